@@ -1,0 +1,74 @@
+# Lotse — build, run, test and benchmark.
+#
+# Every target that needs system packages first runs `sysdeps`, which installs
+# what is missing on Debian/Ubuntu when run as root and otherwise says what to
+# install. Nothing is fetched at run time: all assets are embedded.
+
+SHELL := /bin/bash
+GO ?= go
+# Fyne reads the locale from LANG; "C" makes it log errors.
+export LANG := $(if $(filter C C.UTF-8 POSIX,$(LANG)),de_DE.UTF-8,$(or $(LANG),de_DE.UTF-8))
+
+# Debian packages the build and the tests need: cgo for go-sqlite3 and Fyne,
+# X11/GL headers for Fyne, Xvfb for real-window tests, socat for serial tests,
+# Chromium for the counter-UI tests, espeak-ng and ALSA for announcements.
+DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev xvfb xauth socat \
+        chromium espeak-ng fonts-dejavu-core
+
+DATA ?= ./data
+HUB_ADDR ?= :8080
+HUB_URL ?= http://localhost:8080
+
+.PHONY: all sysdeps build run test bench vet fmt clean
+
+all: build
+
+sysdeps:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "missing system packages: $$missing"; \
+	    echo "install them with: sudo apt-get install $$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: sysdeps
+	$(GO) build -o bin/ ./hub ./kiosk ./display ./hardware/...
+
+# The whole system on the embedded demo default: the hub, and the kiosk and
+# display apps in windows when a display is available.
+run: build
+	@mkdir -p $(DATA)
+	./bin/hub -addr $(HUB_ADDR) -db $(DATA)/lotse.db & hub=$$!; \
+	trap 'kill $$hub $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 50); do curl -fs $(HUB_URL)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \
+	if [ -n "$$DISPLAY" ] && [ -x bin/kiosk ] && [ -x bin/display ]; then \
+	  ./bin/kiosk -hub $(HUB_URL) -token demo -windowed & \
+	  ./bin/display -hub $(HUB_URL) -token demo -windowed & \
+	else echo "no DISPLAY: kiosk and display not started (the web display is served by the hub)"; fi; \
+	wait $$hub
+
+# All tests, with the race detector, under a virtual X server so that the
+# real-window smoke tests run too.
+test: sysdeps
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) test -race -count=1 -timeout 30m ./...
+
+# Performance budget of the design: prints a table with the figures.
+bench: sysdeps
+	$(GO) run ./hub/loadtest
+	$(GO) test -run '^$$' -bench . -benchmem ./hardware/... ./hub/queue/...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin

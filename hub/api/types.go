@@ -1,0 +1,283 @@
+// Package api holds the JSON wire types of the hub's HTTP API and stream, and
+// the Go client that the kiosk, the display, the tests and the benchmarks
+// use. It imports nothing of the hub, so the apps never depend on hub
+// internals.
+package api
+
+import "time"
+
+// Error codes of the API. They mirror the hub's domain codes.
+const (
+	CodeNotFound     = "not_found"
+	CodeConflict     = "conflict"
+	CodeInvalid      = "invalid"
+	CodeUnauthorized = "unauthorized"
+	CodeTooEarly     = "too_early"
+	CodeTooLate      = "too_late"
+	CodeWrongOffice  = "wrong_office"
+	CodeRateLimited  = "rate_limited"
+	CodeUnavailable  = "unavailable"
+	CodeInternal     = "internal"
+)
+
+// ErrorBody is the body of every error answer: {"error":{...}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong, with what a client needs to help the
+// citizen on.
+type ErrorDetail struct {
+	Code       string     `json:"code"`
+	Message    string     `json:"message"`
+	ComeBackAt *time.Time `json:"comeBackAt,omitempty"` // too_early
+	Office     *OfficeRef `json:"office,omitempty"`     // wrong_office: where to go
+	Choices    []Choice   `json:"choices,omitempty"`    // conflict: pick one
+	RetryAfter int        `json:"retryAfter,omitempty"` // rate_limited: seconds
+}
+
+// OfficeRef names an office.
+type OfficeRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Choice is one of several appointments matching a birth date. It carries no
+// name.
+type Choice struct {
+	Appointment string         `json:"appointment"`
+	Start       time.Time      `json:"start"`
+	Services    []ServiceCount `json:"services"`
+}
+
+// Office is an office with its services and counters.
+type Office struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Timezone string    `json:"timezone"`
+	Services []Service `json:"services"`
+	Counters []Counter `json:"counters"`
+	// WalkIns is true when the kiosk offers tickets without appointment.
+	WalkIns bool `json:"walkIns"`
+	// BirthDateCheckIn is false where the booking backend has no birth
+	// dates (e.g. ZMS): the kiosk then offers QR codes only.
+	BirthDateCheckIn bool `json:"birthDateCheckIn"`
+}
+
+// Service is a concern citizens come for.
+type Service struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Prefix  string `json:"prefix"`
+	Minutes int    `json:"minutes"`
+}
+
+// Counter is a clerk's workplace.
+type Counter struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Services []string `json:"services"`
+}
+
+// ServiceCount is a service and the number of persons who need it.
+type ServiceCount struct {
+	Service string `json:"service"`
+	Name    string `json:"name,omitempty"`
+	Count   int    `json:"count"`
+}
+
+// Ticket states.
+const (
+	StateWaiting   = "waiting"
+	StateCalled    = "called"
+	StateServing   = "serving"
+	StateDone      = "done"
+	StateParked    = "parked"
+	StateMissed    = "missed"
+	StateCancelled = "cancelled"
+)
+
+// Ticket is a place in the queue. Public answers and the stream never carry
+// a name; Name is filled only for the clerk who serves the person.
+type Ticket struct {
+	ID               string         `json:"id"`
+	Number           string         `json:"number"`
+	State            string         `json:"state"`
+	Services         []ServiceCount `json:"services"`
+	Persons          int            `json:"persons"`
+	Counter          string         `json:"counter,omitempty"`
+	CounterName      string         `json:"counterName,omitempty"`
+	TargetCounter    string         `json:"targetCounter,omitempty"`
+	Appointment      string         `json:"appointment,omitempty"`
+	AppointmentStart *time.Time     `json:"appointmentStart,omitempty"`
+	Priority         bool           `json:"priority,omitempty"`
+	Arrived          time.Time      `json:"arrived"`
+	Called           *time.Time     `json:"called,omitempty"`
+	Started          *time.Time     `json:"started,omitempty"`
+	Ended            *time.Time     `json:"ended,omitempty"`
+	Recalls          int            `json:"recalls,omitempty"`
+	// WaitMinutes is the estimated wait, for a waiting ticket.
+	WaitMinutes *int   `json:"waitMinutes,omitempty"`
+	Name        string `json:"name,omitempty"`
+}
+
+// CheckInRequest checks in by scanned code or by birth date.
+type CheckInRequest struct {
+	Code        string `json:"code,omitempty"`
+	BirthDate   string `json:"birthDate,omitempty"` // YYYY-MM-DD
+	Appointment string `json:"appointment,omitempty"`
+}
+
+// WalkInRequest draws a walk-in ticket.
+type WalkInRequest struct {
+	Service  string `json:"service"`
+	Priority bool   `json:"priority,omitempty"`
+}
+
+// Counter actions.
+const (
+	ActionNext     = "next"
+	ActionRecall   = "recall"
+	ActionNoShow   = "noshow"
+	ActionStart    = "start"
+	ActionFinish   = "finish"
+	ActionPark     = "park"
+	ActionTransfer = "transfer"
+	ActionCall     = "call"
+	ActionPause    = "pause"
+	ActionOpen     = "open"
+)
+
+// ActionRequest is the optional body of a counter action.
+type ActionRequest struct {
+	Ticket    string `json:"ticket,omitempty"`    // call
+	Service   string `json:"service,omitempty"`   // transfer to a service
+	Counter   string `json:"counter,omitempty"`   // transfer to a counter
+	RequestID string `json:"requestId,omitempty"` // a repeated id answers with the first answer
+}
+
+// ActionResult answers a counter action: the ticket it concerned (absent for
+// pause and open) and the counter afterwards.
+type ActionResult struct {
+	Ticket  *Ticket      `json:"ticket,omitempty"`
+	Counter CounterState `json:"counter"`
+}
+
+// CounterState is a counter's state on the board.
+type CounterState struct {
+	ID     string  `json:"id"`
+	Name   string  `json:"name"`
+	Open   bool    `json:"open"`
+	Ticket *Ticket `json:"ticket,omitempty"`
+}
+
+// ServiceWait is the waiting line of one service.
+type ServiceWait struct {
+	Service string `json:"service"`
+	Name    string `json:"name"`
+	Waiting int    `json:"waiting"`
+	// WaitMinutes is the estimated wait for a newcomer; -1 when no open
+	// counter serves the service.
+	WaitMinutes int `json:"waitMinutes"`
+}
+
+// Call is an entry of the board's call history.
+type Call struct {
+	Ticket      string    `json:"ticket"`
+	Number      string    `json:"number"`
+	Counter     string    `json:"counter"`
+	CounterName string    `json:"counterName"`
+	At          time.Time `json:"at"`
+	Recall      bool      `json:"recall,omitempty"`
+}
+
+// Message types on the stream.
+const (
+	TypeSnapshot = "snapshot"
+	TypePing     = "ping"
+)
+
+// Snapshot is the whole public state of an office's queue: the answer of GET
+// .../queue and the first message on the stream.
+type Snapshot struct {
+	Type     string         `json:"type"` // "snapshot"
+	Seq      int64          `json:"seq"`
+	Office   OfficeRef      `json:"office"`
+	Day      string         `json:"day"`
+	Time     time.Time      `json:"time"`
+	Tickets  []Ticket       `json:"tickets"` // every ticket not yet final, and missed ones
+	Counters []CounterState `json:"counters"`
+	Calls    []Call         `json:"calls"` // newest first
+	Waiting  []ServiceWait  `json:"waiting"`
+	Notice   string         `json:"notice,omitempty"`
+}
+
+// Event is one state change on the stream. Type is one of the hub's event
+// types: checked_in, walked_in, called, recalled, started, finished, missed,
+// parked, transferred, cancelled, counter_opened, counter_paused,
+// appointment_noshow, notice.
+type Event struct {
+	Type    string        `json:"type"`
+	Seq     int64         `json:"seq"`
+	At      time.Time     `json:"at"`
+	Ticket  *Ticket       `json:"ticket,omitempty"`
+	Counter *CounterState `json:"counter,omitempty"`
+	// Waiting is the waiting line after the change, so boards need no
+	// extra request.
+	Waiting []ServiceWait `json:"waiting,omitempty"`
+	Notice  string        `json:"notice,omitempty"`
+}
+
+// Ping keeps the stream alive; boards show a connection warning when pings
+// stop arriving.
+type Ping struct {
+	Type string    `json:"type"` // "ping"
+	Time time.Time `json:"time"`
+	Seq  int64     `json:"seq"`
+}
+
+// Appointment is a day's appointment as the information desk sees it (clerk
+// auth only).
+type Appointment struct {
+	ID       string         `json:"id"`
+	Start    time.Time      `json:"start"`
+	Minutes  int            `json:"minutes"`
+	Services []ServiceCount `json:"services"`
+	Persons  int            `json:"persons"`
+	Name     string         `json:"name,omitempty"`
+	Status   string         `json:"status"` // booked, arrived, cancelled, noshow
+	Ticket   *Ticket        `json:"ticket,omitempty"`
+}
+
+// Health is the answer of GET /healthz.
+type Health struct {
+	Status  string         `json:"status"` // "ok" or "degraded"
+	Time    time.Time      `json:"time"`
+	Offices []OfficeHealth `json:"offices"`
+}
+
+// OfficeHealth is the sync and outbox state of one office.
+type OfficeHealth struct {
+	ID          string     `json:"id"`
+	Seq         int64      `json:"seq"`
+	LastSync    *time.Time `json:"lastSync,omitempty"`
+	SyncError   string     `json:"syncError,omitempty"`
+	OutboxDepth int        `json:"outboxDepth"`
+	Warning     string     `json:"warning,omitempty"`
+}
+
+// Session answers a clerk login.
+type Session struct {
+	User    string `json:"user"`
+	Office  string `json:"office"`
+	Counter string `json:"counter,omitempty"`
+	CSRF    string `json:"csrf"`
+}
+
+// LoginRequest logs a clerk in at a counter.
+type LoginRequest struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+	Office   string `json:"office"`
+	Counter  string `json:"counter,omitempty"`
+}

@@ -1,0 +1,74 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code classifies an error so that the API can map it to a status and the
+// apps can show a message in the citizen's language.
+type Code string
+
+// The error codes. The API maps them to HTTP statuses; the kiosk and the
+// counter workplace translate them.
+const (
+	NotFound     Code = "not_found"
+	Conflict     Code = "conflict"
+	Invalid      Code = "invalid"
+	Unauthorized Code = "unauthorized"
+	TooEarly     Code = "too_early"
+	TooLate      Code = "too_late"
+	WrongOffice  Code = "wrong_office"
+	RateLimited  Code = "rate_limited"
+	Unavailable  Code = "unavailable"
+	Internal     Code = "internal"
+)
+
+// Choice is one of several appointments that matched a birth date. It
+// carries no name: the kiosk shows time and services only.
+type Choice struct {
+	Appointment string
+	Start       time.Time
+	Services    []ServiceCount
+}
+
+// Error is a domain error with a code and what the caller needs to help the
+// citizen: when to come back, which office is right, which appointments match.
+type Error struct {
+	Code    Code
+	Message string // English, for logs and API clients; apps translate by Code
+
+	ComeBackAt time.Time // too_early: the start of the check-in window
+	Office     string    // wrong_office: the office the appointment belongs to
+	Choices    []Choice  // conflict: several appointments matched
+	Err        error     // the cause, if any
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, Internal for
+// any other error and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}

@@ -1,0 +1,49 @@
+package queue
+
+import "time"
+
+// EventType names a state change.
+type EventType string
+
+// The event types. Every change of a ticket, a counter or an appointment's
+// local status is one event.
+const (
+	CheckedIn         EventType = "checked_in"  // a ticket for an appointment
+	WalkedIn          EventType = "walked_in"   // a walk-in ticket
+	TicketCalled      EventType = "called"      // a counter called the ticket
+	TicketRecalled    EventType = "recalled"    // called again, same counter
+	TicketStarted     EventType = "started"     // the person arrived at the counter
+	TicketFinished    EventType = "finished"    // service done
+	TicketMissed      EventType = "missed"      // no-show after the last recall
+	TicketParked      EventType = "parked"      // set aside, can be called later
+	TicketTransferred EventType = "transferred" // back to the queue for another service or counter
+	TicketCancelled   EventType = "cancelled"   // withdrawn (end of day, cancelled at the desk)
+	CounterOpened     EventType = "counter_opened"
+	CounterPaused     EventType = "counter_paused"
+	AppointmentNoShow EventType = "appointment_noshow" // not checked in by start + grace
+)
+
+// Report is what the booking backend is told about an appointment.
+type Report string
+
+// The reports to the booking backend.
+const (
+	ReportArrived   Report = "arrived"
+	ReportCalled    Report = "called"
+	ReportServed    Report = "served"
+	ReportNoShow    Report = "noshow"
+	ReportCancelled Report = "cancelled"
+)
+
+// Event is one state change. Seq increases by one per office and event; the
+// store writes the event and the rows it changes in one transaction.
+type Event struct {
+	Seq         int64
+	Office      string
+	Type        EventType
+	At          time.Time
+	Ticket      *Ticket       // the ticket after the change, if one changed
+	Counter     *CounterState // the counter after the change, if one changed
+	Appointment string        // the appointment concerned, if any
+	Report      Report        // what to tell the booking backend, if anything
+}

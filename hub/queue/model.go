@@ -1,0 +1,255 @@
+// Package queue holds Lotse's domain: offices, services, counters,
+// appointments, tickets, events and the queue policy.
+//
+// It is pure Go: no I/O, no goroutines, no clock of its own. Every command
+// takes the current time from the caller, so a simulated day runs in
+// milliseconds and every rule is testable with exact times.
+package queue
+
+import (
+	"fmt"
+	"time"
+)
+
+// DayFormat is how a calendar day is written in keys and the API.
+const DayFormat = "2006-01-02"
+
+// Service is a concern a citizen comes for ("Anliegen").
+type Service struct {
+	ID       string
+	Name     string
+	Prefix   string        // ticket prefix letter, e.g. "A"
+	Duration time.Duration // typical time at the counter for one person
+}
+
+// Counter is a clerk's workplace ("Schalter", "Platz").
+type Counter struct {
+	ID       string
+	Name     string   // what the board shows, e.g. "Schalter 5"
+	Services []string // the services served here
+}
+
+// Serves reports whether the counter serves the service.
+func (c Counter) Serves(service string) bool {
+	for _, s := range c.Services {
+		if s == service {
+			return true
+		}
+	}
+	return false
+}
+
+// Policy is an office's set of queue rules. DefaultPolicy gives the values of
+// the design; every one can be changed per office.
+type Policy struct {
+	CheckInBefore time.Duration // check-in opens this long before the start
+	CheckInAfter  time.Duration // and closes this long after it
+	DueAhead      time.Duration // an appointment counts as due this long before its start
+	MaxRecalls    int           // recalls before a called ticket is missed
+	NoShowGrace   time.Duration // not checked in by start+grace: no-show
+	WalkIns       bool          // walk-in tickets are offered
+	LateAsWalkIn  bool          // a too-late check-in becomes a walk-in instead of an error
+	// MaxWalkInWait stops a steady stream of appointments from starving
+	// walk-ins: a walk-in waiting this long ranks with the due appointments.
+	MaxWalkInWait time.Duration
+	// BirthDateCheckIn is false where the booking backend has no birth dates.
+	BirthDateCheckIn bool
+}
+
+// DefaultPolicy returns the defaults of the design.
+func DefaultPolicy() Policy {
+	return Policy{
+		CheckInBefore:    30 * time.Minute,
+		CheckInAfter:     15 * time.Minute,
+		DueAhead:         2 * time.Minute,
+		MaxRecalls:       2,
+		NoShowGrace:      15 * time.Minute,
+		WalkIns:          true,
+		MaxWalkInWait:    45 * time.Minute,
+		BirthDateCheckIn: true,
+	}
+}
+
+// Office is a location with its services, counters and policy.
+type Office struct {
+	ID       string
+	Name     string
+	Services []Service
+	Counters []Counter
+	Policy   Policy
+	Location *time.Location // the office's time zone; nil means UTC
+}
+
+// Service returns the service with the id.
+func (o *Office) Service(id string) (Service, bool) {
+	for _, s := range o.Services {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
+
+// Counter returns the counter with the id.
+func (o *Office) Counter(id string) (Counter, bool) {
+	for _, c := range o.Counters {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Counter{}, false
+}
+
+// Day returns the office-local calendar day of t.
+func (o *Office) Day(t time.Time) string {
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(DayFormat)
+}
+
+// Validate checks what the queue relies on: unique ids, known services, a
+// prefix per service.
+func (o *Office) Validate() error {
+	if o.ID == "" {
+		return Errorf(Invalid, "office without id")
+	}
+	seen := map[string]bool{}
+	for _, s := range o.Services {
+		if s.ID == "" || seen["s:"+s.ID] {
+			return Errorf(Invalid, "office %s: empty or duplicate service id %q", o.ID, s.ID)
+		}
+		if s.Prefix == "" {
+			return Errorf(Invalid, "office %s: service %s has no ticket prefix", o.ID, s.ID)
+		}
+		seen["s:"+s.ID] = true
+	}
+	for _, c := range o.Counters {
+		if c.ID == "" || seen["c:"+c.ID] {
+			return Errorf(Invalid, "office %s: empty or duplicate counter id %q", o.ID, c.ID)
+		}
+		seen["c:"+c.ID] = true
+		for _, s := range c.Services {
+			if !seen["s:"+s] {
+				return Errorf(Invalid, "office %s: counter %s serves unknown service %q", o.ID, c.ID, s)
+			}
+		}
+	}
+	return nil
+}
+
+// ServiceCount is a service and how many persons need it ("2 × Anmeldung").
+type ServiceCount struct {
+	Service string
+	Count   int
+}
+
+// Appointment is a booking from the booking backend. Birth dates arrive here
+// only as a keyed hash.
+type Appointment struct {
+	ID        string
+	Office    string
+	Start     time.Time
+	Duration  time.Duration
+	Services  []ServiceCount
+	Secret    string // what the QR code of the confirmation carries
+	BirthHash string // HMAC of the holder's birth date; empty if unknown
+	Name      string // never shown in public
+	Cancelled bool   // cancelled in the booking backend
+	NoShow    bool   // not checked in by start + grace
+}
+
+// SameBooking reports whether a and b carry the same booking data, so that
+// an unchanged re-sync writes nothing. Local state (NoShow) is not compared.
+func (a Appointment) SameBooking(b Appointment) bool {
+	if a.ID != b.ID || a.Office != b.Office || !a.Start.Equal(b.Start) || a.Duration != b.Duration ||
+		a.Secret != b.Secret || a.BirthHash != b.BirthHash || a.Name != b.Name || a.Cancelled != b.Cancelled ||
+		len(a.Services) != len(b.Services) {
+		return false
+	}
+	for i := range a.Services {
+		if a.Services[i] != b.Services[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Persons is the number of persons the appointment is for.
+func (a Appointment) Persons() int { return persons(a.Services) }
+
+func persons(services []ServiceCount) int {
+	n := 1
+	for _, s := range services {
+		if s.Count > n {
+			n = s.Count
+		}
+	}
+	return n
+}
+
+// TicketState is where a ticket is in its life.
+type TicketState string
+
+// The ticket states: waiting → called → serving → done, plus parked, missed
+// (no-show after the last recall) and cancelled.
+const (
+	Waiting   TicketState = "waiting"
+	Called    TicketState = "called"
+	Serving   TicketState = "serving"
+	Done      TicketState = "done"
+	Parked    TicketState = "parked"
+	Missed    TicketState = "missed"
+	Cancelled TicketState = "cancelled"
+)
+
+// Final reports whether nothing more happens to the ticket on its own.
+// A missed ticket can still be called again by a clerk.
+func (s TicketState) Final() bool { return s == Done || s == Missed || s == Cancelled }
+
+// Ticket is what the queue holds: one visit, by appointment or walk-in.
+type Ticket struct {
+	ID               string
+	Office           string
+	Day              string
+	N                int    // the office's daily counter
+	Number           string // what the board shows, e.g. "A042"
+	State            TicketState
+	Services         []ServiceCount
+	Appointment      string    // empty for walk-ins
+	AppointmentStart time.Time // zero for walk-ins
+	Priority         bool
+	Arrived          time.Time
+	Transferred      time.Time // last transfer; ranks the ticket with due appointments
+	Counter          string    // where it is called or served
+	TargetCounter    string    // only this counter may call it (transfer to a counter)
+	Called           time.Time
+	Started          time.Time
+	Ended            time.Time
+	Recalls          int
+}
+
+// Service returns the ticket's main service: the one that decides where it
+// can be called.
+func (t *Ticket) Service() string {
+	if len(t.Services) == 0 {
+		return ""
+	}
+	return t.Services[0].Service
+}
+
+// Persons is the number of persons on the ticket.
+func (t *Ticket) Persons() int { return persons(t.Services) }
+
+// TicketID is the stable id of the n-th ticket of an office's day.
+func TicketID(office, day string, n int) string {
+	return fmt.Sprintf("%s-%s-%04d", office, day, n)
+}
+
+// CounterState is a counter's open/paused state and its current ticket.
+type CounterState struct {
+	ID     string
+	Open   bool
+	Ticket string // the ticket called or served here, if any
+}
