@@ -1,0 +1,133 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"time"
+
+	"lotse/hardware/qr"
+)
+
+// Frames is a sequence of camera images.
+type Frames interface {
+	// Next returns the next frame. io.EOF means a finite source (files) is
+	// exhausted; any other error means the camera or stream failed.
+	Next() (image.Image, error)
+	// Close releases the source; it also unblocks a pending Next.
+	Close() error
+}
+
+// Camera reads QR codes from camera frames. Open is called again with
+// backoff whenever the frames fail, so a camera that is unplugged or a
+// stream server that restarts is picked up again.
+type Camera struct {
+	// Name identifies the camera in scans, logs and status, e.g.
+	// "camera:http://127.0.0.1:8081/stream".
+	Name string
+	// Open starts the frames; see OpenImageFiles, OpenJPEGStream and
+	// OpenMJPEGURL.
+	Open func(ctx context.Context) (Frames, error)
+	// MinInterval skips frames that arrive sooner than this after the last
+	// decoded one, so a 30 fps camera does not keep a core busy; zero
+	// decodes every frame.
+	MinInterval time.Duration
+	// Dedupe suppresses repeats; a code held under the camera is seen in
+	// every frame. nil means a private Deduper.
+	Dedupe *Deduper
+	// OnStatus, if set, is called from Run's goroutine on state changes.
+	OnStatus func(Status)
+	// Logger receives connection changes; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+const (
+	cameraBackoffMin = 500 * time.Millisecond
+	cameraBackoffMax = 10 * time.Second
+)
+
+// Run implements Source. It returns nil when ctx is cancelled or when a
+// finite source has delivered its last frame.
+func (c *Camera) Run(ctx context.Context, deliver func(Scan)) error {
+	if c.Open == nil {
+		return errors.New("scanner: camera has no Open function")
+	}
+	name := c.Name
+	if name == "" {
+		name = "camera"
+	}
+	log := loggerOr(c.Logger).With("source", name)
+	dedupe := c.Dedupe
+	if dedupe == nil {
+		dedupe = &Deduper{}
+	}
+	report := func(state State, err error) {
+		if c.OnStatus != nil {
+			c.OnStatus(Status{Source: name, State: state, Err: err, At: time.Now()})
+		}
+	}
+	defer report(StateStopped, nil)
+
+	retry := backoff{min: cameraBackoffMin, max: cameraBackoffMax}
+	for ctx.Err() == nil {
+		report(StateConnecting, nil)
+		err := c.session(ctx, name, dedupe, func() {
+			report(StateConnected, nil)
+			log.Info("camera connected")
+		}, func() { retry.reset() }, deliver)
+		if ctx.Err() != nil || errors.Is(err, io.EOF) {
+			return nil
+		}
+		report(StateDisconnected, err)
+		wait := retry.wait()
+		log.Warn("camera unavailable, retrying", "err", err, "retry_in", wait)
+		if !sleep(ctx, wait) {
+			break
+		}
+	}
+	return nil
+}
+
+func (c *Camera) session(ctx context.Context, name string, dedupe *Deduper,
+	connected, gotFrame func(), deliver func(Scan)) error {
+	frames, err := c.Open(ctx)
+	if err != nil {
+		return fmt.Errorf("open camera: %w", err)
+	}
+	// Close on cancel so that a Next blocked on a silent stream returns.
+	stop := context.AfterFunc(ctx, func() { frames.Close() })
+	defer func() {
+		if stop() {
+			frames.Close()
+		}
+	}()
+	connected()
+	var lastDecode time.Time
+	for ctx.Err() == nil {
+		img, err := frames.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		gotFrame()
+		now := time.Now()
+		if c.MinInterval > 0 && now.Sub(lastDecode) < c.MinInterval {
+			continue
+		}
+		lastDecode = now
+		code, err := qr.Decode(img)
+		if err != nil {
+			// Most frames show no code; that is the normal case.
+			continue
+		}
+		if dedupe.Fresh(code, now) {
+			deliver(Scan{Code: code, Source: name, At: now})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,283 @@
+package scanner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	_ "image/png" // image files may be PNG screenshots
+	"io"
+	"net/http"
+	"os"
+	"sync"
+)
+
+// OpenImageFiles returns an Open function for Camera that yields the given
+// image files (JPEG or PNG) once each, in order: a camera for tests, demos
+// and checking a photo someone brought.
+func OpenImageFiles(paths ...string) func(context.Context) (Frames, error) {
+	return func(context.Context) (Frames, error) {
+		return &imageFiles{paths: paths}, nil
+	}
+}
+
+type imageFiles struct {
+	paths []string
+}
+
+func (f *imageFiles) Next() (image.Image, error) {
+	if len(f.paths) == 0 {
+		return nil, io.EOF
+	}
+	path := f.paths[0]
+	f.paths = f.paths[1:]
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open frame: %w", err)
+	}
+	defer file.Close()
+	img, _, err := image.Decode(file)
+	if err != nil {
+		return nil, fmt.Errorf("decode frame %s: %w", path, err)
+	}
+	return img, nil
+}
+
+func (f *imageFiles) Close() error { return nil }
+
+// OpenJPEGStream returns an Open function for Camera reading JPEG frames
+// from r: concatenated JPEG files or an MJPEG multipart body (the text
+// between frames is skipped). It can be opened once; the stream's end is
+// io.EOF.
+func OpenJPEGStream(r io.ReadCloser) func(context.Context) (Frames, error) {
+	var once sync.Once
+	return func(context.Context) (Frames, error) {
+		var frames Frames = nil
+		once.Do(func() { frames = NewJPEGFrames(r) })
+		if frames == nil {
+			return nil, errors.New("JPEG stream already consumed")
+		}
+		return frames, nil
+	}
+}
+
+// ErrStreamEnded is returned by frames read from a network stream when the
+// server closes it; unlike io.EOF, Camera reconnects.
+var ErrStreamEnded = errors.New("camera stream ended")
+
+// OpenMJPEGURL returns an Open function for Camera that requests an MJPEG
+// stream over HTTP (as IP cameras and webcam servers such as mjpg-streamer
+// or ustreamer serve it) and reconnects when it ends.
+func OpenMJPEGURL(url string) func(context.Context) (Frames, error) {
+	return func(ctx context.Context) (Frames, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, fmt.Errorf("camera request: %w", err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("camera stream: %w", err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			return nil, fmt.Errorf("camera stream: HTTP %s", resp.Status)
+		}
+		return &networkFrames{NewJPEGFrames(resp.Body)}, nil
+	}
+}
+
+type networkFrames struct{ *JPEGFrames }
+
+func (n *networkFrames) Next() (image.Image, error) {
+	img, err := n.JPEGFrames.Next()
+	if errors.Is(err, io.EOF) {
+		return nil, ErrStreamEnded
+	}
+	return img, err
+}
+
+// MaxJPEGFrameSize bounds one frame so that a broken stream cannot make the
+// reader buffer without end.
+const MaxJPEGFrameSize = 8 << 20
+
+// JPEGFrames splits a byte stream into JPEG images by walking the JPEG
+// marker structure (SOI, segments with lengths, entropy-coded data up to
+// EOI), so an EOI inside an embedded thumbnail does not cut a frame short
+// and anything between frames (multipart headers) is skipped.
+type JPEGFrames struct {
+	r      *bufio.Reader
+	closer io.Closer
+	frame  bytes.Buffer
+}
+
+// NewJPEGFrames reads frames from r; Close closes r.
+func NewJPEGFrames(r io.ReadCloser) *JPEGFrames {
+	return &JPEGFrames{r: bufio.NewReaderSize(r, 64<<10), closer: r}
+}
+
+// Next returns the next decodable frame. Frames that are cut or corrupt
+// are skipped; io.EOF (or the reader's error) ends the stream.
+func (j *JPEGFrames) Next() (image.Image, error) {
+	for {
+		data, err := j.NextBytes()
+		if err != nil {
+			return nil, err
+		}
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			continue // a damaged frame; the next one will do
+		}
+		return img, nil
+	}
+}
+
+// Close closes the underlying reader.
+func (j *JPEGFrames) Close() error { return j.closer.Close() }
+
+// errFrameTooLarge marks a frame beyond MaxJPEGFrameSize; it is skipped.
+var errFrameTooLarge = errors.New("JPEG frame too large")
+
+// NextBytes returns the bytes of the next complete JPEG, from SOI to EOI.
+// The slice is valid until the next call.
+func (j *JPEGFrames) NextBytes() ([]byte, error) {
+	for {
+		if err := j.findSOI(); err != nil {
+			return nil, err
+		}
+		err := j.readFrame()
+		if errors.Is(err, errFrameTooLarge) {
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, io.EOF
+			}
+			return nil, err
+		}
+		return j.frame.Bytes(), nil
+	}
+}
+
+func (j *JPEGFrames) findSOI() error {
+	for {
+		b, err := j.r.ReadByte()
+		if err != nil {
+			return err
+		}
+		if b != 0xFF {
+			continue
+		}
+		next, err := j.r.Peek(1)
+		if err != nil {
+			return err
+		}
+		if next[0] == 0xD8 {
+			j.r.ReadByte()
+			j.frame.Reset()
+			j.frame.Write([]byte{0xFF, 0xD8})
+			return nil
+		}
+	}
+}
+
+// readFrame reads segments after SOI until EOI.
+func (j *JPEGFrames) readFrame() error {
+	for {
+		marker, err := j.readMarker()
+		if err != nil {
+			return err
+		}
+		switch {
+		case marker == 0xD9: // EOI
+			return nil
+		case marker == 0xD8: // SOI inside a frame: the frame was cut; restart
+			j.frame.Reset()
+			j.frame.Write([]byte{0xFF, 0xD8})
+			continue
+		case marker >= 0xD0 && marker <= 0xD7 || marker == 0x01:
+			continue // no length
+		}
+		if err := j.copySegment(); err != nil {
+			return err
+		}
+		if marker == 0xDA { // SOS: entropy-coded data follows
+			if err := j.copyScan(); err != nil {
+				return err
+			}
+			// copyScan stopped in front of the next marker.
+		}
+	}
+}
+
+func (j *JPEGFrames) readMarker() (byte, error) {
+	b, err := j.r.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	if b != 0xFF {
+		return 0, fmt.Errorf("JPEG marker expected, got %#x: %w", b, io.ErrUnexpectedEOF)
+	}
+	for {
+		m, err := j.r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		if m == 0xFF {
+			continue // fill bytes
+		}
+		j.frame.Write([]byte{0xFF, m})
+		return m, nil
+	}
+}
+
+func (j *JPEGFrames) copySegment() error {
+	var lenBytes [2]byte
+	if _, err := io.ReadFull(j.r, lenBytes[:]); err != nil {
+		return err
+	}
+	n := int(lenBytes[0])<<8 | int(lenBytes[1])
+	if n < 2 {
+		return fmt.Errorf("JPEG segment length %d: %w", n, io.ErrUnexpectedEOF)
+	}
+	if j.frame.Len()+n > MaxJPEGFrameSize {
+		return errFrameTooLarge
+	}
+	j.frame.Write(lenBytes[:])
+	_, err := io.CopyN(&j.frame, j.r, int64(n-2))
+	return err
+}
+
+// copyScan copies entropy-coded data up to (not including) the next marker
+// that is neither a stuffed 0xFF00 nor a restart marker.
+func (j *JPEGFrames) copyScan() error {
+	for {
+		b, err := j.r.ReadByte()
+		if err != nil {
+			return err
+		}
+		if j.frame.Len() >= MaxJPEGFrameSize {
+			return errFrameTooLarge
+		}
+		if b != 0xFF {
+			j.frame.WriteByte(b)
+			continue
+		}
+		next, err := j.r.Peek(1)
+		if err != nil {
+			return err
+		}
+		if next[0] == 0x00 || next[0] >= 0xD0 && next[0] <= 0xD7 {
+			j.frame.WriteByte(b)
+			j.r.ReadByte()
+			j.frame.WriteByte(next[0])
+			continue
+		}
+		if next[0] == 0xFF {
+			continue // fill byte before a marker
+		}
+		return j.r.UnreadByte()
+	}
+}
