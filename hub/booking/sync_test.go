@@ -1,0 +1,440 @@
+package booking
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"lotse/hub/queue"
+)
+
+var berlin = mustLoad("Europe/Berlin")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+func testOffices() []queue.Office {
+	services := []queue.Service{
+		{ID: "anmeldung", Name: "Anmeldung", Prefix: "A", Duration: 15 * time.Minute},
+		{ID: "pass", Name: "Reisepass", Prefix: "R", Duration: 20 * time.Minute},
+	}
+	counters := []queue.Counter{{ID: "1", Name: "Schalter 1", Services: []string{"anmeldung", "pass"}}}
+	return []queue.Office{
+		{ID: "mitte", Name: "Mitte", Services: services, Counters: counters, Policy: queue.DefaultPolicy(), Location: berlin},
+		{ID: "nord", Name: "Nord", Services: services, Counters: counters, Policy: queue.DefaultPolicy(), Location: berlin},
+	}
+}
+
+func testHash(b string) string { return "h(" + b + ")" }
+
+// at returns a Berlin wall-clock time on 2026-11-21.
+func at(hour, minute int) time.Time {
+	return time.Date(2026, 11, 21, hour, minute, 0, 0, berlin)
+}
+
+func TestConvert(t *testing.T) {
+	office := &testOffices()[0]
+	const day = "2026-11-21"
+	ok := Appointment{
+		ID: "A1", Start: at(10, 0), Duration: 15 * time.Minute,
+		Services: []queue.ServiceCount{{Service: "anmeldung", Count: 1}},
+		Secret:   "s3cr3t-S3CR3T_xyz", BirthDate: "1980-01-02", Name: "Jürgen Müller",
+	}
+	with := func(f func(*Appointment)) Appointment {
+		a := ok
+		a.Services = append([]queue.ServiceCount(nil), ok.Services...)
+		f(&a)
+		return a
+	}
+	tests := []struct {
+		name   string
+		in     Appointment
+		keep   bool
+		reason string // part of the rejection reason, if any
+		check  func(t *testing.T, a queue.Appointment)
+	}{
+		{name: "valid", in: ok, keep: true, check: func(t *testing.T, a queue.Appointment) {
+			if a.Office != "mitte" || a.BirthHash != "h(1980-01-02)" || a.Secret != ok.Secret || a.Name != ok.Name || !a.Start.Equal(ok.Start) {
+				t.Errorf("converted = %+v", a)
+			}
+		}},
+		{name: "no birth date", in: with(func(a *Appointment) { a.BirthDate = "" }), keep: true, check: func(t *testing.T, a queue.Appointment) {
+			if a.BirthHash != "" {
+				t.Errorf("BirthHash = %q, want empty", a.BirthHash)
+			}
+		}},
+		{name: "unreadable birth date keeps the appointment for QR", in: with(func(a *Appointment) { a.BirthDate = "02.01.1980" }), keep: true, reason: "birth date", check: func(t *testing.T, a queue.Appointment) {
+			if a.BirthHash != "" {
+				t.Errorf("BirthHash = %q, want empty", a.BirthHash)
+			}
+		}},
+		{name: "birth date after the day", in: with(func(a *Appointment) { a.BirthDate = "2027-01-01" }), keep: true, reason: "birth date"},
+		{name: "birth date before 1900", in: with(func(a *Appointment) { a.BirthDate = "1850-01-01" }), keep: true, reason: "birth date"},
+		{name: "count 0 means one person", in: with(func(a *Appointment) { a.Services[0].Count = 0 }), keep: true, check: func(t *testing.T, a queue.Appointment) {
+			if a.Services[0].Count != 1 {
+				t.Errorf("Count = %d, want 1", a.Services[0].Count)
+			}
+		}},
+		{name: "missing duration from the services", in: with(func(a *Appointment) {
+			a.Duration = 0
+			a.Services = []queue.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "pass", Count: 1}}
+		}), keep: true, check: func(t *testing.T, a queue.Appointment) {
+			if a.Duration != 50*time.Minute {
+				t.Errorf("Duration = %v, want 50m", a.Duration)
+			}
+		}},
+		{name: "cancelled is kept", in: with(func(a *Appointment) { a.Cancelled = true }), keep: true, check: func(t *testing.T, a queue.Appointment) {
+			if !a.Cancelled {
+				t.Error("Cancelled lost")
+			}
+		}},
+		{name: "start at local midnight", in: with(func(a *Appointment) { a.Start = at(0, 0) }), keep: true},
+		{name: "no service", in: with(func(a *Appointment) { a.Services = nil }), reason: "no service"},
+		{name: "unknown service", in: with(func(a *Appointment) { a.Services[0].Service = "zulassung" }), reason: "unknown service"},
+		{name: "negative count", in: with(func(a *Appointment) { a.Services[0].Count = -1 }), reason: "persons"},
+		{name: "absurd count", in: with(func(a *Appointment) { a.Services[0].Count = 500 }), reason: "persons"},
+		{name: "too many services", in: with(func(a *Appointment) {
+			for range 11 {
+				a.Services = append(a.Services, queue.ServiceCount{Service: "pass", Count: 1})
+			}
+		}), reason: "too many"},
+		{name: "no start", in: with(func(a *Appointment) { a.Start = time.Time{} }), reason: "start"},
+		{name: "start on another day", in: with(func(a *Appointment) { a.Start = at(10, 0).AddDate(0, 0, 1) }), reason: "start"},
+		{name: "start the evening before in UTC terms", in: with(func(a *Appointment) { a.Start = time.Date(2026, 11, 20, 23, 30, 0, 0, time.UTC) }), keep: true},
+		{name: "start in the year 3000", in: with(func(a *Appointment) { a.Start = time.Date(3000, 1, 1, 10, 0, 0, 0, berlin) }), reason: "start"},
+		{name: "negative duration", in: with(func(a *Appointment) { a.Duration = -time.Minute }), reason: "duration"},
+		{name: "week-long duration", in: with(func(a *Appointment) { a.Duration = 7 * 24 * time.Hour }), reason: "duration"},
+		{name: "empty id", in: with(func(a *Appointment) { a.ID = "" }), reason: "id"},
+		{name: "over-long id", in: with(func(a *Appointment) { a.ID = strings.Repeat("x", 129) }), reason: "id"},
+		{name: "id with a space", in: with(func(a *Appointment) { a.ID = "A 1" }), reason: "id"},
+		{name: "over-long secret", in: with(func(a *Appointment) { a.Secret = strings.Repeat("s", 257) }), reason: "secret"},
+		{name: "secret with a control character", in: with(func(a *Appointment) { a.Secret = "ab\x00cd" }), reason: "secret"},
+		{name: "empty secret: birth date only", in: with(func(a *Appointment) { a.Secret = "" }), keep: true},
+		{name: "over-long name", in: with(func(a *Appointment) { a.Name = strings.Repeat("ü", 101) }), reason: "name"},
+		{name: "name not UTF-8", in: with(func(a *Appointment) { a.Name = "M\xfcller" }), reason: "name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, rejected := convert(office, day, []Appointment{tt.in}, testHash)
+			if got := len(out) == 1; got != tt.keep {
+				t.Fatalf("kept = %v, want %v (rejected: %v)", got, tt.keep, rejected)
+			}
+			if tt.reason == "" && len(rejected) > 0 {
+				t.Errorf("rejected %v, want nothing", rejected)
+			}
+			if tt.reason != "" && (len(rejected) != 1 || !strings.Contains(rejected[0].reason, tt.reason)) {
+				t.Errorf("rejected %v, want one with %q", rejected, tt.reason)
+			}
+			for _, a := range out {
+				if strings.Contains(a.BirthHash, "-") && !strings.HasPrefix(a.BirthHash, "h(") {
+					t.Errorf("plain birth date kept: %q", a.BirthHash)
+				}
+				if tt.check != nil {
+					tt.check(t, a)
+				}
+			}
+		})
+	}
+}
+
+func TestConvertDuplicateIDs(t *testing.T) {
+	office := &testOffices()[0]
+	a := Appointment{ID: "A1", Start: at(9, 0), Services: []queue.ServiceCount{{Service: "pass", Count: 1}}}
+	b := a
+	b.Start = at(11, 0)
+	out, rejected := convert(office, "2026-11-21", []Appointment{a, b}, testHash)
+	if len(out) != 1 || !out[0].Start.Equal(a.Start) || len(rejected) != 1 {
+		t.Fatalf("out = %+v, rejected = %v; want the first kept and the second rejected", out, rejected)
+	}
+}
+
+// fakeBackend answers Appointments from days (office/day → list) or with err.
+type fakeBackend struct {
+	mu    sync.Mutex
+	days  map[string][]Appointment
+	err   error
+	calls []string // office/day per call
+}
+
+func (b *fakeBackend) Appointments(ctx context.Context, office, day string) ([]Appointment, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.calls = append(b.calls, office+"/"+day)
+	if b.err != nil {
+		return nil, b.err
+	}
+	return b.days[office+"/"+day], nil
+}
+
+func (b *fakeBackend) Report(ctx context.Context, r Report) error { return nil }
+
+func (b *fakeBackend) setErr(err error) {
+	b.mu.Lock()
+	b.err = err
+	b.mu.Unlock()
+}
+
+func (b *fakeBackend) callCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.calls)
+}
+
+type applied struct {
+	office, day string
+	list        []queue.Appointment
+}
+
+type fakeApplier struct {
+	mu    sync.Mutex
+	calls []applied
+	err   error
+}
+
+func (f *fakeApplier) ApplyAppointments(ctx context.Context, office, day string, list []queue.Appointment) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, applied{office, day, list})
+	if f.err != nil {
+		return 0, f.err
+	}
+	return len(list), nil
+}
+
+func (f *fakeApplier) callCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+func TestSyncOffice(t *testing.T) {
+	valid := Appointment{ID: "A1", Start: at(10, 0), Services: []queue.ServiceCount{{Service: "anmeldung", Count: 1}}, Secret: "abc", BirthDate: "1980-01-02", Name: "Ayşe Yılmaz"}
+	invalid := Appointment{ID: "A2", Start: at(10, 0), Name: "Olena Kovalenko", BirthDate: "1990-05-06", Secret: "geheim"}
+	tests := []struct {
+		name       string
+		office     string
+		list       []Appointment
+		backendErr error
+		applyErr   error
+		hash       func(string) string
+		wantApply  int // length of the applied list, -1 for no Apply call
+		wantErr    bool
+		wantCode   queue.Code
+		wantStatus SyncStatus
+	}{
+		{name: "a day", office: "mitte", list: []Appointment{valid, invalid}, hash: testHash, wantApply: 1,
+			wantStatus: SyncStatus{Changed: 1, Appointments: 1, Dropped: 1}},
+		{name: "an empty day is legal", office: "mitte", list: nil, hash: testHash, wantApply: 0},
+		{name: "backend outage does not cancel the day", office: "mitte", backendErr: errors.New("connection refused"), hash: testHash,
+			wantApply: -1, wantErr: true},
+		{name: "applier fails", office: "mitte", list: []Appointment{valid}, applyErr: errors.New("disk full"), hash: testHash,
+			wantApply: 1, wantErr: true},
+		{name: "unknown office", office: "sued", hash: testHash, wantApply: -1, wantErr: true, wantCode: queue.NotFound},
+		{name: "no hash configured", office: "mitte", list: []Appointment{valid}, wantApply: -1, wantErr: true},
+	}
+	now := at(9, 30)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			backend := &fakeBackend{days: map[string][]Appointment{"mitte/2026-11-21": tt.list}, err: tt.backendErr}
+			apply := &fakeApplier{err: tt.applyErr}
+			s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: tt.hash,
+				Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+			err := s.SyncOffice(context.Background(), tt.office)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if tt.wantCode != "" && queue.ErrorCode(err) != tt.wantCode {
+				t.Errorf("code = %s, want %s", queue.ErrorCode(err), tt.wantCode)
+			}
+			if tt.wantApply < 0 {
+				if apply.callCount() != 0 {
+					t.Fatalf("Apply called %d times, want never", apply.callCount())
+				}
+			} else {
+				if apply.callCount() != 1 {
+					t.Fatalf("Apply called %d times, want once", apply.callCount())
+				}
+				c := apply.calls[0]
+				if c.office != "mitte" || c.day != "2026-11-21" || len(c.list) != tt.wantApply {
+					t.Errorf("applied %s %s with %d appointments, want mitte 2026-11-21 with %d", c.office, c.day, len(c.list), tt.wantApply)
+				}
+			}
+			st := s.Status(tt.office)
+			if tt.wantCode == queue.NotFound {
+				return
+			}
+			if !st.LastAttempt.Equal(now) {
+				t.Errorf("LastAttempt = %v, want %v", st.LastAttempt, now)
+			}
+			if tt.wantErr {
+				if st.LastError == "" || !st.LastSuccess.IsZero() {
+					t.Errorf("status after failure = %+v, want an error and no success", st)
+				}
+				return
+			}
+			want := tt.wantStatus
+			want.LastAttempt, want.LastSuccess = now, now
+			if st != want {
+				t.Errorf("status = %+v, want %+v", st, want)
+			}
+		})
+	}
+}
+
+func TestSyncOfficeRecovers(t *testing.T) {
+	backend := &fakeBackend{err: errors.New("timeout")}
+	apply := &fakeApplier{}
+	now := at(9, 0)
+	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
+		Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+	if err := s.SyncOffice(context.Background(), "nord"); err == nil {
+		t.Fatal("want an error while the backend is down")
+	}
+	failedAt := now
+	now = now.Add(time.Minute)
+	backend.setErr(nil)
+	if err := s.SyncOffice(context.Background(), "nord"); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+	st := s.Status("nord")
+	if st.LastError != "" || !st.LastSuccess.Equal(now) || !st.LastAttempt.Equal(now) || failedAt.Equal(now) {
+		t.Errorf("status = %+v, want a clean success at %v", st, now)
+	}
+}
+
+func TestSyncUsesOfficeLocalDay(t *testing.T) {
+	backend := &fakeBackend{}
+	apply := &fakeApplier{}
+	// 23:30 UTC is already the next day in Berlin.
+	now := time.Date(2026, 11, 21, 23, 30, 0, 0, time.UTC)
+	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
+		Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+	if err := s.SyncOffice(context.Background(), "mitte"); err != nil {
+		t.Fatal(err)
+	}
+	if backend.calls[0] != "mitte/2026-11-22" {
+		t.Errorf("asked for %s, want mitte/2026-11-22", backend.calls[0])
+	}
+}
+
+// TestSyncLogsNoPersonalData syncs appointments that are rejected for every
+// reason and checks that neither names, birth dates nor secrets are logged.
+func TestSyncLogsNoPersonalData(t *testing.T) {
+	personal := []string{"Jürgen Müller", "1961-07-08", "TopSecretValue123", "Ömer Şahin", "1975-03-04", "AnotherSecret456"}
+	list := []Appointment{
+		{ID: "A1", Start: at(10, 0), Name: personal[0], BirthDate: personal[1], Secret: personal[2]}, // no service
+		{ID: "A2", Start: at(10, 0), Name: personal[3], BirthDate: "04.03.1975", Secret: personal[5],
+			Services: []queue.ServiceCount{{Service: "pass", Count: 1}}}, // unreadable birth date
+		{ID: "A3", Start: at(10, 0).AddDate(0, 0, 2), Name: personal[3], BirthDate: personal[4], Secret: personal[5],
+			Services: []queue.ServiceCount{{Service: "pass", Count: 1}}}, // wrong day
+	}
+	var buf bytes.Buffer
+	backend := &fakeBackend{days: map[string][]Appointment{"mitte/2026-11-21": list}}
+	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: &fakeApplier{}, Hash: testHash,
+		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	if err := s.SyncOffice(context.Background(), "mitte"); err != nil {
+		t.Fatal(err)
+	}
+	logged := buf.String()
+	for _, id := range []string{"A1", "A2", "A3"} {
+		if !strings.Contains(logged, id) {
+			t.Errorf("log does not name appointment %s:\n%s", id, logged)
+		}
+	}
+	for _, p := range personal {
+		if strings.Contains(logged, p) {
+			t.Errorf("log contains personal data %q:\n%s", p, logged)
+		}
+	}
+	// The same day again logs the same rejections only once.
+	before := strings.Count(logged, "left out")
+	if err := s.SyncOffice(context.Background(), "mitte"); err != nil {
+		t.Fatal(err)
+	}
+	if after := strings.Count(buf.String(), "left out"); after != before {
+		t.Errorf("rejections logged %d times after the second sync, want %d", after, before)
+	}
+}
+
+// fakeTimers hands every After call to the test, which fires it.
+type fakeTimers struct{ calls chan fakeTimer }
+
+type fakeTimer struct {
+	d  time.Duration
+	ch chan time.Time
+}
+
+func newFakeTimers() *fakeTimers { return &fakeTimers{calls: make(chan fakeTimer, 100)} }
+
+func (f *fakeTimers) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	f.calls <- fakeTimer{d, ch}
+	return ch
+}
+
+// next waits for the next After call.
+func (f *fakeTimers) next(t *testing.T) fakeTimer {
+	t.Helper()
+	select {
+	case c := <-f.calls:
+		return c
+	case <-time.After(10 * time.Second):
+		t.Fatal("no timer started within 10s")
+		return fakeTimer{}
+	}
+}
+
+func TestSyncerRun(t *testing.T) {
+	backend := &fakeBackend{err: errors.New("503 Service Unavailable")}
+	apply := &fakeApplier{}
+	timers := newFakeTimers()
+	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
+		Interval: 2 * time.Minute, After: timers.After,
+		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+
+	// First round at start: both offices tried, the outage applies nothing.
+	tm := timers.next(t)
+	if tm.d != 2*time.Minute {
+		t.Errorf("waits %v between rounds, want the interval 2m", tm.d)
+	}
+	if backend.callCount() != 2 || apply.callCount() != 0 {
+		t.Fatalf("after a failing round: %d backend calls, %d applies; want 2, 0", backend.callCount(), apply.callCount())
+	}
+	if s.Status("mitte").LastError == "" {
+		t.Error("the failure is not in the status")
+	}
+
+	// The backend is back: the next round applies both offices.
+	backend.setErr(nil)
+	tm.ch <- time.Time{}
+	timers.next(t)
+	if backend.callCount() != 4 || apply.callCount() != 2 {
+		t.Fatalf("after a good round: %d backend calls, %d applies; want 4, 2", backend.callCount(), apply.callCount())
+	}
+	if st := s.Status("nord"); st.LastError != "" || st.LastSuccess.IsZero() {
+		t.Errorf("status = %+v, want a success", st)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v, want nil when the context ends", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop within 10s of cancel")
+	}
+}
