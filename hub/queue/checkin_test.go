@@ -1,0 +1,251 @@
+package queue_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"lotse/hub/queue"
+)
+
+// TestCheckInWindow covers the check-in window of a 10:00 appointment: open
+// from 09:30 to 10:15 inclusive, with "come back" before and "expired" (or a
+// walk-in, if the office allows) after.
+func TestCheckInWindow(t *testing.T) {
+	tests := []struct {
+		name       string
+		now        string
+		secret     string // default: the right one
+		edit       func(*queue.Office)
+		cancelled  bool
+		wantCode   queue.Code
+		wantStart  bool   // the ticket queues by appointment start
+		comeBackAt string // too_early
+	}{
+		{name: "an hour early", now: "09:00", wantCode: queue.TooEarly, comeBackAt: "09:30"},
+		{name: "one second before the window", now: "09:29:59", wantCode: queue.TooEarly, comeBackAt: "09:30"},
+		{name: "window opens", now: "09:30", wantStart: true},
+		{name: "at the start", now: "10:00", wantStart: true},
+		{name: "window closes", now: "10:15", wantStart: true},
+		{name: "one second too late", now: "10:15:01", wantCode: queue.TooLate},
+		{name: "an hour too late", now: "11:00", wantCode: queue.TooLate},
+		{name: "too late becomes a walk-in", now: "10:40", edit: func(o *queue.Office) { o.Policy.LateAsWalkIn = true }},
+		{name: "custom window", now: "09:10", edit: func(o *queue.Office) { o.Policy.CheckInBefore = time.Hour }, wantStart: true},
+		{name: "custom window, too early", now: "08:59", edit: func(o *queue.Office) { o.Policy.CheckInBefore = time.Hour }, wantCode: queue.TooEarly, comeBackAt: "09:00"},
+		{name: "cancelled", now: "09:50", cancelled: true, wantCode: queue.NotFound},
+		{name: "cancelled, too early", now: "08:00", cancelled: true, wantCode: queue.NotFound},
+		{name: "wrong secret", now: "09:50", secret: "secret-a2", wantCode: queue.NotFound},
+		{name: "secret with one more byte", now: "09:50", secret: "secret-a1x", wantCode: queue.NotFound},
+		{name: "empty secret", now: "09:50", secret: "-", wantCode: queue.NotFound},
+		{name: "wrong secret, too early", now: "08:00", secret: "nope", wantCode: queue.NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := appt("a1", "10:00", "pass")
+			a.Cancelled = tt.cancelled
+			f := newFixture(t, tt.edit, a, appt("a2", "10:00", "pass"))
+			f.now = clock(tt.now)
+			secret := "secret-a1"
+			switch tt.secret {
+			case "":
+			case "-":
+				secret = ""
+			default:
+				secret = tt.secret
+			}
+			tk, events, err := f.q.CheckInCode(f.now, "a1", secret)
+			f.record(events)
+			wantCode(t, "check-in", err, tt.wantCode)
+			if err != nil {
+				if len(events) != 0 || tk.ID != "" {
+					t.Fatalf("failed check-in returned ticket %q and events %v", tk.ID, eventTypes(events))
+				}
+				if _, ok := f.q.TicketForAppointment("a1"); ok {
+					t.Fatal("failed check-in left a ticket")
+				}
+				var qe *queue.Error
+				if tt.comeBackAt != "" {
+					qe = err.(*queue.Error)
+					if !qe.ComeBackAt.Equal(clock(tt.comeBackAt)) {
+						t.Errorf("ComeBackAt %v, want %s", qe.ComeBackAt, tt.comeBackAt)
+					}
+					if !strings.Contains(qe.Message, tt.comeBackAt) {
+						t.Errorf("message %q does not say %s", qe.Message, tt.comeBackAt)
+					}
+				}
+				return
+			}
+			if tk.State != queue.Waiting || tk.Appointment != "a1" || tk.Number != "P001" || !tk.Arrived.Equal(f.now) {
+				t.Fatalf("ticket %+v", tk)
+			}
+			if got := !tk.AppointmentStart.IsZero(); got != tt.wantStart {
+				t.Fatalf("AppointmentStart %v, want queued by start: %v", tk.AppointmentStart, tt.wantStart)
+			}
+			if len(events) != 1 || events[0].Type != queue.CheckedIn || events[0].Report != queue.ReportArrived ||
+				events[0].Appointment != "a1" || events[0].Ticket == nil || events[0].Ticket.ID != tk.ID {
+				t.Fatalf("events %+v", events)
+			}
+		})
+	}
+}
+
+// TestCheckInLateWalkInRanksByArrival: a too-late appointment converted to a
+// walk-in queues behind walk-ins that came before it and behind due
+// appointments.
+func TestCheckInLateWalkInRanksByArrival(t *testing.T) {
+	f := newFixture(t, func(o *queue.Office) { o.Policy.LateAsWalkIn = true },
+		appt("late", "09:00", "pass"), appt("due", "10:30", "pass"))
+	f.at("10:10").walkIn("w1", "pass")
+	f.at("10:20").checkIn("late", "late")
+	f.at("10:25").walkIn("w2", "pass")
+	f.at("10:26").checkIn("due", "due")
+	wantLabels(t, "order", f.at("10:29").candidates("c1"), []string{"due", "w1", "late", "w2"})
+}
+
+// TestCheckInIdempotent: repeating a check-in (by code or birth date) returns
+// the first ticket and emits nothing, whatever state the ticket is in.
+func TestCheckInIdempotent(t *testing.T) {
+	tests := []struct {
+		name   string
+		before func(f *fixture)
+		now    string
+		state  queue.TicketState
+	}{
+		{name: "waiting", now: "09:51", state: queue.Waiting},
+		{name: "called", before: func(f *fixture) { f.must("c1", queue.ActNext) }, now: "09:52", state: queue.Called},
+		{name: "done, after the window", before: func(f *fixture) { f.must("c1", queue.ActNext); f.must("c1", queue.ActFinish) }, now: "11:00", state: queue.Done},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil, withBirth(appt("a1", "10:00", "pass"), "h1"))
+			first := f.at("09:50").checkIn("a1", "a1")
+			if tt.before != nil {
+				tt.before(f)
+			}
+			seq := f.q.Seq()
+			f.at(tt.now)
+			again, events, err := f.q.CheckInCode(f.now, "a1", "secret-a1")
+			if err != nil || len(events) != 0 || again.ID != first.ID || again.State != tt.state {
+				t.Fatalf("code again: ticket %s %s, events %v, err %v; want %s %s", again.ID, again.State, eventTypes(events), err, first.ID, tt.state)
+			}
+			byBirth, events, err := f.q.CheckInBirthDate(f.now, "h1", "")
+			if err != nil || len(events) != 0 || byBirth.ID != first.ID {
+				t.Fatalf("birth date again: ticket %s, events %v, err %v", byBirth.ID, eventTypes(events), err)
+			}
+			if f.q.Seq() != seq || f.q.LastNumber() != 1 {
+				t.Fatalf("seq %d→%d, last number %d", seq, f.q.Seq(), f.q.LastNumber())
+			}
+		})
+	}
+}
+
+// TestCheckInBirthDate covers the lookup by birth date: none, one, several,
+// and the choice the citizen makes among several.
+func TestCheckInBirthDate(t *testing.T) {
+	// Same person ("h1") at 09:00, 10:00 and 10:05; another ("h2") at 10:00.
+	appointments := []queue.Appointment{
+		withBirth(appt("h1-1005", "10:05", "anm"), "h1"),
+		withBirth(appt("h1-1000", "10:00", "pass"), "h1"),
+		withBirth(appt("h1-0900", "09:00", "fz"), "h1"),
+		withBirth(appt("h2-1000", "10:00", "pass"), "h2"),
+		withBirth(appt("h3-1400", "14:00", "pass"), "h3"),
+		withBirth(appt("h4-1000", "10:00", "pass"), "h4"),
+		withBirth(appt("h4-1400", "14:00", "anm"), "h4"),
+		appt("nobirth", "10:00", "pass"),
+	}
+	cancelled := withBirth(appt("h2-1030", "10:30", "pass"), "h2")
+	cancelled.Cancelled = true
+	appointments = append(appointments, cancelled)
+
+	tests := []struct {
+		name        string
+		edit        func(*queue.Office)
+		before      func(f *fixture)
+		now         string
+		hash        string
+		appointment string
+		wantCode    queue.Code
+		want        string   // appointment of the ticket
+		choices     []string // conflict
+	}{
+		{name: "unknown birth date", now: "09:50", hash: "nobody", wantCode: queue.NotFound},
+		{name: "empty hash", now: "09:50", hash: "", wantCode: queue.NotFound},
+		{name: "one match", now: "09:50", hash: "h2", want: "h2-1000"},
+		{name: "one match, too early", now: "08:00", hash: "h3", wantCode: queue.TooEarly},
+		{name: "one match, too late", now: "15:00", hash: "h3", wantCode: queue.TooLate},
+		{name: "cancelled one is ignored", now: "10:20", hash: "h2", wantCode: queue.TooLate},
+		{name: "several, one in the window wins", now: "13:50", hash: "h4", want: "h4-1400"},
+		{name: "several, the other in the window", now: "09:45", hash: "h4", want: "h4-1000"},
+		{name: "several in the window: choose", now: "09:40", hash: "h1", wantCode: queue.Conflict, choices: []string{"h1-1000", "h1-1005"}},
+		{name: "several, none in the window: choose", now: "12:00", hash: "h4", wantCode: queue.Conflict, choices: []string{"h4-1000", "h4-1400"}},
+		{name: "several, only the 09:00 in the window", now: "08:50", hash: "h1", want: "h1-0900"},
+		{name: "the choice", now: "09:40", hash: "h1", appointment: "h1-1005", want: "h1-1005"},
+		{name: "the choice, too early", now: "09:20", hash: "h1", appointment: "h1-1005", wantCode: queue.TooEarly},
+		{name: "choice of another person's appointment", now: "09:40", hash: "h1", appointment: "h2-1000", wantCode: queue.NotFound},
+		{name: "choice of a cancelled appointment", now: "10:20", hash: "h2", appointment: "h2-1030", wantCode: queue.NotFound},
+		{name: "choice of an unknown appointment", now: "09:40", hash: "h1", appointment: "x", wantCode: queue.NotFound},
+		{
+			name: "returning person gets their ticket", now: "09:45", hash: "h1", want: "h1-1005",
+			before: func(f *fixture) {
+				f.at("09:40")
+				if _, events, err := f.q.CheckInBirthDate(f.now, "h1", "h1-1005"); err != nil {
+					f.t.Fatal(err)
+				} else {
+					f.record(events)
+				}
+			},
+		},
+		{
+			name: "returning person, already called", now: "09:45", hash: "h1", want: "h1-1000",
+			before: func(f *fixture) {
+				f.at("09:40")
+				if _, events, err := f.q.CheckInBirthDate(f.now, "h1", "h1-1000"); err != nil {
+					f.t.Fatal(err)
+				} else {
+					f.record(events)
+				}
+				f.must("c1", queue.ActNext)
+			},
+		},
+		{name: "office without birth dates", now: "09:50", hash: "h2", edit: func(o *queue.Office) { o.Policy.BirthDateCheckIn = false }, wantCode: queue.Invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.edit, appointments...)
+			if tt.before != nil {
+				tt.before(f)
+			}
+			seq := f.q.Seq()
+			f.at(tt.now)
+			tk, events, err := f.q.CheckInBirthDate(f.now, tt.hash, tt.appointment)
+			f.record(events)
+			wantCode(t, "check-in", err, tt.wantCode)
+			if err != nil {
+				if len(events) != 0 || f.q.Seq() != seq {
+					t.Fatalf("failed check-in emitted %v", eventTypes(events))
+				}
+				qe := err.(*queue.Error)
+				var got []string
+				for _, c := range qe.Choices {
+					got = append(got, c.Appointment)
+					a, _ := f.q.Appointment(c.Appointment)
+					if !c.Start.Equal(a.Start) || len(c.Services) != 1 || c.Services[0] != a.Services[0] {
+						t.Errorf("choice %+v does not match its appointment", c)
+					}
+					if s := fmt.Sprintf("%+v", c); strings.Contains(s, "Mustermann") {
+						t.Errorf("choice carries a name: %s", s)
+					}
+				}
+				wantLabels(t, "choices", got, tt.choices)
+				return
+			}
+			if tk.Appointment != tt.want {
+				t.Fatalf("ticket for %q, want %q", tk.Appointment, tt.want)
+			}
+			if got, _ := f.q.TicketForAppointment(tt.want); got.ID != tk.ID {
+				t.Fatalf("TicketForAppointment(%s) = %s, want %s", tt.want, got.ID, tk.ID)
+			}
+		})
+	}
+}
