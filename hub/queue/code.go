@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // CodeFormat is one way a booking system puts an appointment's id and
@@ -62,7 +63,13 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 	return "", "", Errorf(Invalid, "code not recognised")
 }
 
+// printable reports whether s is valid UTF-8 without blanks or control
+// characters. Invalid UTF-8 would pass unicode.IsPrint as U+FFFD and then
+// be mangled in JSON and logs; no booking system issues such ids.
 func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
 	for _, r := range s {
 		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
 			return false
