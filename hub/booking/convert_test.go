@@ -1,0 +1,72 @@
+package booking
+
+import (
+	"fmt"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"lotse/hub/queue"
+)
+
+// FuzzConvert feeds the sync's validation whatever a broken or hostile
+// backend might send: it must never panic, and what it accepts must be
+// what the queue relies on.
+func FuzzConvert(f *testing.F) {
+	f.Add("M-20261121-001", "s3cr3t", "Jürgen Müller", "1980-01-02", "anmeldung", 1, int64(1795251600), int64(15*time.Minute))
+	f.Add("", "", "", "", "", 0, int64(0), int64(0))
+	f.Add("A 1", "x\x00y", "M\xfcller", "02.01.1980", "zulassung", -3, int64(-1), int64(-1))
+	f.Add("B-1", "abc", "Ayşe Yılmaz", "2030-12-31", "pass", 99, int64(1795300000), int64(100*time.Hour))
+	office := &testOffices()[0]
+	const day = "2026-11-21"
+	f.Fuzz(func(t *testing.T, id, secret, name, birth, service string, count int, start, dur int64) {
+		in := Appointment{
+			ID: id, Secret: secret, Name: name, BirthDate: birth,
+			Start:    time.Unix(start, 0),
+			Duration: time.Duration(dur),
+			Services: []queue.ServiceCount{{Service: service, Count: count}},
+		}
+		out, rejected := convert(office, day, []Appointment{in}, testHash)
+		if len(out)+len(rejected) == 0 {
+			t.Fatal("appointment neither accepted nor rejected")
+		}
+		for _, r := range rejected {
+			if !utf8.ValidString(r.id) || len(r.id) > 200 || r.reason == "" {
+				t.Errorf("rejection %+v is not fit for a log", r)
+			}
+		}
+		for _, a := range out {
+			if a.Office != office.ID || office.Day(a.Start) != day || a.Duration < 0 || a.Duration > maxDuration {
+				t.Errorf("accepted %+v", a)
+			}
+			if a.BirthHash != "" && a.BirthHash != testHash(birth) {
+				t.Errorf("BirthHash = %q, want the hash of the birth date", a.BirthHash)
+			}
+			for _, sc := range a.Services {
+				if _, ok := office.Service(sc.Service); !ok || sc.Count < 1 || sc.Count > maxPersons {
+					t.Errorf("accepted service %+v", sc)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkConvert measures the sync's share of the design's budget:
+// 50,000 appointments imported in at most 2 s.
+func BenchmarkConvert(b *testing.B) {
+	office := &testOffices()[0]
+	list := make([]Appointment, 50_000)
+	for i := range list {
+		list[i] = Appointment{
+			ID: fmt.Sprintf("M-20261121-%05d", i), Start: at(8, 0).Add(time.Duration(i) * time.Second),
+			Duration: 15 * time.Minute, Services: []queue.ServiceCount{{Service: "anmeldung", Count: 1}},
+			Secret: "0123456789abcdefABCDEF", BirthDate: "1980-01-02", Name: "Olena Kovalenko",
+		}
+	}
+	for b.Loop() {
+		out, rejected := convert(office, "2026-11-21", list, testHash)
+		if len(out) != len(list) || len(rejected) != 0 {
+			b.Fatalf("accepted %d, rejected %d", len(out), len(rejected))
+		}
+	}
+}
