@@ -1,0 +1,326 @@
+// Package office runs one goroutine per office, the office loop, that owns
+// the office's queue. HTTP handlers and the sync hand it commands; it
+// applies them with the pure queue code, commits the resulting events to
+// the store in one transaction per batch (group commit: one fsync for many
+// requests), and only then answers and publishes.
+//
+// Because one goroutine decides, two clerks pressing "next" at once cannot
+// get the same ticket, and the domain code needs no lock.
+package office
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"lotse/hub/queue"
+	"lotse/hub/store"
+)
+
+// Publisher receives the events of every committed batch, in seq order,
+// with the waiting lines after the batch. It must not block for long.
+type Publisher interface {
+	Publish(office string, events []queue.Event, waiting []queue.ServiceWait)
+}
+
+// Func is a command: it runs on the loop goroutine with the queue and the
+// batch's time. Whatever events it returns are committed before any caller
+// learns the result.
+type Func func(q *queue.Queue, now time.Time) (result any, events []queue.Event, err error)
+
+type command struct {
+	fn    Func
+	appts func(q *queue.Queue) []queue.Appointment // sync only
+	reply chan reply
+}
+
+type reply struct {
+	result any
+	err    error
+}
+
+// Loop is an office's loop.
+type Loop struct {
+	office    queue.Office
+	db        *store.DB
+	now       func() time.Time
+	publish   Publisher
+	reported  func() // wakes the outbox after reports were committed
+	log       *slog.Logger
+	cmds      chan command
+	tickEvery time.Duration
+	maxBatch  int
+
+	q       *queue.Queue // owned by the loop goroutine
+	ready   chan struct{}
+	seq     atomic.Int64
+	waiting atomic.Pointer[[]queue.ServiceWait]
+}
+
+// Config wires a loop.
+type Config struct {
+	Office    queue.Office
+	DB        *store.DB
+	Now       func() time.Time // nil: time.Now
+	Publish   Publisher        // nil: nobody listens
+	Reported  func()           // nil: nothing to wake
+	Log       *slog.Logger
+	TickEvery time.Duration // how often time-driven rules run; 0: 5 s
+}
+
+// New returns a loop; Run starts it.
+func New(c Config) *Loop {
+	l := &Loop{
+		office: c.Office, db: c.DB, now: c.Now, publish: c.Publish, reported: c.Reported, log: c.Log,
+		cmds: make(chan command, 1024), tickEvery: c.TickEvery, maxBatch: 512, ready: make(chan struct{}),
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	if l.tickEvery <= 0 {
+		l.tickEvery = 5 * time.Second
+	}
+	return l
+}
+
+// Office returns the office's configuration.
+func (l *Loop) Office() *queue.Office { return &l.office }
+
+// Seq returns the seq of the last committed event.
+func (l *Loop) Seq() int64 { return l.seq.Load() }
+
+// Waiting returns the waiting lines after the last commit.
+func (l *Loop) Waiting() []queue.ServiceWait {
+	if w := l.waiting.Load(); w != nil {
+		return *w
+	}
+	return nil
+}
+
+// Ready is closed once the loop has restored its state.
+func (l *Loop) Ready() <-chan struct{} { return l.ready }
+
+// Load restores the queue from the store and closes a day that ended while
+// the hub was down. It must run before Run; Run calls it if needed.
+func (l *Loop) Load(ctx context.Context) error {
+	st, found, err := l.db.LoadState(ctx, l.office.ID)
+	if err != nil {
+		return fmt.Errorf("office %s: %w", l.office.ID, err)
+	}
+	now := l.now()
+	today := l.office.Day(now)
+	if !found {
+		l.q = queue.New(l.office, today)
+	} else {
+		l.q = queue.Restore(l.office, st)
+	}
+	l.seq.Store(l.q.Seq())
+	w := l.q.Waiting()
+	l.waiting.Store(&w)
+	if l.q.Day() != today {
+		if err := l.commit(ctx, l.q.CloseDay(now, today), nil); err != nil {
+			return fmt.Errorf("office %s: close day: %w", l.office.ID, err)
+		}
+		l.purge(ctx, today)
+	}
+	return nil
+}
+
+// Run serves commands until ctx ends.
+func (l *Loop) Run(ctx context.Context) error {
+	if l.q == nil {
+		if err := l.Load(ctx); err != nil {
+			return err
+		}
+	}
+	close(l.ready)
+	tick := time.NewTicker(l.tickEvery)
+	defer tick.Stop()
+	batch := make([]command, 0, l.maxBatch)
+	for {
+		select {
+		case <-ctx.Done():
+			l.drain(ctx.Err())
+			return nil
+		case c := <-l.cmds:
+			batch = append(batch[:0], c)
+		drain:
+			for len(batch) < l.maxBatch {
+				select {
+				case c := <-l.cmds:
+					batch = append(batch, c)
+				default:
+					break drain
+				}
+			}
+			l.run(ctx, batch)
+		case <-tick.C:
+			l.run(ctx, []command{{fn: l.tick}})
+		}
+	}
+}
+
+func (l *Loop) drain(err error) {
+	for {
+		select {
+		case c := <-l.cmds:
+			c.reply <- reply{err: &queue.Error{Code: queue.Unavailable, Message: "the hub is shutting down", Err: err}}
+		default:
+			return
+		}
+	}
+}
+
+func (l *Loop) tick(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	if today := l.office.Day(now); today != q.Day() {
+		events := q.CloseDay(now, today)
+		go l.purge(context.Background(), today)
+		return nil, events, nil
+	}
+	return nil, q.Tick(now), nil
+}
+
+func (l *Loop) purge(ctx context.Context, today string) {
+	n, err := l.db.Purge(ctx, l.office.ID, today)
+	if err != nil {
+		l.log.Error("purge of past days failed", "office", l.office.ID, "err", err)
+		return
+	}
+	l.log.Info("purged personal data of past days", "office", l.office.ID, "rows", n)
+}
+
+// run applies a batch and commits it in one transaction.
+func (l *Loop) run(ctx context.Context, batch []command) {
+	now := l.now()
+	replies := make([]reply, len(batch))
+	var events []queue.Event
+	var appts []queue.Appointment
+	for i, c := range batch {
+		if c.appts != nil {
+			changed := c.appts(l.q)
+			appts = append(appts, changed...)
+			replies[i] = reply{result: len(changed)}
+			continue
+		}
+		res, ev, err := c.fn(l.q, now)
+		replies[i] = reply{result: res, err: err}
+		events = append(events, ev...)
+	}
+	if len(events) > 0 || len(appts) > 0 {
+		if err := l.commit(ctx, events, appts); err != nil {
+			l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
+			if lerr := l.reload(ctx); lerr != nil {
+				l.log.Error("restore failed", "office", l.office.ID, "err", lerr)
+			}
+			for i := range replies {
+				replies[i] = reply{err: &queue.Error{Code: queue.Unavailable, Message: "could not save; please try again", Err: err}}
+			}
+		}
+	}
+	for i, c := range batch {
+		if c.reply != nil {
+			c.reply <- replies[i]
+		}
+	}
+}
+
+func (l *Loop) commit(ctx context.Context, events []queue.Event, appts []queue.Appointment) error {
+	q := l.q
+	err := l.db.Commit(ctx, l.office.ID, store.Batch{Events: events, Appointments: appts, Day: q.Day(), Seq: q.Seq(), LastNumber: q.LastNumber()})
+	if err != nil {
+		return err
+	}
+	l.seq.Store(q.Seq())
+	w := q.Waiting()
+	l.waiting.Store(&w)
+	if len(events) > 0 && l.publish != nil {
+		l.publish.Publish(l.office.ID, events, w)
+	}
+	for _, e := range events {
+		if e.Report != "" {
+			if l.reported != nil {
+				l.reported()
+			}
+			break
+		}
+	}
+	return nil
+}
+
+func (l *Loop) reload(ctx context.Context) error {
+	st, found, err := l.db.LoadState(ctx, l.office.ID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		l.q = queue.New(l.office, l.office.Day(l.now()))
+	} else {
+		l.q = queue.Restore(l.office, st)
+	}
+	return nil
+}
+
+// ErrStopped answers commands sent to a loop that no longer runs.
+var ErrStopped = &queue.Error{Code: queue.Unavailable, Message: "the office is not running"}
+
+// Do runs fn on the loop and waits for its committed result.
+func (l *Loop) Do(ctx context.Context, fn Func) (any, error) {
+	return l.send(ctx, command{fn: fn, reply: make(chan reply, 1)})
+}
+
+func (l *Loop) send(ctx context.Context, c command) (any, error) {
+	select {
+	case l.cmds <- c:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("office %s: %w", l.office.ID, ctx.Err())
+	}
+	select {
+	case r := <-c.reply:
+		return r.result, r.err
+	case <-ctx.Done():
+		// The command may still commit; the caller repeats idempotently.
+		return nil, fmt.Errorf("office %s: %w", l.office.ID, ctx.Err())
+	}
+}
+
+// ApplyAppointments hands the backend's list of a day to the queue. A list
+// for another day than the queue's is ignored: it would cancel the day.
+func (l *Loop) ApplyAppointments(ctx context.Context, office, day string, list []queue.Appointment) (int, error) {
+	if office != l.office.ID {
+		return 0, queue.Errorf(queue.Invalid, "appointments of office %s sent to %s", office, l.office.ID)
+	}
+	res, err := l.send(ctx, command{reply: make(chan reply, 1), appts: func(q *queue.Queue) []queue.Appointment {
+		if q.Day() != day {
+			return nil
+		}
+		return q.Sync(list)
+	}})
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.(int)
+	return n, nil
+}
+
+// IsUnavailable reports whether err means the loop could not serve.
+func IsUnavailable(err error) bool {
+	return queue.ErrorCode(err) == queue.Unavailable || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// Set routes the sync's appointment lists to the offices' loops.
+type Set map[string]*Loop
+
+// ApplyAppointments hands a list to the loop of its office.
+func (s Set) ApplyAppointments(ctx context.Context, office, day string, list []queue.Appointment) (int, error) {
+	l, ok := s[office]
+	if !ok {
+		return 0, queue.Errorf(queue.NotFound, "unknown office %q", office)
+	}
+	return l.ApplyAppointments(ctx, office, day, list)
+}

@@ -1,0 +1,118 @@
+package server
+
+import (
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/queue"
+)
+
+// names resolves ids to the names the wire types carry.
+type names struct {
+	office   *queue.Office
+	services map[string]queue.Service
+	counters map[string]queue.Counter
+}
+
+func newNames(o *queue.Office) *names {
+	n := &names{office: o, services: map[string]queue.Service{}, counters: map[string]queue.Counter{}}
+	for _, s := range o.Services {
+		n.services[s.ID] = s
+	}
+	for _, c := range o.Counters {
+		n.counters[c.ID] = c
+	}
+	return n
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func minutes(d time.Duration) int {
+	if d < 0 {
+		return -1
+	}
+	return int((d + time.Minute - 1) / time.Minute)
+}
+
+func (n *names) services2api(list []queue.ServiceCount) []api.ServiceCount {
+	out := make([]api.ServiceCount, 0, len(list))
+	for _, s := range list {
+		out = append(out, api.ServiceCount{Service: s.Service, Name: n.services[s.Service].Name, Count: s.Count})
+	}
+	return out
+}
+
+// ticket converts a ticket for the public: no name.
+func (n *names) ticket(t queue.Ticket) api.Ticket {
+	return api.Ticket{
+		ID: t.ID, Number: t.Number, State: string(t.State), Services: n.services2api(t.Services), Persons: t.Persons(),
+		Counter: t.Counter, CounterName: n.counters[t.Counter].Name, TargetCounter: t.TargetCounter,
+		Appointment: t.Appointment, AppointmentStart: timePtr(t.AppointmentStart), Priority: t.Priority,
+		Arrived: t.Arrived, Called: timePtr(t.Called), Started: timePtr(t.Started), Ended: timePtr(t.Ended), Recalls: t.Recalls,
+	}
+}
+
+func (n *names) counter(c queue.CounterState, tickets map[string]queue.Ticket) api.CounterState {
+	out := api.CounterState{ID: c.ID, Name: n.counters[c.ID].Name, Open: c.Open}
+	if t, ok := tickets[c.Ticket]; ok && c.Ticket != "" {
+		at := n.ticket(t)
+		out.Ticket = &at
+	}
+	return out
+}
+
+func (n *names) waiting(list []queue.ServiceWait) []api.ServiceWait {
+	out := make([]api.ServiceWait, 0, len(list))
+	for _, w := range list {
+		out = append(out, api.ServiceWait{Service: w.Service, Name: n.services[w.Service].Name, Waiting: w.Waiting, WaitMinutes: minutes(w.Estimate)})
+	}
+	return out
+}
+
+func (n *names) call(c queue.Call) api.Call {
+	return api.Call{Ticket: c.Ticket, Number: c.Number, Counter: c.Counter, CounterName: n.counters[c.Counter].Name, At: c.At, Recall: c.Recall}
+}
+
+func (n *names) event(e queue.Event, waiting []api.ServiceWait) api.Event {
+	out := api.Event{Type: string(e.Type), Seq: e.Seq, At: e.At, Waiting: waiting}
+	if e.Ticket != nil {
+		t := n.ticket(*e.Ticket)
+		out.Ticket = &t
+	}
+	if e.Counter != nil {
+		c := api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open}
+		if e.Ticket != nil && e.Counter.Ticket == e.Ticket.ID {
+			c.Ticket = out.Ticket
+		}
+		out.Counter = &c
+	}
+	return out
+}
+
+func (n *names) officeAPI() api.Office {
+	o := n.office
+	out := api.Office{ID: o.ID, Name: o.Name, WalkIns: o.Policy.WalkIns, BirthDateCheckIn: o.Policy.BirthDateCheckIn, Timezone: "UTC"}
+	if o.Location != nil {
+		out.Timezone = o.Location.String()
+	}
+	for _, s := range o.Services {
+		out.Services = append(out.Services, api.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Minutes: minutes(s.Duration)})
+	}
+	for _, c := range o.Counters {
+		out.Counters = append(out.Counters, api.Counter{ID: c.ID, Name: c.Name, Services: append([]string{}, c.Services...)})
+	}
+	return out
+}
+
+func (n *names) choices(list []queue.Choice) []api.Choice {
+	out := make([]api.Choice, 0, len(list))
+	for _, c := range list {
+		out = append(out, api.Choice{Appointment: c.Appointment, Start: c.Start, Services: n.services2api(c.Services)})
+	}
+	return out
+}

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/queue"
+)
+
+var statusOf = map[queue.Code]int{
+	queue.NotFound:     http.StatusNotFound,
+	queue.Conflict:     http.StatusConflict,
+	queue.Invalid:      http.StatusUnprocessableEntity,
+	queue.Unauthorized: http.StatusUnauthorized,
+	queue.TooEarly:     http.StatusUnprocessableEntity,
+	queue.TooLate:      http.StatusUnprocessableEntity,
+	queue.WrongOffice:  http.StatusUnprocessableEntity,
+	queue.RateLimited:  http.StatusTooManyRequests,
+	queue.Unavailable:  http.StatusServiceUnavailable,
+	queue.Internal:     http.StatusInternalServerError,
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers with {"error":{...}}. Internal errors are logged and
+// answered without their details.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := queue.ErrorCode(err)
+	var qe *queue.Error
+	detail := api.ErrorDetail{Code: string(code), Message: err.Error()}
+	if errors.As(err, &qe) {
+		detail.Message = qe.Message
+		if !qe.ComeBackAt.IsZero() {
+			t := qe.ComeBackAt
+			detail.ComeBackAt = &t
+		}
+		if qe.Office != "" {
+			if o, ok := s.offices[qe.Office]; ok {
+				detail.Office = &api.OfficeRef{ID: o.office.ID, Name: o.office.Name}
+			}
+		}
+		if len(qe.Choices) > 0 {
+			if o, ok := s.offices[r.PathValue("office")]; ok {
+				detail.Choices = o.names.choices(qe.Choices)
+			}
+		}
+	}
+	status := statusOf[code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		if code == queue.Internal {
+			detail.Message = "internal error"
+		}
+	}
+	if code == queue.RateLimited {
+		if ra := retryAfter(err); ra > 0 {
+			detail.RetryAfter = int(ra.Seconds() + 0.999)
+			w.Header().Set("Retry-After", itoa(detail.RetryAfter))
+		}
+	}
+	writeJSON(w, status, api.ErrorBody{Error: detail})
+}
+
+// rateLimitError is a rate_limited error that knows when to retry.
+type rateLimitError struct {
+	err  *queue.Error
+	wait time.Duration
+}
+
+func (e rateLimitError) Error() string { return e.err.Error() }
+func (e rateLimitError) Unwrap() error { return e.err }
+
+func retryAfter(err error) time.Duration {
+	var rl rateLimitError
+	if errors.As(err, &rl) {
+		return rl.wait
+	}
+	return 0
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// decode reads a JSON body of at most 64 KiB.
+func decode(r *http.Request, v any) error {
+	if r.Body == nil || r.ContentLength == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return &queue.Error{Code: queue.Invalid, Message: "the request body is not valid JSON", Err: err}
+	}
+	return nil
+}

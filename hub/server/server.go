@@ -1,0 +1,655 @@
+// Package server is the hub's HTTP side: the JSON API under /api/v1, the
+// WebSocket stream, clerk and device authentication, health and metrics,
+// the demo page, and the embedded web pages (counter workplace, web
+// display).
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/office"
+	"lotse/hub/queue"
+	"lotse/hub/store"
+)
+
+// Health reports the booking side of an office, for /healthz and /metrics.
+type Health interface {
+	OfficeHealth(office string) OfficeHealthInfo
+}
+
+// OfficeHealthInfo is the booking side of an office: the last successful
+// sync, the last sync error, the outbox depth and a warning when the
+// backend has been down too long.
+type OfficeHealthInfo struct {
+	LastSync    time.Time
+	SyncError   string
+	OutboxDepth int
+	Warning     string
+}
+
+// Config wires a server.
+type Config struct {
+	Loops       []*office.Loop
+	DB          *store.DB
+	Auth        *Auth
+	BirthKey    []byte // HMAC key for birth dates
+	CodeFormats []queue.CodeFormat
+	Now         func() time.Time
+	Log         *slog.Logger
+	Health      Health       // may be nil
+	Demo        DemoSource   // nil outside demo mode
+	// Notice returns the office's notice for the boards' ticker; may be nil.
+	Notice func(office string) string
+	// PingEvery is how often streams are pinged; 0: 5 s.
+	PingEvery time.Duration
+	// Timeout bounds a request's wait for its office loop; 0: 10 s.
+	Timeout time.Duration
+}
+
+// Server serves the hub's HTTP side.
+type Server struct {
+	offices   map[string]*officeHandle
+	order     []string
+	db        *store.DB
+	auth      *Auth
+	birthKey  []byte
+	formats   []queue.CodeFormat
+	now       func() time.Time
+	log       *slog.Logger
+	health    Health
+	demo      DemoSource
+	notice    func(office string) string
+	limiter   *limiter
+	metrics   *metrics
+	pingEvery time.Duration
+	timeout   time.Duration
+	mux       *http.ServeMux
+}
+
+type officeHandle struct {
+	office *queue.Office
+	loop   *office.Loop
+	names  *names
+	stream *broadcaster
+}
+
+// New builds the server. Call Run to start its stream broadcasters.
+func New(c Config) *Server {
+	s := &Server{
+		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
+		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, notice: c.Notice,
+		limiter: newLimiter(5, time.Minute), metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if len(s.formats) == 0 {
+		s.formats = queue.DefaultCodeFormats()
+	}
+	if s.pingEvery <= 0 {
+		s.pingEvery = 5 * time.Second
+	}
+	if s.timeout <= 0 {
+		s.timeout = 10 * time.Second
+	}
+	for _, l := range c.Loops {
+		o := l.Office()
+		n := newNames(o)
+		s.offices[o.ID] = &officeHandle{office: o, loop: l, names: n, stream: newBroadcaster(o.ID, n, s.metrics, s.log)}
+		s.order = append(s.order, o.ID)
+	}
+	s.routes()
+	return s
+}
+
+// Publish hands committed events to the office's stream; the office loop
+// calls it after each commit.
+func (s *Server) Publish(officeID string, events []queue.Event, waiting []queue.ServiceWait) {
+	if o, ok := s.offices[officeID]; ok {
+		o.stream.publish(events, waiting)
+		for _, e := range events {
+			s.metrics.event(officeID, string(e.Type))
+		}
+	}
+}
+
+// Run runs the stream broadcasters until ctx ends. Each broadcaster
+// resumes at the seq its loop restored and preloads the recent events, so
+// that displays resuming after a hub restart get the events they missed.
+func (s *Server) Run(ctx context.Context) {
+	done := make(chan struct{})
+	for _, id := range s.order {
+		o := s.offices[id]
+		go func() {
+			<-o.loop.Ready()
+			seq := o.loop.Seq()
+			recent, err := s.db.EventsSince(ctx, id, max(0, seq-ringSize), ringSize)
+			if err != nil {
+				s.log.Error("preload stream events", "office", id, "err", err)
+			}
+			o.stream.run(ctx, seq, recent, o.loop.Waiting())
+			done <- struct{}{}
+		}()
+	}
+	for range s.order {
+		<-done
+	}
+}
+
+// ServeHTTP serves the API and pages.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	start := time.Now()
+	s.mux.ServeHTTP(sw, r)
+	s.metrics.request(r.Pattern, sw.status, time.Since(start))
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController and the WebSocket upgrader reach the
+// connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /api/v1/offices", s.listOffices)
+	m.HandleFunc("POST /api/v1/offices/{office}/checkins", s.withOffice(anyone, s.checkIn))
+	m.HandleFunc("POST /api/v1/offices/{office}/tickets", s.withOffice(anyone, s.walkIn))
+	m.HandleFunc("GET /api/v1/offices/{office}/queue", s.withOffice(anyone, s.queueView))
+	m.HandleFunc("GET /api/v1/offices/{office}/stream", s.withOffice(anyone, s.stream))
+	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(clerksOnly, s.counterAction))
+	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(clerksOnly, s.counterQueue))
+	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
+	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(clerksOnly, s.findAppointments))
+	m.HandleFunc("POST /api/v1/session", s.login)
+	m.HandleFunc("DELETE /api/v1/session", s.logout)
+	m.HandleFunc("GET /api/v1/session", s.whoami)
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /metrics", s.serveMetrics)
+	m.HandleFunc("GET /demo", s.demoPage)
+	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
+	s.webRoutes(m)
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, queue.Errorf(queue.NotFound, "no such API endpoint"))
+	})
+	s.mux = m
+}
+
+type access int
+
+const (
+	anyone     access = iota // devices and clerks
+	clerksOnly               // clerks only
+)
+
+type officeHandler func(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal)
+
+// withOffice resolves the office, authenticates and authorises.
+func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		o, ok := s.offices[r.PathValue("office")]
+		if !ok {
+			s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown office %q", r.PathValue("office")))
+			return
+		}
+		p, ok := s.auth.identify(r, o.office.ID, s.now())
+		if !ok {
+			if _, _, basic := r.BasicAuth(); basic {
+				w.Header().Set("WWW-Authenticate", `Basic realm="Lotse", charset="UTF-8"`)
+			}
+			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "missing or wrong credentials"))
+			return
+		}
+		if need == clerksOnly && !p.isClerk() {
+			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "clerk login required"))
+			return
+		}
+		if !sameOrigin(r, p) {
+			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "cross-site request or missing CSRF token"))
+			return
+		}
+		h(w, r, o, p)
+	}
+}
+
+func (s *Server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), s.timeout)
+}
+
+func (s *Server) listOffices(w http.ResponseWriter, r *http.Request) {
+	out := make([]api.Office, 0, len(s.order))
+	for _, id := range s.order {
+		out = append(out, s.offices[id].names.officeAPI())
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// BirthHash is the keyed hash under which birth dates are stored.
+func BirthHash(key []byte, birthDate string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(birthDate))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// parseBirthDate accepts YYYY-MM-DD of a real past date.
+func parseBirthDate(s string, now time.Time) (string, error) {
+	d, err := time.Parse(queue.DayFormat, strings.TrimSpace(s))
+	if err != nil {
+		return "", &queue.Error{Code: queue.Invalid, Message: "the birth date must be a real date, YYYY-MM-DD", Err: err}
+	}
+	if d.After(now) || d.Year() < now.Year()-130 {
+		return "", queue.Errorf(queue.Invalid, "the birth date is not plausible")
+	}
+	return d.Format(queue.DayFormat), nil
+}
+
+type ticketResult struct {
+	ticket queue.Ticket
+	wait   time.Duration
+}
+
+func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	var req api.CheckInRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var fn office.Func
+	byBirth := false
+	switch {
+	case req.Code != "":
+		id, secret, err := queue.ParseCode(req.Code, s.formats)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+			return withWait(q, now)(q.CheckInCode(now, id, secret))
+		}
+	case req.BirthDate != "":
+		byBirth = true
+		if wait, blocked := s.limiter.blocked(p.key, s.now()); blocked {
+			s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many attempts; please wait"), wait})
+			return
+		}
+		date, err := parseBirthDate(req.BirthDate, s.now())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		hash := BirthHash(s.birthKey, date)
+		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+			return withWait(q, now)(q.CheckInBirthDate(now, hash, req.Appointment))
+		}
+	case req.Appointment != "" && p.isClerk():
+		// The information desk checks in a person who has neither code
+		// nor birth date on file (e.g. booked by phone).
+		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+			a, ok := q.Appointment(req.Appointment)
+			if !ok {
+				return nil, nil, queue.Errorf(queue.NotFound, "no appointment %q today", req.Appointment)
+			}
+			return withWait(q, now)(q.CheckInCode(now, a.ID, a.Secret))
+		}
+	default:
+		s.writeError(w, r, queue.Errorf(queue.Invalid, "send a code or a birth date"))
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := o.loop.Do(ctx, fn)
+	if queue.ErrorCode(err) == queue.NotFound {
+		err = s.otherOffice(ctx, o, req, err)
+		if byBirth && queue.ErrorCode(err) == queue.NotFound {
+			s.limiter.fail(p.key, s.now())
+		}
+	}
+	if err != nil {
+		s.metrics.checkIn(o.office.ID, string(queue.ErrorCode(err)))
+		s.writeError(w, r, err)
+		return
+	}
+	s.metrics.checkIn(o.office.ID, "ok")
+	tr := res.(ticketResult)
+	t := o.names.ticket(tr.ticket)
+	if tr.ticket.State == queue.Waiting {
+		m := minutes(tr.wait)
+		t.WaitMinutes = &m
+	}
+	writeJSON(w, http.StatusCreated, t)
+}
+
+// withWait adds the waiting estimate to a command's ticket result.
+func withWait(q *queue.Queue, now time.Time) func(queue.Ticket, []queue.Event, error) (any, []queue.Event, error) {
+	return func(t queue.Ticket, events []queue.Event, err error) (any, []queue.Event, error) {
+		if err != nil {
+			return nil, events, err
+		}
+		return ticketResult{ticket: t, wait: q.EstimateFor(now, t.ID)}, events, nil
+	}
+}
+
+// otherOffice turns "not found" into "wrong office" when the appointment
+// belongs to another office of this hub, so the kiosk can send the
+// citizen to the right building.
+func (s *Server) otherOffice(ctx context.Context, here *officeHandle, req api.CheckInRequest, notFound error) error {
+	var match func(q *queue.Queue) bool
+	switch {
+	case req.Code != "":
+		id, secret, err := queue.ParseCode(req.Code, s.formats)
+		if err != nil {
+			return notFound
+		}
+		match = func(q *queue.Queue) bool {
+			a, ok := q.Appointment(id)
+			return ok && !a.Cancelled && hmac.Equal([]byte(a.Secret), []byte(secret))
+		}
+	case req.BirthDate != "":
+		date, err := parseBirthDate(req.BirthDate, s.now())
+		if err != nil {
+			return notFound
+		}
+		hash := BirthHash(s.birthKey, date)
+		match = func(q *queue.Queue) bool {
+			return len(q.Appointments(func(a *queue.Appointment) bool { return a.BirthHash == hash && !a.Cancelled })) > 0
+		}
+	default:
+		return notFound
+	}
+	for _, id := range s.order {
+		o := s.offices[id]
+		if o == here {
+			continue
+		}
+		found, err := o.loop.Do(ctx, func(q *queue.Queue, _ time.Time) (any, []queue.Event, error) { return match(q), nil, nil })
+		if err == nil && found.(bool) {
+			e := queue.Errorf(queue.WrongOffice, "the appointment is at %s", o.office.Name)
+			e.Office = o.office.ID
+			return e
+		}
+	}
+	return notFound
+}
+
+func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	var req api.WalkInRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	priority := req.Priority && p.isClerk() // only staff hand out priority tickets
+	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		return withWait(q, now)(q.WalkIn(now, req.Service, priority))
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tr := res.(ticketResult)
+	t := o.names.ticket(tr.ticket)
+	m := minutes(tr.wait)
+	t.WaitMinutes = &m
+	writeJSON(w, http.StatusCreated, t)
+}
+
+type actionResult struct {
+	ticket  queue.Ticket
+	counter queue.CounterState
+	name    string
+}
+
+func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	var req api.ActionRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	counter := r.PathValue("counter")
+	a := queue.Action{Counter: counter, Kind: queue.ActionKind(r.PathValue("action")), Ticket: req.Ticket,
+		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		t, events, err := q.Do(now, a)
+		if err != nil {
+			return nil, events, err
+		}
+		out := actionResult{ticket: t}
+		for _, c := range q.Counters() {
+			if c.ID == counter {
+				out.counter = c
+			}
+		}
+		if t.Appointment != "" {
+			if ap, ok := q.Appointment(t.Appointment); ok {
+				out.name = ap.Name
+			}
+		}
+		return out, events, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ar := res.(actionResult)
+	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.names.counters[ar.counter.ID].Name, Open: ar.counter.Open}}
+	if ar.ticket.ID != "" {
+		t := o.names.ticket(ar.ticket)
+		t.Name = ar.name // the clerk who serves the person sees the name
+		out.Ticket = &t
+		if ar.counter.Ticket == t.ID {
+			out.Counter.Ticket = &t
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// CounterQueue is what a counter workplace lists: the tickets it may call
+// in the order "next" takes them, and the parked and missed ones.
+type CounterQueue struct {
+	Counter api.CounterState `json:"counter"`
+	Next    []api.Ticket     `json:"next"`
+	Parked  []api.Ticket     `json:"parked"`
+	Missed  []api.Ticket     `json:"missed"`
+	Waiting []api.ServiceWait `json:"waiting"`
+	Seq     int64             `json:"seq"`
+}
+
+func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	counter := r.PathValue("counter")
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		next, err := q.Candidates(now, counter)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := CounterQueue{Seq: q.Seq(), Waiting: o.names.waiting(q.Waiting())}
+		for _, t := range next {
+			at := o.names.ticket(t)
+			m := minutes(now.Sub(t.Arrived))
+			at.WaitMinutes = &m // minutes waited so far
+			out.Next = append(out.Next, at)
+		}
+		for _, t := range q.Tickets(func(t *queue.Ticket) bool { return t.State == queue.Parked || t.State == queue.Missed }) {
+			if t.State == queue.Parked {
+				out.Parked = append(out.Parked, o.names.ticket(t))
+			} else {
+				out.Missed = append(out.Missed, o.names.ticket(t))
+			}
+		}
+		for _, c := range q.Counters() {
+			if c.ID == counter {
+				out.Counter = api.CounterState{ID: c.ID, Name: o.names.counters[c.ID].Name, Open: c.Open}
+				if t, ok := q.Ticket(c.Ticket); ok {
+					at := o.names.ticket(t)
+					if a, ok := q.Appointment(t.Appointment); ok {
+						at.Name = a.Name
+					}
+					out.Counter.Ticket = &at
+				}
+			}
+		}
+		return out, nil, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	id := r.PathValue("ticket")
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		t, ok := q.Ticket(id)
+		if !ok {
+			return nil, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
+		}
+		at := o.names.ticket(t)
+		if a, ok := q.Appointment(t.Appointment); ok {
+			at.Name = a.Name
+		}
+		if t.State == queue.Waiting {
+			m := minutes(q.EstimateFor(now, t.ID))
+			at.WaitMinutes = &m
+		}
+		return at, nil, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// findAppointments serves the information desk: today's appointments by
+// part of the name and/or a time range (?q=&from=HH:MM&to=HH:MM).
+func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	qs := r.URL.Query()
+	name := qs.Get("q")
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		from, err := clock(o.office, q.Day(), qs.Get("from"))
+		if err != nil {
+			return nil, nil, err
+		}
+		to, err := clock(o.office, q.Day(), qs.Get("to"))
+		if err != nil {
+			return nil, nil, err
+		}
+		list := q.FindAppointments(name, from, to)
+		out := make([]api.Appointment, 0, min(len(list), 100))
+		for _, a := range list {
+			if len(out) == 100 {
+				break
+			}
+			aa := api.Appointment{ID: a.ID, Start: a.Start, Minutes: minutes(a.Duration), Services: o.names.services2api(a.Services),
+				Persons: a.Persons(), Name: a.Name, Status: "booked"}
+			switch {
+			case a.Cancelled:
+				aa.Status = "cancelled"
+			case a.NoShow:
+				aa.Status = "noshow"
+			}
+			if t, ok := q.TicketForAppointment(a.ID); ok {
+				aa.Status = "arrived"
+				at := o.names.ticket(t)
+				aa.Ticket = &at
+			}
+			out = append(out, aa)
+		}
+		return out, nil, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func clock(o *queue.Office, day, hhmm string) (time.Time, error) {
+	if hhmm == "" {
+		return time.Time{}, nil
+	}
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	t, err := time.ParseInLocation(queue.DayFormat+" 15:04", day+" "+hhmm, loc)
+	if err != nil {
+		return time.Time{}, &queue.Error{Code: queue.Invalid, Message: "time must be HH:MM", Err: err}
+	}
+	return t, nil
+}
+
+func (s *Server) queueView(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	snap, err := s.snapshot(r.Context(), o)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, snap)
+}
+
+// snapshot reads the office's public state from the read pool, without
+// waiting for the office loop.
+func (s *Server) snapshot(ctx context.Context, o *officeHandle) (api.Snapshot, error) {
+	v, err := s.db.View(ctx, o.office.ID)
+	if err != nil {
+		return api.Snapshot{}, err
+	}
+	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name},
+		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.names.waiting(o.loop.Waiting())}
+	byID := make(map[string]queue.Ticket, len(v.Tickets))
+	for _, t := range v.Tickets {
+		byID[t.ID] = t
+		snap.Tickets = append(snap.Tickets, o.names.ticket(t))
+	}
+	states := map[string]queue.CounterState{}
+	for _, c := range v.Counters {
+		states[c.ID] = c
+	}
+	for _, c := range o.office.Counters {
+		st, ok := states[c.ID]
+		if !ok {
+			st = queue.CounterState{ID: c.ID, Open: true}
+		}
+		snap.Counters = append(snap.Counters, o.names.counter(st, byID))
+	}
+	for _, c := range v.Calls {
+		snap.Calls = append(snap.Calls, o.names.call(c))
+	}
+	sort.SliceStable(snap.Calls, func(i, j int) bool { return snap.Calls[i].At.After(snap.Calls[j].At) })
+	if s.notice != nil {
+		snap.Notice = s.notice(o.office.ID)
+	}
+	return snap, nil
+}

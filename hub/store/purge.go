@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Purge deletes the personal data of days before today (office-local
+// day): appointments with names and birth hashes, tickets and events.
+// Statistics are counts and sums without persons and stay. Undelivered
+// outbox reports stay too: they carry an appointment id only, and the
+// booking backend must still learn about them.
+func (db *DB) Purge(ctx context.Context, office, today string) (int64, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("purge %s: %w", office, err)
+	}
+	defer tx.Rollback()
+	var total int64
+	for _, table := range []string{"appointments", "tickets", "events"} {
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE office = ? AND day < ?", office, today)
+		if err != nil {
+			return 0, fmt.Errorf("purge %s %s: %w", office, table, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("purge %s: %w", office, err)
+	}
+	return total, nil
+}
+
+// DayStats is one day's anonymous statistics of a service.
+type DayStats struct {
+	Office, Day, Service string
+	Tickets, WalkIns     int
+	Served, Missed       int
+	NoShows, Calls       int
+	Wait, ServiceTime    time.Duration // sums
+}
+
+// Stats returns the statistics of an office from day on, by day and service.
+func (db *DB) Stats(ctx context.Context, office, from string) ([]DayStats, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT office, day, service, tickets, walkins, served, missed, noshows, calls, wait_ns, service_ns
+		FROM stats WHERE office = ? AND day >= ? ORDER BY day, service`, office, from)
+	if err != nil {
+		return nil, fmt.Errorf("statistics of %s: %w", office, err)
+	}
+	defer rows.Close()
+	var out []DayStats
+	for rows.Next() {
+		var s DayStats
+		var wait, svc int64
+		if err := rows.Scan(&s.Office, &s.Day, &s.Service, &s.Tickets, &s.WalkIns, &s.Served, &s.Missed, &s.NoShows, &s.Calls, &wait, &svc); err != nil {
+			return nil, fmt.Errorf("statistics of %s: %w", office, err)
+		}
+		s.Wait, s.ServiceTime = time.Duration(wait), time.Duration(svc)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

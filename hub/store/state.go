@@ -1,0 +1,399 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"lotse/hub/queue"
+)
+
+// Batch is what one group commit of an office loop writes: the events in
+// seq order, the appointments the sync changed, and the office's cursor
+// afterwards.
+type Batch struct {
+	Events       []queue.Event
+	Appointments []queue.Appointment
+	Day          string
+	Seq          int64
+	LastNumber   int
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const (
+	upsertTicket = `INSERT INTO tickets (office, id, day, n, number, state, services, appointment, appointment_start,
+		priority, arrived, transferred, counter, target_counter, called, started, ended, recalls)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (office, id) DO UPDATE SET state=excluded.state, services=excluded.services,
+		appointment=excluded.appointment, appointment_start=excluded.appointment_start, priority=excluded.priority,
+		transferred=excluded.transferred, counter=excluded.counter, target_counter=excluded.target_counter,
+		called=excluded.called, started=excluded.started, ended=excluded.ended, recalls=excluded.recalls`
+	upsertCounter = `INSERT INTO counters (office, id, open, ticket) VALUES (?,?,?,?)
+		ON CONFLICT (office, id) DO UPDATE SET open=excluded.open, ticket=excluded.ticket`
+	insertEvent  = `INSERT INTO events (office, seq, day, type, at, payload) VALUES (?,?,?,?,?,?)`
+	insertReport = `INSERT INTO outbox (office, appointment, kind, at, ticket, counter) VALUES (?,?,?,?,?,?)`
+	upsertAppt   = `INSERT INTO appointments (office, id, day, start, duration, services, secret, birth_hash, name, cancelled, noshow)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (office, id) DO UPDATE SET day=excluded.day, start=excluded.start, duration=excluded.duration,
+		services=excluded.services, secret=excluded.secret, birth_hash=excluded.birth_hash, name=excluded.name,
+		cancelled=excluded.cancelled, noshow=excluded.noshow`
+	markNoShow   = `UPDATE appointments SET noshow = 1 WHERE office = ? AND id = ?`
+	upsertCursor = `INSERT INTO office_state (office, day, seq, last_number) VALUES (?,?,?,?)
+		ON CONFLICT (office) DO UPDATE SET day=excluded.day, seq=excluded.seq, last_number=excluded.last_number`
+	bumpStats = `INSERT INTO stats (office, day, service, tickets, walkins, served, missed, noshows, wait_ns, calls, service_ns)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (office, day, service) DO UPDATE SET tickets=tickets+excluded.tickets, walkins=walkins+excluded.walkins,
+		served=served+excluded.served, missed=missed+excluded.missed, noshows=noshows+excluded.noshows,
+		wait_ns=wait_ns+excluded.wait_ns, calls=calls+excluded.calls, service_ns=service_ns+excluded.service_ns`
+)
+
+// Commit writes a batch in one transaction: each event, the ticket and
+// counter rows it changed, its outbox report and statistics, then the
+// appointments and the cursor. Either all of it is durable or none.
+func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("commit %s: begin: %w", office, err)
+	}
+	defer tx.Rollback()
+	if err := writeBatch(ctx, tx, office, b); err != nil {
+		return fmt.Errorf("commit %s: %w", office, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %s: %w", office, err)
+	}
+	return nil
+}
+
+type stmts struct {
+	tx    *sql.Tx
+	cache map[string]*sql.Stmt
+}
+
+func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
+	st, ok := s.cache[query]
+	if !ok {
+		var err error
+		if st, err = s.tx.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		s.cache[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func writeBatch(ctx context.Context, tx *sql.Tx, office string, b Batch) error {
+	s := &stmts{tx: tx, cache: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range s.cache {
+			st.Close()
+		}
+	}()
+	for _, e := range b.Events {
+		payload, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+		day := b.Day
+		if e.Ticket != nil {
+			day = e.Ticket.Day
+		}
+		if err := s.exec(ctx, insertEvent, office, e.Seq, day, string(e.Type), nanos(e.At), string(payload)); err != nil {
+			return fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+		if t := e.Ticket; t != nil {
+			services, _ := json.Marshal(t.Services)
+			if err := s.exec(ctx, upsertTicket, office, t.ID, t.Day, t.N, t.Number, string(t.State), string(services),
+				t.Appointment, nanos(t.AppointmentStart), boolInt(t.Priority), nanos(t.Arrived), nanos(t.Transferred),
+				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls); err != nil {
+				return fmt.Errorf("ticket %s: %w", t.Number, err)
+			}
+		}
+		if c := e.Counter; c != nil {
+			if err := s.exec(ctx, upsertCounter, office, c.ID, boolInt(c.Open), c.Ticket); err != nil {
+				return fmt.Errorf("counter %s: %w", c.ID, err)
+			}
+		}
+		if e.Type == queue.AppointmentNoShow {
+			if err := s.exec(ctx, markNoShow, office, e.Appointment); err != nil {
+				return fmt.Errorf("no-show: %w", err)
+			}
+		}
+		if e.Report != "" && e.Appointment != "" {
+			var number, counter string
+			if e.Ticket != nil {
+				number, counter = e.Ticket.Number, e.Ticket.Counter
+			}
+			if err := s.exec(ctx, insertReport, office, e.Appointment, string(e.Report), nanos(e.At), number, counter); err != nil {
+				return fmt.Errorf("outbox: %w", err)
+			}
+		}
+		if err := countStats(ctx, s, office, day, e); err != nil {
+			return fmt.Errorf("statistics: %w", err)
+		}
+	}
+	for _, a := range b.Appointments {
+		services, _ := json.Marshal(a.Services)
+		if err := s.exec(ctx, upsertAppt, office, a.ID, b.Day, nanos(a.Start), int64(a.Duration), string(services),
+			a.Secret, a.BirthHash, a.Name, boolInt(a.Cancelled), boolInt(a.NoShow)); err != nil {
+			return fmt.Errorf("appointment: %w", err)
+		}
+	}
+	if err := s.exec(ctx, upsertCursor, office, b.Day, b.Seq, b.LastNumber); err != nil {
+		return fmt.Errorf("cursor: %w", err)
+	}
+	return nil
+}
+
+// countStats keeps the anonymous day statistics: counts and sums only, per
+// office, day and service.
+func countStats(ctx context.Context, s *stmts, office, day string, e queue.Event) error {
+	var tickets, walkins, served, missed, noshows, calls int
+	var wait, service time.Duration
+	svc := ""
+	if e.Ticket != nil {
+		svc = e.Ticket.Service()
+	}
+	switch e.Type {
+	case queue.CheckedIn:
+		tickets = 1
+	case queue.WalkedIn:
+		tickets, walkins = 1, 1
+	case queue.TicketCalled:
+		calls = 1
+		wait = e.Ticket.Called.Sub(e.Ticket.Arrived)
+	case queue.TicketFinished:
+		served = 1
+		began := e.Ticket.Started
+		if began.IsZero() {
+			began = e.Ticket.Called
+		}
+		service = e.Ticket.Ended.Sub(began)
+	case queue.TicketMissed:
+		missed = 1
+	case queue.AppointmentNoShow:
+		noshows = 1
+	default:
+		return nil
+	}
+	return s.exec(ctx, bumpStats, office, day, svc, tickets, walkins, served, missed, noshows, int64(wait), calls, int64(service))
+}
+
+// LoadState reads an office's queue as it was last committed. found is
+// false for an office that never committed anything.
+func (db *DB) LoadState(ctx context.Context, office string) (st queue.State, found bool, err error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return st, false, fmt.Errorf("load %s: %w", office, err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, "SELECT day, seq, last_number FROM office_state WHERE office = ?", office).
+		Scan(&st.Day, &st.Seq, &st.LastNumber)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("load %s: cursor: %w", office, err)
+	}
+	if st.Tickets, err = readTickets(ctx, tx, office, st.Day, false); err != nil {
+		return st, false, fmt.Errorf("load %s: %w", office, err)
+	}
+	if st.Counters, err = readCounters(ctx, tx, office); err != nil {
+		return st, false, fmt.Errorf("load %s: %w", office, err)
+	}
+	if st.Appointments, err = readAppointments(ctx, tx, office, st.Day); err != nil {
+		return st, false, fmt.Errorf("load %s: %w", office, err)
+	}
+	if st.Calls, err = readCalls(ctx, tx, office, st.Day); err != nil {
+		return st, false, fmt.Errorf("load %s: %w", office, err)
+	}
+	return st, true, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func readTickets(ctx context.Context, q querier, office, day string, activeOnly bool) ([]queue.Ticket, error) {
+	query := `SELECT id, day, n, number, state, services, appointment, appointment_start, priority, arrived,
+		transferred, counter, target_counter, called, started, ended, recalls FROM tickets WHERE office = ? AND day = ?`
+	if activeOnly {
+		query += ` AND state NOT IN ('done', 'cancelled')`
+	}
+	rows, err := q.QueryContext(ctx, query+" ORDER BY n", office, day)
+	if err != nil {
+		return nil, fmt.Errorf("tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []queue.Ticket
+	for rows.Next() {
+		var t queue.Ticket
+		var services, state string
+		var apptStart, arrived, transferred, called, started, ended int64
+		var priority int
+		if err := rows.Scan(&t.ID, &t.Day, &t.N, &t.Number, &state, &services, &t.Appointment, &apptStart, &priority,
+			&arrived, &transferred, &t.Counter, &t.TargetCounter, &called, &started, &ended, &t.Recalls); err != nil {
+			return nil, fmt.Errorf("tickets: %w", err)
+		}
+		if err := json.Unmarshal([]byte(services), &t.Services); err != nil {
+			return nil, fmt.Errorf("ticket %s services: %w", t.ID, err)
+		}
+		t.Office, t.State, t.Priority = office, queue.TicketState(state), priority == 1
+		t.AppointmentStart, t.Arrived, t.Transferred = fromNanos(apptStart), fromNanos(arrived), fromNanos(transferred)
+		t.Called, t.Started, t.Ended = fromNanos(called), fromNanos(started), fromNanos(ended)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func readCounters(ctx context.Context, q querier, office string) ([]queue.CounterState, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, open, ticket FROM counters WHERE office = ? ORDER BY id", office)
+	if err != nil {
+		return nil, fmt.Errorf("counters: %w", err)
+	}
+	defer rows.Close()
+	var out []queue.CounterState
+	for rows.Next() {
+		var c queue.CounterState
+		var open int
+		if err := rows.Scan(&c.ID, &open, &c.Ticket); err != nil {
+			return nil, fmt.Errorf("counters: %w", err)
+		}
+		c.Open = open == 1
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func readAppointments(ctx context.Context, q querier, office, day string) ([]queue.Appointment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, start, duration, services, secret, birth_hash, name, cancelled, noshow
+		FROM appointments WHERE office = ? AND day = ?`, office, day)
+	if err != nil {
+		return nil, fmt.Errorf("appointments: %w", err)
+	}
+	defer rows.Close()
+	var out []queue.Appointment
+	for rows.Next() {
+		var a queue.Appointment
+		var start, duration int64
+		var services string
+		var cancelled, noshow int
+		if err := rows.Scan(&a.ID, &start, &duration, &services, &a.Secret, &a.BirthHash, &a.Name, &cancelled, &noshow); err != nil {
+			return nil, fmt.Errorf("appointments: %w", err)
+		}
+		if err := json.Unmarshal([]byte(services), &a.Services); err != nil {
+			return nil, fmt.Errorf("appointment %s services: %w", a.ID, err)
+		}
+		a.Office, a.Start, a.Duration = office, fromNanos(start), time.Duration(duration)
+		a.Cancelled, a.NoShow = cancelled == 1, noshow == 1
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// readCalls rebuilds the board's call history from the event log.
+func readCalls(ctx context.Context, q querier, office, day string) ([]queue.Call, error) {
+	rows, err := q.QueryContext(ctx, `SELECT payload FROM events WHERE office = ? AND day = ? AND type IN ('called', 'recalled')
+		ORDER BY seq DESC LIMIT 20`, office, day)
+	if err != nil {
+		return nil, fmt.Errorf("calls: %w", err)
+	}
+	defer rows.Close()
+	var out []queue.Call
+	for rows.Next() {
+		var payload string
+		if err := rows.Scan(&payload); err != nil {
+			return nil, fmt.Errorf("calls: %w", err)
+		}
+		var e queue.Event
+		if err := json.Unmarshal([]byte(payload), &e); err != nil || e.Ticket == nil {
+			return nil, fmt.Errorf("calls: bad event payload: %v", err)
+		}
+		out = append(out, queue.Call{Ticket: e.Ticket.ID, Number: e.Ticket.Number, Counter: e.Ticket.Counter, At: e.At,
+			Recall: e.Type == queue.TicketRecalled})
+	}
+	return out, rows.Err()
+}
+
+// View is the public state of an office read from the read pool: what a
+// snapshot shows, consistent at Seq.
+type View struct {
+	Day      string
+	Seq      int64
+	Tickets  []queue.Ticket // not done or cancelled
+	Counters []queue.CounterState
+	Calls    []queue.Call
+}
+
+// View reads the office's public state without waiting for its loop.
+func (db *DB) View(ctx context.Context, office string) (View, error) {
+	var v View
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return v, fmt.Errorf("view %s: %w", office, err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, "SELECT day, seq FROM office_state WHERE office = ?", office).Scan(&v.Day, &v.Seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, nil
+	}
+	if err != nil {
+		return v, fmt.Errorf("view %s: %w", office, err)
+	}
+	if v.Tickets, err = readTickets(ctx, tx, office, v.Day, true); err != nil {
+		return v, fmt.Errorf("view %s: %w", office, err)
+	}
+	if v.Counters, err = readCounters(ctx, tx, office); err != nil {
+		return v, fmt.Errorf("view %s: %w", office, err)
+	}
+	if v.Calls, err = readCalls(ctx, tx, office, v.Day); err != nil {
+		return v, fmt.Errorf("view %s: %w", office, err)
+	}
+	return v, nil
+}
+
+// EventsSince returns up to limit events after seq, oldest first.
+func (db *DB) EventsSince(ctx context.Context, office string, seq int64, limit int) ([]queue.Event, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq LIMIT ?", office, seq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", office, err)
+	}
+	defer rows.Close()
+	var out []queue.Event
+	for rows.Next() {
+		var payload string
+		if err := rows.Scan(&payload); err != nil {
+			return nil, fmt.Errorf("events of %s: %w", office, err)
+		}
+		var e queue.Event
+		if err := json.Unmarshal([]byte(payload), &e); err != nil {
+			return nil, fmt.Errorf("events of %s: bad payload: %w", office, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
