@@ -25,7 +25,7 @@ func DemoPayload(a booking.Appointment) string { return "LOTSE:" + a.ID + ":" + 
 
 type demoRow struct {
 	ID, Time, Services, BirthDate, Name, Payload, QR, Status string
-	Open                                                   bool
+	Open                                                     bool
 }
 
 type demoOffice struct {

@@ -45,8 +45,8 @@ type Config struct {
 	CodeFormats []queue.CodeFormat
 	Now         func() time.Time
 	Log         *slog.Logger
-	Health      Health       // may be nil
-	Demo        DemoSource   // nil outside demo mode
+	Health      Health     // may be nil
+	Demo        DemoSource // nil outside demo mode
 	// Notice returns the office's notice for the boards' ticker; may be nil.
 	Notice func(office string) string
 	// PingEvery is how often streams are pinged; 0: 5 s.
@@ -471,10 +471,10 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 // CounterQueue is what a counter workplace lists: the tickets it may call
 // in the order "next" takes them, and the parked and missed ones.
 type CounterQueue struct {
-	Counter api.CounterState `json:"counter"`
-	Next    []api.Ticket     `json:"next"`
-	Parked  []api.Ticket     `json:"parked"`
-	Missed  []api.Ticket     `json:"missed"`
+	Counter api.CounterState  `json:"counter"`
+	Next    []api.Ticket      `json:"next"`
+	Parked  []api.Ticket      `json:"parked"`
+	Missed  []api.Ticket      `json:"missed"`
 	Waiting []api.ServiceWait `json:"waiting"`
 	Seq     int64             `json:"seq"`
 }
