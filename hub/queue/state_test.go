@@ -19,8 +19,8 @@ type step struct {
 	request string // RequestID
 
 	wantCode queue.Code
-	want     string // label of the returned ticket, "" for none
-	events   []queue.EventType // nil: unchecked, but none on an error
+	want     string                       // label of the returned ticket, "" for none
+	events   []queue.EventType            // nil: unchecked, but none on an error
 	states   map[string]queue.TicketState // labels → state after the step
 	holds    map[string]string            // counter → label it holds after the step ("" = none)
 }
