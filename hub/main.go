@@ -9,13 +9,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -24,10 +21,9 @@ import (
 	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
 	"lotse/hub/config"
-	"lotse/hub/office"
+	"lotse/hub/instance"
 	"lotse/hub/queue"
 	"lotse/hub/server"
-	"lotse/hub/store"
 )
 
 func main() {
@@ -64,79 +60,25 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 
-	db, err := store.Open(ctx, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	birthKey, err := db.Secret(ctx, "birth_key")
-	if err != nil {
-		return err
-	}
-	sessionKey, err := db.Secret(ctx, "session_key")
-	if err != nil {
-		return err
-	}
-
-	outbox := &booking.Outbox{Store: db, Backend: inst.backend, Log: log}
-	var srv *server.Server
-	loops := office.Set{}
-	var list []*office.Loop
-	for _, o := range inst.offices {
-		l := office.New(office.Config{Office: o, DB: db, Log: log, Reported: outbox.Notify,
-			Publish: publisherFunc(func(id string, ev []queue.Event, w []queue.ServiceWait) { srv.Publish(id, ev, w) })})
-		if err := l.Load(ctx); err != nil {
-			return err
-		}
-		loops[o.ID] = l
-		list = append(list, l)
-	}
-	syncer := &booking.Syncer{Backend: inst.backend, Offices: inst.offices, Apply: loops, Interval: *syncEvery, Log: log,
-		Hash: func(date string) string { return server.BirthHash(birthKey, date) }}
-	warnAfter := 15 * time.Minute
-	if inst.file != nil && inst.file.Hub.BackendDownWarning.Duration > 0 {
+	warnAfter := time.Duration(0)
+	if inst.file != nil {
 		warnAfter = inst.file.Hub.BackendDownWarning.Duration
 	}
-	srv = server.New(server.Config{
-		Loops: list, DB: db, Auth: server.NewAuth(inst.clerks, inst.devices, sessionKey, 0), BirthKey: birthKey,
-		Log: log, Demo: inst.demo, Notice: inst.notice,
-		Health: &health{syncer: syncer, outbox: outbox, warnAfter: warnAfter},
+	h, err := instance.Start(ctx, instance.Options{
+		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
+		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 	})
-
-	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return err
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 8)
-	for _, l := range list {
-		go func() { errc <- l.Run(ctx) }()
-	}
-	go func() { srv.Run(ctx); errc <- nil }()
-	go func() { errc <- syncer.Run(ctx) }()
-	go func() { errc <- outbox.Run(ctx) }()
-	go func() {
-		if err := httpSrv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
-	printURLs(stdout, ln.Addr().String(), inst)
-
+	defer h.Stop()
+	printURLs(stdout, h.URL, inst)
 	select {
 	case <-ctx.Done():
-	case err = <-errc:
-		if err != nil {
-			log.Error("stopping", "err", err)
-		}
+		return nil
+	case err := <-h.Err():
+		return err
 	}
-	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelShutdown()
-	_ = httpSrv.Shutdown(shutdown)
-	cancel()
-	return err
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {
@@ -145,12 +87,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-func printURLs(w io.Writer, addr string, inst *installation) {
-	host, port, _ := net.SplitHostPort(addr)
-	if host == "" || host == "::" || host == "0.0.0.0" {
-		host = "localhost"
-	}
-	base := "http://" + net.JoinHostPort(host, port)
+func printURLs(w io.Writer, base string, inst *installation) {
 	first := inst.offices[0].ID
 	fmt.Fprintf(w, "Lotse hub on %s\n", base)
 	fmt.Fprintf(w, "  counter workplace: %s/counter/\n", base)
@@ -161,12 +98,6 @@ func printURLs(w io.Writer, addr string, inst *installation) {
 		fmt.Fprintf(w, "  web display:       %s/display?office=%s&token=demo\n", base, first)
 	}
 	fmt.Fprintf(w, "  health, metrics:   %s/healthz, %s/metrics\n", base, base)
-}
-
-type publisherFunc func(string, []queue.Event, []queue.ServiceWait)
-
-func (f publisherFunc) Publish(office string, events []queue.Event, waiting []queue.ServiceWait) {
-	f(office, events, waiting)
 }
 
 // installation is what the configuration (or the demo) yields.
@@ -180,7 +111,14 @@ type installation struct {
 	notices map[string]string
 }
 
-func (i *installation) notice(office string) string { return i.notices[office] }
+// demoSource returns the demo backend for the /demo page, or nil: a nil
+// *demo.Backend must not become a non-nil interface.
+func (i *installation) demoSource() server.DemoSource {
+	if i.demo == nil {
+		return nil
+	}
+	return i.demo
+}
 
 func install(path, backendName string) (*installation, error) {
 	if path == "" {
@@ -241,27 +179,4 @@ func demoInstallation(backendName string) (*installation, error) {
 		inst.notices[o.ID] = "Demo-Betrieb: Termine und Namen sind erfunden."
 	}
 	return inst, nil
-}
-
-// health joins sync and outbox state for /healthz and /metrics.
-type health struct {
-	syncer    *booking.Syncer
-	outbox    *booking.Outbox
-	warnAfter time.Duration
-}
-
-func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
-	st := h.syncer.Status(id)
-	ob := h.outbox.Status()
-	info := server.OfficeHealthInfo{LastSync: st.LastSuccess, SyncError: st.LastError, OutboxDepth: ob.Depth}
-	now := time.Now()
-	switch {
-	case !ob.FailingSince.IsZero() && now.Sub(ob.FailingSince) > h.warnAfter:
-		info.Warning = fmt.Sprintf("booking backend has not accepted reports since %s", ob.FailingSince.Format("15:04"))
-	case st.LastError != "" && !st.LastSuccess.IsZero() && now.Sub(st.LastSuccess) > h.warnAfter:
-		info.Warning = fmt.Sprintf("no successful sync since %s", st.LastSuccess.Format("15:04"))
-	case st.LastError != "" && st.LastSuccess.IsZero() && !st.LastAttempt.IsZero():
-		info.Warning = "no successful sync yet"
-	}
-	return info
 }
