@@ -1,0 +1,211 @@
+package queue_test
+
+import (
+	"testing"
+	"time"
+
+	"lotse/hub/queue"
+)
+
+// TestWaiting: per service, the number waiting and ahead × average service
+// time ÷ open counters serving it; -1 when no open counter serves it.
+func TestWaiting(t *testing.T) {
+	const m = time.Minute
+	tests := []struct {
+		name  string
+		setup func(f *fixture)
+		want  map[string]queue.ServiceWait
+	}{
+		{name: "empty", setup: func(f *fixture) {}, want: map[string]queue.ServiceWait{
+			"pass": {Waiting: 0, Estimate: 0}, "anm": {Waiting: 0, Estimate: 0}, "fz": {Waiting: 0, Estimate: 0}, "kfz": {Estimate: -1},
+		}},
+		{name: "counted per main service", setup: func(f *fixture) {
+			for range 3 {
+				f.walkIn("", "pass")
+			}
+			for range 4 {
+				f.walkIn("", "anm")
+			}
+			f.walkIn("", "fz")
+			f.checkIn("", "a1")
+		}, want: map[string]queue.ServiceWait{
+			"pass": {Waiting: 4, Estimate: 4 * 10 * m},     // c1 only
+			"anm":  {Waiting: 4, Estimate: 4 * 15 * m / 2}, // c1, c2
+			"fz":   {Waiting: 1, Estimate: 5 * m / 2},      // c2, c3
+			"kfz":  {Estimate: -1},
+		}},
+		{name: "called and parked tickets do not wait", setup: func(f *fixture) {
+			f.walkIn("", "fz")
+			f.walkIn("", "fz")
+			f.walkIn("", "fz")
+			f.must("c3", queue.ActNext)
+			f.must("c2", queue.ActNext)
+			f.must("c2", queue.ActPark)
+		}, want: map[string]queue.ServiceWait{
+			"fz": {Waiting: 1, Estimate: 5 * m / 2},
+		}},
+		{name: "paused counters do not count", setup: func(f *fixture) {
+			f.walkIn("", "anm")
+			f.walkIn("", "fz")
+			f.must("c2", queue.ActPause)
+		}, want: map[string]queue.ServiceWait{
+			"anm": {Waiting: 1, Estimate: 15 * m},
+			"fz":  {Waiting: 1, Estimate: 5 * m},
+		}},
+		{name: "no open counter", setup: func(f *fixture) {
+			f.walkIn("", "pass")
+			f.must("c1", queue.ActPause)
+		}, want: map[string]queue.ServiceWait{
+			"pass": {Waiting: 1, Estimate: -1},
+		}},
+		{name: "transfer moves the count", setup: func(f *fixture) {
+			f.walkIn("", "pass")
+			f.must("c1", queue.ActNext)
+			if _, _, err := f.do(queue.Action{Counter: "c1", Kind: queue.ActTransfer, Service: "fz"}); err != nil {
+				f.t.Fatal(err)
+			}
+		}, want: map[string]queue.ServiceWait{
+			"pass": {Waiting: 0, Estimate: 0},
+			"fz":   {Waiting: 1, Estimate: 5 * m / 2},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil, appt("a1", "09:00", "pass"))
+			f.at("08:45")
+			tt.setup(f)
+			got := f.q.Waiting()
+			if len(got) != 4 || got[0].Service != "pass" || got[3].Service != "kfz" {
+				t.Fatalf("services %v, want the office's order", got)
+			}
+			for _, w := range got {
+				want, ok := tt.want[w.Service]
+				if !ok {
+					continue
+				}
+				want.Service = w.Service
+				if w != want {
+					t.Errorf("%s: %+v, want %+v", w.Service, w, want)
+				}
+			}
+		})
+	}
+}
+
+// TestAverageServiceTime: the estimate follows the real service times of
+// the day (exponential average, per person), not the configured ones.
+func TestAverageServiceTime(t *testing.T) {
+	const m = time.Minute
+	tests := []struct {
+		name    string
+		persons int
+		start   bool
+		minutes time.Duration // from start (two minutes after the call) to finish
+		want    time.Duration
+	}{
+		{name: "faster than configured", persons: 1, start: true, minutes: 5, want: (4*10*m + 5*m) / 5},
+		{name: "slower than configured", persons: 1, start: true, minutes: 30, want: (4*10*m + 30*m) / 5},
+		{name: "counted from the call without start", persons: 1, minutes: 20, want: (4*10*m + 22*m) / 5},
+		{name: "per person", persons: 3, start: true, minutes: 30, want: 10 * m},
+		{name: "per person, family of two", persons: 2, start: true, minutes: 10, want: (4*10*m + 5*m) / 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := appt("a1", "09:00", "pass")
+			a.Services[0].Count = tt.persons
+			f := newFixture(t, nil, a)
+			f.at("09:00").checkIn("a1", "a1")
+			f.must("c1", queue.ActNext)
+			f.now = f.now.Add(2 * m)
+			if tt.start {
+				f.must("c1", queue.ActStart)
+			}
+			f.now = f.now.Add(tt.minutes * m)
+			f.must("c1", queue.ActFinish)
+			if got := f.q.AverageServiceTime("pass"); got != tt.want {
+				t.Fatalf("average %v, want %v", got, tt.want)
+			}
+			if got := f.q.AverageServiceTime("anm"); got != 15*m {
+				t.Fatalf("other service's average moved to %v", got)
+			}
+		})
+	}
+}
+
+// TestAverageFollowsTheDay: a run of quick services pulls the average
+// toward their duration, step by step.
+func TestAverageFollowsTheDay(t *testing.T) {
+	f := newFixture(t, nil)
+	f.at("09:00")
+	prev := f.q.AverageServiceTime("anm")
+	for i := range 20 {
+		f.walkIn("", "anm")
+		f.must("c2", queue.ActNext)
+		f.must("c2", queue.ActStart)
+		f.now = f.now.Add(3 * time.Minute)
+		f.must("c2", queue.ActFinish)
+		got := f.q.AverageServiceTime("anm")
+		if got >= prev || got < 3*time.Minute {
+			t.Fatalf("after %d quick services: average %v (before %v)", i+1, got, prev)
+		}
+		prev = got
+	}
+	if prev > 3*time.Minute+10*time.Second {
+		t.Fatalf("average %v after 20 services of 3 minutes", prev)
+	}
+	w := f.q.Waiting()[1]
+	f.walkIn("", "anm")
+	f.walkIn("", "anm")
+	if w = f.q.Waiting()[1]; w.Estimate != 2*prev/2 {
+		t.Fatalf("estimate %v with the average at %v and two counters", w.Estimate, prev)
+	}
+}
+
+// TestEstimateFor: how long one ticket still waits — the tickets ranked
+// before it, spread over the open counters, and for an appointment at least
+// until its start.
+func TestEstimateFor(t *testing.T) {
+	const m = time.Minute
+	f := newFixture(t, nil, appt("a1030", "10:30", "pass"), appt("a1000", "10:00", "pass"), appt("fz1000", "10:00", "fz"))
+	f.at("09:30").walkIn("w1", "pass")
+	f.at("09:31").walkIn("w2", "pass")
+	f.at("09:32").walkIn("w3", "pass")
+	f.checkIn("a1000", "a1000")
+	f.checkIn("fz1000", "fz1000")
+	f.at("10:00").checkIn("a1030", "a1030")
+	f.walkIn("f1", "fz")
+	f.walkIn("f2", "fz")
+	f.must("c3", queue.ActNext) // fz1000 called
+
+	tests := []struct {
+		label string
+		now   string
+		want  time.Duration
+	}{
+		{"a1000", "10:00", 0},          // due, first
+		{"w1", "10:00", 1 * 10 * m},    // behind a1000
+		{"w3", "10:00", 3 * 10 * m},    // behind a1000, w1, w2
+		{"a1030", "10:00", 4 * 10 * m}, // not due: behind everyone, which takes longer than until its start
+		{"f1", "10:00", 0},
+		{"f2", "10:00", 5 * m / 2},
+		{"fz1000", "10:00", 0}, // called: not waiting
+	}
+	for _, tt := range tests {
+		f.at(tt.now)
+		if got := f.q.EstimateFor(f.now, f.id(tt.label)); got != tt.want {
+			t.Errorf("%s at %s: %v, want %v", tt.label, tt.now, got, tt.want)
+		}
+	}
+	if got := f.q.EstimateFor(f.now, "nope"); got != 0 {
+		t.Errorf("unknown ticket: %v", got)
+	}
+
+	// Alone in the queue, an appointment still waits for its start.
+	f = newFixture(t, nil, appt("a1030", "10:30", "pass"))
+	f.at("10:00").checkIn("a1030", "a1030")
+	for now, want := range map[string]time.Duration{"10:00": 30 * m, "10:20": 10 * m, "10:30": 0, "10:40": 0} {
+		if got := f.q.EstimateFor(clock(now), f.id("a1030")); got != want {
+			t.Errorf("alone at %s: %v, want %v", now, got, want)
+		}
+	}
+}
