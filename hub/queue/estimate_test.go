@@ -209,3 +209,52 @@ func TestEstimateFor(t *testing.T) {
 		}
 	}
 }
+
+// TestAverageAfterTransfer: a ticket transferred (or parked) and called
+// again is measured from its new call; the time at the first counter and
+// in the queue is not service time of the new service.
+func TestAverageAfterTransfer(t *testing.T) {
+	const m = time.Minute
+	tests := []struct {
+		name  string
+		leave func(f *fixture)
+		want  time.Duration // fz average after 5 minutes at c3
+	}{
+		{name: "transfer", leave: func(f *fixture) {
+			if _, _, err := f.do(queue.Action{Counter: "c1", Kind: queue.ActTransfer, Service: "fz"}); err != nil {
+				f.t.Fatal(err)
+			}
+		}, want: 5 * m},
+		{name: "park", leave: func(f *fixture) { f.must("c1", queue.ActPark) }, want: 5 * m},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			f.at("09:00").walkIn("w", "pass")
+			f.must("c1", queue.ActNext)
+			f.must("c1", queue.ActStart)
+			f.at("09:10")
+			tt.leave(f)
+			f.at("09:30")
+			if _, _, err := f.do(queue.Action{Counter: "c3", Kind: queue.ActCall, Ticket: "w"}); err != nil {
+				t.Fatal(err)
+			}
+			if tk := f.ticket("w"); !tk.Started.IsZero() {
+				t.Fatalf("called again, the ticket still says it was started at %v", tk.Started.Format("15:04"))
+			}
+			f.at("09:35").must("c3", queue.ActFinish)
+			tk := f.ticket("w")
+			service := tk.Service()
+			if got, want := f.q.AverageServiceTime(service), (4*f.avgBefore(service)+tt.want)/5; got != want {
+				t.Fatalf("%s average %v, want %v", service, got, want)
+			}
+		})
+	}
+}
+
+// avgBefore is the configured duration of a service of the test office.
+func (f *fixture) avgBefore(service string) time.Duration {
+	o := testOffice()
+	s, _ := o.Service(service)
+	return s.Duration
+}

@@ -754,6 +754,9 @@ func (q *Queue) call(now time.Time, cs *CounterState, t *Ticket) Event {
 	t.Counter = cs.ID
 	t.TargetCounter = ""
 	t.Called = now
+	// A new call begins a new service: a start before a park or a
+	// transfer must not make the queue time count as service time.
+	t.Started = time.Time{}
 	cs.Ticket = t.ID
 	q.addCall(Call{Ticket: t.ID, Number: t.Number, Counter: cs.ID, At: now})
 	return q.emit(now, TicketCalled, t, cs, ReportCalled)
