@@ -249,3 +249,16 @@ func TestCheckInBirthDate(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckInTooEarlyLocalTime: "come back at HH:MM" is the office's wall
+// clock, whatever zone the booking backend's times come in.
+func TestCheckInTooEarlyLocalTime(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	f := newFixture(t, func(o *queue.Office) { o.Location = cet }, appt("a1", "10:00", "pass")) // 11:00 in the office
+	_, _, err := f.q.CheckInCode(clock("09:00"), "a1", "secret-a1")
+	wantCode(t, "check-in", err, queue.TooEarly)
+	qe := err.(*queue.Error)
+	if !qe.ComeBackAt.Equal(clock("09:30")) || !strings.Contains(qe.Message, "10:30") {
+		t.Fatalf("come back at %v, message %q; want 10:30 office time", qe.ComeBackAt, qe.Message)
+	}
+}

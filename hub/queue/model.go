@@ -102,11 +102,15 @@ func (o *Office) Counter(id string) (Counter, bool) {
 
 // Day returns the office-local calendar day of t.
 func (o *Office) Day(t time.Time) string {
-	loc := o.Location
-	if loc == nil {
-		loc = time.UTC
+	return t.In(o.location()).Format(DayFormat)
+}
+
+// location is the office's time zone, UTC if none is set.
+func (o *Office) location() *time.Location {
+	if o.Location == nil {
+		return time.UTC
 	}
-	return t.In(loc).Format(DayFormat)
+	return o.Location
 }
 
 // Validate checks what the queue relies on: unique ids, known services, a

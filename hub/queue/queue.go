@@ -345,6 +345,8 @@ func (q *Queue) checkIn(now time.Time, a *Appointment) (Ticket, []Event, error) 
 	}
 	p := q.office.Policy
 	if opens := a.Start.Add(-p.CheckInBefore); now.Before(opens) {
+		// The citizen reads the office's wall clock, not the backend's zone.
+		opens = opens.In(q.office.location())
 		e := Errorf(TooEarly, "check-in opens at %s", opens.Format("15:04"))
 		e.ComeBackAt = opens
 		return Ticket{}, nil, e
