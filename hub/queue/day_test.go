@@ -379,3 +379,26 @@ func TestRestoreOfficeChanged(t *testing.T) {
 	}
 	wantLabels(t, "counters", got, []string{"c2 paused", "c3 open", "c4 open"})
 }
+
+// TestCloseDayAfterCounterRemoved: a counter removed from the office's
+// configuration while it held tickets (restart mid-day) does not stop the
+// day from closing; its tickets still end final.
+func TestCloseDayAfterCounterRemoved(t *testing.T) {
+	f := newFixture(t, nil)
+	f.at("09:00").walkIn("serving", "pass")
+	f.walkIn("called", "fz")
+	f.must("c1", queue.ActNext)
+	f.must("c1", queue.ActStart)
+	f.must("c3", queue.ActNext)
+	o := testOffice()
+	o.Counters = o.Counters[1:2] // only c2 is left
+	r := queue.Restore(o, f.q.State())
+	events := r.CloseDay(clock("18:00"), "2026-03-11")
+	got := map[string]queue.TicketState{}
+	for _, e := range events {
+		got[f.label(e.Ticket.ID)] = e.Ticket.State
+	}
+	if len(got) != 2 || got["serving"] != queue.Done || got["called"] != queue.Missed {
+		t.Fatalf("close: %v", got)
+	}
+}

@@ -771,10 +771,13 @@ func (q *Queue) addCall(c Call) {
 	}
 }
 
+// finish ends the service of t; cs is nil when the counter no longer exists.
 func (q *Queue) finish(now time.Time, cs *CounterState, t *Ticket) Event {
 	q.setState(t, Done)
 	t.Ended = now
-	cs.Ticket = ""
+	if cs != nil {
+		cs.Ticket = ""
+	}
 	began := t.Started
 	if began.IsZero() {
 		began = t.Called
@@ -824,14 +827,15 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 	var events []Event
 	for _, t := range q.Tickets(func(t *Ticket) bool { return !t.State.Final() }) {
 		tp := q.tickets[t.ID]
-		var cs *CounterState
-		if tp.Counter != "" {
-			cs = q.counters[tp.Counter]
+		// The counter may be gone: removed from the configuration while
+		// it held the ticket (Restore drops it).
+		cs := q.counters[tp.Counter]
+		if cs != nil && cs.Ticket == tp.ID {
 			cs.Ticket = ""
 		}
 		switch tp.State {
 		case Serving:
-			events = append(events, q.finish(now, q.counters[t.Counter], tp))
+			events = append(events, q.finish(now, cs, tp))
 			continue
 		case Called:
 			tp.Ended = now
