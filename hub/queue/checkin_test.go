@@ -262,3 +262,27 @@ func TestCheckInTooEarlyLocalTime(t *testing.T) {
 		t.Fatalf("come back at %v, message %q; want 10:30 office time", qe.ComeBackAt, qe.Message)
 	}
 }
+
+// TestCheckInConflictIsStable: choices with the same start come in a fixed
+// order that neither the backend's list order nor a restart of the hub
+// changes, so that the kiosk does not reshuffle its buttons.
+func TestCheckInConflictIsStable(t *testing.T) {
+	var list []queue.Appointment
+	for _, id := range []string{"c", "a", "d", "b"} {
+		list = append(list, withBirth(appt(id, "10:00", "pass"), "twin"))
+	}
+	f := newFixture(t, nil, list...)
+	restored := queue.Restore(testOffice(), f.q.State())
+	for i := range 20 {
+		q := f.q
+		if i%2 == 1 {
+			q = restored
+		}
+		_, _, err := q.CheckInBirthDate(clock("09:45"), "twin", "")
+		var got []string
+		for _, c := range err.(*queue.Error).Choices {
+			got = append(got, c.Appointment)
+		}
+		wantLabels(t, "choices", got, []string{"a", "b", "c", "d"})
+	}
+}

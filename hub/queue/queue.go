@@ -322,7 +322,14 @@ func (q *Queue) CheckInBirthDate(now time.Time, birthHash, appointmentID string)
 	if len(open) == 0 {
 		open = matches
 	}
-	sort.Slice(open, func(i, j int) bool { return open[i].Start.Before(open[j].Start) })
+	// By start, then id: the same buttons in the same order on every
+	// attempt, whatever order the backend listed them in.
+	sort.Slice(open, func(i, j int) bool {
+		if !open[i].Start.Equal(open[j].Start) {
+			return open[i].Start.Before(open[j].Start)
+		}
+		return open[i].ID < open[j].ID
+	})
 	e := Errorf(Conflict, "several appointments match this birth date")
 	for _, a := range open {
 		e.Choices = append(e.Choices, Choice{Appointment: a.ID, Start: a.Start, Services: append([]ServiceCount(nil), a.Services...)})
