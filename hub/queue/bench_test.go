@@ -1,0 +1,87 @@
+package queue_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"lotse/hub/queue"
+)
+
+// bigDay returns n appointments spread evenly over 08:00–16:00, each with
+// its own birth hash ("b<i>").
+func bigDay(n int) []queue.Appointment {
+	services := []string{"pass", "anm", "fz"}
+	list := make([]queue.Appointment, n)
+	for i := range list {
+		a := appt(fmt.Sprintf("a%06d", i), "08:00", services[i%len(services)])
+		a.Start = a.Start.Add(time.Duration(i) * 8 * time.Hour / time.Duration(n))
+		a.BirthHash = fmt.Sprintf("b%d", i)
+		list[i] = a
+	}
+	return list
+}
+
+// BenchmarkCheckInBirthDate: the lookup by birth date among the 50,000
+// appointments of a big city's day (budget: 1 ms). Each iteration checks
+// in another appointment at its start.
+func BenchmarkCheckInBirthDate(b *testing.B) {
+	list := bigDay(50000)
+	q := queue.New(testOffice(), testDay)
+	q.Sync(list)
+	i := 0
+	for b.Loop() {
+		a := list[i%len(list)]
+		if _, _, err := q.CheckInBirthDate(a.Start, a.BirthHash, ""); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkNext: "next" at a counter with 500 tickets waiting. One new
+// walk-in per call keeps the line at 500; the queue is rebuilt every 500
+// calls (untimed) so that the day's ended tickets stay at a realistic count.
+func BenchmarkNext(b *testing.B) {
+	services := []string{"pass", "anm", "fz"}
+	var q *queue.Queue
+	var now time.Time
+	fill := func() {
+		q = queue.New(testOffice(), testDay)
+		now = clock("09:00")
+		for i := range 500 {
+			if _, _, err := q.WalkIn(now, services[i%3], false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	fill()
+	i := 0
+	for b.Loop() {
+		if i++; i%500 == 0 {
+			b.StopTimer()
+			fill()
+			b.StartTimer()
+		}
+		now = now.Add(time.Second)
+		if _, _, err := q.WalkIn(now, "pass", false); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := q.Do(now, queue.Action{Counter: "c1", Kind: queue.ActNext}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSync50000Unchanged: the periodic re-sync of a big day in which
+// nothing changed (budget for the import with the store: 2 s).
+func BenchmarkSync50000Unchanged(b *testing.B) {
+	list := bigDay(50000)
+	q := queue.New(testOffice(), testDay)
+	q.Sync(list)
+	for b.Loop() {
+		if changed := q.Sync(list); len(changed) != 0 {
+			b.Fatalf("%d changed", len(changed))
+		}
+	}
+}
