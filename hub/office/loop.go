@@ -324,3 +324,11 @@ func (s Set) ApplyAppointments(ctx context.Context, office, day string, list []q
 	}
 	return l.ApplyAppointments(ctx, office, day, list)
 }
+
+// TickNow runs the time-driven rules at once instead of at the next tick.
+func (l *Loop) TickNow() {
+	select {
+	case l.cmds <- command{fn: l.tick}:
+	default:
+	}
+}
