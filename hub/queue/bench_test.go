@@ -85,3 +85,26 @@ func BenchmarkSync50000Unchanged(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTick50000Quiet: the periodic Tick late in a big day when every
+// past appointment is settled (checked in or already a no-show) and nothing
+// is due. The office loop runs it every few seconds.
+func BenchmarkTick50000Quiet(b *testing.B) {
+	list := bigDay(50000)
+	q := queue.New(testOffice(), testDay)
+	q.Sync(list)
+	now := clock("15:00")
+	for i, a := range list {
+		if a.Start.Add(15*time.Minute).Before(now) && i%10 != 0 {
+			if _, _, err := q.CheckInCode(a.Start, a.ID, a.Secret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	q.Tick(now)
+	for b.Loop() {
+		if events := q.Tick(now); len(events) != 0 {
+			b.Fatalf("%d events", len(events))
+		}
+	}
+}

@@ -814,13 +814,26 @@ func (q *Queue) miss(now time.Time, cs *CounterState, t *Ticket) Event {
 func (q *Queue) Tick(now time.Time) []Event {
 	var events []Event
 	grace := q.office.Policy.NoShowGrace
-	for _, a := range q.Appointments(func(a *Appointment) bool {
-		return !a.NoShow && !a.Cancelled && now.After(a.Start.Add(grace))
-	}) {
-		if _, ok := q.byAppointment[a.ID]; ok {
+	// Only the due ones are collected and sorted: late in a big day the
+	// settled appointments are tens of thousands, and Tick runs every few
+	// seconds on the office loop (Appointments would copy them all).
+	var due []*Appointment
+	for _, a := range q.appointments {
+		if a.NoShow || a.Cancelled || !now.After(a.Start.Add(grace)) {
 			continue
 		}
-		q.appointments[a.ID].NoShow = true
+		if _, checkedIn := q.byAppointment[a.ID]; !checkedIn {
+			due = append(due, a)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool {
+		if !due[i].Start.Equal(due[j].Start) {
+			return due[i].Start.Before(due[j].Start)
+		}
+		return due[i].ID < due[j].ID
+	})
+	for _, a := range due {
+		a.NoShow = true
 		q.seq++
 		events = append(events, Event{Seq: q.seq, Office: q.office.ID, Type: AppointmentNoShow, At: now, Appointment: a.ID, Report: ReportNoShow})
 	}
