@@ -26,7 +26,7 @@ type Queue struct {
 	appointments  map[string]*Appointment
 	byBirth       map[string][]string // birth hash → appointment ids
 	counters      map[string]*CounterState
-	waiting       map[string]int           // main service → waiting tickets
+	waiting       map[string]map[string]*Ticket // main service → its waiting tickets by id
 	avg           map[string]time.Duration // main service → recent service time
 	lastRequest   map[string]request       // counter → last deduplicated request
 	calls         []Call                   // recent calls, newest first
@@ -80,7 +80,7 @@ func Restore(office Office, st State) *Queue {
 		appointments:  map[string]*Appointment{},
 		byBirth:       map[string][]string{},
 		counters:      map[string]*CounterState{},
-		waiting:       map[string]int{},
+		waiting:       map[string]map[string]*Ticket{},
 		avg:           map[string]time.Duration{},
 		lastRequest:   map[string]request{},
 		calls:         append([]Call(nil), st.Calls...),
@@ -104,7 +104,7 @@ func Restore(office Office, st State) *Queue {
 			q.byAppointment[t.Appointment] = t.ID
 		}
 		if t.State == Waiting {
-			q.waiting[t.Service()]++
+			q.addWaiting(q.tickets[t.ID])
 		}
 	}
 	for _, a := range st.Appointments {
@@ -254,15 +254,26 @@ func (q *Queue) emit(now time.Time, typ EventType, t *Ticket, c *CounterState, r
 	return e
 }
 
-// setState moves a ticket to a new state and keeps the waiting counts right.
+// setState moves a ticket to a new state and keeps the waiting index right.
+// The index keeps "next" and the estimates proportional to the people
+// waiting, not to every ticket of the day.
 func (q *Queue) setState(t *Ticket, s TicketState) {
 	if t.State == Waiting {
-		q.waiting[t.Service()]--
+		delete(q.waiting[t.Service()], t.ID)
 	}
 	if s == Waiting {
-		q.waiting[t.Service()]++
+		q.addWaiting(t)
 	}
 	t.State = s
+}
+
+func (q *Queue) addWaiting(t *Ticket) {
+	set := q.waiting[t.Service()]
+	if set == nil {
+		set = map[string]*Ticket{}
+		q.waiting[t.Service()] = set
+	}
+	set[t.ID] = t
 }
 
 // --- check-in and walk-in ---
@@ -507,9 +518,11 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 		r rank
 	}
 	var list []ranked
-	for _, t := range q.tickets {
-		if q.eligible(c, t) {
-			list = append(list, ranked{t, q.rankOf(now, t)})
+	for _, set := range q.waiting {
+		for _, t := range set {
+			if q.eligible(c, t) {
+				list = append(list, ranked{t, q.rankOf(now, t)})
+			}
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].r.less(list[j].r) })
@@ -524,12 +537,14 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 func (q *Queue) pick(now time.Time, c Counter) *Ticket {
 	var best *Ticket
 	var bestRank rank
-	for _, t := range q.tickets {
-		if !q.eligible(c, t) {
-			continue
-		}
-		if r := q.rankOf(now, t); best == nil || r.less(bestRank) {
-			best, bestRank = t, r
+	for _, set := range q.waiting {
+		for _, t := range set {
+			if !q.eligible(c, t) {
+				continue
+			}
+			if r := q.rankOf(now, t); best == nil || r.less(bestRank) {
+				best, bestRank = t, r
+			}
 		}
 	}
 	return best
@@ -873,7 +888,7 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 	q.byAppointment = map[string]string{}
 	q.appointments = map[string]*Appointment{}
 	q.byBirth = map[string][]string{}
-	q.waiting = map[string]int{}
+	q.waiting = map[string]map[string]*Ticket{}
 	q.lastRequest = map[string]request{}
 	q.calls = nil
 	return events
@@ -941,7 +956,7 @@ type ServiceWait struct {
 func (q *Queue) Waiting() []ServiceWait {
 	out := make([]ServiceWait, 0, len(q.office.Services))
 	for _, s := range q.office.Services {
-		out = append(out, ServiceWait{Service: s.ID, Waiting: q.waiting[s.ID], Estimate: q.estimate(s.ID, q.waiting[s.ID])})
+		out = append(out, ServiceWait{Service: s.ID, Waiting: len(q.waiting[s.ID]), Estimate: q.estimate(s.ID, len(q.waiting[s.ID]))})
 	}
 	return out
 }
@@ -969,8 +984,8 @@ func (q *Queue) EstimateFor(now time.Time, ticketID string) time.Duration {
 	}
 	r := q.rankOf(now, t)
 	ahead := 0
-	for _, o := range q.tickets {
-		if o.State == Waiting && o.Service() == t.Service() && q.rankOf(now, o).less(r) {
+	for _, o := range q.waiting[t.Service()] {
+		if q.rankOf(now, o).less(r) {
 			ahead++
 		}
 	}

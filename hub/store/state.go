@@ -79,7 +79,7 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 		return fmt.Errorf("commit %s: begin: %w", office, err)
 	}
 	defer tx.Rollback()
-	if err := writeBatch(ctx, tx, office, b); err != nil {
+	if err := writeBatch(ctx, tx, db.prepared, office, b); err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -88,31 +88,38 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 	return nil
 }
 
+// stmts runs the writer's statements inside one transaction. They are
+// prepared once on the writer connection, so a batch parses no SQL.
 type stmts struct {
-	tx    *sql.Tx
-	cache map[string]*sql.Stmt
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
 }
 
 func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
-	st, ok := s.cache[query]
+	st, ok := s.prepared[query]
 	if !ok {
-		var err error
-		if st, err = s.tx.PrepareContext(ctx, query); err != nil {
-			return err
-		}
-		s.cache[query] = st
+		return fmt.Errorf("statement not prepared: %.40s", query)
 	}
-	_, err := st.ExecContext(ctx, args...)
+	_, err := s.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	return err
 }
 
-func writeBatch(ctx context.Context, tx *sql.Tx, office string, b Batch) error {
-	s := &stmts{tx: tx, cache: map[string]*sql.Stmt{}}
-	defer func() {
-		for _, st := range s.cache {
-			st.Close()
+var writeQueries = []string{upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor, bumpStats}
+
+func (db *DB) prepare(ctx context.Context) error {
+	db.prepared = map[string]*sql.Stmt{}
+	for _, q := range writeQueries {
+		st, err := db.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
 		}
-	}()
+		db.prepared[q] = st
+	}
+	return nil
+}
+
+func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
+	s := &stmts{tx: tx, prepared: prepared}
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
 		if err != nil {

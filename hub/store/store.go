@@ -31,9 +31,10 @@ var migrations embed.FS
 
 // DB is the hub's database.
 type DB struct {
-	w    *sql.DB // the one writer connection
-	r    *sql.DB // the read pool
-	path string
+	w        *sql.DB // the one writer connection
+	r        *sql.DB // the read pool
+	path     string
+	prepared map[string]*sql.Stmt // the writer's statements
 }
 
 // Open opens (and creates or migrates) the database at path.
@@ -55,6 +56,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	db := &DB{w: w, path: path}
 	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := db.prepare(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
