@@ -27,9 +27,9 @@ type Queue struct {
 	byBirth       map[string][]string // birth hash → appointment ids
 	counters      map[string]*CounterState
 	waiting       map[string]map[string]*Ticket // main service → its waiting tickets by id
-	avg           map[string]time.Duration // main service → recent service time
-	lastRequest   map[string]request       // counter → last deduplicated request
-	calls         []Call                   // recent calls, newest first
+	avg           map[string]time.Duration      // main service → recent service time
+	lastRequest   map[string]request            // counter → last deduplicated request
+	calls         []Call                        // recent calls, newest first
 }
 
 // request remembers a counter's last request id, so that a double click or a
