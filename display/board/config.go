@@ -1,0 +1,67 @@
+package board
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the display's configuration: flags, or the [display] table of
+// a TOML file with the same names.
+type Config struct {
+	Hub      string `toml:"hub"`      // hub base URL
+	Office   string `toml:"office"`   // office id; empty: the first the hub lists
+	Token    string `toml:"token"`    // device token
+	Windowed bool   `toml:"windowed"` // a window instead of fullscreen
+	Lang     string `toml:"lang"`     // language of the screen texts
+	Lang2    string `toml:"lang2"`    // second announcement language; empty: none
+	Speech   bool   `toml:"speech"`   // speak announcements
+	Sound    bool   `toml:"sound"`    // play the gong (and speech)
+	Layout   string `toml:"layout"`   // auto, list or columns
+	History  int    `toml:"history"`  // calls kept on the board
+}
+
+// DefaultConfig is the configuration without flags or file.
+func DefaultConfig() Config {
+	return Config{
+		Hub:     "http://localhost:8080",
+		Lang:    "de",
+		Speech:  true,
+		Sound:   true,
+		Layout:  LayoutAuto,
+		History: DefaultHistory,
+	}
+}
+
+// LoadConfig reads the [display] table of a TOML file over c; keys absent
+// from the file keep c's values.
+func LoadConfig(path string, c Config) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("read config: %w", err)
+	}
+	file := struct {
+		Display *Config `toml:"display"`
+	}{Display: &c}
+	if _, err := toml.Decode(string(data), &file); err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports settings the display cannot run with.
+func (c Config) Validate() error {
+	switch c.Layout {
+	case LayoutAuto, LayoutList, LayoutColumns:
+	default:
+		return fmt.Errorf("layout %q: want auto, list or columns", c.Layout)
+	}
+	if c.Hub == "" {
+		return fmt.Errorf("no hub URL")
+	}
+	if c.History < 1 {
+		return fmt.Errorf("history %d: want at least 1", c.History)
+	}
+	return nil
+}

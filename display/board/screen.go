@@ -1,0 +1,487 @@
+package board
+
+import (
+	"context"
+	"image/color"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+
+	"lotse/hub/api"
+)
+
+// Layouts of the call area.
+const (
+	LayoutAuto    = "auto"    // columns when the list cannot show every counter
+	LayoutList    = "list"    // the last calls, newest on top
+	LayoutColumns = "columns" // one tile per counter with its current ticket
+)
+
+// blinkPhase and blinkPhases make a new call blink three times.
+const (
+	blinkPhase  = 500 * time.Millisecond
+	blinkPhases = 6
+)
+
+// ScreenOptions configure a Screen.
+type ScreenOptions struct {
+	// Messages are the UI texts (assets.Messages("display", lang)).
+	Messages map[string]string
+	// Layout is LayoutAuto (default), LayoutList or LayoutColumns.
+	Layout string
+	// History is how many calls the board keeps (0: DefaultHistory).
+	History int
+	// Now is the clock (default time.Now); tests fix it.
+	Now func() time.Time
+	// OnCall is told of every call to announce, in order. It must not block.
+	OnCall func(Call)
+}
+
+// Screen is the call display as a Fyne widget. It is the Sink of a
+// Follower: Apply may be called from any goroutine.
+type Screen struct {
+	widget.BaseWidget
+	opts ScreenOptions
+
+	mu       sync.Mutex
+	board    Board
+	started  time.Time
+	callSeen time.Time // when the newest call arrived here, for the blink
+	marquee  int       // ticker scroll position in runes
+	scrolls  bool      // the notice is too wide and scrolls
+}
+
+// NewScreen returns an empty board that waits for its first snapshot.
+func NewScreen(opts ScreenOptions) *Screen {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Layout == "" {
+		opts.Layout = LayoutAuto
+	}
+	s := &Screen{opts: opts}
+	s.board.History = opts.History
+	s.started = opts.Now()
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// Apply reduces a stream message into the board, hands new calls to
+// OnCall and redraws.
+func (s *Screen) Apply(m api.Message) Outcome {
+	s.mu.Lock()
+	now := s.opts.Now()
+	wasStale := s.board.Stale(now, s.started)
+	out, calls := s.board.Apply(m, now)
+	if len(calls) > 0 {
+		s.callSeen = now
+	}
+	s.mu.Unlock()
+	for _, c := range calls {
+		if s.opts.OnCall != nil {
+			s.opts.OnCall(c)
+		}
+	}
+	if out == Applied || wasStale {
+		fyne.Do(s.Refresh)
+	}
+	return out
+}
+
+// Seq returns the seq the board stands at.
+func (s *Screen) Seq() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.board.Seq
+}
+
+// Board returns a copy of the board's state.
+func (s *Screen) Board() Board {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.board
+	b.Calls = append([]Call(nil), b.Calls...)
+	return b
+}
+
+// Run redraws what changes with time (clock, blink, connection warning,
+// ticker) until ctx ends.
+func (s *Screen) Run(ctx context.Context) {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	last := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		s.mu.Lock()
+		if s.scrolls {
+			s.marquee++
+		}
+		v := s.frame()
+		s.mu.Unlock()
+		key := v.clock + "|" + strconv.FormatBool(v.highlight) + strconv.FormatBool(v.stale) + "|" + strconv.Itoa(v.marquee)
+		if key != last {
+			last = key
+			fyne.Do(s.Refresh)
+		}
+	}
+}
+
+// CreateRenderer draws the board.
+func (s *Screen) CreateRenderer() fyne.WidgetRenderer {
+	return &screenRenderer{s: s}
+}
+
+// frame is what one drawing needs, copied under the lock.
+type frame struct {
+	board     Board
+	clock     string
+	stale     bool
+	connected bool // a snapshot has arrived
+	highlight bool // the newest call is drawn highlighted (off during blink)
+	marquee   int
+}
+
+func (s *Screen) frame() frame {
+	now := s.opts.Now()
+	f := frame{
+		board:     s.board,
+		clock:     now.Format("15:04"),
+		stale:     s.board.Stale(now, s.started),
+		connected: s.board.Seq > 0,
+		highlight: true,
+		marquee:   s.marquee,
+	}
+	f.board.Calls = append([]Call(nil), s.board.Calls...)
+	f.board.Counters = append([]api.CounterState(nil), s.board.Counters...)
+	f.board.Waiting = append([]api.ServiceWait(nil), s.board.Waiting...)
+	if !s.callSeen.IsZero() {
+		if phase := int(now.Sub(s.callSeen) / blinkPhase); phase >= 0 && phase < blinkPhases {
+			f.highlight = phase%2 == 0
+		}
+	}
+	return f
+}
+
+func (s *Screen) msg(key string) string {
+	if t, ok := s.opts.Messages[key]; ok {
+		return t
+	}
+	return key
+}
+
+type screenRenderer struct {
+	s    *Screen
+	size fyne.Size
+	objs []fyne.CanvasObject
+}
+
+func (r *screenRenderer) Destroy()                     {}
+func (r *screenRenderer) MinSize() fyne.Size           { return fyne.NewSize(320, 240) }
+func (r *screenRenderer) Objects() []fyne.CanvasObject { return r.objs }
+func (r *screenRenderer) Layout(size fyne.Size) {
+	r.size = size
+	r.build()
+}
+func (r *screenRenderer) Refresh() {
+	r.build()
+	for _, o := range r.objs {
+		o.Refresh()
+	}
+}
+
+// build lays the whole board out anew for the current size and state.
+// Everything is sized from the window, so one code path serves a 1080p TV
+// in landscape or portrait and a small development window alike.
+func (r *screenRenderer) build() {
+	s := r.s
+	s.mu.Lock()
+	f := s.frame()
+	s.mu.Unlock()
+	d := &drawing{s: s, f: f, w: r.size.Width, h: r.size.Height}
+	d.rect(0, 0, d.w, d.h, colorBackground)
+	if d.w > 0 && d.h > 0 {
+		d.draw()
+	}
+	r.objs = d.objs
+	s.mu.Lock()
+	s.scrolls = d.scrolls
+	s.mu.Unlock()
+}
+
+// drawing collects the canvas objects of one frame.
+type drawing struct {
+	s       *Screen
+	f       frame
+	w, h    float32
+	objs    []fyne.CanvasObject
+	scrolls bool
+}
+
+func (d *drawing) rect(x, y, w, h float32, c color.Color) *canvas.Rectangle {
+	r := canvas.NewRectangle(c)
+	r.Move(fyne.NewPos(x, y))
+	r.Resize(fyne.NewSize(w, h))
+	d.objs = append(d.objs, r)
+	return r
+}
+
+// text draws s in the box (x, y, w, h), vertically centred, shrunk (not
+// below half its size) and then cut with "…" until it fits the width.
+func (d *drawing) text(str string, x, y, w, h, size float32, c color.Color, bold bool, align fyne.TextAlign) *canvas.Text {
+	style := fyne.TextStyle{Bold: bold}
+	size = fitSize(str, size, w, style)
+	str = cut(str, size, w, style)
+	t := canvas.NewText(str, c)
+	t.TextSize = size
+	t.TextStyle = style
+	t.Alignment = align
+	th := fyne.MeasureText(str, size, style).Height
+	t.Move(fyne.NewPos(x, y+(h-th)/2))
+	t.Resize(fyne.NewSize(w, th))
+	d.objs = append(d.objs, t)
+	return t
+}
+
+func fitSize(str string, size, w float32, style fyne.TextStyle) float32 {
+	if tw := fyne.MeasureText(str, size, style).Width; tw > w && tw > 0 {
+		return max(size/2, size*w/tw*0.98)
+	}
+	return size
+}
+
+func cut(str string, size, w float32, style fyne.TextStyle) string {
+	if fyne.MeasureText(str, size, style).Width <= w {
+		return str
+	}
+	runes := []rune(str)
+	for n := len(runes) - 1; n > 0; n-- {
+		if c := string(runes[:n]) + "…"; fyne.MeasureText(c, size, style).Width <= w {
+			return c
+		}
+	}
+	return ""
+}
+
+func (d *drawing) draw() {
+	w, h := d.w, d.h
+	portrait := h > w
+	unit := h // text sizes are fractions of the screen height
+	pad := 0.015 * min(w, h)
+
+	header := 0.09 * h
+	if portrait {
+		header = 0.07 * h
+	}
+	ticker := float32(0)
+	if d.f.board.Notice != "" {
+		ticker = 0.065 * h
+		if portrait {
+			ticker = 0.05 * h
+		}
+	}
+	d.header(0, 0, w, header, pad)
+
+	bodyY := header + pad
+	bodyH := h - header - ticker - 2*pad
+	if portrait {
+		callsH := bodyH * 0.68
+		d.calls(pad, bodyY, w-2*pad, callsH, unit, pad)
+		d.waiting(pad, bodyY+callsH+pad, w-2*pad, bodyH-callsH-pad, unit, pad)
+	} else {
+		callsW := (w - 3*pad) * 0.64
+		d.calls(pad, bodyY, callsW, bodyH, unit, pad)
+		d.waiting(2*pad+callsW, bodyY, w-3*pad-callsW, bodyH, unit, pad)
+	}
+	if ticker > 0 {
+		d.ticker(0, h-ticker, w, ticker, pad)
+	}
+}
+
+func (d *drawing) header(x, y, w, h, pad float32) {
+	clockW := fyne.MeasureText("00:00", 0.62*h, fyne.TextStyle{Bold: true}).Width
+	switch {
+	case d.f.stale:
+		d.rect(x, y, w, h, colorAlarm)
+		d.text("⚠ "+d.s.msg("offline"), x+pad, y, w-3*pad-clockW, h, 0.5*h, colorText, true, fyne.TextAlignLeading)
+	case !d.f.connected:
+		d.rect(x, y, w, h, colorPanel)
+		d.text(d.s.msg("connecting"), x+pad, y, w-3*pad-clockW, h, 0.45*h, colorDim, false, fyne.TextAlignLeading)
+	default:
+		d.rect(x, y, w, h, colorPanel)
+		d.text(d.f.board.Office.Name, x+pad, y, w-3*pad-clockW, h, 0.45*h, colorText, false, fyne.TextAlignLeading)
+	}
+	d.text(d.f.clock, x+w-pad-clockW, y, clockW, h, 0.62*h, colorText, true, fyne.TextAlignTrailing)
+}
+
+// calls draws the call area as a list or as counter tiles.
+func (d *drawing) calls(x, y, w, h, unit, pad float32) {
+	b := &d.f.board
+	colHead := 0.05 * unit
+	first := 0.16 * unit
+	row := 0.13 * unit
+	rows := 0
+	if h >= colHead+first {
+		rows = 1 + int((h-colHead-first)/row)
+	}
+	layout := d.s.opts.Layout
+	if layout != LayoutList && layout != LayoutColumns {
+		layout = LayoutList
+		if len(b.Counters) > max(rows, 6) {
+			layout = LayoutColumns
+		}
+	}
+	if layout == LayoutColumns && len(b.Counters) > 0 {
+		d.tiles(x, y, w, h, pad)
+		return
+	}
+
+	numW := w * 0.4
+	arrowW := w * 0.1
+	d.text(d.s.msg("number"), x+pad, y, numW-pad, colHead, 0.6*colHead, colorDim, false, fyne.TextAlignLeading)
+	d.text(d.s.msg("counter"), x+numW+arrowW, y, w-numW-arrowW-pad, colHead, 0.6*colHead, colorDim, false, fyne.TextAlignLeading)
+	d.rect(x, y+colHead-2, w, 2, colorRule)
+	if len(b.Calls) == 0 {
+		d.text(d.s.msg("idle"), x, y+colHead, w, min(first, h-colHead), 0.05*unit, colorDim, false, fyne.TextAlignCenter)
+		return
+	}
+	cy := y + colHead
+	for i, c := range b.Calls {
+		if i >= rows {
+			break
+		}
+		rh, size := row, 0.1*unit
+		if i == 0 {
+			rh, size = first, 0.13*unit
+		}
+		fg, bg := colorText, colorBackground
+		switch {
+		case i == 0 && c.Active && d.f.highlight:
+			fg, bg = colorOnAccent, colorAccent
+		case i == 0 && c.Active:
+			fg = colorAccent
+		case !c.Active:
+			fg = colorDim
+		}
+		inset := 0.06 * rh
+		d.rect(x, cy+inset, w, rh-2*inset, bg)
+		d.text(c.Number, x+pad, cy, numW-pad, rh, size, fg, true, fyne.TextAlignLeading)
+		d.text("→", x+numW, cy, arrowW, rh, 0.8*size, fg, true, fyne.TextAlignCenter)
+		d.text(c.CounterName, x+numW+arrowW, cy, w-numW-arrowW-pad, rh, 0.8*size, fg, i == 0, fyne.TextAlignLeading)
+		if i > 0 {
+			d.rect(x, cy, w, 1, colorRule)
+		}
+		cy += rh
+	}
+}
+
+// tiles draws one tile per counter with its current ticket, for offices
+// with more counters than list rows.
+func (d *drawing) tiles(x, y, w, h, pad float32) {
+	b := &d.f.board
+	n := len(b.Counters)
+	newest, hasNewest := b.Newest()
+	// Choose the grid that gives the largest ticket number.
+	bestCols, bestSize := 1, float32(0)
+	for cols := 1; cols <= n; cols++ {
+		rows := (n + cols - 1) / cols
+		tw, th := (w-float32(cols-1)*pad)/float32(cols), (h-float32(rows-1)*pad)/float32(rows)
+		size := min(0.5*th, fitSize("A000", 0.5*th, 0.85*tw, fyne.TextStyle{Bold: true}))
+		if size > bestSize {
+			bestCols, bestSize = cols, size
+		}
+	}
+	cols := bestCols
+	rows := (n + cols - 1) / cols
+	tw, th := (w-float32(cols-1)*pad)/float32(cols), (h-float32(rows-1)*pad)/float32(rows)
+	for i, c := range b.Counters {
+		tx := x + float32(i%cols)*(tw+pad)
+		ty := y + float32(i/cols)*(th+pad)
+		call, active := b.CounterCall(c.ID)
+		isNew := active && hasNewest && newest.Ticket == call.Ticket
+		fg, bg, nameFg := colorText, colorPanel, colorDim
+		if isNew && d.f.highlight {
+			fg, bg, nameFg = colorOnAccent, colorAccent, colorOnAccent
+		} else if isNew {
+			fg = colorAccent
+		}
+		d.rect(tx, ty, tw, th, bg)
+		nameH := 0.28 * th
+		d.text(c.Name, tx+pad/2, ty, tw-pad, nameH, 0.7*nameH, nameFg, false, fyne.TextAlignCenter)
+		switch {
+		case active:
+			d.text(call.Number, tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, fg, true, fyne.TextAlignCenter)
+		case !c.Open:
+			d.text(d.s.msg("closed"), tx+pad/2, ty+nameH, tw-pad, th-nameH, 0.35*bestSize, colorDim, false, fyne.TextAlignCenter)
+		default:
+			d.text("–", tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, colorRule, true, fyne.TextAlignCenter)
+		}
+	}
+}
+
+// waiting draws, per service, how many wait and how long.
+func (d *drawing) waiting(x, y, w, h, unit, pad float32) {
+	d.rect(x, y, w, h, colorPanel)
+	title := 0.07 * unit
+	if h < title*2 {
+		return
+	}
+	d.text(d.s.msg("waiting"), x+pad, y, w-2*pad, title, 0.6*title, colorAccent, true, fyne.TextAlignLeading)
+	services := d.f.board.Waiting
+	if len(services) == 0 {
+		return
+	}
+	line := min(0.045*unit, (h-title-pad)/(2.3*float32(len(services))))
+	cy := y + title
+	for _, sv := range services {
+		if cy+2*line > y+h {
+			break
+		}
+		d.text(sv.Name, x+pad, cy, w-2*pad, line, 0.8*line, colorText, true, fyne.TextAlignLeading)
+		d.text(d.waitText(sv), x+pad, cy+line, w-2*pad, line, 0.72*line, colorDim, false, fyne.TextAlignLeading)
+		cy += 2.3 * line
+	}
+}
+
+func (d *drawing) waitText(sv api.ServiceWait) string {
+	count := strings.ReplaceAll(d.s.msg("waiting_count"), "{count}", strconv.Itoa(sv.Waiting))
+	switch {
+	case sv.WaitMinutes < 0:
+		return count + " · " + d.s.msg("wait_closed")
+	case sv.Waiting == 0 || sv.WaitMinutes == 0:
+		return count + " · " + d.s.msg("wait_none")
+	}
+	return count + " · " + strings.ReplaceAll(d.s.msg("wait_minutes"), "{minutes}", strconv.Itoa(sv.WaitMinutes))
+}
+
+// ticker draws the office notice; one too wide for the screen scrolls.
+func (d *drawing) ticker(x, y, w, h, pad float32) {
+	d.rect(x, y, w, h, colorTicker)
+	notice := d.f.board.Notice
+	size := 0.55 * h
+	style := fyne.TextStyle{Bold: true}
+	if fyne.MeasureText(notice, size, style).Width > w-2*pad {
+		d.scrolls = true
+		loop := []rune(notice + "   +++   ")
+		off := d.f.marquee % len(loop)
+		notice = string(loop[off:]) + string(loop[:off])
+		for fyne.MeasureText(notice, size, style).Width > w-2*pad && len(notice) > 0 {
+			r := []rune(notice)
+			notice = string(r[:len(r)-1])
+		}
+	}
+	t := canvas.NewText(notice, colorText)
+	t.TextSize, t.TextStyle = size, style
+	th := fyne.MeasureText(notice, size, style).Height
+	t.Move(fyne.NewPos(x+pad, y+(h-th)/2))
+	t.Resize(fyne.NewSize(w-2*pad, th))
+	d.objs = append(d.objs, t)
+}

@@ -1,0 +1,176 @@
+// Command display is the call display of the waiting room: it follows an
+// office's stream from the hub, shows the calls, the waiting lines and the
+// office notice, plays a gong and announces each call.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"lotse/assets"
+	"lotse/display/board"
+	"lotse/display/sound"
+	"lotse/hub/api"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "display:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses the flags, wires the parts and shows the board until ctx ends
+// or the window is closed. It must run on the main goroutine (Fyne).
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	msgs, err := assets.Messages("display", cfg.Lang)
+	if err != nil {
+		return err
+	}
+
+	var player board.Player = board.Silent{}
+	var voices []board.Voice
+	if cfg.Sound {
+		player, voices = openSound(cfg, log)
+	}
+	announcer := &board.Announcer{Player: player, Voices: voices, Log: log}
+
+	a := app.NewWithID("de.lotse.display")
+	a.Settings().SetTheme(board.Theme{})
+	screen := board.NewScreen(board.ScreenOptions{
+		Messages: msgs,
+		Layout:   cfg.Layout,
+		History:  cfg.History,
+		OnCall:   announcer.Announce,
+	})
+	w := a.NewWindow(msgs["window_title"])
+	w.SetContent(screen)
+	if cfg.Windowed {
+		w.Resize(fyne.NewSize(1280, 720))
+	} else {
+		w.SetFullScreen(true)
+	}
+	follower := &board.Follower{
+		Client: api.NewClient(cfg.Hub, cfg.Token),
+		Office: cfg.Office,
+		Sink:   screen,
+		Log:    log,
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go follower.Run(ctx)
+	go announcer.Run(ctx)
+	go screen.Run(ctx)
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	log.Info("display started", "hub", cfg.Hub, "office", cfg.Office, "layout", cfg.Layout)
+	w.ShowAndRun()
+	return nil
+}
+
+// openSound opens the audio device; without one the display runs silently
+// and says so once.
+func openSound(cfg board.Config, log *slog.Logger) (board.Player, []board.Voice) {
+	gong, err := assets.FS.ReadFile("sounds/" + sound.GongFile)
+	if err != nil {
+		log.Warn("no gong: running silently", "err", err)
+		return board.Silent{}, nil
+	}
+	p, err := sound.Open(gong)
+	if err != nil {
+		log.Warn("no sound device: running silently", "err", err)
+		return board.Silent{}, nil
+	}
+	if !cfg.Speech {
+		return p, nil
+	}
+	if err := p.Speaks(); err != nil {
+		log.Warn("announcements are not spoken, only the gong plays", "err", err)
+		return p, nil
+	}
+	var voices []board.Voice
+	for _, lang := range []string{assets.SourceLanguage, cfg.Lang2} {
+		if lang == "" || (lang == assets.SourceLanguage && len(voices) > 0) {
+			continue
+		}
+		m, err := assets.Messages("display", lang)
+		if err != nil {
+			log.Warn("no announcement text in this language", "lang", lang, "err", err)
+			continue
+		}
+		voices = append(voices, board.Voice{Lang: lang, Template: m["speech"]})
+	}
+	return p, voices
+}
+
+// parseFlags reads the flags over the config file (if -config names one)
+// over the defaults: a flag given on the command line always wins.
+func parseFlags(args []string, stderr io.Writer) (board.Config, error) {
+	cfg := board.DefaultConfig()
+	fs := flag.NewFlagSet("display", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "TOML file with a [display] table of these settings")
+	hub := fs.String("hub", cfg.Hub, "hub base URL")
+	office := fs.String("office", cfg.Office, "office id (default: the first office the hub lists)")
+	token := fs.String("token", cfg.Token, "device token")
+	windowed := fs.Bool("windowed", cfg.Windowed, "run in a window instead of fullscreen (development)")
+	lang := fs.String("lang", cfg.Lang, "language of the screen texts")
+	lang2 := fs.String("lang2", cfg.Lang2, "second announcement language, e.g. en (optional)")
+	speech := fs.Bool("speech", cfg.Speech, "speak announcements (espeak-ng)")
+	snd := fs.Bool("sound", cfg.Sound, "play the gong and announcements")
+	layout := fs.String("layout", cfg.Layout, "call area: auto, list or columns")
+	history := fs.Int("history", cfg.History, "how many calls the board keeps")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if *configFile != "" {
+		var err error
+		if cfg, err = board.LoadConfig(*configFile, cfg); err != nil {
+			return cfg, err
+		}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "hub":
+			cfg.Hub = *hub
+		case "office":
+			cfg.Office = *office
+		case "token":
+			cfg.Token = *token
+		case "windowed":
+			cfg.Windowed = *windowed
+		case "lang":
+			cfg.Lang = *lang
+		case "lang2":
+			cfg.Lang2 = *lang2
+		case "speech":
+			cfg.Speech = *speech
+		case "sound":
+			cfg.Sound = *snd
+		case "layout":
+			cfg.Layout = *layout
+		case "history":
+			cfg.History = *history
+		}
+	})
+	return cfg, cfg.Validate()
+}
