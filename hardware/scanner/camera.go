@@ -95,6 +95,7 @@ func (c *Camera) session(ctx context.Context, name string, dedupe *Deduper,
 	connected, gotFrame func(), deliver func(Scan)) error {
 	frames, err := c.Open(ctx)
 	if err != nil {
+		// An error wrapping io.EOF means the source is exhausted for good.
 		return fmt.Errorf("open camera: %w", err)
 	}
 	// Close on cancel so that a Next blocked on a silent stream returns.

@@ -55,10 +55,11 @@ func (f *imageFiles) Close() error { return nil }
 func OpenJPEGStream(r io.ReadCloser) func(context.Context) (Frames, error) {
 	var once sync.Once
 	return func(context.Context) (Frames, error) {
-		var frames Frames = nil
+		var frames Frames
 		once.Do(func() { frames = NewJPEGFrames(r) })
 		if frames == nil {
-			return nil, errors.New("JPEG stream already consumed")
+			// The reader is gone; io.EOF tells Camera there is no more.
+			return nil, fmt.Errorf("JPEG stream already consumed: %w", io.EOF)
 		}
 		return frames, nil
 	}
@@ -137,8 +138,10 @@ func (j *JPEGFrames) Next() (image.Image, error) {
 // Close closes the underlying reader.
 func (j *JPEGFrames) Close() error { return j.closer.Close() }
 
-// errFrameTooLarge marks a frame beyond MaxJPEGFrameSize; it is skipped.
-var errFrameTooLarge = errors.New("JPEG frame too large")
+// errCorruptFrame marks a frame that is cut, damaged or beyond
+// MaxJPEGFrameSize; the reader skips to the next SOI instead of failing the
+// whole stream.
+var errCorruptFrame = errors.New("corrupt JPEG frame")
 
 // NextBytes returns the bytes of the next complete JPEG, from SOI to EOI.
 // The slice is valid until the next call.
@@ -148,13 +151,13 @@ func (j *JPEGFrames) NextBytes() ([]byte, error) {
 			return nil, err
 		}
 		err := j.readFrame()
-		if errors.Is(err, errFrameTooLarge) {
+		if errors.Is(err, errCorruptFrame) {
 			continue
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, io.EOF // the stream ended inside a frame
+		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil, io.EOF
-			}
 			return nil, err
 		}
 		return j.frame.Bytes(), nil
@@ -185,8 +188,8 @@ func (j *JPEGFrames) findSOI() error {
 
 // readFrame reads segments after SOI until EOI.
 func (j *JPEGFrames) readFrame() error {
+	marker, err := j.readMarker()
 	for {
-		marker, err := j.readMarker()
 		if err != nil {
 			return err
 		}
@@ -196,18 +199,19 @@ func (j *JPEGFrames) readFrame() error {
 		case marker == 0xD8: // SOI inside a frame: the frame was cut; restart
 			j.frame.Reset()
 			j.frame.Write([]byte{0xFF, 0xD8})
+			marker, err = j.readMarker()
 			continue
 		case marker >= 0xD0 && marker <= 0xD7 || marker == 0x01:
-			continue // no length
+			marker, err = j.readMarker() // no length
+			continue
 		}
 		if err := j.copySegment(); err != nil {
 			return err
 		}
-		if marker == 0xDA { // SOS: entropy-coded data follows
-			if err := j.copyScan(); err != nil {
-				return err
-			}
-			// copyScan stopped in front of the next marker.
+		if marker == 0xDA { // SOS: entropy-coded data up to the next marker
+			marker, err = j.copyScan()
+		} else {
+			marker, err = j.readMarker()
 		}
 	}
 }
@@ -218,7 +222,7 @@ func (j *JPEGFrames) readMarker() (byte, error) {
 		return 0, err
 	}
 	if b != 0xFF {
-		return 0, fmt.Errorf("JPEG marker expected, got %#x: %w", b, io.ErrUnexpectedEOF)
+		return 0, fmt.Errorf("JPEG marker expected, got %#x: %w", b, errCorruptFrame)
 	}
 	for {
 		m, err := j.r.ReadByte()
@@ -240,44 +244,47 @@ func (j *JPEGFrames) copySegment() error {
 	}
 	n := int(lenBytes[0])<<8 | int(lenBytes[1])
 	if n < 2 {
-		return fmt.Errorf("JPEG segment length %d: %w", n, io.ErrUnexpectedEOF)
+		return fmt.Errorf("JPEG segment length %d: %w", n, errCorruptFrame)
 	}
 	if j.frame.Len()+n > MaxJPEGFrameSize {
-		return errFrameTooLarge
+		return errCorruptFrame
 	}
 	j.frame.Write(lenBytes[:])
 	_, err := io.CopyN(&j.frame, j.r, int64(n-2))
 	return err
 }
 
-// copyScan copies entropy-coded data up to (not including) the next marker
-// that is neither a stuffed 0xFF00 nor a restart marker.
-func (j *JPEGFrames) copyScan() error {
+// copyScan copies entropy-coded data up to the next marker that is neither
+// a stuffed 0xFF00 nor a restart marker, and returns that marker.
+func (j *JPEGFrames) copyScan() (byte, error) {
 	for {
 		b, err := j.r.ReadByte()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if j.frame.Len() >= MaxJPEGFrameSize {
-			return errFrameTooLarge
+			return 0, errCorruptFrame
 		}
 		if b != 0xFF {
 			j.frame.WriteByte(b)
 			continue
 		}
-		next, err := j.r.Peek(1)
+		next, err := j.r.ReadByte()
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if next[0] == 0x00 || next[0] >= 0xD0 && next[0] <= 0xD7 {
+		switch {
+		case next == 0x00 || next >= 0xD0 && next <= 0xD7:
 			j.frame.WriteByte(b)
-			j.r.ReadByte()
-			j.frame.WriteByte(next[0])
-			continue
+			j.frame.WriteByte(next)
+		case next == 0xFF:
+			// b was a fill byte; next may start the marker.
+			if err := j.r.UnreadByte(); err != nil {
+				return 0, err
+			}
+		default:
+			j.frame.Write([]byte{0xFF, next})
+			return next, nil
 		}
-		if next[0] == 0xFF {
-			continue // fill byte before a marker
-		}
-		return j.r.UnreadByte()
 	}
 }
