@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,8 +51,21 @@ func run(args []string, stdout io.Writer) error {
 	calls := fs.Int("calls", 200, "calls per client count")
 	checkins := fs.Int("checkins", 20000, "check-ins in the throughput run")
 	appointments := fs.Int("appointments", 50000, "appointments of the big day")
+	only := fs.String("only", "", "run only one part: calls or bigday")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dir, err := os.MkdirTemp("", "lotse-loadtest-")
 	if err != nil {
@@ -59,18 +73,22 @@ func run(args []string, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	var rows []row
-	fmt.Fprintln(os.Stderr, "measuring call → event latency …")
-	r, err := callLatency(dir, *calls)
-	if err != nil {
-		return err
+	if *only == "" || *only == "calls" {
+		fmt.Fprintln(os.Stderr, "measuring call → event latency …")
+		r, err := callLatency(dir, *calls)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
 	}
-	rows = append(rows, r...)
-	fmt.Fprintln(os.Stderr, "measuring check-in throughput and the big day …")
-	r, err = bigDayFigures(dir, *appointments, *checkins)
-	if err != nil {
-		return err
+	if *only == "" || *only == "bigday" {
+		fmt.Fprintln(os.Stderr, "measuring check-in throughput and the big day …")
+		r, err := bigDayFigures(dir, *appointments, *checkins)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
 	}
-	rows = append(rows, r...)
 
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "measure\tmeasured\tbudget\t")
@@ -253,10 +271,24 @@ func callLatency(dir string, calls int) ([]row, error) {
 		}
 		time.Sleep(200 * time.Millisecond) // let the snapshots arrive
 		loop := h.Loops[office.ID]
-		tr.Store(newTracker(n, loop.Seq()+1, 2*calls+10))
-		var lat []time.Duration
+		tr.Store(newTracker(n, loop.Seq()+1, 3*calls+10))
+		// The budget's call is a call on a free counter: one event, as
+		// the minimal server sends. Next on a counter that still holds a
+		// ticket also finishes it (two events) and is reported beside it.
+		var lat, withFinish []time.Duration
 		for i := 0; i < calls; i++ {
 			c := counters[i%len(counters)]
+			if i%2 == 0 {
+				_, err := clerk.Act(ctx, office.ID, c, api.ActionFinish, api.ActionRequest{})
+				switch {
+				case err == nil:
+					if _, err := tr.Load().wait(loop.Seq()); err != nil {
+						return nil, err
+					}
+				case api.ErrorCode(err) != api.CodeConflict: // conflict: the counter was free
+					return nil, fmt.Errorf("finish: %w", err)
+				}
+			}
 			start := time.Now()
 			if _, err := clerk.Act(ctx, office.ID, c, api.ActionNext, api.ActionRequest{}); err != nil {
 				return nil, fmt.Errorf("next: %w", err)
@@ -265,7 +297,11 @@ func callLatency(dir string, calls int) ([]row, error) {
 			if err != nil {
 				return nil, err
 			}
-			lat = append(lat, at.Sub(start))
+			if i%2 == 0 {
+				lat = append(lat, at.Sub(start))
+			} else {
+				withFinish = append(withFinish, at.Sub(start))
+			}
 		}
 		closeAll(conns)
 		p50, p99 := percentile(lat, 0.5), percentile(lat, 0.99)
@@ -274,7 +310,7 @@ func callLatency(dir string, calls int) ([]row, error) {
 		if n == 100 {
 			r.budget, r.verdict = "p99 ≤ 5 ms", verdict(p99 <= 5*time.Millisecond)
 		}
-		rows = append(rows, r)
+		rows = append(rows, r, row{what: "  next that also finishes (2 events)", measured: ms(percentile(withFinish, 0.5)) + " / " + ms(percentile(withFinish, 0.99))})
 		time.Sleep(300 * time.Millisecond) // let the hub drop the closed clients
 	}
 
@@ -312,8 +348,8 @@ func callLatency(dir string, calls int) ([]row, error) {
 	minP99 := percentile(lat, 0.99)
 	rows = append(rows, row{what: "  minimal server, 1000 clients (p50 / p99)", measured: ms(percentile(lat, 0.5)) + " / " + ms(minP99)})
 	ratio := float64(hubP99[1000]) / float64(minP99)
-	rows[2].budget = fmt.Sprintf("p99 ≤ 1.25 × minimal (%.2f×)", ratio)
-	rows[2].verdict = verdict(ratio <= 1.25)
+	rows[4].budget = fmt.Sprintf("p99 ≤ 1.25 × minimal (%.2f×)", ratio)
+	rows[4].verdict = verdict(ratio <= 1.25)
 	return rows, nil
 }
 

@@ -18,7 +18,7 @@ import (
 // resume with since; older gaps get a fresh snapshot.
 const ringSize = 1024
 
-// clientBuffer is how many messages a client may fall behind before it is
+// clientBuffer is how many batches a client may fall behind before it is
 // dropped: a slow TV must never delay the others.
 const clientBuffer = 256
 
@@ -30,7 +30,7 @@ type message struct {
 }
 
 type client struct {
-	send  chan message
+	send  chan []message // one slice per committed batch
 	since int64 // resume point; -1: wants a snapshot
 }
 
@@ -118,11 +118,13 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 			case c.since == seq:
 				reg.reply <- false
 			case len(ring) > 0 && ring[0].seq <= c.since+1:
+				var missed []message
 				for _, m := range ring {
 					if m.seq > c.since {
-						c.send <- m // fits: the buffer holds a whole ring
+						missed = append(missed, m)
 					}
 				}
+				c.send <- missed // the buffer is empty: a new client
 				reg.reply <- false
 			default:
 				reg.reply <- true
@@ -131,6 +133,7 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 			drop(c)
 		case p := <-b.events:
 			w := b.names.waiting(p.waiting)
+			batch := make([]message, 0, len(p.events))
 			for _, e := range p.events {
 				m, err := b.prepare(e, w)
 				if err != nil {
@@ -143,14 +146,17 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 					ring = ring[:ringSize-1]
 				}
 				ring = append(ring, m)
-				for c := range clients {
-					select {
-					case c.send <- m:
-					default:
-						b.log.Warn("dropping slow stream client", "office", b.office)
-						b.metrics.streamDropped(b.office)
-						drop(c)
-					}
+				batch = append(batch, m)
+			}
+			// One hand-over per client and batch, not per event: the
+			// fan-out to a thousand screens is the hot path.
+			for c := range clients {
+				select {
+				case c.send <- batch:
+				default:
+					b.log.Warn("dropping slow stream client", "office", b.office)
+					b.metrics.streamDropped(b.office)
+					drop(c)
 				}
 			}
 		}
@@ -180,8 +186,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		return // the upgrader has answered
 	}
 	defer conn.Close()
-	// A resume may replay up to the whole ring at once.
-	c := &client{send: make(chan message, clientBuffer+ringSize), since: since}
+	c := &client{send: make(chan []message, clientBuffer), since: since}
 	reg := registration{c: c, reply: make(chan bool, 1)}
 	select {
 	case o.stream.register <- reg:
@@ -223,19 +228,21 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	last := minSeq
 	for {
 		select {
-		case m, ok := <-c.send:
+		case batch, ok := <-c.send:
 			if !ok {
 				conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
 				return
 			}
-			if m.seq <= minSeq {
-				continue
-			}
 			conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WritePreparedMessage(m.pm); err != nil {
-				return
+			for _, m := range batch {
+				if m.seq <= minSeq {
+					continue
+				}
+				if err := conn.WritePreparedMessage(m.pm); err != nil {
+					return
+				}
+				last = m.seq
 			}
-			last = m.seq
 		case <-ping.C:
 			conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := conn.WriteJSON(api.Ping{Type: api.TypePing, Time: s.now(), Seq: last}); err != nil {
