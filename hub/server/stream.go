@@ -31,7 +31,7 @@ type message struct {
 
 type client struct {
 	send  chan []message // one slice per committed batch
-	since int64 // resume point; -1: wants a snapshot
+	since int64          // resume point; -1: wants a snapshot
 }
 
 type registration struct {
