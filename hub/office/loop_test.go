@@ -1,0 +1,192 @@
+package office_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"lotse/hub/office"
+	"lotse/hub/queue"
+	"lotse/hub/store"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+type recorder struct {
+	mu     sync.Mutex
+	events []queue.Event
+}
+
+func (r *recorder) Publish(_ string, events []queue.Event, _ []queue.ServiceWait) {
+	r.mu.Lock()
+	r.events = append(r.events, events...)
+	r.mu.Unlock()
+}
+
+func testOffice() queue.Office {
+	return queue.Office{
+		ID: "o", Name: "Office", Policy: queue.DefaultPolicy(), Location: time.UTC,
+		Services: []queue.Service{{ID: "s", Name: "Service", Prefix: "A", Duration: 5 * time.Minute}},
+		Counters: []queue.Counter{{ID: "c1", Name: "Schalter 1", Services: []string{"s"}}, {ID: "c2", Name: "Schalter 2", Services: []string{"s"}}},
+	}
+}
+
+func start(t *testing.T, db *store.DB, c *clock, pub office.Publisher) (*office.Loop, func()) {
+	t.Helper()
+	l := office.New(office.Config{Office: testOffice(), DB: db, Now: c.Now, Publish: pub, TickEvery: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+	<-l.Ready()
+	return l, func() { cancel(); <-done }
+}
+
+func walkIn(ctx context.Context, l *office.Loop) (queue.Ticket, error) {
+	res, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		t, ev, err := q.WalkIn(now, "s", false)
+		return t, ev, err
+	})
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	return res.(queue.Ticket), nil
+}
+
+func TestGroupCommitKeepsSeqAndNumbersUnique(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	rec := &recorder{}
+	l, stop := start(t, db, c, rec)
+	defer stop()
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	numbers := map[string]bool{}
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk, err := walkIn(context.Background(), l)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			if numbers[tk.Number] {
+				t.Errorf("number %s twice", tk.Number)
+			}
+			numbers[tk.Number] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if l.Seq() != 200 {
+		t.Fatalf("seq = %d, want 200", l.Seq())
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for i, e := range rec.events {
+		if e.Seq != int64(i+1) {
+			t.Fatalf("published event %d has seq %d", i, e.Seq)
+		}
+	}
+	events, err := db.EventsSince(context.Background(), "o", 0, 1000)
+	if err != nil || len(events) != 200 {
+		t.Fatalf("stored %d events, %v", len(events), err)
+	}
+}
+
+func TestMidnightClosesTheDayAndPurgesPersonalData(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	l, stop := start(t, db, c, nil)
+
+	appt := queue.Appointment{ID: "a1", Office: "o", Start: c.Now().Add(10 * time.Minute), Duration: 5 * time.Minute,
+		Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Secret: "secret", BirthHash: "h", Name: "Erika Mustermann"}
+	if _, err := l.ApplyAppointments(ctx, "o", "2026-05-04", []queue.Appointment{appt}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		return q.CheckInCode(now, "a1", "secret")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := walkIn(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		return q.Do(now, queue.Action{Counter: "c1", Kind: queue.ActNext})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	// The hub was down over midnight: the restart closes the old day.
+	c.Set(time.Date(2026, 5, 5, 7, 0, 0, 0, time.UTC))
+	l2, stop2 := start(t, db, c, nil)
+	defer stop2()
+	st, found, err := db.LoadState(ctx, "o")
+	if err != nil || !found {
+		t.Fatalf("load: %v %v", found, err)
+	}
+	if st.Day != "2026-05-05" || len(st.Tickets) != 0 || len(st.Appointments) != 0 {
+		t.Fatalf("new day holds %d tickets and %d appointments on %s", len(st.Tickets), len(st.Appointments), st.Day)
+	}
+	v, err := db.View(ctx, "o")
+	if err != nil || len(v.Tickets) != 0 {
+		t.Fatalf("view after midnight: %+v %v", v, err)
+	}
+	for _, cs := range v.Counters {
+		if cs.Ticket != "" {
+			t.Fatalf("counter %s still holds %s", cs.ID, cs.Ticket)
+		}
+	}
+	// The purge runs right after the day is closed.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events, err := db.EventsSince(ctx, "o", 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d events of the past day not purged", len(events))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stats, err := db.Stats(ctx, "o", "2026-05-04")
+	if err != nil || len(stats) == 0 {
+		t.Fatalf("statistics lost: %v %v", stats, err)
+	}
+	s := stats[0]
+	if s.Tickets != 2 || s.WalkIns != 1 || s.Calls != 1 || s.Missed != 1 { // called at closing time: missed
+		t.Fatalf("statistics = %+v", s)
+	}
+	// Numbering starts again, and the seq goes on.
+	tk, err := walkIn(ctx, l2)
+	if err != nil || tk.Number != "A001" {
+		t.Fatalf("first ticket of the new day = %+v, %v", tk, err)
+	}
+	if l2.Seq() <= 3 {
+		t.Fatalf("seq restarted: %d", l2.Seq())
+	}
+}
