@@ -249,7 +249,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	sess := session{User: req.User, Office: req.Office, Counter: req.Counter, Expires: s.now().Add(s.auth.ttl).Unix(), CSRF: randomToken()}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: s.auth.sign(sess), Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil, Expires: time.Unix(sess.Expires, 0),
+		Secure: r.TLS != nil, MaxAge: int(s.auth.ttl.Seconds()),
 	})
 	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
 }
