@@ -231,7 +231,7 @@ func FuzzParse(f *testing.F) {
 		if len(data) > 2048 {
 			return // keep rendering cheap
 		}
-		if _, err := renderOps(ops, Paper58mm); err != nil {
+		if _, err := RenderOps(ops, Paper58mm); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -39,7 +39,7 @@ func Render(data []byte, paperWidth int) (*image.Gray, error) {
 	if err != nil {
 		return nil, fmt.Errorf("printer: render: %w", err)
 	}
-	return renderOps(ops, paperWidth)
+	return RenderOps(ops, paperWidth)
 }
 
 // PreviewTicket renders a ticket as it prints on 80 mm paper.
@@ -76,7 +76,9 @@ type strip struct {
 	col   int // dots used on the current line
 }
 
-func renderOps(ops []Op, paperWidth int) (*image.Gray, error) {
+// RenderOps draws parsed commands, e.g. the part of a damaged job that
+// Parse could read.
+func RenderOps(ops []Op, paperWidth int) (*image.Gray, error) {
 	if paperWidth <= 0 {
 		paperWidth = Paper80mm
 	}
