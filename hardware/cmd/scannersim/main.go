@@ -133,4 +133,3 @@ func makeRaw(f *os.File) error {
 	}
 	return nil
 }
-
