@@ -203,7 +203,7 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 		info.Warning = fmt.Sprintf("booking backend has not accepted reports since %s", ob.FailingSince.Format("15:04"))
 	case st.LastError != "" && !st.LastSuccess.IsZero() && now.Sub(st.LastSuccess) > h.warnAfter:
 		info.Warning = fmt.Sprintf("no successful sync since %s", st.LastSuccess.Format("15:04"))
-	case st.LastError != "" && st.LastSuccess.IsZero() && !st.LastAttempt.IsZero() && now.Sub(st.LastAttempt) > 0:
+	case st.LastError != "" && st.LastSuccess.IsZero():
 		info.Warning = "no successful sync yet"
 	}
 	return info

@@ -286,3 +286,20 @@ func TestCheckInConflictIsStable(t *testing.T) {
 		wantLabels(t, "choices", got, []string{"a", "b", "c", "d"})
 	}
 }
+
+func TestCheckInAppointmentAtTheDesk(t *testing.T) {
+	phone := appt("tel-1", "10:00", "anm")
+	phone.Secret = "" // booked by phone: no confirmation mail, no QR code
+	f := newFixture(t, nil, phone)
+	f.at("10:00")
+	if _, _, err := f.q.CheckInCode(f.now, "tel-1", ""); queue.ErrorCode(err) != queue.NotFound {
+		t.Fatalf("an empty secret must never match: %v", err)
+	}
+	tk, events, err := f.q.CheckInAppointment(f.now, "tel-1")
+	if err != nil || tk.Appointment != "tel-1" || len(events) != 1 {
+		t.Fatalf("desk check-in = %+v, %d events, %v", tk, len(events), err)
+	}
+	if _, _, err := f.q.CheckInAppointment(f.now, "nope"); queue.ErrorCode(err) != queue.NotFound {
+		t.Fatalf("unknown appointment: %v", err)
+	}
+}

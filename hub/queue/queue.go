@@ -288,6 +288,17 @@ func (q *Queue) CheckInCode(now time.Time, appointmentID, secret string) (Ticket
 	return q.checkIn(now, a)
 }
 
+// CheckInAppointment checks in by appointment id alone: the information
+// desk does this for a person who has neither code nor birth date on file,
+// e.g. after booking by phone, once staff have identified them.
+func (q *Queue) CheckInAppointment(now time.Time, appointmentID string) (Ticket, []Event, error) {
+	a, ok := q.appointments[appointmentID]
+	if !ok {
+		return Ticket{}, nil, Errorf(NotFound, "no appointment %q today", appointmentID)
+	}
+	return q.checkIn(now, a)
+}
+
 // CheckInBirthDate checks in by birth date (as its keyed hash). When several
 // appointments match, the one inside the check-in window is taken; if that
 // is still ambiguous, a conflict lists the choices and the caller repeats

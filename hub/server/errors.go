@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"lotse/hub/api"
@@ -67,7 +68,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == queue.RateLimited {
 		if ra := retryAfter(err); ra > 0 {
 			detail.RetryAfter = int(ra.Seconds() + 0.999)
-			w.Header().Set("Retry-After", itoa(detail.RetryAfter))
+			w.Header().Set("Retry-After", strconv.Itoa(detail.RetryAfter))
 		}
 	}
 	writeJSON(w, status, api.ErrorBody{Error: detail})
@@ -88,11 +89,6 @@ func retryAfter(err error) time.Duration {
 		return rl.wait
 	}
 	return 0
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // decode reads a JSON body of at most 64 KiB.

@@ -314,11 +314,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		// The information desk checks in a person who has neither code
 		// nor birth date on file (e.g. booked by phone).
 		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
-			a, ok := q.Appointment(req.Appointment)
-			if !ok {
-				return nil, nil, queue.Errorf(queue.NotFound, "no appointment %q today", req.Appointment)
-			}
-			return withWait(q, now)(q.CheckInCode(now, a.ID, a.Secret))
+			return withWait(q, now)(q.CheckInAppointment(now, req.Appointment))
 		}
 	default:
 		s.writeError(w, r, queue.Errorf(queue.Invalid, "send a code or a birth date"))
