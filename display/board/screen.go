@@ -274,7 +274,12 @@ func cut(str string, size, w float32, style fyne.TextStyle) string {
 func (d *drawing) draw() {
 	w, h := d.w, d.h
 	portrait := h > w
-	unit := h // text sizes are fractions of the screen height
+	// Text sizes are fractions of the screen height; in portrait the width
+	// limits a row (number → counter name), so the unit is capped by it.
+	unit := h
+	if portrait {
+		unit = min(h, 1.25*w)
+	}
 	pad := 0.015 * min(w, h)
 
 	header := 0.09 * h
@@ -394,7 +399,7 @@ func (d *drawing) tiles(x, y, w, h, pad float32) {
 	for cols := 1; cols <= n; cols++ {
 		rows := (n + cols - 1) / cols
 		tw, th := (w-float32(cols-1)*pad)/float32(cols), (h-float32(rows-1)*pad)/float32(rows)
-		size := min(0.5*th, fitSize("A000", 0.5*th, 0.85*tw, fyne.TextStyle{Bold: true}))
+		size := min(0.5*th, 0.85*tw/fyne.MeasureText("A000", 1, fyne.TextStyle{Bold: true}).Width)
 		if size > bestSize {
 			bestCols, bestSize = cols, size
 		}

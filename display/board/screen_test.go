@@ -1,0 +1,131 @@
+package board
+
+import (
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"lotse/assets"
+	"lotse/hub/api"
+)
+
+// office builds a snapshot with counters counters of which active have a
+// called ticket, the newest at the first counter.
+func office(counters, active int, notice string) api.Message {
+	s := &api.Snapshot{
+		Type:   api.TypeSnapshot,
+		Seq:    100,
+		Office: api.OfficeRef{ID: "mitte", Name: "Bürgerbüro Mitte"},
+		Notice: notice,
+		Waiting: []api.ServiceWait{
+			{Service: "anm", Name: "Anmeldung einer Wohnung", Waiting: 7, WaitMinutes: 25},
+			{Service: "pass", Name: "Personalausweis und Reisepass", Waiting: 3, WaitMinutes: 10},
+			{Service: "fz", Name: "Führungszeugnis", Waiting: 0, WaitMinutes: 0},
+			{Service: "kfz", Name: "Kfz-Zulassung", Waiting: 2, WaitMinutes: -1},
+		},
+	}
+	for i := range counters {
+		c := api.CounterState{ID: fmt.Sprintf("c%d", i+1), Name: fmt.Sprintf("Schalter %d", i+1), Open: i < active || i%3 != 2}
+		if i < active {
+			number := fmt.Sprintf("%c%03d", 'A'+i%3, 42-i)
+			c.Ticket = &api.Ticket{ID: fmt.Sprintf("t%d", i), Number: number, State: api.StateCalled}
+			s.Calls = append(s.Calls, api.Call{Ticket: c.Ticket.ID, Number: number, Counter: c.ID, CounterName: c.Name, At: t0.Add(-time.Duration(i) * time.Minute)})
+		}
+		s.Counters = append(s.Counters, c)
+	}
+	return api.Message{Snapshot: s}
+}
+
+func TestScreenRenders(t *testing.T) {
+	landscape, portrait := fyne.NewSize(1920, 1080), fyne.NewSize(1080, 1920)
+	tests := []struct {
+		name     string
+		lang     string
+		layout   string
+		size     fyne.Size
+		counters int
+		active   int
+		notice   string
+	}{
+		{"list_1_landscape", "de", LayoutAuto, landscape, 6, 1, ""},
+		{"list_6_landscape_notice", "de", LayoutList, landscape, 6, 6, "Heute wegen einer Betriebsversammlung nur bis 12 Uhr geöffnet. Bitte beachten Sie die Aushänge."},
+		{"columns_12_landscape", "de", LayoutAuto, landscape, 12, 12, ""},
+		{"list_1_portrait_en", "en", LayoutAuto, portrait, 4, 1, "Closed tomorrow"},
+		{"columns_12_portrait", "de", LayoutColumns, portrait, 12, 12, ""},
+		{"columns_12_1_landscape_en", "en", LayoutColumns, landscape, 12, 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			msgs, err := assets.Messages("display", tt.lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := t0.Add(90 * time.Second)
+			s := NewScreen(ScreenOptions{Messages: msgs, Layout: tt.layout, Now: func() time.Time { return now }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(tt.size)
+			if out := s.Apply(office(tt.counters, tt.active, tt.notice)); out != Applied {
+				t.Fatalf("outcome %v", out)
+			}
+			test.AssertRendersToMarkup(t, "board_"+tt.name+".xml", w.Canvas())
+			shoot(t, w.Canvas(), tt.name)
+		})
+	}
+}
+
+// shoot writes a PNG of the canvas into $LOTSE_SHOTS, for people to look at.
+func shoot(t *testing.T, c fyne.Canvas, name string) {
+	dir := os.Getenv("LOTSE_SHOTS")
+	if dir == "" {
+		return
+	}
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, c.Capture()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestScreenConnectionStates(t *testing.T) {
+	test.NewTempApp(t)
+	msgs, _ := assets.Messages("display", "de")
+	now := t0
+	s := NewScreen(ScreenOptions{Messages: msgs, Now: func() time.Time { return now }})
+	w := test.NewTempWindow(t, s)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(1280, 720))
+	s.Refresh()
+	test.AssertRendersToMarkup(t, "board_connecting.xml", w.Canvas())
+
+	s.Apply(office(3, 1, ""))
+	now = now.Add(StaleAfter + time.Second)
+	s.Refresh()
+	test.AssertRendersToMarkup(t, "board_offline.xml", w.Canvas())
+	shoot(t, w.Canvas(), "offline")
+}
+
+func TestScreenAnnouncesCalls(t *testing.T) {
+	test.NewTempApp(t)
+	var got []string
+	s := NewScreen(ScreenOptions{OnCall: func(c Call) { got = append(got, c.Number) }})
+	s.Apply(office(3, 1, ""))
+	s.Apply(event(101, "called", "x", "B099", "c2"))
+	s.Apply(event(102, "recalled", "x", "B099", "c2"))
+	if fmt.Sprint(got) != "[B099 B099]" {
+		t.Fatalf("announced %v", got)
+	}
+	if s.Seq() != 102 {
+		t.Fatalf("seq %d", s.Seq())
+	}
+}
