@@ -1,0 +1,124 @@
+// Package config reads the kiosk's settings: command-line flags on top of
+// the [kiosk] table of the office's TOML file.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// DefaultHub is the hub the kiosk talks to when none is configured.
+const DefaultHub = "http://localhost:8080"
+
+// Settings are everything the kiosk can be told.
+type Settings struct {
+	// Hub is the hub's base URL.
+	Hub string `toml:"hub"`
+	// Office is the office ID; empty means the first office the hub lists.
+	Office string `toml:"office"`
+	// Token is the kiosk's device token.
+	Token string `toml:"token"`
+	// Windowed runs in a normal window instead of full screen (development).
+	Windowed bool `toml:"windowed"`
+	// Scanner is the serial device of a QR scanner, e.g. /dev/ttyACM0.
+	Scanner string `toml:"scanner"`
+	// Printer is the ticket printer: a device path or tcp://host:9100.
+	Printer string `toml:"printer"`
+	// Camera is an MJPEG stream URL of a camera that reads QR codes.
+	Camera string `toml:"camera"`
+	// StaffPIN lets staff leave the kiosk. Only in the file, so that it does
+	// not show in the process list.
+	StaffPIN string `toml:"staff_pin"`
+	// WalkIns, when set, overrides the hub's walk-in setting for this kiosk.
+	WalkIns *bool `toml:"walk_ins"`
+	// Languages offered on the idle screen, German first.
+	Languages []string `toml:"languages"`
+	// HubTimeout bounds every hub call.
+	HubTimeout time.Duration `toml:"hub_timeout"`
+	// ResultTimeout is how long a ticket or message stays on screen.
+	ResultTimeout time.Duration `toml:"result_timeout"`
+	// IdleTimeout returns to the idle screen after this long untouched.
+	IdleTimeout time.Duration `toml:"idle_timeout"`
+	// PrintTimeout bounds one print job.
+	PrintTimeout time.Duration `toml:"print_timeout"`
+}
+
+// file is the part of the office's TOML file the kiosk reads; the hub's
+// tables in the same file are ignored.
+type file struct {
+	Kiosk Settings `toml:"kiosk"`
+}
+
+// ErrHelp is returned when -h or -help was given; usage has been printed.
+var ErrHelp = flag.ErrHelp
+
+// Parse reads the settings from args (without the program name): first the
+// -config file, then every flag given explicitly on top of it. Usage and
+// flag errors go to output.
+func Parse(args []string, output io.Writer) (Settings, error) {
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.SetOutput(output)
+	var flags Settings
+	configFile := fs.String("config", "", "the office's TOML `file` (table [kiosk]); flags override it")
+	fs.StringVar(&flags.Hub, "hub", DefaultHub, "hub base `URL`")
+	fs.StringVar(&flags.Office, "office", "", "office `ID` (default: the first office the hub lists)")
+	fs.StringVar(&flags.Token, "token", "", "device `token` of this kiosk")
+	fs.BoolVar(&flags.Windowed, "windowed", false, "run in a window instead of full screen (development)")
+	fs.StringVar(&flags.Scanner, "scanner", "", "serial `device` of the QR scanner, e.g. /dev/ttyACM0")
+	fs.StringVar(&flags.Printer, "printer", "", "ticket printer: `device` path or tcp://host:9100")
+	fs.StringVar(&flags.Camera, "camera", "", "MJPEG stream `URL` of a camera that reads QR codes")
+	if err := fs.Parse(args); err != nil {
+		return Settings{}, err
+	}
+	if fs.NArg() > 0 {
+		return Settings{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+
+	s := Settings{Hub: DefaultHub}
+	if *configFile != "" {
+		var f file
+		f.Kiosk.Hub = DefaultHub
+		md, err := toml.DecodeFile(*configFile, &f)
+		if err != nil {
+			return Settings{}, fmt.Errorf("read config %s: %w", *configFile, err)
+		}
+		for _, key := range md.Undecoded() {
+			if len(key) > 0 && key[0] == "kiosk" {
+				return Settings{}, fmt.Errorf("config %s: unknown setting %s", *configFile, key)
+			}
+		}
+		s = f.Kiosk
+	}
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "hub":
+			s.Hub = flags.Hub
+		case "office":
+			s.Office = flags.Office
+		case "token":
+			s.Token = flags.Token
+		case "windowed":
+			s.Windowed = flags.Windowed
+		case "scanner":
+			s.Scanner = flags.Scanner
+		case "printer":
+			s.Printer = flags.Printer
+		case "camera":
+			s.Camera = flags.Camera
+		}
+	})
+	if s.Hub == "" {
+		return Settings{}, errors.New("no hub URL: set -hub")
+	}
+	for _, d := range []time.Duration{s.HubTimeout, s.ResultTimeout, s.IdleTimeout, s.PrintTimeout} {
+		if d < 0 {
+			return Settings{}, fmt.Errorf("negative timeout %v", d)
+		}
+	}
+	return s, nil
+}

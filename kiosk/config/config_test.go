@@ -1,0 +1,75 @@
+package config
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "office.toml")
+	err := os.WriteFile(file, []byte(`
+[hub]
+addr = ":8080"
+
+[kiosk]
+hub = "http://hub.local:8080"
+office = "nord"
+token = "secret"
+scanner = "/dev/ttyACM0"
+staff_pin = "2468"
+walk_ins = false
+languages = ["de", "en"]
+hub_timeout = "3s"
+idle_timeout = "1m"
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("[kiosk]\nstaff_pn = \"1\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	tests := []struct {
+		name    string
+		args    []string
+		want    Settings
+		wantErr bool
+	}{
+		{name: "defaults", args: nil, want: Settings{Hub: DefaultHub}},
+		{name: "make run", args: []string{"-hub", "http://localhost:8080", "-token", "demo", "-windowed"},
+			want: Settings{Hub: "http://localhost:8080", Token: "demo", Windowed: true}},
+		{name: "file", args: []string{"-config", file}, want: Settings{
+			Hub: "http://hub.local:8080", Office: "nord", Token: "secret", Scanner: "/dev/ttyACM0",
+			StaffPIN: "2468", WalkIns: &no, Languages: []string{"de", "en"},
+			HubTimeout: 3 * time.Second, IdleTimeout: time.Minute,
+		}},
+		{name: "flags override file", args: []string{"-config", file, "-office", "sued", "-printer", "tcp://p:9100", "-windowed"},
+			want: Settings{
+				Hub: "http://hub.local:8080", Office: "sued", Token: "secret", Scanner: "/dev/ttyACM0",
+				Printer: "tcp://p:9100", Windowed: true,
+				StaffPIN: "2468", WalkIns: &no, Languages: []string{"de", "en"},
+				HubTimeout: 3 * time.Second, IdleTimeout: time.Minute,
+			}},
+		{name: "missing file", args: []string{"-config", filepath.Join(dir, "nope.toml")}, wantErr: true},
+		{name: "misspelt setting", args: []string{"-config", bad}, wantErr: true},
+		{name: "unknown flag", args: []string{"-fullscreen"}, wantErr: true},
+		{name: "stray argument", args: []string{"now"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.args, io.Discard)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Parse(%q) error = %v, want error %v", tt.args, err, tt.wantErr)
+			}
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Parse(%q)\n got %+v\nwant %+v", tt.args, got, tt.want)
+			}
+		})
+	}
+}

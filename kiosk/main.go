@@ -1,0 +1,113 @@
+// Command kiosk is the lobby touch terminal of a citizen office: citizens
+// check in with the QR code of their appointment confirmation or their
+// birth date, or draw a number without an appointment.
+//
+//	kiosk -hub http://localhost:8080 -token demo -windowed
+//
+// It starts full screen; staff leave by tapping the top left corner five
+// times and typing the PIN (staff_pin in the [kiosk] table of -config), or
+// with Ctrl+Alt+Q (which also asks for the PIN when one is set).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // offices run on minimal systems; the office's zone must resolve
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"lotse/hardware/scanner"
+	"lotse/hub/api"
+	"lotse/kiosk/config"
+	"lotse/kiosk/ui"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		if errors.Is(err, config.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses the settings, wires hub, hardware and UI, and shows the kiosk
+// until staff leave or ctx ends. It must run on the main goroutine (Fyne).
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, err := config.Parse(args, stdout)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stdout, nil))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	a := app.NewWithID("de.lotse.kiosk")
+	w := a.NewWindow("Lotse Kiosk")
+	printer, err := openPrinter(cfg.Printer, log)
+	if err != nil {
+		return err
+	}
+	k := ui.New(api.NewClient(cfg.Hub, cfg.Token), ui.Options{
+		Office:        cfg.Office,
+		Languages:     cfg.Languages,
+		StaffPIN:      cfg.StaffPIN,
+		WalkIns:       cfg.WalkIns,
+		HubTimeout:    cfg.HubTimeout,
+		ResultTimeout: cfg.ResultTimeout,
+		IdleTimeout:   cfg.IdleTimeout,
+		PrintTimeout:  cfg.PrintTimeout,
+		Printer:       printer,
+		OnExit:        a.Quit,
+		Logger:        log,
+	})
+	w.SetContent(k.Content())
+	k.AttachKeyboard(w.Canvas())
+	if cfg.Windowed {
+		w.Resize(fyne.NewSize(1280, 1024))
+	} else {
+		w.SetFullScreen(true)
+		w.SetPadded(false)
+		// The public must not close the kiosk; staff use the PIN.
+		w.SetCloseIntercept(func() { log.Info("window close refused: kiosk mode") })
+		if cfg.StaffPIN == "" {
+			log.Warn("no staff_pin configured: the hidden corner is off, Ctrl+Alt+Q exits without PIN")
+		}
+	}
+
+	dedupe := &scanner.Deduper{}
+	deliver := func(s scanner.Scan) { k.Scan(s.Code) }
+	if cfg.Scanner != "" {
+		src := &scanner.Serial{Device: cfg.Scanner, StripAIM: true, Dedupe: dedupe, Logger: log}
+		go runSource(ctx, src, deliver, log)
+	}
+	if cfg.Camera != "" {
+		src := &scanner.Camera{Name: "camera", Open: scanner.OpenMJPEGURL(cfg.Camera), Dedupe: dedupe, Logger: log}
+		go runSource(ctx, src, deliver, log)
+	}
+
+	k.Start(ctx)
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	log.Info("kiosk started", "hub", cfg.Hub, "office", cfg.Office, "windowed", cfg.Windowed)
+	w.ShowAndRun()
+	return nil
+}
+
+func runSource(ctx context.Context, src scanner.Source, deliver func(scanner.Scan), log *slog.Logger) {
+	if err := src.Run(ctx, deliver); err != nil {
+		log.Error("scanner stopped", "err", err)
+	}
+}

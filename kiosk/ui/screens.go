@@ -1,0 +1,357 @@
+package ui
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"lotse/assets"
+	"lotse/hub/api"
+)
+
+// scanPicture is the drawing of a phone held under the scanner. It is a PNG
+// rendered from kiosk-scan.svg: Fyne rasterises an SVG on every resize,
+// which costs seconds on a slow kiosk PC; a PNG decodes in milliseconds.
+var scanPicture = func() fyne.Resource {
+	data, err := assets.FS.ReadFile("images/kiosk-scan.png")
+	if err != nil {
+		// The file is embedded at build time; without it the build is broken.
+		panic("kiosk picture missing from assets: " + err.Error())
+	}
+	return fyne.NewStaticResource("kiosk-scan.png", data)
+}()
+
+func containerStack(objects ...fyne.CanvasObject) *fyne.Container {
+	return container.NewStack(objects...)
+}
+
+func containerWith(l fyne.Layout, objects ...fyne.CanvasObject) *fyne.Container {
+	return container.New(l, objects...)
+}
+
+// render rebuilds the current screen from the kiosk's state.
+func (k *Kiosk) render() {
+	var content fyne.CanvasObject
+	switch k.screen {
+	case ScreenLoading:
+		content = k.frame(nil, k.centered(text(k.text.get("loading"), sizeHeadline, true)))
+	case ScreenOutOfOrder:
+		content = k.outOfOrderScreen()
+	case ScreenIdle:
+		content = k.idleScreen()
+	case ScreenBirthDate:
+		content = k.birthDateScreen()
+	case ScreenChoice:
+		content = k.choiceScreen()
+	case ScreenWalkIn:
+		content = k.walkInScreen()
+	case ScreenBusy:
+		content = k.frame(nil, k.centered(text(k.text.get("busy"), sizeHeadline, true)))
+	case ScreenTicket:
+		content = k.ticketScreen()
+	case ScreenMessage:
+		content = k.messageScreen()
+	case ScreenStaff:
+		content = k.staffScreen()
+	}
+	k.body.Objects = []fyne.CanvasObject{content}
+	k.body.Refresh()
+	if k.canvas != nil {
+		// Before the window is first painted the driver does not know which
+		// canvas body belongs to and drops body's refresh; say it directly.
+		k.canvas.Refresh(k.root)
+	}
+}
+
+// frame lays out a screen: the header on top, the actions at the bottom,
+// the content in between, with a margin all round.
+func (k *Kiosk) frame(bottom fyne.CanvasObject, center fyne.CanvasObject) fyne.CanvasObject {
+	m := 2 * k.theme.Size(theme.SizeNameInnerPadding)
+	inner := container.NewBorder(k.header(), bottom, nil, nil, center)
+	return container.New(layout.NewCustomPaddedLayout(m/2, m, m, m), inner)
+}
+
+// header shows the office's name and the time.
+func (k *Kiosk) header() fyne.CanvasObject {
+	name := ""
+	if k.office != nil {
+		name = k.office.Name
+	}
+	office := widget.NewLabel(name)
+	office.TextStyle.Bold = true
+	office.Truncation = fyne.TextTruncateEllipsis
+	k.clock = clockLabel{label: widget.NewLabel(""), kiosk: k}
+	k.clock.label.TextStyle.Bold = true
+	k.clock.update()
+	return container.NewBorder(nil, nil, nil, k.clock.label, office)
+}
+
+// clockLabel is the header's clock.
+type clockLabel struct {
+	label *widget.Label
+	kiosk *Kiosk
+}
+
+func (c clockLabel) update() {
+	if c.label == nil {
+		return
+	}
+	c.label.SetText(c.kiosk.text.get("clock", "time", c.kiosk.formatTime(c.kiosk.opts.Now())))
+}
+
+// centered centres objects vertically.
+func (k *Kiosk) centered(objects ...fyne.CanvasObject) fyne.CanvasObject {
+	items := append([]fyne.CanvasObject{layout.NewSpacer()}, objects...)
+	items = append(items, layout.NewSpacer())
+	return container.NewVBox(items...)
+}
+
+// gap is vertical space of n paddings.
+func (k *Kiosk) gap(n float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(nil)
+	r.SetMinSize(fyne.NewSize(1, n*k.theme.Size(theme.SizeNamePadding)))
+	return r
+}
+
+func (k *Kiosk) backTile() *tile {
+	return newTile(k.text.get("back"), tileSecondary, k.goIdle)
+}
+
+func (k *Kiosk) idleScreen() fyne.CanvasObject {
+	scan := text(k.text.get("idle_scan"), sizeHeadline, true)
+	if k.picture == nil {
+		// One image for the kiosk's lifetime: Fyne caches its scaled
+		// texture, so returning to idle does not decode it again.
+		k.picture = canvas.NewImageFromResource(scanPicture)
+		k.picture.FillMode = canvas.ImageFillContain
+	}
+	pic := k.picture
+	ps := k.theme.Size(sizePicture)
+	pic.SetMinSize(fyne.NewSize(ps*4/3, ps))
+
+	var actions []fyne.CanvasObject
+	if k.office != nil && k.office.BirthDateCheckIn {
+		actions = append(actions, newTile(k.text.get("idle_birthdate"), tilePrimary, func() {
+			k.birthDigits, k.birthProblem = "", birthOK
+			k.show(ScreenBirthDate)
+		}))
+	}
+	if k.walkInsOffered() {
+		actions = append(actions, newTile(k.text.get("idle_walkin"), tilePrimary, func() { k.show(ScreenWalkIn) }))
+	}
+	bottom := container.NewVBox()
+	if len(actions) > 0 {
+		bottom.Add(container.NewGridWithColumns(len(actions), actions...))
+	}
+	bottom.Add(k.gap(2))
+	bottom.Add(k.languageRow())
+	return k.frame(bottom, container.NewBorder(scan, nil, nil, nil, pic))
+}
+
+// walkInsOffered reports whether "Ohne Termin" is shown.
+func (k *Kiosk) walkInsOffered() bool {
+	if k.office == nil || !k.office.WalkIns || len(k.office.Services) == 0 {
+		return false
+	}
+	return k.opts.WalkIns == nil || *k.opts.WalkIns
+}
+
+// languageRow has one tile per language, named in that language, wrapping
+// onto a second row on narrow screens.
+func (k *Kiosk) languageRow() fyne.CanvasObject {
+	var tiles []fyne.CanvasObject
+	var cell fyne.Size
+	for _, lang := range k.opts.Languages {
+		name := k.mustTexts(lang).get("language_name")
+		style := tileSecondary
+		if lang == k.text.lang {
+			style = tilePrimary
+		}
+		t := newTile(name, style, func() { k.setLanguage(lang) })
+		t.sizeName = theme.SizeNameText
+		t.noWrap = true
+		tiles = append(tiles, t)
+		cell = cell.Max(t.MinSize())
+	}
+	return container.NewGridWrap(cell, tiles...)
+}
+
+func (k *Kiosk) outOfOrderScreen() fyne.CanvasObject {
+	icon := widget.NewIcon(theme.InfoIcon())
+	size := k.theme.Size(sizeTouch) * 1.5
+	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSize(size, size), icon))
+	return k.frame(nil, k.centered(
+		iconBox,
+		text(k.text.get("out_of_order_title"), sizeHeadline, true),
+		text(k.text.get("out_of_order_text"), sizeHeadline, false),
+	))
+}
+
+func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
+	title := text(k.text.get("birth_title"), sizeHeadline, true)
+
+	shown := canvas.NewText(formatBirthDigits(k.birthDigits, k.text.get("birth_placeholder")), k.theme.Color(theme.ColorNameForeground, 0))
+	shown.TextSize = k.theme.Size(sizeKeypad) * 1.2
+	shown.TextStyle.Monospace = true
+	shown.Alignment = fyne.TextAlignCenter
+	box := canvas.NewRectangle(k.theme.Color(theme.ColorNameBackground, 0))
+	box.StrokeColor = k.theme.Color(theme.ColorNamePrimary, 0)
+	box.StrokeWidth = 3
+	box.CornerRadius = k.theme.Size(theme.SizeNameInputRadius)
+	display := container.NewStack(box, container.NewPadded(shown))
+
+	problem := text(" ", theme.SizeNameText, true)
+	if k.birthProblem != birthOK {
+		problem.SetText(k.text.get(string(k.birthProblem)))
+		problem.Importance = widget.DangerImportance
+	}
+
+	keys := k.keypad(k.birthDigit, []fyne.CanvasObject{
+		newTile(k.text.get("birth_correct"), tileSecondary, k.birthBackspace),
+		nil,
+		newTile(k.text.get("birth_clear"), tileSecondary, k.birthClear),
+	})
+	cont := newTile(k.text.get("birth_continue"), tilePrimary, k.birthContinue)
+	cont.disabled = len(k.birthDigits) != birthDateDigits
+	bottom := container.NewGridWithColumns(2, k.backTile(), cont)
+
+	limit := maxWidth{width: sizeTouch, scale: 9}
+	center := container.NewVBox(title, container.New(limit, display), problem, container.New(limit, keys))
+	return k.frame(container.New(limit, bottom), center)
+}
+
+// keypad is a telephone-style grid of digit tiles; extra fills the last
+// row around the 0 (nil marks the 0's place).
+func (k *Kiosk) keypad(digit func(rune), extra []fyne.CanvasObject) fyne.CanvasObject {
+	mk := func(r rune) fyne.CanvasObject {
+		t := newTile(string(r), tileSecondary, func() { digit(r) })
+		t.sizeName = sizeKeypad
+		t.noWrap = true
+		return t
+	}
+	var keys []fyne.CanvasObject
+	for r := '1'; r <= '9'; r++ {
+		keys = append(keys, mk(r))
+	}
+	for _, e := range extra {
+		if e == nil {
+			keys = append(keys, mk('0'))
+		} else {
+			keys = append(keys, e)
+		}
+	}
+	return container.NewGridWithColumns(3, keys...)
+}
+
+func (k *Kiosk) choiceScreen() fyne.CanvasObject {
+	title := text(k.text.get("choice_title"), sizeHeadline, true)
+	list := container.NewVBox()
+	// Six choices fit every supported screen; more would be a data error.
+	for i, c := range k.choices {
+		if i == 6 {
+			break
+		}
+		list.Add(newTile(choiceLabel(k, c), tileSecondary, func() { k.chooseAppointment(c) }))
+	}
+	limit := maxWidth{width: sizeTouch, scale: 12}
+	return k.frame(container.New(limit, k.backTile()),
+		container.NewVBox(title, k.gap(1), container.New(limit, list)))
+}
+
+func (k *Kiosk) walkInScreen() fyne.CanvasObject {
+	if k.office == nil || len(k.office.Services) == 0 {
+		return k.frame(k.backTile(), k.centered(text(k.text.get("walkin_closed"), sizeHeadline, true)))
+	}
+	title := text(k.text.get("walkin_title"), sizeHeadline, true)
+	var tiles []fyne.CanvasObject
+	for _, s := range k.office.Services {
+		tiles = append(tiles, newTile(s.Name, tileSecondary, func() { k.walkIn(s.ID) }))
+	}
+	cols := 2
+	if len(tiles) > 8 {
+		cols = 3
+	}
+	return k.frame(k.backTile(), container.NewVBox(title, k.gap(1), container.NewGridWithColumns(cols, tiles...)))
+}
+
+func (k *Kiosk) ticketScreen() fyne.CanvasObject {
+	t := k.ticket
+	number := canvas.NewText(t.Number, k.theme.Color(theme.ColorNamePrimary, 0))
+	number.TextSize = k.theme.Size(sizeTicketNumber)
+	number.TextStyle.Bold = true
+	number.Alignment = fyne.TextAlignCenter
+
+	items := []fyne.CanvasObject{
+		text(k.text.get("result_number"), sizeHeadline, false),
+		number,
+	}
+	for _, s := range k.serviceLines(t.Services) {
+		items = append(items, text(s, theme.SizeNameText, false))
+	}
+	if t.AppointmentStart != nil {
+		items = append(items, text(k.text.get("result_appointment", "time", k.formatTime(*t.AppointmentStart)), theme.SizeNameText, false))
+	}
+	items = append(items, k.gap(2), text(k.text.get("result_wait"), sizeHeadline, true))
+	if t.WaitMinutes != nil {
+		var est string
+		switch m := *t.WaitMinutes; {
+		case m <= 0:
+			est = k.text.get("result_estimate_now")
+		case m == 1:
+			est = k.text.get("result_estimate_one")
+		default:
+			est = k.text.get("result_estimate", "minutes", strconv.Itoa(m))
+		}
+		items = append(items, text(est, theme.SizeNameText, false))
+	}
+	if k.printNote != "" {
+		note := text(k.text.get(k.printNote), theme.SizeNameText, true)
+		if k.printNote == "printer_paper_out" || k.printNote == "printer_failed" {
+			note.Importance = widget.DangerImportance
+		}
+		items = append(items, note)
+	}
+	done := newTile(k.text.get("done"), tilePrimary, k.goIdle)
+	return k.frame(container.New(maxWidth{width: sizeTouch, scale: 6}, done), k.centered(items...))
+}
+
+func (k *Kiosk) messageScreen() fyne.CanvasObject {
+	icon := widget.NewIcon(theme.InfoIcon())
+	size := k.theme.Size(sizeTouch) * 1.5
+	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSize(size, size), icon))
+	ok := newTile(k.text.get("ok"), tilePrimary, k.goIdle)
+	return k.frame(container.New(maxWidth{width: sizeTouch, scale: 6}, ok),
+		k.centered(iconBox, k.gap(2), text(k.message, sizeHeadline, true)))
+}
+
+func (k *Kiosk) staffScreen() fyne.CanvasObject {
+	title := text(k.text.get("staff_title"), sizeHeadline, true)
+	shown := text(maskedPIN(len(k.pinDigits)), sizeHeadline, true)
+	problem := text(" ", theme.SizeNameText, true)
+	if k.pinWrong {
+		problem.SetText(k.text.get("staff_wrong"))
+		problem.Importance = widget.DangerImportance
+	}
+	keys := k.keypad(k.pinDigit, []fyne.CanvasObject{
+		newTile(k.text.get("birth_correct"), tileSecondary, k.pinBackspace),
+		nil,
+		newTile(k.text.get("staff_exit"), tilePrimary, k.pinSubmit),
+	})
+	limit := maxWidth{width: sizeTouch, scale: 9}
+	cancel := newTile(k.text.get("staff_cancel"), tileSecondary, k.goIdle)
+	return k.frame(container.New(limit, cancel), container.NewVBox(title, shown, problem, container.New(limit, keys)))
+}
+
+// choiceLabel names an appointment by time and services, never by name.
+func choiceLabel(k *Kiosk, c api.Choice) string {
+	label := k.text.get("choice_time", "time", k.formatTime(c.Start))
+	for _, s := range k.serviceLines(c.Services) {
+		label += " · " + s
+	}
+	return label
+}
