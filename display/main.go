@@ -61,6 +61,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	w := a.NewWindow(msgs["window_title"])
 	w.SetContent(screen)
+	w.SetPadded(false)
 	if cfg.Windowed {
 		w.Resize(fyne.NewSize(1280, 720))
 	} else {

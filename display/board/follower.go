@@ -17,6 +17,10 @@ type Sink interface {
 	// sink stands afterwards, so the follower resumes from there.
 	Apply(m api.Message) Outcome
 	Seq() int64
+	// Connected says that a connection is open: proof of life before the
+	// first message, which after a resume without missed events is the
+	// next ping, seconds later.
+	Connected()
 }
 
 // Follower keeps a sink current with an office's stream: it connects,
@@ -105,6 +109,7 @@ func (f *Follower) follow(ctx context.Context, since int64) (received bool, err 
 		return false, err
 	}
 	f.logger().Info("stream connected", "office", f.Office, "since", since)
+	f.Sink.Connected()
 	s.ReadTimeout = f.ReadTimeout
 	if s.ReadTimeout <= 0 {
 		s.ReadTimeout = 10 * time.Second

@@ -127,6 +127,12 @@ func (s *boardSink) Apply(m api.Message) Outcome {
 	return out
 }
 
+func (s *boardSink) Connected() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Touch(time.Now())
+}
+
 func (s *boardSink) Seq() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -93,6 +93,18 @@ func (s *Screen) Apply(m api.Message) Outcome {
 	return out
 }
 
+// Connected clears the connection warning as soon as a connection opens.
+func (s *Screen) Connected() {
+	s.mu.Lock()
+	now := s.opts.Now()
+	wasStale := s.board.Stale(now, s.started)
+	s.board.Touch(now)
+	s.mu.Unlock()
+	if wasStale {
+		fyne.Do(s.Refresh)
+	}
+}
+
 // Seq returns the seq the board stands at.
 func (s *Screen) Seq() int64 {
 	s.mu.Lock()
@@ -191,27 +203,32 @@ func (r *screenRenderer) Layout(size fyne.Size) {
 	r.size = size
 	r.build()
 }
+
 func (r *screenRenderer) Refresh() {
 	r.build()
-	for _, o := range r.objs {
-		o.Refresh()
-	}
+	canvas.Refresh(r.s)
 }
 
 // build lays the whole board out anew for the current size and state.
 // Everything is sized from the window, so one code path serves a 1080p TV
-// in landscape or portrait and a small development window alike.
+// in landscape or portrait and a small development window alike. The
+// objects of the previous frame are reused where they fit, and only those
+// whose look changed are refreshed, so that a ticking clock or a scrolling
+// ticker does not rasterize every text again.
 func (r *screenRenderer) build() {
 	s := r.s
 	s.mu.Lock()
 	f := s.frame()
 	s.mu.Unlock()
-	d := &drawing{s: s, f: f, w: r.size.Width, h: r.size.Height}
+	d := &drawing{s: s, f: f, w: r.size.Width, h: r.size.Height, prev: r.objs}
 	d.rect(0, 0, d.w, d.h, colorBackground)
 	if d.w > 0 && d.h > 0 {
 		d.draw()
 	}
 	r.objs = d.objs
+	for _, o := range d.changed {
+		canvas.Refresh(o)
+	}
 	s.mu.Lock()
 	s.scrolls = d.scrolls
 	s.mu.Unlock()
@@ -223,15 +240,49 @@ type drawing struct {
 	f       frame
 	w, h    float32
 	objs    []fyne.CanvasObject
+	prev    []fyne.CanvasObject // the previous frame's objects, to reuse
+	changed []fyne.CanvasObject // reused objects whose look changed
 	scrolls bool
 }
 
 func (d *drawing) rect(x, y, w, h float32, c color.Color) *canvas.Rectangle {
-	r := canvas.NewRectangle(c)
+	r, reused := reuse[*canvas.Rectangle](d)
+	if !reused {
+		r = canvas.NewRectangle(c)
+	} else if r.FillColor != c {
+		r.FillColor = c
+		d.changed = append(d.changed, r)
+	}
 	r.Move(fyne.NewPos(x, y))
 	r.Resize(fyne.NewSize(w, h))
 	d.objs = append(d.objs, r)
 	return r
+}
+
+// reuse returns the previous frame's object at the next index if it has the
+// wanted type.
+func reuse[T fyne.CanvasObject](d *drawing) (T, bool) {
+	var zero T
+	if i := len(d.objs); i < len(d.prev) {
+		if o, ok := d.prev[i].(T); ok {
+			return o, true
+		}
+	}
+	return zero, false
+}
+
+// newText returns a text object with the given look, reusing the previous
+// frame's object at this index when there is one.
+func (d *drawing) newText(str string, size float32, c color.Color, style fyne.TextStyle, align fyne.TextAlign) *canvas.Text {
+	t, reused := reuse[*canvas.Text](d)
+	if !reused {
+		t = canvas.NewText(str, c)
+	} else if t.Text != str || t.Color != c || t.TextSize != size || t.TextStyle != style || t.Alignment != align {
+		t.Text, t.Color = str, c
+		d.changed = append(d.changed, t)
+	}
+	t.TextSize, t.TextStyle, t.Alignment = size, style, align
+	return t
 }
 
 // text draws s in the box (x, y, w, h), vertically centred, shrunk (not
@@ -240,10 +291,7 @@ func (d *drawing) text(str string, x, y, w, h, size float32, c color.Color, bold
 	style := fyne.TextStyle{Bold: bold}
 	size = fitSize(str, size, w, style)
 	str = cut(str, size, w, style)
-	t := canvas.NewText(str, c)
-	t.TextSize = size
-	t.TextStyle = style
-	t.Alignment = align
+	t := d.newText(str, size, c, style, align)
 	th := fyne.MeasureText(str, size, style).Height
 	t.Move(fyne.NewPos(x, y+(h-th)/2))
 	t.Resize(fyne.NewSize(w, th))
@@ -399,7 +447,8 @@ func (d *drawing) tiles(x, y, w, h, pad float32) {
 	for cols := 1; cols <= n; cols++ {
 		rows := (n + cols - 1) / cols
 		tw, th := (w-float32(cols-1)*pad)/float32(cols), (h-float32(rows-1)*pad)/float32(rows)
-		size := min(0.5*th, 0.85*tw/fyne.MeasureText("A000", 1, fyne.TextStyle{Bold: true}).Width)
+		// Measured at 100 and scaled: tiny sizes measure coarsely.
+		size := min(0.5*th, 0.85*tw*100/fyne.MeasureText("A000", 100, fyne.TextStyle{Bold: true}).Width)
 		if size > bestSize {
 			bestCols, bestSize = cols, size
 		}
@@ -483,8 +532,7 @@ func (d *drawing) ticker(x, y, w, h, pad float32) {
 			notice = string(r[:len(r)-1])
 		}
 	}
-	t := canvas.NewText(notice, colorText)
-	t.TextSize, t.TextStyle = size, style
+	t := d.newText(notice, size, colorText, style, fyne.TextAlignLeading)
 	th := fyne.MeasureText(notice, size, style).Height
 	t.Move(fyne.NewPos(x+pad, y+(h-th)/2))
 	t.Resize(fyne.NewSize(w-2*pad, th))

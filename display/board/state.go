@@ -14,9 +14,10 @@ import (
 // DefaultHistory is how many calls the board keeps when Board.History is 0.
 const DefaultHistory = 12
 
-// StaleAfter is how long the board waits for any message (the hub pings
-// every few seconds) before it warns that the connection is lost.
-const StaleAfter = 5 * time.Second
+// StaleAfter is how long the board waits for any message before it warns
+// that the connection is lost: the hub pings every 5 s, so this is one ping
+// interval plus a margin for a busy machine.
+const StaleAfter = 8 * time.Second
 
 // Call is one line of the board: a ticket called to a counter.
 type Call struct {
@@ -82,6 +83,10 @@ func (b *Board) Apply(m api.Message, now time.Time) (Outcome, []Call) {
 		return Applied, b.applySnapshot(m.Snapshot)
 	case m.Ping != nil:
 		b.LastMessage = now
+		if b.Seq > 0 && m.Ping.Seq > b.Seq {
+			// The hub is further than the board: an event went missing.
+			return Gap, nil
+		}
 		return Pinged, nil
 	case m.Event != nil:
 		b.LastMessage = now
@@ -101,6 +106,10 @@ func (b *Board) Apply(m api.Message, now time.Time) (Outcome, []Call) {
 	}
 	return Duplicate, nil
 }
+
+// Touch records that the hub is reachable without a message, e.g. when a
+// connection opens.
+func (b *Board) Touch(now time.Time) { b.LastMessage = now }
 
 // Stale reports whether no message arrived for longer than StaleAfter.
 // started is when the display began to listen, for the time before the

@@ -46,6 +46,10 @@ func Open(gongWAV []byte) (*Player, error) {
 	case <-time.After(5 * time.Second):
 		return nil, errors.New("open audio device: not ready after 5 s")
 	}
+	// The device is opened in the background; its failure shows only here.
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("open audio device: %w", err)
+	}
 	p := &Player{ctx: c, gong: Resample(pcm, SampleRate).bytesLE()}
 	p.espeak, _ = exec.LookPath("espeak-ng")
 	return p, nil
