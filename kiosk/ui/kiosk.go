@@ -456,6 +456,9 @@ func (k *Kiosk) goIdle() {
 
 // show switches to screen s and arms the timer that fits it.
 func (k *Kiosk) show(s Screen) {
+	if s != k.screen {
+		k.log.Info("screen", "name", string(s))
+	}
 	k.screen = s
 	switch s {
 	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
