@@ -1,0 +1,425 @@
+// Lotse web display: the call board for smart TVs and browsers. It follows
+// the office's stream like the Fyne display does: a snapshot, then events
+// with seq; it resumes with since after a disconnect, resubscribes for a
+// fresh snapshot after a gap, ignores duplicates, and warns when no message
+// (the hub pings every 5 s) arrived for 8 s. Plain JS, no build step.
+"use strict";
+
+(function () {
+  const params = new URLSearchParams(location.search);
+  const token = params.get("token") || "";
+  const off = (name) => ["0", "false", "no"].includes((params.get(name) || "").toLowerCase());
+  const config = {
+    office: params.get("office") || "",
+    layout: params.get("layout") || "auto", // auto | list | columns
+    lang: params.get("lang") || "de",
+    lang2: params.get("lang2") || "",
+    sound: !off("sound"),
+    speech: !off("speech"),
+  };
+  const STALE_MS = 8000;
+  const MIN_BACKOFF_MS = 500;
+  const MAX_BACKOFF_MS = 2000; // a restarted hub shows up within 3 s
+  const HISTORY = 12;
+  const BLINK_MS = 3000;
+
+  // German is the source; other languages come from the hub when it serves
+  // the translation files, else these built-in texts.
+  const builtin = {
+    de: {
+      window_title: "Lotse – Aufruf", calls: "Aufruf", number: "Nummer", counter: "Schalter",
+      waiting: "Wartende", waiting_count: "{count} wartend", wait_minutes: "ca. {minutes} Min.",
+      wait_none: "keine Wartezeit", wait_closed: "derzeit kein Schalter offen",
+      offline: "Verbindung unterbrochen", connecting: "Verbindung wird hergestellt …",
+      idle: "Bitte warten Sie, bis Ihre Nummer aufgerufen wird.", closed: "geschlossen", free: "frei",
+      speech: "Nummer {number}, bitte zu {counter}.", sound_on: "🔔 Ton einschalten",
+    },
+    en: {
+      window_title: "Lotse – Calls", calls: "Calls", number: "Number", counter: "Counter",
+      waiting: "Waiting", waiting_count: "{count} waiting", wait_minutes: "approx. {minutes} min",
+      wait_none: "no waiting time", wait_closed: "no counter open at the moment",
+      offline: "Connection lost", connecting: "Connecting …",
+      idle: "Please wait until your number is called.", closed: "closed", free: "free",
+      speech: "Number {number}, please go to {counter}.", sound_on: "🔔 Turn sound on",
+    },
+  };
+  const texts = { de: Object.assign({}, builtin.de) };
+  function textsOf(lang) {
+    return Object.assign({}, builtin.de, builtin[lang] || {}, texts[lang] || {});
+  }
+  function t(key) { return textsOf(config.lang)[key] || key; }
+
+  // ---- Board: the pure reduction of the stream, as in display/board. ----
+
+  function newBoard() {
+    return { seq: 0, office: { id: "", name: "" }, calls: [], counters: [], waiting: [], notice: "", lastMessage: 0 };
+  }
+
+  function isActiveState(s) { return s === "called" || s === "serving"; }
+
+  // apply reduces one message; it returns the outcome ("applied", "pinged",
+  // "duplicate", "gap") and the calls to announce, oldest first.
+  function apply(b, m, now) {
+    b.lastMessage = now;
+    if (m.type === "snapshot") return { outcome: "applied", announce: applySnapshot(b, m) };
+    if (m.type === "ping") {
+      if (b.seq > 0 && m.seq > b.seq) return { outcome: "gap", announce: [] };
+      return { outcome: "pinged", announce: [] };
+    }
+    if (b.seq === 0) return { outcome: "gap", announce: [] };
+    if (m.seq <= b.seq) return { outcome: "duplicate", announce: [] };
+    if (m.seq !== b.seq + 1) return { outcome: "gap", announce: [] };
+    b.seq = m.seq;
+    return { outcome: "applied", announce: applyEvent(b, m) };
+  }
+
+  function applySnapshot(b, s) {
+    const hadState = b.seq > 0;
+    const lastKnown = b.calls.length ? Date.parse(b.calls[0].at) : 0;
+    b.seq = s.seq;
+    b.office = s.office || { id: "", name: "" };
+    b.counters = (s.counters || []).slice();
+    b.waiting = (s.waiting || []).slice();
+    b.notice = s.notice || "";
+    const current = {};
+    for (const c of b.counters) if (c.ticket) current[c.id] = c.ticket.id;
+    const active = {};
+    for (const tk of s.tickets || []) if (isActiveState(tk.state)) active[tk.id] = true;
+    const seen = {};
+    b.calls = [];
+    for (const c of s.calls || []) {
+      if (seen[c.ticket]) continue;
+      seen[c.ticket] = true;
+      const call = { ticket: c.ticket, number: c.number, counter: c.counter, counterName: c.counterName, at: c.at, recall: !!c.recall };
+      call.active = b.counters.length > 0 ? current[c.counter] === c.ticket : !!active[c.ticket];
+      b.calls.push(call);
+      if (b.calls.length === HISTORY) break;
+    }
+    if (!hadState) return [];
+    // Calls made while the board was away must still be heard.
+    return b.calls.filter((c) => c.active && Date.parse(c.at) > lastKnown).reverse();
+  }
+
+  function applyEvent(b, e) {
+    if (e.waiting) b.waiting = e.waiting.slice();
+    if (e.counter) {
+      const i = b.counters.findIndex((c) => c.id === e.counter.id);
+      if (i >= 0) b.counters[i] = e.counter; else b.counters.push(e.counter);
+    }
+    if (e.type === "notice") {
+      b.notice = e.notice || "";
+      return [];
+    }
+    const tk = e.ticket;
+    if ((e.type === "called" || e.type === "recalled") && tk) {
+      const counterId = tk.counter || (e.counter && e.counter.id) || "";
+      let name = tk.counterName || "";
+      if (!name) { const c = b.counters.find((x) => x.id === counterId); name = c ? c.name : ""; }
+      const call = { ticket: tk.id, number: tk.number, counter: counterId, counterName: name, at: e.at, recall: e.type === "recalled", active: true };
+      b.calls = b.calls.filter((c) => c.ticket !== call.ticket);
+      for (const c of b.calls) if (c.counter === call.counter) c.active = false;
+      b.calls.unshift(call);
+      b.calls.length = Math.min(b.calls.length, HISTORY);
+      return [call];
+    }
+    if (tk && !isActiveState(tk.state)) {
+      for (const c of b.calls) if (c.ticket === tk.id) c.active = false;
+    }
+    return [];
+  }
+
+  function spokenNumber(n) {
+    const m = /^(\D*)(\d+)$/.exec(n || "");
+    if (!m) return n;
+    const letters = m[1].trim().split("").join(" ");
+    const digits = String(parseInt(m[2], 10));
+    return letters ? letters + " " + digits : digits;
+  }
+
+  function sentence(template, call) {
+    return template.replace("{number}", spokenNumber(call.number)).replace("{counter}", call.counterName);
+  }
+
+  // ---- Connection ----
+
+  const board = newBoard();
+  const started = Date.now();
+  let callSeen = 0;
+  let backoff = MIN_BACKOFF_MS;
+  let fresh = false;
+
+  function authHeaders() { return token ? { Authorization: "Bearer " + token } : {}; }
+
+  function retry() {
+    setTimeout(connect, backoff);
+    backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
+  }
+
+  function connect() {
+    if (!config.office) {
+      fetch("/api/v1/offices", { headers: authHeaders() })
+        .then((r) => { if (!r.ok) throw new Error("offices: " + r.status); return r.json(); })
+        .then((list) => { if (!list.length) throw new Error("no office"); config.office = list[0].id; connect(); })
+        .catch(retry);
+      return;
+    }
+    const since = fresh ? 0 : board.seq;
+    fresh = false;
+    const q = [];
+    if (token) q.push("token=" + encodeURIComponent(token));
+    if (since > 0) q.push("since=" + since);
+    const url = (location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host +
+      "/api/v1/offices/" + encodeURIComponent(config.office) + "/stream" + (q.length ? "?" + q.join("&") : "");
+    let ws;
+    try { ws = new WebSocket(url); } catch (e) { retry(); return; }
+    ws.onopen = () => { board.lastMessage = Date.now(); tick(); };
+    ws.onmessage = (ev) => {
+      let m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      backoff = MIN_BACKOFF_MS;
+      const r = apply(board, m, Date.now());
+      if (r.outcome === "gap") { fresh = true; ws.close(); return; }
+      if (r.announce.length) callSeen = Date.now();
+      r.announce.forEach(announce);
+      if (r.outcome === "applied") render();
+      tick();
+    };
+    ws.onclose = () => {
+      if (fresh) { setTimeout(connect, 0); return; }
+      retry();
+    };
+  }
+
+  // ---- Sound: gong, then the sentence per language; one after the other. ----
+
+  const queue = [];
+  const announced = []; // what was announced, for tests and diagnosis
+  let speaking = false;
+  let gong = null;
+  let unlocked = false;
+
+  function announce(call) {
+    announced.push((call.recall ? "recall " : "") + call.number + " " + call.counterName);
+    if (!config.sound) return;
+    queue.push(call);
+    if (queue.length > 16) queue.splice(0, queue.length - 16);
+    if (!speaking) runQueue();
+  }
+
+  function withTimeout(p, ms) {
+    return Promise.race([p, new Promise((res) => setTimeout(res, ms))]);
+  }
+
+  function playGong() {
+    if (!gong) gong = new Audio("/assets/sounds/gong.wav");
+    gong.currentTime = 0;
+    return withTimeout(new Promise((res) => {
+      gong.onended = res;
+      gong.onerror = res;
+      const p = gong.play();
+      if (p && p.catch) p.catch(() => { showUnmute(); res(); });
+    }), 5000);
+  }
+
+  function speak(text, lang) {
+    if (!config.speech || !("speechSynthesis" in window) || !text) return Promise.resolve();
+    return withTimeout(new Promise((res) => {
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = lang === "de" ? "de-DE" : lang;
+      u.onend = res;
+      u.onerror = res;
+      speechSynthesis.speak(u);
+    }), 15000);
+  }
+
+  async function runQueue() {
+    speaking = true;
+    while (queue.length) {
+      const call = queue.shift();
+      await playGong();
+      await speak(sentence(textsOf("de").speech, call), "de");
+      if (config.lang2 && config.lang2 !== "de") await speak(sentence(textsOf(config.lang2).speech, call), config.lang2);
+    }
+    speaking = false;
+  }
+
+  // Browsers let a page play sound only after a gesture: a TV set up once
+  // with a click keeps it for the session.
+  function showUnmute() {
+    if (unlocked) return;
+    const b = document.getElementById("unmute");
+    b.hidden = false;
+    b.onclick = () => {
+      unlocked = true;
+      b.hidden = true;
+      if (!gong) gong = new Audio("/assets/sounds/gong.wav");
+      gong.play().catch(() => {});
+    };
+  }
+
+  // ---- Rendering ----
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  function unit() {
+    const portrait = innerHeight > innerWidth;
+    return portrait ? Math.min(innerHeight, 1.25 * innerWidth) / 100 : innerHeight / 100;
+  }
+
+  function blinkStyle() {
+    const elapsed = Date.now() - callSeen;
+    if (!callSeen || elapsed >= BLINK_MS) return null;
+    // A re-render continues the blink where it was instead of restarting it.
+    return "animation-delay:-" + elapsed + "ms";
+  }
+
+  function render() {
+    document.title = t("window_title");
+    const el = document.getElementById("calls");
+    const u = unit();
+    const rows = Math.max(0, 1 + Math.floor((el.clientHeight - 5 * u - 16 * u) / (13 * u)));
+    let layout = config.layout;
+    if (layout !== "list" && layout !== "columns") layout = board.counters.length > Math.max(rows, 6) ? "columns" : "list";
+    if (layout === "columns" && board.counters.length) renderTiles(el); else renderList(el, rows);
+    renderWaiting();
+    renderNotice();
+    fitTexts();
+    tick();
+  }
+
+  // fitTexts shrinks what overflows its box (long counter names, many
+  // services), since fonts differ from TV to TV.
+  function fitTexts() {
+    for (const el of document.querySelectorAll(".call .number, .call .counter, .tile .name, .tile .number, .service .name")) {
+      el.style.fontSize = "";
+      if (el.scrollWidth > el.clientWidth && el.clientWidth > 0) {
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        el.style.fontSize = Math.max(size / 2, (size * el.clientWidth) / el.scrollWidth * 0.97) + "px";
+      }
+    }
+    const panel = document.getElementById("waiting");
+    let scale = 1;
+    panel.style.setProperty("--wscale", scale);
+    while (panel.scrollHeight > panel.clientHeight && scale > 0.4) {
+      scale *= 0.9;
+      panel.style.setProperty("--wscale", scale);
+    }
+  }
+
+  function renderList(el, rows) {
+    el.className = "list";
+    el.style.gridTemplateColumns = "";
+    el.style.removeProperty("--number-size");
+    el.style.removeProperty("--name-size");
+    let html = '<div class="head"><span>' + esc(t("number")) + "</span><span></span><span>" + esc(t("counter")) + "</span></div>";
+    if (!board.calls.length) html += '<div class="idle">' + esc(t("idle")) + "</div>";
+    const blink = blinkStyle();
+    board.calls.slice(0, Math.max(rows, 1)).forEach((c, i) => {
+      const cls = ["call", c.active ? "active" : "inactive"];
+      let style = "";
+      if (i === 0) { cls.push("newest"); if (blink) { cls.push("blink"); style = ' style="' + blink + '"'; } }
+      html += '<div class="' + cls.join(" ") + '"' + style + ' data-ticket="' + esc(c.ticket) + '"><span class="number">' + esc(c.number) +
+        '</span><span class="arrow">→</span><span class="counter">' + esc(c.counterName) + "</span></div>";
+    });
+    el.innerHTML = html;
+  }
+
+  function renderTiles(el) {
+    const n = board.counters.length;
+    const w = el.clientWidth, h = el.clientHeight;
+    const gap = parseFloat(getComputedStyle(el).columnGap) || 0;
+    let best = 1, bestSize = 0;
+    for (let cols = 1; cols <= n; cols++) {
+      const rows = Math.ceil(n / cols);
+      const tw = (w - (cols - 1) * gap) / cols, th = (h - (rows - 1) * gap) / rows;
+      const size = Math.min(0.5 * th, (0.85 * tw) / 2.75); // "A000" in bold is about 2.75 em wide
+      if (size > bestSize) { best = cols; bestSize = size; }
+    }
+    const rows = Math.ceil(n / best);
+    el.className = "tiles";
+    el.style.gridTemplateColumns = "repeat(" + best + ", 1fr)";
+    el.style.gridTemplateRows = "repeat(" + rows + ", 1fr)";
+    el.style.setProperty("--number-size", bestSize + "px");
+    el.style.setProperty("--name-size", Math.min(0.2 * ((h - (rows - 1) * gap) / rows), 0.4 * bestSize) + "px");
+    const newest = board.calls[0];
+    const blink = blinkStyle();
+    let html = "";
+    for (const c of board.counters) {
+      const call = board.calls.find((x) => x.counter === c.id && x.active);
+      const isNew = call && newest && newest.ticket === call.ticket;
+      let body;
+      if (call) body = '<div class="number">' + esc(call.number) + "</div>";
+      else if (!c.open) body = '<div class="closed">' + esc(t("closed")) + "</div>";
+      else body = '<div class="number free">–</div>';
+      const cls = "tile" + (isNew ? " newest" + (blink ? " blink" : "") : "");
+      const style = isNew && blink ? ' style="' + blink + '"' : "";
+      html += '<div class="' + cls + '"' + style + ' data-counter="' + esc(c.id) + '"><div class="name">' + esc(c.name) + "</div>" + body + "</div>";
+    }
+    el.innerHTML = html;
+  }
+
+  function renderWaiting() {
+    let html = "";
+    for (const s of board.waiting) {
+      let wait = t("waiting_count").replace("{count}", s.waiting) + " · ";
+      if (s.waitMinutes < 0) wait += t("wait_closed");
+      else if (!s.waiting || !s.waitMinutes) wait += t("wait_none");
+      else wait += t("wait_minutes").replace("{minutes}", s.waitMinutes);
+      html += '<div class="service"><div class="name">' + esc(s.name) + '</div><div class="wait">' + esc(wait) + "</div></div>";
+    }
+    document.getElementById("services").innerHTML = html;
+  }
+
+  function renderNotice() {
+    const footer = document.getElementById("ticker");
+    const el = document.getElementById("notice");
+    if (el.textContent === board.notice && !footer.hidden === !!board.notice) return;
+    footer.hidden = !board.notice;
+    el.textContent = board.notice;
+    el.classList.remove("scroll");
+    if (board.notice && el.scrollWidth > footer.clientWidth) {
+      // 120 px/s, starting with the text's beginning in view.
+      el.style.setProperty("--duration", (el.scrollWidth + footer.clientWidth) / 120 + "s");
+      el.style.animationDelay = -footer.clientWidth / 120 + "s";
+      el.classList.add("scroll");
+    }
+  }
+
+  // tick redraws what changes with time: the clock and the warning.
+  function tick() {
+    const now = new Date();
+    document.getElementById("clock").textContent =
+      String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    const stale = Date.now() - (board.lastMessage || started) > STALE_MS;
+    document.body.classList.toggle("stale", stale);
+    document.body.classList.toggle("connected", board.seq > 0 && !stale);
+    document.getElementById("office").textContent = stale ? t("offline") : board.seq > 0 ? board.office.name : t("connecting");
+  }
+
+  function translateStatic() {
+    document.documentElement.lang = config.lang;
+    for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
+  }
+
+  // Texts from the hub, when it serves them; the built-in ones otherwise.
+  function loadTexts(lang) {
+    return fetch("/assets/translations/display/" + encodeURIComponent(lang) + ".json")
+      .then((r) => (r.ok ? r.json() : {}))
+      .then((m) => { texts[lang] = Object.assign(texts[lang] || {}, m); })
+      .catch(() => {});
+  }
+
+  window.lotseDisplay = { board, apply, spokenNumber, announced, config };
+
+  Promise.all([config.lang, config.lang2].filter(Boolean).map(loadTexts)).finally(() => {
+    translateStatic();
+    render();
+  });
+  setInterval(tick, 500);
+  addEventListener("resize", render);
+  translateStatic();
+  render();
+  connect();
+})();
