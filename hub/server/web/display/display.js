@@ -171,6 +171,7 @@
     const url = (location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host +
       "/api/v1/offices/" + encodeURIComponent(config.office) + "/stream" + (q.length ? "?" + q.join("&") : "");
     let ws;
+    stats.connections.push(since);
     try { ws = new WebSocket(url); } catch (e) { retry(); return; }
     ws.onopen = () => { board.lastMessage = Date.now(); tick(); };
     ws.onmessage = (ev) => {
@@ -194,6 +195,7 @@
 
   const queue = [];
   const announced = []; // what was announced, for tests and diagnosis
+  const stats = { connections: [] }; // the since of each connection, for tests
   let speaking = false;
   let gong = null;
   let unlocked = false;
@@ -411,7 +413,7 @@
       .catch(() => {});
   }
 
-  window.lotseDisplay = { board, apply, spokenNumber, announced, config };
+  window.lotseDisplay = { board, apply, spokenNumber, announced, config, stats };
 
   Promise.all([config.lang, config.lang2].filter(Boolean).map(loadTexts)).finally(() => {
     translateStatic();
