@@ -5,10 +5,12 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"lotse/assets"
@@ -128,4 +130,44 @@ func TestScreenAnnouncesCalls(t *testing.T) {
 	if s.Seq() != 102 {
 		t.Fatalf("seq %d", s.Seq())
 	}
+}
+
+// TestScreenTickerScrolls checks that a notice wider than the screen moves
+// on each step while a short one stands still.
+func TestScreenTickerScrolls(t *testing.T) {
+	test.NewTempApp(t)
+	tests := []struct {
+		notice string
+		scroll bool
+	}{
+		{"Kurz", false},
+		{strings.Repeat("Wegen einer Betriebsversammlung schließt das Bürgerbüro heute um 12 Uhr. ", 3), true},
+	}
+	for _, tt := range tests {
+		s := NewScreen(ScreenOptions{Now: func() time.Time { return t0 }})
+		w := test.NewTempWindow(t, s)
+		w.Resize(fyne.NewSize(1280, 720))
+		s.Apply(office(3, 1, tt.notice))
+		first := tickerText(w.Canvas())
+		s.mu.Lock()
+		scrolls := s.scrolls
+		s.marquee += 3 // what Run does every 250 ms while it scrolls
+		s.mu.Unlock()
+		s.Refresh()
+		moved := tickerText(w.Canvas()) != first
+		if scrolls != tt.scroll || moved != tt.scroll {
+			t.Errorf("notice of %d runes: scrolls %v, moved %v, want %v", len(tt.notice), scrolls, moved, tt.scroll)
+		}
+	}
+}
+
+// tickerText returns the text drawn last, which is the ticker's.
+func tickerText(c fyne.Canvas) string {
+	objs := test.LaidOutObjects(c.Content())
+	for i := len(objs) - 1; i >= 0; i-- {
+		if txt, ok := objs[i].(*canvas.Text); ok {
+			return txt.Text
+		}
+	}
+	return ""
 }
