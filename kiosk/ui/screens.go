@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"image/color"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -113,7 +115,7 @@ func (k *Kiosk) centered(objects ...fyne.CanvasObject) fyne.CanvasObject {
 
 // gap is vertical space of n paddings.
 func (k *Kiosk) gap(n float32) fyne.CanvasObject {
-	r := canvas.NewRectangle(nil)
+	r := canvas.NewRectangle(color.Transparent)
 	r.SetMinSize(fyne.NewSize(1, n*k.theme.Size(theme.SizeNamePadding)))
 	return r
 }
@@ -221,7 +223,7 @@ func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	bottom := container.NewGridWithColumns(2, k.backTile(), cont)
 
 	limit := maxWidth{width: sizeTouch, scale: 9}
-	center := container.NewVBox(title, container.New(limit, display), problem, container.New(limit, keys))
+	center := k.centered(title, container.New(limit, display), problem, container.New(limit, keys))
 	return k.frame(container.New(limit, bottom), center)
 }
 
@@ -290,13 +292,13 @@ func (k *Kiosk) ticketScreen() fyne.CanvasObject {
 		text(k.text.get("result_number"), sizeHeadline, false),
 		number,
 	}
-	for _, s := range k.serviceLines(t.Services) {
-		items = append(items, text(s, theme.SizeNameText, false))
+	if lines := k.serviceLines(t.Services); len(lines) > 0 {
+		items = append(items, text(strings.Join(lines, ", "), theme.SizeNameText, false))
 	}
 	if t.AppointmentStart != nil {
 		items = append(items, text(k.text.get("result_appointment", "time", k.formatTime(*t.AppointmentStart)), theme.SizeNameText, false))
 	}
-	items = append(items, k.gap(2), text(k.text.get("result_wait"), sizeHeadline, true))
+	items = append(items, k.gap(1), text(k.text.get("result_wait"), sizeHeadline, true))
 	if t.WaitMinutes != nil {
 		var est string
 		switch m := *t.WaitMinutes; {
@@ -344,7 +346,7 @@ func (k *Kiosk) staffScreen() fyne.CanvasObject {
 	})
 	limit := maxWidth{width: sizeTouch, scale: 9}
 	cancel := newTile(k.text.get("staff_cancel"), tileSecondary, k.goIdle)
-	return k.frame(container.New(limit, cancel), container.NewVBox(title, shown, problem, container.New(limit, keys)))
+	return k.frame(container.New(limit, cancel), k.centered(title, shown, problem, container.New(limit, keys)))
 }
 
 // choiceLabel names an appointment by time and services, never by name.
