@@ -493,15 +493,31 @@ func (d *drawing) waiting(x, y, w, h, unit, pad float32) {
 	if len(services) == 0 {
 		return
 	}
-	line := min(0.045*unit, (h-title-pad)/(2.3*float32(len(services))))
-	cy := y + title
+	// A wide, low panel (portrait, below the calls) takes two columns so
+	// that the lines stay large.
+	cols := 1
+	if w > 1.8*h && len(services) > 3 {
+		cols = 2
+	}
+	rows := (len(services) + cols - 1) / cols
+	line := min(0.045*unit, (h-title-pad)/(2.3*float32(rows)))
+	colW := (w - pad) / float32(cols)
+	// One size for all names and one for all details, so that the panel
+	// reads as a table; too long ones are cut rather than shrunk further.
+	nameSize, waitSize := 0.8*line, 0.72*line
+	bold, plain := fyne.TextStyle{Bold: true}, fyne.TextStyle{}
 	for _, sv := range services {
+		nameSize = min(nameSize, max(0.6*line, fitSize(sv.Name, 0.8*line, colW-2*pad, bold)))
+		waitSize = min(waitSize, max(0.55*line, fitSize(d.waitText(sv), 0.72*line, colW-2*pad, plain)))
+	}
+	for i, sv := range services {
+		cx := x + float32(i/rows)*colW
+		cy := y + title + float32(i%rows)*2.3*line
 		if cy+2*line > y+h {
-			break
+			continue
 		}
-		d.text(sv.Name, x+pad, cy, w-2*pad, line, 0.8*line, colorText, true, fyne.TextAlignLeading)
-		d.text(d.waitText(sv), x+pad, cy+line, w-2*pad, line, 0.72*line, colorDim, false, fyne.TextAlignLeading)
-		cy += 2.3 * line
+		d.text(sv.Name, cx+pad, cy, colW-2*pad, line, nameSize, colorText, true, fyne.TextAlignLeading)
+		d.text(d.waitText(sv), cx+pad, cy+line, colW-2*pad, line, waitSize, colorDim, false, fyne.TextAlignLeading)
 	}
 }
 
