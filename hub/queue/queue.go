@@ -985,19 +985,33 @@ func (q *Queue) estimate(service string, ahead int) time.Duration {
 	return time.Duration(ahead) * q.avg[service] / time.Duration(open)
 }
 
+// maxAhead bounds the exact count of people ahead in EstimateFor; a longer
+// line is sampled. Counting every one of thousands would make each
+// check-in cost more the longer the line, on the one goroutine that
+// serves the whole office.
+const maxAhead = 100
+
 // EstimateFor estimates how long the ticket still waits: the tickets ranked
-// before it at the counters of its service, and for an appointment not
-// before its start.
+// before it at the counters of its service (sampled beyond maxAhead), and
+// for an appointment not before its start.
 func (q *Queue) EstimateFor(now time.Time, ticketID string) time.Duration {
 	t, ok := q.tickets[ticketID]
 	if !ok || t.State != Waiting {
 		return 0
 	}
 	r := q.rankOf(now, t)
-	ahead := 0
-	for _, o := range q.waiting[t.Service()] {
+	line := q.waiting[t.Service()]
+	ahead, seen := 0, 0
+	for _, o := range line {
+		seen++
 		if q.rankOf(now, o).less(r) {
 			ahead++
+			if ahead == maxAhead {
+				// Map order is random: the share ahead among those
+				// seen is a fair sample of the whole line.
+				ahead = ahead * len(line) / seen
+				break
+			}
 		}
 	}
 	d := q.estimate(t.Service(), ahead)
