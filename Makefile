@@ -13,7 +13,7 @@ export LANG := $(if $(filter C C.UTF-8 POSIX,$(LANG)),de_DE.UTF-8,$(or $(LANG),d
 # X11/GL headers for Fyne, Xvfb for real-window tests, socat for serial tests,
 # Chromium for the counter-UI tests, espeak-ng and ALSA for announcements.
 DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev xvfb xauth socat \
-        chromium espeak-ng fonts-dejavu-core
+        chromium espeak-ng fonts-dejavu-core curl
 
 DATA ?= ./data
 HUB_ADDR ?= :8080
@@ -37,20 +37,28 @@ sysdeps:
 	fi
 
 build: sysdeps
-	$(GO) build -o bin/ ./hub ./kiosk ./display ./hardware/...
+	$(GO) build -o bin/ ./hub ./kiosk ./display ./hardware/cmd/...
 
-# The whole system on the embedded demo default: the hub, and the kiosk and
-# display apps in windows when a display is available.
+# The whole system on the embedded demo default: the hub, a printer sink
+# that turns tickets into PNG previews under $(DATA)/prints, and with a
+# desktop the call display and the kiosk, whose serial scanner is a
+# simulator in this terminal: type or paste a QR payload from /demo and
+# press Enter. Ctrl-C stops everything.
 run: build
-	@mkdir -p $(DATA)
-	./bin/hub -addr $(HUB_ADDR) -db $(DATA)/lotse.db & hub=$$!; \
-	trap 'kill $$hub $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
-	for i in $$(seq 50); do curl -fs $(HUB_URL)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \
-	if [ -n "$$DISPLAY" ] && [ -x bin/kiosk ] && [ -x bin/display ]; then \
-	  ./bin/kiosk -hub $(HUB_URL) -token demo -windowed & \
+	@mkdir -p $(DATA)/prints
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	./bin/hub -addr $(HUB_ADDR) -db $(DATA)/lotse.db & \
+	for i in $$(seq 100); do curl -fs $(HUB_URL)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \
+	./bin/printersink -listen 127.0.0.1:9100 -out $(DATA)/prints >/dev/null & \
+	if [ -n "$$DISPLAY" ]; then \
 	  ./bin/display -hub $(HUB_URL) -token demo -windowed & \
-	else echo "no DISPLAY: kiosk and display not started (the web display is served by the hub)"; fi; \
-	wait $$hub
+	  ./bin/kiosk -hub $(HUB_URL) -token demo -windowed -scanner $(DATA)/scanner -printer tcp://127.0.0.1:9100 & \
+	  echo "Scanner simulator: paste a QR payload (LOTSE:…) from $(HUB_URL)/demo and press Enter."; \
+	  ./bin/scannersim -link $(DATA)/scanner; \
+	else \
+	  echo "No DISPLAY: kiosk and display not started. The web display and the counter workplace are served by the hub."; \
+	  wait; \
+	fi
 
 # All tests, with the race detector, under a virtual X server so that the
 # real-window smoke tests run too.

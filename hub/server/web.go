@@ -30,8 +30,12 @@ func (s *Server) webRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /counter", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/counter/", http.StatusFound)
 	})
-	sounds, _ := fs.Sub(assets.FS, "sounds")
-	m.Handle("GET /assets/sounds/", http.StripPrefix("/assets/sounds/", http.FileServerFS(sounds)))
+	// The web pages take sounds and translations from the same embedded
+	// assets as the apps, so a text is translated in one place.
+	for _, dir := range []string{"sounds", "translations"} {
+		sub, _ := fs.Sub(assets.FS, dir)
+		m.Handle("GET /assets/"+dir+"/", http.StripPrefix("/assets/"+dir+"/", http.FileServerFS(sub)))
+	}
 	m.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if s.demo != nil {
 			http.Redirect(w, r, "/demo", http.StatusFound)
