@@ -4,9 +4,27 @@
 //
 //	kiosk -hub http://localhost:8080 -token demo -windowed
 //
-// It starts full screen; staff leave by tapping the top left corner five
-// times and typing the PIN (staff_pin in the [kiosk] table of -config), or
-// with Ctrl+Alt+Q (which also asks for the PIN when one is set).
+// It starts full screen and refuses to close; staff leave by tapping the
+// top left corner five times within four seconds and typing the PIN
+// (staff_pin in the [kiosk] table of -config), or with Ctrl+Alt+Q, which
+// also asks for the PIN when one is set and exits at once when none is.
+//
+// Flags override the [kiosk] table of the office's TOML file:
+//
+//	[kiosk]
+//	hub = "http://hub.local:8080"
+//	office = "buergerbuero-mitte"   # default: the first office the hub lists
+//	token = "…"                     # device token
+//	scanner = "/dev/ttyACM0"        # serial QR scanner; wedge scanners need nothing
+//	printer = "tcp://192.0.2.7:9100"
+//	camera = "http://127.0.0.1:8081/stream"  # MJPEG camera reading QR codes
+//	staff_pin = "2468"
+//	walk_ins = false                # hide "Ohne Termin" on this kiosk
+//	languages = ["de", "en", "tr", "uk", "ru"]
+//	hub_timeout = "5s"
+//	result_timeout = "15s"          # ticket and messages on screen
+//	idle_timeout = "45s"            # back to idle (and German) when untouched
+//	print_timeout = "10s"
 package main
 
 import (

@@ -8,10 +8,12 @@
 // over with Options.Do, which is fyne.Do in the real app.
 //
 // Known limits of Fyne 2.7, checked on screen: Arabic is not offered
-// because Fyne does not shape Arabic script or lay out right to left (see
-// DefaultLanguages); the mouse pointer is hidden over every kiosk widget
-// (desktop.HiddenCursor) but Fyne cannot hide it for the whole screen, so a
-// kiosk without touch screen should also run `unclutter -idle 0`.
+// because Fyne lays out right-to-left text wrongly and has no embedded
+// Arabic font (see DefaultLanguages); the mouse pointer is hidden over every
+// kiosk widget (desktop.HiddenCursor, which covers the whole screen because
+// a transparent surface lies under everything) but Fyne has no call to hide
+// it globally, so a pointer moved onto a window edge by a stray mouse may
+// show; `unclutter -idle 0` closes that gap on kiosk PCs with a mouse.
 package ui
 
 import (
