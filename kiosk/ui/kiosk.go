@@ -335,7 +335,14 @@ func (k *Kiosk) officeFetched(office api.Office, err error) {
 	wasDown := k.hubDown || k.office == nil
 	if err != nil {
 		if !k.hubDown {
-			k.log.Warn("hub unreachable; kiosk out of order until it answers", "office", k.opts.Office, "err", err)
+			switch {
+			case api.ErrorCode(err) == api.CodeUnauthorized:
+				k.log.Error("hub refused the device token (-token); kiosk out of order", "err", err)
+			case errors.Is(err, errNoSuchOffice):
+				k.log.Error("the hub does not list this office (-office); kiosk out of order", "office", k.opts.Office)
+			default:
+				k.log.Warn("hub unreachable; kiosk out of order until it answers", "office", k.opts.Office, "err", err)
+			}
 		}
 		k.hubDown = true
 		if k.screen == ScreenIdle || k.screen == ScreenLoading {
