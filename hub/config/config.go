@@ -52,10 +52,93 @@ type Office struct {
 }
 
 // Backend selects and configures the booking backend of an office.
+// Credentials never stand in the file: they come from the environment
+// (…_env) or a file (…_file).
 type Backend struct {
-	Type     string   `toml:"type"` // "demo"
+	Type     string   `toml:"type"` // "demo", "rest" or "zms"
 	URL      string   `toml:"url"`
-	Interval Duration `toml:"interval"`
+	Interval Duration `toml:"interval"` // how often to pull the day
+	Timeout  Duration `toml:"timeout"`  // bound on one call; default 15s
+	// Office is the booking system's id of the office (rest); default the
+	// office's own id.
+	Office string `toml:"office"`
+	// Scope is the ZMS scope ("Standort") id of the office (zms).
+	Scope int `toml:"scope"`
+	// AuthKeyEnv or AuthKeyFile hold the credential: the bearer token of
+	// the Lotse booking protocol, the X-Authkey of a ZMS workstation login.
+	AuthKeyEnv  string `toml:"auth_key_env"`
+	AuthKeyFile string `toml:"auth_key_file"`
+	// WebhookSecretEnv or WebhookSecretFile hold the shared secret of the
+	// signed webhook; without one the hub accepts no webhook for the office.
+	WebhookSecretEnv  string `toml:"webhook_secret_env"`
+	WebhookSecretFile string `toml:"webhook_secret_file"`
+	// Services maps the booking system's service ids to the office's
+	// service ids; the key "*" catches every unlisted id.
+	Services map[string]string `toml:"services"`
+}
+
+// Backend types.
+const (
+	BackendDemo = "demo"
+	BackendREST = "rest"
+	BackendZMS  = "zms"
+)
+
+// AuthKey returns the backend's credential from the environment or a
+// file, or "" when none is configured.
+func (b Backend) AuthKey() (string, error) {
+	return secret("auth key", b.AuthKeyEnv, b.AuthKeyFile)
+}
+
+// WebhookSecret returns the webhook secret, or "" when none is configured.
+func (b Backend) WebhookSecret() (string, error) {
+	return secret("webhook secret", b.WebhookSecretEnv, b.WebhookSecretFile)
+}
+
+// secret reads a credential from the variable env or the file path. The
+// error names where it looked, never the value.
+func secret(what, env, path string) (string, error) {
+	switch {
+	case env != "":
+		v := strings.TrimSpace(os.Getenv(env))
+		if v == "" {
+			return "", fmt.Errorf("%s: environment variable %s is empty", what, env)
+		}
+		return v, nil
+	case path != "":
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", what, err)
+		}
+		v := strings.TrimSpace(string(b))
+		if v == "" {
+			return "", fmt.Errorf("%s: file %s is empty", what, path)
+		}
+		return v, nil
+	}
+	return "", nil
+}
+
+// Check reports configuration mistakes of an office's backend that would
+// otherwise only show at the first sync.
+func (b Backend) Check(office string) error {
+	switch b.Type {
+	case "", BackendDemo:
+	case BackendREST:
+		if b.URL == "" {
+			return fmt.Errorf("office %s: backend rest needs a url", office)
+		}
+	case BackendZMS:
+		if b.URL == "" || b.Scope <= 0 {
+			return fmt.Errorf("office %s: backend zms needs a url and a scope", office)
+		}
+		if b.AuthKeyEnv == "" && b.AuthKeyFile == "" {
+			return fmt.Errorf("office %s: backend zms needs auth_key_env or auth_key_file", office)
+		}
+	default:
+		return fmt.Errorf("office %s: unknown backend type %q (available: demo, rest, zms)", office, b.Type)
+	}
+	return nil
 }
 
 // Service is a service of an office.
@@ -120,6 +203,11 @@ func Load(path string) (*File, error) {
 	if len(f.Offices) == 0 {
 		return nil, fmt.Errorf("config %s: no [[office]]", path)
 	}
+	for _, o := range f.Offices {
+		if err := o.Backend.Check(o.ID); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
 	return &f, nil
 }
 
@@ -140,6 +228,14 @@ func (o Office) QueueOffice() (queue.Office, error) {
 	}
 	if o.BirthDateCheckIn != nil {
 		p.BirthDateCheckIn = *o.BirthDateCheckIn
+	}
+	if o.Backend.Type == BackendZMS {
+		// ZMS keeps no birth dates: a kiosk offering birth-date check-in
+		// would only ever answer "not found".
+		if o.BirthDateCheckIn != nil && *o.BirthDateCheckIn {
+			return q, fmt.Errorf("office %s: birth_date_checkin needs birth dates, which ZMS does not have", o.ID)
+		}
+		p.BirthDateCheckIn = false
 	}
 	p.LateAsWalkIn = o.LateAsWalkIn
 	for _, d := range []struct {

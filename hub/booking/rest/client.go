@@ -1,0 +1,261 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"lotse/hub/booking"
+	"lotse/hub/queue"
+)
+
+// Client is a booking.Backend that speaks the Lotse booking protocol to one
+// booking system. It is safe for concurrent use.
+type Client struct {
+	// BaseURL is the protocol's root, e.g. "https://termine.example.de/lotse/v1".
+	BaseURL string
+	// Token is sent as "Authorization: Bearer <token>" when not empty.
+	Token string
+	// RemoteOffice is the booking system's id of the office; "" means the
+	// hub's office id.
+	RemoteOffice string
+	// Services maps the booking system's service ids to the office's;
+	// ids it does not list pass unchanged (and the Syncer leaves out an
+	// appointment with a service the office does not know). The key "*"
+	// maps every unlisted id.
+	Services map[string]string
+	// Timeout bounds every call; default 15s.
+	Timeout time.Duration
+	// HTTP is the client to use; default http.DefaultClient (the Timeout
+	// above applies either way).
+	HTTP *http.Client
+
+	mu    sync.Mutex
+	cache map[string]cachedDay // by office and day
+}
+
+type cachedDay struct {
+	etag string
+	list []booking.Appointment
+}
+
+var _ booking.Backend = (*Client)(nil)
+
+// DefaultTimeout bounds a call when Client.Timeout is zero.
+const DefaultTimeout = 15 * time.Second
+
+// maxDayBytes bounds a day's answer: 50,000 appointments fit easily.
+const maxDayBytes = 64 << 20
+
+// Appointments fetches the office's day. An answer of 304 Not Modified
+// returns the list of the last 200 for the same day. Any failure (network,
+// timeout, status, malformed JSON, a missing list) is an error: never an
+// empty day.
+func (c *Client) Appointments(ctx context.Context, office, day string) ([]booking.Appointment, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	u := c.officeURL(office, "appointments") + "?day=" + url.QueryEscape(day)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("rest: appointments: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	key := office + "\x00" + day
+	c.mu.Lock()
+	cached, haveCache := c.cache[key]
+	c.mu.Unlock()
+	if haveCache && cached.etag != "" {
+		req.Header.Set("If-None-Match", cached.etag)
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, fmt.Errorf("rest: appointments of %s on %s: %w", office, day, err)
+	}
+	defer drain(resp)
+	switch {
+	case resp.StatusCode == http.StatusNotModified && haveCache:
+		return clone(cached.list), nil
+	case resp.StatusCode != http.StatusOK:
+		return nil, fmt.Errorf("rest: appointments of %s on %s: %w", office, day, statusError(resp))
+	}
+	var d Day
+	dec := json.NewDecoder(io.LimitReader(resp.Body, maxDayBytes))
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("rest: appointments of %s on %s: malformed answer: %w", office, day, err)
+	}
+	if d.Appointments == nil {
+		return nil, fmt.Errorf("rest: appointments of %s on %s: answer without an appointments list", office, day)
+	}
+	if d.Day != "" && d.Day != day {
+		return nil, fmt.Errorf("rest: appointments of %s: asked for %s, got %s", office, day, truncate(d.Day, 20))
+	}
+	list := make([]booking.Appointment, 0, len(*d.Appointments))
+	for _, a := range *d.Appointments {
+		list = append(list, c.convert(a))
+	}
+	c.mu.Lock()
+	if c.cache == nil {
+		c.cache = map[string]cachedDay{}
+	}
+	// Only today's and maybe tomorrow's days are ever asked for; forget
+	// the others so that the cache stays small over months.
+	for k := range c.cache {
+		if !strings.HasPrefix(k, office+"\x00") || k == key {
+			continue
+		}
+		delete(c.cache, k)
+	}
+	c.cache[key] = cachedDay{etag: resp.Header.Get("ETag"), list: list}
+	c.mu.Unlock()
+	return clone(list), nil
+}
+
+// convert maps a wire appointment to the booking's, services through the
+// configured mapping. Validation is the Syncer's job.
+func (c *Client) convert(a Appointment) booking.Appointment {
+	out := booking.Appointment{
+		ID: a.ID, Start: a.Start, Duration: time.Duration(a.Minutes) * time.Minute,
+		Secret: a.Secret, BirthDate: a.BirthDate, Name: a.Name, Cancelled: a.Cancelled,
+	}
+	for _, s := range a.Services {
+		out.Services = append(out.Services, queue.ServiceCount{Service: c.service(s.ID), Count: s.Count})
+	}
+	return out
+}
+
+func (c *Client) service(theirs string) string {
+	if ours, ok := c.Services[theirs]; ok {
+		return ours
+	}
+	if ours, ok := c.Services["*"]; ok {
+		return ours
+	}
+	return theirs
+}
+
+// Report posts one status report. The Idempotency-Key is stable across
+// retries of the same report; 2xx means the backend has it (a duplicate
+// included), 408, 429 and 5xx are retried, any other 4xx is a permanent
+// rejection.
+func (c *Client) Report(ctx context.Context, r booking.Report) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	body, err := json.Marshal(Report{ID: IdempotencyKey(r), Appointment: r.Appointment, Kind: string(r.Kind), At: r.At.UTC(),
+		Ticket: r.Ticket, Counter: r.Counter})
+	if err != nil {
+		return fmt.Errorf("rest: report %d: %w", r.ID, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.officeURL(r.Office, "reports"), bytes.NewReader(body))
+	if err != nil {
+		return booking.Permanent(fmt.Errorf("rest: report %d: %w", r.ID, err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(IdempotencyHeader, IdempotencyKey(r))
+	resp, err := c.do(req)
+	if err != nil {
+		return fmt.Errorf("rest: report %d: %w", r.ID, err)
+	}
+	defer drain(resp)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	err = fmt.Errorf("rest: report %d: %w", r.ID, statusError(resp))
+	if Permanent(resp.StatusCode) {
+		return booking.Permanent(err)
+	}
+	return err
+}
+
+// Permanent reports whether a report answered with status can never
+// succeed: a 4xx other than 408 Request Timeout and 429 Too Many Requests.
+func Permanent(status int) bool {
+	return status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+}
+
+// IdempotencyKey is the key of a report: the outbox id, which never
+// changes across retries, and a digest of what the report says, so that a
+// hub whose database was set up anew (ids restart at 1) cannot collide
+// with its former reports.
+func IdempotencyKey(r booking.Report) string {
+	h := sha256.New()
+	var at [8]byte
+	binary.BigEndian.PutUint64(at[:], uint64(r.At.UnixNano()))
+	for _, s := range []string{r.Office, r.Appointment, string(r.Kind)} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	h.Write(at[:])
+	return fmt.Sprintf("%d-%s", r.ID, hex.EncodeToString(h.Sum(nil)[:8]))
+}
+
+func (c *Client) do(req *http.Request) (*http.Response, error) {
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	req.Header.Set("User-Agent", "lotse-hub")
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return hc.Do(req)
+}
+
+func (c *Client) officeURL(office, what string) string {
+	if c.RemoteOffice != "" {
+		office = c.RemoteOffice
+	}
+	return strings.TrimRight(c.BaseURL, "/") + "/offices/" + url.PathEscape(office) + "/" + what
+}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+// statusError describes an unexpected status without the body: the body
+// of a booking system's error page may carry personal data.
+func statusError(resp *http.Response) error {
+	return &StatusError{Code: resp.StatusCode}
+}
+
+// StatusError is an unexpected HTTP status from the booking system.
+type StatusError struct{ Code int }
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
+}
+
+// drain reads a little of what is left so that the connection can be
+// reused, and closes the body.
+func drain(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	resp.Body.Close()
+}
+
+func clone(list []booking.Appointment) []booking.Appointment {
+	out := make([]booking.Appointment, len(list))
+	for i, a := range list {
+		a.Services = append([]queue.ServiceCount(nil), a.Services...)
+		out[i] = a
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,134 @@
+// Package rest is the adapter for the Lotse booking protocol: a small JSON
+// API over HTTP that any booking system can offer (docs/booking.md,
+// docs/booking-openapi.yaml). The hub pulls one office's day, cheaply
+// re-fetchable with ETag and If-None-Match, reports status changes with an
+// idempotency key, and accepts a signed webhook that asks it to pull at
+// once. The wire types and the webhook signature live here so that the
+// reference server and the hub speak exactly the same protocol.
+package rest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Day is the answer to GET /offices/{office}/appointments?day=YYYY-MM-DD.
+// Appointments is required: a missing or null list is a broken answer,
+// never an empty day.
+type Day struct {
+	Office       string         `json:"office"`
+	Day          string         `json:"day"`
+	Appointments *[]Appointment `json:"appointments"`
+}
+
+// Appointment is one booking on the wire.
+type Appointment struct {
+	ID        string    `json:"id"`
+	Start     time.Time `json:"start"`             // RFC 3339 with offset
+	Minutes   int       `json:"minutes,omitempty"` // 0: from the services
+	Services  []Service `json:"services"`
+	Secret    string    `json:"secret,omitempty"`    // what the QR code carries
+	BirthDate string    `json:"birthDate,omitempty"` // YYYY-MM-DD
+	Name      string    `json:"name,omitempty"`
+	Cancelled bool      `json:"cancelled,omitempty"`
+}
+
+// Service is a booked service with the number of persons.
+type Service struct {
+	ID    string `json:"id"`
+	Count int    `json:"count,omitempty"` // 0 means 1
+}
+
+// Report is the body of POST /offices/{office}/reports. ID repeats the
+// Idempotency-Key header.
+type Report struct {
+	ID          string    `json:"id"`
+	Appointment string    `json:"appointment"`
+	Kind        string    `json:"kind"` // arrived, called, served, noshow, cancelled
+	At          time.Time `json:"at"`
+	Ticket      string    `json:"ticket,omitempty"`
+	Counter     string    `json:"counter,omitempty"`
+}
+
+// Webhook is the body the booking system may send to
+// POST /api/v1/webhooks/booking/{office} when bookings change. The hub
+// only needs to know that something changed: it pulls the day at once.
+type Webhook struct {
+	Office       string   `json:"office"`
+	Day          string   `json:"day,omitempty"`
+	Appointments []string `json:"appointments,omitempty"` // ids that changed, informative
+}
+
+// Headers of the protocol.
+const (
+	IdempotencyHeader = "Idempotency-Key"
+	// SignatureHeader carries "t=<unix seconds>,v1=<hex HMAC-SHA256>"
+	// over "<unix seconds>.<body>" with the shared webhook secret.
+	SignatureHeader = "X-Lotse-Signature"
+)
+
+// MaxWebhookAge is how far a webhook's timestamp may be from the hub's
+// clock: an older (replayed) or a far future one is rejected.
+const MaxWebhookAge = 5 * time.Minute
+
+// SignWebhook returns the SignatureHeader value for body sent at t.
+func SignWebhook(secret []byte, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(webhookMAC(secret, ts, body))
+}
+
+// Errors of VerifyWebhook. They never contain the body.
+var (
+	ErrNoSignature  = errors.New("webhook: missing or malformed signature")
+	ErrBadSignature = errors.New("webhook: signature does not match")
+	ErrStale        = errors.New("webhook: timestamp outside the allowed window")
+)
+
+// VerifyWebhook checks a SignatureHeader value against body at now. The
+// comparison takes constant time.
+func VerifyWebhook(secret []byte, header string, body []byte, now time.Time) error {
+	if len(secret) == 0 {
+		return ErrBadSignature
+	}
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || sig == "" {
+		return ErrNoSignature
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil {
+		return ErrNoSignature
+	}
+	if !hmac.Equal(got, webhookMAC(secret, ts, body)) {
+		return ErrBadSignature
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > MaxWebhookAge || d < -MaxWebhookAge {
+		return ErrStale
+	}
+	return nil
+}
+
+func webhookMAC(secret []byte, ts string, body []byte) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(ts))
+	mac.Write([]byte{'.'})
+	mac.Write(body)
+	return mac.Sum(nil)
+}
