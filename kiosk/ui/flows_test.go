@@ -313,13 +313,13 @@ func TestTimeouts(t *testing.T) {
 	t.Run("inactivity", func(t *testing.T) {
 		h := newHarness(t, landscape, func(o *Options) { o.IdleTimeout = 200 * time.Millisecond })
 		h.tap("Mit Geburtsdatum anmelden")
-		h.waitScreen(ScreenBirthDate)
+		h.waitSeen(ScreenBirthDate)
 		h.waitScreen(ScreenIdle)
 	})
 	t.Run("result", func(t *testing.T) {
 		h := newHarness(t, landscape, func(o *Options) { o.ResultTimeout = 200 * time.Millisecond })
 		h.scan(fakehub.CodeGood)
-		h.waitScreen(ScreenTicket)
+		h.waitSeen(ScreenTicket)
 		h.waitScreen(ScreenIdle)
 	})
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -35,6 +34,46 @@ type harness struct {
 	hub    *fakehub.Hub
 	kiosk  *Kiosk
 	window fyne.Window
+
+	seenMu sync.Mutex
+	seen   []Screen // every screen shown, in order
+}
+
+// screenRecorder is a log handler that notes the screens the kiosk shows,
+// so a test can see a screen that a short timeout already replaced.
+type screenRecorder struct{ h *harness }
+
+func (r *screenRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *screenRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *screenRecorder) WithGroup(string) slog.Handler            { return r }
+func (r *screenRecorder) Handle(_ context.Context, rec slog.Record) error {
+	if rec.Message != "screen" {
+		return nil
+	}
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key == "name" {
+			r.h.seenMu.Lock()
+			r.h.seen = append(r.h.seen, Screen(a.Value.String()))
+			r.h.seenMu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+
+// waitSeen waits until the kiosk has shown want at some point.
+func (h *harness) waitSeen(want Screen) {
+	h.t.Helper()
+	waitFor(h.t, func() bool {
+		h.seenMu.Lock()
+		defer h.seenMu.Unlock()
+		for _, s := range h.seen {
+			if s == want {
+				return true
+			}
+		}
+		return false
+	}, "screen %q to be shown", want)
 }
 
 type harnessOption func(*Options)
@@ -72,7 +111,7 @@ func startHarness(t *testing.T, size fyne.Size, office *api.Office, down bool, o
 	o := Options{
 		Now:           func() time.Time { return testNow },
 		Do:            h.do,
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:        slog.New(&screenRecorder{h: h}),
 		RetryInterval: 50 * time.Millisecond,
 		// Long enough that no screen times out in the middle of a test
 		// on a slow machine; the timeout tests shorten them.
