@@ -177,9 +177,16 @@ func (c *Client) Report(ctx context.Context, r booking.Report) error {
 }
 
 // Permanent reports whether a report answered with status can never
-// succeed: a 4xx other than 408 Request Timeout and 429 Too Many Requests.
+// succeed: a 4xx other than 408 Request Timeout, 429 Too Many Requests and
+// 401 Unauthorized. A 401 says the hub's credential is wrong or expired,
+// not that the report is: dropping every report until someone fixes the
+// token would lose a day's worth, so those are retried.
 func Permanent(status int) bool {
-	return status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusUnauthorized:
+		return false
+	}
+	return status >= 400 && status < 500
 }
 
 // IdempotencyKey is the key of a report: the outbox id, which never

@@ -216,7 +216,7 @@ func TestPermanentStatuses(t *testing.T) {
 	tests := []struct {
 		status int
 		want   bool
-	}{{400, true}, {401, true}, {403, true}, {404, true}, {409, true}, {422, true}, {408, false}, {429, false}, {500, false}, {502, false}, {503, false}, {302, false}}
+	}{{400, true}, {401, false}, {403, true}, {404, true}, {409, true}, {422, true}, {408, false}, {429, false}, {500, false}, {502, false}, {503, false}, {302, false}}
 	for _, tt := range tests {
 		if got := rest.Permanent(tt.status); got != tt.want {
 			t.Errorf("Permanent(%d) = %v, want %v", tt.status, got, tt.want)

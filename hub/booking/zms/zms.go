@@ -1,0 +1,410 @@
+// Package zms is the adapter for ZMS, the open-source appointment system
+// of Berlin and Munich (github.com/it-at-m/eappointment). It pulls a
+// scope's ("Standort") processes of the day from zmsapi and reports
+// arrivals and finished services back through ZMS's own status calls.
+//
+// Mapping (zmsentities/schema/process.json):
+//
+//	id                       → appointment id (the "process" of change links)
+//	authKey                  → check-in secret (the "authKey" of change links)
+//	appointments[0].date     → start (unix seconds)
+//	appointments[0].slotCount × availability.slotTimeInMinutes → duration
+//	requests[].id            → services, through the office's mapping
+//	clients[0].familyName    → name; the number of clients → persons
+//	status "deleted"         → cancelled
+//
+// ZMS keeps no birth dates: ZMS offices check in by QR code (the change
+// link of the confirmation mail, "…?process=<id>&authKey=<key>") or at the
+// desk.
+package zms
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"lotse/hub/booking"
+	"lotse/hub/booking/rest"
+	"lotse/hub/queue"
+)
+
+// Client is a booking.Backend for one ZMS scope. It is safe for concurrent
+// use.
+type Client struct {
+	// BaseURL is zmsapi's root, e.g. "https://zms.example.de/terminvereinbarung/api/2".
+	BaseURL string
+	// AuthKey is the X-Authkey of the ZMS workstation login the hub uses.
+	AuthKey string
+	// Scope is the ZMS scope id of the office.
+	Scope int
+	// Services maps ZMS request ids to the office's service ids; "*"
+	// catches every unlisted one.
+	Services map[string]string
+	// Timeout bounds every call; default 15s.
+	Timeout time.Duration
+	HTTP    *http.Client // default http.DefaultClient
+
+	mu        sync.Mutex
+	processes map[string]json.RawMessage // the last fetched day, by id: reports echo them
+}
+
+var _ booking.Backend = (*Client)(nil)
+
+// maxDayBytes bounds a day's answer; ZMS processes are verbose.
+const maxDayBytes = 128 << 20
+
+// envelope is zmsapi's answer: {"meta":{...},"data":...}.
+type envelope struct {
+	Meta struct {
+		Error   bool   `json:"error"`
+		Message string `json:"message"`
+	} `json:"meta"`
+	Data json.RawMessage `json:"data"`
+}
+
+// process is the part of zmsentities' process the hub uses.
+type process struct {
+	ID           flexString `json:"id"`
+	AuthKey      *string    `json:"authKey"`
+	Status       string     `json:"status"`
+	Appointments []struct {
+		Date         flexInt `json:"date"`
+		SlotCount    flexInt `json:"slotCount"`
+		Availability *struct {
+			SlotTimeInMinutes flexInt `json:"slotTimeInMinutes"`
+		} `json:"availability"`
+	} `json:"appointments"`
+	Requests []struct {
+		ID   flexString `json:"id"`
+		Name string     `json:"name"`
+	} `json:"requests"`
+	Clients []struct {
+		FamilyName *string `json:"familyName"`
+	} `json:"clients"`
+}
+
+// Appointments fetches GET /scope/{scope}/process/{day}/. Any failure,
+// including an answer that is no process list, is an error.
+func (c *Client) Appointments(ctx context.Context, office, day string) ([]booking.Appointment, error) {
+	if _, err := time.Parse(queue.DayFormat, day); err != nil {
+		return nil, fmt.Errorf("zms: day %q: %w", day, err)
+	}
+	var env envelope
+	if err := c.call(ctx, http.MethodGet, fmt.Sprintf("/scope/%d/process/%s/", c.Scope, day), nil, &env); err != nil {
+		return nil, fmt.Errorf("zms: processes of scope %d on %s: %w", c.Scope, day, err)
+	}
+	raws, err := processList(env.Data)
+	if err != nil {
+		return nil, fmt.Errorf("zms: processes of scope %d on %s: %w", c.Scope, day, err)
+	}
+	list := make([]booking.Appointment, 0, len(raws))
+	byID := make(map[string]json.RawMessage, len(raws))
+	for _, raw := range raws {
+		var p process
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, fmt.Errorf("zms: processes of scope %d on %s: malformed process: %w", c.Scope, day, err)
+		}
+		a, ok := c.convert(p)
+		if !ok {
+			continue
+		}
+		list = append(list, a)
+		byID[a.ID] = raw
+	}
+	c.mu.Lock()
+	c.processes = byID
+	c.mu.Unlock()
+	return list, nil
+}
+
+// processList accepts data as a JSON array or, as PHP sometimes encodes a
+// list with gaps, as an object of processes. Anything else is an error:
+// never an empty day.
+func processList(data json.RawMessage) ([]json.RawMessage, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return nil, fmt.Errorf("answer without data")
+	}
+	var list []json.RawMessage
+	if data[0] == '[' {
+		if err := json.Unmarshal(data, &list); err != nil {
+			return nil, fmt.Errorf("malformed data: %w", err)
+		}
+		return list, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, fmt.Errorf("data is no process list: %w", err)
+	}
+	for _, v := range obj {
+		list = append(list, v)
+	}
+	return list, nil
+}
+
+// statuses of processes that are bookings someone may come for.
+var booked = map[string]bool{
+	"confirmed": true, "queued": true, "called": true, "processing": true,
+	"pending": true, "finished": true, "missed": true, "parked": true,
+}
+
+// convert maps a process; ok is false for processes that are no booking
+// (free or reserved slots, blocked ids, walk-ins without appointment).
+func (c *Client) convert(p process) (booking.Appointment, bool) {
+	cancelled := p.Status == "deleted"
+	if !booked[p.Status] && !cancelled {
+		return booking.Appointment{}, false
+	}
+	if len(p.Appointments) == 0 || p.Appointments[0].Date <= 0 {
+		return booking.Appointment{}, false
+	}
+	ap := p.Appointments[0]
+	a := booking.Appointment{ID: string(p.ID), Start: time.Unix(int64(ap.Date), 0), Cancelled: cancelled}
+	if p.AuthKey != nil {
+		a.Secret = *p.AuthKey
+	}
+	if ap.Availability != nil && ap.SlotCount > 0 && ap.Availability.SlotTimeInMinutes > 0 {
+		a.Duration = time.Duration(int(ap.SlotCount)*int(ap.Availability.SlotTimeInMinutes)) * time.Minute
+	}
+	if len(p.Clients) > 0 && p.Clients[0].FamilyName != nil {
+		a.Name = strings.TrimSpace(*p.Clients[0].FamilyName)
+	}
+	persons := max(len(p.Clients), 1)
+	counts := map[string]int{}
+	var order []string
+	for _, r := range p.Requests {
+		svc, ok := c.service(string(r.ID))
+		if !ok {
+			continue
+		}
+		if counts[svc] == 0 {
+			order = append(order, svc)
+		}
+		counts[svc]++
+	}
+	if len(order) == 0 && len(p.Requests) > 0 {
+		// Nothing maps: hand on the first id so that the Syncer logs
+		// which service the office configuration lacks.
+		order, counts = []string{string(p.Requests[0].ID)}, map[string]int{string(p.Requests[0].ID): 1}
+	}
+	for _, svc := range order {
+		a.Services = append(a.Services, queue.ServiceCount{Service: svc, Count: max(counts[svc], persons)})
+	}
+	return a, true
+}
+
+// service maps a ZMS request id; ok is false for an id the mapping leaves
+// out while mapping others.
+func (c *Client) service(theirs string) (string, bool) {
+	if len(c.Services) == 0 {
+		return theirs, true
+	}
+	if ours, ok := c.Services[theirs]; ok {
+		return ours, true
+	}
+	if ours, ok := c.Services["*"]; ok {
+		return ours, true
+	}
+	return "", false
+}
+
+// Report tells ZMS what happened:
+//
+//   - arrived → POST /process/status/queued/ with queue.arrivalTime: the
+//     process enters ZMS's waiting queue as arrived, as when the front
+//     desk registers an appointment customer;
+//   - served → POST /process/status/finished/ with status "finished":
+//     ZMS archives the process for its statistics;
+//   - called, noshow and cancelled are not sent: calls happen in Lotse,
+//     ZMS marks appointments nobody arrived for itself at the end of the
+//     day, and a cancellation at the desk must not delete the booking
+//     (and mail the citizen) behind the clerk's back.
+//
+// A process the client has not seen in the day's list is fetched with
+// GET /process/{id}/ first, for its authKey.
+func (c *Client) Report(ctx context.Context, r booking.Report) error {
+	var path string
+	change := map[string]any{}
+	switch r.Kind {
+	case queue.ReportArrived:
+		path = "/process/status/queued/"
+		change["queue"] = map[string]any{"arrivalTime": r.At.Unix()}
+	case queue.ReportServed:
+		path = "/process/status/finished/"
+		change["status"] = "finished"
+	default:
+		return nil
+	}
+	raw, err := c.processJSON(ctx, r.Appointment)
+	if err != nil {
+		return fmt.Errorf("zms: report %d (%s): %w", r.ID, r.Kind, err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return booking.Permanent(fmt.Errorf("zms: report %d: stored process unreadable: %w", r.ID, err))
+	}
+	for k, v := range change {
+		if k == "queue" {
+			q, _ := body["queue"].(map[string]any)
+			if q == nil {
+				q = map[string]any{}
+			}
+			for qk, qv := range v.(map[string]any) {
+				q[qk] = qv
+			}
+			v = q
+		}
+		body[k] = v
+	}
+	if _, ok := body["scope"]; !ok {
+		body["scope"] = map[string]any{"id": c.Scope}
+	}
+	var env envelope
+	if err := c.call(ctx, http.MethodPost, path, body, &env); err != nil {
+		err = fmt.Errorf("zms: report %d (%s): %w", r.ID, r.Kind, err)
+		var se *rest.StatusError
+		if errors.As(err, &se) && rest.Permanent(se.Code) {
+			return booking.Permanent(err)
+		}
+		return err
+	}
+	return nil
+}
+
+// processJSON returns the process as last fetched, or asks ZMS for it.
+func (c *Client) processJSON(ctx context.Context, id string) (json.RawMessage, error) {
+	c.mu.Lock()
+	raw, ok := c.processes[id]
+	c.mu.Unlock()
+	if ok {
+		return raw, nil
+	}
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		return nil, booking.Permanent(fmt.Errorf("%q is no ZMS process id", id))
+	}
+	var env envelope
+	if err := c.call(ctx, http.MethodGet, "/process/"+id+"/", nil, &env); err != nil {
+		var se *rest.StatusError
+		if errors.As(err, &se) && rest.Permanent(se.Code) {
+			return nil, booking.Permanent(err)
+		}
+		return nil, err
+	}
+	data := bytes.TrimSpace(env.Data)
+	if len(data) == 0 || data[0] != '{' {
+		return nil, fmt.Errorf("process %s: answer without a process", id)
+	}
+	return data, nil
+}
+
+// call does one zmsapi request with the X-Authkey and decodes the envelope.
+func (c *Client) call(ctx context.Context, method, path string, body any, out *envelope) error {
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = rest.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.BaseURL, "/")+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("X-Authkey", c.AuthKey)
+	req.Header.Set("User-Agent", "lotse-hub")
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+		resp.Body.Close()
+	}()
+	if resp.StatusCode != http.StatusOK {
+		return &rest.StatusError{Code: resp.StatusCode}
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDayBytes)).Decode(out); err != nil {
+		return fmt.Errorf("malformed answer: %w", err)
+	}
+	if out.Meta.Error {
+		return fmt.Errorf("zmsapi reports an error")
+	}
+	return nil
+}
+
+// flexString is a JSON string or number, as ZMS sends ids either way.
+type flexString string
+
+// UnmarshalJSON accepts "123", 123 and null.
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*s = ""
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("id: %w", err)
+	}
+	*s = flexString(n.String())
+	return nil
+}
+
+// flexInt is a JSON number or numeric string (unix timestamps, counts).
+type flexInt int64
+
+// UnmarshalJSON accepts 1447869171, "1447869171", "" and null.
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if s == "" {
+		*n = 0
+		return nil
+	}
+	v, err := strconv.ParseFloat(string(s), 64)
+	if err != nil {
+		return fmt.Errorf("number %q: %w", truncate(string(s), 20), err)
+	}
+	*n = flexInt(v)
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
