@@ -20,6 +20,8 @@ import (
 
 	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
+	"lotse/hub/booking/rest"
+	"lotse/hub/booking/zms"
 	"lotse/hub/config"
 	"lotse/hub/instance"
 	"lotse/hub/queue"
@@ -40,7 +42,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", ":8080", "HTTP listen address")
 	dbPath := fs.String("db", "data/lotse.db", "SQLite database file")
 	configPath := fs.String("config", "", "TOML configuration file (default: the embedded demo)")
-	backendName := fs.String("backend", "demo", "booking backend when the configuration names none: demo")
+	backendName := fs.String("backend", "demo", "booking backend of offices whose configuration names none: demo, rest or zms")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -63,10 +65,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	warnAfter := time.Duration(0)
 	if inst.file != nil {
 		warnAfter = inst.file.Hub.BackendDownWarning.Duration
+		if inst.syncEvery > 0 && !flagSet(fs, "sync") {
+			*syncEvery = inst.syncEvery
+		}
 	}
 	h, err := instance.Start(ctx, instance.Options{
 		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
+		WebhookSecrets: inst.webhookSecrets,
 	})
 	if err != nil {
 		return err
@@ -109,6 +115,10 @@ type installation struct {
 	clerks  []server.Clerk
 	devices []server.Device
 	notices map[string]string
+	// webhookSecrets are the offices' booking webhook secrets.
+	webhookSecrets map[string][]byte
+	// syncEvery is the shortest sync interval the offices configure.
+	syncEvery time.Duration
 }
 
 // demoSource returns the demo backend for the /demo page, or nil: a nil
@@ -128,24 +138,52 @@ func install(path, backendName string) (*installation, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst := &installation{file: f, notices: map[string]string{}}
+	inst := &installation{file: f, notices: map[string]string{}, webhookSecrets: map[string][]byte{}}
+	mux := booking.Mux{}
+	var demoOffices []queue.Office
 	for _, o := range f.Offices {
+		if o.Backend.Type == "" {
+			o.Backend.Type = backendName
+		}
+		if err := o.Backend.Check(o.ID); err != nil {
+			return nil, err
+		}
 		qo, err := o.QueueOffice()
 		if err != nil {
 			return nil, err
 		}
 		inst.offices = append(inst.offices, qo)
 		inst.notices[o.ID] = o.Notice
-		typ := o.Backend.Type
-		if typ == "" {
-			typ = backendName
+		if iv := o.Backend.Interval.Duration; iv > 0 && (inst.syncEvery == 0 || iv < inst.syncEvery) {
+			inst.syncEvery = iv
 		}
-		if typ != "demo" {
-			return nil, fmt.Errorf("office %s: unknown backend type %q (available: demo)", o.ID, typ)
+		if o.Backend.Type == config.BackendDemo {
+			demoOffices = append(demoOffices, qo)
+			continue
+		}
+		b, err := backendOf(o)
+		if err != nil {
+			return nil, err
+		}
+		mux[o.ID] = b
+		secret, err := o.Backend.WebhookSecret()
+		if err != nil {
+			return nil, fmt.Errorf("office %s: %w", o.ID, err)
+		}
+		if secret != "" {
+			inst.webhookSecrets[o.ID] = []byte(secret)
 		}
 	}
-	inst.demo = demo.NewForOffices(inst.offices, time.Now)
-	inst.backend = inst.demo
+	if len(demoOffices) > 0 {
+		inst.demo = demo.NewForOffices(demoOffices, time.Now)
+		for _, o := range demoOffices {
+			mux[o.ID] = inst.demo
+		}
+	}
+	inst.backend = mux
+	if len(demoOffices) == len(inst.offices) {
+		inst.backend = inst.demo // all demo: exactly as before
+	}
 	for _, c := range f.Clerks {
 		inst.clerks = append(inst.clerks, server.Clerk{User: c.User, PasswordHash: c.PasswordHash, Offices: c.Offices})
 	}
@@ -157,6 +195,22 @@ func install(path, backendName string) (*installation, error) {
 		inst.devices = append(inst.devices, server.Device{Name: d.Name, Token: tok, Office: d.Office})
 	}
 	return inst, nil
+}
+
+// backendOf builds the booking adapter an office configures.
+func backendOf(o config.Office) (booking.Backend, error) {
+	b := o.Backend
+	key, err := b.AuthKey()
+	if err != nil {
+		return nil, fmt.Errorf("office %s: %w", o.ID, err)
+	}
+	switch b.Type {
+	case config.BackendREST:
+		return &rest.Client{BaseURL: b.URL, Token: key, RemoteOffice: b.Office, Services: b.Services, Timeout: b.Timeout.Duration}, nil
+	case config.BackendZMS:
+		return &zms.Client{BaseURL: b.URL, AuthKey: key, Scope: b.Scope, Services: b.Services, Timeout: b.Timeout.Duration}, nil
+	}
+	return nil, fmt.Errorf("office %s: unknown backend type %q (available: demo, rest, zms)", o.ID, b.Type)
 }
 
 // demoInstallation is the embedded default with its fixed credentials.

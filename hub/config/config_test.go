@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,6 +23,25 @@ func TestExampleLoads(t *testing.T) {
 	if o.Policy.CheckInBefore != 30*time.Minute || o.Policy.MaxRecalls != 2 || !o.Policy.BirthDateCheckIn {
 		t.Fatalf("policy = %+v", o.Policy)
 	}
+	b := f.Offices[0].Backend
+	if b.Type != BackendREST || b.URL == "" || b.Interval.Duration != time.Minute || b.Services["AN-01"] != "anmeldung" {
+		t.Fatalf("rest backend = %+v", b)
+	}
+	t.Setenv("LOTSE_BOOKING_TOKEN", "b-token")
+	t.Setenv("LOTSE_BOOKING_WEBHOOK_SECRET", "w-secret")
+	if k, err := b.AuthKey(); err != nil || k != "b-token" {
+		t.Fatalf("auth key = %q, %v", k, err)
+	}
+	if s, err := b.WebhookSecret(); err != nil || s != "w-secret" {
+		t.Fatalf("webhook secret = %q, %v", s, err)
+	}
+	nord, err := f.Offices[1].QueueOffice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z := f.Offices[1].Backend; z.Type != BackendZMS || z.Scope != 141 || z.Services["120686"] != "anmeldung" || nord.Policy.BirthDateCheckIn {
+		t.Fatalf("zms office = %+v, policy %+v: want scope 141 and no birth-date check-in", z, nord.Policy)
+	}
 	t.Setenv("LOTSE_TOKEN_KIOSK_FOYER", "k-token")
 	if tok, err := f.Devices[0].ResolveToken(); err != nil || tok != "k-token" {
 		t.Fatalf("token = %q, %v", tok, err)
@@ -33,6 +53,10 @@ func TestBadFiles(t *testing.T) {
 		{"unknown key", "[[office]]\nid='a'\nname='A'\ncolour='red'\n"},
 		{"no office", "[hub]\naddr=':1'\n"},
 		{"bad duration", "[[office]]\nid='a'\ncheck_in_before='soon'\n"},
+		{"unknown backend", "[[office]]\nid='a'\n[office.backend]\ntype='magic'\n"},
+		{"rest without url", "[[office]]\nid='a'\n[office.backend]\ntype='rest'\n"},
+		{"zms without scope", "[[office]]\nid='a'\n[office.backend]\ntype='zms'\nurl='http://z'\nauth_key_env='K'\n"},
+		{"zms without credential", "[[office]]\nid='a'\n[office.backend]\ntype='zms'\nurl='http://z'\nscope=1\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,5 +72,48 @@ func TestBadFiles(t *testing.T) {
 	bad := Office{ID: "a", Services: []Service{{ID: "s", Prefix: "A"}}, Counters: []Counter{{ID: "c", Services: []string{"x"}}}}
 	if _, err := bad.QueueOffice(); err == nil {
 		t.Fatal("a counter serving an unknown service was accepted")
+	}
+}
+
+func TestBackendSecrets(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "key")
+	if err := os.WriteFile(file, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LOTSE_TEST_KEY", "from-env")
+	t.Setenv("LOTSE_TEST_EMPTY", "")
+	tests := []struct {
+		name    string
+		b       Backend
+		want    string
+		wantErr bool
+	}{
+		{"env", Backend{AuthKeyEnv: "LOTSE_TEST_KEY"}, "from-env", false},
+		{"file", Backend{AuthKeyFile: file}, "from-file", false},
+		{"none", Backend{}, "", false},
+		{"empty env", Backend{AuthKeyEnv: "LOTSE_TEST_EMPTY"}, "", true},
+		{"empty file", Backend{AuthKeyFile: empty}, "", true},
+		{"missing file", Backend{AuthKeyFile: filepath.Join(dir, "nope")}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.b.AuthKey()
+			if got != tt.want || (err != nil) != tt.wantErr {
+				t.Fatalf("AuthKey = %q, %v", got, err)
+			}
+			if err != nil && (strings.Contains(err.Error(), "from-")) {
+				t.Fatalf("the error shows the secret: %v", err)
+			}
+		})
+	}
+	yes := true
+	zmsOffice := Office{ID: "z", BirthDateCheckIn: &yes, Backend: Backend{Type: BackendZMS}}
+	if _, err := zmsOffice.QueueOffice(); err == nil {
+		t.Fatal("a ZMS office with birth-date check-in was accepted")
 	}
 }

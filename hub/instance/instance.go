@@ -41,6 +41,9 @@ type Options struct {
 	PingEvery time.Duration
 	// TickEvery is how often time-driven queue rules run; 0: 5 s.
 	TickEvery time.Duration
+	// WebhookSecrets are the offices' booking webhook secrets; an office
+	// without one accepts no webhook.
+	WebhookSecrets map[string][]byte
 }
 
 // Hub is a running hub.
@@ -105,10 +108,12 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	}
 	h.Syncer = &booking.Syncer{Backend: o.Backend, Offices: o.Offices, Apply: h.Loops, Interval: o.SyncEvery, Now: o.Now, Log: o.Log,
 		Hash: func(date string) string { return server.BirthHash(birthKey, date) }}
+	webhooks := newResync(h.Syncer, o.WebhookSecrets, o.Log)
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now}, PingEvery: o.PingEvery,
+		Webhooks: webhooks,
 	})
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
@@ -138,6 +143,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		}
 	}
 	h.goRun(func() error { return h.Syncer.Run(runCtx) })
+	h.goRun(func() error { return webhooks.run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
 	h.goRun(func() error {
 		if err := h.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -55,6 +55,8 @@ type Config struct {
 	PingEvery time.Duration
 	// Timeout bounds a request's wait for its office loop; 0: 10 s.
 	Timeout time.Duration
+	// Webhooks serves the booking webhook; nil: none (see webhook.go).
+	Webhooks Webhooks
 }
 
 // Server serves the hub's HTTP side.
@@ -74,6 +76,7 @@ type Server struct {
 	metrics   *metrics
 	pingEvery time.Duration
 	timeout   time.Duration
+	webhooks  Webhooks
 	mux       *http.ServeMux
 }
 
@@ -90,6 +93,7 @@ func New(c Config) *Server {
 		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, notice: c.Notice,
 		limiter: newLimiter(5, time.Minute), metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
+		webhooks: c.Webhooks,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -195,6 +199,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/session", s.whoami)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.serveMetrics)
+	m.HandleFunc("POST /api/v1/webhooks/booking/{office}", s.bookingWebhook)
 	m.HandleFunc("GET /demo", s.demoPage)
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
 	s.webRoutes(m)
