@@ -297,4 +297,3 @@ func get(t *testing.T, url string) string {
 	}
 	return string(b)
 }
-
