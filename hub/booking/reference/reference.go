@@ -233,7 +233,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	mapKey := office + "\x00" + key
 	if s.keys[mapKey] {
 		s.duplicates++
-		writeJSON(w, http.StatusOK, map[string]any{"status": "duplicate"})
+		writeJSON(w, http.StatusOK, rest.Ack{Status: rest.AckDuplicate})
 		return
 	}
 	rec := Received{Office: office, Key: key, Report: rep, Received: s.now()}
@@ -248,7 +248,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	}
 	s.keys[mapKey] = true
 	s.reports = append(s.reports, rec)
-	writeJSON(w, http.StatusCreated, map[string]any{"status": "recorded"})
+	writeJSON(w, http.StatusCreated, rest.Ack{Status: rest.AckRecorded})
 }
 
 func (s *Server) listReports(w http.ResponseWriter, r *http.Request) {

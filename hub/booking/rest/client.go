@@ -144,8 +144,9 @@ func (c *Client) service(theirs string) string {
 }
 
 // Report posts one status report. The Idempotency-Key is stable across
-// retries of the same report; 2xx means the backend has it (a duplicate
-// included), 408, 429 and 5xx are retried, any other 4xx is a permanent
+// retries of the same report. 200 or 201 with a receipt ({"status":
+// "recorded"} or "duplicate") means the backend has it; 401, 408, 429,
+// 5xx and anything else are retried; any other 4xx is a permanent
 // rejection.
 func (c *Client) Report(ctx context.Context, r booking.Report) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
@@ -166,7 +167,13 @@ func (c *Client) Report(ctx context.Context, r booking.Report) error {
 		return fmt.Errorf("rest: report %d: %w", r.ID, err)
 	}
 	defer drain(resp)
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated {
+		// A proxy's or portal's page with status 200 is no receipt:
+		// only the backend's own answer says it has the report.
+		var ack Ack
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<10)).Decode(&ack); err != nil || (ack.Status != AckRecorded && ack.Status != AckDuplicate) {
+			return fmt.Errorf("rest: report %d: HTTP %d without a receipt", r.ID, resp.StatusCode)
+		}
 		return nil
 	}
 	err = fmt.Errorf("rest: report %d: %w", r.ID, statusError(resp))

@@ -200,6 +200,7 @@ func TestReports(t *testing.T) {
 		{"500 is retried", faulty.ServerError, rep, false},
 		{"a hang times out and is retried", faulty.Hang, rep, false},
 		{"a reset is retried", faulty.Reset, rep, false},
+		{"a proxy page with 200 is no receipt", faulty.HTMLPage, rep, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

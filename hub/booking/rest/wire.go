@@ -55,6 +55,18 @@ type Report struct {
 	Counter     string    `json:"counter,omitempty"`
 }
 
+// Ack is the backend's receipt for a report, with status 201 (recorded)
+// or 200 (a duplicate of a report it already has).
+type Ack struct {
+	Status string `json:"status"`
+}
+
+// Receipt statuses.
+const (
+	AckRecorded  = "recorded"
+	AckDuplicate = "duplicate"
+)
+
 // Webhook is the body the booking system may send to
 // POST /api/v1/webhooks/booking/{office} when bookings change. The hub
 // only needs to know that something changed: it pulls the day at once.
