@@ -1,0 +1,625 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"lotse/hub/api"
+	"lotse/hub/booking/demo"
+)
+
+// The counter workplace and the information desk in headless Chromium,
+// against a real hub. Every wait polls the page with a generous deadline:
+// CI machines are slow and busy, and nothing here sleeps to synchronise.
+
+const (
+	webOffice = demo.Mitte
+	// stepTimeout bounds one browser step (a click, a wait).
+	stepTimeout = 90 * time.Second
+)
+
+// chromiumPath finds a Chromium or Chrome binary; LOTSE_CHROMIUM overrides.
+func chromiumPath() string {
+	if p := os.Getenv("LOTSE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless_shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browser is one headless Chromium for a test.
+type browser struct {
+	ctx context.Context // the first tab's context; new tabs derive from it
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		t.Skip("no Chromium found (chromium, chromium-browser, google-chrome; or set LOTSE_CHROMIUM): `make test` installs Debian's chromium")
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("lang", "de-DE"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	// The first run starts the browser and binds it to ctx: no timeout
+	// context here, its end would close the browser.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium %s: %v", path, err)
+	}
+	return &browser{ctx: ctx}
+}
+
+// tab is a browser tab. Tabs made by newTab have their own cookies, like
+// two clerks at two PCs; tabs made by sibling share them.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+	url string
+}
+
+func (b *browser) newTab(t *testing.T, base string) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	tb := &tab{t: t, ctx: ctx, url: base}
+	tb.open()
+	return tb
+}
+
+// sibling opens another tab in the same browser context (same session).
+func (tb *tab) sibling() *tab {
+	ctx, cancel := chromedp.NewContext(tb.ctx)
+	tb.t.Cleanup(cancel)
+	s := &tab{t: tb.t, ctx: ctx, url: tb.url}
+	s.open()
+	return s
+}
+
+// open creates the tab: its first run binds the tab to its context, so
+// it must not run under a shorter-lived one.
+func (tb *tab) open() {
+	tb.t.Helper()
+	if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		tb.t.Fatalf("open tab: %v", err)
+	}
+}
+
+func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		tb.t.Fatalf("browser: %v", err)
+	}
+}
+
+// eval runs JavaScript and decodes its value into out (may be nil).
+func (tb *tab) eval(js string, out any) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js))
+	if err != nil {
+		tb.t.Fatalf("eval %s: %v", js, err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(v, out); err != nil {
+			tb.t.Fatalf("eval %s: decode %s: %v", js, v, err)
+		}
+	}
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func (tb *tab) waitFor(what, js string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+js+")",
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout))); err != nil {
+		pctx, pcancel := context.WithTimeout(tb.ctx, 10*time.Second)
+		defer pcancel()
+		page, _ := chromedp.Run(pctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 2000)`))
+		tb.t.Fatalf("waiting for %s (%s): %v\npage:\n%s", what, js, err, page)
+	}
+}
+
+func (tb *tab) text(sel string) string {
+	tb.t.Helper()
+	var s string
+	tb.eval(fmt.Sprintf(`(document.querySelector(%q)||{}).textContent||""`, sel), &s)
+	return strings.TrimSpace(s)
+}
+
+// key presses a key on the page (not in an input field).
+func (tb *tab) key(k string) {
+	tb.t.Helper()
+	tb.eval(`document.activeElement && document.activeElement.blur()`, nil)
+	tb.do(chromedp.KeyEvent(k))
+}
+
+func (tb *tab) shot(name string) {
+	tb.t.Helper()
+	dir := os.Getenv("LOTSE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+// login opens a page and logs in at the counter ("" for the desk).
+func (tb *tab) login(page, counter string) {
+	tb.t.Helper()
+	tb.do(chromedp.Navigate(tb.url + "/counter/" + page))
+	tb.waitFor("login form", `!document.querySelector("#login").hidden && document.querySelectorAll("#login-office option").length > 0`)
+	tb.fillLogin(counter)
+	tb.waitFor("login done", `document.querySelector("#login").hidden`)
+}
+
+func (tb *tab) fillLogin(counter string) {
+	tb.t.Helper()
+	tb.eval(fmt.Sprintf(`(() => {
+		const o = document.querySelector("#login-office");
+		o.value = %q; o.dispatchEvent(new Event("change"));
+		document.querySelector("#login-counter").value = %q;
+		document.querySelector("#login-user").value = "";
+		document.querySelector("#login-password").value = "";
+	})()`, webOffice, counter), nil)
+	tb.do(
+		chromedp.SendKeys("#login-user", "demo"),
+		chromedp.SendKeys("#login-password", "demo"),
+		chromedp.Click("#login-submit"),
+	)
+}
+
+// current is the ticket number the workplace shows as current.
+func (tb *tab) current() string { return tb.text("#current-number") }
+
+func (tb *tab) waitCurrent(number string) {
+	tb.t.Helper()
+	tb.waitFor("current ticket "+number, fmt.Sprintf(`(document.querySelector("#current-number")||{}).textContent === %q`, number))
+}
+
+func (tb *tab) waitNoCurrent() {
+	tb.t.Helper()
+	tb.waitFor("no current ticket", `!document.querySelector("#current-number")`)
+}
+
+// waitIdle waits until no counter action is under way.
+func (tb *tab) waitIdle() {
+	tb.t.Helper()
+	tb.waitFor("idle", `document.querySelector("#actions").getAttribute("aria-busy") === "false"`)
+}
+
+func (tb *tab) waitEnabled(action string) {
+	tb.t.Helper()
+	tb.waitFor(action+" enabled", fmt.Sprintf(`!document.querySelector('[data-action=%q]').disabled`, action))
+}
+
+func (tb *tab) waitInList(list, number string) {
+	tb.t.Helper()
+	tb.waitFor(number+" in "+list, fmt.Sprintf(`!!document.querySelector('#%s [data-number=%q]')`, list, number))
+}
+
+func (tb *tab) waitNotInList(list, number string) {
+	tb.t.Helper()
+	tb.waitFor(number+" not in "+list, fmt.Sprintf(`!document.querySelector('#%s [data-number=%q]')`, list, number))
+}
+
+func ticketState(t *testing.T, h *testHub, id string) api.Ticket {
+	t.Helper()
+	var tk api.Ticket
+	h.clerkGet(t, "/api/v1/offices/"+webOffice+"/tickets/"+id, &tk)
+	return tk
+}
+
+func TestCounterWorkplace(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	a := b.newTab(t, h.URL)
+
+	a.login("", "schalter-1")
+	a.waitFor("empty queue", `!!document.querySelector("#queue-empty")`)
+	a.waitFor("next disabled while nobody waits", `document.querySelector('[data-action="next"]').disabled`)
+	if got := a.text(`[data-action="next"] kbd`); got != "N" {
+		t.Errorf("next shows shortcut %q, want N", got)
+	}
+	a.waitFor("stream live", `document.querySelector("#st-stream") && document.querySelector("#st-stream").className === "st-live"`)
+
+	// Walk-ins at the kiosk reach the queue through the stream.
+	var w []api.Ticket
+	for range 5 {
+		w = append(w, h.WalkIn(t, webOffice, demo.Meldebescheinigung))
+	}
+	for _, tk := range w {
+		a.waitInList("queue-list", tk.Number)
+	}
+
+	t.Run("next", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("next")
+		a.key("n")
+		a.waitCurrent(w[0].Number)
+		a.waitNotInList("queue-list", w[0].Number)
+		if q := h.CounterQueue(t, webOffice, "schalter-1"); q.Counter.Ticket == nil || q.Counter.Ticket.ID != w[0].ID {
+			t.Fatalf("hub: counter holds %+v, want %s", q.Counter.Ticket, w[0].Number)
+		}
+	})
+
+	t.Run("recall until missed, then call again", func(t *testing.T) {
+		a.t = t
+		for i := 1; i <= 2; i++ {
+			a.waitEnabled("recall")
+			a.key("w")
+			a.waitFor(fmt.Sprintf("recalled %d times", i), fmt.Sprintf(`document.querySelector("#current-state").textContent.includes("%d×")`, i))
+		}
+		if tk := ticketState(t, h, w[0].ID); tk.Recalls != 2 || tk.State != api.StateCalled {
+			t.Fatalf("after two recalls: %s recalls %d", tk.State, tk.Recalls)
+		}
+		a.waitEnabled("recall")
+		a.key("w") // the third recall gives up: missed
+		a.waitNoCurrent()
+		a.waitInList("missed-list", w[0].Number)
+		if tk := ticketState(t, h, w[0].ID); tk.State != api.StateMissed {
+			t.Fatalf("after the last recall: %s, want missed", tk.State)
+		}
+		a.do(chromedp.Click(fmt.Sprintf(`#missed-list [data-number=%q] button`, w[0].Number)))
+		a.waitCurrent(w[0].Number)
+		a.waitNotInList("missed-list", w[0].Number)
+	})
+
+	t.Run("start and finish", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("start")
+		a.key("s")
+		a.waitFor("serving", `document.querySelector(".ticket-card").classList.contains("serving")`)
+		a.waitFor("recall disabled while serving", `document.querySelector('[data-action="recall"]').disabled`)
+		a.waitEnabled("finish")
+		a.key("f")
+		a.waitNoCurrent()
+		if tk := ticketState(t, h, w[0].ID); tk.State != api.StateDone {
+			t.Fatalf("after finish: %s, want done", tk.State)
+		}
+	})
+
+	t.Run("no-show", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("next")
+		a.do(chromedp.Click(`[data-action="next"]`))
+		a.waitCurrent(w[1].Number)
+		a.waitEnabled("noshow")
+		a.key("x")
+		a.waitNoCurrent()
+		a.waitInList("missed-list", w[1].Number)
+		if tk := ticketState(t, h, w[1].ID); tk.State != api.StateMissed {
+			t.Fatalf("after no-show: %s, want missed", tk.State)
+		}
+	})
+
+	t.Run("park and call again", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("next")
+		a.key(" ")
+		a.waitCurrent(w[2].Number)
+		a.waitEnabled("park")
+		a.key("p")
+		a.waitNoCurrent()
+		a.waitInList("parked-list", w[2].Number)
+		if tk := ticketState(t, h, w[2].ID); tk.State != api.StateParked {
+			t.Fatalf("after park: %s, want parked", tk.State)
+		}
+		a.do(chromedp.Click(fmt.Sprintf(`#parked-list [data-number=%q] button`, w[2].Number)))
+		a.waitCurrent(w[2].Number)
+		a.waitNotInList("parked-list", w[2].Number)
+	})
+
+	t.Run("transfer to a counter", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("transfer")
+		a.key("t")
+		a.waitFor("transfer dialog", `document.querySelector("#transfer-dialog").open`)
+		a.do(chromedp.Click(`#transfer-counters [data-counter="schalter-2"]`))
+		a.waitNoCurrent()
+		tk := ticketState(t, h, w[2].ID)
+		if tk.State != api.StateWaiting || tk.TargetCounter != "schalter-2" {
+			t.Fatalf("after transfer: %s for %q, want waiting for schalter-2", tk.State, tk.TargetCounter)
+		}
+		a.waitNotInList("queue-list", w[2].Number)
+	})
+
+	t.Run("transfer to a service", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("next")
+		a.key("n")
+		a.waitCurrent(w[3].Number)
+		a.waitEnabled("transfer")
+		a.do(chromedp.Click(`[data-action="transfer"]`))
+		a.waitFor("transfer dialog", `document.querySelector("#transfer-dialog").open`)
+		a.do(chromedp.Click(fmt.Sprintf(`#transfer-services [data-service=%q]`, demo.KfzUmmeldung)))
+		a.waitNoCurrent()
+		tk := ticketState(t, h, w[3].ID)
+		if tk.State != api.StateWaiting || tk.Services[0].Service != demo.KfzUmmeldung {
+			t.Fatalf("after transfer: %s for %+v, want waiting for %s", tk.State, tk.Services, demo.KfzUmmeldung)
+		}
+	})
+
+	t.Run("call a specific ticket", func(t *testing.T) {
+		a.t = t
+		extra := h.WalkIn(t, webOffice, demo.Fuehrungszeugnis)
+		a.waitInList("queue-list", extra.Number)
+		a.waitEnabled("call")
+		a.key("c")
+		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
+		a.do(chromedp.SendKeys("#call-filter", extra.Number+"\r"))
+		a.waitCurrent(extra.Number)
+		if tk := ticketState(t, h, extra.ID); tk.State != api.StateCalled || tk.Counter != "schalter-1" {
+			t.Fatalf("after call: %s at %q", tk.State, tk.Counter)
+		}
+		a.waitEnabled("finish")
+		a.key("f")
+		a.waitNoCurrent()
+	})
+
+	t.Run("a ticket called elsewhere meanwhile shows an error", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("call")
+		a.key("c")
+		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
+		// Another counter calls the last one while the dialog is open.
+		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+		defer cancel()
+		if _, err := h.Clerk().Act(ctx, webOffice, "schalter-8", api.ActionCall, api.ActionRequest{Ticket: w[4].ID}); err != nil {
+			t.Fatal(err)
+		}
+		a.do(chromedp.Click(fmt.Sprintf(`#call-tickets [data-ticket=%q]`, w[4].ID)))
+		a.waitFor("error banner", `!document.querySelector("#error").hidden && document.querySelector("#error").className === "error-banner"`)
+		if got := a.text("#error-text"); !strings.Contains(got, "anderswo") {
+			t.Errorf("error says %q, want the plain German text about a ticket called elsewhere", got)
+		}
+		a.waitNoCurrent()
+	})
+
+	t.Run("double click calls one person", func(t *testing.T) {
+		a.t = t
+		x := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
+		y := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
+		a.waitInList("queue-list", y.Number)
+		a.waitEnabled("next")
+		a.do(chromedp.DoubleClick(`[data-action="next"]`))
+		a.waitCurrent(x.Number)
+		a.waitIdle()
+		if tk := ticketState(t, h, y.ID); tk.State != api.StateWaiting {
+			t.Fatalf("the second ticket is %s after a double click, want waiting", tk.State)
+		}
+		if tk := ticketState(t, h, x.ID); tk.State != api.StateCalled {
+			t.Fatalf("the first ticket is %s after a double click, want called", tk.State)
+		}
+		a.key("f")
+		a.waitNoCurrent()
+	})
+
+	t.Run("expired session brings the login back and repeats the action", func(t *testing.T) {
+		a.t = t
+		a.waitEnabled("next")
+		// The session ends behind the page's back.
+		a.eval(`fetch("/api/v1/session", {method: "DELETE"}).then(() => true)`, nil)
+		a.waitFor("cookie gone", `true`)
+		a.key("n")
+		a.waitFor("login with message", `!document.querySelector("#login").hidden && !document.querySelector("#login-message").hidden`)
+		a.fillLogin("schalter-1")
+		a.waitFor("login done", `document.querySelector("#login").hidden`)
+		a.waitFor("the next person is called", `!!document.querySelector("#current-number")`)
+		q := h.CounterQueue(t, webOffice, "schalter-1")
+		if q.Counter.Ticket == nil || q.Counter.Ticket.Number != a.current() {
+			t.Fatalf("hub holds %+v, page shows %q", q.Counter.Ticket, a.current())
+		}
+	})
+
+	t.Run("pause and reopen", func(t *testing.T) {
+		a.t = t
+		a.key("f")
+		a.waitNoCurrent()
+		a.do(chromedp.Click("#pause"))
+		a.waitFor("paused", `document.body.classList.contains("paused")`)
+		a.waitFor("next disabled while paused", `document.querySelector('[data-action="next"]').disabled`)
+		if q := h.CounterQueue(t, webOffice, "schalter-1"); q.Counter.Open {
+			t.Fatal("hub: counter still open after pause")
+		}
+		a.do(chromedp.Click("#pause"))
+		a.waitFor("open", `!document.body.classList.contains("paused")`)
+	})
+
+	t.Run("English", func(t *testing.T) {
+		a.t = t
+		a.do(chromedp.Click(`.topbar [data-lang="en"]`))
+		a.waitFor("English texts", `document.querySelector('[data-action="next"] span').textContent === "Next"`)
+		a.do(chromedp.Click(`.topbar [data-lang="de"]`))
+		a.waitFor("German texts", `document.querySelector('[data-action="next"] span').textContent === "Nächste"`)
+	})
+}
+
+func TestCounterDesk(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	d := b.newTab(t, h.URL)
+	d.login("desk.html", "")
+
+	// Somebody booked by phone for 10:05 comes to the desk.
+	var person api.Appointment
+	for _, ap := range h.Appointments(t, webOffice, "from=10:00&to=10:15") {
+		if ap.Status == "booked" && ap.Name != "" && ap.Services[0].Service == demo.Anmeldung {
+			person = ap
+			break
+		}
+	}
+	if person.ID == "" {
+		t.Fatal("the demo day has no bookable Anmeldung between 10:00 and 10:15")
+	}
+	last := person.Name[strings.LastIndex(person.Name, " ")+1:]
+
+	t.Run("check in by name", func(t *testing.T) {
+		d.t = t
+		d.do(chromedp.SendKeys("#search-name", last))
+		row := fmt.Sprintf(`[data-appointment=%q]`, person.ID)
+		d.waitFor("the appointment in the results", `!!document.querySelector('`+row+` .checkin')`)
+		d.do(chromedp.Click(row + " .checkin"))
+		d.waitFor("ticket dialog", `document.querySelector("#ticket-dialog").open && document.querySelector("#issued-number").textContent !== ""`)
+		var after []api.Appointment
+		for _, ap := range h.Appointments(t, webOffice, "q="+strings.ReplaceAll(last, " ", "+")) {
+			if ap.ID == person.ID {
+				after = append(after, ap)
+			}
+		}
+		if len(after) != 1 || after[0].Status != "arrived" || after[0].Ticket == nil {
+			t.Fatalf("hub: appointment after desk check-in: %+v", after)
+		}
+		if got := d.text("#issued-number"); got != after[0].Ticket.Number {
+			t.Fatalf("desk shows %q, hub issued %q", got, after[0].Ticket.Number)
+		}
+		d.do(chromedp.Click("#issued-done"))
+		d.waitFor("the row shows the ticket", `!!document.querySelector('`+row+` .show-ticket')`)
+	})
+
+	t.Run("the workplace shows the name", func(t *testing.T) {
+		a := d.sibling() // same session: the desk clerk opens the workplace
+		a.t = t
+		a.do(chromedp.Navigate(h.URL + "/counter/"))
+		a.waitFor("counter needed", `!document.querySelector("#login").hidden`)
+		a.fillLogin("schalter-1")
+		a.waitFor("login done", `document.querySelector("#login").hidden`)
+		var ap []api.Appointment
+		ap = h.Appointments(t, webOffice, "from=10:00&to=10:15")
+		var number string
+		for _, x := range ap {
+			if x.ID == person.ID && x.Ticket != nil {
+				number = x.Ticket.Number
+			}
+		}
+		a.waitInList("queue-list", number)
+		a.key("c")
+		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
+		a.do(chromedp.SendKeys("#call-filter", number+"\r"))
+		a.waitCurrent(number)
+		if got := a.text("#current-name"); got != person.Name {
+			t.Fatalf("workplace shows name %q, want %q", got, person.Name)
+		}
+	})
+
+	t.Run("walk-in with priority", func(t *testing.T) {
+		d.t = t
+		d.do(chromedp.Click(fmt.Sprintf(`#walkin-services [data-service=%q]`, demo.Fuehrungszeugnis)))
+		d.do(chromedp.Click("#walkin-priority"))
+		d.waitFor("draw enabled", `!document.querySelector("#walkin-draw").disabled`)
+		d.do(chromedp.Click("#walkin-draw"))
+		d.waitFor("ticket dialog", `document.querySelector("#ticket-dialog").open && document.querySelector("#issued-number").textContent.startsWith("F")`)
+		number := d.text("#issued-number")
+		q := h.CounterQueue(t, webOffice, "schalter-1")
+		if len(q.Next) == 0 || q.Next[0].Number != number || !q.Next[0].Priority {
+			t.Fatalf("hub: first in line at schalter-1 is %+v, want the priority ticket %s", q.Next, number)
+		}
+		if got := d.text("#print-number"); got != number {
+			t.Errorf("print view shows %q, want %s", got, number)
+		}
+		d.do(chromedp.Click("#issued-done"))
+	})
+}
+
+// Two clerks at two counters that serve the same service press "next" at
+// the same moment: they never get the same person.
+func TestCounterTwoClerksPressNextAtOnce(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	for range 3 {
+		h.WalkIn(t, webOffice, demo.Anmeldung)
+	}
+	clerks := []*tab{b.newTab(t, h.URL), b.newTab(t, h.URL)}
+	counters := []string{"schalter-1", "schalter-2"}
+	for i, c := range clerks {
+		c.login("", counters[i])
+		c.waitEnabled("next")
+		c.waitFor("three waiting", `document.querySelectorAll("#queue-list .ticket-row").length === 3`)
+	}
+
+	var wg sync.WaitGroup
+	errs := make([]error, len(clerks))
+	start := make(chan struct{})
+	for i, c := range clerks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			ctx, cancel := context.WithTimeout(c.ctx, stepTimeout)
+			defer cancel()
+			_, errs[i] = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-action="next"]').click(), true`))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("clerk %d: %v", i, err)
+		}
+	}
+	var shown []string
+	for _, c := range clerks {
+		c.waitFor("a called ticket", `!!document.querySelector("#current-number")`)
+		c.waitIdle()
+		shown = append(shown, c.current())
+	}
+	if shown[0] == shown[1] {
+		t.Fatalf("both counters show %s", shown[0])
+	}
+	var held []string
+	for _, c := range counters {
+		q := h.CounterQueue(t, webOffice, c)
+		if q.Counter.Ticket == nil {
+			t.Fatalf("hub: %s holds no ticket", c)
+		}
+		held = append(held, q.Counter.Ticket.Number)
+	}
+	if held[0] == held[1] || held[0] != shown[0] || held[1] != shown[1] {
+		t.Fatalf("hub: counters hold %v, pages show %v", held, shown)
+	}
+	for _, c := range clerks {
+		c.waitFor("one left in the queue", `document.querySelectorAll("#queue-list .ticket-row").length === 1`)
+	}
+}

@@ -1,0 +1,392 @@
+// Lotse counter pages: what the workplace (index.html) and the information
+// desk (desk.html) share — texts in German and English, the API with its
+// session cookie and CSRF token, the login dialog that also comes back when
+// a session expires, the live stream and the status line.
+//
+// Plain JavaScript, no build step, nothing loaded from outside the hub.
+"use strict";
+
+const Lotse = (() => {
+  // ---------- texts ----------
+  const i18n = { lang: "de", texts: {}, fallback: {} };
+
+  async function loadTexts(lang) {
+    const get = async (l) => {
+      const r = await fetch("i18n/" + l + ".json", { cache: "no-cache" });
+      if (!r.ok) throw new Error("texts " + l + ": " + r.status);
+      return r.json();
+    };
+    if (!Object.keys(i18n.fallback).length) i18n.fallback = await get("de");
+    i18n.texts = lang === "de" ? i18n.fallback : await get(lang);
+    i18n.lang = lang;
+    document.documentElement.lang = lang;
+    try { localStorage.setItem("lotse.lang", lang); } catch (e) { /* private mode */ }
+  }
+
+  // t returns the text for key, with {name} placeholders filled in.
+  function t(key, vars) {
+    let s = i18n.texts[key];
+    if (s === undefined) s = i18n.fallback[key];
+    if (s === undefined) s = key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m));
+    return s;
+  }
+
+  // applyTexts fills every element marked with data-i18n (text),
+  // data-i18n-placeholder, data-i18n-aria and data-i18n-title.
+  function applyTexts(root) {
+    root = root || document;
+    root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    root.querySelectorAll("[data-i18n-aria]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nAria)); });
+    root.querySelectorAll("[data-i18n-title]").forEach((el) => { el.title = t(el.dataset.i18nTitle); });
+    document.title = t(document.body.dataset.titleKey || "app.title");
+  }
+
+  function initialLang() {
+    let l = "";
+    try { l = localStorage.getItem("lotse.lang") || ""; } catch (e) { /* private mode */ }
+    return l === "en" || l === "de" ? l : "de";
+  }
+
+  // ---------- small DOM helpers ----------
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") e.className = v;
+      else if (k === "text") e.textContent = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else if (k === "dataset") Object.assign(e.dataset, v);
+      else e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+  const $ = (sel) => document.querySelector(sel);
+
+  // ---------- offices ----------
+  let offices = [];
+  async function loadOffices() {
+    const r = await fetch("/api/v1/offices", { cache: "no-store" });
+    if (!r.ok) throw new Error("offices: " + r.status);
+    offices = await r.json();
+    return offices;
+  }
+  const office = (id) => offices.find((o) => o.id === id);
+
+  function serviceName(o, id) {
+    const s = o && (o.services || []).find((x) => x.id === id);
+    return s ? s.name : id;
+  }
+  function counterName(o, id) {
+    const c = o && (o.counters || []).find((x) => x.id === id);
+    return c ? c.name : id;
+  }
+
+  // clock formats a time as HH:MM in the office's time zone, so that a
+  // desk PC with a wrong zone still shows the times on the appointment.
+  function clock(iso, o) {
+    if (!iso) return "";
+    const opts = { hour: "2-digit", minute: "2-digit", hour12: false };
+    if (o && o.timezone) opts.timeZone = o.timezone;
+    try { return new Intl.DateTimeFormat(i18n.lang === "en" ? "en-GB" : "de-DE", opts).format(new Date(iso)); }
+    catch (e) { delete opts.timeZone; return new Intl.DateTimeFormat("de-DE", opts).format(new Date(iso)); }
+  }
+
+  // services lists a ticket's or appointment's services: "2 × Anmeldung, Meldebescheinigung".
+  function services(list) {
+    return (list || []).map((s) => (s.count > 1 ? s.count + " × " : "") + (s.name || s.service)).join(", ");
+  }
+
+  // requestId identifies one click. crypto.randomUUID exists only on
+  // https and localhost; offices run the hub over plain http on a closed
+  // network, so the id is built from getRandomValues, which exists everywhere.
+  function requestId() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+
+  // ---------- session and API ----------
+  // active: the page runs with state.session; a login at another place
+  // then reloads the page.
+  const state = { session: null, active: false, onSession: [] };
+
+  // request calls the API. It resolves to {ok, status, data} or
+  // {ok:false, status, error:{code, message}}; it never rejects. A 401
+  // first looks for a session another tab opened, then brings back the
+  // login dialog and, after a successful login, repeats the request.
+  async function request(method, path, body, retried) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET" && state.session) headers["X-CSRF-Token"] = state.session.csrf;
+    let r;
+    try {
+      r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin", cache: "no-store" });
+    } catch (e) {
+      return { ok: false, status: 0, error: { code: "network", message: String(e) } };
+    }
+    let data = null;
+    if (r.status !== 204) {
+      try { data = await r.json(); } catch (e) { data = null; }
+    }
+    if (r.ok) return { ok: true, status: r.status, data };
+    const error = (data && data.error) || { code: r.status >= 500 ? "internal" : "invalid", message: "HTTP " + r.status };
+    if (r.status === 401 && !retried && path !== "/api/v1/session") {
+      if (await adoptSession()) return request(method, path, body, true);
+      await requireLogin("login.expired");
+      return request(method, path, body, true);
+    }
+    return { ok: false, status: r.status, error };
+  }
+
+  // adoptSession takes over a valid session of the same office, e.g. one
+  // that the desk opened in another tab (which changed the CSRF token).
+  async function adoptSession() {
+    const prev = state.session;
+    const r = await request("GET", "/api/v1/session");
+    if (!r.ok || !prev || r.data.office !== prev.office || r.data.csrf === prev.csrf) return false;
+    setSession(Object.assign({}, r.data, { counter: prev.counter }));
+    return true;
+  }
+
+  function setSession(s) {
+    state.session = s;
+    try { sessionStorage.setItem("lotse.session", JSON.stringify({ office: s.office, counter: s.counter, user: s.user })); } catch (e) { /* ignore */ }
+    state.onSession.forEach((f) => f(s));
+  }
+
+  function remembered() {
+    try { return JSON.parse(sessionStorage.getItem("lotse.session") || "null") || {}; } catch (e) { return {}; }
+  }
+
+  async function logout() {
+    await request("DELETE", "/api/v1/session");
+    state.session = null;
+    try { sessionStorage.removeItem("lotse.session"); } catch (e) { /* ignore */ }
+    location.reload();
+  }
+
+  // ---------- login dialog ----------
+  // needCounter: the workplace needs a counter, the desk does not.
+  let needCounter = true;
+  let pending = null; // {promise, resolve} while the dialog is open
+
+  function requireLogin(messageKey) {
+    if (pending) return pending.promise;
+    let resolve;
+    const promise = new Promise((r) => { resolve = r; });
+    pending = { promise, resolve };
+    showLogin(messageKey);
+    return promise;
+  }
+
+  function fillCounters(officeId, selected) {
+    const sel = $("#login-counter");
+    sel.replaceChildren();
+    if (!needCounter) sel.append(el("option", { value: "", text: t("login.noCounter") }));
+    const o = office(officeId);
+    for (const c of (o ? o.counters : [])) sel.append(el("option", { value: c.id, text: c.name, selected: c.id === selected }));
+  }
+
+  function showLogin(messageKey) {
+    const dlg = $("#login");
+    const last = state.session || remembered();
+    const offSel = $("#login-office");
+    offSel.replaceChildren(...offices.map((o) => el("option", { value: o.id, text: o.name, selected: o.id === last.office })));
+    fillCounters(offSel.value, last.counter);
+    if (last.user) $("#login-user").value = last.user;
+    $("#login-password").value = "";
+    const msg = $("#login-message");
+    msg.textContent = messageKey ? t(messageKey) : "";
+    msg.hidden = !messageKey;
+    $("#login-error").textContent = "";
+    dlg.hidden = false;
+    document.body.classList.add("login-open");
+    ($("#login-user").value ? $("#login-password") : $("#login-user")).focus();
+  }
+
+  async function submitLogin(ev) {
+    ev.preventDefault();
+    const btn = $("#login-submit");
+    const req = {
+      office: $("#login-office").value, counter: $("#login-counter").value,
+      user: $("#login-user").value.trim(), password: $("#login-password").value,
+    };
+    if (needCounter && !req.counter) { $("#login-error").textContent = t("login.needCounter"); return; }
+    btn.disabled = true;
+    const r = await request("POST", "/api/v1/session", req);
+    btn.disabled = false;
+    if (!r.ok) {
+      $("#login-error").textContent = errorText(r.error, "login");
+      $("#login-password").select();
+      return;
+    }
+    const prev = state.active ? state.session : null;
+    setSession(r.data);
+    $("#login").hidden = true;
+    document.body.classList.remove("login-open");
+    if (prev && (prev.office !== r.data.office || (needCounter && prev.counter !== r.data.counter))) {
+      // Another place: what the page shows belongs to the old one.
+      location.reload();
+      return;
+    }
+    if (pending) { const p = pending; pending = null; p.resolve(r.data); }
+  }
+
+  // ---------- errors ----------
+  // errorText turns an API error into a sentence for the clerk: first a
+  // text for this action and code, then one for the code alone.
+  function errorText(err, action) {
+    const code = (err && err.code) || "internal";
+    for (const key of ["err." + action + "." + code, "err." + code]) {
+      const s = t(key);
+      if (s !== key) return s;
+    }
+    return t("err.internal");
+  }
+
+  // ---------- stream ----------
+  // stream keeps a WebSocket to the office's stream open and calls
+  // onChange for the snapshot and every event; onStatus gets "live" or
+  // "down". Pings arrive every 5 s: 15 s of silence means the connection
+  // is dead even if the socket has not noticed.
+  function stream(officeId, onChange, onStatus) {
+    let ws = null, backoff = 1000, watchdog = 0, closed = false;
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => { if (ws) ws.close(); }, 15000);
+    };
+    const connect = () => {
+      const proto = location.protocol === "https:" ? "wss:" : "ws:";
+      ws = new WebSocket(proto + "//" + location.host + "/api/v1/offices/" + encodeURIComponent(officeId) + "/stream");
+      ws.onopen = () => { backoff = 1000; arm(); };
+      ws.onmessage = (m) => {
+        arm();
+        let msg;
+        try { msg = JSON.parse(m.data); } catch (e) { return; }
+        if (msg.type === "ping") { onStatus("live"); return; }
+        onStatus("live");
+        onChange(msg);
+      };
+      ws.onclose = () => {
+        clearTimeout(watchdog);
+        onStatus("down");
+        if (closed) return;
+        setTimeout(connect, backoff);
+        backoff = Math.min(backoff * 2, 10000);
+      };
+    };
+    connect();
+    return { close() { closed = true; if (ws) ws.close(); } };
+  }
+
+  // debounced returns f wrapped so that a burst of calls runs it once,
+  // and a call while it runs runs it once more afterwards.
+  function debounced(f, wait) {
+    let timer = 0, running = false, again = false;
+    const run = async () => {
+      if (running) { again = true; return; }
+      running = true;
+      try { await f(); } finally {
+        running = false;
+        if (again) { again = false; schedule(); }
+      }
+    };
+    const schedule = () => { clearTimeout(timer); timer = setTimeout(run, wait); };
+    schedule.now = () => { clearTimeout(timer); return run(); };
+    return schedule;
+  }
+
+  // ---------- status line ----------
+  const status = { stream: "down", health: null };
+
+  function renderStatus() {
+    const line = $("#status-line");
+    if (!line) return;
+    const parts = [];
+    parts.push(el("span", { class: "st-" + status.stream, id: "st-stream", text: t("status.stream." + status.stream) }));
+    const h = status.health;
+    const o = state.session && office(state.session.office);
+    if (h && h.warning) {
+      parts.push(el("span", { class: "st-warn", id: "st-backend", role: "status", text: t("status.backendWarning", { detail: h.warning }) }));
+    } else if (h) {
+      parts.push(el("span", { id: "st-backend", text: h.lastSync ? t("status.lastSync", { time: clock(h.lastSync, o) }) : t("status.noSync") }));
+    }
+    if (h && h.outboxDepth > 0) parts.push(el("span", { class: h.warning ? "st-warn" : "", text: t("status.outbox", { n: h.outboxDepth }) }));
+    line.replaceChildren(...parts);
+  }
+
+  function setStreamStatus(s) {
+    if (status.stream !== s) { status.stream = s; renderStatus(); }
+  }
+
+  async function pollHealth() {
+    try {
+      const r = await fetch("/healthz", { cache: "no-store" });
+      const h = await r.json();
+      const id = state.session && state.session.office;
+      status.health = (h.offices || []).find((x) => x.id === id) || null;
+    } catch (e) {
+      status.health = null;
+    }
+    renderStatus();
+  }
+
+  // ---------- page start ----------
+  // start loads texts and offices, wires the header and the login dialog,
+  // and resolves with a session (asking for a login if there is none).
+  async function start(opts) {
+    needCounter = !!opts.needCounter;
+    await loadTexts(initialLang());
+    applyTexts();
+    try {
+      await loadOffices();
+    } catch (e) {
+      $("#login-error").textContent = t("err.network");
+    }
+    $("#login-office").addEventListener("change", (e) => fillCounters(e.target.value, ""));
+    $("#login-form").addEventListener("submit", submitLogin);
+    document.querySelectorAll("[data-lang]").forEach((b) => b.addEventListener("click", async () => {
+      await loadTexts(b.dataset.lang);
+      applyTexts();
+      markLang();
+      renderStatus();
+      if (opts.onLanguage) opts.onLanguage();
+      if (!$("#login").hidden) {
+        const off = $("#login-office").value, ctr = $("#login-counter").value;
+        fillCounters(off, ctr);
+      }
+    }));
+    markLang();
+    const lo = $("#logout");
+    if (lo) lo.addEventListener("click", logout);
+
+    const r = await request("GET", "/api/v1/session");
+    const mem = remembered();
+    if (r.ok && office(r.data.office)) {
+      const s = Object.assign({}, r.data);
+      if (!s.counter && mem.office === s.office) s.counter = mem.counter || "";
+      if (!needCounter || s.counter) {
+        setSession(s);
+        state.active = true;
+        return s;
+      }
+      state.session = s;
+    }
+    const s = await requireLogin(r.ok ? "login.chooseCounter" : "");
+    state.active = true;
+    return s;
+  }
+
+  function markLang() {
+    document.querySelectorAll("[data-lang]").forEach((b) => b.setAttribute("aria-pressed", b.dataset.lang === i18n.lang ? "true" : "false"));
+  }
+
+  return {
+    t, applyTexts, el, $, start, request, requestId, errorText, stream, debounced, office, serviceName, counterName,
+    clock, services, pollHealth, setStreamStatus, renderStatus, session: () => state.session,
+    lang: () => i18n.lang, onSession: (f) => state.onSession.push(f),
+  };
+})();

@@ -1,0 +1,169 @@
+// Lotse information desk: find today's appointment of someone who could not
+// check in at the kiosk (no QR code, no birth date on file, booked by
+// phone) and check them in; draw walk-in tickets; print a ticket.
+"use strict";
+
+(() => {
+  const { t, el, $, request, errorText } = Lotse;
+
+  let sess = null;
+  let off = null;
+  let service = "";       // chosen walk-in service
+  let searched = false;   // a search has run: stream events refresh it
+  let busy = false;
+  let lastResults = [];
+
+  const base = () => "/api/v1/offices/" + encodeURIComponent(sess.office);
+
+  function showError(text) {
+    $("#error-text").textContent = text;
+    $("#error").hidden = false;
+  }
+  function clearError() { $("#error").hidden = true; }
+
+  // ---------- search ----------
+  async function search() {
+    if (!sess) return;
+    const p = new URLSearchParams();
+    const name = $("#search-name").value.trim(), from = $("#search-from").value, to = $("#search-to").value;
+    if (name) p.set("q", name);
+    if (from) p.set("from", from);
+    if (to) p.set("to", to);
+    const r = await request("GET", base() + "/appointments?" + p.toString());
+    if (!r.ok) { showError(errorText(r.error, "search")); return; }
+    searched = true;
+    lastResults = r.data || [];
+    renderResults();
+  }
+  const refresh = Lotse.debounced(search, 300);
+
+  function statusText(a) {
+    if (a.status === "arrived" && a.ticket) return t("desk.status.arrived", { number: a.ticket.number, state: t("state." + a.ticket.state) });
+    return t("desk.status." + a.status);
+  }
+
+  function renderResults() {
+    const info = $("#search-info");
+    const list = $("#results");
+    if (!searched) { info.textContent = t("desk.searchHint"); list.replaceChildren(); return; }
+    info.textContent = lastResults.length ? t("desk.found", { n: lastResults.length }) : t("desk.noneFound");
+    list.replaceChildren(...lastResults.map((a) => {
+      let action = null;
+      if (a.status === "booked") {
+        action = el("button", { type: "button", class: "btn primary checkin", disabled: busy, text: t("desk.checkIn"),
+          "aria-label": t("desk.checkIn") + " " + (a.name || ""), onclick: () => checkIn(a) });
+      } else if (a.status === "arrived" && a.ticket) {
+        action = el("button", { type: "button", class: "btn show-ticket", text: t("desk.showTicket", { number: a.ticket.number }),
+          onclick: () => showTicket(a.ticket) });
+      }
+      return el("li", { class: "result-row status-" + a.status, dataset: { appointment: a.id } },
+        el("span", { class: "result-time", text: Lotse.clock(a.start, off) }),
+        el("span", { class: "result-body" },
+          el("span", { class: "result-name", text: a.name || t("desk.noName") }),
+          el("span", { class: "result-meta", text: Lotse.services(a.services) + (a.persons > 1 ? " · " + t("queue.persons", { n: a.persons }) : "") })),
+        el("span", { class: "result-status", text: statusText(a) }),
+        action);
+    }));
+  }
+
+  async function checkIn(a) {
+    if (busy) return;
+    busy = true;
+    renderResults();
+    const r = await request("POST", base() + "/checkins", { appointment: a.id });
+    busy = false;
+    if (!r.ok) {
+      let text = errorText(r.error, "checkin");
+      if (r.error.code === "too_early" && r.error.comeBackAt) text = t("err.checkin.too_early_at", { time: Lotse.clock(r.error.comeBackAt, off) });
+      showError(text);
+      renderResults();
+      return;
+    }
+    clearError();
+    showTicket(r.data);
+    search();
+  }
+
+  // ---------- walk-in ----------
+  function renderWalkIn() {
+    const served = new Set(((off && off.counters) || []).flatMap((c) => c.services));
+    const svc = ((off && off.services) || []).filter((s) => served.has(s.id));
+    $("#walkin-services").replaceChildren(...svc.map((s) => el("button", {
+      type: "button", class: "tile", role: "radio", "aria-checked": s.id === service ? "true" : "false",
+      dataset: { service: s.id }, text: s.name,
+      onclick: () => { service = s.id; renderWalkIn(); },
+    })));
+    const walkIns = !off || off.walkIns !== false;
+    $("#walkin-draw").disabled = busy || !service || !walkIns;
+    $("#walkin-note").textContent = walkIns ? "" : t("desk.noWalkIns");
+  }
+
+  async function drawWalkIn() {
+    if (busy || !service) return;
+    busy = true;
+    renderWalkIn();
+    const r = await request("POST", base() + "/tickets", { service, priority: $("#walkin-priority").checked });
+    busy = false;
+    if (!r.ok) { showError(errorText(r.error, "walkin")); renderWalkIn(); return; }
+    clearError();
+    service = "";
+    $("#walkin-priority").checked = false;
+    renderWalkIn();
+    showTicket(r.data);
+  }
+
+  // ---------- the issued ticket ----------
+  let shown = null;
+
+  function showTicket(tk) {
+    shown = tk;
+    $("#issued-number").textContent = tk.number;
+    $("#issued-services").textContent = Lotse.services(tk.services);
+    const w = tk.waitMinutes;
+    $("#issued-wait").textContent = tk.state === "waiting" && w !== undefined && w !== null && w >= 0 ? t("desk.wait", { n: w }) : (tk.state === "waiting" ? "" : t("state." + tk.state));
+    fillPrint(tk);
+    const d = $("#ticket-dialog");
+    if (!d.open) d.showModal();
+    $("#issued-done").focus();
+  }
+
+  function fillPrint(tk) {
+    $("#print-office").textContent = off ? off.name : "";
+    $("#print-number").textContent = tk.number;
+    $("#print-services").textContent = Lotse.services(tk.services);
+    $("#print-time").textContent = new Intl.DateTimeFormat(Lotse.lang() === "en" ? "en-GB" : "de-DE",
+      Object.assign({ dateStyle: "medium", timeStyle: "short" }, off && off.timezone ? { timeZone: off.timezone } : {})).format(new Date(tk.arrived || Date.now()));
+  }
+
+  function renderAll() {
+    $("#place").textContent = sess ? "· " + (off ? off.name : sess.office) + " · " + sess.user : "";
+    renderResults();
+    renderWalkIn();
+    if (shown) showTicketTexts();
+  }
+  function showTicketTexts() { if ($("#ticket-dialog").open) showTicket(shown); else fillPrint(shown); }
+
+  async function main() {
+    $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); refresh.now(); });
+    $("#search-name").addEventListener("input", () => refresh());
+    $("#search-clear").addEventListener("click", () => {
+      $("#search-name").value = ""; $("#search-from").value = ""; $("#search-to").value = "";
+      searched = false; lastResults = []; renderResults(); $("#search-name").focus();
+    });
+    $("#walkin-draw").addEventListener("click", drawWalkIn);
+    $("#issued-print").addEventListener("click", () => window.print());
+    $("#error-close").addEventListener("click", clearError);
+    Lotse.onSession((s) => { sess = s; off = Lotse.office(s.office); });
+    renderResults();
+
+    sess = await Lotse.start({ needCounter: false, onLanguage: renderAll });
+    off = Lotse.office(sess.office);
+    renderAll();
+    $("#search-name").focus();
+    Lotse.stream(sess.office, () => { if (searched) refresh(); }, Lotse.setStreamStatus);
+    Lotse.pollHealth();
+    setInterval(Lotse.pollHealth, 30000);
+  }
+
+  main();
+})();

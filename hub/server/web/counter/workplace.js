@@ -1,0 +1,304 @@
+// Lotse counter workplace: the clerk's current ticket, the buttons and
+// shortcuts for the counter actions, and the live queue of this counter.
+"use strict";
+
+(() => {
+  const { t, el, $, request, requestId, errorText } = Lotse;
+
+  let sess = null;      // {office, counter, ...}
+  let off = null;       // the office (services, counters, time zone)
+  let q = null;         // the last CounterQueue
+  let busy = false;     // a counter action is under way
+  let noticeTimer = 0;
+
+  const base = () => "/api/v1/offices/" + encodeURIComponent(sess.office) + "/counters/" + encodeURIComponent(sess.counter);
+  const current = () => (q && q.counter && q.counter.ticket) || null;
+  const isOpen = () => !!(q && q.counter && q.counter.open);
+  const callable = () => (q ? [...(q.next || []), ...(q.parked || []), ...(q.missed || [])] : []);
+
+  // enabled says whether an action makes sense now, so that the clerk
+  // cannot press what would only produce an error.
+  function enabled(action) {
+    if (!q || busy) return false;
+    const cur = current();
+    switch (action) {
+      case "next": return isOpen() && (!!cur || (q.next || []).length > 0);
+      case "recall": case "noshow": case "start": return !!cur && cur.state === "called";
+      case "finish": case "park": case "transfer": return !!cur;
+      case "call": return isOpen() && callable().length > 0;
+    }
+    return false;
+  }
+
+  // ---------- rendering ----------
+  function render() {
+    renderHeader();
+    renderCurrent();
+    renderButtons();
+    renderLists();
+  }
+
+  function renderHeader() {
+    const user = sess ? sess.user : "";
+    $("#place").textContent = sess ? Lotse.counterName(off, sess.counter) + " · " + (off ? off.name : sess.office) + " · " + user : "";
+    const badge = $("#counter-state"), pause = $("#pause");
+    if (!q) { badge.hidden = true; pause.hidden = true; return; }
+    badge.hidden = false;
+    pause.hidden = false;
+    badge.textContent = t(isOpen() ? "counter.open" : "counter.paused");
+    badge.className = "badge " + (isOpen() ? "ok" : "paused");
+    pause.textContent = t(isOpen() ? "counter.pause" : "counter.reopen");
+    pause.disabled = busy;
+    document.body.classList.toggle("paused", !isOpen());
+  }
+
+  function fact(labelKey, value, id) {
+    return el("div", { class: "fact" }, el("dt", { text: t(labelKey) }), el("dd", { id, text: value }));
+  }
+
+  function minutesBetween(a, b) {
+    if (!a || !b) return null;
+    return Math.max(0, Math.round((new Date(b) - new Date(a)) / 60000));
+  }
+
+  function renderCurrent() {
+    const box = $("#current");
+    const cur = current();
+    if (!cur) {
+      box.className = "ticket-card empty";
+      let hint = "current.none";
+      if (q && !isOpen()) hint = "current.paused";
+      else if (q && !(q.next || []).length) hint = "current.noneEmpty";
+      box.replaceChildren(el("p", { class: "empty-text", id: "current-empty", text: t(hint) }));
+      return;
+    }
+    box.className = "ticket-card " + cur.state;
+    let stateText = t("state." + cur.state);
+    if (cur.state === "called" && cur.recalls) stateText += " · " + t("current.recalled", { n: cur.recalls });
+    const waited = minutesBetween(cur.arrived, cur.called || cur.started);
+    const facts = [
+      fact("current.services", Lotse.services(cur.services), "current-services"),
+      fact("current.persons", String(cur.persons || 1), "current-persons"),
+      fact("current.appointment", cur.appointmentStart ? Lotse.clock(cur.appointmentStart, off) : t("current.walkIn"), "current-appointment"),
+      fact("current.waited", waited === null ? "–" : t("common.minutes", { n: waited }), "current-waited"),
+    ];
+    const head = el("div", { class: "ticket-head" },
+      el("span", { class: "ticket-number", id: "current-number", text: cur.number }),
+      el("span", { class: "state-badge " + cur.state, id: "current-state", text: stateText }),
+      cur.priority ? el("span", { class: "state-badge priority", text: t("ticket.priority") }) : null);
+    box.replaceChildren(
+      head,
+      cur.name ? el("p", { class: "ticket-name", id: "current-name", text: cur.name }) : null,
+      el("dl", { class: "facts" }, ...facts));
+  }
+
+  function renderButtons() {
+    document.querySelectorAll("#actions [data-action]").forEach((b) => {
+      b.disabled = !enabled(b.dataset.action);
+    });
+    $("#actions").setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  function row(tk, button) {
+    const meta = [];
+    meta.push(tk.appointmentStart ? t("queue.appointmentAt", { time: Lotse.clock(tk.appointmentStart, off) }) : t("current.walkIn"));
+    if (tk.waitMinutes !== undefined && tk.waitMinutes !== null && tk.state === "waiting") meta.push(t("queue.waited", { n: Math.max(0, tk.waitMinutes) }));
+    if (tk.persons > 1) meta.push(t("queue.persons", { n: tk.persons }));
+    if (tk.targetCounter) meta.push(t("queue.forCounter", { counter: Lotse.counterName(off, tk.targetCounter) }));
+    return el("li", { class: "ticket-row" + (tk.priority ? " priority" : ""), dataset: { ticket: tk.id, number: tk.number } },
+      el("span", { class: "row-number", text: tk.number }),
+      el("span", { class: "row-body" },
+        el("span", { class: "row-services", text: Lotse.services(tk.services) }),
+        el("span", { class: "row-meta", text: (tk.priority ? t("ticket.priority") + " · " : "") + meta.join(" · ") })),
+      button || null);
+  }
+
+  function callAgain(tk) {
+    return el("button", {
+      type: "button", class: "btn call-again", text: t("queue.callAgain"), disabled: busy || !isOpen(),
+      "aria-label": t("queue.callAgain") + " " + tk.number, onclick: () => act("call", { ticket: tk.id }),
+    });
+  }
+
+  function renderLists() {
+    const next = (q && q.next) || [], parked = (q && q.parked) || [], missed = (q && q.missed) || [];
+    $("#queue-count").textContent = q ? "(" + next.length + ")" : "";
+    $("#parked-count").textContent = q ? "(" + parked.length + ")" : "";
+    $("#missed-count").textContent = q ? "(" + missed.length + ")" : "";
+    const list = $("#queue-list");
+    list.replaceChildren(...next.map((tk) => row(tk)));
+    if (q && !next.length) list.append(el("li", { class: "empty-row", id: "queue-empty", text: t("queue.empty") }));
+    $("#parked-list").replaceChildren(...parked.map((tk) => row(tk, callAgain(tk))));
+    $("#missed-list").replaceChildren(...missed.map((tk) => row(tk, callAgain(tk))));
+    $("#parked-title").hidden = !parked.length;
+    $("#parked-list").hidden = !parked.length;
+    $("#missed-title").hidden = !missed.length;
+    $("#missed-list").hidden = !missed.length;
+    const served = new Set(((off && off.counters) || []).filter((c) => sess && c.id === sess.counter).flatMap((c) => c.services));
+    const sum = ((q && q.waiting) || []).filter((w) => served.has(w.service) && w.waiting > 0)
+      .map((w) => w.name + ": " + w.waiting);
+    $("#waiting-summary").textContent = sum.join(" · ");
+  }
+
+  // ---------- messages ----------
+  function showError(text) {
+    clearTimeout(noticeTimer);
+    $("#error-text").textContent = text;
+    $("#error").className = "error-banner";
+    $("#error").hidden = false;
+  }
+  function showNotice(text) {
+    clearTimeout(noticeTimer);
+    $("#error-text").textContent = text;
+    $("#error").className = "error-banner info";
+    $("#error").hidden = false;
+    noticeTimer = setTimeout(clearMessage, 8000);
+  }
+  function clearMessage() { $("#error").hidden = true; }
+
+  // ---------- data ----------
+  async function load() {
+    if (!sess) return;
+    const r = await request("GET", base() + "/queue");
+    if (!r.ok) {
+      if (r.error.code === "network") Lotse.setStreamStatus("down");
+      else showError(errorText(r.error, "queue"));
+      return;
+    }
+    q = r.data;
+    render();
+  }
+  const refresh = Lotse.debounced(load, 200);
+
+  // act runs a counter action. Buttons stay disabled until the answer is
+  // in, and the request id makes a repeated request (a double click that
+  // slipped through, a retry after a new login) answer with the first
+  // answer instead of calling a second person.
+  async function act(action, body) {
+    if (busy || !sess) return;
+    busy = true;
+    renderButtons();
+    renderLists();
+    renderHeader();
+    const before = current();
+    const r = await request("POST", base() + "/" + action, Object.assign({ requestId: requestId() }, body || {}));
+    busy = false;
+    if (!r.ok) {
+      showError(errorText(r.error, action));
+    } else {
+      clearMessage();
+      if (q) q.counter = r.data.counter;
+      const tk = r.data.ticket;
+      if (tk) {
+        if (action === "park") showNotice(t("notice.parked", { number: tk.number }));
+        else if (action === "transfer") showNotice(t("notice.transferred", { number: tk.number, to: tk.targetCounter ? Lotse.counterName(off, tk.targetCounter) : Lotse.services(tk.services.slice(0, 1)) }));
+        else if (tk.state === "missed") showNotice(t("notice.missed", { number: tk.number }));
+        else if (action === "finish") showNotice(t("notice.finished", { number: tk.number }));
+        else if (action === "next" && before && before.id !== tk.id) showNotice(t("notice.finished", { number: before.number }));
+      }
+    }
+    render();
+    await refresh.now();
+  }
+
+  // ---------- dialogs ----------
+  function openTransfer() {
+    if (!enabled("transfer")) return;
+    const cur = current();
+    const served = new Set(((off && off.counters) || []).flatMap((c) => c.services));
+    const svc = ((off && off.services) || []).filter((s) => served.has(s.id));
+    $("#transfer-services").replaceChildren(...svc.map((s) => el("button", {
+      type: "button", class: "tile", dataset: { service: s.id }, text: s.name,
+      disabled: cur && cur.services && cur.services[0] && cur.services[0].service === s.id && !cur.services[1],
+      onclick: () => { $("#transfer-dialog").close(); act("transfer", { service: s.id }); },
+    })));
+    const ctr = ((off && off.counters) || []).filter((c) => c.id !== sess.counter);
+    $("#transfer-counters").replaceChildren(...ctr.map((c) => el("button", {
+      type: "button", class: "tile", dataset: { counter: c.id }, text: c.name,
+      onclick: () => { $("#transfer-dialog").close(); act("transfer", { counter: c.id }); },
+    })));
+    $("#transfer-dialog").showModal();
+  }
+
+  const norm = (s) => s.toUpperCase().replace(/[\s-]/g, "");
+
+  function renderCallTiles() {
+    const f = norm($("#call-filter").value);
+    const list = callable().filter((tk) => !f || norm(tk.number).includes(f));
+    $("#call-tickets").replaceChildren(...list.map((tk) => el("button", {
+      type: "button", class: "tile ticket-tile", dataset: { ticket: tk.id },
+      onclick: () => { $("#call-dialog").close(); act("call", { ticket: tk.id }); },
+    }, el("strong", { text: tk.number }), el("span", { text: t("state." + tk.state) + " · " + Lotse.services(tk.services) }))));
+    if (!list.length) $("#call-tickets").append(el("p", { class: "empty-text", text: t("call.none") }));
+    return list;
+  }
+
+  // openCall opens the dialog for calling a specific ticket. Opened by
+  // the C key, the number field takes the focus only when the key is
+  // released, so that the "c" itself is not typed into it.
+  function openCall(fromKey) {
+    if (!enabled("call")) return;
+    const filter = $("#call-filter");
+    filter.value = "";
+    renderCallTiles();
+    $("#call-dialog").showModal();
+    if (!fromKey) { filter.focus(); return; }
+    $("#call-dialog").focus();
+    const focus = () => { document.removeEventListener("keyup", focus, true); if ($("#call-dialog").open) { filter.value = ""; renderCallTiles(); filter.focus(); } };
+    document.addEventListener("keyup", focus, true);
+  }
+
+  // ---------- input ----------
+  const keys = { n: "next", w: "recall", x: "noshow", s: "start", f: "finish", p: "park", t: "transfer", c: "call" };
+
+  function run(action, fromKey) {
+    if (!enabled(action)) return;
+    if (action === "transfer") openTransfer();
+    else if (action === "call") openCall(fromKey);
+    else act(action);
+  }
+
+  function onKey(e) {
+    if (e.repeat || e.ctrlKey || e.altKey || e.metaKey) return;
+    if (document.body.classList.contains("login-open") || document.querySelector("dialog[open]")) return;
+    const tag = (e.target && e.target.tagName) || "";
+    if (["INPUT", "SELECT", "TEXTAREA"].includes(tag)) return;
+    let action = keys[e.key.toLowerCase()];
+    // Space and Enter call the next person — unless a button has the
+    // focus, where they already press that button.
+    if (!action && (e.key === " " || e.key === "Enter") && tag !== "BUTTON" && tag !== "A") action = "next";
+    if (!action) return;
+    e.preventDefault();
+    run(action, true);
+  }
+
+  async function main() {
+    document.querySelectorAll("#actions [data-action]").forEach((b) => b.addEventListener("click", () => run(b.dataset.action)));
+    $("#pause").addEventListener("click", () => act(isOpen() ? "pause" : "open"));
+    $("#error-close").addEventListener("click", clearMessage);
+    $("#transfer-cancel").addEventListener("click", () => $("#transfer-dialog").close());
+    $("#call-cancel").addEventListener("click", () => $("#call-dialog").close());
+    $("#call-filter").addEventListener("input", renderCallTiles);
+    // Enter in the number field calls the one ticket that matches.
+    $("#call-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const list = renderCallTiles();
+      if (list.length === 1) { $("#call-dialog").close(); act("call", { ticket: list[0].id }); }
+    });
+    document.addEventListener("keydown", onKey);
+    Lotse.onSession((s) => { sess = s; off = Lotse.office(s.office); });
+    render();
+
+    sess = await Lotse.start({ needCounter: true, onLanguage: render });
+    off = Lotse.office(sess.office);
+    render();
+    await load();
+    Lotse.stream(sess.office, () => refresh(), Lotse.setStreamStatus);
+    Lotse.pollHealth();
+    setInterval(Lotse.pollHealth, 30000);
+    // Appointments become due as time passes, without an event.
+    setInterval(() => refresh(), 30000);
+  }
+
+  main();
+})();
