@@ -623,3 +623,114 @@ func TestCounterTwoClerksPressNextAtOnce(t *testing.T) {
 		c.waitFor("one left in the queue", `document.querySelectorAll("#queue-list .ticket-row").length === 1`)
 	}
 }
+
+// TestCounterScreenshots saves screenshots of the workplace and the desk in
+// German and English at 1280×800 and 1024×768 into $LOTSE_SCREENSHOTS, for
+// people to look at. Without the variable it does nothing.
+func TestCounterScreenshots(t *testing.T) {
+	if os.Getenv("LOTSE_SCREENSHOTS") == "" {
+		t.Skip("set LOTSE_SCREENSHOTS=DIR to save screenshots of the counter pages")
+	}
+	b := newBrowser(t)
+	h := newTestHub(t)
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	clerk := h.Clerk()
+	a := b.newTab(t, h.URL)
+	a.login("", "schalter-1")
+	a.waitFor("empty queue", `!!document.querySelector("#queue-empty")`)
+	for _, lang := range []string{"de", "en"} {
+		a.do(chromedp.Click(fmt.Sprintf(`.topbar [data-lang=%q]`, lang)))
+		a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+		a.shot("workplace-empty-" + lang)
+	}
+
+	// A morning: people booked between 9:45 and 10:15 check in at the desk
+	// (names!), a few walk-ins come, and time passes.
+	n := 0
+	for _, ap := range h.Appointments(t, webOffice, "from=09:45&to=10:15") {
+		if ap.Status == "booked" && n < 8 {
+			if _, err := clerk.CheckIn(ctx, webOffice, api.CheckInRequest{Appointment: ap.ID}); err == nil {
+				n++
+			}
+		}
+	}
+	var w []api.Ticket
+	for _, s := range []string{demo.Meldebescheinigung, demo.Anmeldung, demo.Fuehrungszeugnis, demo.Anmeldung} {
+		w = append(w, h.WalkIn(t, webOffice, s))
+	}
+	h.Clock.Advance(12 * time.Minute)
+	for _, act := range []string{api.ActionNext, api.ActionPark, api.ActionNext, api.ActionNoShow} {
+		if _, err := clerk.Act(ctx, webOffice, "schalter-1", act, api.ActionRequest{}); err != nil {
+			t.Fatalf("%s: %v", act, err)
+		}
+	}
+	h.Clock.Advance(3 * time.Minute)
+	h.Health.set(OfficeHealthInfo{LastSync: h.Clock.Now().Add(-20 * time.Minute), OutboxDepth: 7,
+		Warning: "booking backend has not accepted reports since 09:52"})
+	a.eval(`Lotse.pollHealth(), true`, nil)
+	a.waitEnabled("next")
+	a.key("n")
+	a.waitFor("called", `!!document.querySelector("#current-number")`)
+	a.waitEnabled("recall")
+	a.key("w")
+	a.waitFor("recalled", `document.querySelector("#current-state").textContent.includes("1")`)
+	a.waitFor("warning", `!!document.querySelector(".st-warn")`)
+	for _, lang := range []string{"de", "en"} {
+		a.do(chromedp.Click(fmt.Sprintf(`.topbar [data-lang=%q]`, lang)))
+		a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+		a.shot("workplace-called-" + lang)
+		a.do(chromedp.EmulateViewport(1024, 768))
+		a.shot("workplace-called-1024-" + lang)
+		a.do(chromedp.EmulateViewport(1280, 800))
+	}
+
+	// An error: the ticket in the open dialog was called elsewhere.
+	for _, lang := range []string{"de", "en"} {
+		a.do(chromedp.Click(fmt.Sprintf(`.topbar [data-lang=%q]`, lang)))
+		a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+		tk := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
+		a.waitInList("queue-list", tk.Number)
+		a.key("c")
+		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
+		if lang == "de" {
+			a.shot("workplace-call-dialog-de")
+		}
+		if _, err := clerk.Act(ctx, webOffice, "schalter-8", api.ActionCall, api.ActionRequest{Ticket: tk.ID}); err != nil {
+			t.Fatal(err)
+		}
+		a.do(chromedp.Click(fmt.Sprintf(`#call-tickets [data-ticket=%q]`, tk.ID)))
+		a.waitFor("error", `!document.querySelector("#error").hidden`)
+		a.shot("workplace-error-" + lang)
+	}
+	a.key("t")
+	a.waitFor("transfer dialog", `document.querySelector("#transfer-dialog").open`)
+	a.shot("workplace-transfer-en")
+	a.do(chromedp.Click("#transfer-cancel"))
+
+	d := a.sibling()
+	d.do(chromedp.Navigate(h.URL + "/counter/desk.html"))
+	d.waitFor("desk", `document.querySelector("#login").hidden && !!document.querySelector("#walkin-services .tile")`)
+	for _, lang := range []string{"de", "en"} {
+		d.do(chromedp.Click(fmt.Sprintf(`.topbar [data-lang=%q]`, lang)))
+		d.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+		d.eval(`document.querySelector("#search-from").value = "10:00"; document.querySelector("#search-to").value = "10:30"; true`, nil)
+		d.do(chromedp.Click("#search-submit"))
+		d.waitFor("results", `document.querySelectorAll("#results .result-row").length > 3`)
+		d.do(chromedp.Click(fmt.Sprintf(`#walkin-services [data-service=%q]`, demo.Reisepass)))
+		d.shot("desk-" + lang)
+		d.do(chromedp.EmulateViewport(1024, 768))
+		d.shot("desk-1024-" + lang)
+		d.do(chromedp.EmulateViewport(1280, 800))
+		d.do(chromedp.Click("#walkin-draw"))
+		d.waitFor("ticket dialog", `document.querySelector("#ticket-dialog").open`)
+		d.shot("desk-ticket-" + lang)
+		d.do(chromedp.Click("#issued-done"))
+	}
+	d.do(chromedp.Navigate(h.URL + "/counter/desk.html"))
+	d.waitFor("desk", `document.querySelector("#login").hidden`)
+	d.eval(`fetch("/api/v1/session", {method: "DELETE"}).then(() => true)`, nil)
+	d.do(chromedp.Reload())
+	d.waitFor("login", `!document.querySelector("#login").hidden`)
+	d.shot("login-en")
+}

@@ -25,7 +25,8 @@
   async function search() {
     if (!sess) return;
     const p = new URLSearchParams();
-    const name = $("#search-name").value.trim(), from = $("#search-from").value, to = $("#search-to").value;
+    const name = $("#search-name").value.trim(), from = hhmm($("#search-from")), to = hhmm($("#search-to"));
+    if (from === null || to === null) { showError(t("err.search.invalid")); return; }
     if (name) p.set("q", name);
     if (from) p.set("from", from);
     if (to) p.set("to", to);
@@ -36,6 +37,21 @@
     renderResults();
   }
   const refresh = Lotse.debounced(search, 300);
+
+  // hhmm reads a time field in the 24-hour clock of German offices (no
+  // AM/PM from the browser's locale): "9" → 09:00, "930" → 09:30,
+  // "9.30" → 09:30. It returns "" for an empty field and null for nonsense.
+  function hhmm(input) {
+    const v = input.value.trim();
+    if (!v) return "";
+    const m = /^(\d{1,2})(?:[:.h ]?(\d{2}))?$/.exec(v.length === 3 || v.length === 4 ? v.replace(/^(\d{1,2})(\d{2})$/, "$1:$2") : v);
+    if (!m) return null;
+    const h = Number(m[1]), min = Number(m[2] || 0);
+    if (h > 23 || min > 59) return null;
+    const out = String(h).padStart(2, "0") + ":" + String(min).padStart(2, "0");
+    input.value = out;
+    return out;
+  }
 
   function statusText(a) {
     if (a.status === "arrived" && a.ticket) return t("desk.status.arrived", { number: a.ticket.number, state: t("state." + a.ticket.state) });
@@ -56,7 +72,8 @@
         action = el("button", { type: "button", class: "btn show-ticket", text: t("desk.showTicket", { number: a.ticket.number }),
           onclick: () => showTicket(a.ticket) });
       }
-      return el("li", { class: "result-row status-" + a.status, dataset: { appointment: a.id } },
+      const missed = a.ticket && a.ticket.state === "missed" ? " ticket-missed" : "";
+      return el("li", { class: "result-row status-" + a.status + missed, dataset: { appointment: a.id } },
         el("span", { class: "result-time", text: Lotse.clock(a.start, off) }),
         el("span", { class: "result-body" },
           el("span", { class: "result-name", text: a.name || t("desk.noName") }),
