@@ -122,10 +122,16 @@ const Lotse = (() => {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET" && state.session) headers["X-CSRF-Token"] = state.session.csrf;
     let r;
+    // The hub answers within 10 s or gives up itself; a request hanging
+    // longer means the network is gone, and the buttons must come back.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 20000);
     try {
-      r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin", cache: "no-store" });
+      r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin", cache: "no-store", signal: abort.signal });
     } catch (e) {
       return { ok: false, status: 0, error: { code: "network", message: String(e) } };
+    } finally {
+      clearTimeout(timer);
     }
     let data = null;
     if (r.status !== 204) {
