@@ -133,6 +133,14 @@ func (l *Loop) Load(ctx context.Context) error {
 }
 
 // Run serves commands until ctx ends.
+//
+// It is a two-stage pipeline: this goroutine applies a batch of commands
+// to the queue and hands the result to a committer goroutine, then goes on
+// with the next batch while the committer makes the previous one durable.
+// Nobody hears of a batch before it is committed: the committer answers
+// and publishes, in order. If a commit fails, every batch applied after it
+// stood on a state that never became durable: the committer fails them all
+// and the loop restores the queue from the store before going on.
 func (l *Loop) Run(ctx context.Context) error {
 	if l.q == nil {
 		if err := l.Load(ctx); err != nil {
@@ -140,28 +148,146 @@ func (l *Loop) Run(ctx context.Context) error {
 		}
 	}
 	close(l.ready)
+	pending := make(chan pendingBatch, 2)
+	failed := make(chan int, 1) // the epoch whose commit failed
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		l.commitAll(ctx, pending, failed)
+	}()
+	defer func() {
+		close(pending)
+		<-committed
+		l.drain(ctx.Err())
+	}()
 	tick := time.NewTicker(l.tickEvery)
 	defer tick.Stop()
+	epoch := 0
 	batch := make([]command, 0, l.maxBatch)
 	for {
+		var p pendingBatch
 		select {
 		case <-ctx.Done():
-			l.drain(ctx.Err())
 			return nil
+		case bad := <-failed:
+			if bad == epoch {
+				if err := l.reload(ctx); err != nil {
+					l.log.Error("restore failed", "office", l.office.ID, "err", err)
+				}
+				epoch++
+			}
+			continue
 		case c := <-l.cmds:
 			batch = append(batch[:0], c)
-		drain:
+		collect:
 			for len(batch) < l.maxBatch {
 				select {
 				case c := <-l.cmds:
 					batch = append(batch, c)
 				default:
-					break drain
+					break collect
 				}
 			}
-			l.run(ctx, batch)
+			p = l.apply(batch)
 		case <-tick.C:
-			l.run(ctx, []command{{fn: l.tick}})
+			p = l.apply([]command{{fn: l.tick}})
+		}
+		p.epoch = epoch
+		select {
+		case pending <- p:
+		case <-ctx.Done():
+			p.fail(ctx.Err())
+			return nil
+		}
+	}
+}
+
+// pendingBatch is an applied batch on its way to the store.
+type pendingBatch struct {
+	epoch   int
+	replies []chan reply
+	results []reply
+	events  []queue.Event
+	appts   []queue.Appointment
+	cursor  store.Batch // day, seq and last number after the batch
+	waiting []queue.ServiceWait
+}
+
+func (p pendingBatch) fail(err error) {
+	for _, r := range p.replies {
+		if r != nil {
+			r <- reply{err: &queue.Error{Code: queue.Unavailable, Message: "could not save; please try again", Err: err}}
+		}
+	}
+}
+
+// apply runs a batch on the queue; it runs on the loop goroutine only.
+func (l *Loop) apply(batch []command) pendingBatch {
+	now := l.now()
+	p := pendingBatch{replies: make([]chan reply, len(batch)), results: make([]reply, len(batch))}
+	for i, c := range batch {
+		p.replies[i] = c.reply
+		if c.appts != nil {
+			changed := c.appts(l.q)
+			p.appts = append(p.appts, changed...)
+			p.results[i] = reply{result: len(changed)}
+			continue
+		}
+		res, ev, err := c.fn(l.q, now)
+		p.results[i] = reply{result: res, err: err}
+		p.events = append(p.events, ev...)
+	}
+	p.cursor = store.Batch{Day: l.q.Day(), Seq: l.q.Seq(), LastNumber: l.q.LastNumber()}
+	if len(p.events) > 0 {
+		p.waiting = l.q.Waiting()
+	}
+	return p
+}
+
+// commitAll commits the batches in order, then answers and publishes.
+func (l *Loop) commitAll(ctx context.Context, pending <-chan pendingBatch, failed chan<- int) {
+	bad := -1
+	for p := range pending {
+		if p.epoch == bad {
+			p.fail(errors.New("an earlier commit failed"))
+			continue
+		}
+		if len(p.events) > 0 || len(p.appts) > 0 {
+			b := p.cursor
+			b.Events, b.Appointments = p.events, p.appts
+			if err := l.db.Commit(ctx, l.office.ID, b); err != nil {
+				l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
+				bad = p.epoch
+				failed <- p.epoch
+				p.fail(err)
+				continue
+			}
+			l.committed(p.events, p.waiting)
+		}
+		for i, r := range p.replies {
+			if r != nil {
+				r <- p.results[i]
+			}
+		}
+	}
+}
+
+// committed publishes what is now durable.
+func (l *Loop) committed(events []queue.Event, waiting []queue.ServiceWait) {
+	if len(events) == 0 {
+		return
+	}
+	l.seq.Store(events[len(events)-1].Seq)
+	l.waiting.Store(&waiting)
+	if l.publish != nil {
+		l.publish.Publish(l.office.ID, events, waiting)
+	}
+	for _, e := range events {
+		if e.Report != "" {
+			if l.reported != nil {
+				l.reported()
+			}
+			break
 		}
 	}
 }
@@ -170,7 +296,9 @@ func (l *Loop) drain(err error) {
 	for {
 		select {
 		case c := <-l.cmds:
-			c.reply <- reply{err: &queue.Error{Code: queue.Unavailable, Message: "the hub is shutting down", Err: err}}
+			if c.reply != nil {
+				c.reply <- reply{err: &queue.Error{Code: queue.Unavailable, Message: "the hub is shutting down", Err: err}}
+			}
 		default:
 			return
 		}
@@ -195,61 +323,14 @@ func (l *Loop) purge(ctx context.Context, today string) {
 	l.log.Info("purged personal data of past days", "office", l.office.ID, "rows", n)
 }
 
-// run applies a batch and commits it in one transaction.
-func (l *Loop) run(ctx context.Context, batch []command) {
-	now := l.now()
-	replies := make([]reply, len(batch))
-	var events []queue.Event
-	var appts []queue.Appointment
-	for i, c := range batch {
-		if c.appts != nil {
-			changed := c.appts(l.q)
-			appts = append(appts, changed...)
-			replies[i] = reply{result: len(changed)}
-			continue
-		}
-		res, ev, err := c.fn(l.q, now)
-		replies[i] = reply{result: res, err: err}
-		events = append(events, ev...)
-	}
-	if len(events) > 0 || len(appts) > 0 {
-		if err := l.commit(ctx, events, appts); err != nil {
-			l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
-			if lerr := l.reload(ctx); lerr != nil {
-				l.log.Error("restore failed", "office", l.office.ID, "err", lerr)
-			}
-			for i := range replies {
-				replies[i] = reply{err: &queue.Error{Code: queue.Unavailable, Message: "could not save; please try again", Err: err}}
-			}
-		}
-	}
-	for i, c := range batch {
-		if c.reply != nil {
-			c.reply <- replies[i]
-		}
-	}
-}
-
+// commit writes events synchronously; Load uses it before the pipeline runs.
 func (l *Loop) commit(ctx context.Context, events []queue.Event, appts []queue.Appointment) error {
 	q := l.q
 	err := l.db.Commit(ctx, l.office.ID, store.Batch{Events: events, Appointments: appts, Day: q.Day(), Seq: q.Seq(), LastNumber: q.LastNumber()})
 	if err != nil {
 		return err
 	}
-	l.seq.Store(q.Seq())
-	w := q.Waiting()
-	l.waiting.Store(&w)
-	if len(events) > 0 && l.publish != nil {
-		l.publish.Publish(l.office.ID, events, w)
-	}
-	for _, e := range events {
-		if e.Report != "" {
-			if l.reported != nil {
-				l.reported()
-			}
-			break
-		}
-	}
+	l.committed(events, q.Waiting())
 	return nil
 }
 
