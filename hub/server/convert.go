@@ -85,11 +85,10 @@ func (n *names) event(e queue.Event, waiting []api.ServiceWait) api.Event {
 		out.Ticket = &t
 	}
 	if e.Counter != nil {
-		c := api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open}
-		if e.Ticket != nil && e.Counter.Ticket == e.Ticket.ID {
-			c.Ticket = out.Ticket
-		}
-		out.Counter = &c
+		// The counter's ticket is the event's ticket (ticket.counter names
+		// the counter); sending it twice to every screen would cost a
+		// third of each call's bytes.
+		out.Counter = &api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open}
 	}
 	return out
 }

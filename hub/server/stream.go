@@ -226,6 +226,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	ping := time.NewTicker(s.pingEvery)
 	defer ping.Stop()
 	last := minSeq
+	var deadlineSet time.Time
 	for {
 		select {
 		case batch, ok := <-c.send:
@@ -233,7 +234,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 				conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
 				return
 			}
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			// Re-arming the deadline on every write costs a timer update per
+			// screen and event; once a second is as safe.
+			if now := time.Now(); now.After(deadlineSet.Add(time.Second)) {
+				conn.SetWriteDeadline(now.Add(writeWait))
+				deadlineSet = now
+			}
 			for _, m := range batch {
 				if m.seq <= minSeq {
 					continue
@@ -244,7 +250,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 				last = m.seq
 			}
 		case <-ping.C:
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			deadlineSet = time.Now()
+			conn.SetWriteDeadline(deadlineSet.Add(writeWait))
 			if err := conn.WriteJSON(api.Ping{Type: api.TypePing, Time: s.now(), Seq: last}); err != nil {
 				return
 			}
