@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"lotse/hub/api"
+)
+
+// TestWebDisplay runs the web display in headless Chromium against a real
+// hub: it shows a call, announces it once and a recall again, resubscribes
+// for a fresh snapshot after a gap, and warns when the stream falls silent.
+func TestWebDisplay(t *testing.T) {
+	h := newTestHub(t)
+	b := newBrowser(t)
+	tb := b.newTab(t, h.URL)
+	ctx := context.Background()
+
+	// The gong is served where the page looks for it.
+	resp, err := http.Get(h.URL + "/assets/sounds/gong.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 4)
+	_, _ = io.ReadFull(resp.Body, head)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(head) != "RIFF" {
+		t.Fatalf("gong: %d %q", resp.StatusCode, head)
+	}
+
+	tb.do(chromedp.Navigate(fmt.Sprintf("%s/display?office=%s&token=demo&layout=list&sound=0", h.URL, webOffice)))
+	tb.waitFor("the first snapshot", `document.body.classList.contains("connected")`)
+	if got := tb.text("#office"); got == "" {
+		t.Fatal("no office name in the header")
+	}
+
+	office := h.Offices[0]
+	counter := office.Counters[0]
+	ticket, err := h.Device().WalkIn(ctx, webOffice, api.WalkInRequest{Service: counter.Services[0]})
+	if err != nil {
+		t.Fatalf("walk-in: %v", err)
+	}
+	if _, err := h.Clerk().Act(ctx, webOffice, counter.ID, api.ActionCall, api.ActionRequest{Ticket: ticket.ID}); err != nil {
+		t.Fatalf("call: %v", err)
+	}
+	tb.waitFor("the call on top", fmt.Sprintf(`(document.querySelector(".call.newest .number")||{}).textContent === %q`, ticket.Number))
+	if got := tb.text(".call.newest .counter"); got != counter.Name {
+		t.Fatalf("newest call goes to %q, want %q", got, counter.Name)
+	}
+	tb.shot("web_display_call")
+
+	if _, err := h.Clerk().Act(ctx, webOffice, counter.ID, api.ActionRecall, api.ActionRequest{}); err != nil {
+		t.Fatalf("recall: %v", err)
+	}
+	tb.waitFor("the recall announced", `lotseDisplay.announced.length === 2`)
+	var announced []string
+	tb.eval(`lotseDisplay.announced`, &announced)
+	want := []string{ticket.Number + " " + counter.Name, "recall " + ticket.Number + " " + counter.Name}
+	if fmt.Sprint(announced) != fmt.Sprint(want) {
+		t.Fatalf("announced %q, want %q", announced, want)
+	}
+
+	// A gap: pretend an event went missing, then cause the next one.
+	tb.eval(`lotseDisplay.board.seq -= 1`, nil)
+	var before int
+	tb.eval(`lotseDisplay.stats.connections.length`, &before)
+	if _, err := h.Clerk().Act(ctx, webOffice, counter.ID, api.ActionStart, api.ActionRequest{}); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	tb.waitFor("a fresh subscription", fmt.Sprintf(`lotseDisplay.stats.connections.length > %d && lotseDisplay.stats.connections[%d] === 0`, before, before))
+	tb.waitFor("the fresh snapshot", `document.body.classList.contains("connected")`)
+
+	// Silence: the warning shows; the next message clears it.
+	// Backdated on every poll: a ping arriving before the page's next
+	// tick would otherwise undo a single backdating.
+	tb.waitFor("the connection warning", `(lotseDisplay.board.lastMessage = Date.now() - 60000, document.body.classList.contains("stale"))`)
+	tb.shot("web_display_stale")
+	tb.waitFor("the warning to clear with the next ping", `!document.body.classList.contains("stale")`)
+}
