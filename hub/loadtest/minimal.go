@@ -9,11 +9,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
+
+// callEventBytes is about the size of a called event on the stream (a
+// ticket, its counter and the waiting lines of six services).
+const callEventBytes = 750
 
 // minimal is the yardstick of the performance budget: a server that does
 // only the unavoidable work, with no queue logic. POST /commit commits one
@@ -27,6 +32,10 @@ type minimal struct {
 	conns   []*websocket.Conn
 	seq     int64
 	seqLock sync.Mutex
+	// body pads each event to the size of a real call event: the cost of
+	// a broadcast grows with its bytes, and the yardstick must carry the
+	// same event, not a smaller one.
+	body string
 }
 
 func startMinimal(dir string) (*minimal, error) {
@@ -43,7 +52,7 @@ func startMinimal(dir string) (*minimal, error) {
 	if _, err := db.Exec("CREATE TABLE events (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL)"); err != nil {
 		return nil, err
 	}
-	m := &minimal{db: db}
+	m := &minimal{db: db, body: strings.Repeat("x", callEventBytes)}
 	mux := http.NewServeMux()
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +69,7 @@ func startMinimal(dir string) (*minimal, error) {
 		m.seq++
 		seq := m.seq
 		m.seqLock.Unlock()
-		payload, _ := json.Marshal(map[string]any{"type": "called", "seq": seq, "at": time.Now()})
+		payload, _ := json.Marshal(map[string]any{"type": "called", "seq": seq, "at": time.Now(), "body": m.body})
 		_, err := m.db.Exec("INSERT INTO events (seq, payload) VALUES (?, ?)", seq, string(payload))
 		return seq, payload, err
 	}

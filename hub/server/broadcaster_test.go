@@ -4,8 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"lotse/hub/queue"
 )
@@ -13,7 +20,7 @@ import (
 func testBroadcaster(t *testing.T) *broadcaster {
 	t.Helper()
 	o := &queue.Office{ID: "o", Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A"}}, Counters: []queue.Counter{{ID: "c", Name: "C"}}}
-	b := newBroadcaster("o", newNames(o), newMetrics(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b := newBroadcaster("o", newNames(o), newMetrics(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	events := []queue.Event{{Seq: 1, Type: queue.WalkedIn}, {Seq: 2, Type: queue.WalkedIn}, {Seq: 3, Type: queue.WalkedIn}}
@@ -21,52 +28,109 @@ func testBroadcaster(t *testing.T) *broadcaster {
 	return b
 }
 
-func register(t *testing.T, b *broadcaster, since int64, buffer int) (*client, bool) {
+func register(t *testing.T, b *broadcaster, c *client) bool {
 	t.Helper()
-	c := &client{send: make(chan []message, buffer), since: since}
 	reg := registration{c: c, reply: make(chan bool, 1)}
 	b.register <- reg
-	return c, <-reg.reply
+	return <-reg.reply
+}
+
+// serveTo accepts stream connections for the broadcaster, resuming at seq
+// 3, with a small send buffer so that a client that does not read falls
+// behind after a few events rather than a few megabytes.
+func serveTo(t *testing.T, b *broadcaster) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		conn.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
+		c := &client{conn: conn, since: 3, done: make(chan struct{})}
+		register(t, b, c)
+		b.ready <- readiness{c: c, minSeq: 3}
+		<-c.done
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
 func TestSlowClientIsDroppedAndNeverBlocksOthers(t *testing.T) {
 	b := testBroadcaster(t)
-	slow, _ := register(t, b, 3, 4) // never read
-	fast, _ := register(t, b, 3, clientBuffer)
-	got := make(chan int64, 1000)
+	url := serveTo(t, b)
+	small := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	slow, _, err := (&websocket.Dialer{NetDial: small.Dial}).Dial(url, nil) // never reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fast, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Close()
+	got := make(chan int, 10000)
 	go func() {
-		for batch := range fast.send {
-			for _, m := range batch {
-				got <- m.seq
-			}
-		}
-	}()
-	const n = 100
-	for i := int64(4); i < 4+n; i++ {
-		b.publish([]queue.Event{{Seq: i, Type: queue.WalkedIn}}, nil)
-	}
-	for want := int64(4); want < 4+n; want++ {
-		select {
-		case seq := <-got:
-			if seq != want {
-				t.Fatalf("fast client got seq %d, want %d", seq, want)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("fast client stuck at seq %d: the slow one blocks it", want)
-		}
-	}
-	// The slow client's channel was closed after its buffer filled.
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case _, ok := <-slow.send:
-			if !ok {
+		for {
+			_, data, err := fast.ReadMessage()
+			if err != nil {
+				close(got)
 				return
 			}
-		case <-deadline:
-			t.Fatal("the slow client was not dropped")
+			got <- len(data)
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); metric(b.metrics, label("lotse_stream_clients", "office", "o")) < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("clients did not register")
 		}
 	}
+	// 2,000 events of ~1 KB: far more than the slow client's buffers hold.
+	notice := strings.Repeat("x", 1000)
+	const n = 2000
+	for i := int64(4); i < 4+n; i++ {
+		tk := &queue.Ticket{ID: "t", Number: notice}
+		b.publish([]queue.Event{{Seq: i, Type: queue.WalkedIn, Ticket: tk}}, nil)
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case _, ok := <-got:
+			if !ok {
+				t.Fatalf("fast client lost after %d events", i)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("fast client stuck after %d events: the slow one blocks it", i)
+		}
+	}
+	// The slow client was dropped: the hub closed its connection.
+	slow.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		if _, _, err := slow.ReadMessage(); err != nil {
+			var ce *websocket.CloseError
+			if !strings.Contains(err.Error(), "1013") && !isClose(err, &ce) {
+				t.Logf("slow client ended with %v", err)
+			}
+			break
+		}
+	}
+	if metric(b.metrics, label("lotse_stream_dropped_total", "office", "o")) < 1 {
+		t.Fatal("the slow client was not counted as dropped")
+	}
+}
+
+func metric(m *metrics, key string) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counters[key] + m.gauges[key]
+}
+
+func isClose(err error, ce **websocket.CloseError) bool {
+	e, ok := err.(*websocket.CloseError)
+	*ce = e
+	return ok
 }
 
 func TestResumeDecision(t *testing.T) {
@@ -85,17 +149,13 @@ func TestResumeDecision(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, snap := register(t, b, tt.since, clientBuffer)
-			if snap != tt.wantSnapshot {
+			c := &client{since: tt.since, done: make(chan struct{})}
+			if snap := register(t, b, c); snap != tt.wantSnapshot {
 				t.Fatalf("snapshot = %v, want %v", snap, tt.wantSnapshot)
 			}
 			var replay []int64
-			select {
-			case batch := <-c.send:
-				for _, m := range batch {
-					replay = append(replay, m.seq)
-				}
-			default:
+			for _, m := range c.pending {
+				replay = append(replay, m.seq)
 			}
 			if len(replay) != len(tt.wantReplay) {
 				t.Fatalf("replay = %v, want %v", replay, tt.wantReplay)

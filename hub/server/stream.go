@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -18,25 +20,46 @@ import (
 // resume with since; older gaps get a fresh snapshot.
 const ringSize = 1024
 
-// clientBuffer is how many batches a client may fall behind before it is
-// dropped: a slow TV must never delay the others.
-const clientBuffer = 256
+// slowWrite bounds one write to one screen. A write blocks only when the
+// screen's socket buffer is full, that is when it has fallen far behind:
+// it is then dropped (it reconnects and resumes with since), and the
+// screens written by the same worker wait at most this long, once.
+const slowWrite = 100 * time.Millisecond
 
+// writeWait bounds the snapshot write of a new client.
 const writeWait = 10 * time.Second
 
+// sequentialBelow is the number of screens a single goroutine writes to
+// faster than it could hand the work to others.
+const sequentialBelow = 64
+
 type message struct {
-	seq int64
+	seq int64 // 0 for pings
 	pm  *websocket.PreparedMessage
 }
 
+// client is one stream connection. Until it is live, its handler writes
+// the snapshot and the broadcaster keeps its events in pending; once live,
+// only the broadcaster writes to it.
 type client struct {
-	send  chan []message // one slice per committed batch
-	since int64          // resume point; -1: wants a snapshot
+	conn    *websocket.Conn
+	since   int64     // resume point; -1: wants a snapshot
+	pending []message // events held while the snapshot is written
+	live    bool
+	last    int64 // the last seq written
+	failed  bool  // a write failed; the broadcaster drops it
+	slow    bool  // dropped for falling behind
+	done    chan struct{}
 }
 
 type registration struct {
 	c     *client
 	reply chan bool // true: the client needs a snapshot
+}
+
+type readiness struct {
+	c      *client
+	minSeq int64 // the snapshot's seq: older events are not sent
 }
 
 type publication struct {
@@ -45,24 +68,28 @@ type publication struct {
 }
 
 // broadcaster fans an office's events out to its stream clients. One
-// goroutine owns the client set (as in the gorilla chat example); each
-// event is marshalled once and shared by all clients as a prepared message.
+// goroutine owns the client set (as in the gorilla chat example) and each
+// event is marshalled once into a prepared message. It writes to the
+// screens itself, split over as many workers as there are processors:
+// waking a goroutine per screen and event cost more than the writes.
 type broadcaster struct {
 	office     string
 	names      *names
 	metrics    *metrics
 	log        *slog.Logger
+	pingEvery  time.Duration
 	register   chan registration
+	ready      chan readiness
 	unregister chan *client
 	events     chan publication
 	stopped    chan struct{} // closed when run returns
 }
 
-func newBroadcaster(office string, n *names, m *metrics, log *slog.Logger) *broadcaster {
+func newBroadcaster(office string, n *names, m *metrics, log *slog.Logger, pingEvery time.Duration) *broadcaster {
 	return &broadcaster{
-		office: office, names: n, metrics: m, log: log,
-		register: make(chan registration), unregister: make(chan *client), events: make(chan publication, 4096),
-		stopped: make(chan struct{}),
+		office: office, names: n, metrics: m, log: log, pingEvery: pingEvery,
+		register: make(chan registration), ready: make(chan readiness), unregister: make(chan *client),
+		events: make(chan publication, 4096), stopped: make(chan struct{}),
 	}
 }
 
@@ -85,6 +112,7 @@ func (b *broadcaster) prepare(e queue.Event, waiting []api.ServiceWait) (message
 // run owns the client set until ctx ends. seq is the office's last seq and
 // recent its last events, for clients resuming after a hub restart.
 func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, waiting []queue.ServiceWait) {
+	defer close(b.stopped)
 	ring := make([]message, 0, ringSize)
 	w := b.names.waiting(waiting)
 	for _, e := range recent {
@@ -92,15 +120,36 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 			ring = append(ring, m)
 		}
 	}
-	defer close(b.stopped)
 	clients := map[*client]struct{}{}
+	var live []*client
 	drop := func(c *client) {
 		if _, ok := clients[c]; ok {
 			delete(clients, c)
-			close(c.send)
+			close(c.done)
 			b.metrics.streamClients(b.office, len(clients))
 		}
 	}
+	// send writes to the live clients and drops those that failed.
+	send := func(msgs []message) {
+		live = live[:0]
+		for c := range clients {
+			if c.live {
+				live = append(live, c)
+			}
+		}
+		fanOut(live, msgs)
+		for _, c := range live {
+			if c.failed {
+				if c.slow {
+					b.log.Warn("dropping slow stream client", "office", b.office)
+					b.metrics.streamDropped(b.office)
+				}
+				drop(c)
+			}
+		}
+	}
+	ping := time.NewTicker(b.pingEvery)
+	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -118,16 +167,25 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 			case c.since == seq:
 				reg.reply <- false
 			case len(ring) > 0 && ring[0].seq <= c.since+1:
-				var missed []message
 				for _, m := range ring {
 					if m.seq > c.since {
-						missed = append(missed, m)
+						c.pending = append(c.pending, m)
 					}
 				}
-				c.send <- missed // the buffer is empty: a new client
 				reg.reply <- false
 			default:
 				reg.reply <- true
+			}
+		case rd := <-b.ready:
+			c := rd.c
+			if _, ok := clients[c]; !ok {
+				continue
+			}
+			c.live, c.last = true, rd.minSeq
+			fanOut([]*client{c}, c.pending)
+			c.pending = nil
+			if c.failed {
+				drop(c)
 			}
 		case c := <-b.unregister:
 			drop(c)
@@ -148,19 +206,74 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 				ring = append(ring, m)
 				batch = append(batch, m)
 			}
-			// One hand-over per client and batch, not per event: the
-			// fan-out to a thousand screens is the hot path.
 			for c := range clients {
-				select {
-				case c.send <- batch:
-				default:
-					b.log.Warn("dropping slow stream client", "office", b.office)
-					b.metrics.streamDropped(b.office)
-					drop(c)
+				if !c.live {
+					c.pending = append(c.pending, batch...)
+					if len(c.pending) > ringSize {
+						c.slow, c.failed = true, true
+						drop(c)
+					}
 				}
+			}
+			send(batch)
+		case now := <-ping.C:
+			data, _ := json.Marshal(api.Ping{Type: api.TypePing, Time: now, Seq: seq})
+			pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+			if err == nil {
+				send([]message{{pm: pm}})
 			}
 		}
 	}
+}
+
+// fanOut writes the messages to the clients, in parallel for many. A
+// client whose write fails is marked; the caller drops it.
+func fanOut(clients []*client, msgs []message) {
+	if len(msgs) == 0 || len(clients) == 0 {
+		return
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(clients)+sequentialBelow-1)/sequentialBelow)
+	if workers <= 1 {
+		writeAll(clients, msgs)
+		return
+	}
+	var wg sync.WaitGroup
+	per := (len(clients) + workers - 1) / workers
+	for i := 0; i < len(clients); i += per {
+		part := clients[i:min(i+per, len(clients))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			writeAll(part, msgs)
+		}()
+	}
+	wg.Wait()
+}
+
+func writeAll(clients []*client, msgs []message) {
+	for _, c := range clients {
+		// Each client's own deadline: one that used up its time must not
+		// leave none for the clients after it.
+		c.conn.SetWriteDeadline(time.Now().Add(slowWrite))
+		for _, m := range msgs {
+			if m.seq != 0 && m.seq <= c.last {
+				continue // already in the client's snapshot
+			}
+			if err := c.conn.WritePreparedMessage(m.pm); err != nil {
+				c.failed = true
+				c.slow = isTimeout(err)
+				break
+			}
+			if m.seq != 0 {
+				c.last = m.seq
+			}
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	t, ok := err.(interface{ Timeout() bool })
+	return ok && t.Timeout()
 }
 
 var upgrader = websocket.Upgrader{
@@ -186,31 +299,40 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		return // the upgrader has answered
 	}
 	defer conn.Close()
-	c := &client{send: make(chan []message, clientBuffer), since: since}
+	b := o.stream
+	c := &client{conn: conn, since: since, done: make(chan struct{})}
 	reg := registration{c: c, reply: make(chan bool, 1)}
 	select {
-	case o.stream.register <- reg:
-	case <-o.stream.stopped:
+	case b.register <- reg:
+	case <-b.stopped:
 		return
 	}
-	defer func() {
+	unregister := func() {
 		select {
-		case o.stream.unregister <- c:
-		case <-o.stream.stopped:
+		case b.unregister <- c:
+		case <-b.stopped:
 		}
-	}()
+	}
 	minSeq := since
 	if <-reg.reply {
 		snap, err := s.snapshot(r.Context(), o)
 		if err != nil {
 			s.log.Error("stream snapshot", "office", o.office.ID, "err", err)
+			unregister()
 			return
 		}
 		conn.SetWriteDeadline(time.Now().Add(writeWait))
 		if err := conn.WriteJSON(snap); err != nil {
+			unregister()
 			return
 		}
 		minSeq = snap.Seq
+	}
+	select {
+	case b.ready <- readiness{c: c, minSeq: minSeq}:
+	case <-c.done:
+	case <-b.stopped:
+		return
 	}
 	closed := make(chan struct{})
 	go func() {
@@ -223,42 +345,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 			}
 		}
 	}()
-	ping := time.NewTicker(s.pingEvery)
-	defer ping.Stop()
-	last := minSeq
-	var deadlineSet time.Time
-	for {
-		select {
-		case batch, ok := <-c.send:
-			if !ok {
-				conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
-				return
-			}
-			// Re-arming the deadline on every write costs a timer update per
-			// screen and event; once a second is as safe.
-			if now := time.Now(); now.After(deadlineSet.Add(time.Second)) {
-				conn.SetWriteDeadline(now.Add(writeWait))
-				deadlineSet = now
-			}
-			for _, m := range batch {
-				if m.seq <= minSeq {
-					continue
-				}
-				if err := conn.WritePreparedMessage(m.pm); err != nil {
-					return
-				}
-				last = m.seq
-			}
-		case <-ping.C:
-			deadlineSet = time.Now()
-			conn.SetWriteDeadline(deadlineSet.Add(writeWait))
-			if err := conn.WriteJSON(api.Ping{Type: api.TypePing, Time: s.now(), Seq: last}); err != nil {
-				return
-			}
-		case <-closed:
-			return
-		case <-r.Context().Done():
-			return
+	select {
+	case <-c.done:
+		// The broadcaster let go of the client: nobody else writes now.
+		if c.slow {
+			conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
 		}
+	case <-closed:
+		unregister()
+	case <-b.stopped:
 	}
 }
