@@ -113,7 +113,7 @@ func New(c Config) *Server {
 	for _, l := range c.Loops {
 		o := l.Office()
 		n := newNames(o)
-		s.offices[o.ID] = &officeHandle{office: o, loop: l, names: n, stream: newBroadcaster(o.ID, n, s.metrics, s.log)}
+		s.offices[o.ID] = &officeHandle{office: o, loop: l, names: n, stream: newBroadcaster(o.ID, n, s.metrics, s.log, s.pingEvery)}
 		s.order = append(s.order, o.ID)
 	}
 	s.routes()
