@@ -57,7 +57,11 @@ type Syncer struct {
 
 // syncState is what the Syncer remembers per office.
 type syncState struct {
-	status SyncStatus
+	// running serialises fetch and apply per office: a webhook's sync and
+	// the regular poll may overlap, and an older list applied after a
+	// newer one would bring back a cancelled appointment.
+	running sync.Mutex
+	status  SyncStatus
 	// logged holds the left-out appointments already logged for day, so
 	// that one bad appointment does not log a line every minute all day.
 	day    string
@@ -107,6 +111,10 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 	if !ok {
 		return fmt.Errorf("booking: sync: %w", queue.Errorf(queue.NotFound, "unknown office %q", officeID))
 	}
+	var running *sync.Mutex
+	s.update(officeID, func(st *syncState) { running = &st.running })
+	running.Lock()
+	defer running.Unlock()
 	started := s.now()
 	day := office.Day(started)
 	s.update(officeID, func(st *syncState) { st.status.LastAttempt = started })

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -436,5 +437,90 @@ func TestSyncerRun(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not stop within 10s of cancel")
+	}
+}
+
+// orderedBackend answers the first fetch slowly with an old list and the
+// second at once with a newer one.
+type orderedBackend struct {
+	mu    sync.Mutex
+	calls int
+	old   []Appointment
+	newer []Appointment
+	gate  chan struct{}
+}
+
+func (b *orderedBackend) Appointments(ctx context.Context, office, day string) ([]Appointment, error) {
+	b.mu.Lock()
+	b.calls++
+	n := b.calls
+	b.mu.Unlock()
+	if n == 1 {
+		<-b.gate
+		return b.old, nil
+	}
+	return b.newer, nil
+}
+
+func (b *orderedBackend) Report(context.Context, Report) error { return nil }
+
+type lastApplied struct {
+	mu   sync.Mutex
+	list []queue.Appointment
+}
+
+func (a *lastApplied) ApplyAppointments(_ context.Context, _, _ string, list []queue.Appointment) (int, error) {
+	a.mu.Lock()
+	a.list = list
+	a.mu.Unlock()
+	return len(list), nil
+}
+
+func TestOverlappingSyncsApplyInOrder(t *testing.T) {
+	office := queue.Office{ID: "o", Location: time.UTC, Policy: queue.DefaultPolicy(),
+		Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A", Duration: 5 * time.Minute}},
+		Counters: []queue.Counter{{ID: "c", Name: "C", Services: []string{"s"}}}}
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	a := Appointment{ID: "a1", Start: now.Add(time.Hour), Duration: 5 * time.Minute, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Secret: "x"}
+	cancelled := a
+	cancelled.Cancelled = true
+	b := &orderedBackend{old: []Appointment{a}, newer: []Appointment{cancelled}, gate: make(chan struct{})}
+	applied := &lastApplied{}
+	s := &Syncer{Backend: b, Offices: []queue.Office{office}, Apply: applied, Hash: func(string) string { return "h" },
+		Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	first := make(chan error)
+	go func() { first <- s.SyncOffice(context.Background(), "o") }() // the poll, slow
+	for {
+		b.mu.Lock()
+		n := b.calls
+		b.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan error)
+	go func() { second <- s.SyncOffice(context.Background(), "o") }() // the webhook's sync
+	// Without serialisation the second sync fetches and applies the newer
+	// list now; give it the chance to overtake before the first goes on.
+	for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		applied.mu.Lock()
+		overtook := applied.list != nil
+		applied.mu.Unlock()
+		if overtook {
+			break
+		}
+	}
+	close(b.gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	applied.mu.Lock()
+	defer applied.mu.Unlock()
+	if len(applied.list) != 1 || !applied.list[0].Cancelled {
+		t.Fatalf("the older list was applied last: %+v", applied.list)
 	}
 }
