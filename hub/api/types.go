@@ -263,7 +263,12 @@ type OfficeHealth struct {
 	LastSync    *time.Time `json:"lastSync,omitempty"`
 	SyncError   string     `json:"syncError,omitempty"`
 	OutboxDepth int        `json:"outboxDepth"`
-	Warning     string     `json:"warning,omitempty"`
+	Warning     string     `json:"warning,omitempty"` // English, for logs and people reading JSON
+	// WarningCode says the same for pages to translate: reports_failing
+	// (the backend has not accepted reports since WarningSince),
+	// sync_stale (no successful sync since WarningSince) or never_synced.
+	WarningCode  string     `json:"warningCode,omitempty"`
+	WarningSince *time.Time `json:"warningSince,omitempty"`
 }
 
 // Session answers a clerk login.

@@ -207,10 +207,13 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 	switch {
 	case !ob.FailingSince.IsZero() && now.Sub(ob.FailingSince) > h.warnAfter:
 		info.Warning = fmt.Sprintf("booking backend has not accepted reports since %s", ob.FailingSince.Format("15:04"))
+		info.WarningCode, info.Since = "reports_failing", ob.FailingSince
 	case st.LastError != "" && !st.LastSuccess.IsZero() && now.Sub(st.LastSuccess) > h.warnAfter:
 		info.Warning = fmt.Sprintf("no successful sync since %s", st.LastSuccess.Format("15:04"))
+		info.WarningCode, info.Since = "sync_stale", st.LastSuccess
 	case st.LastError != "" && st.LastSuccess.IsZero():
 		info.Warning = "no successful sync yet"
+		info.WarningCode = "never_synced"
 	}
 	return info
 }

@@ -667,7 +667,7 @@ func TestCounterScreenshots(t *testing.T) {
 	}
 	h.Clock.Advance(3 * time.Minute)
 	h.Health.set(OfficeHealthInfo{LastSync: h.Clock.Now().Add(-20 * time.Minute), OutboxDepth: 7,
-		Warning: "booking backend has not accepted reports since 09:52"})
+		Warning: "booking backend has not accepted reports since 09:52", WarningCode: "reports_failing", Since: h.Clock.Now().Add(-8 * time.Minute)})
 	a.eval(`Lotse.pollHealth(), true`, nil)
 	a.waitEnabled("next")
 	a.key("n")

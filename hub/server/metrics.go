@@ -137,6 +137,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		if s.health != nil {
 			h := s.health.OfficeHealth(id)
 			oh.LastSync, oh.SyncError, oh.OutboxDepth, oh.Warning = timePtr(h.LastSync), h.SyncError, h.OutboxDepth, h.Warning
+			oh.WarningCode, oh.WarningSince = h.WarningCode, timePtr(h.Since)
 		}
 		oh.Seq = s.offices[id].loop.Seq()
 		if oh.Warning != "" {

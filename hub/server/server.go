@@ -35,7 +35,9 @@ type OfficeHealthInfo struct {
 	LastSync    time.Time
 	SyncError   string
 	OutboxDepth int
-	Warning     string
+	Warning     string    // English text
+	WarningCode string    // reports_failing, sync_stale, never_synced
+	Since       time.Time // when the trouble began, if known
 }
 
 // Config wires a server.

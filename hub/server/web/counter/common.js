@@ -316,7 +316,12 @@ const Lotse = (() => {
     const h = status.health;
     const o = state.session && office(state.session.office);
     if (h && h.warning) {
-      parts.push(el("span", { class: "st-warn", id: "st-backend", role: "status", text: t("status.backendWarning", { detail: h.warning }) }));
+      // A known code reads in the page's language; an unknown one falls
+      // back to the hub's English text.
+      const key = "status.warning." + h.warningCode;
+      const known = h.warningCode && (i18n.texts[key] !== undefined || i18n.fallback[key] !== undefined);
+      const detail = known ? t(key, { time: h.warningSince ? clock(h.warningSince, o) : "" }) : h.warning;
+      parts.push(el("span", { class: "st-warn", id: "st-backend", role: "status", text: t("status.backendWarning", { detail }) }));
     } else if (h) {
       parts.push(el("span", { id: "st-backend", text: h.lastSync ? t("status.lastSync", { time: clock(h.lastSync, o) }) : t("status.noSync") }));
     }
