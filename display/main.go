@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the office's zone must resolve on minimal systems too
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"

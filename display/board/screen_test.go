@@ -171,3 +171,15 @@ func tickerText(c fyne.Canvas) string {
 	}
 	return ""
 }
+
+func TestClockShowsOfficeTime(t *testing.T) {
+	utc := time.Date(2026, 11, 21, 15, 15, 0, 0, time.UTC)
+	s := NewScreen(ScreenOptions{Now: func() time.Time { return utc }})
+	if got := s.frame().clock; got != "15:15" {
+		t.Fatalf("before a snapshot: %s, want the machine's 15:15", got)
+	}
+	s.board.Office = api.OfficeRef{ID: "o", Name: "O", Timezone: "Europe/Berlin"}
+	if got := s.frame().clock; got != "16:15" {
+		t.Fatalf("office in Berlin: %s, want 16:15", got)
+	}
+}

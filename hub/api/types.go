@@ -40,6 +40,9 @@ type ErrorDetail struct {
 type OfficeRef struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Timezone is the office's IANA time zone: boards show its time,
+	// not the time zone of the machine they run on.
+	Timezone string `json:"timezone,omitempty"`
 }
 
 // Choice is one of several appointments matching a birth date. It carries no

@@ -636,7 +636,7 @@ func (s *Server) snapshot(ctx context.Context, o *officeHandle) (api.Snapshot, e
 	if err != nil {
 		return api.Snapshot{}, err
 	}
-	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name},
+	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name, Timezone: o.names.officeAPI().Timezone},
 		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.names.waiting(o.loop.Waiting())}
 	byID := make(map[string]queue.Ticket, len(v.Tickets))
 	for _, t := range v.Tickets {

@@ -389,11 +389,17 @@
     }
   }
 
+  // clockText shows the office's time, not the TV's time zone.
+  function clockText(now, zone) {
+    try {
+      if (zone) return now.toLocaleTimeString("de-DE", { timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false });
+    } catch (e) { /* an unknown zone: the TV's own time */ }
+    return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+  }
+
   // tick redraws what changes with time: the clock and the warning.
   function tick() {
-    const now = new Date();
-    document.getElementById("clock").textContent =
-      String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    document.getElementById("clock").textContent = clockText(new Date(), board.office.timezone);
     const stale = Date.now() - (board.lastMessage || started) > STALE_MS;
     document.body.classList.toggle("stale", stale);
     document.body.classList.toggle("connected", board.seq > 0 && !stale);
