@@ -67,9 +67,11 @@ test: sysdeps
 	$(GO) vet ./...
 	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) test -race -count=1 -timeout 30m ./...
 
-# Performance budget of the design: prints a table with the figures.
-bench: sysdeps
-	$(GO) run ./hub/loadtest
+# Performance budget of the design: prints a table with the figures (the
+# hub against a minimal server in the same run, the kiosk and the display
+# in a virtual X server).
+bench: build
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) run ./hub/loadtest -apps bin
 	$(GO) test -run '^$$' -bench . -benchmem ./hardware/... ./hub/queue/...
 
 vet:

@@ -39,7 +39,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	level := slog.LevelInfo
+	if cfg.Debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	msgs, err := assets.Messages("display", cfg.Lang)
 	if err != nil {
 		return err
@@ -59,6 +63,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		Layout:   cfg.Layout,
 		History:  cfg.History,
 		OnCall:   announcer.Announce,
+		Log:      log,
 	})
 	w := a.NewWindow(msgs["window_title"])
 	w.SetContent(screen)
@@ -140,6 +145,7 @@ func parseFlags(args []string, stderr io.Writer) (board.Config, error) {
 	speech := fs.Bool("speech", cfg.Speech, "speak announcements (espeak-ng)")
 	snd := fs.Bool("sound", cfg.Sound, "play the gong and announcements")
 	layout := fs.String("layout", cfg.Layout, "call area: auto, list or columns")
+	debug := fs.Bool("debug", cfg.Debug, "log every repaint with its seq (for measuring)")
 	history := fs.Int("history", cfg.History, "how many calls the board keeps")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -172,6 +178,8 @@ func parseFlags(args []string, stderr io.Writer) (board.Config, error) {
 			cfg.Layout = *layout
 		case "history":
 			cfg.History = *history
+		case "debug":
+			cfg.Debug = *debug
 		}
 	})
 	return cfg, cfg.Validate()

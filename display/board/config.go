@@ -20,6 +20,7 @@ type Config struct {
 	Sound    bool   `toml:"sound"`    // play the gong (and speech)
 	Layout   string `toml:"layout"`   // auto, list or columns
 	History  int    `toml:"history"`  // calls kept on the board
+	Debug    bool   `toml:"debug"`    // log every repaint (for measuring)
 }
 
 // DefaultConfig is the configuration without flags or file.

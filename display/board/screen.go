@@ -3,6 +3,7 @@ package board
 import (
 	"context"
 	"image/color"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,10 @@ type ScreenOptions struct {
 	Now func() time.Time
 	// OnCall is told of every call to announce, in order. It must not block.
 	OnCall func(Call)
+	// Log, if set, hears when the board first shows the hub's state and,
+	// at debug level, every repaint with its seq: the figures for "from
+	// the call to the screen".
+	Log *slog.Logger
 }
 
 // Screen is the call display as a Fyne widget. It is the Sink of a
@@ -186,7 +191,7 @@ func (s *Screen) frame() frame {
 		board:     s.board,
 		clock:     s.officeTime(now).Format("15:04"),
 		stale:     s.board.Stale(now, s.started),
-		connected: s.board.Seq > 0,
+		connected: s.board.Ready,
 		highlight: true,
 		marquee:   s.marquee,
 	}
@@ -209,9 +214,11 @@ func (s *Screen) msg(key string) string {
 }
 
 type screenRenderer struct {
-	s    *Screen
-	size fyne.Size
-	objs []fyne.CanvasObject
+	s       *Screen
+	size    fyne.Size
+	objs    []fyne.CanvasObject
+	painted int64 // the seq of the last board drawn
+	shown   bool  // the hub's state has been drawn
 }
 
 func (r *screenRenderer) Destroy()                     {}
@@ -250,6 +257,13 @@ func (r *screenRenderer) build() {
 	s.mu.Lock()
 	s.scrolls = d.scrolls
 	s.mu.Unlock()
+	if log := s.opts.Log; log != nil && f.board.Ready && d.w > 0 && (!r.shown || f.board.Seq != r.painted) {
+		if !r.shown {
+			log.Info("board showing the hub's state", "seq", f.board.Seq, "calls", len(f.board.Calls))
+		}
+		log.Debug("board repainted", "seq", f.board.Seq)
+		r.painted, r.shown = f.board.Seq, true
+	}
 }
 
 // drawing collects the canvas objects of one frame.

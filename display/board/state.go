@@ -64,7 +64,10 @@ type Board struct {
 	// History is how many calls to keep (0 means DefaultHistory).
 	History int
 
-	Seq      int64 // the seq of the last snapshot or event applied; 0 before the first snapshot
+	Seq int64 // the seq of the last snapshot or event applied
+	// Ready is set by the first snapshot. Seq alone cannot tell: an office
+	// whose day has no event yet sends a snapshot at seq 0.
+	Ready    bool
 	Office   api.OfficeRef
 	Calls    []Call // newest first
 	Counters []api.CounterState
@@ -83,7 +86,7 @@ func (b *Board) Apply(m api.Message, now time.Time) (Outcome, []Call) {
 		return Applied, b.applySnapshot(m.Snapshot)
 	case m.Ping != nil:
 		b.LastMessage = now
-		if b.Seq > 0 && m.Ping.Seq > b.Seq {
+		if b.Ready && m.Ping.Seq > b.Seq {
 			// The hub is further than the board: an event went missing.
 			return Gap, nil
 		}
@@ -91,7 +94,7 @@ func (b *Board) Apply(m api.Message, now time.Time) (Outcome, []Call) {
 	case m.Event != nil:
 		b.LastMessage = now
 		e := m.Event
-		if b.Seq == 0 {
+		if !b.Ready {
 			// Without a snapshot the board cannot know what came before.
 			return Gap, nil
 		}
@@ -138,7 +141,8 @@ func (b *Board) history() int {
 }
 
 func (b *Board) applySnapshot(s *api.Snapshot) []Call {
-	hadState := b.Seq > 0
+	hadState := b.Ready
+	b.Ready = true
 	var lastKnown time.Time
 	if n, ok := b.Newest(); ok {
 		lastKnown = n.At

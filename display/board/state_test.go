@@ -225,3 +225,20 @@ func TestBoardStale(t *testing.T) {
 		})
 	}
 }
+
+// An office whose day has no event yet sends a snapshot at seq 0; the
+// first event after it is no gap, and the board counts as connected.
+func TestSnapshotAtSeqZero(t *testing.T) {
+	var b Board
+	now := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	if out, _ := b.Apply(api.Message{Snapshot: &api.Snapshot{Type: api.TypeSnapshot, Seq: 0, Office: api.OfficeRef{ID: "o", Name: "O"}}}, now); out != Applied || !b.Ready {
+		t.Fatalf("snapshot at seq 0: %v, ready %v", out, b.Ready)
+	}
+	if out, _ := b.Apply(api.Message{Ping: &api.Ping{Type: api.TypePing, Seq: 0}}, now); out != Pinged {
+		t.Fatalf("ping at seq 0: %v", out)
+	}
+	ev := &api.Event{Type: "walked_in", Seq: 1, At: now, Ticket: &api.Ticket{ID: "t", Number: "A001", State: api.StateWaiting}}
+	if out, _ := b.Apply(api.Message{Event: ev}, now); out != Applied || b.Seq != 1 {
+		t.Fatalf("first event after a seq-0 snapshot: %v at seq %d", out, b.Seq)
+	}
+}

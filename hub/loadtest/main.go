@@ -51,7 +51,8 @@ func run(args []string, stdout io.Writer) error {
 	calls := fs.Int("calls", 200, "calls per client count")
 	checkins := fs.Int("checkins", 20000, "check-ins in the throughput run")
 	appointments := fs.Int("appointments", 50000, "appointments of the big day")
-	only := fs.String("only", "", "run only one part: calls or bigday")
+	only := fs.String("only", "", "run only one part: calls, bigday or apps")
+	apps := fs.String("apps", "", "directory with the kiosk and display binaries; empty: skip the apps")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,6 +77,14 @@ func run(args []string, stdout io.Writer) error {
 	if *only == "" || *only == "calls" {
 		fmt.Fprintln(os.Stderr, "measuring call → event latency …")
 		r, err := callLatency(dir, *calls)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if *apps != "" && (*only == "" || *only == "apps") {
+		fmt.Fprintln(os.Stderr, "measuring the kiosk and the display …")
+		r, err := appFigures(dir, *apps, 30)
 		if err != nil {
 			return err
 		}

@@ -52,7 +52,8 @@
   // ---- Board: the pure reduction of the stream, as in display/board. ----
 
   function newBoard() {
-    return { seq: 0, office: { id: "", name: "" }, calls: [], counters: [], waiting: [], notice: "", lastMessage: 0 };
+    // ready: a snapshot arrived (an office without events yet sends seq 0).
+    return { seq: 0, ready: false, office: { id: "", name: "" }, calls: [], counters: [], waiting: [], notice: "", lastMessage: 0 };
   }
 
   function isActiveState(s) { return s === "called" || s === "serving"; }
@@ -63,10 +64,10 @@
     b.lastMessage = now;
     if (m.type === "snapshot") return { outcome: "applied", announce: applySnapshot(b, m) };
     if (m.type === "ping") {
-      if (b.seq > 0 && m.seq > b.seq) return { outcome: "gap", announce: [] };
+      if (b.ready && m.seq > b.seq) return { outcome: "gap", announce: [] };
       return { outcome: "pinged", announce: [] };
     }
-    if (b.seq === 0) return { outcome: "gap", announce: [] };
+    if (!b.ready) return { outcome: "gap", announce: [] };
     if (m.seq <= b.seq) return { outcome: "duplicate", announce: [] };
     if (m.seq !== b.seq + 1) return { outcome: "gap", announce: [] };
     b.seq = m.seq;
@@ -74,7 +75,8 @@
   }
 
   function applySnapshot(b, s) {
-    const hadState = b.seq > 0;
+    const hadState = b.ready;
+    b.ready = true;
     const lastKnown = b.calls.length ? Date.parse(b.calls[0].at) : 0;
     b.seq = s.seq;
     b.office = s.office || { id: "", name: "" };
@@ -402,8 +404,8 @@
     document.getElementById("clock").textContent = clockText(new Date(), board.office.timezone);
     const stale = Date.now() - (board.lastMessage || started) > STALE_MS;
     document.body.classList.toggle("stale", stale);
-    document.body.classList.toggle("connected", board.seq > 0 && !stale);
-    document.getElementById("office").textContent = stale ? t("offline") : board.seq > 0 ? board.office.name : t("connecting");
+    document.body.classList.toggle("connected", board.ready && !stale);
+    document.getElementById("office").textContent = stale ? t("offline") : board.ready ? board.office.name : t("connecting");
   }
 
   function translateStatic() {

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/booking/demo"
+)
+
+// app is a kiosk or display process whose log lines are watched.
+type app struct {
+	cmd     *exec.Cmd
+	started time.Time
+	lines   chan logLine
+	seen    []string // the last lines read, for error messages
+}
+
+type logLine struct {
+	at   time.Time
+	text string
+}
+
+func startApp(bin string, args ...string) (*app, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "LANG=de_DE.UTF-8")
+	// The kiosk logs to stdout, the display to stderr: read both.
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	a := &app{cmd: cmd, lines: make(chan logLine, 4096)}
+	a.started = time.Now()
+	err = cmd.Start()
+	w.Close() // the child holds its own copy
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("start %s: %w", filepath.Base(bin), err)
+	}
+	go func() {
+		defer r.Close()
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			select {
+			case a.lines <- logLine{at: time.Now(), text: sc.Text()}:
+			default: // nobody waits for it
+			}
+		}
+		close(a.lines)
+	}()
+	return a, nil
+}
+
+// wait returns the first log line that satisfies match.
+func (a *app) wait(match func(string) bool, timeout time.Duration) (logLine, error) {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case l, ok := <-a.lines:
+			if !ok {
+				return logLine{}, fmt.Errorf("%s ended", filepath.Base(a.cmd.Path))
+			}
+			if a.seen = append(a.seen, l.text); len(a.seen) > 8 {
+				a.seen = a.seen[1:]
+			}
+			if match(l.text) {
+				return l, nil
+			}
+		case <-deadline:
+			return logLine{}, fmt.Errorf("%s: no such log line within %s; last lines:\n%s", filepath.Base(a.cmd.Path), timeout, strings.Join(a.seen, "\n"))
+		}
+	}
+}
+
+func (a *app) stop() {
+	a.cmd.Process.Kill()
+	a.cmd.Wait()
+}
+
+// memory returns the resident set and the part of it that is the software
+// OpenGL renderer (Mesa's llvmpipe) an Xvfb needs: on a machine with a GPU
+// that part is the GPU driver's instead.
+func (a *app) memory() (rss, renderer int64, err error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", a.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	var path string
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		if strings.Contains(fields[0], "-") && len(fields) >= 5 {
+			path = ""
+			if len(fields) >= 6 {
+				path = fields[5]
+			}
+			continue
+		}
+		if fields[0] == "Rss:" && len(fields) >= 2 {
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			rss += kb
+			if strings.Contains(path, "libLLVM") || strings.Contains(path, "_dri.so") || strings.Contains(path, "libgallium") {
+				renderer += kb
+			}
+		}
+	}
+	return rss << 10, renderer << 10, nil
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
+
+// appFigures starts the kiosk and the display against a hub and measures
+// what the budget names: the idle screen within 2 s, resident memory, and
+// the time from a call to the display's repaint.
+func appFigures(dir, bin string, calls int) ([]row, error) {
+	if os.Getenv("DISPLAY") == "" {
+		return []row{{what: "kiosk and display", measured: "skipped: no DISPLAY (make bench runs under xvfb-run)"}}, nil
+	}
+	h, err := startHub(dir, "apps", nil, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Stop()
+	office := demo.Offices()[0]
+	var rows []row
+
+	k, err := startApp(filepath.Join(bin, "kiosk"), "-hub", h.URL, "-token", "bench", "-office", office.ID)
+	if err != nil {
+		return nil, err
+	}
+	idle, err := k.wait(func(s string) bool { return strings.Contains(s, "msg=screen") && strings.Contains(s, "name=idle") }, 30*time.Second)
+	if err != nil {
+		k.stop()
+		return nil, err
+	}
+	time.Sleep(3 * time.Second) // settled, as an office would see it
+	rss, renderer, err := k.memory()
+	k.stop()
+	if err != nil {
+		return nil, err
+	}
+	start := idle.at.Sub(k.started)
+	rows = append(rows,
+		row{what: "kiosk: idle screen after start", measured: ms(start), budget: "≤ 2 s", verdict: verdict(start <= 2*time.Second)},
+		row{what: "kiosk: resident memory (without the software renderer)", measured: fmt.Sprintf("%s (%s)", mb(rss), mb(rss-renderer)),
+			budget: "≤ 100 MB", verdict: verdict(rss-renderer <= 100<<20)})
+
+	d, err := startApp(filepath.Join(bin, "display"), "-hub", h.URL, "-token", "bench", "-office", office.ID, "-sound=false", "-debug")
+	if err != nil {
+		return nil, err
+	}
+	defer d.stop()
+	shown, err := d.wait(func(s string) bool { return strings.Contains(s, "board showing") }, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	time.Sleep(3 * time.Second)
+	rss, renderer, err = d.memory()
+	if err != nil {
+		return nil, err
+	}
+	start = shown.at.Sub(d.started)
+	rows = append(rows,
+		row{what: "display: hub's state on screen after start", measured: ms(start), budget: "≤ 2 s", verdict: verdict(start <= 2*time.Second)},
+		row{what: "display: resident memory (without the software renderer)", measured: fmt.Sprintf("%s (%s)", mb(rss), mb(rss-renderer)),
+			budget: "≤ 100 MB", verdict: verdict(rss-renderer <= 100<<20)})
+
+	device := api.NewClient(h.URL, "bench")
+	clerk := &api.Client{Base: h.URL, User: "bench", Password: "bench"}
+	ctx := context.Background()
+	for i := 0; i < calls+10; i++ {
+		if _, err := device.WalkIn(ctx, office.ID, api.WalkInRequest{Service: "meldebescheinigung"}); err != nil {
+			return nil, err
+		}
+	}
+	var counters []string
+	for _, c := range office.Counters {
+		if c.Serves("meldebescheinigung") {
+			counters = append(counters, c.ID)
+		}
+	}
+	var lat []time.Duration
+	for i := 0; i < calls; i++ {
+		t0 := time.Now()
+		if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{}); err != nil {
+			return nil, err
+		}
+		want := h.Loops[office.ID].Seq()
+		l, err := d.wait(func(s string) bool {
+			// slog's text form: msg="board repainted" seq=42
+			i := strings.Index(s, `msg="board repainted" seq=`)
+			if i < 0 {
+				return false
+			}
+			seq, _ := strconv.ParseInt(strings.Fields(s[i+len(`msg="board repainted" seq=`):] + " ")[0], 10, 64)
+			return seq >= want
+		}, 10*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		lat = append(lat, l.at.Sub(t0))
+		time.Sleep(50 * time.Millisecond) // a clerk's pace, not a flood
+	}
+	rows = append(rows, row{what: "call → display repaint (p50 / p99)", measured: ms(percentile(lat, 0.5)) + " / " + ms(percentile(lat, 0.99)),
+		budget: "(+ ≤ 1 frame to the glass)"})
+	return rows, nil
+}
