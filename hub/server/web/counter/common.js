@@ -175,6 +175,35 @@ const Lotse = (() => {
   }
 
   // ---------- login dialog ----------
+  // The dialog's markup, shared by the workplace and the desk. Static text
+  // only: nothing from outside is put into it.
+  const loginMarkup = `
+<div id="login" class="login-overlay" hidden>
+  <form id="login-form" class="login-box" autocomplete="on">
+    <h1><span>Lotse</span> – <span data-i18n="login.title">Anmeldung</span></h1>
+    <p id="login-message" class="login-message" role="status" hidden></p>
+    <label class="field"><span data-i18n="login.office">Bürgerbüro</span><select id="login-office" name="office"></select></label>
+    <label class="field"><span data-i18n="login.counter">Schalter</span><select id="login-counter" name="counter"></select></label>
+    <label class="field"><span data-i18n="login.user">Benutzername</span><input id="login-user" name="username" autocomplete="username" required></label>
+    <label class="field"><span data-i18n="login.password">Passwort</span><input id="login-password" name="password" type="password" autocomplete="current-password" required></label>
+    <p id="login-error" class="login-error" role="alert"></p>
+    <div class="login-buttons">
+      <button type="submit" id="login-submit" class="btn primary" data-i18n="login.submit">Anmelden</button>
+      <span class="lang-switch" role="group" data-i18n-aria="nav.language">
+        <button type="button" class="btn small" data-lang="de">DE</button>
+        <button type="button" class="btn small" data-lang="en">EN</button>
+      </span>
+    </div>
+  </form>
+</div>`;
+
+  function addLoginDialog() {
+    if ($("#login")) return;
+    const tpl = document.createElement("template");
+    tpl.innerHTML = loginMarkup.trim();
+    document.body.append(tpl.content);
+  }
+
   // needCounter: the workplace needs a counter, the desk does not.
   let needCounter = true;
   let pending = null; // {promise, resolve} while the dialog is open
@@ -350,6 +379,7 @@ const Lotse = (() => {
   // and resolves with a session (asking for a login if there is none).
   async function start(opts) {
     needCounter = !!opts.needCounter;
+    addLoginDialog();
     await loadTexts(initialLang());
     applyTexts();
     try {
