@@ -19,6 +19,7 @@ import (
 	"lotse/hub/booking/faulty"
 	"lotse/hub/booking/reference"
 	"lotse/hub/booking/rest"
+	"lotse/hub/clocktest"
 	"lotse/hub/instance"
 	"lotse/hub/server"
 )
@@ -51,16 +52,16 @@ func restDay(n int) reference.File {
 // booking protocol at url.
 type restHub struct {
 	*instance.Hub
-	clock  *clock
+	clock  *clocktest.Clock
 	device *api.Client
 	clerk  *api.Client
 }
 
-func startRESTHub(t *testing.T, url string, c *clock, secrets map[string][]byte) *restHub {
+func startRESTHub(t *testing.T, url string, c *clocktest.Clock, secrets map[string][]byte) *restHub {
 	t.Helper()
 	if c == nil {
 		loc, _ := time.LoadLocation("Europe/Berlin")
-		c = &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, loc)}
+		c = clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, loc))
 	}
 	backend := &rest.Client{BaseURL: url, Token: "ref-token", Timeout: 2 * time.Second, Services: map[string]string{"FZ": demo.Fuehrungszeugnis}}
 	h, err := instance.Start(context.Background(), instance.Options{
@@ -229,7 +230,7 @@ func TestOutageKeepsTheOfficeRunning(t *testing.T) {
 	if err != nil || health.Status != "ok" {
 		t.Fatalf("healthz within the warning time = %+v, %v", health, err)
 	}
-	h.clock.Add(16 * time.Minute) // the default warning time is 15 min
+	h.clock.Advance(16 * time.Minute) // the default warning time is 15 min
 	health, err = h.device.Health(ctx(t))
 	if err != nil || health.Status != "degraded" || health.Offices[0].Warning == "" || health.Offices[0].OutboxDepth == 0 || health.Offices[0].LastSync == nil {
 		t.Fatalf("healthz after 16 min of outage = %+v, %v", health, err)

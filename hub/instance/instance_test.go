@@ -13,28 +13,11 @@ import (
 	"lotse/hub/api"
 	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
+	"lotse/hub/clocktest"
 	"lotse/hub/instance"
 	"lotse/hub/queue"
 	"lotse/hub/server"
 )
-
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 var demoHash = func() string {
 	h, err := server.HashPassword("demo")
@@ -48,18 +31,18 @@ var demoHash = func() string {
 // fixed date, at 10:00 office time.
 type testHub struct {
 	*instance.Hub
-	clock   *clock
+	clock   *clocktest.Clock
 	backend *demo.Backend
 	dbPath  string
 	device  *api.Client
 	clerk   *api.Client
 }
 
-func startHub(t *testing.T, dbPath string, c *clock) *testHub {
+func startHub(t *testing.T, dbPath string, c *clocktest.Clock) *testHub {
 	t.Helper()
 	if c == nil {
 		loc, _ := time.LoadLocation("Europe/Berlin")
-		c = &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, loc)}
+		c = clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, loc))
 	}
 	if dbPath == "" {
 		dbPath = filepath.Join(t.TempDir(), "lotse.db")
@@ -422,7 +405,7 @@ func TestNoShowsAreReportedToTheBackend(t *testing.T) {
 	// Nobody checks in; an hour later the appointments due by then are
 	// no-shows. Tick runs through a counter action on the loop's tick, so
 	// poke the clock and wait for the outbox.
-	h.clock.Add(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.Loops[mitte].TickNow()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {

@@ -17,6 +17,7 @@ import (
 	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
 	"lotse/hub/booking/zms"
+	"lotse/hub/clocktest"
 	"lotse/hub/instance"
 	"lotse/hub/queue"
 	"lotse/hub/server"
@@ -73,7 +74,7 @@ func (z *zmsAPI) got() []string {
 // ZMS.
 func TestZMSOfficeChecksInWithTheChangeLink(t *testing.T) {
 	loc, _ := time.LoadLocation("Europe/Berlin")
-	c := &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, loc)}
+	c := clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, loc))
 	fake := &zmsAPI{day: "2026-03-10", start: time.Date(2026, 3, 10, 9, 54, 0, 0, loc)}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()

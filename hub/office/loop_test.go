@@ -7,18 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"lotse/hub/clocktest"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 	"lotse/hub/store"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 type recorder struct {
 	mu     sync.Mutex
@@ -39,7 +32,7 @@ func testOffice() queue.Office {
 	}
 }
 
-func start(t *testing.T, db *store.DB, c *clock, pub office.Publisher) (*office.Loop, func()) {
+func start(t *testing.T, db *store.DB, c *clocktest.Clock, pub office.Publisher) (*office.Loop, func()) {
 	t.Helper()
 	l := office.New(office.Config{Office: testOffice(), DB: db, Now: c.Now, Publish: pub, TickEvery: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -66,7 +59,7 @@ func TestGroupCommitKeepsSeqAndNumbersUnique(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c := &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
 	rec := &recorder{}
 	l, stop := start(t, db, c, rec)
 	defer stop()
@@ -115,7 +108,7 @@ func TestMidnightClosesTheDayAndPurgesPersonalData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c := &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
 	l, stop := start(t, db, c, nil)
 
 	appt := queue.Appointment{ID: "a1", Office: "o", Start: c.Now().Add(10 * time.Minute), Duration: 5 * time.Minute,

@@ -16,31 +16,11 @@ import (
 	"lotse/hub/api"
 	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
+	"lotse/hub/clocktest"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 	"lotse/hub/store"
 )
-
-// testClock is the hub's clock in tests: it stands still unless a test
-// moves it, so that the demo day and every "minutes waited" are the same
-// on every run.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // testHealth is a settable booking-side health for /healthz.
 type testHealth struct {
@@ -67,7 +47,7 @@ func (h *testHealth) set(info OfficeHealthInfo) {
 // a fixed Wednesday, so the day's appointments are always the same.
 type testHub struct {
 	URL     string
-	Clock   *testClock
+	Clock   *clocktest.Clock
 	Health  *testHealth
 	Demo    *demo.Backend
 	Offices []queue.Office
@@ -90,7 +70,7 @@ func newTestHub(t testing.TB) *testHub {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	clock := &testClock{now: testHubDay}
+	clock := clocktest.New(testHubDay)
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lotse.db"))
 	if err != nil {
 		cancel()
