@@ -36,10 +36,12 @@ func (s *simStore) PendingReports(ctx context.Context, limit int) ([]booking.Rep
 	return out[:min(limit, len(out))], nil
 }
 
-func (s *simStore) DeleteReport(ctx context.Context, id int64) error {
+func (s *simStore) DeleteReports(ctx context.Context, ids []int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.reports, id)
+	for _, id := range ids {
+		delete(s.reports, id)
+	}
 	return nil
 }
 

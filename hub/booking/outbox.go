@@ -16,8 +16,10 @@ type OutboxStore interface {
 	// PendingReports returns up to limit undelivered reports of all
 	// offices, oldest (lowest ID) first.
 	PendingReports(ctx context.Context, limit int) ([]Report, error)
-	// DeleteReport removes a delivered (or permanently rejected) report.
-	DeleteReport(ctx context.Context, id int64) error
+	// DeleteReports removes delivered (or permanently rejected) reports,
+	// in one transaction: a busy office delivers hundreds a minute, and a
+	// transaction each would cost the store a disk flush each.
+	DeleteReports(ctx context.Context, ids []int64) error
 }
 
 // ReportCounter is implemented by an OutboxStore that can count its pending
@@ -138,16 +140,41 @@ func (o *Outbox) deliverPending(ctx context.Context, failures *int) error {
 			return fmt.Errorf("read pending reports: %w", err)
 		}
 		o.setDepth(ctx, len(batch))
+		done := make([]int64, 0, len(batch))
+		var failed error
 		for _, r := range batch {
-			if err := o.deliver(ctx, r); err != nil {
-				return err
+			if failed = o.deliver(ctx, r); failed != nil {
+				break
 			}
+			done = append(done, r.ID)
 			*failures = 0
+		}
+		if err := o.forget(ctx, done); err != nil {
+			return err
+		}
+		if failed != nil {
+			return failed
 		}
 		if len(batch) < o.batchSize() {
 			return nil
 		}
 	}
+}
+
+// forget deletes delivered reports and counts them off the depth.
+func (o *Outbox) forget(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := o.Store.DeleteReports(ctx, ids); err != nil {
+		// Delivered but still stored: they go out once more, which the
+		// backend's idempotency absorbs.
+		return fmt.Errorf("delete %d delivered reports: %w", len(ids), err)
+	}
+	o.mu.Lock()
+	o.status.Depth = max(0, o.status.Depth-len(ids))
+	o.mu.Unlock()
+	return nil
 }
 
 // deliver hands one report to the backend and removes it from the store
@@ -165,17 +192,9 @@ func (o *Outbox) deliver(ctx context.Context, r Report) error {
 		o.log().Error("booking: backend rejected report for good, dropping it",
 			"report", r.ID, "office", r.Office, "appointment", r.Appointment, "kind", r.Kind, "err", err)
 	}
-	if err := o.Store.DeleteReport(ctx, r.ID); err != nil {
-		// Delivered but still stored: it goes out once more, which the
-		// backend's idempotency absorbs.
-		return fmt.Errorf("delete report %d: %w", r.ID, err)
-	}
 	now := o.now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.status.Depth > 0 {
-		o.status.Depth--
-	}
 	o.status.LastError, o.status.FailingSince = "", time.Time{}
 	if dropped {
 		o.status.Dropped++

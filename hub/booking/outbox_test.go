@@ -52,14 +52,16 @@ func (s *memStore) PendingReports(ctx context.Context, limit int) ([]Report, err
 	return out, nil
 }
 
-func (s *memStore) DeleteReport(ctx context.Context, id int64) error {
+func (s *memStore) DeleteReports(ctx context.Context, ids []int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.deleteErrs > 0 {
 		s.deleteErrs--
 		return errors.New("disk I/O error")
 	}
-	delete(s.reports, id)
+	for _, id := range ids {
+		delete(s.reports, id)
+	}
 	return nil
 }
 
@@ -264,10 +266,10 @@ func TestOutboxStoreFailures(t *testing.T) {
 	}{
 		{name: "store cannot read", pendingErrs: 2, waits: []time.Duration{time.Second, 2 * time.Second, idle},
 			wantAttempts: []int64{1, 2}},
-		// The report went out but stayed stored: it goes out again, the
+		// The batch went out but stayed stored: it goes out again, the
 		// backend's idempotency keeps its effect single.
 		{name: "store cannot delete", deleteErrs: 1, waits: []time.Duration{time.Second, idle},
-			wantAttempts: []int64{1, 1, 2}},
+			wantAttempts: []int64{1, 2, 1, 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

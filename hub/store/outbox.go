@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"lotse/hub/booking"
 	"lotse/hub/queue"
@@ -29,10 +30,18 @@ func (db *DB) PendingReports(ctx context.Context, limit int) ([]booking.Report, 
 	return out, rows.Err()
 }
 
-// DeleteReport removes a delivered report.
-func (db *DB) DeleteReport(ctx context.Context, id int64) error {
-	if _, err := db.w.ExecContext(ctx, "DELETE FROM outbox WHERE id = ?", id); err != nil {
-		return fmt.Errorf("delete report %d: %w", id, err)
+// DeleteReports removes delivered reports in one transaction.
+func (db *DB) DeleteReports(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	query := "DELETE FROM outbox WHERE id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
+	if _, err := db.w.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("delete %d reports: %w", len(ids), err)
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func TestCommitAndLoadRoundTrip(t *testing.T) {
 	if err != nil || len(reports) != 2 || reports[0].Kind != queue.ReportArrived || reports[1].Kind != queue.ReportCalled || reports[1].Counter != "c1" {
 		t.Fatalf("reports = %+v, %v", reports, err)
 	}
-	if err := db.DeleteReport(ctx, reports[0].ID); err != nil {
+	if err := db.DeleteReports(ctx, []int64{reports[0].ID}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := db.CountReports(ctx); err != nil || n != 1 {
