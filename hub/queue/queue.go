@@ -989,7 +989,7 @@ func (q *Queue) estimate(service string, ahead int) time.Duration {
 // line is sampled. Counting every one of thousands would make each
 // check-in cost more the longer the line, on the one goroutine that
 // serves the whole office.
-const maxAhead = 100
+const maxAhead = 32
 
 // EstimateFor estimates how long the ticket still waits: the tickets ranked
 // before it at the counters of its service (sampled beyond maxAhead), and

@@ -120,6 +120,7 @@ func (db *DB) prepare(ctx context.Context) error {
 
 func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
 	s := &stmts{tx: tx, prepared: prepared}
+	deltas := map[statsKey]*statsDelta{}
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
 		if err != nil {
@@ -159,7 +160,14 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
-		if err := countStats(ctx, s, office, day, e); err != nil {
+		countStats(deltas, day, e)
+	}
+	for k, d := range deltas {
+		if *d == (statsDelta{}) {
+			continue
+		}
+		if err := s.exec(ctx, bumpStats, office, k.day, k.service, d.tickets, d.walkins, d.served, d.missed, d.noshows,
+			int64(d.wait), d.calls, int64(d.service)); err != nil {
 			return fmt.Errorf("statistics: %w", err)
 		}
 	}
@@ -176,38 +184,47 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 	return nil
 }
 
-// countStats keeps the anonymous day statistics: counts and sums only, per
-// office, day and service.
-func countStats(ctx context.Context, s *stmts, office, day string, e queue.Event) error {
-	var tickets, walkins, served, missed, noshows, calls int
-	var wait, service time.Duration
+// statsKey and statsDelta keep the anonymous day statistics: counts and
+// sums only, per office, day and service, added up over a batch and
+// written once per day and service.
+type statsKey struct{ day, service string }
+
+type statsDelta struct {
+	tickets, walkins, served, missed, noshows, calls int
+	wait, service                                    time.Duration
+}
+
+func countStats(deltas map[statsKey]*statsDelta, day string, e queue.Event) {
 	svc := ""
 	if e.Ticket != nil {
 		svc = e.Ticket.Service()
 	}
+	d := deltas[statsKey{day, svc}]
+	if d == nil {
+		d = &statsDelta{}
+		deltas[statsKey{day, svc}] = d
+	}
 	switch e.Type {
 	case queue.CheckedIn:
-		tickets = 1
+		d.tickets++
 	case queue.WalkedIn:
-		tickets, walkins = 1, 1
+		d.tickets++
+		d.walkins++
 	case queue.TicketCalled:
-		calls = 1
-		wait = e.Ticket.Called.Sub(e.Ticket.Arrived)
+		d.calls++
+		d.wait += e.Ticket.Called.Sub(e.Ticket.Arrived)
 	case queue.TicketFinished:
-		served = 1
+		d.served++
 		began := e.Ticket.Started
 		if began.IsZero() {
 			began = e.Ticket.Called
 		}
-		service = e.Ticket.Ended.Sub(began)
+		d.service += e.Ticket.Ended.Sub(began)
 	case queue.TicketMissed:
-		missed = 1
+		d.missed++
 	case queue.AppointmentNoShow:
-		noshows = 1
-	default:
-		return nil
+		d.noshows++
 	}
-	return s.exec(ctx, bumpStats, office, day, svc, tickets, walkins, served, missed, noshows, int64(wait), calls, int64(service))
 }
 
 // LoadState reads an office's queue as it was last committed. found is
