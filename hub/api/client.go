@@ -152,6 +152,12 @@ func (c *Client) Queue(ctx context.Context, office string) (Snapshot, error) {
 	return s, c.do(ctx, http.MethodGet, officePath(office)+"/queue", nil, &s)
 }
 
+// Events returns the events after since (at most 1,000), oldest first.
+func (c *Client) Events(ctx context.Context, office string, since int64) ([]Event, error) {
+	var out []Event
+	return out, c.do(ctx, http.MethodGet, officePath(office)+"/events?since="+strconv.FormatInt(since, 10), nil, &out)
+}
+
 // Health returns the hub's health.
 func (c *Client) Health(ctx context.Context) (Health, error) {
 	var h Health

@@ -270,6 +270,12 @@ func TestCallFlowOnTheStream(t *testing.T) {
 		seq = m.Seq
 	}
 
+	// The same events over plain HTTP, for tools without WebSocket.
+	listed, err := h.device.Events(ctx(t), mitte, first.Snapshot.Seq)
+	if err != nil || len(listed) != len(want) || listed[len(listed)-1].Seq != seq || listed[0].Type != "checked_in" {
+		t.Fatalf("events since %d: %d events, %v", first.Snapshot.Seq, len(listed), err)
+	}
+
 	// Resume: the events after a seq arrive without a snapshot.
 	r, err := h.device.Stream(ctx(t), mitte, seq-2)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -192,6 +193,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/offices/{office}/tickets", s.withOffice(anyone, s.walkIn))
 	m.HandleFunc("GET /api/v1/offices/{office}/queue", s.withOffice(anyone, s.queueView))
 	m.HandleFunc("GET /api/v1/offices/{office}/stream", s.withOffice(anyone, s.stream))
+	m.HandleFunc("GET /api/v1/offices/{office}/events", s.withOffice(anyone, s.eventsSince))
 	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(clerksOnly, s.counterAction))
 	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(clerksOnly, s.counterQueue))
 	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
@@ -618,6 +620,31 @@ func clock(o *queue.Office, day, hhmm string) (time.Time, error) {
 		return time.Time{}, &queue.Error{Code: queue.Invalid, Message: "time must be HH:MM", Err: err}
 	}
 	return t, nil
+}
+
+// eventsSince lists the events after ?since=SEQ (at most 1,000), oldest
+// first, in the stream's form: the stream's content for tools that speak
+// plain HTTP (curl, scripts, integrators' tests).
+func (s *Server) eventsSince(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	var since int64
+	if v := r.URL.Query().Get("since"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			s.writeError(w, r, queue.Errorf(queue.Invalid, "since must be a seq"))
+			return
+		}
+		since = n
+	}
+	events, err := s.db.EventsSince(r.Context(), o.office.ID, since, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]api.Event, 0, len(events))
+	for _, e := range events {
+		out = append(out, o.names.event(e, nil))
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) queueView(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
