@@ -56,6 +56,10 @@ func TestSessionCookieNeedsCSRFToken(t *testing.T) {
 		{"cross-site", map[string]string{"X-CSRF-Token": sess.CSRF, "Origin": "http://evil.example"}, 401},
 		{"right token", map[string]string{"X-CSRF-Token": sess.CSRF}, 200},
 	}
+	other := "/api/v1/offices/" + mitte + "/counters/schalter-2/pause"
+	if r := post(other, "", map[string]string{"X-CSRF-Token": sess.CSRF}); r.StatusCode != 401 {
+		t.Fatalf("a session of schalter-1 acting at schalter-2: %d, want 401", r.StatusCode)
+	}
 	for _, tt := range tests {
 		if r := post(action, "", tt.header); r.StatusCode != tt.want {
 			var b bytes.Buffer

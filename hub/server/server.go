@@ -194,8 +194,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/offices/{office}/queue", s.withOffice(anyone, s.queueView))
 	m.HandleFunc("GET /api/v1/offices/{office}/stream", s.withOffice(anyone, s.stream))
 	m.HandleFunc("GET /api/v1/offices/{office}/events", s.withOffice(anyone, s.eventsSince))
-	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(clerksOnly, s.counterAction))
-	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(clerksOnly, s.counterQueue))
+	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(clerksOnly, atOwnCounter(s, s.counterAction)))
+	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(clerksOnly, atOwnCounter(s, s.counterQueue)))
 	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
 	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(clerksOnly, s.findAppointments))
 	m.HandleFunc("POST /api/v1/session", s.login)
@@ -244,6 +244,18 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 		}
 		if !sameOrigin(r, p) {
 			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "cross-site request or missing CSRF token"))
+			return
+		}
+		h(w, r, o, p)
+	}
+}
+
+// atOwnCounter keeps a clerk whose session was opened for a counter at that
+// counter: a workplace must not call people to someone else's desk.
+func atOwnCounter(s *Server, h officeHandler) officeHandler {
+	return func(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+		if p.counter != "" && p.counter != r.PathValue("counter") {
+			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "logged in at another counter"))
 			return
 		}
 		h(w, r, o, p)
