@@ -42,8 +42,8 @@ type Event struct {
 	Office      string
 	Type        EventType
 	At          time.Time
-	Ticket      *Ticket       // the ticket after the change, if one changed
-	Counter     *CounterState // the counter after the change, if one changed
-	Appointment string        // the appointment concerned, if any
-	Report      Report        // what to tell the booking backend, if anything
+	Ticket      *Ticket       `json:",omitzero"` // the ticket after the change, if one changed
+	Counter     *CounterState `json:",omitzero"` // the counter after the change, if one changed
+	Appointment string        `json:",omitzero"` // the appointment concerned, if any
+	Report      Report        `json:",omitzero"` // what to tell the booking backend, if anything
 }

@@ -213,25 +213,27 @@ const (
 func (s TicketState) Final() bool { return s == Done || s == Missed || s == Cancelled }
 
 // Ticket is what the queue holds: one visit, by appointment or walk-in.
+// The JSON form (the event log's payload) leaves zero fields out: most of
+// a ticket's times are still unset, and every event is written to disk.
 type Ticket struct {
-	ID               string
-	Office           string
-	Day              string
-	N                int    // the office's daily counter
-	Number           string // what the board shows, e.g. "A042"
-	State            TicketState
+	ID               string      `json:",omitzero"`
+	Office           string      `json:",omitzero"`
+	Day              string      `json:",omitzero"`
+	N                int         `json:",omitzero"` // the office's daily counter
+	Number           string      `json:",omitzero"` // what the board shows, e.g. "A042"
+	State            TicketState `json:",omitzero"`
 	Services         []ServiceCount
-	Appointment      string    // empty for walk-ins
-	AppointmentStart time.Time // zero for walk-ins
-	Priority         bool
-	Arrived          time.Time
-	Transferred      time.Time // last transfer; ranks the ticket with due appointments
-	Counter          string    // where it is called or served
-	TargetCounter    string    // only this counter may call it (transfer to a counter)
-	Called           time.Time
-	Started          time.Time
-	Ended            time.Time
-	Recalls          int
+	Appointment      string    `json:",omitzero"` // empty for walk-ins
+	AppointmentStart time.Time `json:",omitzero"` // zero for walk-ins
+	Priority         bool      `json:",omitzero"`
+	Arrived          time.Time `json:",omitzero"`
+	Transferred      time.Time `json:",omitzero"` // last transfer; ranks the ticket with due appointments
+	Counter          string    `json:",omitzero"` // where it is called or served
+	TargetCounter    string    `json:",omitzero"` // only this counter may call it (transfer to a counter)
+	Called           time.Time `json:",omitzero"`
+	Started          time.Time `json:",omitzero"`
+	Ended            time.Time `json:",omitzero"`
+	Recalls          int       `json:",omitzero"`
 }
 
 // Service returns the ticket's main service: the one that decides where it
