@@ -74,6 +74,16 @@ func run(args []string, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	var rows []row
+	// The big day first: the 1,000 WebSocket clients and the app
+	// processes of the other parts leave work behind in this process.
+	if *only == "" || *only == "bigday" {
+		fmt.Fprintln(os.Stderr, "measuring check-in throughput and the big day …")
+		r, err := bigDayFigures(dir, *appointments, *checkins)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
 	if *only == "" || *only == "calls" {
 		fmt.Fprintln(os.Stderr, "measuring call → event latency …")
 		r, err := callLatency(dir, *calls)
@@ -85,14 +95,6 @@ func run(args []string, stdout io.Writer) error {
 	if *apps != "" && (*only == "" || *only == "apps") {
 		fmt.Fprintln(os.Stderr, "measuring the kiosk and the display …")
 		r, err := appFigures(dir, *apps, 30)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, r...)
-	}
-	if *only == "" || *only == "bigday" {
-		fmt.Fprintln(os.Stderr, "measuring check-in throughput and the big day …")
-		r, err := bigDayFigures(dir, *appointments, *checkins)
 		if err != nil {
 			return err
 		}
