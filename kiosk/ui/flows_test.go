@@ -324,6 +324,20 @@ func TestTimeouts(t *testing.T) {
 	})
 }
 
+// TestClockTicksWhileScreensChange runs the clock's ticks against screens
+// being rebuilt; under the race detector it catches the clock goroutine
+// touching UI state outside the UI goroutine.
+func TestClockTicksWhileScreensChange(t *testing.T) {
+	h := newHarness(t, landscape, func(o *Options) { o.ClockInterval = time.Millisecond })
+	for range 50 {
+		h.do(func() {
+			h.kiosk.show(ScreenBirthDate)
+			h.kiosk.goIdle()
+		})
+	}
+	h.wantText("10:05")
+}
+
 func TestWedgeScan(t *testing.T) {
 	h := newHarness(t, landscape)
 	c := h.window.Canvas()

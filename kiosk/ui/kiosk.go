@@ -48,6 +48,7 @@ const (
 	DefaultRetryInterval   = 3 * time.Second
 	DefaultRefreshInterval = 30 * time.Second
 	DefaultPrintTimeout    = 10 * time.Second
+	DefaultClockInterval   = 5 * time.Second
 )
 
 // staffTaps is how many taps into the hidden corner open the PIN pad, and
@@ -83,6 +84,8 @@ type Options struct {
 	// RefreshInterval is how often the office's settings are fetched again
 	// while the hub is reachable (which also notices a lost hub).
 	RefreshInterval time.Duration
+	// ClockInterval is how often the idle screen's clock is updated.
+	ClockInterval time.Duration
 	// Printer prints tickets; nil means no printer.
 	Printer Printer
 	// PrintTimeout bounds one print job.
@@ -115,6 +118,7 @@ func (o *Options) setDefaults() {
 	def(&o.RetryInterval, DefaultRetryInterval)
 	def(&o.RefreshInterval, DefaultRefreshInterval)
 	def(&o.PrintTimeout, DefaultPrintTimeout)
+	def(&o.ClockInterval, DefaultClockInterval)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -389,14 +393,17 @@ func (k *Kiosk) hubLost() {
 
 // clockLoop updates the idle screen's clock every few seconds.
 func (k *Kiosk) clockLoop(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
+	t := time.NewTicker(k.opts.ClockInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			k.opts.Do(k.clock.update)
+			// The closure reads k.clock on the UI goroutine: a method
+			// value would copy it here, racing with the idle screen
+			// rebuilding it.
+			k.opts.Do(func() { k.clock.update() })
 		}
 	}
 }
