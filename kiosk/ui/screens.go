@@ -131,6 +131,10 @@ func (k *Kiosk) idleScreen() fyne.CanvasObject {
 		// texture, so returning to idle does not decode it again.
 		k.picture = canvas.NewImageFromResource(scanPicture)
 		k.picture.FillMode = canvas.ImageFillContain
+		// The GPU scales it: Fyne's smooth CPU scaling allocates a
+		// 20 MB buffer on every resize, which stays in the kiosk's
+		// resident memory long after.
+		k.picture.ScaleMode = canvas.ImageScaleFastest
 	}
 	pic := k.picture
 	ps := k.theme.Size(sizePicture)
