@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // the office's zone must resolve on minimal systems too
 
 	"fyne.io/fyne/v2"
@@ -21,6 +22,7 @@ import (
 	"lotse/display/board"
 	"lotse/display/sound"
 	"lotse/hub/api"
+	"lotse/internal/malloc"
 )
 
 func main() {
@@ -44,6 +46,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	malloc.ReturnLargeBlocks(64 << 10)
 	msgs, err := assets.Messages("display", cfg.Lang)
 	if err != nil {
 		return err
@@ -64,6 +67,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		History:  cfg.History,
 		OnCall:   announcer.Announce,
 		Log:      log,
+		// Start-up garbage (parsed fonts, the first frame's rasterised
+		// text) would stay resident for minutes; once the board shows,
+		// giving it back costs nothing anyone sees.
+		OnShown: func() { time.AfterFunc(2*time.Second, malloc.Release) },
 	})
 	w := a.NewWindow(msgs["window_title"])
 	w.SetContent(screen)
@@ -85,6 +92,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	go follower.Run(ctx)
 	go announcer.Run(ctx)
 	go screen.Run(ctx)
+	go trimEvery(ctx, 5*time.Minute)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
@@ -92,6 +100,21 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	log.Info("display started", "hub", cfg.Hub, "office", cfg.Office, "layout", cfg.Layout)
 	w.ShowAndRun()
 	return nil
+}
+
+// trimEvery gives the C heap's free pages back now and then: the textures
+// of calls long gone leave small holes that glibc would keep resident.
+func trimEvery(ctx context.Context, d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			malloc.Trim()
+		}
+	}
 }
 
 // openSound opens the audio device; without one the display runs silently

@@ -36,6 +36,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // offices run on minimal systems; the office's zone must resolve
 
 	"fyne.io/fyne/v2"
@@ -43,6 +44,7 @@ import (
 
 	"lotse/hardware/scanner"
 	"lotse/hub/api"
+	"lotse/internal/malloc"
 	"lotse/kiosk/config"
 	"lotse/kiosk/ui"
 )
@@ -67,6 +69,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
+	malloc.ReturnLargeBlocks(64 << 10)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -87,6 +90,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		PrintTimeout:  cfg.PrintTimeout,
 		Printer:       printer,
 		OnExit:        a.Quit,
+		OnIdle:        returnMemory(),
 		Logger:        log,
 	})
 	w.SetContent(k.Content())
@@ -122,6 +126,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	log.Info("kiosk started", "hub", cfg.Hub, "office", cfg.Office, "windowed", cfg.Windowed)
 	w.ShowAndRun()
 	return nil
+}
+
+// returnMemory returns the OnIdle hook that gives free memory back to the
+// system, at most once a minute. Start-up and every citizen's screens leave
+// garbage (decoded images, rasterised text, textures) that would otherwise
+// stay resident for minutes or, in C's heap, for good. It waits until the
+// idle screen is painted, so that painting's garbage goes too.
+func returnMemory() func() {
+	var last time.Time
+	return func() {
+		if time.Since(last) < time.Minute {
+			return
+		}
+		last = time.Now()
+		time.AfterFunc(2*time.Second, malloc.Release)
+	}
 }
 
 func runSource(ctx context.Context, src scanner.Source, deliver func(scanner.Scan), log *slog.Logger) {

@@ -45,6 +45,9 @@ type ScreenOptions struct {
 	// at debug level, every repaint with its seq: the figures for "from
 	// the call to the screen".
 	Log *slog.Logger
+	// OnShown, if set, is called once on the UI goroutine when the board
+	// first shows the hub's state. It must not block.
+	OnShown func()
 }
 
 // Screen is the call display as a Fyne widget. It is the Sink of a
@@ -257,11 +260,19 @@ func (r *screenRenderer) build() {
 	s.mu.Lock()
 	s.scrolls = d.scrolls
 	s.mu.Unlock()
-	if log := s.opts.Log; log != nil && f.board.Ready && d.w > 0 && (!r.shown || f.board.Seq != r.painted) {
+	if f.board.Ready && d.w > 0 && (!r.shown || f.board.Seq != r.painted) {
+		log := s.opts.Log
 		if !r.shown {
-			log.Info("board showing the hub's state", "seq", f.board.Seq, "calls", len(f.board.Calls))
+			if log != nil {
+				log.Info("board showing the hub's state", "seq", f.board.Seq, "calls", len(f.board.Calls))
+			}
+			if s.opts.OnShown != nil {
+				s.opts.OnShown()
+			}
 		}
-		log.Debug("board repainted", "seq", f.board.Seq)
+		if log != nil {
+			log.Debug("board repainted", "seq", f.board.Seq)
+		}
 		r.painted, r.shown = f.board.Seq, true
 	}
 }

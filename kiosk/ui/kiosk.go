@@ -99,6 +99,9 @@ type Options struct {
 	Do func(f func())
 	// OnExit is called when staff leave the kiosk.
 	OnExit func()
+	// OnIdle is called on the UI goroutine whenever the idle screen
+	// appears: after start and after every citizen. It must not block.
+	OnIdle func()
 	// Logger receives operational messages (never personal data).
 	Logger *slog.Logger
 }
@@ -127,6 +130,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.OnExit == nil {
 		o.OnExit = func() {}
+	}
+	if o.OnIdle == nil {
+		o.OnIdle = func() {}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -472,7 +478,8 @@ func (k *Kiosk) goIdle() {
 
 // show switches to screen s and arms the timer that fits it.
 func (k *Kiosk) show(s Screen) {
-	if s != k.screen {
+	changed := s != k.screen
+	if changed {
 		k.log.Info("screen", "name", string(s))
 	}
 	k.screen = s
@@ -487,6 +494,9 @@ func (k *Kiosk) show(s Screen) {
 		k.armTimer(k.opts.IdleTimeout)
 	}
 	k.render()
+	if changed && s == ScreenIdle {
+		k.opts.OnIdle()
+	}
 }
 
 // setLanguage switches the texts; the choice lasts until the next return to
