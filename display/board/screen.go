@@ -460,10 +460,8 @@ func (d *drawing) calls(x, y, w, h, unit, pad float32) {
 		}
 		fg, bg := colorText, colorBackground
 		switch {
-		case i == 0 && c.Active && d.f.highlight:
-			fg, bg = colorOnAccent, colorAccent
 		case i == 0 && c.Active:
-			fg = colorAccent
+			fg, bg = colorOnAccent, blinkBackground(d.f.highlight)
 		case !c.Active:
 			fg = colorDim
 		}
@@ -477,6 +475,17 @@ func (d *drawing) calls(x, y, w, h, unit, pad float32) {
 		}
 		cy += rh
 	}
+}
+
+// blinkBackground is the newest call's background: the accent, and white
+// in the blink's off phases. The text stays black on both, so the blink
+// repaints one rectangle and not the texture of every text on it: each
+// colour of a text is a texture of its own that Fyne keeps for a minute.
+func blinkBackground(highlight bool) color.NRGBA {
+	if highlight {
+		return colorAccent
+	}
+	return colorText
 }
 
 // tiles draws one tile per counter with its current ticket, for offices
@@ -505,10 +514,8 @@ func (d *drawing) tiles(x, y, w, h, pad float32) {
 		call, active := b.CounterCall(c.ID)
 		isNew := active && hasNewest && newest.Ticket == call.Ticket
 		fg, bg, nameFg := colorText, colorPanel, colorDim
-		if isNew && d.f.highlight {
-			fg, bg, nameFg = colorOnAccent, colorAccent, colorOnAccent
-		} else if isNew {
-			fg = colorAccent
+		if isNew {
+			fg, bg, nameFg = colorOnAccent, blinkBackground(d.f.highlight), colorOnAccent
 		}
 		d.rect(tx, ty, tw, th, bg)
 		nameH := 0.28 * th

@@ -183,3 +183,56 @@ func TestClockShowsOfficeTime(t *testing.T) {
 		t.Fatalf("office in Berlin: %s, want 16:15", got)
 	}
 }
+
+// TestBlinkKeepsTextColours checks that the newest call blinks by its
+// background alone, in the list and in the tiles: its texts keep one colour,
+// so the blink does not make Fyne rasterise and keep a second texture of
+// each of them.
+func TestBlinkKeepsTextColours(t *testing.T) {
+	for _, layout := range []string{LayoutList, LayoutColumns} {
+		t.Run(layout, func(t *testing.T) {
+			test.NewTempApp(t)
+			now := t0
+			s := NewScreen(ScreenOptions{Layout: layout, Now: func() time.Time { return now }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(1920, 1080))
+			s.Apply(office(3, 1, ""))
+			s.Apply(event(101, "called", "x", "B099", "c2"))
+
+			look := func() (text, bar fyne.CanvasObject) {
+				s.Refresh()
+				objs := test.LaidOutObjects(w.Canvas().Content())
+				for i, o := range objs {
+					if txt, ok := o.(*canvas.Text); ok && txt.Text == "B099" {
+						// The bar is the last rectangle drawn before the
+						// number that is not a rule between rows.
+						for j := i - 1; j >= 0; j-- {
+							if r, ok := objs[j].(*canvas.Rectangle); ok && r.Size().Height > 4 {
+								return txt, r
+							}
+						}
+					}
+				}
+				t.Fatal("B099 not on the board")
+				return nil, nil
+			}
+			on, onBar := look()
+			onColour, onBarColour := on.(*canvas.Text).Color, onBar.(*canvas.Rectangle).FillColor
+			now = now.Add(blinkPhase + blinkPhase/2) // an off phase
+			off, offBar := look()
+			shoot(t, w.Canvas(), "blink_off_"+layout)
+			if got := off.(*canvas.Text).Color; got != onColour {
+				t.Errorf("number colour %v in the off phase, %v in the on phase", got, onColour)
+			}
+			if got := offBar.(*canvas.Rectangle).FillColor; got == onBarColour {
+				t.Errorf("the bar keeps %v in the off phase: no blink", got)
+			}
+			now = now.Add(blinkPhases * blinkPhase) // the blink is over
+			after, afterBar := look()
+			if after.(*canvas.Text).Color != onColour || afterBar.(*canvas.Rectangle).FillColor != onBarColour {
+				t.Errorf("after the blink the newest call is not drawn as in the on phase")
+			}
+		})
+	}
+}
