@@ -234,6 +234,10 @@ type Ticket struct {
 	Started          time.Time `json:",omitzero"`
 	Ended            time.Time `json:",omitzero"`
 	Recalls          int       `json:",omitzero"`
+	// NoShowReported: the booking backend has been told the appointment
+	// was a no-show. A ticket missed again after being called back is not
+	// reported a second time.
+	NoShowReported bool `json:",omitzero"`
 }
 
 // Service returns the ticket's main service: the one that decides where it

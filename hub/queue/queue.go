@@ -828,8 +828,22 @@ func (q *Queue) finish(now time.Time, cs *CounterState, t *Ticket) Event {
 func (q *Queue) miss(now time.Time, cs *CounterState, t *Ticket) Event {
 	q.setState(t, Missed)
 	t.Ended = now
-	cs.Ticket = ""
-	return q.emit(now, TicketMissed, t, cs, ReportNoShow)
+	if cs != nil {
+		cs.Ticket = ""
+	}
+	return q.emit(now, TicketMissed, t, cs, q.noShowReport(t))
+}
+
+// noShowReport is the report of a missed ticket: a no-show the first time,
+// nothing when it was called back and missed again.
+func (q *Queue) noShowReport(t *Ticket) Report {
+	if t.NoShowReported {
+		return ""
+	}
+	if t.Appointment != "" {
+		t.NoShowReported = true
+	}
+	return ReportNoShow
 }
 
 // --- time ---
@@ -884,9 +898,7 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 			events = append(events, q.finish(now, cs, tp))
 			continue
 		case Called:
-			tp.Ended = now
-			q.setState(tp, Missed)
-			events = append(events, q.emit(now, TicketMissed, tp, cs, ReportNoShow))
+			events = append(events, q.miss(now, cs, tp))
 		default:
 			tp.Ended = now
 			q.setState(tp, Cancelled)

@@ -323,6 +323,49 @@ func TestReports(t *testing.T) {
 	}
 }
 
+// TestNoShowReportedOnce: a citizen who missed the call, was called again
+// from the missed list and missed it again is one no-show for the booking
+// backend, not two; one who comes back and is served is reported served
+// after the no-show, so the backend's last word is right. The ticket
+// remembers the report, so a restored queue does not repeat it.
+func TestNoShowReportedOnce(t *testing.T) {
+	f := newFixture(t, nil, appt("a1", "09:40", "pass"))
+	f.at("09:20").checkIn("a1", "a1")
+	f.at("09:40")
+	f.must("c1", queue.ActNext)
+	f.must("c1", queue.ActNoShow)
+	callAgain := func() {
+		t.Helper()
+		if _, _, err := f.do(queue.Action{Counter: "c1", Kind: queue.ActCall, Ticket: "a1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	callAgain()
+	f.must("c1", queue.ActNoShow)
+	if !f.ticket("a1").NoShowReported {
+		t.Fatal("the ticket does not remember its no-show report")
+	}
+
+	// The office restarts: the restored queue still knows.
+	f.q = queue.Restore(*f.q.Office(), f.q.State())
+	callAgain()
+	f.must("c1", queue.ActNoShow)
+	callAgain()
+	f.must("c1", queue.ActFinish)
+
+	var reports []queue.Report
+	for _, e := range f.events {
+		if e.Report != "" {
+			reports = append(reports, e.Report)
+		}
+	}
+	want := []queue.Report{queue.ReportArrived, queue.ReportCalled, queue.ReportNoShow,
+		queue.ReportCalled, queue.ReportCalled, queue.ReportCalled, queue.ReportServed}
+	if !slices.Equal(reports, want) {
+		t.Fatalf("reports\n got %v\nwant %v", reports, want)
+	}
+}
+
 // TestEventSnapshots: an event keeps the ticket and counter as they were
 // when it happened; later changes of the queue do not reach it, and
 // changing it does not reach the queue.
