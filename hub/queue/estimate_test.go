@@ -161,6 +161,36 @@ func TestAverageFollowsTheDay(t *testing.T) {
 	}
 }
 
+// TestAverageSurvivesRestore: after a restart the averages are what they
+// were, rebuilt from the day's finished tickets; a hub restarted at noon
+// does not fall back to the configured durations.
+func TestAverageSurvivesRestore(t *testing.T) {
+	f := newFixture(t, nil)
+	f.at("09:00")
+	configured := map[string]time.Duration{}
+	for _, s := range f.q.Office().Services {
+		configured[s.ID] = s.Duration
+	}
+	for i, minutes := range []int{3, 12, 4, 7, 20, 5} {
+		service := []string{"anm", "pass"}[i%2]
+		f.walkIn("", service)
+		f.must("c1", queue.ActNext)
+		f.must("c1", queue.ActStart)
+		f.now = f.now.Add(time.Duration(minutes) * time.Minute)
+		f.must("c1", queue.ActFinish)
+	}
+	restored := queue.Restore(*f.q.Office(), f.q.State())
+	for _, service := range []string{"anm", "pass"} {
+		want := f.q.AverageServiceTime(service)
+		if want == configured[service] {
+			t.Fatalf("%s: the test did not move the average", service)
+		}
+		if got := restored.AverageServiceTime(service); got != want {
+			t.Errorf("%s: average %v after the restart, %v before", service, got, want)
+		}
+	}
+}
+
 // TestEstimateFor: how long one ticket still waits — the tickets ranked
 // before it, spread over the open counters, and for an appointment at least
 // until its start.

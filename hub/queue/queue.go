@@ -110,6 +110,24 @@ func Restore(office Office, st State) *Queue {
 	for _, a := range st.Appointments {
 		q.putAppointment(a)
 	}
+	// The averages are not stored: the day's finished tickets, in the
+	// order they ended, give them back exactly, so estimates after a
+	// restart are as good as before it.
+	var done []*Ticket
+	for _, t := range q.tickets {
+		if t.State == Done {
+			done = append(done, t)
+		}
+	}
+	sort.Slice(done, func(i, j int) bool {
+		if !done[i].Ended.Equal(done[j].Ended) {
+			return done[i].Ended.Before(done[j].Ended)
+		}
+		return done[i].N < done[j].N
+	})
+	for _, t := range done {
+		q.learn(t)
+	}
 	if len(q.calls) > maxCalls {
 		q.calls = q.calls[:maxCalls]
 	}
@@ -811,18 +829,24 @@ func (q *Queue) finish(now time.Time, cs *CounterState, t *Ticket) Event {
 	if cs != nil {
 		cs.Ticket = ""
 	}
+	q.learn(t)
+	return q.emit(now, TicketFinished, t, cs, ReportServed)
+}
+
+// learn takes the service time of the finished ticket t into its service's
+// average.
+func (q *Queue) learn(t *Ticket) {
 	began := t.Started
 	if began.IsZero() {
 		began = t.Called
 	}
-	if d := now.Sub(began); d > 0 {
+	if d := t.Ended.Sub(began); d > 0 {
 		// Per person, so that a family of four does not make the
 		// estimate for everyone else four times as long.
 		d /= time.Duration(t.Persons())
 		// Exponential moving average: follows the day's real pace.
 		q.avg[t.Service()] = (4*q.avg[t.Service()] + d) / 5
 	}
-	return q.emit(now, TicketFinished, t, cs, ReportServed)
 }
 
 func (q *Queue) miss(now time.Time, cs *CounterState, t *Ticket) Event {
