@@ -228,6 +228,11 @@ func (l *Loop) apply(batch []command) pendingBatch {
 	for i, c := range batch {
 		p.replies[i] = c.reply
 		if c.appts != nil {
+			// The first sync after midnight brings the new day's
+			// appointments: the day turns now, not at the next tick,
+			// so that they are not dropped until the sync after.
+			events, _ := l.turnDay(l.q, now)
+			p.events = append(p.events, events...)
 			changed := c.appts(l.q)
 			p.appts = append(p.appts, changed...)
 			p.results[i] = reply{result: len(changed)}
@@ -306,12 +311,22 @@ func (l *Loop) drain(err error) {
 }
 
 func (l *Loop) tick(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
-	if today := l.office.Day(now); today != q.Day() {
-		events := q.CloseDay(now, today)
-		go l.purge(context.Background(), today)
+	if events, turned := l.turnDay(q, now); turned {
 		return nil, events, nil
 	}
 	return nil, q.Tick(now), nil
+}
+
+// turnDay closes the queue's day when the office's day has changed, and
+// purges the past days' personal data in the background.
+func (l *Loop) turnDay(q *queue.Queue, now time.Time) (events []queue.Event, turned bool) {
+	today := l.office.Day(now)
+	if today == q.Day() {
+		return nil, false
+	}
+	events = q.CloseDay(now, today)
+	go l.purge(context.Background(), today)
+	return events, true
 }
 
 func (l *Loop) purge(ctx context.Context, today string) {

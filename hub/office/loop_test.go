@@ -183,3 +183,36 @@ func TestMidnightClosesTheDayAndPurgesPersonalData(t *testing.T) {
 		t.Fatalf("seq restarted: %d", l2.Seq())
 	}
 }
+
+// TestFirstSyncAfterMidnightTurnsTheDay: the sync that brings the new
+// day's appointments is applied at once, even before the loop's next tick
+// has noticed that the day changed.
+func TestFirstSyncAfterMidnightTurnsTheDay(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := clocktest.New(time.Date(2026, 5, 4, 23, 59, 0, 0, time.UTC))
+	l, stop := start(t, db, c, nil) // ticks hourly: not before the sync
+	defer stop()
+	if _, err := walkIn(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+
+	c.Set(time.Date(2026, 5, 5, 0, 0, 30, 0, time.UTC))
+	appt := queue.Appointment{ID: "a1", Office: "o", Start: time.Date(2026, 5, 5, 8, 0, 0, 0, time.UTC), Duration: 5 * time.Minute,
+		Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Secret: "secret"}
+	n, err := l.ApplyAppointments(ctx, "o", "2026-05-05", []queue.Appointment{appt})
+	if err != nil || n != 1 {
+		t.Fatalf("applied %d appointments, %v", n, err)
+	}
+	st, _, err := db.LoadState(ctx, "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Day != "2026-05-05" || len(st.Appointments) != 1 || len(st.Tickets) != 0 {
+		t.Fatalf("stored day %s with %d appointments and %d tickets", st.Day, len(st.Appointments), len(st.Tickets))
+	}
+}
