@@ -73,6 +73,18 @@ type Service struct {
 	Name    string `json:"name"`
 	Prefix  string `json:"prefix"`
 	Minutes int    `json:"minutes"`
+	// Names are the name in further languages by language code ("en",
+	// "tr", …), where the office configured them; Name is German.
+	Names map[string]string `json:"names,omitempty"`
+}
+
+// LocalName is the service's name in language lang, or the German name
+// where the office gave none in lang.
+func (s Service) LocalName(lang string) string {
+	if n := s.Names[lang]; n != "" {
+		return n
+	}
+	return s.Name
 }
 
 // Counter is a clerk's workplace.

@@ -147,6 +147,9 @@ type Service struct {
 	Name    string `toml:"name"`
 	Prefix  string `toml:"prefix"`
 	Minutes int    `toml:"minutes"`
+	// Names are the name in the kiosk's further languages, e.g.
+	// names = { en = "Registering an address", tr = "İkamet adresi kaydı" }.
+	Names map[string]string `toml:"names"`
 }
 
 // Counter is a counter of an office.
@@ -250,7 +253,7 @@ func (o Office) QueueOffice() (queue.Office, error) {
 		p.MaxRecalls = *o.MaxRecalls
 	}
 	for _, s := range o.Services {
-		q.Services = append(q.Services, queue.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Duration: time.Duration(s.Minutes) * time.Minute})
+		q.Services = append(q.Services, queue.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Duration: time.Duration(s.Minutes) * time.Minute, Names: s.Names})
 	}
 	for _, c := range o.Counters {
 		q.Counters = append(q.Counters, queue.Counter{ID: c.ID, Name: c.Name, Services: c.Services})

@@ -20,6 +20,9 @@ func TestExampleLoads(t *testing.T) {
 	if o.Name != "Bürgerbüro Mitte" || len(o.Services) != 2 || len(o.Counters) != 2 || o.Location.String() != "Europe/Berlin" {
 		t.Fatalf("office = %+v", o)
 	}
+	if o.Services[0].Names["tr"] != "İkamet adresi kaydı" {
+		t.Fatalf("service names = %v", o.Services[0].Names)
+	}
 	if o.Policy.CheckInBefore != 30*time.Minute || o.Policy.MaxRecalls != 2 || !o.Policy.BirthDateCheckIn {
 		t.Fatalf("policy = %+v", o.Policy)
 	}
@@ -72,6 +75,12 @@ func TestBadFiles(t *testing.T) {
 	bad := Office{ID: "a", Services: []Service{{ID: "s", Prefix: "A"}}, Counters: []Counter{{ID: "c", Services: []string{"x"}}}}
 	if _, err := bad.QueueOffice(); err == nil {
 		t.Fatal("a counter serving an unknown service was accepted")
+	}
+	for _, names := range []map[string]string{{"English": "Registration"}, {"en": " "}, {"EN": "Registration"}} {
+		bad := Office{ID: "a", Services: []Service{{ID: "s", Prefix: "A", Names: names}}}
+		if _, err := bad.QueueOffice(); err == nil {
+			t.Errorf("service names %q were accepted", names)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ package queue
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,9 @@ type Service struct {
 	Name     string
 	Prefix   string        // ticket prefix letter, e.g. "A"
 	Duration time.Duration // typical time at the counter for one person
+	// Names are the name in further languages, by language code ("en",
+	// "tr", …), for the kiosk; Name is the German one.
+	Names map[string]string
 }
 
 // Counter is a clerk's workplace ("Schalter", "Platz").
@@ -127,6 +131,11 @@ func (o *Office) Validate() error {
 		if s.Prefix == "" {
 			return Errorf(Invalid, "office %s: service %s has no ticket prefix", o.ID, s.ID)
 		}
+		for lang, name := range s.Names {
+			if !validLanguage(lang) || strings.TrimSpace(name) == "" {
+				return Errorf(Invalid, "office %s: service %s: name %q in language %q: want a language code (en, tr, …) and a name", o.ID, s.ID, name, lang)
+			}
+		}
 		seen["s:"+s.ID] = true
 	}
 	for _, c := range o.Counters {
@@ -141,6 +150,20 @@ func (o *Office) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validLanguage reports whether lang looks like a language code: two or
+// three lowercase letters, as the translation files are named.
+func validLanguage(lang string) bool {
+	if len(lang) < 2 || len(lang) > 3 {
+		return false
+	}
+	for _, r := range lang {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // ServiceCount is a service and how many persons need it ("2 × Anmeldung").

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"time"
 
 	"lotse/hub/api"
@@ -100,7 +101,7 @@ func (n *names) officeAPI() api.Office {
 		out.Timezone = o.Location.String()
 	}
 	for _, s := range o.Services {
-		out.Services = append(out.Services, api.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Minutes: minutes(s.Duration)})
+		out.Services = append(out.Services, api.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Minutes: minutes(s.Duration), Names: maps.Clone(s.Names)})
 	}
 	for _, c := range o.Counters {
 		out.Counters = append(out.Counters, api.Counter{ID: c.ID, Name: c.Name, Services: append([]string{}, c.Services...)})

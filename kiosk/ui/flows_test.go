@@ -132,6 +132,34 @@ func TestWalkIn(t *testing.T) {
 	}
 }
 
+// TestServiceNamesInCitizensLanguage: the walk-in tiles and the ticket
+// name the services in the language chosen, where the office gave a name
+// in it, and in German otherwise; the printed ticket stays German.
+func TestServiceNamesInCitizensLanguage(t *testing.T) {
+	p := &fakePrinter{}
+	h := newHarness(t, landscape, func(o *Options) { o.Printer = p })
+	h.tap("English")
+	h.tap("Without appointment")
+	h.waitScreen(ScreenWalkIn)
+	h.wantText("Registering an address", "Passport", "Führungszeugnis")
+	if h.hasText("Anmeldung einer Wohnung") {
+		t.Error("the walk-in screen names a service in German that has an English name")
+	}
+	h.tap("Registering an address")
+	h.waitScreen(ScreenTicket)
+	h.wantText("Registering an address")
+	waitFor(t, func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.jobs) == 1
+	}, "the ticket to be printed")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if got := p.jobs[0].Services; len(got) != 1 || got[0] != "Anmeldung einer Wohnung" {
+		t.Errorf("printed services %q, want the German name", got)
+	}
+}
+
 func TestOfficeSettingsHideButtons(t *testing.T) {
 	no := false
 	tests := []struct {

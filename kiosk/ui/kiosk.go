@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -380,7 +381,8 @@ func sameOffice(a, b api.Office) bool {
 		return false
 	}
 	for i := range a.Services {
-		if a.Services[i] != b.Services[i] {
+		sa, sb := a.Services[i], b.Services[i]
+		if sa.ID != sb.ID || sa.Name != sb.Name || sa.Prefix != sb.Prefix || sa.Minutes != sb.Minutes || !maps.Equal(sa.Names, sb.Names) {
 			return false
 		}
 	}
@@ -713,7 +715,7 @@ func (k *Kiosk) printJob(t api.Ticket) PrintJob {
 	if k.office != nil {
 		job.Office = k.office.Name
 	}
-	job.Services = k.serviceLines(t.Services)
+	job.Services = k.serviceLines(t.Services, assets.SourceLanguage)
 	if t.AppointmentStart != nil {
 		s := t.AppointmentStart.In(k.loc)
 		job.Appointment = &s
@@ -721,13 +723,17 @@ func (k *Kiosk) printJob(t api.Ticket) PrintJob {
 	return job
 }
 
-// serviceLines names the services, "2 × Anmeldung" for two persons.
-func (k *Kiosk) serviceLines(services []api.ServiceCount) []string {
+// serviceLines names the services in language lang, "2 × Anmeldung" for
+// two persons.
+func (k *Kiosk) serviceLines(services []api.ServiceCount, lang string) []string {
 	var out []string
 	for _, s := range services {
-		name := s.Name
+		name := k.serviceName(s.Service, lang)
 		if name == "" {
-			name = k.serviceName(s.Service)
+			name = s.Name
+		}
+		if name == "" {
+			name = s.Service
 		}
 		if s.Count > 1 {
 			name = strconv.Itoa(s.Count) + " × " + name
@@ -737,15 +743,17 @@ func (k *Kiosk) serviceLines(services []api.ServiceCount) []string {
 	return out
 }
 
-func (k *Kiosk) serviceName(id string) string {
+// serviceName is the office's name of service id in language lang, or ""
+// for a service the office does not list.
+func (k *Kiosk) serviceName(id, lang string) string {
 	if k.office != nil {
 		for _, s := range k.office.Services {
 			if s.ID == id {
-				return s.Name
+				return s.LocalName(lang)
 			}
 		}
 	}
-	return id
+	return ""
 }
 
 // key feeds a key event into the wedge detector.

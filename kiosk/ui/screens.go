@@ -276,7 +276,7 @@ func (k *Kiosk) walkInScreen() fyne.CanvasObject {
 	title := text(k.text.get("walkin_title"), sizeHeadline, true)
 	var tiles []fyne.CanvasObject
 	for _, s := range k.office.Services {
-		tiles = append(tiles, newTile(s.Name, tileSecondary, func() { k.walkIn(s.ID) }))
+		tiles = append(tiles, newTile(s.LocalName(k.text.lang), tileSecondary, func() { k.walkIn(s.ID) }))
 	}
 	cols := 2
 	if len(tiles) > 8 {
@@ -296,7 +296,7 @@ func (k *Kiosk) ticketScreen() fyne.CanvasObject {
 		text(k.text.get("result_number"), sizeHeadline, false),
 		number,
 	}
-	if lines := k.serviceLines(t.Services); len(lines) > 0 {
+	if lines := k.serviceLines(t.Services, k.text.lang); len(lines) > 0 {
 		items = append(items, text(strings.Join(lines, ", "), theme.SizeNameText, false))
 	}
 	if t.AppointmentStart != nil {
@@ -356,7 +356,7 @@ func (k *Kiosk) staffScreen() fyne.CanvasObject {
 // choiceLabel names an appointment by time and services, never by name.
 func choiceLabel(k *Kiosk, c api.Choice) string {
 	label := k.text.get("choice_time", "time", k.formatTime(c.Start))
-	for _, s := range k.serviceLines(c.Services) {
+	for _, s := range k.serviceLines(c.Services, k.text.lang) {
 		label += " · " + s
 	}
 	return label

@@ -82,12 +82,24 @@ func Offices() []queue.Office {
 
 func services() []queue.Service {
 	return []queue.Service{
-		{ID: Anmeldung, Name: "Anmeldung einer Wohnung", Prefix: "A", Duration: 15 * time.Minute},
-		{ID: Personalausweis, Name: "Personalausweis beantragen", Prefix: "P", Duration: 20 * time.Minute},
-		{ID: Reisepass, Name: "Reisepass beantragen", Prefix: "R", Duration: 20 * time.Minute},
-		{ID: Fuehrungszeugnis, Name: "Führungszeugnis beantragen", Prefix: "F", Duration: 5 * time.Minute},
-		{ID: Meldebescheinigung, Name: "Meldebescheinigung", Prefix: "M", Duration: 5 * time.Minute},
-		{ID: KfzUmmeldung, Name: "Kfz-Ummeldung", Prefix: "K", Duration: 15 * time.Minute},
+		{ID: Anmeldung, Name: "Anmeldung einer Wohnung", Prefix: "A", Duration: 15 * time.Minute, Names: map[string]string{
+			"en": "Registering an address", "tr": "İkamet adresi kaydı",
+			"uk": "Реєстрація місця проживання", "ru": "Регистрация по месту жительства"}},
+		{ID: Personalausweis, Name: "Personalausweis beantragen", Prefix: "P", Duration: 20 * time.Minute, Names: map[string]string{
+			"en": "Applying for an ID card", "tr": "Kimlik kartı başvurusu",
+			"uk": "Оформлення посвідчення особи", "ru": "Оформление удостоверения личности"}},
+		{ID: Reisepass, Name: "Reisepass beantragen", Prefix: "R", Duration: 20 * time.Minute, Names: map[string]string{
+			"en": "Applying for a passport", "tr": "Pasaport başvurusu",
+			"uk": "Оформлення паспорта", "ru": "Оформление паспорта"}},
+		{ID: Fuehrungszeugnis, Name: "Führungszeugnis beantragen", Prefix: "F", Duration: 5 * time.Minute, Names: map[string]string{
+			"en": "Certificate of good conduct", "tr": "Adli sicil belgesi",
+			"uk": "Довідка про несудимість", "ru": "Справка о несудимости"}},
+		{ID: Meldebescheinigung, Name: "Meldebescheinigung", Prefix: "M", Duration: 5 * time.Minute, Names: map[string]string{
+			"en": "Certificate of registration", "tr": "İkamet belgesi",
+			"uk": "Довідка про реєстрацію", "ru": "Справка о регистрации"}},
+		{ID: KfzUmmeldung, Name: "Kfz-Ummeldung", Prefix: "K", Duration: 15 * time.Minute, Names: map[string]string{
+			"en": "Re-registering a vehicle", "tr": "Araç kaydı değişikliği",
+			"uk": "Перереєстрація автомобіля", "ru": "Перерегистрация автомобиля"}},
 	}
 }
 

@@ -85,8 +85,10 @@ func DefaultOffice() api.Office {
 		ID: "mitte", Name: "Bürgerbüro Mitte", Timezone: "Europe/Berlin",
 		WalkIns: true, BirthDateCheckIn: true,
 		Services: []api.Service{
-			{ID: "anmeldung", Name: "Anmeldung einer Wohnung", Prefix: "A", Minutes: 15},
-			{ID: "pass", Name: "Reisepass", Prefix: "P", Minutes: 10},
+			{ID: "anmeldung", Name: "Anmeldung einer Wohnung", Prefix: "A", Minutes: 15, Names: map[string]string{
+				"en": "Registering an address", "tr": "İkamet adresi kaydı",
+				"uk": "Реєстрація місця проживання", "ru": "Регистрация по месту жительства"}},
+			{ID: "pass", Name: "Reisepass", Prefix: "P", Minutes: 10, Names: map[string]string{"en": "Passport"}},
 			{ID: "fuehrung", Name: "Führungszeugnis", Prefix: "F", Minutes: 5},
 			{ID: "abholung", Name: "Abholung von Dokumenten", Prefix: "D", Minutes: 5},
 		},
