@@ -17,7 +17,7 @@
 //	token = "…"                     # device token
 //	scanner = "/dev/ttyACM0"        # serial QR scanner; wedge scanners need nothing
 //	printer = "tcp://192.0.2.7:9100"
-//	camera = "http://127.0.0.1:8081/stream"  # MJPEG camera reading QR codes
+//	camera = "/dev/video0"          # webcam reading QR codes, or an MJPEG stream URL
 //	staff_pin = "2468"
 //	walk_ins = false                # hide "Ohne Termin" on this kiosk
 //	languages = ["de", "en", "tr", "uk", "ru"]
@@ -114,7 +114,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		go runSource(ctx, src, deliver, log)
 	}
 	if cfg.Camera != "" {
-		src := &scanner.Camera{Name: "camera", Open: scanner.OpenMJPEGURL(cfg.Camera), Dedupe: dedupe, Logger: log}
+		open, err := scanner.OpenCameraAt(cfg.Camera)
+		if err != nil {
+			return err
+		}
+		src := &scanner.Camera{Name: "camera", Open: open, MinInterval: 100 * time.Millisecond, Dedupe: dedupe, Logger: log}
 		go runSource(ctx, src, deliver, log)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,4 +200,23 @@ func FuzzJPEGFrames(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestOpenCameraAt(t *testing.T) {
+	for _, where := range []string{"/dev/video0", "http://127.0.0.1:8081/stream", "https://cam.local/mjpeg"} {
+		if open, err := OpenCameraAt(where); err != nil || open == nil {
+			t.Errorf("%s: %v", where, err)
+		}
+	}
+	for _, where := range []string{"video0", "rtsp://cam/stream", "C:\\cam", ""} {
+		if _, err := OpenCameraAt(where); err == nil {
+			t.Errorf("%q accepted as a camera", where)
+		}
+	}
+	// A device that does not exist fails when the camera opens it, with
+	// its name in the error, and Camera retries.
+	open, _ := OpenCameraAt("/dev/video-lotse-missing")
+	if _, err := open(context.Background()); err == nil || !strings.Contains(err.Error(), "/dev/video-lotse-missing") {
+		t.Errorf("missing device: %v", err)
+	}
 }

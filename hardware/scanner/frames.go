@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 )
 
@@ -286,5 +287,19 @@ func (j *JPEGFrames) copyScan() (byte, error) {
 			j.frame.Write([]byte{0xFF, next})
 			return next, nil
 		}
+	}
+}
+
+// OpenCameraAt returns the Open function for a camera named the way an
+// installation's configuration names it: a Video4Linux device path
+// ("/dev/video0", 640×480) or the URL of an MJPEG stream ("http://…").
+func OpenCameraAt(where string) (func(context.Context) (Frames, error), error) {
+	switch {
+	case strings.HasPrefix(where, "/dev/"):
+		return openV4L2Device(where)
+	case strings.HasPrefix(where, "http://"), strings.HasPrefix(where, "https://"):
+		return OpenMJPEGURL(where), nil
+	default:
+		return nil, fmt.Errorf("camera %q: want a device such as /dev/video0 or an MJPEG stream URL (http://…)", where)
 	}
 }

@@ -142,3 +142,7 @@ func yuyvLuminance(data []byte, width, height int) (*image.Gray, error) {
 	}
 	return img, nil
 }
+
+func openV4L2Device(device string) (func(context.Context) (Frames, error), error) {
+	return OpenV4L2(device, 0, 0), nil
+}

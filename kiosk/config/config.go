@@ -29,7 +29,8 @@ type Settings struct {
 	Scanner string `toml:"scanner"`
 	// Printer is the ticket printer: a device path or tcp://host:9100.
 	Printer string `toml:"printer"`
-	// Camera is an MJPEG stream URL of a camera that reads QR codes.
+	// Camera is a webcam that reads QR codes: a Video4Linux device such as
+	// /dev/video0 or the URL of an MJPEG stream.
 	Camera string `toml:"camera"`
 	// StaffPIN lets staff leave the kiosk. Only in the file, so that it does
 	// not show in the process list.
@@ -71,7 +72,7 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 	fs.BoolVar(&flags.Windowed, "windowed", false, "run in a window instead of full screen (development)")
 	fs.StringVar(&flags.Scanner, "scanner", "", "serial `device` of the QR scanner, e.g. /dev/ttyACM0")
 	fs.StringVar(&flags.Printer, "printer", "", "ticket printer: `device` path or tcp://host:9100")
-	fs.StringVar(&flags.Camera, "camera", "", "MJPEG stream `URL` of a camera that reads QR codes")
+	fs.StringVar(&flags.Camera, "camera", "", "webcam reading QR codes: a `device` such as /dev/video0, or an MJPEG stream URL")
 	if err := fs.Parse(args); err != nil {
 		return Settings{}, err
 	}
