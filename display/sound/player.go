@@ -33,6 +33,7 @@ func Open(gongWAV []byte) (*Player, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gong: %w", err)
 	}
+	quietALSA()
 	c, ready, err := oto.NewContext(&oto.NewContextOptions{
 		SampleRate:   SampleRate,
 		ChannelCount: 1,
