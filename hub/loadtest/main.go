@@ -29,6 +29,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"lotse/hub/api"
+	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
 	"lotse/hub/instance"
 	"lotse/hub/queue"
@@ -397,6 +398,10 @@ func connectMinimal(m *minimal, n, calls int) (func() (time.Duration, error), []
 	}, conns, nil
 }
 
+// warmUp is how many untimed requests each server gets before the timed
+// check-in run.
+const warmUp = 1000
+
 // load runs n requests from 64 concurrent clients and returns the rate
 // and the latencies.
 func load(n int, do func(i int) error) (float64, []time.Duration, int, error) {
@@ -472,11 +477,19 @@ func bigDayFigures(dir string, appointments, checkins int) ([]row, error) {
 	device := api.NewClient(h.URL, "bench")
 	device.HTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
 	checkins = min(checkins, appointments/2)
-	rate, lat, failed, err := load(checkins, func(i int) error {
-		a := full[i]
+	checkIn := func(a booking.Appointment) error {
 		_, err := device.CheckIn(ctx, office.ID, api.CheckInRequest{Code: "LOTSE:" + a.ID + ":" + a.Secret})
 		return err
-	})
+	}
+	// Both servers are warmed up untimed first, with appointments from
+	// the end of the day: the first few hundred requests open the 64
+	// connections and meet the hub right after it imported the whole day,
+	// and an office's morning import is hours before its first check-in.
+	warm := min(warmUp, len(full)-checkins-200)
+	if _, _, failed, err := load(warm, func(i int) error { return checkIn(full[len(full)-1-i]) }); failed > 0 {
+		return nil, fmt.Errorf("%d warm-up check-ins failed, first: %w", failed, err)
+	}
+	rate, lat, failed, err := load(checkins, func(i int) error { return checkIn(full[i]) })
 	if failed > 0 {
 		return nil, fmt.Errorf("%d check-ins failed, first: %w", failed, err)
 	}
@@ -486,7 +499,7 @@ func bigDayFigures(dir string, appointments, checkins int) ([]row, error) {
 	}
 	defer m.close()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
-	minRate, minLat, minFailed, err := load(checkins, func(int) error {
+	commit := func(int) error {
 		resp, err := hc.Post(m.url+"/commit", "application/json", nil)
 		if err != nil {
 			return err
@@ -494,14 +507,18 @@ func bigDayFigures(dir string, appointments, checkins int) ([]row, error) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return nil
-	})
+	}
+	if _, _, failed, err := load(warm, commit); failed > 0 {
+		return nil, fmt.Errorf("minimal server: %d warm-up commits failed: %w", failed, err)
+	}
+	minRate, minLat, minFailed, err := load(checkins, commit)
 	if minFailed > 0 {
 		return nil, fmt.Errorf("minimal server: %d commits failed: %w", minFailed, err)
 	}
 	p99 := percentile(lat, 0.99)
 	ratio := rate / minRate
 	rows = append(rows,
-		row{what: fmt.Sprintf("durable check-ins, 64 clients (rate, p99)"), measured: fmt.Sprintf("%.0f/s, %s", rate, ms(p99)),
+		row{what: fmt.Sprintf("durable check-ins, 64 clients, after %d untimed (rate, p99)", warm), measured: fmt.Sprintf("%.0f/s, %s", rate, ms(p99)),
 			budget: fmt.Sprintf("≥ 1.5 × minimal (%.2f×), p99 ≤ 20 ms", ratio), verdict: verdict(ratio >= 1.5 && p99 <= 20*time.Millisecond)},
 		row{what: "  minimal server, commit each (rate, p99)", measured: fmt.Sprintf("%.0f/s, %s", minRate, ms(percentile(minLat, 0.99)))})
 
