@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,6 +47,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		// Fyne would panic with a GLFW stack trace; say what is wrong.
+		return errors.New("no graphical session (DISPLAY is not set): start the display in the desktop session of the screen's PC")
+	}
 	malloc.ReturnLargeBlocks(64 << 10)
 	msgs, err := assets.Messages("display", cfg.Lang)
 	if err != nil {

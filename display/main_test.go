@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -173,5 +174,17 @@ func TestParseFlags(t *testing.T) {
 				t.Fatalf("got %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRunWithoutGraphicalSession: started where there is no X display (a
+// service unit without DISPLAY, an SSH shell), the display says so instead
+// of panicking inside Fyne.
+func TestRunWithoutGraphicalSession(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	err := run(context.Background(), []string{"-hub", "http://127.0.0.1:1"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "DISPLAY") {
+		t.Fatalf("run without DISPLAY: %v", err)
 	}
 }

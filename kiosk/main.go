@@ -69,6 +69,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		// Fyne would panic with a GLFW stack trace; say what is wrong.
+		return errors.New("no graphical session (DISPLAY is not set): start the kiosk in the desktop session of the kiosk PC")
+	}
 	malloc.ReturnLargeBlocks(64 << 10)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

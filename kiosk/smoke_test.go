@@ -201,3 +201,15 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRunWithoutGraphicalSession: started where there is no X display (a
+// service unit without DISPLAY, an SSH shell), the kiosk says so instead
+// of panicking inside Fyne.
+func TestRunWithoutGraphicalSession(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	err := run(context.Background(), []string{"-hub", "http://127.0.0.1:1"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "DISPLAY") {
+		t.Fatalf("run without DISPLAY: %v", err)
+	}
+}
