@@ -4,34 +4,40 @@ package malloc
 
 /*
 #include <stdlib.h>
-#include <string.h>
 #include <features.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 static void lotse_mmap_threshold(int size) { mallopt(M_MMAP_THRESHOLD, size); }
 static void lotse_trim(void) { malloc_trim(0); }
+#if __GLIBC__ > 2 || __GLIBC_MINOR__ >= 33
+// lotse_from_system allocates size bytes and reports whether glibc took
+// them straight from the system (mmap), so that freeing them gives them
+// back at once; -1 where that cannot be told.
+static int lotse_from_system(size_t size) {
+	size_t before = mallinfo2().hblkhd;
+	// volatile: the compiler would drop a malloc whose block is unused.
+	volatile char *p = malloc(size);
+	p[0] = 1;
+	int mapped = mallinfo2().hblkhd >= before + size;
+	free((void *)p);
+	return mapped;
+}
+#else
+static int lotse_from_system(size_t size) { (void)size; return -1; }
+#endif
 #else
 static void lotse_mmap_threshold(int size) { (void)size; }
 static void lotse_trim(void) {}
+static int lotse_from_system(size_t size) { (void)size; return -1; }
 #endif
 
-// lotse_churn allocates n blocks of size bytes, touches them and frees
-// them again, the way a renderer's textures come and go. One small block
-// allocated after them stays, as live data would, so that the freed ones
-// are not at the top of the heap where glibc trims by itself.
-static void lotse_churn(int n, size_t size) {
-	free(malloc(2 * size)); // glibc raises its mmap threshold above size here
-	void **blocks = malloc(n * sizeof(void *));
-	for (int i = 0; i < n; i++) {
-		blocks[i] = malloc(size);
-		memset(blocks[i], 1, size);
-	}
-	void *pin = malloc(64);
-	(void)pin; // kept: a test's few bytes
-	for (int i = 0; i < n; i++) {
-		free(blocks[i]);
-	}
-	free(blocks);
+// lotse_raise_threshold frees a block of size bytes that came from mmap,
+// which makes glibc raise its mmap threshold above it, as it does the
+// first time a renderer frees a large texture.
+static void lotse_raise_threshold(size_t size) {
+	volatile char *p = malloc(size);
+	p[0] = 1;
+	free((void *)p);
 }
 */
 import "C"
@@ -40,5 +46,11 @@ func returnLargeBlocks(size int) { C.lotse_mmap_threshold(C.int(size)) }
 
 func trim() { C.lotse_trim() }
 
-// churn is for tests, which cannot use cgo themselves.
-func churn(n, size int) { C.lotse_churn(C.int(n), C.size_t(size)) }
+// fromSystem and raiseThreshold are for tests, which cannot use cgo
+// themselves. fromSystem reports ok=false where it cannot tell.
+func fromSystem(size int) (mapped, ok bool) {
+	r := C.lotse_from_system(C.size_t(size))
+	return r == 1, r >= 0
+}
+
+func raiseThreshold(size int) { C.lotse_raise_threshold(C.size_t(size)) }

@@ -6,4 +6,6 @@ func returnLargeBlocks(int) {}
 
 func trim() {}
 
-func churn(n, size int) {}
+func fromSystem(int) (mapped, ok bool) { return false, false }
+
+func raiseThreshold(int) {}
