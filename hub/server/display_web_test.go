@@ -54,6 +54,23 @@ func TestWebDisplay(t *testing.T) {
 	}
 	tb.shot("web_display_call")
 
+	// The blink, as on the Fyne board: the bar turns white in the off
+	// phase and the number stays black. The animation is paused at a time
+	// of each phase and the computed colours read.
+	phase := func(ms int) (look string) {
+		tb.eval(fmt.Sprintf(`(() => {
+			const e = document.querySelector(".call.newest");
+			e.classList.remove("blink"); void e.offsetWidth; e.classList.add("blink");
+			e.getAnimations().forEach(a => { a.pause(); a.currentTime = %d; });
+			return getComputedStyle(e).backgroundColor + " / " + getComputedStyle(e.querySelector(".number")).color;
+		})()`, ms), &look)
+		return look
+	}
+	if on, off := phase(200), phase(600); on != "rgb(255, 212, 0) / rgb(0, 0, 0)" || off != "rgb(255, 255, 255) / rgb(0, 0, 0)" {
+		t.Fatalf("blink: on phase %s, off phase %s; want black on yellow, then black on white", on, off)
+	}
+	tb.eval(`document.querySelector(".call.newest").getAnimations().forEach(a => a.finish()), 1`, nil)
+
 	if _, err := h.Clerk().Act(ctx, webOffice, counter.ID, api.ActionRecall, api.ActionRequest{}); err != nil {
 		t.Fatalf("recall: %v", err)
 	}
