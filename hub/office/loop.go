@@ -33,7 +33,8 @@ type Func func(q *queue.Queue, now time.Time) (result any, events []queue.Event,
 
 type command struct {
 	fn    Func
-	appts func(q *queue.Queue) []queue.Appointment // sync only
+	sync  *syncList // the booking backend's list of a day
+	tick  bool      // the time-driven rules
 	reply chan reply
 }
 
@@ -53,6 +54,14 @@ type Loop struct {
 	cmds      chan command
 	tickEvery time.Duration
 	maxBatch  int
+	dayHold   time.Duration // how long a new date must hold before the day turns
+
+	// Owned by the loop goroutine: the new date seen on the clock and
+	// since when, and the booking list of that date that came early.
+	turn pendingTurn
+
+	purges  chan string // days to purge before; the purger owns the work
+	purgeFn func(ctx context.Context, office, today string) (int64, error)
 
 	q       *queue.Queue // owned by the loop goroutine
 	ready   chan struct{}
@@ -69,6 +78,11 @@ type Config struct {
 	Reported  func()           // nil: nothing to wake
 	Log       *slog.Logger
 	TickEvery time.Duration // how often time-driven rules run; 0: 5 s
+	// DayTurnHold is how long the clock must show a new date before a
+	// running loop turns the day, so that a clock jump (NTP correcting a
+	// bad real-time clock) that is taken back does not end the day.
+	// 0: DefaultDayTurnHold; negative: turn at once.
+	DayTurnHold time.Duration
 }
 
 // New returns a loop; Run starts it.
@@ -76,6 +90,11 @@ func New(c Config) *Loop {
 	l := &Loop{
 		office: c.Office, db: c.DB, now: c.Now, publish: c.Publish, reported: c.Reported, log: c.Log,
 		cmds: make(chan command, 1024), tickEvery: c.TickEvery, maxBatch: 512, ready: make(chan struct{}),
+		dayHold: c.DayTurnHold, purges: make(chan string, 1),
+	}
+	l.purgeFn = l.db.Purge
+	if l.dayHold == 0 {
+		l.dayHold = DefaultDayTurnHold
 	}
 	if l.now == nil {
 		l.now = time.Now
@@ -123,11 +142,21 @@ func (l *Loop) Load(ctx context.Context) error {
 	l.seq.Store(l.q.Seq())
 	w := l.q.Waiting()
 	l.waiting.Store(&w)
-	if l.q.Day() != today {
-		if err := l.commit(ctx, l.q.CloseDay(now, today), nil); err != nil {
+	// The hub was down while the date changed: the stop, not a jump of
+	// the clock, is the likely cause, so the day turns at once. A clock
+	// behind the stored day never reopens it (CloseDay refuses).
+	if events := l.q.CloseDay(now, today); len(events) > 0 {
+		if err := l.commit(ctx, events, nil); err != nil {
 			return fmt.Errorf("office %s: close day: %w", l.office.ID, err)
 		}
-		l.purge(ctx, today)
+	}
+	// Every start purges: a purge cut short by a crash or a stop (or a
+	// start that crashed after the day was closed) must not keep past
+	// days' personal data for ever. It deletes nothing when all is clean.
+	if err := l.purge(ctx, l.q.Day()); err != nil {
+		// Serving the office matters more; the next turn or start
+		// purges again.
+		l.log.Error("purge of past days failed", "office", l.office.ID, "err", err)
 	}
 	return nil
 }
@@ -151,6 +180,13 @@ func (l *Loop) Run(ctx context.Context) error {
 	pending := make(chan pendingBatch, 2)
 	failed := make(chan int, 1) // the epoch whose commit failed
 	committed := make(chan struct{})
+	purged := make(chan struct{})
+	// Every goroutine the loop starts ends before Run returns: the hub
+	// closes the store right after.
+	go func() {
+		defer close(purged)
+		l.purger(ctx)
+	}()
 	go func() {
 		defer close(committed)
 		l.commitAll(ctx, pending, failed)
@@ -158,6 +194,7 @@ func (l *Loop) Run(ctx context.Context) error {
 	defer func() {
 		close(pending)
 		<-committed
+		<-purged
 		l.drain(ctx.Err())
 	}()
 	tick := time.NewTicker(l.tickEvery)
@@ -190,7 +227,7 @@ func (l *Loop) Run(ctx context.Context) error {
 			}
 			p = l.apply(batch)
 		case <-tick.C:
-			p = l.apply([]command{{fn: l.tick}})
+			p = l.apply([]command{{tick: true}})
 		}
 		p.epoch = epoch
 		select {
@@ -211,6 +248,7 @@ type pendingBatch struct {
 	appts   []queue.Appointment
 	cursor  store.Batch // day, seq and last number after the batch
 	waiting []queue.ServiceWait
+	purge   string // the day turned: purge the days before this one once committed
 }
 
 func (p pendingBatch) fail(err error) {
@@ -227,15 +265,12 @@ func (l *Loop) apply(batch []command) pendingBatch {
 	p := pendingBatch{replies: make([]chan reply, len(batch)), results: make([]reply, len(batch))}
 	for i, c := range batch {
 		p.replies[i] = c.reply
-		if c.appts != nil {
-			// The first sync after midnight brings the new day's
-			// appointments: the day turns now, not at the next tick,
-			// so that they are not dropped until the sync after.
-			events, _ := l.turnDay(l.q, now)
-			p.events = append(p.events, events...)
-			changed := c.appts(l.q)
-			p.appts = append(p.appts, changed...)
-			p.results[i] = reply{result: len(changed)}
+		if c.sync != nil {
+			p.results[i] = reply{result: l.applySync(&p, now, c.sync)}
+			continue
+		}
+		if c.tick {
+			l.tick(&p, now)
 			continue
 		}
 		res, ev, err := c.fn(l.q, now)
@@ -268,6 +303,9 @@ func (l *Loop) commitAll(ctx context.Context, pending <-chan pendingBatch, faile
 				continue
 			}
 			l.committed(p.events, p.waiting)
+		}
+		if p.purge != "" {
+			l.schedulePurge(p.purge)
 		}
 		for i, r := range p.replies {
 			if r != nil {
@@ -310,42 +348,21 @@ func (l *Loop) drain(err error) {
 	}
 }
 
-func (l *Loop) tick(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
-	if events, turned := l.turnDay(q, now); turned {
-		return nil, events, nil
-	}
-	return nil, q.Tick(now), nil
-}
-
-// turnDay closes the queue's day when the office's day has changed, and
-// purges the past days' personal data in the background.
-func (l *Loop) turnDay(q *queue.Queue, now time.Time) (events []queue.Event, turned bool) {
-	today := l.office.Day(now)
-	if today == q.Day() {
-		return nil, false
-	}
-	events = q.CloseDay(now, today)
-	go l.purge(context.Background(), today)
-	return events, true
-}
-
-func (l *Loop) purge(ctx context.Context, today string) {
-	n, err := l.db.Purge(ctx, l.office.ID, today)
-	if err != nil {
-		l.log.Error("purge of past days failed", "office", l.office.ID, "err", err)
-		return
-	}
-	l.log.Info("purged personal data of past days", "office", l.office.ID, "rows", n)
-}
-
-// commit writes events synchronously; Load uses it before the pipeline runs.
+// commit writes events synchronously; Load uses it before the pipeline
+// runs. Nobody listens yet (the stream preloads its events from the
+// store), so it does not publish.
 func (l *Loop) commit(ctx context.Context, events []queue.Event, appts []queue.Appointment) error {
 	q := l.q
 	err := l.db.Commit(ctx, l.office.ID, store.Batch{Events: events, Appointments: appts, Day: q.Day(), Seq: q.Seq(), LastNumber: q.LastNumber()})
 	if err != nil {
 		return err
 	}
-	l.committed(events, q.Waiting())
+	l.seq.Store(q.Seq())
+	w := q.Waiting()
+	l.waiting.Store(&w)
+	if l.reported != nil {
+		l.reported()
+	}
 	return nil
 }
 
@@ -386,17 +403,14 @@ func (l *Loop) send(ctx context.Context, c command) (any, error) {
 }
 
 // ApplyAppointments hands the backend's list of a day to the queue. A list
-// for another day than the queue's is ignored: it would cancel the day.
+// for a past day is ignored: it would cancel the day. A list for the new
+// date while the day turn waits for the date to hold is kept and applied
+// at the turn.
 func (l *Loop) ApplyAppointments(ctx context.Context, office, day string, list []queue.Appointment) (int, error) {
 	if office != l.office.ID {
 		return 0, queue.Errorf(queue.Invalid, "appointments of office %s sent to %s", office, l.office.ID)
 	}
-	res, err := l.send(ctx, command{reply: make(chan reply, 1), appts: func(q *queue.Queue) []queue.Appointment {
-		if q.Day() != day {
-			return nil
-		}
-		return q.Sync(list)
-	}})
+	res, err := l.send(ctx, command{reply: make(chan reply, 1), sync: &syncList{day: day, list: list}})
 	if err != nil {
 		return 0, err
 	}
@@ -424,7 +438,7 @@ func (s Set) ApplyAppointments(ctx context.Context, office, day string, list []q
 // TickNow runs the time-driven rules at once instead of at the next tick.
 func (l *Loop) TickNow() {
 	select {
-	case l.cmds <- command{fn: l.tick}:
+	case l.cmds <- command{tick: true}:
 	default:
 	}
 }

@@ -248,10 +248,10 @@ func TestCloseDay(t *testing.T) {
 		"parked":  {queue.TicketCancelled, queue.Cancelled},
 		"waiting": {queue.TicketCancelled, queue.Cancelled},
 	}
-	if len(events) != len(want) {
-		t.Fatalf("close emitted %v", eventTypes(events))
+	if len(events) != len(want)+1 || events[len(events)-1].Type != queue.DayTurned || events[len(events)-1].Ticket != nil {
+		t.Fatalf("close emitted %v, want the tickets' events and day_turned last", eventTypes(events))
 	}
-	for _, e := range events {
+	for _, e := range events[:len(events)-1] {
 		w, ok := want[f.label(e.Ticket.ID)]
 		if !ok || e.Type != w.event || e.Ticket.State != w.state || e.Ticket.Ended.IsZero() {
 			t.Fatalf("close event %s for %s in state %s", e.Type, f.label(e.Ticket.ID), e.Ticket.State)
@@ -395,8 +395,11 @@ func TestCloseDayAfterCounterRemoved(t *testing.T) {
 	r := queue.Restore(o, f.q.State())
 	events := r.CloseDay(clock("18:00"), "2026-03-11")
 	got := map[string]queue.TicketState{}
-	for _, e := range events {
+	for _, e := range events[:len(events)-1] {
 		got[f.label(e.Ticket.ID)] = e.Ticket.State
+	}
+	if last := events[len(events)-1]; last.Type != queue.DayTurned {
+		t.Fatalf("last event of the close is %s", last.Type)
 	}
 	if len(got) != 2 || got["serving"] != queue.Done || got["called"] != queue.Missed {
 		t.Fatalf("close: %v", got)

@@ -21,6 +21,10 @@ const (
 	CounterOpened     EventType = "counter_opened"
 	CounterPaused     EventType = "counter_paused"
 	AppointmentNoShow EventType = "appointment_noshow" // not checked in by start + grace
+	// DayTurned is the last event of every day turn. It carries no ticket
+	// and belongs to the new day: a screen that receives it drops what it
+	// shows and takes a fresh snapshot.
+	DayTurned EventType = "day_turned"
 )
 
 // Report is what the booking backend is told about an appointment.

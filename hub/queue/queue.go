@@ -906,8 +906,14 @@ func (q *Queue) Tick(now time.Time) []Event {
 
 // CloseDay ends the day: every ticket still open is cancelled (waiting,
 // parked) or missed (called) so that every ticket ends in a final state.
-// The queue is then empty for the next day.
+// The queue is then empty for the next day, and the last event is
+// DayTurned. A day never turns back: a nextDay not after the queue's day
+// (a clock that went back) changes nothing, so no ticket id of a closed
+// day is ever issued again.
 func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
+	if nextDay <= q.day {
+		return nil
+	}
 	var events []Event
 	for _, t := range q.Tickets(func(t *Ticket) bool { return !t.State.Final() }) {
 		tp := q.tickets[t.ID]
@@ -938,7 +944,7 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 	q.waiting = map[string]map[string]*Ticket{}
 	q.lastRequest = map[string]request{}
 	q.calls = nil
-	return events
+	return append(events, q.emit(now, DayTurned, nil, nil, ""))
 }
 
 // --- appointments from the booking backend ---

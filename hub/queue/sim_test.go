@@ -440,7 +440,7 @@ func (d *simDay) verify(list []queue.Appointment, withdrawn map[string]bool) {
 		case queue.AppointmentNoShow:
 			noShows[e.Appointment]++
 			continue
-		case queue.CounterOpened, queue.CounterPaused:
+		case queue.CounterOpened, queue.CounterPaused, queue.DayTurned:
 			continue
 		case queue.CheckedIn, queue.WalkedIn:
 			if numbers[e.Ticket.Number] {

@@ -1,0 +1,8 @@
+package office
+
+import "context"
+
+// SetPurge replaces the loop's purge of past days; call it before Run.
+func SetPurge(l *Loop, purge func(ctx context.Context, office, today string) (int64, error)) {
+	l.purgeFn = purge
+}
