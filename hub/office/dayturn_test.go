@@ -192,3 +192,29 @@ func TestPurgeHoldsUpShutdown(t *testing.T) {
 	close(release)
 	<-done
 }
+
+// TestStartPurgesWhatAnEarlierStartLeft: a start that crashed after it had
+// closed the old day (cursor on the new day) left yesterday's personal
+// data behind; the next start purges it although no day turns.
+func TestStartPurgesWhatAnEarlierStartLeft(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, "")
+	yesterday := time.Date(2026, 5, 4, 17, 0, 0, 0, time.UTC)
+	tk := queue.Ticket{ID: queue.TicketID("o", "2026-05-04", 1), Office: "o", Day: "2026-05-04", N: 1, Number: "A001",
+		State: queue.Cancelled, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Arrived: yesterday}
+	if err := db.Commit(ctx, "o", store.Batch{Day: "2026-05-05", Seq: 1, LastNumber: 0,
+		Events: []queue.Event{{Seq: 1, Office: "o", Type: queue.TicketCancelled, At: yesterday, Ticket: &tk}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := clocktest.New(time.Date(2026, 5, 5, 7, 0, 0, 0, time.UTC))
+	_, stop := start(t, db, c, nil)
+	defer stop()
+	events, err := db.EventsSince(ctx, "o", 0, 10)
+	if err != nil || len(events) != 0 {
+		t.Fatalf("yesterday's events after the start: %v, %v", events, err)
+	}
+	n, err := db.Purge(ctx, "o", "2026-05-05")
+	if err != nil || n != 0 {
+		t.Fatalf("a second purge still found %d rows: %v", n, err)
+	}
+}
