@@ -41,6 +41,9 @@ type Options struct {
 	PingEvery time.Duration
 	// TickEvery is how often time-driven queue rules run; 0: 5 s.
 	TickEvery time.Duration
+	// DayTurnHold is how long a new date must hold before a running
+	// office turns the day; 0: office.DefaultDayTurnHold.
+	DayTurnHold time.Duration
 	// WebhookSecrets are the offices' booking webhook secrets; an office
 	// without one accepts no webhook.
 	WebhookSecrets map[string][]byte
@@ -99,7 +102,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	var loops []*office.Loop
 	for _, off := range o.Offices {
 		l := office.New(office.Config{Office: off, DB: db, Now: o.Now, Log: o.Log, Reported: h.Outbox.Notify,
-			Publish: h, TickEvery: o.TickEvery})
+			Publish: h, TickEvery: o.TickEvery, DayTurnHold: o.DayTurnHold})
 		if err := l.Load(ctx); err != nil {
 			return fail(err)
 		}

@@ -114,8 +114,14 @@ func (b *broadcaster) prepare(e queue.Event, waiting []api.ServiceWait) (message
 func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, waiting []queue.ServiceWait) {
 	defer close(b.stopped)
 	ring := make([]message, 0, ringSize)
+	// turned is the seq of the last day turn: a client resuming from
+	// before it gets a fresh snapshot, never yesterday's calls.
+	var turned int64
 	w := b.names.waiting(waiting)
 	for _, e := range recent {
+		if e.Type == queue.DayTurned {
+			turned = e.Seq
+		}
 		if m, err := b.prepare(e, w); err == nil {
 			ring = append(ring, m)
 		}
@@ -162,7 +168,7 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 			clients[c] = struct{}{}
 			b.metrics.streamClients(b.office, len(clients))
 			switch {
-			case c.since < 0 || c.since > seq:
+			case c.since < 0 || c.since > seq || c.since < turned:
 				reg.reply <- true
 			case c.since == seq:
 				reg.reply <- false
@@ -199,6 +205,9 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 					continue
 				}
 				seq = e.Seq
+				if e.Type == queue.DayTurned {
+					turned = e.Seq
+				}
 				if len(ring) == ringSize {
 					copy(ring, ring[1:])
 					ring = ring[:ringSize-1]

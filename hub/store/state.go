@@ -401,9 +401,13 @@ func (db *DB) View(ctx context.Context, office string) (View, error) {
 	return v, nil
 }
 
-// EventsSince returns up to limit events after seq, oldest first.
+// EventsSince returns up to limit events after seq, oldest first. Only the
+// office's current day counts: past days' events may wait for their purge
+// a moment after a day turn, and a client resuming from yesterday must
+// see the day_turned marker (and the gap before it), never yesterday's calls.
 func (db *DB) EventsSince(ctx context.Context, office string, seq int64, limit int) ([]queue.Event, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq LIMIT ?", office, seq, limit)
+	rows, err := db.r.QueryContext(ctx, `SELECT payload FROM events WHERE office = ? AND seq > ?
+		AND day >= coalesce((SELECT day FROM office_state WHERE office = ?), '') ORDER BY seq LIMIT ?`, office, seq, office, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of %s: %w", office, err)
 	}
