@@ -134,6 +134,11 @@ type Ticket struct {
 	// WaitMinutes is the estimated wait, for a waiting ticket.
 	WaitMinutes *int   `json:"waitMinutes,omitempty"`
 	Name        string `json:"name,omitempty"`
+	// Note tells the clerk why a ticket comes to this counter although it
+	// was meant for another: target_closed (its counter is paused or
+	// gone), no_open_counter (no open counter serves its service),
+	// counter_gone (its counter was removed while it was there).
+	Note string `json:"note,omitempty"`
 }
 
 // CheckInRequest checks in by scanned code or by birth date.

@@ -257,6 +257,10 @@ type Ticket struct {
 	Started          time.Time `json:",omitzero"`
 	Ended            time.Time `json:",omitzero"`
 	Recalls          int       `json:",omitzero"`
+	// Note tells the clerk why a stranded ticket comes to this counter
+	// (NoteTargetClosed, NoteNoOpenCounter, NoteCounterGone); set when it
+	// is called, and on the copies Candidates returns.
+	Note string `json:",omitzero"`
 	// NoShowReported: the booking backend has been told the appointment
 	// was a no-show. A ticket missed again after being called back is not
 	// reported a second time.

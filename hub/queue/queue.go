@@ -30,6 +30,9 @@ type Queue struct {
 	avg           map[string]time.Duration      // main service → recent service time
 	lastRequest   map[string]request            // counter → last deduplicated request
 	calls         []Call                        // recent calls, newest first
+	// checkCounters: restored from the store, where a ticket may be held
+	// by a counter no longer configured; the next Tick requeues it.
+	checkCounters bool
 }
 
 // request remembers a counter's last request id, so that a double click or a
@@ -84,6 +87,7 @@ func Restore(office Office, st State) *Queue {
 		avg:           map[string]time.Duration{},
 		lastRequest:   map[string]request{},
 		calls:         append([]Call(nil), st.Calls...),
+		checkCounters: len(st.Tickets) > 0,
 	}
 	for _, s := range office.Services {
 		q.avg[s.ID] = s.Duration
@@ -524,17 +528,6 @@ func (q *Queue) rankOf(now time.Time, t *Ticket) rank {
 	}
 }
 
-// eligible reports whether the counter may call the waiting ticket.
-func (q *Queue) eligible(c Counter, t *Ticket) bool {
-	if t.State != Waiting {
-		return false
-	}
-	if t.TargetCounter != "" {
-		return t.TargetCounter == c.ID
-	}
-	return c.Serves(t.Service())
-}
-
 // Candidates returns the waiting tickets the counter may call, in the order
 // "next" would call them.
 func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
@@ -547,10 +540,11 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 		r rank
 	}
 	var list []ranked
+	av := q.availability()
 	for _, set := range q.waiting {
 		for _, t := range set {
-			if q.eligible(c, t) {
-				list = append(list, ranked{t, q.rankOf(now, t)})
+			if r, ok := q.offer(av, now, c, t); ok {
+				list = append(list, ranked{t, r})
 			}
 		}
 	}
@@ -558,6 +552,7 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 	out := make([]Ticket, len(list))
 	for i, x := range list {
 		out[i] = *x.t
+		out[i].Note = q.noteFor(av, c, x.t)
 	}
 	return out, nil
 }
@@ -566,12 +561,14 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 func (q *Queue) pick(now time.Time, c Counter) *Ticket {
 	var best *Ticket
 	var bestRank rank
+	av := q.availability()
 	for _, set := range q.waiting {
 		for _, t := range set {
-			if !q.eligible(c, t) {
+			r, ok := q.offer(av, now, c, t)
+			if !ok {
 				continue
 			}
-			if r := q.rankOf(now, t); best == nil || r.less(bestRank) {
+			if best == nil || r.less(bestRank) {
 				best, bestRank = t, r
 			}
 		}
@@ -771,6 +768,7 @@ func (q *Queue) do(now time.Time, c Counter, cs *CounterState, a Action) (Ticket
 		}
 		t.TargetCounter = a.ToCounter
 		t.Counter = ""
+		t.Note = ""
 		t.Transferred = now
 		t.Recalls = 0
 		q.setState(t, Waiting)
@@ -803,6 +801,10 @@ func without(list []ServiceCount, service string) []ServiceCount {
 }
 
 func (q *Queue) call(now time.Time, cs *CounterState, t *Ticket) Event {
+	if c, ok := q.office.Counter(cs.ID); ok {
+		// The clerk learns why the person comes to this counter.
+		t.Note = q.noteFor(q.availability(), c, t)
+	}
 	q.setState(t, Called)
 	t.Counter = cs.ID
 	t.TargetCounter = ""
@@ -873,10 +875,11 @@ func (q *Queue) noShowReport(t *Ticket) Report {
 // --- time ---
 
 // Tick applies what time alone decides: appointments not checked in by
-// start + grace become no-shows. It must be called regularly; it is cheap
-// when nothing is due.
+// start + grace become no-shows, and after a restore, tickets held by a
+// counter that is no longer configured wait again. It must be called
+// regularly; it is cheap when nothing is due.
 func (q *Queue) Tick(now time.Time) []Event {
-	var events []Event
+	events := q.requeueStranded(now)
 	grace := q.office.Policy.NoShowGrace
 	// Only the due ones are collected and sorted: late in a big day the
 	// settled appointments are tens of thousands, and Tick runs every few

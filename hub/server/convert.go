@@ -55,6 +55,7 @@ func (n *names) ticket(t queue.Ticket) api.Ticket {
 		Counter: t.Counter, CounterName: n.counters[t.Counter].Name, TargetCounter: t.TargetCounter,
 		Appointment: t.Appointment, AppointmentStart: timePtr(t.AppointmentStart), Priority: t.Priority,
 		Arrived: t.Arrived, Called: timePtr(t.Called), Started: timePtr(t.Started), Ended: timePtr(t.Ended), Recalls: t.Recalls,
+		Note: t.Note,
 	}
 }
 
