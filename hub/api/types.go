@@ -18,6 +18,9 @@ const (
 	CodeRateLimited  = "rate_limited"
 	CodeUnavailable  = "unavailable"
 	CodeInternal     = "internal"
+	// CodeCurrentNotStarted: next or call while the counter's ticket was
+	// called but never started; repeat with ActionRequest.Current.
+	CodeCurrentNotStarted = "current_not_started"
 )
 
 // ErrorBody is the body of every error answer: {"error":{...}}.
@@ -174,7 +177,17 @@ type ActionRequest struct {
 	Service   string `json:"service,omitempty"`   // transfer to a service
 	Counter   string `json:"counter,omitempty"`   // transfer to a counter
 	RequestID string `json:"requestId,omitempty"` // a repeated id answers with the first answer
+	// Current says, for next and call, how the counter's ticket ended when
+	// it was called but never started: CurrentServed or CurrentNoShow.
+	// Without it such a ticket gets CodeCurrentNotStarted (409).
+	Current string `json:"current,omitempty"`
 }
+
+// The clerk's word on a called ticket that was never started.
+const (
+	CurrentServed = "served"
+	CurrentNoShow = "noshow"
+)
 
 // ActionResult answers a counter action: the ticket it concerned (absent for
 // pause and open) and the counter afterwards.

@@ -46,9 +46,9 @@ func TestStartNextMorningAfterAnOvernightStop(t *testing.T) {
 	act("schalter-8", api.ActionPark, api.ActionRequest{}) // parked
 	act("schalter-7", api.ActionNext, api.ActionRequest{})
 	act("schalter-7", api.ActionTransfer, api.ActionRequest{Counter: "schalter-6"}) // transferred
-	act("schalter-6", api.ActionPause, api.ActionRequest{})                         // … to a paused counter
 	act("schalter-7", api.ActionNext, api.ActionRequest{})
 	act("schalter-7", api.ActionStart, api.ActionRequest{}) // serving
+	act("schalter-6", api.ActionPause, api.ActionRequest{}) // the transfer's counter paused
 	appts := h.inWindow(t, mitte)
 	if _, err := h.device.CheckIn(c, mitte, api.CheckInRequest{Code: server.DemoPayload(appts[0])}); err != nil {
 		t.Fatal(err)

@@ -198,7 +198,7 @@ func appFigures(dir, bin string, calls int) ([]row, error) {
 	callsStarted := time.Now()
 	for i := 0; i < calls; i++ {
 		t0 := time.Now()
-		if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{}); err != nil {
+		if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{Current: api.CurrentServed}); err != nil {
 			return nil, err
 		}
 		want := h.Loops[office.ID].Seq()

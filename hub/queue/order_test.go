@@ -204,6 +204,7 @@ func TestOrder(t *testing.T) {
 				f.at("09:02").walkIn("called", "pass")
 				f.at("09:03").walkIn("w", "pass")
 				f.must("c1", queue.ActNext)
+				f.must("c1", queue.ActStart)
 				f.must("c1", queue.ActNext)
 				f.must("c1", queue.ActPark)
 				f.must("c1", queue.ActNext)
@@ -219,7 +220,7 @@ func TestOrder(t *testing.T) {
 			got := f.candidates(tt.counter)
 			wantLabels(t, "candidates", got, tt.want)
 
-			tk, _, err := f.do(queue.Action{Counter: tt.counter, Kind: queue.ActNext})
+			tk, _, err := f.do(queue.Action{Counter: tt.counter, Kind: queue.ActNext, Current: queue.ReportServed})
 			if len(tt.want) == 0 {
 				wantCode(t, "next", err, queue.NotFound)
 				return
@@ -271,7 +272,7 @@ func TestPausedCounter(t *testing.T) {
 	wantLabels(t, "candidates of a paused counter", f.candidates("c1"), []string{"w2"})
 
 	f.at("09:10")
-	tk, events, err := f.do(queue.Action{Counter: "c1", Kind: queue.ActNext})
+	tk, events, err := f.do(queue.Action{Counter: "c1", Kind: queue.ActNext, Current: queue.ReportServed})
 	wantCode(t, "next while paused", err, queue.Conflict)
 	if tk.ID != "" || len(events) != 1 || events[0].Type != queue.TicketFinished || events[0].Ticket.ID != f.id("w1") {
 		t.Fatalf("next while paused: ticket %q, events %v", tk.ID, eventTypes(events))

@@ -585,6 +585,11 @@ type Action struct {
 	Ticket    string // call: the ticket to call
 	Service   string // transfer: the new service
 	ToCounter string // transfer: only this counter may call it next
+	// Current says, for next and call, how the counter's ticket ended
+	// when it was called but never started: ReportServed or
+	// ReportNoShow. Without it such a ticket stops the action with
+	// CurrentNotStarted.
+	Current Report
 	RequestID string // repeated ids answer with the first answer (double clicks)
 }
 
@@ -643,13 +648,9 @@ func (q *Queue) current(cs *CounterState) (*Ticket, error) {
 func (q *Queue) do(now time.Time, c Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
 	switch a.Kind {
 	case ActNext:
-		var events []Event
-		if cs.Ticket != "" {
-			t, err := q.current(cs)
-			if err != nil {
-				return Ticket{}, nil, err
-			}
-			events = append(events, q.finish(now, cs, t))
+		events, err := q.closeCurrent(now, cs, a.Current)
+		if err != nil {
+			return Ticket{}, nil, err
 		}
 		if !cs.Open {
 			return Ticket{}, events, Errorf(Conflict, "counter is paused")
@@ -673,13 +674,9 @@ func (q *Queue) do(now time.Time, c Counter, cs *CounterState, a Action) (Ticket
 		if t.State != Waiting && t.State != Parked && t.State != Missed {
 			return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s", t.Number, t.State)
 		}
-		var events []Event
-		if cs.Ticket != "" {
-			cur, err := q.current(cs)
-			if err != nil {
-				return Ticket{}, nil, err
-			}
-			events = append(events, q.finish(now, cs, cur))
+		events, err := q.closeCurrent(now, cs, a.Current)
+		if err != nil {
+			return Ticket{}, nil, err
 		}
 		t.Recalls = 0
 		events = append(events, q.call(now, cs, t))

@@ -17,6 +17,7 @@ type step struct {
 	service string // transfer
 	to      string // transfer
 	request string // RequestID
+	current queue.Report
 
 	wantCode queue.Code
 	want     string                       // label of the returned ticket, "" for none
@@ -52,11 +53,11 @@ func TestStateMachine(t *testing.T) {
 		}},
 		{name: "next finishes the current ticket and calls the next", steps: []step{
 			{counter: "c1", kind: queue.ActNext, want: "ap"},
-			{counter: "c1", kind: queue.ActNext, want: "w1", events: []queue.EventType{finished, called}, states: states{"ap": queue.Done, "w1": queue.Called}, holds: holds{"c1": "w1"}},
+			{counter: "c1", kind: queue.ActNext, current: queue.ReportServed, want: "w1", events: []queue.EventType{finished, called}, states: states{"ap": queue.Done, "w1": queue.Called}, holds: holds{"c1": "w1"}},
 			{counter: "c1", kind: queue.ActStart, want: "w1"},
 			{counter: "c1", kind: queue.ActNext, want: "w2", events: []queue.EventType{finished, called}, states: states{"w1": queue.Done, "w2": queue.Called}},
-			{counter: "c1", kind: queue.ActNext, want: "w3", events: []queue.EventType{finished, called}, states: states{"w2": queue.Done}}, // anm, also served at c1
-			{counter: "c1", kind: queue.ActNext, wantCode: queue.NotFound, events: []queue.EventType{finished}, states: states{"w3": queue.Done}, holds: holds{"c1": ""}},
+			{counter: "c1", kind: queue.ActNext, current: queue.ReportServed, want: "w3", events: []queue.EventType{finished, called}, states: states{"w2": queue.Done}}, // anm, also served at c1
+			{counter: "c1", kind: queue.ActNext, current: queue.ReportServed, wantCode: queue.NotFound, events: []queue.EventType{finished}, states: states{"w3": queue.Done}, holds: holds{"c1": ""}},
 			{counter: "c1", kind: queue.ActNext, wantCode: queue.NotFound},
 		}},
 		{name: "recall up to MaxRecalls, then missed", steps: []step{
@@ -82,7 +83,7 @@ func TestStateMachine(t *testing.T) {
 			{counter: "c1", kind: queue.ActStart, want: "ap"},
 			{counter: "c1", kind: queue.ActPark, want: "ap", events: []queue.EventType{parked}, states: states{"ap": queue.Parked}, holds: holds{"c1": ""}},
 			{counter: "c1", kind: queue.ActNext, want: "w1", events: []queue.EventType{called}, states: states{"ap": queue.Parked}},
-			{counter: "c1", kind: queue.ActCall, ticket: "ap", want: "ap", events: []queue.EventType{finished, called}, states: states{"ap": queue.Called, "w1": queue.Done}, holds: holds{"c1": "ap"}},
+			{counter: "c1", kind: queue.ActCall, ticket: "ap", current: queue.ReportServed, want: "ap", events: []queue.EventType{finished, called}, states: states{"ap": queue.Called, "w1": queue.Done}, holds: holds{"c1": "ap"}},
 			{counter: "c1", kind: queue.ActFinish, want: "ap", events: []queue.EventType{finished}, states: states{"ap": queue.Done}},
 		}},
 		{name: "a parked ticket can be called at another counter", steps: []step{
@@ -154,7 +155,7 @@ func TestStateMachine(t *testing.T) {
 		{name: "request ids: a double click calls once", steps: []step{
 			{counter: "c1", kind: queue.ActNext, request: "r1", want: "ap", events: []queue.EventType{called}},
 			{counter: "c1", kind: queue.ActNext, request: "r1", want: "ap", events: none, states: states{"ap": queue.Called, "w1": queue.Waiting}},
-			{counter: "c1", kind: queue.ActNext, request: "r2", want: "w1", events: []queue.EventType{finished, called}},
+			{counter: "c1", kind: queue.ActNext, request: "r2", current: queue.ReportServed, want: "w1", events: []queue.EventType{finished, called}},
 			{counter: "c1", kind: queue.ActNext, request: "r2", want: "w1", events: none, states: states{"w1": queue.Called, "w2": queue.Waiting}},
 			{counter: "c1", kind: queue.ActRecall, request: "r3", want: "w1", events: []queue.EventType{recalled}},
 			{counter: "c1", kind: queue.ActRecall, request: "r3", want: "w1", events: none},
@@ -164,6 +165,17 @@ func TestStateMachine(t *testing.T) {
 		{name: "request ids are per counter", steps: []step{
 			{counter: "c1", kind: queue.ActNext, request: "same", want: "ap"},
 			{counter: "c2", kind: queue.ActNext, request: "same", want: "f1", events: []queue.EventType{called}},
+		}},
+		{name: "next after a call that was not started asks the clerk", steps: []step{
+			{counter: "c1", kind: queue.ActNext, want: "ap"},
+			{counter: "c1", kind: queue.ActNext, wantCode: queue.CurrentNotStarted, states: states{"ap": queue.Called, "w1": queue.Waiting}, holds: holds{"c1": "ap"}},
+			{counter: "c1", kind: queue.ActCall, ticket: "w2", wantCode: queue.CurrentNotStarted, states: states{"ap": queue.Called, "w2": queue.Waiting}, holds: holds{"c1": "ap"}},
+			{counter: "c1", kind: queue.ActNext, current: "gone", wantCode: queue.Invalid, holds: holds{"c1": "ap"}},
+			{counter: "c1", kind: queue.ActNext, current: queue.ReportNoShow, want: "w1", events: []queue.EventType{missed, called}, states: states{"ap": queue.Missed, "w1": queue.Called}},
+			{counter: "c1", kind: queue.ActCall, ticket: "w2", current: queue.ReportServed, want: "w2", events: []queue.EventType{finished, called}, states: states{"w1": queue.Done, "w2": queue.Called}},
+			{counter: "c1", kind: queue.ActStart, want: "w2"},
+			{counter: "c1", kind: queue.ActNext, current: queue.ReportNoShow, wantCode: queue.Conflict, states: states{"w2": queue.Serving}},
+			{counter: "c1", kind: queue.ActNext, want: "w3", events: []queue.EventType{finished, called}, states: states{"w2": queue.Done}},
 		}},
 		{name: "pause and open", steps: []step{
 			{counter: "c3", kind: queue.ActPause, events: []queue.EventType{queue.CounterPaused}},
@@ -185,7 +197,7 @@ func TestStateMachine(t *testing.T) {
 			f.at("09:10")
 			for i, s := range tt.steps {
 				f.now = f.now.Add(time.Minute)
-				tk, events, err := f.do(queue.Action{Counter: s.counter, Kind: s.kind, Ticket: s.ticket, Service: s.service, ToCounter: s.to, RequestID: s.request})
+				tk, events, err := f.do(queue.Action{Counter: s.counter, Kind: s.kind, Ticket: s.ticket, Service: s.service, ToCounter: s.to, RequestID: s.request, Current: s.current})
 				wantCode(t, stepName(i, s), err, s.wantCode)
 				if got := f.label(tk.ID); got != s.want {
 					t.Fatalf("%s: ticket %q, want %q", stepName(i, s), got, s.want)

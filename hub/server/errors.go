@@ -23,6 +23,8 @@ var statusOf = map[queue.Code]int{
 	queue.RateLimited:  http.StatusTooManyRequests,
 	queue.Unavailable:  http.StatusServiceUnavailable,
 	queue.Internal:     http.StatusInternalServerError,
+
+	queue.CurrentNotStarted: http.StatusConflict,
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

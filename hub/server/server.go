@@ -454,7 +454,7 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 	}
 	counter := r.PathValue("counter")
 	a := queue.Action{Counter: counter, Kind: queue.ActionKind(r.PathValue("action")), Ticket: req.Ticket,
-		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID}
+		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current)}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {

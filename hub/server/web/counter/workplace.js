@@ -89,6 +89,7 @@
     box.replaceChildren(
       head,
       cur.name ? el("p", { class: "ticket-name", id: "current-name", text: cur.name }) : null,
+      cur.note ? el("p", { class: "ticket-note", id: "current-note", text: t("note." + cur.note) }) : null,
       el("dl", { class: "facts" }, ...facts));
   }
 
@@ -105,6 +106,7 @@
     if (tk.waitMinutes !== undefined && tk.waitMinutes !== null && tk.state === "waiting") meta.push(t("queue.waited", { n: Math.max(0, tk.waitMinutes) }));
     if (tk.persons > 1) meta.push(t("queue.persons", { n: tk.persons }));
     if (tk.targetCounter) meta.push(t("queue.forCounter", { counter: Lotse.counterName(off, tk.targetCounter) }));
+    if (tk.note) meta.push(t("note." + tk.note));
     return el("li", { class: "ticket-row" + (tk.priority ? " priority" : ""), dataset: { ticket: tk.id, number: tk.number } },
       el("span", { class: "row-number", text: tk.number }),
       el("span", { class: "row-body" },
@@ -183,6 +185,11 @@
     const before = current();
     const r = await request("POST", base() + "/" + action, Object.assign({ requestId: requestId() }, body || {}));
     busy = false;
+    if (!r.ok && r.error.code === "current_not_started") {
+      render();
+      askCurrent(action, body);
+      return;
+    }
     if (!r.ok) {
       showError(errorText(r.error, action));
     } else {
@@ -202,6 +209,22 @@
   }
 
   // ---------- dialogs ----------
+  // askCurrent asks how the called but never started ticket ended and
+  // repeats the action with the answer: the booking backend hears
+  // "served" only when the clerk says so.
+  function askCurrent(action, body) {
+    const cur = current();
+    const choose = (c) => { dlg.close(); if (c) act(action, Object.assign({}, body, { current: c })); };
+    const dlg = el("dialog", { class: "picker", id: "current-dialog", tabindex: "-1", onclose: () => dlg.remove() },
+      el("p", { text: t("confirm.current", { number: cur ? cur.number : "" }) }),
+      el("div", { class: "dialog-buttons" },
+        el("button", { type: "button", class: "btn primary", dataset: { current: "served" }, text: t("confirm.served"), onclick: () => choose("served") }),
+        el("button", { type: "button", class: "btn", dataset: { current: "noshow" }, text: t("confirm.noshow"), onclick: () => choose("noshow") }),
+        el("button", { type: "button", class: "btn", text: t("common.cancel"), onclick: () => choose(null) })));
+    document.body.append(dlg);
+    dlg.showModal();
+  }
+
   function openTransfer() {
     if (!enabled("transfer")) return;
     const cur = current();
