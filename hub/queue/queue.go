@@ -589,7 +589,7 @@ type Action struct {
 	// when it was called but never started: ReportServed or
 	// ReportNoShow. Without it such a ticket stops the action with
 	// CurrentNotStarted.
-	Current Report
+	Current   Report
 	RequestID string // repeated ids answer with the first answer (double clicks)
 }
 
