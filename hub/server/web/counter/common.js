@@ -168,7 +168,7 @@ const Lotse = (() => {
   }
 
   async function logout() {
-    await request("DELETE", "/api/v1/session");
+    await request("DELETE", "/api/v1/session?pause=1"); // leaving the counter closes it
     state.session = null;
     try { sessionStorage.removeItem("lotse.session"); } catch (e) { /* ignore */ }
     location.reload();

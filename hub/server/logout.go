@@ -1,0 +1,39 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"lotse/hub/queue"
+)
+
+// pauseAtLogout pauses the counter a clerk's session was opened for when
+// the clerk logs out with ?pause=1 (the workplace's logout button does).
+// An open counter nobody works at would keep the tickets transferred to
+// it; a paused one lets the other counters of their service call them.
+func (s *Server) pauseAtLogout(r *http.Request) {
+	if r.URL.Query().Get("pause") != "1" {
+		return
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return
+	}
+	sess, ok := s.auth.verify(c.Value, s.now())
+	if !ok || sess.Counter == "" {
+		return
+	}
+	o, ok := s.offices[sess.Office]
+	if !ok {
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	if _, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		_, events, err := q.Do(now, queue.Action{Counter: sess.Counter, Kind: queue.ActPause})
+		return nil, events, err
+	}); err != nil {
+		// The logout itself stands; the clerk can pause by hand.
+		s.log.Warn("could not pause the counter at logout", "office", sess.Office, "counter", sess.Counter, "err", err)
+	}
+}
