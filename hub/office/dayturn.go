@@ -102,8 +102,9 @@ func (l *Loop) purger(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case today := <-l.purges:
-			if err := l.purge(ctx, today); err != nil {
-				// The next start purges again.
+			if err := l.purge(ctx, today); err != nil && ctx.Err() == nil {
+				// The next turn or start purges again; a purge cut
+				// short by the shutdown is no error worth a log line.
 				l.log.Error("purge of past days failed", "office", l.office.ID, "err", err)
 			}
 		}
