@@ -98,6 +98,16 @@ func TestStartNextMorningAfterAnOvernightStop(t *testing.T) {
 	if len(events) == 0 || events[0].Type != "day_turned" || events[0].Ticket != nil {
 		t.Fatalf("events after yesterday's last: %+v", events)
 	}
+	// A board that ran since yesterday resumes with yesterday's seq: it
+	// gets the new day's snapshot, not yesterday's calls.
+	s, err := h2.device.Stream(c, mitte, before.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if m := next(t, s); m.Snapshot == nil || m.Snapshot.Day != today || len(m.Snapshot.Calls) != 0 {
+		t.Fatalf("resuming from yesterday: %s", m.Raw)
+	}
 	db, err := sql.Open("sqlite3", "file:"+dbPath+"?_query_only=1")
 	if err != nil {
 		t.Fatal(err)
