@@ -284,6 +284,24 @@ type OfficeHealth struct {
 	// sync_stale (no successful sync since WarningSince) or never_synced.
 	WarningCode  string     `json:"warningCode,omitempty"`
 	WarningSince *time.Time `json:"warningSince,omitempty"`
+	// The office's outbox: when its oldest waiting report happened and
+	// how old that is; reports the backend refused for good (dead
+	// letters, retried with POST …/outbox/retry) and its newest answer.
+	OutboxOldest     *time.Time `json:"outboxOldest,omitempty"`
+	OutboxAgeSeconds int64      `json:"outboxAgeSeconds"`
+	DeadLetters      int        `json:"deadLetters"`
+	DeadLetterAnswer string     `json:"deadLetterAnswer,omitempty"`
+	// Bookings of the last sync kept only after a repair, the repairs by
+	// kind (name_shortened, service_fallback, …) and the bookings refused
+	// by reason (id, start, duplicate, service).
+	Repaired int            `json:"repaired"`
+	Repairs  map[string]int `json:"repairs,omitempty"`
+	Refused  map[string]int `json:"refused,omitempty"`
+}
+
+// OutboxRetry answers POST /api/v1/offices/{office}/outbox/retry.
+type OutboxRetry struct {
+	Retried int `json:"retried"` // dead letters put back into the outbox
 }
 
 // Session answers a clerk login.

@@ -69,6 +69,9 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if len(o.Offices) == 0 {
 		return nil, errors.New("start hub: no offices")
 	}
+	// Every office gets the service that bookings without a known one
+	// are mapped to, instead of being dropped.
+	o.Offices = booking.WithFallbackService(o.Offices)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -98,7 +101,8 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Outbox = &booking.Outbox{Store: db, Backend: o.Backend, Now: o.Now, Log: o.Log}
 	var loops []*office.Loop
 	for _, off := range o.Offices {
-		l := office.New(office.Config{Office: off, DB: db, Now: o.Now, Log: o.Log, Reported: h.Outbox.Notify,
+		h.Outbox.Offices = append(h.Outbox.Offices, off.ID)
+		l := office.New(office.Config{Office: off, DB: db, Now: o.Now, Log: o.Log, Reported: func() { h.Outbox.NotifyOffice(off.ID) },
 			Publish: h, TickEvery: o.TickEvery})
 		if err := l.Load(ctx); err != nil {
 			return fail(err)
@@ -113,7 +117,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now}, PingEvery: o.PingEvery,
-		Webhooks: webhooks,
+		Webhooks: webhooks, Outbox: h.Outbox,
 	})
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
@@ -201,8 +205,9 @@ type health struct {
 
 func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 	st := h.syncer.Status(id)
-	ob := h.outbox.Status()
+	ob := h.outbox.OfficeStatus(id)
 	info := server.OfficeHealthInfo{LastSync: st.LastSuccess, SyncError: st.LastError, OutboxDepth: ob.Depth}
+	bookingHealth(&info, st, ob)
 	now := h.now()
 	switch {
 	case !ob.FailingSince.IsZero() && now.Sub(ob.FailingSince) > h.warnAfter:
@@ -214,6 +219,16 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 	case st.LastError != "" && st.LastSuccess.IsZero():
 		info.Warning = "no successful sync yet"
 		info.WarningCode = "never_synced"
+	case ob.DeadLetters > 0:
+		info.Warning = fmt.Sprintf("booking backend refused %d reports for good: %s", ob.DeadLetters, ob.LastAnswer)
+		info.WarningCode = "dead_letters"
 	}
 	return info
+}
+
+// bookingHealth adds the office's own outbox (age of the oldest report,
+// dead letters) and the repairs and refusals of its last sync.
+func bookingHealth(info *server.OfficeHealthInfo, st booking.SyncStatus, ob booking.OutboxStatus) {
+	info.OutboxOldest, info.DeadLetters, info.DeadLetterAnswer = ob.Oldest, ob.DeadLetters, ob.LastAnswer
+	info.Repaired, info.Repairs, info.Refused = st.Repaired, st.Repairs, st.Refused
 }

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/booking"
+	"lotse/hub/queue"
+)
+
+// OutboxControl retries the reports a booking backend refused for good
+// (dead letters) after the cause was fixed.
+type OutboxControl interface {
+	RetryDeadLetters(ctx context.Context, office string) (int, error)
+}
+
+// retryOutbox serves POST /api/v1/offices/{office}/outbox/retry: a clerk
+// puts the office's dead letters back into its outbox.
+func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	if s.outbox == nil {
+		s.writeError(w, r, queue.Errorf(queue.NotFound, "this hub has no outbox"))
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	n, err := s.outbox.RetryDeadLetters(ctx, o.office.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.OutboxRetry{Retried: n})
+}
+
+func init() {
+	help["lotse_outbox_oldest_age_seconds"] = "gauge Age of the oldest report not yet delivered to the booking backend, by office; 0 when none waits."
+	help["lotse_outbox_dead_letters"] = "gauge Reports the booking backend refused for good, waiting for a retry, by office."
+	help["lotse_booking_repairs"] = "gauge Repairs in the bookings of the last sync, by office and kind."
+	help["lotse_booking_repaired"] = "gauge Bookings of the last sync kept only after a repair, by office."
+	help["lotse_booking_refused"] = "gauge Bookings the last sync refused, by office and reason."
+}
+
+// bookingMetrics sets the office's outbox age, dead letters and booking
+// repairs. Every kind is set, zero included, so that a repair that is gone
+// does not linger as its last value.
+func (s *Server) bookingMetrics(id string, h OfficeHealthInfo) {
+	age := 0.0
+	if !h.OutboxOldest.IsZero() {
+		age = max(0, s.now().Sub(h.OutboxOldest).Seconds())
+	}
+	s.metrics.set(label("lotse_outbox_oldest_age_seconds", "office", id), age)
+	s.metrics.set(label("lotse_outbox_dead_letters", "office", id), float64(h.DeadLetters))
+	s.metrics.set(label("lotse_booking_repaired", "office", id), float64(h.Repaired))
+	for _, k := range booking.RepairKinds {
+		s.metrics.set(label("lotse_booking_repairs", "office", id, "kind", k), float64(h.Repairs[k]))
+	}
+	for _, k := range booking.RefusalReasons {
+		s.metrics.set(label("lotse_booking_refused", "office", id, "reason", k), float64(h.Refused[k]))
+	}
+}
+
+// bookingHealth adds the office's outbox age, dead letters and booking
+// repairs to its /healthz entry.
+func (s *Server) bookingHealth(oh *api.OfficeHealth, h OfficeHealthInfo) {
+	if !h.OutboxOldest.IsZero() {
+		oh.OutboxOldest = timePtr(h.OutboxOldest)
+		oh.OutboxAgeSeconds = int64(max(0, s.now().Sub(h.OutboxOldest)/time.Second))
+	}
+	oh.DeadLetters, oh.DeadLetterAnswer = h.DeadLetters, h.DeadLetterAnswer
+	oh.Repaired, oh.Repairs, oh.Refused = h.Repaired, h.Repairs, h.Refused
+}
