@@ -207,7 +207,7 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 	st := h.syncer.Status(id)
 	ob := h.outbox.OfficeStatus(id)
 	info := server.OfficeHealthInfo{LastSync: st.LastSuccess, SyncError: st.LastError, OutboxDepth: ob.Depth}
-	bookingHealth(&info, st, ob)
+	bookingHealth(&info, st, ob, h.now())
 	now := h.now()
 	switch {
 	case !ob.FailingSince.IsZero() && now.Sub(ob.FailingSince) > h.warnAfter:
@@ -228,7 +228,10 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 
 // bookingHealth adds the office's own outbox (age of the oldest report,
 // dead letters) and the repairs and refusals of its last sync.
-func bookingHealth(info *server.OfficeHealthInfo, st booking.SyncStatus, ob booking.OutboxStatus) {
+func bookingHealth(info *server.OfficeHealthInfo, st booking.SyncStatus, ob booking.OutboxStatus, now time.Time) {
 	info.OutboxOldest, info.DeadLetters, info.DeadLetterAnswer = ob.Oldest, ob.DeadLetters, ob.LastAnswer
+	if !ob.Oldest.IsZero() {
+		info.OutboxAge = now.Sub(ob.Oldest)
+	}
 	info.Repaired, info.Repairs, info.Refused = st.Repaired, st.Repairs, st.Refused
 }

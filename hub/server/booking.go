@@ -45,11 +45,7 @@ func init() {
 // repairs. Every kind is set, zero included, so that a repair that is gone
 // does not linger as its last value.
 func (s *Server) bookingMetrics(id string, h OfficeHealthInfo) {
-	age := 0.0
-	if !h.OutboxOldest.IsZero() {
-		age = max(0, s.now().Sub(h.OutboxOldest).Seconds())
-	}
-	s.metrics.set(label("lotse_outbox_oldest_age_seconds", "office", id), age)
+	s.metrics.set(label("lotse_outbox_oldest_age_seconds", "office", id), max(0, h.OutboxAge.Seconds()))
 	s.metrics.set(label("lotse_outbox_dead_letters", "office", id), float64(h.DeadLetters))
 	s.metrics.set(label("lotse_booking_repaired", "office", id), float64(h.Repaired))
 	for _, k := range booking.RepairKinds {
@@ -65,7 +61,7 @@ func (s *Server) bookingMetrics(id string, h OfficeHealthInfo) {
 func (s *Server) bookingHealth(oh *api.OfficeHealth, h OfficeHealthInfo) {
 	if !h.OutboxOldest.IsZero() {
 		oh.OutboxOldest = timePtr(h.OutboxOldest)
-		oh.OutboxAgeSeconds = int64(max(0, s.now().Sub(h.OutboxOldest)/time.Second))
+		oh.OutboxAgeSeconds = int64(max(0, h.OutboxAge/time.Second))
 	}
 	oh.DeadLetters, oh.DeadLetterAnswer = h.DeadLetters, h.DeadLetterAnswer
 	oh.Repaired, oh.Repairs, oh.Refused = h.Repaired, h.Repairs, h.Refused

@@ -43,6 +43,7 @@ type OfficeHealthInfo struct {
 	Since       time.Time // when the trouble began, if known
 	// The office's own outbox and the repairs of its bookings (booking.go).
 	OutboxOldest     time.Time      // when the oldest waiting report happened
+	OutboxAge        time.Duration  // how long ago, by the hub's clock
 	DeadLetters      int            // reports the backend refused for good
 	DeadLetterAnswer string         // the backend's answer to the newest
 	Repaired         int            // bookings of the last sync kept after a repair
