@@ -95,6 +95,9 @@ type process struct {
 	Clients []struct {
 		FamilyName *string `json:"familyName"`
 	} `json:"clients"`
+	Queue *struct {
+		WithAppointment flexInt `json:"withAppointment"`
+	} `json:"queue"`
 }
 
 // Appointments fetches GET /scope/{scope}/process/{day}/. Any failure,
@@ -232,7 +235,13 @@ func (c *Client) convert(p process) (booking.Appointment, bool) {
 		return booking.Appointment{}, false
 	}
 	if len(p.Appointments) == 0 || p.Appointments[0].Date <= 0 {
-		return booking.Appointment{}, false
+		if cancelled || p.Queue == nil || p.Queue.WithAppointment == 0 {
+			// A walk-in of ZMS's own queue: no booking.
+			return booking.Appointment{}, false
+		}
+		// A booking without a date: handed on so that the Syncer's
+		// refusal is counted and shown, not silently lost here.
+		return booking.Appointment{ID: string(p.ID)}, true
 	}
 	ap := p.Appointments[0]
 	a := booking.Appointment{ID: string(p.ID), Start: time.Unix(int64(ap.Date), 0), Cancelled: cancelled}

@@ -364,6 +364,19 @@ func TestTextAndServicesFromZMS(t *testing.T) {
 	if want := []queue.ServiceCount{{Service: "anmeldung", Count: 1}}; !slices.Equal(list[2].Services, want) {
 		t.Errorf("request id with blanks and a zero-width space: services = %v, want %v", list[2].Services, want)
 	}
+	// A booking without a date is handed on for the Syncer's counted
+	// refusal; a walk-in of ZMS's own queue is no booking.
+	f.day = dayOf(`{"id":7,"status":"confirmed","appointments":[{"date":0}],"queue":{"withAppointment":1}}`,
+		`{"id":8,"status":"queued","appointments":[{"date":0}],"queue":{"withAppointment":0}}`)
+	list, err = c.Appointments(context.Background(), "mitte", "2026-03-10")
+	if err != nil || len(list) != 1 || list[0].ID != "7" || !list[0].Start.IsZero() {
+		t.Errorf("undated booking and walk-in = %+v, %v; want the booking alone, without a start", list, err)
+	}
+	f.day = dayOf(
+		proc(1, at(9, 0), 1, "A", `[{"id":"120335"}]`),
+		proc(2, at(9, 12), 1, "Erika", `[]`),
+		proc(3, at(9, 24), 1, "Otto", `[{"id":"120686"}]`),
+	)
 	c.Services["*"] = "sonstiges"
 	list, _ = c.Appointments(context.Background(), "mitte", "2026-03-10")
 	if want := []queue.ServiceCount{{Service: "sonstiges", Count: 1}}; len(list) != 3 || !slices.Equal(list[1].Services, want) {
