@@ -75,7 +75,8 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 //     brackets (`<https://…>`, `"LOTSE:…"`, `[…]`) and trailing
 //     punctuation of a sentence (`.`, `,`, `)`, `;` …) are cut off;
 //   - a link inside text (`URL:https://…`, `Termin ändern: https://…`)
-//     is cut out of it.
+//     is cut out of it, and a percent-encoded native payload
+//     (`LOTSE%3A…`) decoded.
 //
 // Escaping inside a link (HTML entities, percent encoding, redirect
 // wrappers) is undone by the link format itself, where it knows which
@@ -108,7 +109,14 @@ func NormalizeCode(text string) string {
 	} else if i := indexFold(text, "https://"); i > 0 {
 		text = text[i:]
 	}
-	return strings.TrimFunc(text, wrapping)
+	text = strings.TrimFunc(text, wrapping)
+	if len(text) > 8 && strings.EqualFold(text[:8], "LOTSE%3A") {
+		// The native payload percent-encoded by a QR generator's form.
+		if dec, err := url.PathUnescape(text); err == nil {
+			text = dec
+		}
+	}
+	return text
 }
 
 // invisibleBreak reports characters that only mark where a line may break

@@ -47,6 +47,8 @@ var codeTests = []struct {
 	{name: "native, German quotes and full stop", text: "\u201eLOTSE:A-1234:k3Jx9Qp\u201c.", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, angle brackets", text: "<LOTSE:A-1234:k3Jx9Qp>", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, BOM and no-break spaces", text: "\ufeff\u00a0lotse:A-1234:k3Jx9Qp\u00a0", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, percent-encoded", text: "LOTSE%3AA-1234%3Ak3Jx9Qp", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, percent-encoded control character", text: "LOTSE%3AA-1234%3Ak3%00Qp"},
 	{name: "native, inner right-to-left override", text: "LOTSE:A-1234:sec\u202eret"},
 	{name: "native, not configured", text: "LOTSE:A-1234:k3Jx9Qp", formats: []queue.CodeFormat{{IDParam: "process", SecretParam: "authKey"}}},
 	{name: "ZMS link", text: "https://host/terminvereinbarung/?process=123&authKey=abc", id: "123", secret: "abc"},
@@ -198,7 +200,8 @@ func FuzzCodeWrappings(f *testing.F) {
 				t.Errorf("wrapping %d: ParseCode(%q) = %q, %q, %v; want %q, %q", i, text, gotID, gotSecret, err, id, secret)
 			}
 		}
-		for _, text := range []string{"LOTSE:" + id + ":" + secret, " lotse:" + id + ":" + secret + "\r\n", "\"LOTSE:" + id + ":" + secret + "\"."} {
+		native := "LOTSE:" + id + ":" + secret
+		for _, text := range []string{native, " lotse:" + id + ":" + secret + "\r\n", "\"" + native + "\".", "<" + native + ">", url.QueryEscape(native)} {
 			if !strings.Contains(secret, ":") {
 				gotID, gotSecret, err := queue.ParseCode(text, formats)
 				if err != nil || gotID != id || gotSecret != secret {
