@@ -165,6 +165,13 @@ func (c *Client) FindAppointments(ctx context.Context, office, name string) ([]A
 	return out, c.do(ctx, http.MethodGet, officePath(office)+"/appointments?q="+url.QueryEscape(name), nil, &out)
 }
 
+// Outbox lists the office's dead letters with the backend's answers
+// (clerk auth).
+func (c *Client) Outbox(ctx context.Context, office string) (Outbox, error) {
+	var o Outbox
+	return o, c.do(ctx, http.MethodGet, officePath(office)+"/outbox", nil, &o)
+}
+
 // RetryOutbox puts the office's dead letters (reports the booking backend
 // refused for good) back into its outbox (clerk auth).
 func (c *Client) RetryOutbox(ctx context.Context, office string) (OutboxRetry, error) {

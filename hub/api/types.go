@@ -286,17 +286,32 @@ type OfficeHealth struct {
 	WarningSince *time.Time `json:"warningSince,omitempty"`
 	// The office's outbox: when its oldest waiting report happened and
 	// how old that is; reports the backend refused for good (dead
-	// letters, retried with POST …/outbox/retry) and its newest answer.
+	// letters: GET …/outbox lists them with the backend's answers for
+	// clerks, POST …/outbox/retry sends them again).
 	OutboxOldest     *time.Time `json:"outboxOldest,omitempty"`
 	OutboxAgeSeconds int64      `json:"outboxAgeSeconds"`
 	DeadLetters      int        `json:"deadLetters"`
-	DeadLetterAnswer string     `json:"deadLetterAnswer,omitempty"`
 	// Bookings of the last sync kept only after a repair, the repairs by
 	// kind (name_shortened, service_fallback, …) and the bookings refused
 	// by reason (id, start, duplicate, service).
 	Repaired int            `json:"repaired"`
 	Repairs  map[string]int `json:"repairs,omitempty"`
 	Refused  map[string]int `json:"refused,omitempty"`
+}
+
+// Outbox answers GET /api/v1/offices/{office}/outbox (clerks).
+type Outbox struct {
+	DeadLetters []DeadLetter `json:"deadLetters"` // newest first, at most 50
+}
+
+// DeadLetter is a report the booking backend refused for good.
+type DeadLetter struct {
+	Appointment string    `json:"appointment"`
+	Kind        string    `json:"kind"` // arrived, called, served, noshow, cancelled
+	At          time.Time `json:"at"`
+	Ticket      string    `json:"ticket,omitempty"`
+	Answer      string    `json:"answer"` // the backend's: status and message
+	Failed      time.Time `json:"failed"`
 }
 
 // OutboxRetry answers POST /api/v1/offices/{office}/outbox/retry.

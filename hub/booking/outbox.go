@@ -45,6 +45,19 @@ type OfficeLister interface {
 	PendingOffices(ctx context.Context) ([]string, error)
 }
 
+// DeadLetterLister is implemented by an OutboxStore that can list an
+// office's dead letters, for the clerks.
+type DeadLetterLister interface {
+	DeadLetters(ctx context.Context, office string, limit int) ([]DeadLetter, error)
+}
+
+// DeadLetter is a report the backend refused for good, with its answer.
+type DeadLetter struct {
+	Report Report
+	Answer string    // the backend's answer: status and message
+	Failed time.Time // when it was refused
+}
+
 // OutboxStats is what the store knows about one office's outbox.
 type OutboxStats struct {
 	Depth       int
@@ -364,6 +377,20 @@ func (o *Outbox) RetryDeadLetters(ctx context.Context, office string) (int, erro
 		o.log().Info("booking: dead letters back in the outbox", "office", office, "reports", n)
 	}
 	return n, nil
+}
+
+// DeadLetters lists up to limit of the office's dead letters, newest
+// first; none when the store cannot list them.
+func (o *Outbox) DeadLetters(ctx context.Context, office string, limit int) ([]DeadLetter, error) {
+	l, ok := o.Store.(DeadLetterLister)
+	if !ok {
+		return nil, nil
+	}
+	list, err := l.DeadLetters(ctx, office, limit)
+	if err != nil {
+		return nil, fmt.Errorf("booking: dead letters: %w", err)
+	}
+	return list, nil
 }
 
 // OfficeStatus returns how delivery goes for the office.

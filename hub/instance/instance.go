@@ -220,7 +220,9 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 		info.Warning = "no successful sync yet"
 		info.WarningCode = "never_synced"
 	case ob.DeadLetters > 0:
-		info.Warning = fmt.Sprintf("booking backend refused %d reports for good: %s", ob.DeadLetters, ob.LastAnswer)
+		// Without the backend's answer: /healthz is public, and the
+		// answer may name a person; clerks read it on the counter page.
+		info.Warning = fmt.Sprintf("booking backend refused %d reports for good", ob.DeadLetters)
 		info.WarningCode = "dead_letters"
 	}
 	return info
@@ -229,7 +231,7 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 // bookingHealth adds the office's own outbox (age of the oldest report,
 // dead letters) and the repairs and refusals of its last sync.
 func bookingHealth(info *server.OfficeHealthInfo, st booking.SyncStatus, ob booking.OutboxStatus, now time.Time) {
-	info.OutboxOldest, info.DeadLetters, info.DeadLetterAnswer = ob.Oldest, ob.DeadLetters, ob.LastAnswer
+	info.OutboxOldest, info.DeadLetters = ob.Oldest, ob.DeadLetters
 	if !ob.Oldest.IsZero() {
 		info.OutboxAge = now.Sub(ob.Oldest)
 	}

@@ -270,9 +270,13 @@ func TestRefusedReportsAreKeptAndRetried(t *testing.T) {
 		oh = health.Offices[0]
 		return oh.DeadLetters == 1
 	})
-	if !strings.Contains(oh.DeadLetterAnswer, "HTTP 422 Unprocessable Entity: invalid: appointment not in this scope") ||
-		oh.WarningCode != "dead_letters" || oh.OutboxDepth != 0 || health(t, h).Status != "degraded" {
-		t.Errorf("healthz = %+v, want the dead letter with the backend's answer", oh)
+	if oh.WarningCode != "dead_letters" || oh.OutboxDepth != 0 || health(t, h).Status != "degraded" {
+		t.Errorf("healthz = %+v, want the dead letter", oh)
+	}
+	dead, err := h.clerk.Outbox(ctx(t), mitte)
+	if err != nil || len(dead.DeadLetters) != 1 || dead.DeadLetters[0].Appointment != "R-000" || dead.DeadLetters[0].Kind != "arrived" ||
+		!strings.Contains(dead.DeadLetters[0].Answer, "HTTP 422 Unprocessable Entity: invalid: appointment not in this scope") {
+		t.Errorf("dead letters = %+v, %v; want R-000's arrival with the backend's answer", dead, err)
 	}
 	if metrics := get(t, h.URL+"/metrics"); !strings.Contains(metrics, `lotse_outbox_dead_letters{office="`+mitte+`"} 1`+"\n") {
 		t.Error("metrics lack the dead letter")

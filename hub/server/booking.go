@@ -10,10 +10,37 @@ import (
 	"lotse/hub/queue"
 )
 
-// OutboxControl retries the reports a booking backend refused for good
-// (dead letters) after the cause was fixed.
+// OutboxControl lists and retries the reports a booking backend refused
+// for good (dead letters).
 type OutboxControl interface {
+	DeadLetters(ctx context.Context, office string, limit int) ([]booking.DeadLetter, error)
 	RetryDeadLetters(ctx context.Context, office string) (int, error)
+}
+
+// maxDeadLetters bounds the list a clerk gets.
+const maxDeadLetters = 50
+
+// outboxView serves GET /api/v1/offices/{office}/outbox: the office's dead
+// letters with the backend's answers, for clerks only, because an answer
+// may name a person.
+func (s *Server) outboxView(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	if s.outbox == nil {
+		s.writeError(w, r, queue.Errorf(queue.NotFound, "this hub has no outbox"))
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	list, err := s.outbox.DeadLetters(ctx, o.office.ID, maxDeadLetters)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := api.Outbox{DeadLetters: make([]api.DeadLetter, 0, len(list))}
+	for _, d := range list {
+		out.DeadLetters = append(out.DeadLetters, api.DeadLetter{Appointment: d.Report.Appointment, Kind: string(d.Report.Kind),
+			At: d.Report.At, Ticket: d.Report.Ticket, Answer: d.Answer, Failed: d.Failed})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // retryOutbox serves POST /api/v1/offices/{office}/outbox/retry: a clerk
@@ -63,6 +90,6 @@ func (s *Server) bookingHealth(oh *api.OfficeHealth, h OfficeHealthInfo) {
 		oh.OutboxOldest = timePtr(h.OutboxOldest)
 		oh.OutboxAgeSeconds = int64(max(0, h.OutboxAge/time.Second))
 	}
-	oh.DeadLetters, oh.DeadLetterAnswer = h.DeadLetters, h.DeadLetterAnswer
+	oh.DeadLetters = h.DeadLetters
 	oh.Repaired, oh.Repairs, oh.Refused = h.Repaired, h.Repairs, h.Refused
 }

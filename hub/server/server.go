@@ -42,13 +42,12 @@ type OfficeHealthInfo struct {
 	WarningCode string    // reports_failing, sync_stale, never_synced, dead_letters
 	Since       time.Time // when the trouble began, if known
 	// The office's own outbox and the repairs of its bookings (booking.go).
-	OutboxOldest     time.Time      // when the oldest waiting report happened
-	OutboxAge        time.Duration  // how long ago, by the hub's clock
-	DeadLetters      int            // reports the backend refused for good
-	DeadLetterAnswer string         // the backend's answer to the newest
-	Repaired         int            // bookings of the last sync kept after a repair
-	Repairs          map[string]int // by booking.Repair… kind
-	Refused          map[string]int // by booking.Refused… reason
+	OutboxOldest time.Time      // when the oldest waiting report happened
+	OutboxAge    time.Duration  // how long ago, by the hub's clock
+	DeadLetters  int            // reports the backend refused for good
+	Repaired     int            // bookings of the last sync kept after a repair
+	Repairs      map[string]int // by booking.Repair… kind
+	Refused      map[string]int // by booking.Refused… reason
 }
 
 // Config wires a server.
@@ -211,6 +210,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(clerksOnly, atOwnCounter(s, s.counterQueue)))
 	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
 	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(clerksOnly, s.findAppointments))
+	m.HandleFunc("GET /api/v1/offices/{office}/outbox", s.withOffice(clerksOnly, s.outboxView))
 	m.HandleFunc("POST /api/v1/offices/{office}/outbox/retry", s.withOffice(clerksOnly, s.retryOutbox))
 	m.HandleFunc("POST /api/v1/session", s.login)
 	m.HandleFunc("DELETE /api/v1/session", s.logout)

@@ -93,6 +93,29 @@ func (db *DB) DeadLetter(ctx context.Context, r booking.Report, answer string, a
 	return nil
 }
 
+// DeadLetters lists up to limit of the office's dead letters, newest
+// first.
+func (db *DB) DeadLetters(ctx context.Context, office string, limit int) ([]booking.DeadLetter, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT report, appointment, kind, at, ticket, counter, answer, failed FROM dead_letters
+		WHERE office = ? ORDER BY id DESC LIMIT ?`, office, limit)
+	if err != nil {
+		return nil, fmt.Errorf("dead letters of %s: %w", office, err)
+	}
+	defer rows.Close()
+	var out []booking.DeadLetter
+	for rows.Next() {
+		var d booking.DeadLetter
+		var kind string
+		var at, failed int64
+		if err := rows.Scan(&d.Report.ID, &d.Report.Appointment, &kind, &at, &d.Report.Ticket, &d.Report.Counter, &d.Answer, &failed); err != nil {
+			return nil, fmt.Errorf("dead letters of %s: %w", office, err)
+		}
+		d.Report.Office, d.Report.Kind, d.Report.At, d.Failed = office, queue.Report(kind), fromNanos(at), fromNanos(failed)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // RetryDeadLetters puts the office's dead letters back into the outbox,
 // in their order, and returns how many. They go to the end of the queue:
 // reports written since were delivered without them anyway.

@@ -53,6 +53,11 @@ func TestOutboxPerOfficeAndDeadLetters(t *testing.T) {
 	if st, _ := db.OutboxStats(ctx, "nord"); st.DeadLetters != 0 || st.Depth != 1 {
 		t.Fatalf("nord = %+v: dead letters are per office", st)
 	}
+	dead, err := db.DeadLetters(ctx, "mitte", 10)
+	if err != nil || len(dead) != 1 || dead[0].Report.ID != mitte[0].ID || dead[0].Report.Ticket != "A001" || dead[0].Report.Kind != queue.ReportArrived ||
+		!dead[0].Failed.Equal(t0.Add(time.Hour)) || dead[0].Answer != "HTTP 422 Unprocessable Entity: unknown appointment" {
+		t.Fatalf("dead letters = %+v, %v", dead, err)
+	}
 
 	n, err := db.RetryDeadLetters(ctx, "mitte")
 	if err != nil || n != 1 {

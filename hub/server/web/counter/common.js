@@ -335,7 +335,7 @@ const Lotse = (() => {
   }
 
   // ---------- status line ----------
-  const status = { stream: "down", health: null };
+  const status = { stream: "down", health: null, deadLetters: [] };
 
   function renderStatus() {
     const line = $("#status-line");
@@ -366,8 +366,9 @@ const Lotse = (() => {
   function bookingStatus(h, parts) {
     if (!h) return;
     if (h.deadLetters > 0) {
-      parts.push(el("span", { class: "st-warn", id: "st-dead", title: h.deadLetterAnswer || "",
-        text: t("status.deadLetters", { n: h.deadLetters, answer: h.deadLetterAnswer || "" }) }));
+      const answer = status.deadLetters.length ? status.deadLetters[0].answer : "";
+      parts.push(el("span", { class: "st-warn", id: "st-dead", title: status.deadLetters.map((d) => d.ticket + " " + t("kind." + d.kind) + ": " + d.answer).join("\n"),
+        text: t("status.deadLetters", { n: h.deadLetters, answer }) }));
       parts.push(el("button", { type: "button", id: "st-retry", class: "st-retry", text: t("status.retry"), onclick: retryOutbox }));
     }
     const detail = (m, prefix) => Object.entries(m || {}).map(([k, n]) => t(prefix + k) + ": " + n).join(", ");
@@ -402,6 +403,12 @@ const Lotse = (() => {
       const h = await r.json();
       const id = state.session && state.session.office;
       status.health = (h.offices || []).find((x) => x.id === id) || null;
+      // The backend's answers name the refused reports: clerks only.
+      status.deadLetters = [];
+      if (status.health && status.health.deadLetters > 0) {
+        const o = await request("GET", "/api/v1/offices/" + encodeURIComponent(id) + "/outbox");
+        if (o.ok && o.data) status.deadLetters = o.data.deadLetters || [];
+      }
     } catch (e) {
       status.health = null;
     }
