@@ -74,8 +74,9 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 //   - surrounding blanks, control characters, quotes, angle brackets and
 //     brackets (`<https://…>`, `"LOTSE:…"`, `[…]`) and trailing
 //     punctuation of a sentence (`.`, `,`, `)`, `;` …) are cut off;
-//   - a link inside text (`URL:https://…`, `Termin ändern: https://…`)
-//     is cut out of it, and a percent-encoded native payload
+//   - a link or native payload inside text (`URL:https://…`, `Termin
+//     ändern: https://… Mit freundlichen Grüßen`, `Ihr Code: LOTSE:…`) is
+//     cut out of it, and a percent-encoded native payload
 //     (`LOTSE%3A…`) decoded.
 //
 // Escaping inside a link (HTML entities, percent encoding, redirect
@@ -104,10 +105,22 @@ func NormalizeCode(text string) string {
 		b.WriteString(raw)
 	}
 	text = b.String()
-	if i := indexFold(text, "http://"); i > 0 {
+	text = strings.TrimLeftFunc(text, unicode.IsSpace)
+	// A code in a sentence ends at the first blank: what follows is the
+	// sentence ("… https://…?… Mit freundlichen Grüßen"). A link never
+	// holds a blank; a native payload scanned on its own keeps its inner
+	// blanks, so that a garbled scan stays "not recognised" rather than
+	// becoming a wrong secret.
+	i, inText := linkStart(text), true
+	if i < 0 {
+		i = indexFold(text, "LOTSE:")
+		inText = i > 0
+	}
+	if i >= 0 {
 		text = text[i:]
-	} else if i := indexFold(text, "https://"); i > 0 {
-		text = text[i:]
+		if k := strings.IndexFunc(text, unicode.IsSpace); k > 0 && inText {
+			text = text[:k]
+		}
 	}
 	text = strings.TrimFunc(text, wrapping)
 	if len(text) > 8 && strings.EqualFold(text[:8], "LOTSE%3A") {
@@ -143,6 +156,16 @@ func wrapping(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// linkStart returns where the first http or https link in text begins,
+// or -1.
+func linkStart(text string) int {
+	i, j := indexFold(text, "http://"), indexFold(text, "https://")
+	if i < 0 || (j >= 0 && j < i) {
+		return j
+	}
+	return i
 }
 
 // indexFold is strings.Index ignoring ASCII case.

@@ -47,6 +47,7 @@ var codeTests = []struct {
 	{name: "native, German quotes and full stop", text: "\u201eLOTSE:A-1234:k3Jx9Qp\u201c.", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, angle brackets", text: "<LOTSE:A-1234:k3Jx9Qp>", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, BOM and no-break spaces", text: "\ufeff\u00a0lotse:A-1234:k3Jx9Qp\u00a0", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, in a sentence", text: "Ihr Code: LOTSE:A-1234:k3Jx9Qp. Bitte mitbringen.", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, percent-encoded", text: "LOTSE%3AA-1234%3Ak3Jx9Qp", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, percent-encoded control character", text: "LOTSE%3AA-1234%3Ak3%00Qp"},
 	{name: "native, inner right-to-left override", text: "LOTSE:A-1234:sec\u202eret"},
@@ -76,6 +77,8 @@ var codeTests = []struct {
 	{name: "ZMS link, in German quotes", text: "\u201ehttps://host/?process=123&authKey=ab12\u201c", id: "123", secret: "ab12"},
 	{name: "ZMS link, <URL:…>", text: "<URL:https://host/?process=123&authKey=ab12>", id: "123", secret: "ab12"},
 	{name: "ZMS link, after text", text: "Termin \u00e4ndern: https://host/?process=123&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, the first of two in a sentence", text: "Siehe https://host/?process=123&authKey=ab12 oder http://alt.example/?process=9&authKey=z", id: "123", secret: "ab12"},
+	{name: "ZMS link, text after it", text: "https://host/?process=123&authKey=ab12 Mit freundlichen Grüßen\r\n", id: "123", secret: "ab12"},
 	{name: "ZMS link, uppercase scheme and host", text: "HTTPS://HOST.EXAMPLE.DE/TERMIN/?process=123&authKey=ab12", id: "123", secret: "ab12"},
 	{name: "ZMS link, in a hash route", text: "https://host/#/manage?process=123&authKey=ab12", id: "123", secret: "ab12"},
 	{name: "ZMS link, &amp; in a hash route", text: "https://host/#/manage?process=123&amp;authKey=ab12", id: "123", secret: "ab12"},
@@ -169,6 +172,7 @@ var wrappings = []func(link string) string{
 	func(l string) string { return "(" + l + ")" },
 	func(l string) string { return "[" + l + "]" },
 	func(l string) string { return "Link: " + l },
+	func(l string) string { return "Termin ändern: " + l + ". Mit freundlichen Grüßen" },
 	func(l string) string { return "<URL:" + l + ">" },
 	func(l string) string { return "HTTPS" + strings.TrimPrefix(l, "https") },
 	func(l string) string { return l + "#/termin" },
@@ -201,7 +205,7 @@ func FuzzCodeWrappings(f *testing.F) {
 			}
 		}
 		native := "LOTSE:" + id + ":" + secret
-		for _, text := range []string{native, " lotse:" + id + ":" + secret + "\r\n", "\"" + native + "\".", "<" + native + ">", url.QueryEscape(native)} {
+		for _, text := range []string{native, " lotse:" + id + ":" + secret + "\r\n", "\"" + native + "\".", "<" + native + ">", url.QueryEscape(native), "Ihr Code: " + native + ". Danke"} {
 			if !strings.Contains(secret, ":") {
 				gotID, gotSecret, err := queue.ParseCode(text, formats)
 				if err != nil || gotID != id || gotSecret != secret {
