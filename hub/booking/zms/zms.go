@@ -313,8 +313,9 @@ func (c *Client) service(theirs string) (string, bool) {
 //     day, and a cancellation at the desk must not delete the booking
 //     (and mail the citizen) behind the clerk's back.
 //
-// A process the client has not seen in the day's list is fetched with
-// GET /process/{id}/ first, for its authKey.
+// Both carry what zmsapi validates (see validate): scope.id and the
+// current arrival time. A process the client has not seen in the day's
+// list is fetched with GET /process/{id}/ first, for its authKey.
 func (c *Client) Report(ctx context.Context, r booking.Report) error {
 	var path, status string
 	switch r.Kind {
