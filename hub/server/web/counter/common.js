@@ -403,11 +403,12 @@ const Lotse = (() => {
       const h = await r.json();
       const id = state.session && state.session.office;
       status.health = (h.offices || []).find((x) => x.id === id) || null;
-      // The backend's answers name the refused reports: clerks only.
+      // The backend's answers name the refused reports: clerks only. A
+      // plain fetch: a refusal must not bring up the login dialog.
       status.deadLetters = [];
       if (status.health && status.health.deadLetters > 0) {
-        const o = await request("GET", "/api/v1/offices/" + encodeURIComponent(id) + "/outbox");
-        if (o.ok && o.data) status.deadLetters = o.data.deadLetters || [];
+        const o = await fetch("/api/v1/offices/" + encodeURIComponent(id) + "/outbox", { credentials: "same-origin", cache: "no-store" });
+        if (o.ok) status.deadLetters = (await o.json()).deadLetters || [];
       }
     } catch (e) {
       status.health = null;
