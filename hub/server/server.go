@@ -18,9 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/unicode/norm"
-
 	"lotse/hub/api"
+	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 	"lotse/hub/store"
@@ -591,8 +590,8 @@ func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeH
 // part of the name and/or a time range (?q=&from=HH:MM&to=HH:MM).
 func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	qs := r.URL.Query()
-	// NFC like the names (booking.CleanText): "Mu"+U+0308+"ller" finds "Müller".
-	name := norm.NFC.String(qs.Get("q"))
+	// Cleaned like the names: "Mu"+U+0308+"ller" finds "Müller".
+	name := booking.CleanText(qs.Get("q"))
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
