@@ -158,6 +158,27 @@ func (c *Client) Events(ctx context.Context, office string, since int64) ([]Even
 	return out, c.do(ctx, http.MethodGet, officePath(office)+"/events?since="+strconv.FormatInt(since, 10), nil, &out)
 }
 
+// FindAppointments searches the office's appointments of the day by part
+// of the name (clerk auth), as the information desk does.
+func (c *Client) FindAppointments(ctx context.Context, office, name string) ([]Appointment, error) {
+	var out []Appointment
+	return out, c.do(ctx, http.MethodGet, officePath(office)+"/appointments?q="+url.QueryEscape(name), nil, &out)
+}
+
+// Outbox lists the office's dead letters with the backend's answers
+// (clerk auth).
+func (c *Client) Outbox(ctx context.Context, office string) (Outbox, error) {
+	var o Outbox
+	return o, c.do(ctx, http.MethodGet, officePath(office)+"/outbox", nil, &o)
+}
+
+// RetryOutbox puts the office's dead letters (reports the booking backend
+// refused for good) back into its outbox (clerk auth).
+func (c *Client) RetryOutbox(ctx context.Context, office string) (OutboxRetry, error) {
+	var r OutboxRetry
+	return r, c.do(ctx, http.MethodPost, officePath(office)+"/outbox/retry", nil, &r)
+}
+
 // Health returns the hub's health.
 func (c *Client) Health(ctx context.Context) (Health, error) {
 	var h Health

@@ -306,6 +306,39 @@ type OfficeHealth struct {
 	// sync_stale (no successful sync since WarningSince) or never_synced.
 	WarningCode  string     `json:"warningCode,omitempty"`
 	WarningSince *time.Time `json:"warningSince,omitempty"`
+	// The office's outbox: when its oldest waiting report happened and
+	// how old that is; reports the backend refused for good (dead
+	// letters: GET …/outbox lists them with the backend's answers for
+	// clerks, POST …/outbox/retry sends them again).
+	OutboxOldest     *time.Time `json:"outboxOldest,omitempty"`
+	OutboxAgeSeconds int64      `json:"outboxAgeSeconds"`
+	DeadLetters      int        `json:"deadLetters"`
+	// Bookings of the last sync kept only after a repair, the repairs by
+	// kind (name_shortened, service_fallback, …) and the bookings refused
+	// by reason (id, start, duplicate, service).
+	Repaired int            `json:"repaired"`
+	Repairs  map[string]int `json:"repairs,omitempty"`
+	Refused  map[string]int `json:"refused,omitempty"`
+}
+
+// Outbox answers GET /api/v1/offices/{office}/outbox (clerks).
+type Outbox struct {
+	DeadLetters []DeadLetter `json:"deadLetters"` // newest first, at most 50
+}
+
+// DeadLetter is a report the booking backend refused for good.
+type DeadLetter struct {
+	Appointment string    `json:"appointment"`
+	Kind        string    `json:"kind"` // arrived, called, served, noshow, cancelled
+	At          time.Time `json:"at"`
+	Ticket      string    `json:"ticket,omitempty"`
+	Answer      string    `json:"answer"` // the backend's: status and message
+	Failed      time.Time `json:"failed"`
+}
+
+// OutboxRetry answers POST /api/v1/offices/{office}/outbox/retry.
+type OutboxRetry struct {
+	Retried int `json:"retried"` // dead letters put back into the outbox
 }
 
 // Session answers a clerk login.

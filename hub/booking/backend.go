@@ -33,8 +33,11 @@ type Report struct {
 	Appointment string
 	Kind        queue.Report
 	At          time.Time
-	Ticket      string // the ticket number, for backends that show it
-	Counter     string // where the person was called, if anywhere
+	// Arrived is when the person checked in, for every report after the
+	// arrival (ZMS wants it with each status change); zero when unknown.
+	Arrived time.Time
+	Ticket  string // the ticket number, for backends that show it
+	Counter string // where the person was called, if anywhere
 }
 
 // Backend is a booking system.

@@ -17,7 +17,7 @@ func FuzzConvert(f *testing.F) {
 	f.Add("", "", "", "", "", 0, int64(0), int64(0))
 	f.Add("A 1", "x\x00y", "M\xfcller", "02.01.1980", "zulassung", -3, int64(-1), int64(-1))
 	f.Add("B-1", "abc", "Ayşe Yılmaz", "2030-12-31", "pass", 99, int64(1795300000), int64(100*time.Hour))
-	office := &testOffices()[0]
+	office := &WithFallbackService(testOffices())[0]
 	const day = "2026-11-21"
 	f.Fuzz(func(t *testing.T, id, secret, name, birth, service string, count int, start, dur int64) {
 		in := Appointment{
@@ -26,17 +26,26 @@ func FuzzConvert(f *testing.F) {
 			Duration: time.Duration(dur),
 			Services: []queue.ServiceCount{{Service: service, Count: count}},
 		}
-		out, rejected := convert(office, day, []Appointment{in}, testHash)
-		if len(out)+len(rejected) == 0 {
-			t.Fatal("appointment neither accepted nor rejected")
-		}
-		for _, r := range rejected {
-			if !utf8.ValidString(r.id) || len(r.id) > 200 || r.reason == "" {
-				t.Errorf("rejection %+v is not fit for a log", r)
+		out, fixes := convert(office, day, []Appointment{in}, testHash)
+		refused := 0
+		for _, f := range fixes {
+			if !utf8.ValidString(f.id) || len(f.id) > 200 || f.kind == "" {
+				t.Errorf("fix %+v is not fit for a log", f)
+			}
+			if f.refused {
+				refused++
 			}
 		}
+		if len(out)+refused != 1 {
+			t.Fatalf("kept %d, refused %d: want one or the other", len(out), refused)
+		}
+		if refused == 1 && clean(id) && id != "" && len(id) <= maxIDLength && office.Day(in.Start) == day && !in.Start.IsZero() {
+			t.Errorf("refused a booking with a usable id and start: %+v", fixes)
+		}
 		for _, a := range out {
-			if a.Office != office.ID || office.Day(a.Start) != day || a.Duration < 0 || a.Duration > maxDuration {
+			if a.Office != office.ID || office.Day(a.Start) != day || a.Duration < 0 || a.Duration > maxDuration ||
+				len(a.Name) > maxNameLength || !utf8.ValidString(a.Name) || len(a.Secret) > maxSecretLength || !clean(a.Secret) ||
+				len(a.Services) == 0 || len(a.Services) > maxServices {
 				t.Errorf("accepted %+v", a)
 			}
 			if a.BirthHash != "" && a.BirthHash != testHash(birth) {
@@ -64,9 +73,9 @@ func BenchmarkConvert(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		out, rejected := convert(office, "2026-11-21", list, testHash)
-		if len(out) != len(list) || len(rejected) != 0 {
-			b.Fatalf("accepted %d, rejected %d", len(out), len(rejected))
+		out, fixes := convert(office, "2026-11-21", list, testHash)
+		if len(out) != len(list) || len(fixes) != 0 {
+			b.Fatalf("accepted %d, fixes %d", len(out), len(fixes))
 		}
 	}
 }

@@ -25,12 +25,14 @@ type simStore struct {
 	reports map[int64]booking.Report
 }
 
-func (s *simStore) PendingReports(ctx context.Context, limit int) ([]booking.Report, error) {
+func (s *simStore) PendingReports(ctx context.Context, office string, limit int) ([]booking.Report, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]booking.Report, 0, len(s.reports))
 	for _, r := range s.reports {
-		out = append(out, r)
+		if r.Office == office {
+			out = append(out, r)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out[:min(limit, len(out))], nil
@@ -44,6 +46,13 @@ func (s *simStore) DeleteReports(ctx context.Context, ids []int64) error {
 	}
 	return nil
 }
+
+// DeadLetter fails the test's run: the outage has no 4xx.
+func (s *simStore) DeadLetter(ctx context.Context, r booking.Report, answer string, at time.Time) error {
+	return fmt.Errorf("report %d refused: %s", r.ID, answer)
+}
+
+func (s *simStore) RetryDeadLetters(ctx context.Context, office string) (int, error) { return 0, nil }
 
 func (s *simStore) len() int {
 	s.mu.Lock()
@@ -130,7 +139,7 @@ func TestAnHourOfOutageDuring200CheckIns(t *testing.T) {
 		return ch
 	}
 	ob := &booking.Outbox{
-		Store: store, Backend: &rest.Client{BaseURL: srv.URL, Timeout: 5 * time.Second},
+		Store: store, Backend: &rest.Client{BaseURL: srv.URL, Timeout: 5 * time.Second}, Offices: []string{"mitte"},
 		Now: clock, After: after, Jitter: func(d time.Duration) time.Duration { return d },
 		MinBackoff: time.Second, MaxBackoff: time.Minute, Poll: 30 * time.Second,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -13,50 +14,98 @@ import (
 // OutboxStore is where the reports wait: the store writes one row per
 // report in the same transaction as the event that caused it.
 type OutboxStore interface {
-	// PendingReports returns up to limit undelivered reports of all
-	// offices, oldest (lowest ID) first.
-	PendingReports(ctx context.Context, limit int) ([]Report, error)
-	// DeleteReports removes delivered (or permanently rejected) reports,
-	// in one transaction: a busy office delivers hundreds a minute, and a
-	// transaction each would cost the store a disk flush each.
+	// PendingReports returns up to limit undelivered reports of the
+	// office, oldest (lowest ID) first.
+	PendingReports(ctx context.Context, office string, limit int) ([]Report, error)
+	// DeleteReports removes delivered reports, in one transaction: a busy
+	// office delivers hundreds a minute, and a transaction each would
+	// cost the store a disk flush each.
 	DeleteReports(ctx context.Context, ids []int64) error
+	// DeadLetter moves a report the backend refused for good out of the
+	// outbox into the dead letters, with the backend's answer, in one
+	// transaction.
+	DeadLetter(ctx context.Context, r Report, answer string, at time.Time) error
+	// RetryDeadLetters puts the office's dead letters back into the
+	// outbox and returns how many.
+	RetryDeadLetters(ctx context.Context, office string) (int, error)
 }
 
-// ReportCounter is implemented by an OutboxStore that can count its pending
-// reports cheaply; the Outbox then knows its exact depth instead of a lower
-// bound.
-type ReportCounter interface {
-	CountReports(ctx context.Context) (int, error)
+// OutboxCounter is implemented by an OutboxStore that can tell an office's
+// depth, oldest report and dead letters cheaply; the Outbox then reports
+// them exactly instead of what it saw in its last batch.
+type OutboxCounter interface {
+	OutboxStats(ctx context.Context, office string) (OutboxStats, error)
 }
 
-// OutboxStatus is how delivery to the booking backend goes, for /healthz,
-// /metrics and the demo page.
+// OfficeLister is implemented by an OutboxStore that can list the offices
+// with pending reports: reports of an office that is no longer configured
+// then get a delivery loop too (and end as dead letters) instead of
+// waiting unseen.
+type OfficeLister interface {
+	PendingOffices(ctx context.Context) ([]string, error)
+}
+
+// DeadLetterLister is implemented by an OutboxStore that can list an
+// office's dead letters, for the clerks.
+type DeadLetterLister interface {
+	DeadLetters(ctx context.Context, office string, limit int) ([]DeadLetter, error)
+}
+
+// DeadLetter is a report the backend refused for good, with its answer.
+type DeadLetter struct {
+	Report Report
+	Answer string    // the backend's answer: status and message
+	Failed time.Time // when it was refused
+}
+
+// OutboxStats is what the store knows about one office's outbox.
+type OutboxStats struct {
+	Depth       int
+	Oldest      time.Time // when the oldest pending report happened; zero when none
+	DeadLetters int
+	LastAnswer  string // the backend's answer to the newest dead letter
+}
+
+// OutboxStatus is how delivery to the booking backend goes for one office
+// (or, from Status, for all), for /healthz, /metrics and the counter page.
 type OutboxStatus struct {
 	// Depth is the best known number of reports waiting: exact when the
-	// store is a ReportCounter, otherwise at least this many.
+	// store is an OutboxCounter, otherwise at least this many.
 	Depth        int
+	Oldest       time.Time // when the oldest waiting report happened; zero when none is known
+	DeadLetters  int       // reports the backend refused for good, waiting for a retry
+	LastAnswer   string    // the backend's answer to the newest dead letter
 	LastDelivery time.Time // when the backend last accepted a report
 	LastError    string    // why the last attempt failed; "" while healthy
 	FailingSince time.Time // first failure of the current streak; zero while healthy
 	Delivered    int64     // reports accepted since start
-	Dropped      int64     // reports rejected for good since start
+	DeadLettered int64     // reports refused for good since start
 }
 
 // Outbox delivers the stored reports to the booking backend at least once
-// and in order (by ID). Backends are idempotent in Report.ID, so the effect
-// is exactly once. On a failure it stops at that report and retries it with
-// exponential backoff; a permanent rejection (ErrPermanent) is logged and
-// dropped so that it cannot block the reports behind it forever.
+// and, per office, in order (by ID). Backends are idempotent in Report.ID,
+// so the effect is exactly once.
+//
+// Every office has its own delivery loop: a failure stops that office's
+// reports at the failing one and retries it with exponential backoff,
+// while the other offices (often on other backends) go on. A report the
+// backend refuses for good (ErrPermanent, a 4xx) moves to the dead letters
+// with the backend's answer, so that it cannot block the reports behind
+// it and is never silently lost; RetryDeadLetters puts them back after a
+// fix.
 //
 // Only one Run may be active per Outbox.
 type Outbox struct {
-	Store      OutboxStore
-	Backend    Backend
+	Store   OutboxStore
+	Backend Backend
+	// Offices get a delivery loop each; offices with pending reports that
+	// are not listed get one too when the store is an OfficeLister.
+	Offices    []string
 	Now        func() time.Time // default time.Now
 	Log        *slog.Logger     // default slog.Default()
 	MinBackoff time.Duration    // first retry delay; default 1s
 	MaxBackoff time.Duration    // retry delay cap; default 60s
-	// Poll is how often an idle outbox looks for reports nobody notified
+	// Poll is how often an idle loop looks for reports nobody notified
 	// it of; default 30s.
 	Poll time.Duration
 	// Timeout bounds one delivery; default 30s.
@@ -70,8 +119,14 @@ type Outbox struct {
 	// step; default: a random delay between d/2 and d.
 	Jitter func(d time.Duration) time.Duration
 
-	wakeOnce sync.Once
-	wakeCh   chan struct{}
+	mu    sync.Mutex
+	lanes map[string]*lane
+}
+
+// lane is the delivery of one office.
+type lane struct {
+	office string
+	wake   chan struct{}
 
 	mu     sync.Mutex
 	status OutboxStatus
@@ -86,29 +141,72 @@ const (
 	DefaultBatchSize     = 100
 )
 
-// Notify tells the outbox that new reports were committed. It never blocks.
-// It wakes an idle outbox; one that is backing off after a failure keeps
-// waiting, so that a busy office does not hammer a failing backend.
+// maxAnswer bounds the backend's answer kept with a dead letter.
+const maxAnswer = 500
+
+// Notify tells every office's loop that new reports may be waiting.
 func (o *Outbox) Notify() {
+	o.mu.Lock()
+	lanes := make([]*lane, 0, len(o.lanes))
+	for _, l := range o.lanes {
+		lanes = append(lanes, l)
+	}
+	o.mu.Unlock()
+	for _, l := range lanes {
+		l.notify()
+	}
+}
+
+// NotifyOffice tells the office's loop that new reports were committed.
+// It never blocks. It wakes an idle loop; one that is backing off after a
+// failure keeps waiting, so that a busy office does not hammer a failing
+// backend.
+func (o *Outbox) NotifyOffice(office string) { o.lane(office).notify() }
+
+func (l *lane) notify() {
 	select {
-	case o.wake() <- struct{}{}:
+	case l.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Run delivers reports until ctx ends. It returns nil when ctx ends.
+// Run delivers reports, one loop per office, until ctx ends. It returns
+// nil when ctx ends and every loop has stopped.
 func (o *Outbox) Run(ctx context.Context) error {
+	offices := slices.Clone(o.Offices)
+	if ol, ok := o.Store.(OfficeLister); ok {
+		more, err := ol.PendingOffices(ctx)
+		if err != nil {
+			o.log().Warn("booking: listing offices with pending reports failed", "err", err)
+		}
+		for _, off := range more {
+			if !slices.Contains(offices, off) {
+				offices = append(offices, off)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for _, off := range offices {
+		l := o.lane(off)
+		wg.Go(func() { o.runLane(ctx, l) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// runLane is one office's delivery loop.
+func (o *Outbox) runLane(ctx context.Context, l *lane) {
 	failures := 0
 	for {
-		err := o.deliverPending(ctx, &failures)
+		err := o.deliverPending(ctx, l, &failures)
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		if err == nil {
 			select {
 			case <-ctx.Done():
-				return nil
-			case <-o.wake():
+				return
+			case <-l.wake:
 			case <-o.after(o.poll()):
 			}
 			continue
@@ -116,40 +214,60 @@ func (o *Outbox) Run(ctx context.Context) error {
 		failures++
 		delay := o.backoff(failures)
 		now := o.now()
-		o.mu.Lock()
-		o.status.LastError = err.Error()
-		if o.status.FailingSince.IsZero() {
-			o.status.FailingSince = now
+		l.mu.Lock()
+		l.status.LastError = err.Error()
+		if l.status.FailingSince.IsZero() {
+			l.status.FailingSince = now
 		}
-		o.mu.Unlock()
-		o.log().Warn("booking: report delivery failed, retrying", "err", err, "failures", failures, "retry_in", delay)
+		l.mu.Unlock()
+		o.log().Warn("booking: report delivery failed, retrying", "office", l.office, "err", err, "failures", failures, "retry_in", delay)
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-o.after(delay):
 		}
 	}
 }
 
-// deliverPending delivers reports until the store has none left or one
-// fails. A successful delivery resets *failures.
-func (o *Outbox) deliverPending(ctx context.Context, failures *int) error {
+// deliverPending delivers the office's reports until the store has none
+// left or one fails. A successful delivery resets *failures.
+func (o *Outbox) deliverPending(ctx context.Context, l *lane, failures *int) error {
+	defer o.refresh(ctx, l)
 	for {
-		batch, err := o.Store.PendingReports(ctx, o.batchSize())
+		batch, err := o.Store.PendingReports(ctx, l.office, o.batchSize())
 		if err != nil {
 			return fmt.Errorf("read pending reports: %w", err)
 		}
-		o.setDepth(ctx, len(batch))
+		l.mu.Lock()
+		l.status.Depth = max(l.status.Depth, len(batch))
+		if len(batch) > 0 {
+			l.status.Oldest = batch[0].At
+		}
+		l.mu.Unlock()
 		done := make([]int64, 0, len(batch))
 		var failed error
 		for _, r := range batch {
-			if failed = o.deliver(ctx, r); failed != nil {
+			var refusal error
+			refusal, failed = o.deliver(ctx, l, r)
+			if failed != nil {
 				break
 			}
-			done = append(done, r.ID)
 			*failures = 0
+			if refusal != nil {
+				// Delivered ones first: the dead letter's transaction
+				// must not leave them behind to be sent twice.
+				if err := o.forget(ctx, l, done); err != nil {
+					return err
+				}
+				done = done[:0]
+				if err := o.deadLetter(ctx, l, r, answer(refusal)); err != nil {
+					return err
+				}
+				continue
+			}
+			done = append(done, r.ID)
 		}
-		if err := o.forget(ctx, done); err != nil {
+		if err := o.forget(ctx, l, done); err != nil {
 			return err
 		}
 		if failed != nil {
@@ -162,7 +280,7 @@ func (o *Outbox) deliverPending(ctx context.Context, failures *int) error {
 }
 
 // forget deletes delivered reports and counts them off the depth.
-func (o *Outbox) forget(ctx context.Context, ids []int64) error {
+func (o *Outbox) forget(ctx context.Context, l *lane, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -171,60 +289,166 @@ func (o *Outbox) forget(ctx context.Context, ids []int64) error {
 		// backend's idempotency absorbs.
 		return fmt.Errorf("delete %d delivered reports: %w", len(ids), err)
 	}
-	o.mu.Lock()
-	o.status.Depth = max(0, o.status.Depth-len(ids))
-	o.mu.Unlock()
+	l.mu.Lock()
+	l.status.Depth = max(0, l.status.Depth-len(ids))
+	l.mu.Unlock()
 	return nil
 }
 
-// deliver hands one report to the backend and removes it from the store
-// once the backend has it or has rejected it for good.
-func (o *Outbox) deliver(ctx context.Context, r Report) error {
+// deliver hands one report to the backend. refusal is the backend's
+// refusal for good (ErrPermanent); failed is any other failure.
+func (o *Outbox) deliver(ctx context.Context, l *lane, r Report) (refusal, failed error) {
 	callCtx, cancel := context.WithTimeout(ctx, o.timeout())
 	err := o.Backend.Report(callCtx, r)
 	cancel()
-	dropped := false
-	if err != nil {
-		if !errors.Is(err, ErrPermanent) {
-			return fmt.Errorf("deliver report %d: %w", r.ID, err)
-		}
-		dropped = true
-		o.log().Error("booking: backend rejected report for good, dropping it",
-			"report", r.ID, "office", r.Office, "appointment", r.Appointment, "kind", r.Kind, "err", err)
+	if err != nil && !errors.Is(err, ErrPermanent) {
+		return nil, fmt.Errorf("deliver report %d: %w", r.ID, err)
 	}
 	now := o.now()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.status.LastError, o.status.FailingSince = "", time.Time{}
-	if dropped {
-		o.status.Dropped++
-	} else {
-		o.status.Delivered++
-		o.status.LastDelivery = now
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// The backend answered: it is reachable, whatever it said.
+	l.status.LastError, l.status.FailingSince = "", time.Time{}
+	if err != nil {
+		return err, nil
 	}
+	l.status.Delivered++
+	l.status.LastDelivery = now
+	return nil, nil
+}
+
+// deadLetter moves a refused report to the dead letters with ans, the
+// backend's answer.
+func (o *Outbox) deadLetter(ctx context.Context, l *lane, r Report, ans string) error {
+	if err := o.Store.DeadLetter(ctx, r, ans, o.now()); err != nil {
+		return fmt.Errorf("keep refused report %d: %w", r.ID, err)
+	}
+	o.log().Error("booking: backend refused a report for good; kept as a dead letter until retried",
+		"report", r.ID, "office", r.Office, "appointment", r.Appointment, "kind", r.Kind, "answer", ans)
+	l.mu.Lock()
+	l.status.LastAnswer = ans
+	l.status.DeadLettered++
+	l.status.DeadLetters++
+	l.status.Depth = max(0, l.status.Depth-1)
+	l.mu.Unlock()
 	return nil
 }
 
-// setDepth records the depth after reading a batch of n reports.
-func (o *Outbox) setDepth(ctx context.Context, n int) {
-	if c, ok := o.Store.(ReportCounter); ok {
-		if total, err := c.CountReports(ctx); err == nil {
-			n = total
-		} else {
-			// Only the depth suffers: the batch length stays a lower bound.
-			o.log().Warn("booking: counting pending reports failed", "err", err)
-		}
-	}
-	o.mu.Lock()
-	o.status.Depth = n
-	o.mu.Unlock()
+// answer is the backend's answer as kept with a dead letter: bounded and
+// free of control characters.
+func answer(err error) string {
+	return shorten(CleanText(err.Error()), maxAnswer)
 }
 
-// Status returns how delivery goes.
+// refresh asks the store for the office's exact depth, oldest report and
+// dead letters, when it can tell them.
+func (o *Outbox) refresh(ctx context.Context, l *lane) {
+	c, ok := o.Store.(OutboxCounter)
+	if !ok || ctx.Err() != nil {
+		return
+	}
+	st, err := c.OutboxStats(ctx, l.office)
+	if err != nil {
+		// Only the status suffers: the last known values stay.
+		o.log().Warn("booking: reading the outbox's depth failed", "office", l.office, "err", err)
+		return
+	}
+	l.mu.Lock()
+	l.status.Depth, l.status.Oldest, l.status.DeadLetters, l.status.LastAnswer = st.Depth, st.Oldest, st.DeadLetters, st.LastAnswer
+	l.mu.Unlock()
+}
+
+// RetryDeadLetters puts the office's dead letters back into its outbox
+// (after the cause was fixed: a mapping, the backend's data) and wakes its
+// loop. It returns how many went back.
+func (o *Outbox) RetryDeadLetters(ctx context.Context, office string) (int, error) {
+	n, err := o.Store.RetryDeadLetters(ctx, office)
+	if err != nil {
+		return 0, fmt.Errorf("booking: retry dead letters: %w", err)
+	}
+	l := o.lane(office)
+	l.mu.Lock()
+	l.status.DeadLetters, l.status.LastAnswer = 0, ""
+	l.status.Depth += n
+	l.mu.Unlock()
+	o.refresh(ctx, l)
+	l.notify()
+	if n > 0 {
+		o.log().Info("booking: dead letters back in the outbox", "office", office, "reports", n)
+	}
+	return n, nil
+}
+
+// DeadLetters lists up to limit of the office's dead letters, newest
+// first; none when the store cannot list them.
+func (o *Outbox) DeadLetters(ctx context.Context, office string, limit int) ([]DeadLetter, error) {
+	l, ok := o.Store.(DeadLetterLister)
+	if !ok {
+		return nil, nil
+	}
+	list, err := l.DeadLetters(ctx, office, limit)
+	if err != nil {
+		return nil, fmt.Errorf("booking: dead letters: %w", err)
+	}
+	return list, nil
+}
+
+// OfficeStatus returns how delivery goes for the office.
+func (o *Outbox) OfficeStatus(office string) OutboxStatus {
+	l := o.lane(office)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.status
+}
+
+// Status returns how delivery goes for all offices together: sums, the
+// oldest waiting report, the earliest failure still going on.
 func (o *Outbox) Status() OutboxStatus {
 	o.mu.Lock()
+	lanes := make([]*lane, 0, len(o.lanes))
+	for _, l := range o.lanes {
+		lanes = append(lanes, l)
+	}
+	o.mu.Unlock()
+	var all OutboxStatus
+	for _, l := range lanes {
+		l.mu.Lock()
+		st := l.status
+		l.mu.Unlock()
+		all.Depth += st.Depth
+		all.DeadLetters += st.DeadLetters
+		all.Delivered += st.Delivered
+		all.DeadLettered += st.DeadLettered
+		if !st.Oldest.IsZero() && (all.Oldest.IsZero() || st.Oldest.Before(all.Oldest)) {
+			all.Oldest = st.Oldest
+		}
+		if st.LastDelivery.After(all.LastDelivery) {
+			all.LastDelivery = st.LastDelivery
+		}
+		if !st.FailingSince.IsZero() && (all.FailingSince.IsZero() || st.FailingSince.Before(all.FailingSince)) {
+			all.FailingSince, all.LastError = st.FailingSince, st.LastError
+		}
+		if st.LastAnswer != "" {
+			all.LastAnswer = st.LastAnswer
+		}
+	}
+	return all
+}
+
+// lane returns the office's lane, made on first use, so that Notify and
+// Status work before Run.
+func (o *Outbox) lane(office string) *lane {
+	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.status
+	if o.lanes == nil {
+		o.lanes = map[string]*lane{}
+	}
+	l, ok := o.lanes[office]
+	if !ok {
+		l = &lane{office: office, wake: make(chan struct{}, 1)}
+		o.lanes[office] = l
+	}
+	return l
 }
 
 // backoff returns the delay before retry number failures (1, 2, …):
@@ -256,11 +480,6 @@ func (o *Outbox) backoff(failures int) time.Duration {
 func equalJitter(d time.Duration) time.Duration {
 	half := d / 2
 	return half + rand.N(d-half+1)
-}
-
-func (o *Outbox) wake() chan struct{} {
-	o.wakeOnce.Do(func() { o.wakeCh = make(chan struct{}, 1) })
-	return o.wakeCh
 }
 
 func (o *Outbox) batchSize() int {

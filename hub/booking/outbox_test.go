@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +17,15 @@ import (
 type memStore struct {
 	mu          sync.Mutex
 	reports     map[int64]Report
+	dead        []deadLetter
+	nextID      int64
 	pendingErrs int // PendingReports fails this many more times
 	deleteErrs  int // DeleteReport fails this many more times
+}
+
+type deadLetter struct {
+	r      Report
+	answer string
 }
 
 func newMemStore(ids ...int64) *memStore {
@@ -26,15 +34,19 @@ func newMemStore(ids ...int64) *memStore {
 	return s
 }
 
-func (s *memStore) add(ids ...int64) {
+func (s *memStore) add(ids ...int64) { s.addFor("mitte", ids...) }
+
+func (s *memStore) addFor(office string, ids ...int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		s.reports[id] = Report{ID: id, Office: "mitte", Appointment: "M-1", Kind: queue.ReportArrived}
+		s.reports[id] = Report{ID: id, Office: office, Appointment: "M-1", Kind: queue.ReportArrived,
+			At: time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC).Add(time.Duration(id) * time.Minute)}
+		s.nextID = max(s.nextID, id)
 	}
 }
 
-func (s *memStore) PendingReports(ctx context.Context, limit int) ([]Report, error) {
+func (s *memStore) PendingReports(ctx context.Context, office string, limit int) ([]Report, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pendingErrs > 0 {
@@ -43,7 +55,9 @@ func (s *memStore) PendingReports(ctx context.Context, limit int) ([]Report, err
 	}
 	var out []Report
 	for _, r := range s.reports {
-		out = append(out, r)
+		if r.Office == office {
+			out = append(out, r)
+		}
 	}
 	slices.SortFunc(out, func(a, b Report) int { return int(a.ID - b.ID) })
 	if len(out) > limit {
@@ -65,16 +79,68 @@ func (s *memStore) DeleteReports(ctx context.Context, ids []int64) error {
 	return nil
 }
 
+func (s *memStore) DeadLetter(ctx context.Context, r Report, answer string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dead = append(s.dead, deadLetter{r, answer})
+	delete(s.reports, r.ID)
+	return nil
+}
+
+func (s *memStore) RetryDeadLetters(ctx context.Context, office string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	kept := s.dead[:0]
+	for _, d := range s.dead {
+		if d.r.Office != office {
+			kept = append(kept, d)
+			continue
+		}
+		s.nextID++
+		d.r.ID = s.nextID
+		s.reports[d.r.ID] = d.r
+		n++
+	}
+	s.dead = kept
+	return n, nil
+}
+
+func (s *memStore) deadLetters() []deadLetter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.dead)
+}
+
 func (s *memStore) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.reports)
 }
 
-// countingStore is a memStore that also counts its reports.
+// countingStore is a memStore that also tells its depth.
 type countingStore struct{ *memStore }
 
-func (s countingStore) CountReports(ctx context.Context) (int, error) { return s.len(), nil }
+func (s countingStore) OutboxStats(ctx context.Context, office string) (OutboxStats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st OutboxStats
+	for _, r := range s.reports {
+		if r.Office == office {
+			st.Depth++
+			if st.Oldest.IsZero() || r.At.Before(st.Oldest) {
+				st.Oldest = r.At
+			}
+		}
+	}
+	for _, d := range s.dead {
+		if d.r.Office == office {
+			st.DeadLetters++
+			st.LastAnswer = d.answer
+		}
+	}
+	return st, nil
+}
 
 // flakyBackend fails reports as told and records every attempt.
 type flakyBackend struct {
@@ -141,7 +207,7 @@ func startOutbox(t *testing.T, store OutboxStore, mem *memStore, backend *flakyB
 	r := &outboxRig{store: mem, backend: backend, timers: newFakeTimers(), done: make(chan error, 1),
 		now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	r.outbox = &Outbox{
-		Store: store, Backend: backend, Log: slog.New(slog.DiscardHandler),
+		Store: store, Backend: backend, Log: slog.New(slog.DiscardHandler), Offices: []string{"mitte"},
 		Now:        func() time.Time { return r.now },
 		MinBackoff: time.Second, MaxBackoff: 8 * time.Second, Poll: idle, BatchSize: batch,
 		After:  r.timers.After,
@@ -238,21 +304,94 @@ func TestOutboxBackoffCapsAndStatus(t *testing.T) {
 	}
 }
 
-func TestOutboxDropsPermanentRejections(t *testing.T) {
-	store := newMemStore(1, 2, 3)
+// TestOutboxKeepsRefusedReports: a report the backend refuses for good
+// (4xx) does not block the ones behind it and is never lost: it waits as
+// a dead letter with the backend's answer, counted in the status, until a
+// retry after the fix puts it back.
+func TestOutboxKeepsRefusedReports(t *testing.T) {
+	mem := newMemStore(1, 2, 3)
 	backend := newFlakyBackend()
 	backend.permanent[2] = true
-	r := startOutbox(t, store, store, backend, 0)
+	r := startOutbox(t, countingStore{mem}, mem, backend, 0)
 	r.waits(t, idle)
 	attempts, accepted := backend.got()
 	if !slices.Equal(attempts, []int64{1, 2, 3}) || !slices.Equal(accepted, []int64{1, 3}) {
-		t.Errorf("attempts %v, accepted %v; want 1,2,3 tried once and 2 dropped", attempts, accepted)
+		t.Errorf("attempts %v, accepted %v; want 1,2,3 tried once and 2 refused", attempts, accepted)
 	}
-	if st := r.outbox.Status(); st.Dropped != 1 || st.Delivered != 2 || st.LastError != "" {
-		t.Errorf("status = %+v, want 1 dropped, 2 delivered", st)
+	dead := mem.deadLetters()
+	if len(dead) != 1 || dead[0].r.ID != 2 || !strings.Contains(dead[0].answer, "HTTP 404: unknown appointment") {
+		t.Fatalf("dead letters = %+v, want report 2 with the backend's answer", dead)
 	}
-	if store.len() != 0 {
-		t.Errorf("%d reports left: the permanent rejection must leave the outbox", store.len())
+	st := r.outbox.OfficeStatus("mitte")
+	if st.DeadLettered != 1 || st.DeadLetters != 1 || st.Delivered != 2 || st.LastError != "" || st.Depth != 0 ||
+		!strings.Contains(st.LastAnswer, "unknown appointment") {
+		t.Errorf("status = %+v, want 1 dead letter with its answer, 2 delivered", st)
+	}
+	if mem.len() != 0 {
+		t.Errorf("%d reports left in the outbox", mem.len())
+	}
+
+	// The cause is fixed; the retry delivers it.
+	backend.mu.Lock()
+	backend.permanent[4] = false
+	backend.permanent[2] = false
+	backend.mu.Unlock()
+	n, err := r.outbox.RetryDeadLetters(context.Background(), "mitte")
+	if err != nil || n != 1 {
+		t.Fatalf("RetryDeadLetters = %d, %v; want 1", n, err)
+	}
+	r.waits(t, idle)
+	if _, accepted := backend.got(); !slices.Equal(accepted, []int64{1, 3, 4}) {
+		t.Errorf("accepted = %v, want the retried report as 4", accepted)
+	}
+	if st := r.outbox.OfficeStatus("mitte"); st.DeadLetters != 0 || st.Depth != 0 || st.Delivered != 3 {
+		t.Errorf("status after the retry = %+v", st)
+	}
+}
+
+// TestOutboxOfficesAreIndependent: one office's backend is down; the
+// other office's reports go out at once, and each office tells its own
+// depth, oldest report and failure.
+func TestOutboxOfficesAreIndependent(t *testing.T) {
+	mem := newMemStore()
+	mem.addFor("mitte", 1, 3, 5)
+	mem.addFor("nord", 2, 4, 6)
+	backend := newFlakyBackend()
+	backend.fail(1, 1000) // mitte's backend is down
+	timers := newFakeTimers()
+	ob := &Outbox{Store: countingStore{mem}, Backend: backend, Offices: []string{"mitte", "nord"}, Log: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC) }, Poll: idle, After: timers.After,
+		MinBackoff: time.Second, Jitter: func(d time.Duration) time.Duration { return d }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ob.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	// Two loops: one idles (nord, all delivered), one backs off (mitte).
+	got := map[time.Duration]int{}
+	for range 2 {
+		got[timers.next(t).d]++
+	}
+	if got[idle] != 1 || got[time.Second] != 1 {
+		t.Fatalf("waits = %v, want one idle office and one backing off", got)
+	}
+	attempts, accepted := backend.got()
+	if !slices.Equal(accepted, []int64{2, 4, 6}) || slices.Contains(attempts, 3) {
+		t.Errorf("attempts %v, accepted %v: nord's reports must go out while mitte's wait behind report 1", attempts, accepted)
+	}
+	mitte, nord := ob.OfficeStatus("mitte"), ob.OfficeStatus("nord")
+	if mitte.Depth != 3 || mitte.FailingSince.IsZero() || mitte.LastError == "" || !mitte.Oldest.Equal(time.Date(2026, 11, 21, 8, 1, 0, 0, time.UTC)) {
+		t.Errorf("mitte = %+v, want 3 waiting since 08:01 and failing", mitte)
+	}
+	if nord.Depth != 0 || !nord.FailingSince.IsZero() || nord.Delivered != 3 || !nord.Oldest.IsZero() {
+		t.Errorf("nord = %+v, want healthy and empty", nord)
+	}
+	if all := ob.Status(); all.Depth != 3 || all.Delivered != 3 || all.FailingSince.IsZero() {
+		t.Errorf("all = %+v", all)
 	}
 }
 

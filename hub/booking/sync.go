@@ -27,12 +27,51 @@ type SyncStatus struct {
 	LastError    string    // why the last attempt failed; "" after a success
 	Changed      int       // appointments new or changed by the last successful sync
 	Appointments int       // appointments handed to the queue by the last successful sync
-	Dropped      int       // invalid appointments left out of the last successful sync
+	Dropped      int       // appointments refused by the last successful sync (sum of Refused)
+	// Repaired is how many appointments of the last successful sync were
+	// kept only after a repair; Repairs counts them by Repair… kind (one
+	// appointment may need several) and Refused the refused ones by
+	// Refused… reason. Nil when there was nothing to count.
+	Repaired int
+	Repairs  map[string]int
+	Refused  map[string]int
+}
+
+// tally counts fixes by kind: repairs, refusals and repaired bookings.
+func tally(fixes []fix) (repairs, refused map[string]int, repaired int) {
+	last := ""
+	for _, f := range fixes {
+		m := &repairs
+		if f.refused {
+			m = &refused
+		} else if f.id != last {
+			repaired++
+		}
+		if !f.refused {
+			last = f.id
+		}
+		if *m == nil {
+			*m = map[string]int{}
+		}
+		(*m)[f.kind]++
+	}
+	return repairs, refused, repaired
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // Syncer keeps every office's appointments of the day in step with the
-// booking backend: it pulls the day's list, hashes birth dates, leaves out
-// what the queue could not use and hands the rest to the Applier.
+// booking backend: it pulls the day's list, cleans text, hashes birth
+// dates, repairs what the queue could not use (a bad field is shortened or
+// cleared, an unknown service becomes the fallback service) and hands the
+// list to the Applier. Only a booking without a usable id or of another
+// day is refused; repairs and refusals are counted in the status.
 //
 // A backend that fails is never taken for an empty day: the Applier only
 // sees lists the backend actually answered with, so an outage cannot cancel
@@ -62,8 +101,7 @@ type syncState struct {
 	// newer one would bring back a cancelled appointment.
 	running sync.Mutex
 	status  SyncStatus
-	// logged holds the left-out appointments already logged for day, so
-	// that one bad appointment does not log a line every minute all day.
+	// logged holds the repairs and refusals already logged for day.
 	day    string
 	logged map[string]bool
 }
@@ -119,7 +157,7 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 	day := office.Day(started)
 	s.update(officeID, func(st *syncState) { st.status.LastAttempt = started })
 
-	accepted, dropped, err := s.fetch(ctx, office, day)
+	accepted, fixes, err := s.fetch(ctx, office, day)
 	if err == nil {
 		var changed int
 		changed, err = s.Apply.ApplyAppointments(ctx, officeID, day, accepted)
@@ -132,11 +170,12 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 				st.status.LastError = ""
 				st.status.Changed = changed
 				st.status.Appointments = len(accepted)
-				st.status.Dropped = dropped
+				st.status.Repairs, st.status.Refused, st.status.Repaired = tally(fixes)
+				st.status.Dropped = sumCounts(st.status.Refused)
 			})
 			if changed > 0 {
 				s.log().Info("booking: appointments synced", "office", officeID, "day", day,
-					"appointments", len(accepted), "changed", changed, "dropped", dropped)
+					"appointments", len(accepted), "changed", changed, "fixes", len(fixes))
 			}
 			return nil
 		}
@@ -151,109 +190,176 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 
 // fetch asks the backend for the day and converts its answer. A backend
 // error returns no list at all: never an empty one.
-func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string) (accepted []queue.Appointment, dropped int, err error) {
+func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string) (accepted []queue.Appointment, fixes []fix, err error) {
 	if s.Hash == nil {
-		return nil, 0, errors.New("no birth-date hash configured")
+		return nil, nil, errors.New("no birth-date hash configured")
 	}
 	callCtx, cancel := context.WithTimeout(ctx, s.timeout())
 	list, err := s.Backend.Appointments(callCtx, office.ID, day)
 	cancel()
 	if err != nil {
-		return nil, 0, fmt.Errorf("backend: %w", err)
+		return nil, nil, fmt.Errorf("backend: %w", err)
 	}
-	accepted, rejected := convert(office, day, list, s.Hash)
-	for _, r := range rejected {
-		s.logRejected(office.ID, day, r)
+	accepted, fixes = convert(office, day, list, s.Hash)
+	for _, f := range fixes {
+		s.logFix(office.ID, day, f)
 	}
-	return accepted, len(rejected), nil
+	return accepted, fixes, nil
 }
 
-// rejection is an appointment left out and why. It carries no personal
-// data, so that it can be logged.
-type rejection struct {
-	id     string
-	reason string
+// What the Syncer changes in a booking so as to keep it rather than drop
+// it for one bad field. The kinds are counted per office in /healthz,
+// /metrics and on the counter page.
+const (
+	RepairNameCleaned   = "name_cleaned"   // invalid bytes, control or invisible format characters removed
+	RepairNameShortened = "name_shortened" // shortened to the byte limit
+	RepairSecret        = "secret_cleared" // over-long or unprintable: no QR check-in, birth date and desk still work
+	RepairBirthDate     = "birth_date_cleared"
+	RepairDuration      = "duration_fixed"   // absurd: replaced by the services' durations
+	RepairService       = "service_fallback" // no or an unknown service: the fallback service
+	RepairServices      = "services_trimmed" // more than the limit: the first kept
+	RepairPersons       = "persons_fixed"    // absurd number of persons: clamped
+)
+
+// Why a booking is refused: only what no repair can save, a booking
+// without a usable id (it could neither be checked in nor reported) or one
+// of another day. Refusals are counted like repairs.
+const (
+	RefusedID        = "id"        // missing, over-long or unprintable id
+	RefusedStart     = "start"     // no start, or a start on another day
+	RefusedDuplicate = "duplicate" // a second entry with the same id: the first is kept
+	RefusedService   = "service"   // no known service and the office has no fallback service
+)
+
+// RepairKinds and RefusalReasons list every kind, for metrics that show
+// each, zero included.
+var (
+	RepairKinds = []string{RepairNameCleaned, RepairNameShortened, RepairSecret, RepairBirthDate, RepairDuration,
+		RepairService, RepairServices, RepairPersons}
+	RefusalReasons = []string{RefusedID, RefusedStart, RefusedDuplicate, RefusedService}
+)
+
+// fix is one repair or refusal of a booking. It carries no personal data,
+// so that it can be logged.
+type fix struct {
+	id      string // logID of the booking
+	kind    string // a Repair… or Refused… constant
+	refused bool
 }
 
 // convert turns a backend's list into the queue's appointments: it sets the
-// office, replaces birth dates by their hash and leaves out what the queue
-// cannot use. Birth dates that are no dates are dropped on their own: the
-// QR code still works for that appointment.
-func convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []rejection) {
+// office, cleans names, replaces birth dates by their hash and repairs
+// what the queue could not use, so that one bad field never costs the
+// booking. It refuses only bookings no repair can save.
+func convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
 	out := make([]queue.Appointment, 0, len(list))
-	var rejected []rejection
+	var fixes []fix
 	seen := make(map[string]bool, len(list))
 	for _, a := range list {
-		reason := check(office, day, a)
-		if reason == "" && seen[a.ID] {
-			reason = "duplicate id"
-		}
-		if reason != "" {
-			rejected = append(rejected, rejection{id: logID(a.ID), reason: reason})
+		id := logID(a.ID)
+		refuse := func(kind string) { fixes = append(fixes, fix{id: id, kind: kind, refused: true}) }
+		switch {
+		case a.ID == "" || len(a.ID) > maxIDLength || !clean(a.ID):
+			refuse(RefusedID)
+			continue
+		case a.Start.IsZero() || office.Day(a.Start) != day:
+			refuse(RefusedStart)
+			continue
+		case seen[a.ID]:
+			refuse(RefusedDuplicate)
 			continue
 		}
-		seen[a.ID] = true
-		q := queue.Appointment{
-			ID:        a.ID,
-			Office:    office.ID,
-			Start:     a.Start,
-			Duration:  a.Duration,
-			Services:  make([]queue.ServiceCount, len(a.Services)),
-			Secret:    a.Secret,
-			Name:      a.Name,
-			Cancelled: a.Cancelled,
+		var kinds []string
+		services, serviceFixes := fixServices(office, a.Services)
+		if len(services) == 0 {
+			refuse(RefusedService)
+			continue
 		}
-		for i, sc := range a.Services {
-			if sc.Count == 0 {
-				sc.Count = 1 // backends without counts book one person
-			}
-			q.Services[i] = sc
+		kinds = append(kinds, serviceFixes...)
+		seen[a.ID] = true
+		q := queue.Appointment{ID: a.ID, Office: office.ID, Start: a.Start, Duration: a.Duration, Services: services,
+			Secret: a.Secret, Cancelled: a.Cancelled}
+		name, removed := cleanText(a.Name)
+		if removed {
+			kinds = append(kinds, RepairNameCleaned)
+		}
+		if len(name) > maxNameLength {
+			name = shorten(name, maxNameLength)
+			kinds = append(kinds, RepairNameShortened)
+		}
+		q.Name = name
+		if len(q.Secret) > maxSecretLength || !clean(q.Secret) {
+			q.Secret = ""
+			kinds = append(kinds, RepairSecret)
+		}
+		if q.Duration < 0 || q.Duration > maxDuration {
+			q.Duration = 0
+			kinds = append(kinds, RepairDuration)
 		}
 		if q.Duration == 0 {
 			for _, sc := range q.Services {
 				svc, _ := office.Service(sc.Service)
 				q.Duration += svc.Duration * time.Duration(sc.Count)
 			}
+			q.Duration = min(q.Duration, maxDuration)
 		}
 		if a.BirthDate != "" {
 			if birthDateValid(a.BirthDate, day) {
 				q.BirthHash = hash(a.BirthDate)
 			} else {
-				rejected = append(rejected, rejection{id: logID(a.ID), reason: "birth date unreadable, QR check-in only"})
+				kinds = append(kinds, RepairBirthDate)
 			}
+		}
+		for _, k := range kinds {
+			fixes = append(fixes, fix{id: id, kind: k})
 		}
 		out = append(out, q)
 	}
-	return out, rejected
+	return out, fixes
 }
 
-// check returns why the queue cannot use the appointment, or "".
-func check(office *queue.Office, day string, a Appointment) string {
-	switch {
-	case a.ID == "" || len(a.ID) > maxIDLength || !clean(a.ID):
-		return "missing, over-long or unprintable id"
-	case len(a.Secret) > maxSecretLength || !clean(a.Secret):
-		return "over-long or unprintable secret"
-	case len(a.Name) > maxNameLength || !utf8.ValidString(a.Name):
-		return "over-long or invalid name"
-	case a.Start.IsZero() || office.Day(a.Start) != day:
-		return "start not on the requested day"
-	case a.Duration < 0 || a.Duration > maxDuration:
-		return "absurd duration"
-	case len(a.Services) == 0:
-		return "no service"
-	case len(a.Services) > maxServices:
-		return "too many services"
+// fixServices maps a booking's services onto the office's: counts of
+// persons are clamped (0 means one), ids the office does not know, or no
+// service at all, become the office's fallback service with the largest
+// count among them, and more than maxServices are cut to the first. It
+// returns no service only when the office has no fallback service.
+func fixServices(office *queue.Office, in []queue.ServiceCount) ([]queue.ServiceCount, []string) {
+	var kinds []string
+	out := make([]queue.ServiceCount, 0, min(len(in), maxServices)+1)
+	fallbackPersons := 0
+	if len(in) == 0 {
+		fallbackPersons = 1
 	}
-	for _, sc := range a.Services {
+	personsFixed := false
+	for _, sc := range in {
+		sc.Service = CleanText(sc.Service)
+		switch {
+		case sc.Count == 0:
+			sc.Count = 1 // backends without counts book one person
+		case sc.Count < 0 || sc.Count > maxPersons:
+			sc.Count = min(max(sc.Count, 1), maxPersons)
+			personsFixed = true
+		}
 		if _, ok := office.Service(sc.Service); !ok {
-			return fmt.Sprintf("unknown service %q", truncate(sc.Service, 40))
+			fallbackPersons = max(fallbackPersons, sc.Count)
+			continue
 		}
-		if sc.Count < 0 || sc.Count > maxPersons {
-			return "absurd number of persons"
-		}
+		out = append(out, sc)
 	}
-	return ""
+	if personsFixed {
+		kinds = append(kinds, RepairPersons)
+	}
+	if fallbackPersons > 0 {
+		if _, ok := office.Service(FallbackService); ok {
+			out = append(out, queue.ServiceCount{Service: FallbackService, Count: fallbackPersons})
+		}
+		kinds = append(kinds, RepairService)
+	}
+	if len(out) > maxServices {
+		out = out[:maxServices]
+		kinds = append(kinds, RepairServices)
+	}
+	return out, kinds
 }
 
 // clean reports whether s is valid UTF-8 without control characters or
@@ -296,19 +402,25 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// logRejected logs a left-out appointment once per office and day.
-func (s *Syncer) logRejected(office, day string, r rejection) {
+// logFix logs a repair or refusal once per office, day, booking and kind,
+// so that one bad booking does not log a line every minute all day.
+func (s *Syncer) logFix(office, day string, f fix) {
 	first := false
 	s.update(office, func(st *syncState) {
 		if st.day != day {
 			st.day, st.logged = day, map[string]bool{}
 		}
-		key := r.id + "\x00" + r.reason
+		key := f.id + "\x00" + f.kind
 		first = !st.logged[key]
 		st.logged[key] = true
 	})
-	if first {
-		s.log().Warn("booking: appointment left out", "office", office, "day", day, "appointment", r.id, "reason", r.reason)
+	if !first {
+		return
+	}
+	if f.refused {
+		s.log().Warn("booking: appointment refused", "office", office, "day", day, "appointment", f.id, "reason", f.kind)
+	} else {
+		s.log().Info("booking: appointment repaired", "office", office, "day", day, "appointment", f.id, "repair", f.kind)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -43,8 +45,11 @@ func at(hour, minute int) time.Time {
 	return time.Date(2026, 11, 21, hour, minute, 0, 0, berlin)
 }
 
+// TestConvert: one bad field never costs a booking. Each bad field is
+// repaired (and counted by kind); only a booking without a usable id or of
+// another day is refused.
 func TestConvert(t *testing.T) {
-	office := &testOffices()[0]
+	office := &WithFallbackService(testOffices())[0]
 	const day = "2026-11-21"
 	ok := Appointment{
 		ID: "A1", Start: at(10, 0), Duration: 15 * time.Minute,
@@ -57,84 +62,146 @@ func TestConvert(t *testing.T) {
 		f(&a)
 		return a
 	}
+	services := func(want ...queue.ServiceCount) func(t *testing.T, a queue.Appointment) {
+		return func(t *testing.T, a queue.Appointment) {
+			if !slices.Equal(a.Services, want) {
+				t.Errorf("Services = %v, want %v", a.Services, want)
+			}
+		}
+	}
 	tests := []struct {
-		name   string
-		in     Appointment
-		keep   bool
-		reason string // part of the rejection reason, if any
-		check  func(t *testing.T, a queue.Appointment)
+		name    string
+		in      Appointment
+		refused string   // the refusal, if refused
+		fixes   []string // the repairs, in order
+		check   func(t *testing.T, a queue.Appointment)
 	}{
-		{name: "valid", in: ok, keep: true, check: func(t *testing.T, a queue.Appointment) {
+		{name: "valid", in: ok, check: func(t *testing.T, a queue.Appointment) {
 			if a.Office != "mitte" || a.BirthHash != "h(1980-01-02)" || a.Secret != ok.Secret || a.Name != ok.Name || !a.Start.Equal(ok.Start) {
 				t.Errorf("converted = %+v", a)
 			}
 		}},
-		{name: "no birth date", in: with(func(a *Appointment) { a.BirthDate = "" }), keep: true, check: func(t *testing.T, a queue.Appointment) {
+		{name: "no birth date", in: with(func(a *Appointment) { a.BirthDate = "" }), check: func(t *testing.T, a queue.Appointment) {
 			if a.BirthHash != "" {
 				t.Errorf("BirthHash = %q, want empty", a.BirthHash)
 			}
 		}},
-		{name: "unreadable birth date keeps the appointment for QR", in: with(func(a *Appointment) { a.BirthDate = "02.01.1980" }), keep: true, reason: "birth date", check: func(t *testing.T, a queue.Appointment) {
+		{name: "unreadable birth date keeps the appointment for QR", in: with(func(a *Appointment) { a.BirthDate = "02.01.1980" }), fixes: []string{RepairBirthDate}, check: func(t *testing.T, a queue.Appointment) {
 			if a.BirthHash != "" {
 				t.Errorf("BirthHash = %q, want empty", a.BirthHash)
 			}
 		}},
-		{name: "birth date after the day", in: with(func(a *Appointment) { a.BirthDate = "2027-01-01" }), keep: true, reason: "birth date"},
-		{name: "birth date before 1900", in: with(func(a *Appointment) { a.BirthDate = "1850-01-01" }), keep: true, reason: "birth date"},
-		{name: "count 0 means one person", in: with(func(a *Appointment) { a.Services[0].Count = 0 }), keep: true, check: func(t *testing.T, a queue.Appointment) {
-			if a.Services[0].Count != 1 {
-				t.Errorf("Count = %d, want 1", a.Services[0].Count)
-			}
-		}},
+		{name: "birth date after the day", in: with(func(a *Appointment) { a.BirthDate = "2027-01-01" }), fixes: []string{RepairBirthDate}},
+		{name: "birth date before 1900", in: with(func(a *Appointment) { a.BirthDate = "1850-01-01" }), fixes: []string{RepairBirthDate}},
+		{name: "count 0 means one person", in: with(func(a *Appointment) { a.Services[0].Count = 0 }), check: services(queue.ServiceCount{Service: "anmeldung", Count: 1})},
 		{name: "missing duration from the services", in: with(func(a *Appointment) {
 			a.Duration = 0
 			a.Services = []queue.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "pass", Count: 1}}
-		}), keep: true, check: func(t *testing.T, a queue.Appointment) {
+		}), check: func(t *testing.T, a queue.Appointment) {
 			if a.Duration != 50*time.Minute {
 				t.Errorf("Duration = %v, want 50m", a.Duration)
 			}
 		}},
-		{name: "cancelled is kept", in: with(func(a *Appointment) { a.Cancelled = true }), keep: true, check: func(t *testing.T, a queue.Appointment) {
+		{name: "cancelled is kept", in: with(func(a *Appointment) { a.Cancelled = true }), check: func(t *testing.T, a queue.Appointment) {
 			if !a.Cancelled {
 				t.Error("Cancelled lost")
 			}
 		}},
-		{name: "start at local midnight", in: with(func(a *Appointment) { a.Start = at(0, 0) }), keep: true},
-		{name: "no service", in: with(func(a *Appointment) { a.Services = nil }), reason: "no service"},
-		{name: "unknown service", in: with(func(a *Appointment) { a.Services[0].Service = "zulassung" }), reason: "unknown service"},
-		{name: "negative count", in: with(func(a *Appointment) { a.Services[0].Count = -1 }), reason: "persons"},
-		{name: "absurd count", in: with(func(a *Appointment) { a.Services[0].Count = 500 }), reason: "persons"},
+		{name: "start at local midnight", in: with(func(a *Appointment) { a.Start = at(0, 0) })},
+		{name: "no service: the fallback", in: with(func(a *Appointment) { a.Services = nil }), fixes: []string{RepairService},
+			check: services(queue.ServiceCount{Service: FallbackService, Count: 1})},
+		{name: "unknown service: the fallback with its persons", in: with(func(a *Appointment) { a.Services = []queue.ServiceCount{{Service: "zulassung", Count: 2}} }),
+			fixes: []string{RepairService}, check: services(queue.ServiceCount{Service: FallbackService, Count: 2})},
+		{name: "an unknown service beside a known one", in: with(func(a *Appointment) {
+			a.Services = append(a.Services, queue.ServiceCount{Service: "zulassung", Count: 1})
+		}), fixes: []string{RepairService}, check: services(queue.ServiceCount{Service: "anmeldung", Count: 1}, queue.ServiceCount{Service: FallbackService, Count: 1})},
+		{name: "service id with invisible characters", in: with(func(a *Appointment) { a.Services[0].Service = "\u200banmeldung\u200e " }),
+			check: services(queue.ServiceCount{Service: "anmeldung", Count: 1})},
+		{name: "negative count", in: with(func(a *Appointment) { a.Services[0].Count = -1 }), fixes: []string{RepairPersons},
+			check: services(queue.ServiceCount{Service: "anmeldung", Count: 1})},
+		{name: "absurd count", in: with(func(a *Appointment) { a.Services[0].Count = 500 }), fixes: []string{RepairPersons},
+			check: services(queue.ServiceCount{Service: "anmeldung", Count: maxPersons})},
 		{name: "too many services", in: with(func(a *Appointment) {
 			for range 11 {
 				a.Services = append(a.Services, queue.ServiceCount{Service: "pass", Count: 1})
 			}
-		}), reason: "too many"},
-		{name: "no start", in: with(func(a *Appointment) { a.Start = time.Time{} }), reason: "start"},
-		{name: "start on another day", in: with(func(a *Appointment) { a.Start = at(10, 0).AddDate(0, 0, 1) }), reason: "start"},
-		{name: "start the evening before in UTC terms", in: with(func(a *Appointment) { a.Start = time.Date(2026, 11, 20, 23, 30, 0, 0, time.UTC) }), keep: true},
-		{name: "start in the year 3000", in: with(func(a *Appointment) { a.Start = time.Date(3000, 1, 1, 10, 0, 0, 0, berlin) }), reason: "start"},
-		{name: "negative duration", in: with(func(a *Appointment) { a.Duration = -time.Minute }), reason: "duration"},
-		{name: "week-long duration", in: with(func(a *Appointment) { a.Duration = 7 * 24 * time.Hour }), reason: "duration"},
-		{name: "empty id", in: with(func(a *Appointment) { a.ID = "" }), reason: "id"},
-		{name: "over-long id", in: with(func(a *Appointment) { a.ID = strings.Repeat("x", 129) }), reason: "id"},
-		{name: "id with a space", in: with(func(a *Appointment) { a.ID = "A 1" }), reason: "id"},
-		{name: "over-long secret", in: with(func(a *Appointment) { a.Secret = strings.Repeat("s", 257) }), reason: "secret"},
-		{name: "secret with a control character", in: with(func(a *Appointment) { a.Secret = "ab\x00cd" }), reason: "secret"},
-		{name: "empty secret: birth date only", in: with(func(a *Appointment) { a.Secret = "" }), keep: true},
-		{name: "over-long name", in: with(func(a *Appointment) { a.Name = strings.Repeat("ü", 101) }), reason: "name"},
-		{name: "name not UTF-8", in: with(func(a *Appointment) { a.Name = "M\xfcller" }), reason: "name"},
+		}), fixes: []string{RepairServices}, check: func(t *testing.T, a queue.Appointment) {
+			if len(a.Services) != maxServices || a.Services[0].Service != "anmeldung" || a.Duration != 15*time.Minute {
+				t.Errorf("Services = %v, Duration %v", a.Services, a.Duration)
+			}
+		}},
+		{name: "no start", in: with(func(a *Appointment) { a.Start = time.Time{} }), refused: RefusedStart},
+		{name: "start on another day", in: with(func(a *Appointment) { a.Start = at(10, 0).AddDate(0, 0, 1) }), refused: RefusedStart},
+		{name: "start the evening before in UTC terms", in: with(func(a *Appointment) { a.Start = time.Date(2026, 11, 20, 23, 30, 0, 0, time.UTC) })},
+		{name: "start in the year 3000", in: with(func(a *Appointment) { a.Start = time.Date(3000, 1, 1, 10, 0, 0, 0, berlin) }), refused: RefusedStart},
+		{name: "negative duration", in: with(func(a *Appointment) { a.Duration = -time.Minute }), fixes: []string{RepairDuration}, check: func(t *testing.T, a queue.Appointment) {
+			if a.Duration != 15*time.Minute {
+				t.Errorf("Duration = %v, want the service's 15m", a.Duration)
+			}
+		}},
+		{name: "week-long duration", in: with(func(a *Appointment) { a.Duration = 7 * 24 * time.Hour }), fixes: []string{RepairDuration}},
+		{name: "empty id", in: with(func(a *Appointment) { a.ID = "" }), refused: RefusedID},
+		{name: "over-long id", in: with(func(a *Appointment) { a.ID = strings.Repeat("x", 129) }), refused: RefusedID},
+		{name: "id with a space", in: with(func(a *Appointment) { a.ID = "A 1" }), refused: RefusedID},
+		{name: "over-long secret: birth date and desk still work", in: with(func(a *Appointment) { a.Secret = strings.Repeat("s", 257) }), fixes: []string{RepairSecret},
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.Secret != "" || a.BirthHash == "" {
+					t.Errorf("Secret = %q, BirthHash = %q", a.Secret, a.BirthHash)
+				}
+			}},
+		{name: "secret with a control character", in: with(func(a *Appointment) { a.Secret = "ab\x00cd" }), fixes: []string{RepairSecret}},
+		{name: "empty secret: birth date only", in: with(func(a *Appointment) { a.Secret = "" })},
+		{name: "over-long name is shortened", in: with(func(a *Appointment) { a.Name = strings.Repeat("ü", 101) }), fixes: []string{RepairNameShortened},
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.Name != strings.Repeat("ü", 100) {
+					t.Errorf("Name = %q", a.Name)
+				}
+			}},
+		{name: "over-long name is cut before a combining mark", in: with(func(a *Appointment) { a.Name = strings.Repeat("x", 199) + "q\u0301" }), fixes: []string{RepairNameShortened},
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.Name != strings.Repeat("x", 199) {
+					t.Errorf("Name = %q", a.Name)
+				}
+			}},
+		{name: "name not UTF-8", in: with(func(a *Appointment) { a.Name = "M\xfcller" }), fixes: []string{RepairNameCleaned},
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.Name != "Mller" {
+					t.Errorf("Name = %q", a.Name)
+				}
+			}},
+		{name: "name with a right-to-left override", in: with(func(a *Appointment) { a.Name = "Erika \u202eMustermann\u202c" }), fixes: []string{RepairNameCleaned},
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.Name != "Erika Mustermann" {
+					t.Errorf("Name = %q", a.Name)
+				}
+			}},
+		{name: "name decomposed is composed, not counted", in: with(func(a *Appointment) { a.Name = "Mu\u0308ller" }),
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.Name != "Müller" {
+					t.Errorf("Name = %q, want NFC", a.Name)
+				}
+			}},
+		{name: "everything bad at once but id and start", in: with(func(a *Appointment) {
+			a.Name, a.Secret, a.BirthDate, a.Duration, a.Services = strings.Repeat("\u2066ü", 150), "a b", "gestern", -1, nil
+		}), fixes: []string{RepairService, RepairNameCleaned, RepairNameShortened, RepairSecret, RepairDuration, RepairBirthDate}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, rejected := convert(office, day, []Appointment{tt.in}, testHash)
-			if got := len(out) == 1; got != tt.keep {
-				t.Fatalf("kept = %v, want %v (rejected: %v)", got, tt.keep, rejected)
+			out, fixes := convert(office, day, []Appointment{tt.in}, testHash)
+			var gotFixes []string
+			gotRefused := ""
+			for _, f := range fixes {
+				if f.refused {
+					gotRefused = f.kind
+				} else {
+					gotFixes = append(gotFixes, f.kind)
+				}
 			}
-			if tt.reason == "" && len(rejected) > 0 {
-				t.Errorf("rejected %v, want nothing", rejected)
+			if gotRefused != tt.refused || (tt.refused == "") != (len(out) == 1) {
+				t.Fatalf("kept %d, refused %q; want refused %q", len(out), gotRefused, tt.refused)
 			}
-			if tt.reason != "" && (len(rejected) != 1 || !strings.Contains(rejected[0].reason, tt.reason)) {
-				t.Errorf("rejected %v, want one with %q", rejected, tt.reason)
+			if !slices.Equal(gotFixes, tt.fixes) {
+				t.Errorf("repairs = %v, want %v", gotFixes, tt.fixes)
 			}
 			for _, a := range out {
 				if strings.Contains(a.BirthHash, "-") && !strings.HasPrefix(a.BirthHash, "h(") {
@@ -154,7 +221,7 @@ func TestConvertDuplicateIDs(t *testing.T) {
 	b := a
 	b.Start = at(11, 0)
 	out, rejected := convert(office, "2026-11-21", []Appointment{a, b}, testHash)
-	if len(out) != 1 || !out[0].Start.Equal(a.Start) || len(rejected) != 1 {
+	if len(out) != 1 || !out[0].Start.Equal(a.Start) || len(rejected) != 1 || rejected[0].kind != RefusedDuplicate {
 		t.Fatalf("out = %+v, rejected = %v; want the first kept and the second rejected", out, rejected)
 	}
 }
@@ -220,7 +287,8 @@ func (f *fakeApplier) callCount() int {
 
 func TestSyncOffice(t *testing.T) {
 	valid := Appointment{ID: "A1", Start: at(10, 0), Services: []queue.ServiceCount{{Service: "anmeldung", Count: 1}}, Secret: "abc", BirthDate: "1980-01-02", Name: "Ayşe Yılmaz"}
-	invalid := Appointment{ID: "A2", Start: at(10, 0), Name: "Olena Kovalenko", BirthDate: "1990-05-06", Secret: "geheim"}
+	invalid := Appointment{ID: "A 2", Start: at(10, 0), Name: "Olena Kovalenko", BirthDate: "1990-05-06", Secret: "geheim"}
+	repairable := Appointment{ID: "A3", Start: at(10, 0), Name: strings.Repeat("Ö", 120), BirthDate: "1990-05-06", Secret: "geheim"}
 	tests := []struct {
 		name       string
 		office     string
@@ -234,7 +302,9 @@ func TestSyncOffice(t *testing.T) {
 		wantStatus SyncStatus
 	}{
 		{name: "a day", office: "mitte", list: []Appointment{valid, invalid}, hash: testHash, wantApply: 1,
-			wantStatus: SyncStatus{Changed: 1, Appointments: 1, Dropped: 1}},
+			wantStatus: SyncStatus{Changed: 1, Appointments: 1, Dropped: 1, Refused: map[string]int{RefusedID: 1}}},
+		{name: "a repaired booking is kept and counted", office: "mitte", list: []Appointment{valid, repairable}, hash: testHash, wantApply: 2,
+			wantStatus: SyncStatus{Changed: 2, Appointments: 2, Repaired: 1, Repairs: map[string]int{RepairService: 1, RepairNameShortened: 1}}},
 		{name: "an empty day is legal", office: "mitte", list: nil, hash: testHash, wantApply: 0},
 		{name: "backend outage does not cancel the day", office: "mitte", backendErr: errors.New("connection refused"), hash: testHash,
 			wantApply: -1, wantErr: true},
@@ -248,7 +318,7 @@ func TestSyncOffice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			backend := &fakeBackend{days: map[string][]Appointment{"mitte/2026-11-21": tt.list}, err: tt.backendErr}
 			apply := &fakeApplier{err: tt.applyErr}
-			s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: tt.hash,
+			s := &Syncer{Backend: backend, Offices: WithFallbackService(testOffices()), Apply: apply, Hash: tt.hash,
 				Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
 			err := s.SyncOffice(context.Background(), tt.office)
 			if (err != nil) != tt.wantErr {
@@ -285,7 +355,7 @@ func TestSyncOffice(t *testing.T) {
 			}
 			want := tt.wantStatus
 			want.LastAttempt, want.LastSuccess = now, now
-			if st != want {
+			if !reflect.DeepEqual(st, want) {
 				t.Errorf("status = %+v, want %+v", st, want)
 			}
 		})
@@ -333,7 +403,7 @@ func TestSyncUsesOfficeLocalDay(t *testing.T) {
 func TestSyncLogsNoPersonalData(t *testing.T) {
 	personal := []string{"Jürgen Müller", "1961-07-08", "TopSecretValue123", "Ömer Şahin", "1975-03-04", "AnotherSecret456"}
 	list := []Appointment{
-		{ID: "A1", Start: at(10, 0), Name: personal[0], BirthDate: personal[1], Secret: personal[2]}, // no service
+		{ID: "A1", Start: at(10, 0), Name: personal[0] + "\u202e" + strings.Repeat("x", 300), BirthDate: personal[1], Secret: personal[2] + " "}, // no service, bad name and secret
 		{ID: "A2", Start: at(10, 0), Name: personal[3], BirthDate: "04.03.1975", Secret: personal[5],
 			Services: []queue.ServiceCount{{Service: "pass", Count: 1}}}, // unreadable birth date
 		{ID: "A3", Start: at(10, 0).AddDate(0, 0, 2), Name: personal[3], BirthDate: personal[4], Secret: personal[5],
@@ -341,7 +411,7 @@ func TestSyncLogsNoPersonalData(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	backend := &fakeBackend{days: map[string][]Appointment{"mitte/2026-11-21": list}}
-	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: &fakeApplier{}, Hash: testHash,
+	s := &Syncer{Backend: backend, Offices: WithFallbackService(testOffices()), Apply: &fakeApplier{}, Hash: testHash,
 		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.NewTextHandler(&buf, nil))}
 	if err := s.SyncOffice(context.Background(), "mitte"); err != nil {
 		t.Fatal(err)
@@ -358,11 +428,14 @@ func TestSyncLogsNoPersonalData(t *testing.T) {
 		}
 	}
 	// The same day again logs the same rejections only once.
-	before := strings.Count(logged, "left out")
+	before := strings.Count(logged, "appointment re")
+	if before < 5 {
+		t.Errorf("%d repairs and refusals logged, want 5:\n%s", before, logged)
+	}
 	if err := s.SyncOffice(context.Background(), "mitte"); err != nil {
 		t.Fatal(err)
 	}
-	if after := strings.Count(buf.String(), "left out"); after != before {
+	if after := strings.Count(buf.String(), "appointment re"); after != before {
 		t.Errorf("rejections logged %d times after the second sync, want %d", after, before)
 	}
 }

@@ -72,6 +72,9 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if len(o.Offices) == 0 {
 		return nil, errors.New("start hub: no offices")
 	}
+	// Every office gets the service that bookings without a known one
+	// are mapped to, instead of being dropped.
+	o.Offices = booking.WithFallbackService(o.Offices)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -101,7 +104,8 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Outbox = &booking.Outbox{Store: db, Backend: o.Backend, Now: o.Now, Log: o.Log}
 	var loops []*office.Loop
 	for _, off := range o.Offices {
-		l := office.New(office.Config{Office: off, DB: db, Now: o.Now, Log: o.Log, Reported: h.Outbox.Notify,
+		h.Outbox.Offices = append(h.Outbox.Offices, off.ID)
+		l := office.New(office.Config{Office: off, DB: db, Now: o.Now, Log: o.Log, Reported: func() { h.Outbox.NotifyOffice(off.ID) },
 			Publish: h, TickEvery: o.TickEvery, DayTurnHold: o.DayTurnHold})
 		if err := l.Load(ctx); err != nil {
 			return fail(err)
@@ -116,7 +120,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now}, PingEvery: o.PingEvery,
-		Webhooks: webhooks,
+		Webhooks: webhooks, Outbox: h.Outbox,
 	})
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
@@ -204,8 +208,9 @@ type health struct {
 
 func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 	st := h.syncer.Status(id)
-	ob := h.outbox.Status()
+	ob := h.outbox.OfficeStatus(id)
 	info := server.OfficeHealthInfo{LastSync: st.LastSuccess, SyncError: st.LastError, OutboxDepth: ob.Depth}
+	bookingHealth(&info, st, ob, h.now())
 	now := h.now()
 	switch {
 	case !ob.FailingSince.IsZero() && now.Sub(ob.FailingSince) > h.warnAfter:
@@ -217,6 +222,21 @@ func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
 	case st.LastError != "" && st.LastSuccess.IsZero():
 		info.Warning = "no successful sync yet"
 		info.WarningCode = "never_synced"
+	case ob.DeadLetters > 0:
+		// Without the backend's answer: /healthz is public, and the
+		// answer may name a person; clerks read it on the counter page.
+		info.Warning = fmt.Sprintf("booking backend refused %d reports for good", ob.DeadLetters)
+		info.WarningCode = "dead_letters"
 	}
 	return info
+}
+
+// bookingHealth adds the office's own outbox (age of the oldest report,
+// dead letters) and the repairs and refusals of its last sync.
+func bookingHealth(info *server.OfficeHealthInfo, st booking.SyncStatus, ob booking.OutboxStatus, now time.Time) {
+	info.OutboxOldest, info.DeadLetters = ob.Oldest, ob.DeadLetters
+	if !ob.Oldest.IsZero() {
+		info.OutboxAge = now.Sub(ob.Oldest)
+	}
+	info.Repaired, info.Repairs, info.Refused = st.Repaired, st.Repairs, st.Refused
 }

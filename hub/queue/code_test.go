@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode"
@@ -35,19 +36,57 @@ var codeTests = []struct {
 	{name: "native, inner space", text: "LOTSE:A 1234:secret"},
 	{name: "native, inner tab", text: "LOTSE:A-1234:sec\tret"},
 	{name: "native, inner NUL", text: "LOTSE:A-12\x0034:secret"},
-	{name: "native, inner CR", text: "LOTSE:A-1234:sec\rret"},
+	{name: "native, line break inside", text: "LOTSE:A-1234:sec\r\nret", id: "A-1234", secret: "secret"},
 	{name: "native, inner DEL", text: "LOTSE:A-1234:sec\x7fret"},
 	{name: "native, inner escape sequence", text: "LOTSE:A-1234:\x1b[31msecret"},
 	{name: "native, invalid UTF-8 in secret", text: "LOTSE:0:\x98"},
 	{name: "native, invalid UTF-8 in id", text: "LOTSE:A\xff1:secret"},
 	{name: "ZMS link, escaped invalid UTF-8", text: "https://host/?process=1%FF2&authKey=ab"},
-	{name: "native, zero-width space", text: "LOTSE:A-1234:sec\u200bret"},
+	{name: "native, zero-width space inside", text: "LOTSE:A-1234:sec\u200bret", id: "A-1234", secret: "secret"},
+	{name: "native, in quotes", text: "\"LOTSE:A-1234:k3Jx9Qp\"", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, German quotes and full stop", text: "\u201eLOTSE:A-1234:k3Jx9Qp\u201c.", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, angle brackets", text: "<LOTSE:A-1234:k3Jx9Qp>", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, BOM and no-break spaces", text: "\ufeff\u00a0lotse:A-1234:k3Jx9Qp\u00a0", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, in a sentence", text: "Ihr Code: LOTSE:A-1234:k3Jx9Qp. Bitte mitbringen.", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, percent-encoded", text: "LOTSE%3AA-1234%3Ak3Jx9Qp", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, percent-encoded control character", text: "LOTSE%3AA-1234%3Ak3%00Qp"},
+	{name: "native, inner right-to-left override", text: "LOTSE:A-1234:sec\u202eret"},
 	{name: "native, not configured", text: "LOTSE:A-1234:k3Jx9Qp", formats: []queue.CodeFormat{{IDParam: "process", SecretParam: "authKey"}}},
 	{name: "ZMS link", text: "https://host/terminvereinbarung/?process=123&authKey=abc", id: "123", secret: "abc"},
 	{name: "ZMS link, CR LF", text: "https://host/terminvereinbarung/?process=123&authKey=abc\r\n", id: "123", secret: "abc"},
 	{name: "ZMS link, parameters swapped and more of them", text: "https://termine.example.de/terminvereinbarung/?authKey=a1b2&lang=de&process=98765", id: "98765", secret: "a1b2"},
 	{name: "ZMS link, escaped characters", text: "https://host/?process=12%3A3&authKey=a%2Bb", id: "12:3", secret: "a+b"},
 	{name: "ZMS link, fragment", text: "https://host/terminvereinbarung/?process=123&authKey=abc#/change", id: "123", secret: "abc"},
+	{name: "ZMS link, &amp;", text: "https://host/terminvereinbarung/?process=123&amp;authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, &#38;", text: "https://host/?process=123&#38;authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, &#x26;", text: "https://host/?process=123&#x26;authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, &amp;amp;", text: "https://host/?process=123&amp;amp;authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, escaped key first", text: "https://host/?authKey=ab12&amp;process=123", id: "123", secret: "ab12"},
+	{name: "ZMS link, percent-encoded values", text: "https://host/?process=%31%32%33&authKey=%61%62%31%32", id: "123", secret: "ab12"},
+	{name: "ZMS link, double-encoded value", text: "https://host/?process=12%253A3&authKey=a%252Bb", id: "12:3", secret: "a+b"},
+	{name: "ZMS link, whole link percent-encoded", text: "https%3A%2F%2Fhost%2F%3Fprocess%3D123%26authKey%3Dab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, behind a mail gateway's redirect", text: "https://eur01.safelinks.example.com/?url=https%3A%2F%2Fhost%2F%3Fprocess%3D123%26authKey%3Dab12&data=05%7C01", id: "123", secret: "ab12"},
+	{name: "ZMS link, in a mailto body", text: "mailto:?subject=Termin&body=https%3A%2F%2Fhost%2F%3Fprocess%3D123%26authKey%3Dab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, trailing full stop", text: "https://host/?process=123&authKey=ab12.", id: "123", secret: "ab12"},
+	{name: "ZMS link, trailing comma and blank", text: "https://host/?process=123&authKey=ab12, ", id: "123", secret: "ab12"},
+	{name: "ZMS link, in parentheses", text: "(https://host/?process=123&authKey=ab12)", id: "123", secret: "ab12"},
+	{name: "ZMS link, in angle brackets", text: "<https://host/?process=123&authKey=ab12>", id: "123", secret: "ab12"},
+	{name: "ZMS link, in quotes", text: "\"https://host/?process=123&authKey=ab12\"", id: "123", secret: "ab12"},
+	{name: "ZMS link, in single quotes", text: "'https://host/?process=123&authKey=ab12'", id: "123", secret: "ab12"},
+	{name: "ZMS link, in square brackets", text: "[https://host/?process=123&authKey=ab12]", id: "123", secret: "ab12"},
+	{name: "ZMS link, in German quotes", text: "\u201ehttps://host/?process=123&authKey=ab12\u201c", id: "123", secret: "ab12"},
+	{name: "ZMS link, <URL:…>", text: "<URL:https://host/?process=123&authKey=ab12>", id: "123", secret: "ab12"},
+	{name: "ZMS link, after text", text: "Termin \u00e4ndern: https://host/?process=123&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, the first of two in a sentence", text: "Siehe https://host/?process=123&authKey=ab12 oder http://alt.example/?process=9&authKey=z", id: "123", secret: "ab12"},
+	{name: "ZMS link, text after it", text: "https://host/?process=123&authKey=ab12 Mit freundlichen Grüßen\r\n", id: "123", secret: "ab12"},
+	{name: "ZMS link, uppercase scheme and host", text: "HTTPS://HOST.EXAMPLE.DE/TERMIN/?process=123&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, in a hash route", text: "https://host/#/manage?process=123&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, &amp; in a hash route", text: "https://host/#/manage?process=123&amp;authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, line break inside", text: "https://host/terminvereinbarung/?process=123&auth\r\nKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, line break and indentation", text: "https://host/terminvereinbarung/\n   ?process=123&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, soft hyphen from a PDF", text: "https://host/termin\u00adverein\u00adbarung/?process=123&authKey=ab\u00ad12", id: "123", secret: "ab12"},
+	{name: "ZMS link, everything at once", text: " <HTTPS://HOST/?process=%31%32%33&amp;amp;authKey=ab\r\n12>.\r\n", id: "123", secret: "ab12"},
+	{name: "ZMS link, entity hides an unprintable value", text: "https://host/?process=1&amp;authKey=a&#9;b"},
 	{name: "ZMS link without key", text: "https://host/terminvereinbarung/?process=123"},
 	{name: "ZMS link, empty key", text: "https://host/terminvereinbarung/?process=123&authKey="},
 	{name: "ZMS link, escaped space in key", text: "https://host/?process=123&authKey=a%20b"},
@@ -118,4 +157,79 @@ func FuzzParseCode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// wrappings are the ways mail programs, PDF viewers and people pass a
+// link on; each must check in like the plain link.
+var wrappings = []func(link string) string{
+	func(l string) string { return strings.ReplaceAll(l, "&", "&amp;") },
+	func(l string) string { return strings.ReplaceAll(l, "&", "&#38;") },
+	func(l string) string { return strings.ReplaceAll(l, "&", "&#x26;") },
+	func(l string) string { return strings.ReplaceAll(l, "&", "&amp;amp;") },
+	func(l string) string { return l + ".\r\n" },
+	func(l string) string { return "<" + l + ">" },
+	func(l string) string { return "\"" + l + "\"," },
+	func(l string) string { return "(" + l + ")" },
+	func(l string) string { return "[" + l + "]" },
+	func(l string) string { return "Link: " + l },
+	func(l string) string { return "Termin ändern: " + l + ". Mit freundlichen Grüßen" },
+	func(l string) string { return "<URL:" + l + ">" },
+	func(l string) string { return "HTTPS" + strings.TrimPrefix(l, "https") },
+	func(l string) string { return l + "#/termin" },
+	func(l string) string { return l[:len(l)/2] + "\r\n  " + l[len(l)/2:] },
+	func(l string) string { return l[:len(l)/2] + "\u00ad" + l[len(l)/2:] },
+	func(l string) string { return "mailto:?body=" + url.QueryEscape(l) },
+	func(l string) string { return url.QueryEscape(l) },
+	func(l string) string { return "https://gateway.example/?url=" + url.QueryEscape(l) + "&data=1" },
+}
+
+// FuzzCodeWrappings: for any id and secret a booking system may issue,
+// the link and the native payload check in alike however they were
+// passed on.
+func FuzzCodeWrappings(f *testing.F) {
+	f.Add("123", "ab12")
+	f.Add("98765", "k3Jx9Qp")
+	f.Add("12:3", "a+b/c=")
+	f.Add("Düsseldorf-1", "x~y")
+	formats := queue.DefaultCodeFormats()
+	f.Fuzz(func(t *testing.T, id, secret string) {
+		if !issuable(id) || !issuable(secret) {
+			t.Skip()
+		}
+		link := "https://termine.example.de/terminvereinbarung/?process=" + url.QueryEscape(id) + "&authKey=" + url.QueryEscape(secret)
+		for i, wrap := range wrappings {
+			text := wrap(link)
+			gotID, gotSecret, err := queue.ParseCode(text, formats)
+			if err != nil || gotID != id || gotSecret != secret {
+				t.Errorf("wrapping %d: ParseCode(%q) = %q, %q, %v; want %q, %q", i, text, gotID, gotSecret, err, id, secret)
+			}
+		}
+		native := "LOTSE:" + id + ":" + secret
+		for _, text := range []string{native, " lotse:" + id + ":" + secret + "\r\n", "\"" + native + "\".", "<" + native + ">", url.QueryEscape(native), "Ihr Code: " + native + ". Danke"} {
+			if !strings.Contains(secret, ":") {
+				gotID, gotSecret, err := queue.ParseCode(text, formats)
+				if err != nil || gotID != id || gotSecret != secret {
+					t.Errorf("ParseCode(%q) = %q, %q, %v; want %q, %q", text, gotID, gotSecret, err, id, secret)
+				}
+			}
+		}
+	})
+}
+
+// issuable reports whether s is what a booking system issues as an id or
+// a secret: printable, no blanks, no "%" (a value that still looks
+// percent-encoded is decoded once more), and neither starting nor ending in a
+// character that wraps a code in text.
+func issuable(s string) bool {
+	if s == "" || len(s) > 200 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) || r == '&' || r == '#' || r == '%' || r == '<' || r == '>' || r == '"' || r == '\'' || r == '\\' {
+			return false
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return strings.IndexRune(".,;:!?()[]{}`«»‹›‘’‚“”„", first) < 0 && strings.IndexRune(".,;:!?()[]{}`«»‹›‘’‚“”„", last) < 0
 }

@@ -2,9 +2,11 @@ package server
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"lotse/hub/api"
+	"lotse/hub/booking"
 	"lotse/hub/queue"
 )
 
@@ -71,6 +73,9 @@ func (n *names) counter(c queue.CounterState, tickets map[string]queue.Ticket) a
 func (n *names) waiting(list []queue.ServiceWait) []api.ServiceWait {
 	out := make([]api.ServiceWait, 0, len(list))
 	for _, w := range list {
+		if booking.IsFallback(w.Service) && w.Waiting == 0 {
+			continue // no line "Anliegen unbekannt" on the boards while nobody waits for it
+		}
 		out = append(out, api.ServiceWait{Service: w.Service, Name: n.services[w.Service].Name, Waiting: w.Waiting, WaitMinutes: minutes(w.Estimate)})
 	}
 	return out
@@ -102,10 +107,13 @@ func (n *names) officeAPI() api.Office {
 		out.Timezone = o.Location.String()
 	}
 	for _, s := range o.Services {
+		if booking.IsFallback(s.ID) {
+			continue // bookings only: never offered for a walk-in
+		}
 		out.Services = append(out.Services, api.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Minutes: minutes(s.Duration), Names: maps.Clone(s.Names)})
 	}
 	for _, c := range o.Counters {
-		out.Counters = append(out.Counters, api.Counter{ID: c.ID, Name: c.Name, Services: append([]string{}, c.Services...)})
+		out.Counters = append(out.Counters, api.Counter{ID: c.ID, Name: c.Name, Services: slices.DeleteFunc(append([]string{}, c.Services...), booking.IsFallback)})
 	}
 	return out
 }

@@ -99,6 +99,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 			if !h.LastSync.IsZero() {
 				s.metrics.set(label("lotse_last_sync_timestamp_seconds", "office", id), float64(h.LastSync.Unix()))
 			}
+			s.bookingMetrics(id, h)
 		}
 	}
 	s.metrics.mu.Lock()
@@ -138,6 +139,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 			h := s.health.OfficeHealth(id)
 			oh.LastSync, oh.SyncError, oh.OutboxDepth, oh.Warning = timePtr(h.LastSync), h.SyncError, h.OutboxDepth, h.Warning
 			oh.WarningCode, oh.WarningSince = h.WarningCode, timePtr(h.Since)
+			s.bookingHealth(&oh, h)
 		}
 		oh.Seq = s.offices[id].loop.Seq()
 		if oh.Warning != "" {

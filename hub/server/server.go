@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"lotse/hub/api"
+	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 	"lotse/hub/store"
@@ -37,8 +38,15 @@ type OfficeHealthInfo struct {
 	SyncError   string
 	OutboxDepth int
 	Warning     string    // English text
-	WarningCode string    // reports_failing, sync_stale, never_synced
+	WarningCode string    // reports_failing, sync_stale, never_synced, dead_letters
 	Since       time.Time // when the trouble began, if known
+	// The office's own outbox and the repairs of its bookings (booking.go).
+	OutboxOldest time.Time      // when the oldest waiting report happened
+	OutboxAge    time.Duration  // how long ago, by the hub's clock
+	DeadLetters  int            // reports the backend refused for good
+	Repaired     int            // bookings of the last sync kept after a repair
+	Repairs      map[string]int // by booking.Repair… kind
+	Refused      map[string]int // by booking.Refused… reason
 }
 
 // Config wires a server.
@@ -60,6 +68,8 @@ type Config struct {
 	Timeout time.Duration
 	// Webhooks serves the booking webhook; nil: none (see webhook.go).
 	Webhooks Webhooks
+	// Outbox retries dead letters; nil: the API answers 404 (booking.go).
+	Outbox OutboxControl
 }
 
 // Server serves the hub's HTTP side.
@@ -80,6 +90,7 @@ type Server struct {
 	pingEvery time.Duration
 	timeout   time.Duration
 	webhooks  Webhooks
+	outbox    OutboxControl
 	mux       *http.ServeMux
 }
 
@@ -96,7 +107,7 @@ func New(c Config) *Server {
 		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, notice: c.Notice,
 		limiter: newLimiter(5, time.Minute), metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
-		webhooks: c.Webhooks,
+		webhooks: c.Webhooks, outbox: c.Outbox,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -198,6 +209,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(clerksOnly, atOwnCounter(s, s.counterQueue)))
 	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
 	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(clerksOnly, s.findAppointments))
+	m.HandleFunc("GET /api/v1/offices/{office}/outbox", s.withOffice(clerksOnly, s.outboxView))
+	m.HandleFunc("POST /api/v1/offices/{office}/outbox/retry", s.withOffice(clerksOnly, s.retryOutbox))
 	m.HandleFunc("POST /api/v1/session", s.login)
 	m.HandleFunc("DELETE /api/v1/session", s.logout)
 	m.HandleFunc("GET /api/v1/session", s.whoami)
@@ -577,7 +590,8 @@ func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeH
 // part of the name and/or a time range (?q=&from=HH:MM&to=HH:MM).
 func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	qs := r.URL.Query()
-	name := qs.Get("q")
+	// Cleaned like the names: "Mu"+U+0308+"ller" finds "Müller".
+	name := booking.CleanText(qs.Get("q"))
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {

@@ -49,6 +49,7 @@ type testHub struct {
 	URL     string
 	Clock   *clocktest.Clock
 	Health  *testHealth
+	Outbox  *testOutbox
 	Demo    *demo.Backend
 	Offices []queue.Office
 	Server  *Server
@@ -87,7 +88,7 @@ func newTestHub(t testing.TB) *testHub {
 	if err != nil {
 		t.Fatalf("hash password: %v", err)
 	}
-	h := &testHub{Clock: clock, Health: &testHealth{}, Demo: demo.New(clock.Now), Offices: demo.Offices()}
+	h := &testHub{Clock: clock, Health: &testHealth{}, Outbox: &testOutbox{}, Demo: demo.New(clock.Now), Offices: demo.Offices()}
 	h.Health.set(OfficeHealthInfo{LastSync: clock.Now()})
 
 	var srv *Server
@@ -106,7 +107,7 @@ func newTestHub(t testing.TB) *testHub {
 	// expiry lies in its past.
 	srv = New(Config{
 		Loops: list, DB: db, Auth: NewAuth([]Clerk{{User: "demo", PasswordHash: hash}}, []Device{{Name: "demo", Token: "demo"}}, []byte("test session key"), 0),
-		BirthKey: birthKey, Log: log, Demo: h.Demo, Health: h.Health,
+		BirthKey: birthKey, Log: log, Demo: h.Demo, Health: h.Health, Outbox: h.Outbox,
 		Notice: func(string) string { return "Test" },
 	})
 	h.Server = srv

@@ -55,7 +55,7 @@ const (
 	upsertCounter = `INSERT INTO counters (office, id, open, ticket) VALUES (?,?,?,?)
 		ON CONFLICT (office, id) DO UPDATE SET open=excluded.open, ticket=excluded.ticket`
 	insertEvent  = `INSERT INTO events (office, seq, day, type, at, payload) VALUES (?,?,?,?,?,?)`
-	insertReport = `INSERT INTO outbox (office, appointment, kind, at, ticket, counter) VALUES (?,?,?,?,?,?)`
+	insertReport = `INSERT INTO outbox (office, appointment, kind, at, ticket, counter, arrived) VALUES (?,?,?,?,?,?,?)`
 	upsertAppt   = `INSERT INTO appointments (office, id, day, start, duration, services, secret, birth_hash, name, cancelled, noshow)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, id) DO UPDATE SET day=excluded.day, start=excluded.start, duration=excluded.duration,
@@ -154,10 +154,11 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 		}
 		if e.Report != "" && e.Appointment != "" {
 			var number, counter string
+			var arrived time.Time
 			if e.Ticket != nil {
-				number, counter = e.Ticket.Number, e.Ticket.Counter
+				number, counter, arrived = e.Ticket.Number, e.Ticket.Counter, e.Ticket.Arrived
 			}
-			if err := s.exec(ctx, insertReport, office, e.Appointment, string(e.Report), nanos(e.At), number, counter); err != nil {
+			if err := s.exec(ctx, insertReport, office, e.Appointment, string(e.Report), nanos(e.At), number, counter, nanos(arrived)); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}

@@ -70,8 +70,9 @@ func TestCommitAndLoadRoundTrip(t *testing.T) {
 	if len(st.Calls) != 1 || st.Calls[0].Number != "A001" || st.Calls[0].Counter != "c1" {
 		t.Fatalf("calls = %+v", st.Calls)
 	}
-	reports, err := db.PendingReports(ctx, 10)
-	if err != nil || len(reports) != 2 || reports[0].Kind != queue.ReportArrived || reports[1].Kind != queue.ReportCalled || reports[1].Counter != "c1" {
+	reports, err := db.PendingReports(ctx, "o", 10)
+	if err != nil || len(reports) != 2 || reports[0].Kind != queue.ReportArrived || reports[1].Kind != queue.ReportCalled || reports[1].Counter != "c1" ||
+		!reports[1].Arrived.Equal(t0) {
 		t.Fatalf("reports = %+v, %v", reports, err)
 	}
 	if err := db.DeleteReports(ctx, []int64{reports[0].ID}); err != nil {

@@ -109,7 +109,9 @@ func generate(office *queue.Office, day string) ([]booking.Appointment, error) {
 				Services:  pickServices(rng, bookable),
 				Secret:    secret(id),
 				BirthDate: birthDate(rng, midnight),
-				Name:      firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))],
+				// Through the one sanitiser like every backend's names: the
+				// demo page and the queue then show the same text.
+				Name: booking.CleanText(firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))]),
 				// Only extra bookings of a slot are cancelled, so that
 				// every slot keeps one that can check in.
 				Cancelled: i > 0 && rng.IntN(100) < 4,

@@ -2,7 +2,8 @@
 // http.Handler in front of a real protocol server (usually the reference
 // server) that fails the way booking systems fail in practice: down,
 // 500s, hanging, slow, malformed or truncated JSON, an HTML error page
-// with status 200, answers that get lost after the work was done.
+// with status 200, answers that get lost after the work was done, and a
+// refusal for good (4xx).
 package faulty
 
 import (
@@ -28,6 +29,7 @@ const (
 	HTMLPage                // 200 with an HTML error page of a proxy
 	LoseAnswer              // Pass, but answer 502 instead of Next's answer
 	Reset                   // close the connection without an answer
+	Refuse                  // 422 with a JSON error: the request is refused for good
 )
 
 // maxHang bounds how long Hang holds a request.
@@ -99,6 +101,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case HTMLPage:
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("<html><body><h1>Wartungsarbeiten</h1></body></html>"))
+	case Refuse:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = w.Write([]byte(`{"error":{"code":"invalid","message":"appointment not in this scope"}}`))
 	case LoseAnswer:
 		h.Next.ServeHTTP(discard{header: http.Header{}}, r)
 		http.Error(w, "bad gateway", http.StatusBadGateway)

@@ -128,7 +128,14 @@ func (c *Client) convert(a Appointment) booking.Appointment {
 		Secret: a.Secret, BirthDate: a.BirthDate, Name: a.Name, Cancelled: a.Cancelled,
 	}
 	for _, s := range a.Services {
-		out.Services = append(out.Services, queue.ServiceCount{Service: c.service(s.ID), Count: s.Count})
+		out.Services = append(out.Services, queue.ServiceCount{Service: c.service(booking.CleanText(s.ID)), Count: s.Count})
+	}
+	if len(a.Services) == 0 {
+		// A booking without a service: the office's catch-all, if it has
+		// one; otherwise the Syncer's fallback service.
+		if ours, ok := c.Services["*"]; ok {
+			out.Services = []queue.ServiceCount{{Service: ours, Count: 1}}
+		}
 	}
 	return out
 }
@@ -238,16 +245,65 @@ func (c *Client) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// statusError describes an unexpected status without the body: the body
-// of a booking system's error page may carry personal data.
+// statusError describes an unexpected status. Of the body it keeps only
+// the message of a JSON error answer, bounded and cleaned, for the dead
+// letters: a booking system's HTML error page may carry personal data and
+// is never read.
 func statusError(resp *http.Response) error {
-	return &StatusError{Code: resp.StatusCode}
+	return ReadStatusError(resp)
 }
 
-// StatusError is an unexpected HTTP status from the booking system.
-type StatusError struct{ Code int }
+// maxMessage bounds the backend's message kept in a StatusError.
+const maxMessage = 200
+
+// ReadStatusError reads an unexpected answer: its status and, from a JSON
+// body, the backend's error message: {"error":{"code":…,"message":…}},
+// {"error":"…"}, {"message":…} or zmsapi's {"meta":{"message":…,
+// "exception":…}}.
+func ReadStatusError(resp *http.Response) *StatusError {
+	e := &StatusError{Code: resp.StatusCode}
+	if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return e
+	}
+	var body struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+		Meta    struct {
+			Message   string `json:"message"`
+			Exception string `json:"exception"`
+		} `json:"meta"`
+	}
+	if json.NewDecoder(io.LimitReader(resp.Body, 16<<10)).Decode(&body) != nil {
+		return e
+	}
+	var nested struct{ Code, Message string }
+	var flat string
+	switch {
+	case json.Unmarshal(body.Error, &nested) == nil && (nested.Message != "" || nested.Code != ""):
+		e.Message = strings.TrimPrefix(nested.Code+": "+nested.Message, ": ")
+	case json.Unmarshal(body.Error, &flat) == nil && flat != "":
+		e.Message = flat
+	case body.Message != "":
+		e.Message = body.Message
+	case body.Meta.Message != "" || body.Meta.Exception != "":
+		e.Message = strings.TrimSuffix(body.Meta.Exception+": "+body.Meta.Message, ": ")
+		e.Message = strings.TrimPrefix(e.Message, ": ")
+	}
+	e.Message = truncate(booking.CleanText(e.Message), maxMessage)
+	return e
+}
+
+// StatusError is an unexpected HTTP status from the booking system, with
+// the message of its JSON error answer, if any.
+type StatusError struct {
+	Code    int
+	Message string
+}
 
 func (e *StatusError) Error() string {
+	if e.Message != "" {
+		return fmt.Sprintf("HTTP %d %s: %s", e.Code, http.StatusText(e.Code), e.Message)
+	}
 	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
 }
 

@@ -20,12 +20,14 @@ package zms
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +53,9 @@ type Client struct {
 	// Timeout bounds every call; default 15s.
 	Timeout time.Duration
 	HTTP    *http.Client // default http.DefaultClient
+	// Location is the office's time zone, which decides on which day a
+	// process is dated; default Europe/Berlin, where every ZMS runs.
+	Location *time.Location
 
 	mu        sync.Mutex
 	processes map[string]json.RawMessage // the last fetched day, by id: reports echo them
@@ -75,6 +80,7 @@ type process struct {
 	ID           flexString `json:"id"`
 	AuthKey      *string    `json:"authKey"`
 	Status       string     `json:"status"`
+	LastChange   flexInt    `json:"lastChange"`
 	Appointments []struct {
 		Date         flexInt `json:"date"`
 		SlotCount    flexInt `json:"slotCount"`
@@ -89,6 +95,9 @@ type process struct {
 	Clients []struct {
 		FamilyName *string `json:"familyName"`
 	} `json:"clients"`
+	Queue *struct {
+		WithAppointment flexInt `json:"withAppointment"`
+	} `json:"queue"`
 }
 
 // Appointments fetches GET /scope/{scope}/process/{day}/. Any failure,
@@ -105,8 +114,11 @@ func (c *Client) Appointments(ctx context.Context, office, day string) ([]bookin
 	if err != nil {
 		return nil, fmt.Errorf("zms: processes of scope %d on %s: %w", c.Scope, day, err)
 	}
-	list := make([]booking.Appointment, 0, len(raws))
-	byID := make(map[string]json.RawMessage, len(raws))
+	// A day list can hold the same process more than once (a moved
+	// appointment, PHP's list of both slots). The choice must not depend
+	// on the order of the answer: see prefer.
+	var order []string
+	chosen := make(map[string]entry, len(raws))
 	for _, raw := range raws {
 		var p process
 		if err := json.Unmarshal(raw, &p); err != nil {
@@ -116,14 +128,67 @@ func (c *Client) Appointments(ctx context.Context, office, day string) ([]bookin
 		if !ok {
 			continue
 		}
-		list = append(list, a)
-		byID[a.ID] = raw
+		e := entry{a: a, raw: raw, lastChange: int64(p.LastChange), onDay: a.Start.In(c.location()).Format(queue.DayFormat) == day}
+		old, seen := chosen[a.ID]
+		if !seen {
+			order = append(order, a.ID)
+		}
+		if !seen || e.prefer(old) {
+			chosen[a.ID] = e
+		}
+	}
+	list := make([]booking.Appointment, 0, len(order))
+	byID := make(map[string]json.RawMessage, len(order))
+	for _, id := range order {
+		list = append(list, chosen[id].a)
+		byID[id] = chosen[id].raw
 	}
 	c.mu.Lock()
 	c.processes = byID
 	c.mu.Unlock()
 	return list, nil
 }
+
+// entry is one process of a day list, converted.
+type entry struct {
+	a          booking.Appointment
+	raw        json.RawMessage
+	lastChange int64
+	onDay      bool // dated on the requested day
+}
+
+// prefer reports whether e wins over other, an entry with the same id:
+// the one dated on the requested day, else the newest (last changed, then
+// latest start); byte order of the JSON settles the rest, so that the
+// same answer in any order gives the same choice.
+func (e entry) prefer(other entry) bool {
+	switch {
+	case e.onDay != other.onDay:
+		return e.onDay
+	case e.lastChange != other.lastChange:
+		return e.lastChange > other.lastChange
+	case !e.a.Start.Equal(other.a.Start):
+		return e.a.Start.After(other.a.Start)
+	}
+	return bytes.Compare(e.raw, other.raw) > 0
+}
+
+func (c *Client) location() *time.Location {
+	if c.Location != nil {
+		return c.Location
+	}
+	return defaultZone
+}
+
+// defaultZone is Europe/Berlin. Without time zone data on the system it
+// is a fixed CET: right for every office hour, off by one hour only
+// around midnight in summer.
+var defaultZone = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Berlin"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CET", 3600)
+}()
 
 // processList accepts data as a JSON array or, as PHP sometimes encodes a
 // list with gaps, as an object of processes. Anything else is an error:
@@ -144,8 +209,14 @@ func processList(data json.RawMessage) ([]json.RawMessage, error) {
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return nil, fmt.Errorf("data is no process list: %w", err)
 	}
-	for _, v := range obj {
-		list = append(list, v)
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	// Numeric keys in numeric order: the list as PHP had it.
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
+	for _, k := range keys {
+		list = append(list, obj[k])
 	}
 	return list, nil
 }
@@ -164,7 +235,13 @@ func (c *Client) convert(p process) (booking.Appointment, bool) {
 		return booking.Appointment{}, false
 	}
 	if len(p.Appointments) == 0 || p.Appointments[0].Date <= 0 {
-		return booking.Appointment{}, false
+		if cancelled || p.Queue == nil || p.Queue.WithAppointment == 0 {
+			// A walk-in of ZMS's own queue: no booking.
+			return booking.Appointment{}, false
+		}
+		// A booking without a date: handed on so that the Syncer's
+		// refusal is counted and shown, not silently lost here.
+		return booking.Appointment{ID: string(p.ID)}, true
 	}
 	ap := p.Appointments[0]
 	a := booking.Appointment{ID: string(p.ID), Start: time.Unix(int64(ap.Date), 0), Cancelled: cancelled}
@@ -175,13 +252,13 @@ func (c *Client) convert(p process) (booking.Appointment, bool) {
 		a.Duration = time.Duration(int(ap.SlotCount)*int(ap.Availability.SlotTimeInMinutes)) * time.Minute
 	}
 	if len(p.Clients) > 0 && p.Clients[0].FamilyName != nil {
-		a.Name = strings.TrimSpace(*p.Clients[0].FamilyName)
+		a.Name = *p.Clients[0].FamilyName
 	}
 	persons := max(len(p.Clients), 1)
 	counts := map[string]int{}
 	var order []string
 	for _, r := range p.Requests {
-		svc, ok := c.service(string(r.ID))
+		svc, ok := c.service(booking.CleanText(string(r.ID)))
 		if !ok {
 			continue
 		}
@@ -190,10 +267,18 @@ func (c *Client) convert(p process) (booking.Appointment, bool) {
 		}
 		counts[svc]++
 	}
-	if len(order) == 0 && len(p.Requests) > 0 {
-		// Nothing maps: hand on the first id so that the Syncer logs
-		// which service the office configuration lacks.
-		order, counts = []string{string(p.Requests[0].ID)}, map[string]int{string(p.Requests[0].ID): 1}
+	switch {
+	case len(order) == 0 && len(p.Requests) > 0:
+		// Nothing maps: hand on the first id; the Syncer maps it to the
+		// office's fallback service and counts the repair.
+		id := booking.CleanText(string(p.Requests[0].ID))
+		order, counts = []string{id}, map[string]int{id: 1}
+	case len(p.Requests) == 0:
+		// A booking without a request: the office's catch-all, if it
+		// has one; otherwise the Syncer's fallback service.
+		if ours, ok := c.Services["*"]; ok {
+			order, counts = []string{ours}, map[string]int{ours: 1}
+		}
 	}
 	for _, svc := range order {
 		a.Services = append(a.Services, queue.ServiceCount{Service: svc, Count: max(counts[svc], persons)})
@@ -228,18 +313,16 @@ func (c *Client) service(theirs string) (string, bool) {
 //     day, and a cancellation at the desk must not delete the booking
 //     (and mail the citizen) behind the clerk's back.
 //
-// A process the client has not seen in the day's list is fetched with
-// GET /process/{id}/ first, for its authKey.
+// Both carry what zmsapi validates (see validate): scope.id and the
+// current arrival time. A process the client has not seen in the day's
+// list is fetched with GET /process/{id}/ first, for its authKey.
 func (c *Client) Report(ctx context.Context, r booking.Report) error {
-	var path string
-	change := map[string]any{}
+	var path, status string
 	switch r.Kind {
 	case queue.ReportArrived:
 		path = "/process/status/queued/"
-		change["queue"] = map[string]any{"arrivalTime": r.At.Unix()}
 	case queue.ReportServed:
-		path = "/process/status/finished/"
-		change["status"] = "finished"
+		path, status = "/process/status/finished/", "finished"
 	default:
 		return nil
 	}
@@ -251,22 +334,10 @@ func (c *Client) Report(ctx context.Context, r booking.Report) error {
 	if err := json.Unmarshal(raw, &body); err != nil {
 		return booking.Permanent(fmt.Errorf("zms: report %d: stored process unreadable: %w", r.ID, err))
 	}
-	for k, v := range change {
-		if k == "queue" {
-			q, _ := body["queue"].(map[string]any)
-			if q == nil {
-				q = map[string]any{}
-			}
-			for qk, qv := range v.(map[string]any) {
-				q[qk] = qv
-			}
-			v = q
-		}
-		body[k] = v
+	if status != "" {
+		body["status"] = status
 	}
-	if _, ok := body["scope"]; !ok {
-		body["scope"] = map[string]any{"id": c.Scope}
-	}
+	c.validate(body, r)
 	var env envelope
 	if err := c.call(ctx, http.MethodPost, path, body, &env); err != nil {
 		err = fmt.Errorf("zms: report %d (%s): %w", r.ID, r.Kind, err)
@@ -277,6 +348,53 @@ func (c *Client) Report(ctx context.Context, r booking.Report) error {
 		return err
 	}
 	return nil
+}
+
+// validate makes body pass zmsapi's own validation of a process: it must
+// name its scope (scope.id) and carry the current arrival time. The
+// process was fetched before the person arrived, so its queue.arrivalTime
+// is 0 or stale: the arrival the hub knows replaces it (the report's time
+// for an arrival, the ticket's arrival for a later report). Only when the
+// hub knows none (a report written before it recorded arrivals) does the
+// process keep a non-zero time of its own, or else get the report's time.
+func (c *Client) validate(body map[string]any, r booking.Report) {
+	arrival := r.Arrived
+	if r.Kind == queue.ReportArrived {
+		arrival = r.At
+	}
+	q, _ := body["queue"].(map[string]any)
+	if q == nil {
+		q = map[string]any{}
+	}
+	switch {
+	case !arrival.IsZero():
+		q["arrivalTime"] = arrival.Unix()
+	case positive(q["arrivalTime"]):
+	default:
+		q["arrivalTime"] = r.At.Unix()
+	}
+	body["queue"] = q
+	scope, _ := body["scope"].(map[string]any)
+	if scope == nil {
+		scope = map[string]any{}
+	}
+	if !positive(scope["id"]) {
+		scope["id"] = c.Scope
+	}
+	body["scope"] = scope
+}
+
+// positive reports whether a JSON value is a number (or numeric string)
+// above zero.
+func positive(v any) bool {
+	switch n := v.(type) {
+	case float64:
+		return n > 0
+	case string:
+		f, err := strconv.ParseFloat(n, 64)
+		return err == nil && f > 0
+	}
+	return false
 }
 
 // processJSON returns the process as last fetched, or asks ZMS for it.
@@ -344,13 +462,13 @@ func (c *Client) call(ctx context.Context, method, path string, body any, out *e
 		resp.Body.Close()
 	}()
 	if resp.StatusCode != http.StatusOK {
-		return &rest.StatusError{Code: resp.StatusCode}
+		return rest.ReadStatusError(resp)
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDayBytes)).Decode(out); err != nil {
 		return fmt.Errorf("malformed answer: %w", err)
 	}
 	if out.Meta.Error {
-		return fmt.Errorf("zmsapi reports an error")
+		return fmt.Errorf("zmsapi reports an error: %s", truncate(booking.CleanText(out.Meta.Message), 200))
 	}
 	return nil
 }

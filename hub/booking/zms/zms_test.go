@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,5 +243,235 @@ func TestFlexibleNumbers(t *testing.T) {
 		if (err != nil) != tt.err || n != tt.want {
 			t.Errorf("%s → %d, %v", tt.in, n, err)
 		}
+	}
+}
+
+// dayOf builds a zmsapi day answer of processes.
+func dayOf(processes ...string) []byte {
+	return []byte(`{"meta":{"error":false},"data":[` + strings.Join(processes, ",") + `]}`)
+}
+
+// proc is a confirmed process of scope 141 with the given id, start
+// (Berlin wall clock on 2026-03-10 unless day says otherwise), lastChange
+// and family name.
+func proc(id int, start time.Time, lastChange int64, name string, requests string) string {
+	b, _ := json.Marshal(name)
+	return fmt.Sprintf(`{"id":%d,"authKey":"k%d","status":"confirmed","lastChange":%d,
+		"appointments":[{"date":%d,"slotCount":1,"availability":{"slotTimeInMinutes":12}}],
+		"requests":%s,"clients":[{"familyName":%s}],"queue":{"arrivalTime":0},"scope":{"id":141}}`,
+		id, id, lastChange, start.Unix(), requests, b)
+}
+
+// TestDuplicateProcessesChosenDeterministically: a day list that holds a
+// process more than once yields the entry dated on the requested day, else
+// the newest, whatever the order of the answer (array or PHP object).
+func TestDuplicateProcessesChosenDeterministically(t *testing.T) {
+	req := `[{"id":"120335"}]`
+	tests := []struct {
+		name    string
+		entries []string
+		want    time.Time
+	}{
+		{"the one on the day beats a newer one on another day", []string{
+			proc(1, at(9, 0), 100, "A", req),
+			proc(1, at(9, 0).AddDate(0, 0, 1), 300, "B", req),
+		}, at(9, 0)},
+		{"of two on the day the last changed", []string{
+			proc(1, at(9, 0), 100, "A", req),
+			proc(1, at(11, 0), 200, "B", req),
+			proc(1, at(8, 0).AddDate(0, 0, -1), 900, "C", req),
+		}, at(11, 0)},
+		{"none on the day: the newest", []string{
+			proc(1, at(9, 0).AddDate(0, 0, 1), 100, "A", req),
+			proc(1, at(9, 0).AddDate(0, 0, 2), 200, "B", req),
+		}, at(9, 0).AddDate(0, 0, 2)},
+		{"same change time: the later start", []string{
+			proc(1, at(9, 0), 100, "A", req),
+			proc(1, at(10, 0), 100, "B", req),
+		}, at(10, 0)},
+		{"identical but for the name: still one choice", []string{
+			proc(1, at(9, 0), 100, "A", req),
+			proc(1, at(9, 0), 100, "B", req),
+		}, at(9, 0)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var names []string
+			// Every order of the entries, as an array and as an object.
+			for _, perm := range permutations(tt.entries) {
+				for _, asObject := range []bool{false, true} {
+					f, c := newFake(t, "scope-141-2026-03-10.json")
+					f.day = dayOf(perm...)
+					if asObject {
+						var fields []string
+						for i, p := range perm {
+							fields = append(fields, fmt.Sprintf(`"%d":%s`, i*2, p))
+						}
+						f.day = []byte(`{"meta":{"error":false},"data":{` + strings.Join(fields, ",") + `}}`)
+					}
+					list, err := c.Appointments(context.Background(), "mitte", "2026-03-10")
+					if err != nil || len(list) != 1 {
+						t.Fatalf("got %d appointments, %v; want one", len(list), err)
+					}
+					if !list[0].Start.Equal(tt.want) {
+						t.Errorf("start = %v, want %v (order %d, object %v)", list[0].Start, tt.want, len(names), asObject)
+					}
+					names = append(names, list[0].Name)
+				}
+			}
+			for _, n := range names {
+				if n != names[0] {
+					t.Fatalf("the choice depends on the order: %v", names)
+				}
+			}
+		})
+	}
+}
+
+func permutations(list []string) [][]string {
+	if len(list) <= 1 {
+		return [][]string{slices.Clone(list)}
+	}
+	var out [][]string
+	for i := range list {
+		rest := append(slices.Clone(list[:i]), list[i+1:]...)
+		for _, p := range permutations(rest) {
+			out = append(out, append([]string{list[i]}, p...))
+		}
+	}
+	return out
+}
+
+// TestTextAndServicesFromZMS: request ids pass the one sanitiser before
+// they are mapped; a process without requests is kept and, with a "*"
+// mapping, mapped to its target; without one, handed on without a
+// service for the Syncer's fallback. (Names are cleaned by the Syncer,
+// which counts the repair.)
+func TestTextAndServicesFromZMS(t *testing.T) {
+	f, c := newFake(t, "scope-141-2026-03-10.json")
+	f.day = dayOf(
+		proc(1, at(9, 0), 1, "Mu\u0308ller \u202eevil\u202c", `[{"id":"120335"}]`),
+		proc(2, at(9, 12), 1, "Erika", `[]`),
+		proc(3, at(9, 24), 1, "Otto", `[{"id":" 120686\u200b"}]`),
+	)
+	list, err := c.Appointments(context.Background(), "mitte", "2026-03-10")
+	if err != nil || len(list) != 3 {
+		t.Fatalf("got %d appointments, %v; want 3", len(list), err)
+	}
+	if len(list[1].Services) != 0 {
+		t.Errorf("no requests, no catch-all: services = %v, want none (the Syncer's fallback)", list[1].Services)
+	}
+	if want := []queue.ServiceCount{{Service: "anmeldung", Count: 1}}; !slices.Equal(list[2].Services, want) {
+		t.Errorf("request id with blanks and a zero-width space: services = %v, want %v", list[2].Services, want)
+	}
+	// A booking without a date is handed on for the Syncer's counted
+	// refusal; a walk-in of ZMS's own queue is no booking.
+	f.day = dayOf(`{"id":7,"status":"confirmed","appointments":[{"date":0}],"queue":{"withAppointment":1}}`,
+		`{"id":8,"status":"queued","appointments":[{"date":0}],"queue":{"withAppointment":0}}`)
+	list, err = c.Appointments(context.Background(), "mitte", "2026-03-10")
+	if err != nil || len(list) != 1 || list[0].ID != "7" || !list[0].Start.IsZero() {
+		t.Errorf("undated booking and walk-in = %+v, %v; want the booking alone, without a start", list, err)
+	}
+	f.day = dayOf(
+		proc(1, at(9, 0), 1, "A", `[{"id":"120335"}]`),
+		proc(2, at(9, 12), 1, "Erika", `[]`),
+		proc(3, at(9, 24), 1, "Otto", `[{"id":"120686"}]`),
+	)
+	c.Services["*"] = "sonstiges"
+	list, _ = c.Appointments(context.Background(), "mitte", "2026-03-10")
+	if want := []queue.ServiceCount{{Service: "sonstiges", Count: 1}}; len(list) != 3 || !slices.Equal(list[1].Services, want) {
+		t.Errorf("no requests with a catch-all: services = %v, want %v", list[1].Services, want)
+	}
+}
+
+// validatingZMS is a fake zmsapi that validates status calls as zmsapi
+// does: the process must name its scope and carry an arrival time.
+type validatingZMS struct {
+	fakeZMS
+	processes map[string]string // GET /process/{id}/ answers
+}
+
+func (v *validatingZMS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		if p, ok := v.processes[r.URL.Path]; ok {
+			_, _ = w.Write([]byte(`{"meta":{"error":false},"data":` + p + `}`))
+			return
+		}
+		v.fakeZMS.ServeHTTP(w, r)
+		return
+	}
+	var body map[string]any
+	b, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(b, &body); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	scope, _ := body["scope"].(map[string]any)
+	q, _ := body["queue"].(map[string]any)
+	if scope == nil || scope["id"] != float64(141) || q == nil || q["arrivalTime"] == nil || q["arrivalTime"].(float64) <= 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"meta":{"error":true,"message":"process invalid","exception":"BO\\Zmsentities\\Exception\\SchemaValidation"}}`))
+		return
+	}
+	v.mu.Lock()
+	v.posts = append(v.posts, post{path: r.URL.Path, body: body})
+	v.mu.Unlock()
+	_, _ = w.Write([]byte(`{"meta":{"error":false},"data":{}}`))
+}
+
+// TestReportsPassZMSValidation: every status call carries scope.id and
+// the current arrival time, also for a process fetched before the person
+// arrived and for processes whose scope lacks its id.
+func TestReportsPassZMSValidation(t *testing.T) {
+	day, err := os.ReadFile("testdata/scope-141-2026-03-10.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &validatingZMS{fakeZMS: fakeZMS{day: day}, processes: map[string]string{
+		"/api/2/process/333333/": `{"id":333333,"authKey":"n0sc","status":"confirmed","scope":null}`,
+		"/api/2/process/444444/": `{"id":444444,"authKey":"emty","status":"confirmed","scope":{"shortName":"Zentrale"},"queue":{"arrivalTime":"0"}}`,
+	}}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	c := &Client{BaseURL: srv.URL + "/api/2/", AuthKey: authKey, Scope: 141, Timeout: 5 * time.Second,
+		Services: map[string]string{"120335": "abmeldung", "120686": "anmeldung"}}
+	ctx := context.Background()
+	if _, err := c.Appointments(ctx, "mitte", "2026-03-10"); err != nil {
+		t.Fatal(err)
+	}
+	arrived := at(8, 52)
+	tests := []struct {
+		name string
+		r    booking.Report
+		want time.Time // the arrival time sent
+	}{
+		{"arrival", booking.Report{ID: 1, Appointment: "123456", Kind: queue.ReportArrived, At: arrived, Arrived: arrived}, arrived},
+		{"served, process fetched before the arrival", booking.Report{ID: 2, Appointment: "123456", Kind: queue.ReportServed, At: at(9, 20), Arrived: arrived}, arrived},
+		{"served, arrival unknown, process has its own", booking.Report{ID: 3, Appointment: "234567", Kind: queue.ReportServed, At: at(9, 40)}, time.Unix(1773129300, 0)},
+		{"served, arrival unknown anywhere", booking.Report{ID: 4, Appointment: "123456", Kind: queue.ReportServed, At: at(9, 20)}, at(9, 20)},
+		{"scope null", booking.Report{ID: 5, Appointment: "333333", Kind: queue.ReportArrived, At: arrived, Arrived: arrived}, arrived},
+		{"scope without id, arrival a string", booking.Report{ID: 6, Appointment: "444444", Kind: queue.ReportServed, At: at(9, 30), Arrived: arrived}, arrived},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.r.Office = "mitte"
+			if err := c.Report(ctx, tt.r); err != nil {
+				t.Fatalf("report refused: %v", err)
+			}
+			v.mu.Lock()
+			last := v.posts[len(v.posts)-1]
+			v.mu.Unlock()
+			if got := last.body["queue"].(map[string]any)["arrivalTime"]; got != float64(tt.want.Unix()) {
+				t.Errorf("arrivalTime = %v, want %d", got, tt.want.Unix())
+			}
+		})
+	}
+
+	// A refusal keeps zmsapi's answer for the dead letters.
+	v.processes["/api/2/process/555555/"] = `{"id":555555,"authKey":"x","status":"confirmed","scope":{"id":999}}`
+	err = c.Report(ctx, booking.Report{ID: 7, Office: "mitte", Appointment: "555555", Kind: queue.ReportArrived, At: arrived})
+	if !errors.Is(err, booking.ErrPermanent) || !strings.Contains(err.Error(), "SchemaValidation: process invalid") {
+		t.Errorf("err = %v, want a permanent refusal with zmsapi's message", err)
 	}
 }

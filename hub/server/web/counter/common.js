@@ -335,7 +335,7 @@ const Lotse = (() => {
   }
 
   // ---------- status line ----------
-  const status = { stream: "down", health: null };
+  const status = { stream: "down", health: null, deadLetters: [] };
 
   function renderStatus() {
     const line = $("#status-line");
@@ -355,7 +355,42 @@ const Lotse = (() => {
       parts.push(el("span", { id: "st-backend", text: h.lastSync ? t("status.lastSync", { time: clock(h.lastSync, o) }) : t("status.noSync") }));
     }
     if (h && h.outboxDepth > 0) parts.push(el("span", { class: h.warning ? "st-warn" : "", text: t("status.outbox", { n: h.outboxDepth }) }));
+    bookingStatus(h, parts);
     line.replaceChildren(...parts);
+  }
+
+  // bookingStatus adds what the booking side repaired or refused: reports
+  // the backend refused for good (dead letters, with its answer and a
+  // button to send them again after a fix) and the bookings the last sync
+  // kept only after a repair or refused.
+  function bookingStatus(h, parts) {
+    if (!h) return;
+    if (h.deadLetters > 0) {
+      const answer = status.deadLetters.length ? status.deadLetters[0].answer : "";
+      parts.push(el("span", { class: "st-warn", id: "st-dead", title: status.deadLetters.map((d) => d.ticket + " " + t("kind." + d.kind) + ": " + d.answer).join("\n"),
+        text: t("status.deadLetters", { n: h.deadLetters, answer }) }));
+      parts.push(el("button", { type: "button", id: "st-retry", class: "st-retry", text: t("status.retry"), onclick: retryOutbox }));
+    }
+    const detail = (m, prefix) => Object.entries(m || {}).map(([k, n]) => t(prefix + k) + ": " + n).join(", ");
+    if (h.repaired > 0) {
+      parts.push(el("span", { id: "st-repairs", title: detail(h.repairs, "repair."), text: t("status.repairs", { n: h.repaired }) }));
+    }
+    const refused = Object.values(h.refused || {}).reduce((a, b) => a + b, 0);
+    if (refused > 0) {
+      parts.push(el("span", { class: "st-warn", id: "st-refused", title: detail(h.refused, "refused."), text: t("status.refused", { n: refused }) }));
+    }
+  }
+
+  async function retryOutbox() {
+    const s = state.session;
+    if (!s) return;
+    const r = await request("POST", "/api/v1/offices/" + encodeURIComponent(s.office) + "/outbox/retry");
+    if (!r.ok) {
+      const line = $("#status-line");
+      if (line) line.append(el("span", { class: "st-warn", role: "alert", text: errorText(r.error) }));
+      return;
+    }
+    await pollHealth();
   }
 
   function setStreamStatus(s) {
@@ -368,6 +403,13 @@ const Lotse = (() => {
       const h = await r.json();
       const id = state.session && state.session.office;
       status.health = (h.offices || []).find((x) => x.id === id) || null;
+      // The backend's answers name the refused reports: clerks only. A
+      // plain fetch: a refusal must not bring up the login dialog.
+      status.deadLetters = [];
+      if (status.health && status.health.deadLetters > 0) {
+        const o = await fetch("/api/v1/offices/" + encodeURIComponent(id) + "/outbox", { credentials: "same-origin", cache: "no-store" });
+        if (o.ok) status.deadLetters = (await o.json()).deadLetters || [];
+      }
     } catch (e) {
       status.health = null;
     }
