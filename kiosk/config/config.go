@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"lotse/internal/tomlcheck"
 )
 
 // DefaultHub is the hub the kiosk talks to when none is configured.
@@ -89,14 +90,14 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 	if *configFile != "" {
 		var f file
 		f.Kiosk.Hub = DefaultHub
-		md, err := toml.DecodeFile(*configFile, &f)
+		src, err := os.ReadFile(*configFile)
 		if err != nil {
-			return Settings{}, fmt.Errorf("read config %s: %w", *configFile, err)
+			return Settings{}, fmt.Errorf("read config: %w", err)
 		}
-		for _, key := range md.Undecoded() {
-			if len(key) > 0 && key[0] == "kiosk" {
-				return Settings{}, fmt.Errorf("config %s: unknown setting %s", *configFile, key)
-			}
+		// Strict about [kiosk]; the hub's and the display's tables in the
+		// same file are theirs.
+		if err := tomlcheck.Decode(src, &f, "kiosk"); err != nil {
+			return Settings{}, fmt.Errorf("config %s: %w", *configFile, err)
 		}
 		s = f.Kiosk
 	}
