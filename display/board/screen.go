@@ -91,13 +91,16 @@ func (s *Screen) Apply(m api.Message) Outcome {
 	if len(calls) > 0 {
 		s.callSeen = now
 	}
+	if out == DayTurned {
+		s.callSeen = time.Time{} // no blink of a call that is gone
+	}
 	s.mu.Unlock()
 	for _, c := range calls {
 		if s.opts.OnCall != nil {
 			s.opts.OnCall(c)
 		}
 	}
-	if out == Applied || wasStale {
+	if out == Applied || out == DayTurned || wasStale {
 		fyne.Do(s.Refresh)
 	}
 	return out
