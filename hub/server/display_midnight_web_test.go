@@ -29,7 +29,10 @@ type streamScript struct {
 // connection, and everything else (the page, its texts and sounds) from a
 // real hub behind it: the day turn a screen sees, without waiting for one.
 type scriptedStream struct {
-	hub     http.Handler
+	hub http.Handler
+	// push sends a message on the open connection whose script keeps it
+	// open, when the test says so.
+	push    chan any
 	mu      sync.Mutex
 	scripts []streamScript
 	sinces  []string
@@ -75,6 +78,10 @@ func (s *scriptedStream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-gone:
 			return
+		case m := <-s.push:
+			if conn.WriteJSON(m) != nil {
+				return
+			}
 		case <-tick.C:
 			if conn.WriteJSON(api.Ping{Type: api.TypePing}) != nil {
 				return
