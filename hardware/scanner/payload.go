@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -32,14 +33,22 @@ type Affixes struct {
 //     one backslash;
 //   - the characters a keyboard-wedge scanner produces when its keyboard
 //     layout and the kiosk PC's differ (US scanner on a German PC:
-//     "LOTSEÖ", "httpsÖ--"; German scanner on a US PC: "LOTSE>"). This is
-//     recognised by the start of a Lotse code or a link, so a payload of
-//     any other shape is never rewritten.
+//     "LOTSEÖ", "httpsÖ--"; German scanner on a US PC: "LOTSE>"), or when
+//     Caps Lock is on at the PC ("lotse:", "HTTPS://"). This is recognised
+//     by the start of a Lotse code or a link, so a payload of any other
+//     shape is never rewritten.
 //
 // It returns "" when nothing but such decoration was sent.
 func Payload(raw string, a Affixes) string {
 	s := trimFraming(raw)
-	s = fixKeyboardLayout(s)
+	// The mix-ups show at the start of the payload: after at most the
+	// configured prefix, an AIM identifier and an ECI marker.
+	head := maxDecoration
+	for _, p := range a.Prefixes {
+		head = max(head, maxDecoration+len(p))
+	}
+	s = fixCapsLock(s, head)
+	s = fixKeyboardLayout(s, head)
 	for _, suf := range a.Suffixes {
 		if suf != "" && strings.HasSuffix(s, suf) {
 			s = trimFraming(s[:len(s)-len(suf)])
@@ -173,6 +182,23 @@ func decodeECI(s string) string {
 	return b.String()
 }
 
+// maxDecoration is how far into a scan, in bytes, the start of the
+// payload may lie behind an AIM identifier and an ECI marker (both perhaps
+// mistyped by a layout mix-up). A signature further in is part of the
+// payload, e.g. "lotse:" inside a link, and must not trigger a rewrite.
+const maxDecoration = 16
+
+// hasSignature reports whether one of sigs starts within the first head
+// bytes of s.
+func hasSignature(s string, sigs []string, head int) bool {
+	for _, sig := range sigs {
+		if i := strings.Index(s, sig); i >= 0 && i <= head {
+			return true
+		}
+	}
+	return false
+}
+
 // keyboardLayout undoes the characters of a keyboard-wedge scanner whose
 // layout differs from the PC's. A scanner "types" key positions; the PC
 // turns them into characters with its own layout.
@@ -189,7 +215,7 @@ type keyboardLayout struct {
 // as themselves when followed by a character they cannot accent.
 var usKeysOnGerman = map[rune]rune{
 	'z': 'y', 'y': 'z', 'Z': 'Y', 'Y': 'Z',
-	'ß': '-', '?': '_', '´': '=', '`': '+', '^': '`', '°': '~',
+	'ß': '-', 'ẞ': '-', '?': '_', '´': '=', '`': '+', '^': '`', '°': '~',
 	'ü': '[', 'Ü': '{', '+': ']', '*': '}', '#': '\\', '\'': '|',
 	'ö': ';', 'Ö': ':', 'ä': '\'', 'Ä': '"',
 	';': '<', ':': '>', '-': '/', '_': '?',
@@ -199,12 +225,12 @@ var usKeysOnGerman = map[rune]rune{
 var layouts = []keyboardLayout{
 	{
 		// US scanner on a German PC: ':' is Shift+ö, '/' is '-', ']' is '+'.
-		signatures: []string{"LOTSEÖ", "lotseö", "httpÖ--", "httpsÖ--", "HTTPÖ--", "HTTPSÖ--"},
+		signatures: []string{"LOTSEÖ", "httpÖ--", "httpsÖ--"},
 		fix:        usKeysOnGerman,
 	},
 	{
 		// German scanner on a US PC: ':' is Shift+'.', '/' is Shift+7.
-		signatures: []string{"LOTSE>", "lotse>", "http>&&", "https>&&", "HTTP>&&", "HTTPS>&&"},
+		signatures: []string{"LOTSE>", "http>&&", "https>&&"},
 		fix:        invert(usKeysOnGerman),
 	},
 }
@@ -212,29 +238,54 @@ var layouts = []keyboardLayout{
 func invert(m map[rune]rune) map[rune]rune {
 	inv := make(map[rune]rune, len(m))
 	for k, v := range m {
+		if k == 'ẞ' {
+			continue // Caps Lock's ß; the inverse keeps the plain one
+		}
 		inv[v] = k
 	}
 	return inv
 }
 
+// capsLockSignatures are the start of a Lotse code or a link typed with
+// Caps Lock on, in each keyboard layout of layouts.
+var capsLockSignatures = []string{
+	"lotse:", "HTTP://", "HTTPS://",
+	"lotseö", "HTTPö--", "HTTPSö--",
+	"lotse>", "HTTP>&&", "HTTPS>&&",
+}
+
+// fixCapsLock swaps the case of every letter of s if it carries the
+// signature of a wedge scanner typing while Caps Lock is on. Scanners
+// press Shift for capitals, which Caps Lock turns into small letters and
+// the other way round.
+func fixCapsLock(s string, head int) string {
+	if !utf8.ValidString(s) || !hasSignature(s, capsLockSignatures, head) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsUpper(r) {
+			return unicode.ToLower(r)
+		}
+		return unicode.ToUpper(r)
+	}, s)
+}
+
 // fixKeyboardLayout rewrites s if it carries the signature of a layout
-// mix-up.
-func fixKeyboardLayout(s string) string {
+// mix-up within its first head bytes.
+func fixKeyboardLayout(s string, head int) string {
 	if !utf8.ValidString(s) {
 		// A wedge types only valid text; broken bytes come from elsewhere
 		// and must not be turned into replacement characters here.
 		return s
 	}
 	for _, l := range layouts {
-		for _, sig := range l.signatures {
-			if strings.Contains(s, sig) {
-				return strings.Map(func(r rune) rune {
-					if f, ok := l.fix[r]; ok {
-						return f
-					}
-					return r
-				}, s)
-			}
+		if hasSignature(s, l.signatures, head) {
+			return strings.Map(func(r rune) rune {
+				if f, ok := l.fix[r]; ok {
+					return f
+				}
+				return r
+			}, s)
 		}
 	}
 	return s

@@ -378,6 +378,7 @@ func TestWedgeScan(t *testing.T) {
 		{"AIM identifier with ECI marker", `]Q2\000026` + fakehub.CodeGood, true},
 		{"TAB or no suffix", "]Q1" + fakehub.CodeGood, false},
 		{"US scanner on a German PC", "+Q1LOTSEÖapptß1Ös3cr3t", true},
+		{"Caps Lock on", "]q1lotse:APPT-1:S3CR3T", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
