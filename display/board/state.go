@@ -47,10 +47,6 @@ const (
 	DayTurned
 )
 
-// NeedsSnapshot reports whether the follower must resubscribe for a fresh
-// snapshot after this outcome.
-func (o Outcome) NeedsSnapshot() bool { return o == Gap || o == DayTurned }
-
 func (o Outcome) String() string {
 	switch o {
 	case Applied:

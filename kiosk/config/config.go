@@ -33,10 +33,12 @@ type Settings struct {
 	// Camera is a webcam that reads QR codes: a Video4Linux device such as
 	// /dev/video0 or the URL of an MJPEG stream.
 	Camera string `toml:"camera"`
-	// ScannerPrefixes and ScannerSuffixes are texts a scanner was set up to
-	// send before and after every code; they are removed on every scanner
-	// path, like AIM identifiers, which need no setting.
+	// ScannerPrefixes are texts a scanner was set up to send before every
+	// code; they are removed on every scanner path, like AIM identifiers,
+	// which need no setting.
 	ScannerPrefixes []string `toml:"scanner_prefixes"`
+	// ScannerSuffixes are texts a scanner was set up to send after every
+	// code (CR, LF and TAB need no setting).
 	ScannerSuffixes []string `toml:"scanner_suffixes"`
 	// StaffPIN lets staff leave the kiosk. Only in the file, so that it does
 	// not show in the process list.
