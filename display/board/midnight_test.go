@@ -93,6 +93,16 @@ func TestBoardAfterMidnight(t *testing.T) {
 			if got, want := old.calls(), append(slices.Clone(tt.oldAnnounced), fresh.calls()...); !slices.Equal(got, want) {
 				t.Errorf("announced %q, want %q", got, want)
 			}
+			old.mu.Lock()
+			turns := old.turns
+			old.mu.Unlock()
+			wantTurns := 1 // a day_turned event came
+			if tt.old[0].drop {
+				wantTurns = 0 // only a new day's snapshot
+			}
+			if turns != wantTurns {
+				t.Errorf("OnDayTurned called %d times, want %d", turns, wantTurns)
+			}
 			if sinces, _ := oldHub.connections(); len(sinces) < 2 || (!tt.old[0].drop && sinces[1] != "") {
 				t.Errorf("connections with since %q: after day_turned the board must ask for a snapshot", sinces)
 			}
@@ -105,6 +115,7 @@ type followedScreen struct {
 	w      fyne.Window
 	mu     sync.Mutex
 	called []string
+	turns  int // OnDayTurned calls
 }
 
 func (f *followedScreen) calls() []string {
@@ -127,6 +138,10 @@ func followScreen(t *testing.T, scripts []script, seq int64) (*followedScreen, *
 		fs.mu.Lock()
 		defer fs.mu.Unlock()
 		fs.called = append(fs.called, c.Number)
+	}, OnDayTurned: func() {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		fs.turns++
 	}})
 	fs.w = test.NewTempWindow(t, fs.screen)
 	fs.w.SetPadded(false)
@@ -151,4 +166,21 @@ func followScreen(t *testing.T, scripts []script, seq int64) (*followedScreen, *
 	// one board follows at a time.
 	stop()
 	return fs, hub
+}
+
+// TestAnnouncerDrop: the display drops yesterday's pending announcements
+// when the day turns (Screen's OnDayTurned).
+func TestAnnouncerDrop(t *testing.T) {
+	var a Announcer
+	for _, n := range []string{"B007", "B008", "B009"} {
+		a.Announce(Call{Number: n})
+	}
+	a.Drop()
+	if n := a.Pending(); n != 0 {
+		t.Fatalf("%d announcements pending after Drop", n)
+	}
+	a.Announce(Call{Number: "A001"})
+	if n := a.Pending(); n != 1 {
+		t.Fatalf("%d announcements pending, want today's one", n)
+	}
 }
