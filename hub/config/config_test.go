@@ -3,9 +3,12 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"lotse/internal/tomlcheck"
 )
 
 func TestExampleLoads(t *testing.T) {
@@ -212,6 +215,19 @@ offices = ["mitte"]
 	} {
 		if got.got != got.want {
 			t.Errorf("%q (% x), want %q (NFC)", got.got, got.got, got.want)
+		}
+	}
+}
+
+// TestTablesRegistered: the kiosk and the display reject top-level tables
+// no program owns, so every table of the hub's File must be registered as
+// the hub's in tomlcheck.Tables.
+func TestTablesRegistered(t *testing.T) {
+	ft := reflect.TypeFor[File]()
+	for i := range ft.NumField() {
+		name, _, _ := strings.Cut(ft.Field(i).Tag.Get("toml"), ",")
+		if owner := tomlcheck.Tables[name]; owner != "hub" {
+			t.Errorf("table [%s] is the hub's but tomlcheck.Tables says %q: kiosks and displays would reject the file", name, owner)
 		}
 	}
 }
