@@ -67,11 +67,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	a := app.NewWithID("de.lotse.display")
 	a.Settings().SetTheme(board.Theme{})
 	screen := board.NewScreen(board.ScreenOptions{
-		Messages: msgs,
-		Layout:   cfg.Layout,
-		History:  cfg.History,
-		OnCall:   announcer.Announce,
-		Log:      log,
+		Messages:    msgs,
+		Layout:      cfg.Layout,
+		History:     cfg.History,
+		OnCall:      announcer.Announce,
+		OnDayTurned: announcer.Drop,
+		Log:         log,
 		// Start-up garbage (parsed fonts, the first frame's rasterised
 		// text) would stay resident for minutes; once the board shows,
 		// giving it back costs nothing anyone sees.

@@ -18,6 +18,8 @@
 //	scanner = "/dev/ttyACM0"        # serial QR scanner; wedge scanners need nothing
 //	printer = "tcp://192.0.2.7:9100"
 //	camera = "/dev/video0"          # webcam reading QR codes, or an MJPEG stream URL
+//	scanner_prefixes = ["SCAN:"]    # texts a scanner was set up to add; AIM identifiers need nothing
+//	scanner_suffixes = []
 //	staff_pin = "2468"
 //	walk_ins = false                # hide "Ohne Termin" on this kiosk
 //	languages = ["de", "en", "tr", "uk", "ru"]
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Every scanner path strips the same decoration (scanner.Payload).
+	affixes := scanner.Affixes{Prefixes: cfg.ScannerPrefixes, Suffixes: cfg.ScannerSuffixes}
 	k := ui.New(api.NewClient(cfg.Hub, cfg.Token), ui.Options{
 		Office:        cfg.Office,
 		Languages:     cfg.Languages,
@@ -92,6 +96,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		ResultTimeout: cfg.ResultTimeout,
 		IdleTimeout:   cfg.IdleTimeout,
 		PrintTimeout:  cfg.PrintTimeout,
+		Wedge:         scanner.WedgeDetector{Affixes: affixes},
 		Printer:       printer,
 		OnExit:        a.Quit,
 		OnIdle:        returnMemory(),
@@ -114,7 +119,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	dedupe := &scanner.Deduper{}
 	deliver := func(s scanner.Scan) { k.Scan(s.Code) }
 	if cfg.Scanner != "" {
-		src := &scanner.Serial{Device: cfg.Scanner, StripAIM: true, Dedupe: dedupe, Logger: log}
+		src := &scanner.Serial{Device: cfg.Scanner, Affixes: affixes, Dedupe: dedupe, Logger: log}
 		go runSource(ctx, src, deliver, log)
 	}
 	if cfg.Camera != "" {
@@ -122,7 +127,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		src := &scanner.Camera{Name: "camera", Open: open, MinInterval: 100 * time.Millisecond, Dedupe: dedupe, Logger: log}
+		src := &scanner.Camera{Name: "camera", Open: open, MinInterval: 100 * time.Millisecond, Affixes: affixes, Dedupe: dedupe, Logger: log}
 		go runSource(ctx, src, deliver, log)
 	}
 

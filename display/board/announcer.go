@@ -71,6 +71,14 @@ func (a *Announcer) Announce(c Call) {
 	}
 }
 
+// Drop forgets the calls not yet announced: when the day turns, nobody
+// waits for yesterday's numbers any more.
+func (a *Announcer) Drop() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.queue = nil
+}
+
 // Pending returns how many calls wait to be announced.
 func (a *Announcer) Pending() int {
 	a.mu.Lock()

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/BurntSushi/toml"
+	"lotse/internal/tomlcheck"
 )
 
 // Config is the display's configuration: flags, or the [display] table of
@@ -36,7 +36,8 @@ func DefaultConfig() Config {
 }
 
 // LoadConfig reads the [display] table of a TOML file over c; keys absent
-// from the file keep c's values.
+// from the file keep c's values. A key of [display] the display does not
+// know is an error naming it and its line.
 func LoadConfig(path string, c Config) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -45,7 +46,9 @@ func LoadConfig(path string, c Config) (Config, error) {
 	file := struct {
 		Display *Config `toml:"display"`
 	}{Display: &c}
-	if _, err := toml.Decode(string(data), &file); err != nil {
+	// Strict about [display]; the hub's and the kiosk's tables in the same
+	// file are theirs.
+	if err := tomlcheck.Decode(data, &file, "display"); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, c.Validate()

@@ -43,8 +43,12 @@ type Follower struct {
 	ReadTimeout time.Duration
 }
 
-// errGap ends a connection whose events skipped a seq.
-var errGap = errors.New("gap in the event sequence")
+// errGap ends a connection whose events skipped a seq; errDayTurned one
+// whose office turned the day. Both are followed by a fresh snapshot.
+var (
+	errGap       = errors.New("gap in the event sequence")
+	errDayTurned = errors.New("the day turned")
+)
 
 // Run follows the stream until ctx ends.
 func (f *Follower) Run(ctx context.Context) {
@@ -65,7 +69,7 @@ func (f *Follower) Run(ctx context.Context) {
 			since = 0
 		}
 		received, err := f.follow(ctx, since)
-		fresh = errors.Is(err, errGap)
+		fresh = errors.Is(err, errGap) || errors.Is(err, errDayTurned)
 		if ctx.Err() != nil {
 			return
 		}
@@ -75,7 +79,7 @@ func (f *Follower) Run(ctx context.Context) {
 		}
 		switch {
 		case fresh:
-			log.Info("gap in the stream; resubscribing for a fresh snapshot", "office", f.Office)
+			log.Info("resubscribing for a fresh snapshot", "office", f.Office, "reason", err)
 			continue
 		case !down:
 			log.Warn("stream lost; reconnecting", "office", f.Office, "err", err)
@@ -124,8 +128,11 @@ func (f *Follower) follow(ctx context.Context, since int64) (received bool, err 
 			return received, err
 		}
 		received = true
-		if f.Sink.Apply(m) == Gap {
+		switch f.Sink.Apply(m) {
+		case Gap:
 			return received, errGap
+		case DayTurned:
+			return received, errDayTurned
 		}
 	}
 }

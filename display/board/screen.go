@@ -41,6 +41,10 @@ type ScreenOptions struct {
 	Now func() time.Time
 	// OnCall is told of every call to announce, in order. It must not block.
 	OnCall func(Call)
+	// OnDayTurned, if set, is told when the hub turned the day and the
+	// board dropped the old day, e.g. to drop pending announcements. It
+	// must not block.
+	OnDayTurned func()
 	// Log, if set, hears when the board first shows the hub's state and,
 	// at debug level, every repaint with its seq: the figures for "from
 	// the call to the screen".
@@ -91,13 +95,19 @@ func (s *Screen) Apply(m api.Message) Outcome {
 	if len(calls) > 0 {
 		s.callSeen = now
 	}
+	if out == DayTurned {
+		s.callSeen = time.Time{} // no blink of a call that is gone
+	}
 	s.mu.Unlock()
+	if out == DayTurned && s.opts.OnDayTurned != nil {
+		s.opts.OnDayTurned()
+	}
 	for _, c := range calls {
 		if s.opts.OnCall != nil {
 			s.opts.OnCall(c)
 		}
 	}
-	if out == Applied || wasStale {
+	if out == Applied || out == DayTurned || wasStale {
 		fyne.Do(s.Refresh)
 	}
 	return out

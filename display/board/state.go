@@ -41,6 +41,10 @@ const (
 	Pinged                   // a ping: only the liveness changed
 	Duplicate                // an event the board already has: ignored
 	Gap                      // an event after a missed one: resubscribe without since
+	// DayTurned means the hub turned the day: the board has dropped
+	// everything it showed and must resubscribe without since, so that
+	// it shows exactly what a freshly started board shows.
+	DayTurned
 )
 
 func (o Outcome) String() string {
@@ -53,6 +57,8 @@ func (o Outcome) String() string {
 		return "duplicate"
 	case Gap:
 		return "gap"
+	case DayTurned:
+		return "day turned"
 	}
 	return "unknown"
 }
@@ -67,7 +73,12 @@ type Board struct {
 	Seq int64 // the seq of the last snapshot or event applied
 	// Ready is set by the first snapshot. Seq alone cannot tell: an office
 	// whose day has no event yet sends a snapshot at seq 0.
-	Ready    bool
+	Ready bool
+	// Day is the office's day of the last snapshot (YYYY-MM-DD).
+	Day string
+	// turned is set by a day_turned event until the next snapshot: that
+	// snapshot starts a new day, it does not follow on the old one.
+	turned   bool
 	Office   api.OfficeRef
 	Calls    []Call // newest first
 	Counters []api.CounterState
@@ -100,6 +111,11 @@ func (b *Board) Apply(m api.Message, now time.Time) (Outcome, []Call) {
 		}
 		if e.Seq <= b.Seq {
 			return Duplicate, nil
+		}
+		if e.Type == api.EventDayTurned {
+			// Also after a gap: nothing of the old day may stay.
+			b.turnDay(e.Seq)
+			return DayTurned, nil
 		}
 		if e.Seq != b.Seq+1 {
 			return Gap, nil
@@ -140,9 +156,27 @@ func (b *Board) history() int {
 	return DefaultHistory
 }
 
+// turnDay drops the old day's calls, lines and counter tickets. The board
+// stays ready (no "connecting" flash at midnight); the snapshot that
+// follows fills it as if the board had just started.
+func (b *Board) turnDay(seq int64) {
+	b.Seq = seq
+	b.turned = true
+	b.Calls = nil
+	b.Waiting = nil
+	for i := range b.Counters {
+		b.Counters[i].Ticket = nil
+	}
+}
+
 func (b *Board) applySnapshot(s *api.Snapshot) []Call {
-	hadState := b.Ready
+	// A snapshot of another day replaces the board like a first one: none
+	// of its calls is "missed" against yesterday's.
+	newDay := b.turned || (b.Day != "" && s.Day != "" && s.Day != b.Day)
+	hadState := b.Ready && !newDay
 	b.Ready = true
+	b.turned = false
+	b.Day = s.Day
 	var lastKnown time.Time
 	if n, ok := b.Newest(); ok {
 		lastKnown = n.At

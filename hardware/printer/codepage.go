@@ -1,9 +1,11 @@
 package printer
 
 import (
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 )
 
 // CodePage is a single-byte character table the printer is switched to
@@ -26,10 +28,14 @@ var (
 	WPC1252 = CodePage{Name: "WPC1252", Number: 16, table: charmap.Windows1252}
 )
 
-// encode transcodes UTF-8 to the code page. Runes the table lacks become
+// encode transcodes UTF-8 to the code page. The text is brought to NFC
+// first: a name that arrives decomposed ("u" + U+0308) must print as the
+// table's "ü", not as "u?". A letter the table lacks prints as its base
+// letter when it has one ("Ş" as "S"), other runes the table lacks become
 // '?', and control characters are dropped so that text can never smuggle
 // a printer command into the stream.
 func (cp CodePage) encode(s string) []byte {
+	s = norm.NFC.String(s)
 	out := make([]byte, 0, len(s))
 	for _, r := range s {
 		switch {
@@ -49,10 +55,41 @@ func (cp CodePage) encode(s string) []byte {
 				out = append(out, fallback...)
 				continue
 			}
+			if base, ok := cp.baseLetter(r); ok {
+				out = append(out, base)
+				continue
+			}
+			if unicode.Is(unicode.Mn, r) {
+				// A mark NFC could not join to its letter: the letter is
+				// printed already, a '?' after it would only confuse.
+				continue
+			}
 			out = append(out, '?')
 		}
 	}
 	return out
+}
+
+// baseLetter returns the code page's byte for r without its accents, if r
+// decomposes into a letter the table has and combining marks.
+func (cp CodePage) baseLetter(r rune) (byte, bool) {
+	d := norm.NFD.String(string(r))
+	base, size := utf8.DecodeRuneInString(d)
+	if size == len(d) {
+		return 0, false
+	}
+	for _, m := range d[size:] {
+		if !unicode.Is(unicode.Mn, m) {
+			return 0, false
+		}
+	}
+	if base < 0x7f && base >= 0x20 {
+		return byte(base), true
+	}
+	if b, ok := cp.table.EncodeRune(base); ok && b >= 0x80 {
+		return b, true
+	}
+	return 0, false
 }
 
 // typographic maps punctuation that word processors put into office texts

@@ -236,3 +236,47 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestTicketTextInNFC prints text as it may come from a booking system or
+// a pasted configuration: decomposed umlauts, letters the code page lacks
+// only with their accent. Every such text must print as the reader
+// expects, in every code page.
+func TestTicketTextInNFC(t *testing.T) {
+	const u = "u\u0308" // u + COMBINING DIAERESIS
+	tests := []struct{ text, want string }{
+		{"M" + u + "ller", "Müller"},
+		{"B" + u + "rgerb" + u + "ro", "Bürgerbüro"},
+		{"A\u0308rger, O\u0308l", "Ärger, Öl"},
+		{"e\u0301", "é"},
+		{"\u015eahin", "Sahin"},  // Ş: not in CP858, its letter is
+		{"S\u0327ahin", "Sahin"}, // the same, decomposed
+		{"q\u0308", "q"},         // no precomposed form: the letter alone
+		{"\u0141\u00f3d\u017a", "?ódz"},
+		{"Grüße", "Grüße"},
+	}
+	for _, cp := range []CodePage{CP858, WPC1252} {
+		for _, tt := range tests {
+			want := cp.encode(tt.want)
+			data, err := EncodeTicket(Ticket{Office: tt.text, Number: "A1", Services: []string{tt.text}, Footer: tt.text}, Layout{CodePage: cp})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ops, err := Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines int
+			for _, op := range ops {
+				if op.Kind == OpText && op.Text != "Ihre Wartenummer" && op.Text != "A1" {
+					lines++
+					if op.Text != tt.want {
+						t.Errorf("%s: %q printed as %q, want %q", cp.Name, tt.text, op.Text, tt.want)
+					}
+				}
+			}
+			if lines != 3 || !bytes.Contains(data, append(want, '\n')) {
+				t.Errorf("%s: %q: %d lines, bytes % x lack % x", cp.Name, tt.text, lines, data, want)
+			}
+		}
+	}
+}

@@ -35,6 +35,9 @@ type Camera struct {
 	// decoded one, so a 30 fps camera does not keep a core busy; zero
 	// decodes every frame.
 	MinInterval time.Duration
+	// Affixes are removed from decoded codes like from any scanner's (see
+	// Payload); a code printed for a scanner may carry them.
+	Affixes Affixes
 	// Dedupe suppresses repeats; a code held under the camera is seen in
 	// every frame. nil means a private Deduper.
 	Dedupe *Deduper
@@ -124,6 +127,10 @@ func (c *Camera) session(ctx context.Context, name string, dedupe *Deduper,
 		code, err := qr.Decode(img)
 		if err != nil {
 			// Most frames show no code; that is the normal case.
+			continue
+		}
+		code = Payload(code, c.Affixes)
+		if code == "" {
 			continue
 		}
 		if dedupe.Fresh(code, now) {

@@ -1,7 +1,6 @@
 package scanner
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -24,8 +23,8 @@ type Frame struct {
 }
 
 // LineFramer cuts a serial byte stream into codes. Scanners end a code with
-// CR, LF or CRLF, or, when configured without a suffix, simply stop sending;
-// a silence of Gap therefore ends a code too.
+// CR, LF, CRLF or TAB, or, when configured without a suffix, simply stop
+// sending; a silence of Gap therefore ends a code too.
 //
 // It is a pure value: it is fed bytes with the time they arrived, and keeps
 // no clock or goroutine of its own, so it can be tested and fuzzed.
@@ -34,12 +33,9 @@ type LineFramer struct {
 	Gap time.Duration
 	// MaxLen is the longest accepted line; zero means DefaultMaxCodeLen.
 	MaxLen int
-	// StripAIM removes an AIM symbology identifier ("]Q1", "]d2", …) that
-	// scanners can be configured to put in front of every code.
-	StripAIM bool
-	// Prefixes are vendor prefixes removed from the front of a code; the
-	// first that matches is removed.
-	Prefixes []string
+	// Affixes are the scanner's configured prefixes and suffixes; AIM
+	// identifiers and framing are removed in any case (see Payload).
+	Affixes Affixes
 
 	buf      []byte
 	overlong int // bytes discarded since the line passed MaxLen
@@ -53,7 +49,7 @@ func (f *LineFramer) Feed(data []byte, at time.Time) []Frame {
 		frames = f.appendLine(frames)
 	}
 	for _, b := range data {
-		if b == '\r' || b == '\n' {
+		if b == '\r' || b == '\n' || b == '\t' {
 			// CRLF yields an empty second line, which appendLine ignores.
 			frames = f.appendLine(frames)
 			continue
@@ -106,10 +102,12 @@ func (f *LineFramer) appendLine(frames []Frame) []Frame {
 	if overlong > 0 {
 		return append(frames, Frame{Dropped: "too long", Length: length})
 	}
-	if reason := checkCodeBytes(line); reason != "" {
+	// Framing characters (STX/ETX) are control bytes too, but expected.
+	text := trimFraming(string(line))
+	if reason := checkCodeBytes([]byte(text)); reason != "" {
 		return append(frames, Frame{Dropped: reason, Length: length})
 	}
-	code := f.stripPrefix(string(line))
+	code := Payload(text, f.Affixes)
 	if code == "" {
 		return frames
 	}
@@ -129,29 +127,4 @@ func checkCodeBytes(line []byte) string {
 		return "invalid UTF-8"
 	}
 	return ""
-}
-
-func (f *LineFramer) stripPrefix(code string) string {
-	if f.StripAIM && isAIMPrefix(code) {
-		code = code[3:]
-	}
-	for _, p := range f.Prefixes {
-		if p != "" && strings.HasPrefix(code, p) {
-			return code[len(p):]
-		}
-	}
-	return code
-}
-
-// isAIMPrefix reports whether s starts with an AIM symbology identifier:
-// ']', a code character (letter) and a modifier character.
-func isAIMPrefix(s string) bool {
-	if len(s) < 3 || s[0] != ']' {
-		return false
-	}
-	isAlnum := func(c byte) bool {
-		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-	}
-	c, m := s[1], s[2]
-	return (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && isAlnum(m)
 }

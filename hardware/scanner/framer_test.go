@@ -70,7 +70,6 @@ func TestLineFramer(t *testing.T) {
 		},
 		{
 			name:   "AIM identifier stripped",
-			framer: LineFramer{StripAIM: true},
 			chunks: []chunk{{"]Q1LOTSE:1:x\r]d2010\r]Q\r", 0}},
 			want: []Frame{
 				{Code: "LOTSE:1:x", Length: 12},
@@ -79,13 +78,13 @@ func TestLineFramer(t *testing.T) {
 			},
 		},
 		{
-			name:   "AIM identifier kept unless asked",
-			chunks: []chunk{{"]Q1abc\r", 0}},
-			want:   []Frame{{Code: "]Q1abc", Length: 6}},
+			name:   "TAB ends a code, STX/ETX framing removed",
+			chunks: []chunk{{"abc\t\x02def\x03\r\n", 0}},
+			want:   []Frame{{Code: "abc", Length: 3}, {Code: "def", Length: 5}},
 		},
 		{
 			name:   "vendor prefix stripped",
-			framer: LineFramer{Prefixes: []string{"QR:", "SCAN "}},
+			framer: LineFramer{Affixes: Affixes{Prefixes: []string{"QR:", "SCAN "}}},
 			chunks: []chunk{{"SCAN abc\rQR:def\rghi\r", 0}},
 			want: []Frame{
 				{Code: "abc", Length: 8},
@@ -95,7 +94,6 @@ func TestLineFramer(t *testing.T) {
 		},
 		{
 			name:   "prefix only is no code",
-			framer: LineFramer{StripAIM: true},
 			chunks: []chunk{{"]Q1\r", 0}},
 			want:   nil,
 		},
@@ -172,7 +170,10 @@ func FuzzLineFramer(f *testing.F) {
 	f.Add(bytes.Repeat([]byte("x"), 100), uint8(7), false)
 	f.Fuzz(func(t *testing.T, data []byte, split uint8, aim bool) {
 		const maxLen = 64
-		fr := LineFramer{Gap: 100 * time.Millisecond, MaxLen: maxLen, StripAIM: aim, Prefixes: []string{"P:"}}
+		fr := LineFramer{Gap: 100 * time.Millisecond, MaxLen: maxLen}
+		if aim {
+			fr.Affixes = Affixes{Prefixes: []string{"P:"}, Suffixes: []string{"#"}}
+		}
 		at := t0
 		var frames []Frame
 		step := int(split%16) + 1

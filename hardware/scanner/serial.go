@@ -26,10 +26,9 @@ type Serial struct {
 	// Gap is the silence that ends a code from a scanner configured
 	// without a CR/LF suffix; zero means 100 ms, negative disables it.
 	Gap time.Duration
-	// StripAIM removes AIM symbology identifiers such as "]Q1".
-	StripAIM bool
-	// Prefixes are vendor prefixes removed from codes.
-	Prefixes []string
+	// Affixes are the scanner's configured prefixes and suffixes; AIM
+	// identifiers and framing are removed in any case (see Payload).
+	Affixes Affixes
 	// Dedupe suppresses repeats; nil means a private Deduper with the
 	// default window.
 	Dedupe *Deduper
@@ -83,7 +82,7 @@ func (s *Serial) Run(ctx context.Context, deliver func(Scan)) error {
 	case gap < 0:
 		gap = 0
 	}
-	framer := &LineFramer{Gap: gap, StripAIM: s.StripAIM, Prefixes: s.Prefixes}
+	framer := &LineFramer{Gap: gap, Affixes: s.Affixes}
 	report := func(state State, err error) {
 		if s.OnStatus != nil {
 			s.OnStatus(Status{Source: s.name(), State: state, Err: err, At: time.Now()})

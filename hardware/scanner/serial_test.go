@@ -201,7 +201,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func TestSerialPTYDeliversEachCodeOnce(t *testing.T) {
 	pair := startPTYPair(t, t.TempDir())
 	rec := newRecorder()
-	src := &Serial{Device: pair.Device, Baud: 115200, StripAIM: true, OnStatus: rec.status, Logger: quietLogger()}
+	src := &Serial{Device: pair.Device, Baud: 115200, OnStatus: rec.status, Logger: quietLogger()}
 	stop := runSource(t, src, rec)
 	rec.waitFor(t, "connected", func() bool { return rec.stateCount(StateConnected) > 0 })
 

@@ -39,7 +39,9 @@ const (
 // WedgeDetector tells a keyboard-wedge scanner from a person at a keyboard.
 // Such scanners (USB HID) "type" the code and press Enter; the kiosk feeds
 // every key event to Key and the clock to Tick, and takes a scan when the
-// burst was fast enough and long enough.
+// burst was fast enough and long enough. A burst at scanner pace that ends
+// in silence is a scan too: scanners set to a TAB suffix (which the window
+// system keeps for focus changes) or to none send no Enter.
 //
 // The zero value uses the defaults. A WedgeDetector is not safe for
 // concurrent use; the kiosk calls it from its UI event goroutine.
@@ -53,6 +55,9 @@ type WedgeDetector struct {
 	// MaxLength is the most characters a scan has; zero means
 	// DefaultMaxCodeLen. Longer bursts are dropped.
 	MaxLength int
+	// Affixes are the scanner's configured prefixes and suffixes; AIM
+	// identifiers and layout mix-ups are undone in any case (see Payload).
+	Affixes Affixes
 	// Dedupe suppresses repeats; nil means a private Deduper.
 	Dedupe *Deduper
 
@@ -67,8 +72,8 @@ func (d *WedgeDetector) Key(ev KeyEvent) WedgeResult {
 	var res WedgeResult
 	if len(d.burst) > 0 || d.overlong > 0 {
 		if ev.At.Sub(d.last) > d.maxGap() {
-			// Too slow to belong to the same burst: what we held was typing.
-			res = d.release()
+			// Too slow to belong to the same burst: what we held ended.
+			res = d.quiet()
 		}
 	}
 	if ev.Enter {
@@ -97,14 +102,23 @@ func (d *WedgeDetector) Key(ev KeyEvent) WedgeResult {
 	return res
 }
 
-// Tick lets the detector release held keys once the burst has been quiet
-// for longer than MaxGap. The kiosk calls it from a timer (every 50 ms is
-// plenty) so that typed keys are not held back indefinitely.
+// Tick ends a burst that has been quiet for longer than MaxGap: as a scan
+// if it was one, otherwise by releasing the held keys as typing. The kiosk
+// calls it from a timer (every 50 ms is plenty) so that typed keys are not
+// held back indefinitely.
 func (d *WedgeDetector) Tick(now time.Time) WedgeResult {
 	if (len(d.burst) > 0 || d.overlong > 0) && now.Sub(d.last) > d.maxGap() {
-		return d.release()
+		return d.quiet()
 	}
 	return WedgeResult{}
+}
+
+// quiet ends a burst that went silent without Enter.
+func (d *WedgeDetector) quiet() WedgeResult {
+	if d.overlong == 0 && d.scannerPace(len(d.burst)-1, d.last) {
+		return d.scan(d.last)
+	}
+	return d.release()
 }
 
 // finish decides on a burst ended by Enter at time at.
@@ -115,13 +129,29 @@ func (d *WedgeDetector) finish(at time.Time) WedgeResult {
 		return WedgeResult{Dropped: "too long", Length: n}
 	}
 	// n keys plus Enter: n gaps from the first key to Enter.
-	mean := at.Sub(d.first) / time.Duration(n)
-	if n < d.minLength() || mean > d.maxMeanGap() {
+	if !d.scannerPace(n, at) {
 		res := WedgeResult{Typed: append(d.takeBurst(), '\n')}
 		return res
 	}
-	code := string(d.burst)
+	return d.scan(at)
+}
+
+// scannerPace reports whether the burst, with gaps pauses between its
+// first key and end, was long and fast enough to be a scanner.
+func (d *WedgeDetector) scannerPace(gaps int, end time.Time) bool {
+	if len(d.burst) < d.minLength() {
+		return false
+	}
+	return end.Sub(d.first)/time.Duration(max(gaps, 1)) <= d.maxMeanGap()
+}
+
+// scan takes the held burst as a scan completed at time at.
+func (d *WedgeDetector) scan(at time.Time) WedgeResult {
+	code := Payload(string(d.burst), d.Affixes)
 	d.reset()
+	if code == "" {
+		return WedgeResult{}
+	}
 	dedupe := d.Dedupe
 	if dedupe == nil {
 		d.Dedupe = &Deduper{}

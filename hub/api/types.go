@@ -249,10 +249,16 @@ type Snapshot struct {
 	Notice   string         `json:"notice,omitempty"`
 }
 
+// EventDayTurned is the type of the last event of every day turn. It
+// carries no ticket. A stream client that receives it drops everything it
+// shows and takes a fresh snapshot (resubscribe without since, or GET
+// .../queue), so that it shows what a freshly started client shows.
+const EventDayTurned = "day_turned"
+
 // Event is one state change on the stream. Type is one of the hub's event
 // types: checked_in, walked_in, called, recalled, started, finished, missed,
 // parked, transferred, cancelled, counter_opened, counter_paused,
-// appointment_noshow, notice.
+// appointment_noshow, notice, day_turned (EventDayTurned).
 type Event struct {
 	Type    string        `json:"type"`
 	Seq     int64         `json:"seq"`

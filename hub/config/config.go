@@ -10,9 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"golang.org/x/text/unicode/norm"
 
 	"lotse/hub/queue"
+	"lotse/internal/tomlcheck"
 )
 
 // File is the TOML file.
@@ -189,20 +190,20 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Load reads and checks a file.
+// Load reads and checks a file. The hub is strict about its own tables
+// ([hub], [[office]], [[clerk]], [[device]]): an unknown key is an error
+// naming the key and its line. The kiosk's and the display's tables in the
+// same file are theirs to check.
 func Load(path string) (*File, error) {
 	var f File
-	md, err := toml.DecodeFile(path, &f)
+	src, err := os.ReadFile(path)
 	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := tomlcheck.Decode(src, &f, "hub"); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	if un := md.Undecoded(); len(un) > 0 {
-		keys := make([]string, len(un))
-		for i, k := range un {
-			keys[i] = k.String()
-		}
-		return nil, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
-	}
+	f.normalize()
 	if len(f.Offices) == 0 {
 		return nil, fmt.Errorf("config %s: no [[office]]", path)
 	}
@@ -212,6 +213,58 @@ func Load(path string) (*File, error) {
 		}
 	}
 	return &f, nil
+}
+
+// normalize brings the file's text to Unicode NFC: names of offices,
+// services and counters, notices, and the ids and user names that are
+// compared with what browsers and booking systems send. A name typed on
+// one system and pasted into the file from another may hold "u" + U+0308
+// instead of "ü": it would print as two characters or "?" on the ticket
+// printer and be a different string in every comparison. Paths, URLs and
+// secrets are left as written.
+func (f *File) normalize() {
+	nfc := func(s *string) { *s = norm.NFC.String(*s) }
+	nfcAll := func(l []string) {
+		for i := range l {
+			nfc(&l[i])
+		}
+	}
+	for i := range f.Offices {
+		o := &f.Offices[i]
+		nfc(&o.ID)
+		nfc(&o.Name)
+		nfc(&o.Notice)
+		nfc(&o.Backend.Office)
+		if m := o.Backend.Services; m != nil {
+			o.Backend.Services = make(map[string]string, len(m))
+			for k, v := range m {
+				o.Backend.Services[norm.NFC.String(k)] = norm.NFC.String(v)
+			}
+		}
+		for j := range o.Services {
+			sv := &o.Services[j]
+			nfc(&sv.ID)
+			nfc(&sv.Name)
+			nfc(&sv.Prefix)
+			for lang, name := range sv.Names {
+				sv.Names[lang] = norm.NFC.String(name)
+			}
+		}
+		for j := range o.Counters {
+			c := &o.Counters[j]
+			nfc(&c.ID)
+			nfc(&c.Name)
+			nfcAll(c.Services)
+		}
+	}
+	for i := range f.Clerks {
+		nfc(&f.Clerks[i].User)
+		nfcAll(f.Clerks[i].Offices)
+	}
+	for i := range f.Devices {
+		nfc(&f.Devices[i].Name)
+		nfc(&f.Devices[i].Office)
+	}
 }
 
 // QueueOffice turns the office's settings into the domain's office, with

@@ -3,9 +3,12 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"lotse/internal/tomlcheck"
 )
 
 func TestExampleLoads(t *testing.T) {
@@ -124,5 +127,107 @@ func TestBackendSecrets(t *testing.T) {
 	zmsOffice := Office{ID: "z", BirthDateCheckIn: &yes, Backend: Backend{Type: BackendZMS}}
 	if _, err := zmsOffice.QueueOffice(); err == nil {
 		t.Fatal("a ZMS office with birth-date check-in was accepted")
+	}
+}
+
+// typos is an installation file with one misspelt key in a table of each
+// program; each program must name its own, with the line, and no other.
+const typos = `[hub]
+adr = ":1"
+[[office]]
+id = "a"
+name = "A"
+[kiosk]
+scaner = "/dev/ttyACM0"
+[display]
+layot = "list"
+`
+
+func TestStrictAboutOwnTablesOnly(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "lotse.toml")
+	if err := os.WriteFile(p, []byte(typos), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "hub.adr (line 2)") {
+		t.Fatalf("error = %v, want hub.adr named with line 2", err)
+	}
+	if strings.Contains(err.Error(), "scaner") || strings.Contains(err.Error(), "layot") {
+		t.Fatalf("the hub judged another program's table: %v", err)
+	}
+	fixed := strings.Replace(typos, "adr", "addr", 1)
+	if err := os.WriteFile(p, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p); err != nil {
+		t.Fatalf("the kiosk's and display's tables stopped the hub: %v", err)
+	}
+	if err := os.WriteFile(p, []byte(fixed+"[[office.counter]]\nid = 'c'\nservice = ['x']\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "office.counter.service (line 12)") {
+		t.Fatalf("error = %v, want office.counter.service named with line 12", err)
+	}
+}
+
+func TestNormalizesTextToNFC(t *testing.T) {
+	// "ü" written as u + U+0308, as some editors and pastes produce it.
+	const u = "u\u0308"
+	text := `[[office]]
+id = "mitte"
+name = "B` + u + `rgerb` + u + `ro"
+notice = "Gr` + u + `ße"
+  [office.backend]
+  services = { "T` + u + `V" = "f` + u + `hrung" }
+  [[office.service]]
+  id = "f` + u + `hrung"
+  name = "F` + u + `hrungszeugnis"
+  prefix = "F"
+  names = { en = "F` + u + `hrung" }
+  [[office.counter]]
+  id = "t` + u + `r-1"
+  name = "T` + u + `r 1"
+  services = ["f` + u + `hrung"]
+[[clerk]]
+user = "m` + u + `ller"
+offices = ["mitte"]
+`
+	p := filepath.Join(t.TempDir(), "lotse.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := f.Offices[0]
+	for _, got := range []struct{ got, want string }{
+		{o.Name, "Bürgerbüro"},
+		{o.Notice, "Grüße"},
+		{o.Backend.Services["TüV"], "führung"},
+		{o.Services[0].ID, "führung"},
+		{o.Services[0].Name, "Führungszeugnis"},
+		{o.Services[0].Names["en"], "Führung"},
+		{o.Counters[0].ID, "tür-1"},
+		{o.Counters[0].Name, "Tür 1"},
+		{o.Counters[0].Services[0], "führung"},
+		{f.Clerks[0].User, "müller"},
+	} {
+		if got.got != got.want {
+			t.Errorf("%q (% x), want %q (NFC)", got.got, got.got, got.want)
+		}
+	}
+}
+
+// TestTablesRegistered: the kiosk and the display reject top-level tables
+// no program owns, so every table of the hub's File must be registered as
+// the hub's in tomlcheck.Tables.
+func TestTablesRegistered(t *testing.T) {
+	ft := reflect.TypeFor[File]()
+	for i := range ft.NumField() {
+		name, _, _ := strings.Cut(ft.Field(i).Tag.Get("toml"), ",")
+		if owner := tomlcheck.Tables[name]; owner != "hub" {
+			t.Errorf("table [%s] is the hub's but tomlcheck.Tables says %q: kiosks and displays would reject the file", name, owner)
+		}
 	}
 }

@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"lotse/internal/tomlcheck"
 )
 
 // DefaultHub is the hub the kiosk talks to when none is configured.
@@ -32,6 +33,13 @@ type Settings struct {
 	// Camera is a webcam that reads QR codes: a Video4Linux device such as
 	// /dev/video0 or the URL of an MJPEG stream.
 	Camera string `toml:"camera"`
+	// ScannerPrefixes are texts a scanner was set up to send before every
+	// code; they are removed on every scanner path, like AIM identifiers,
+	// which need no setting.
+	ScannerPrefixes []string `toml:"scanner_prefixes"`
+	// ScannerSuffixes are texts a scanner was set up to send after every
+	// code (CR, LF and TAB need no setting).
+	ScannerSuffixes []string `toml:"scanner_suffixes"`
 	// StaffPIN lets staff leave the kiosk. Only in the file, so that it does
 	// not show in the process list.
 	StaffPIN string `toml:"staff_pin"`
@@ -84,14 +92,14 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 	if *configFile != "" {
 		var f file
 		f.Kiosk.Hub = DefaultHub
-		md, err := toml.DecodeFile(*configFile, &f)
+		src, err := os.ReadFile(*configFile)
 		if err != nil {
-			return Settings{}, fmt.Errorf("read config %s: %w", *configFile, err)
+			return Settings{}, fmt.Errorf("read config: %w", err)
 		}
-		for _, key := range md.Undecoded() {
-			if len(key) > 0 && key[0] == "kiosk" {
-				return Settings{}, fmt.Errorf("config %s: unknown setting %s", *configFile, key)
-			}
+		// Strict about [kiosk]; the hub's and the display's tables in the
+		// same file are theirs.
+		if err := tomlcheck.Decode(src, &f, "kiosk"); err != nil {
+			return Settings{}, fmt.Errorf("config %s: %w", *configFile, err)
 		}
 		s = f.Kiosk
 	}

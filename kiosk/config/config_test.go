@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -71,5 +72,36 @@ idle_timeout = "1m"
 				t.Errorf("Parse(%q)\n got %+v\nwant %+v", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseExample(t *testing.T) {
+	s, err := Parse([]string{"-config", filepath.Join("..", "..", "docs", "lotse.example.toml")}, io.Discard)
+	if err != nil {
+		t.Fatalf("the README's installation file does not load: %v", err)
+	}
+	if s.Hub != "http://hub.local:8080" || s.Office != "mitte" || s.StaffPIN == "" {
+		t.Fatalf("settings = %+v", s)
+	}
+}
+
+func TestParseStrictAboutKioskOnly(t *testing.T) {
+	const typos = "[hub]\nadr = ':1'\n[display]\nlayot = 'list'\n[kiosk]\noffice = 'a'\nscaner = 'x'\n"
+	p := filepath.Join(t.TempDir(), "lotse.toml")
+	if err := os.WriteFile(p, []byte(typos), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Parse([]string{"-config", p}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "kiosk.scaner (line 7)") {
+		t.Fatalf("error = %v, want kiosk.scaner named with line 7", err)
+	}
+	if strings.Contains(err.Error(), "adr") || strings.Contains(err.Error(), "layot") {
+		t.Fatalf("the kiosk judged another program's table: %v", err)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(typos, "scaner", "scanner", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Parse([]string{"-config", p}, io.Discard); err != nil || s.Scanner != "x" {
+		t.Fatalf("Parse = %+v, %v", s, err)
 	}
 }

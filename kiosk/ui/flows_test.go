@@ -367,16 +367,35 @@ func TestClockTicksWhileScreensChange(t *testing.T) {
 }
 
 func TestWedgeScan(t *testing.T) {
-	h := newHarness(t, landscape)
-	c := h.window.Canvas()
-	h.do(func() {
-		for _, r := range fakehub.CodeGood {
-			c.OnTypedRune()(r)
-		}
-		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	})
-	h.waitScreen(ScreenTicket)
-	h.wantText("A001")
+	// What keyboard-wedge scanners type for the same code, depending on
+	// their settings; each must check in.
+	tests := []struct {
+		name, typed string
+		enter       bool
+	}{
+		{"plain", fakehub.CodeGood, true},
+		{"AIM identifier", "]Q1" + fakehub.CodeGood, true},
+		{"AIM identifier with ECI marker", `]Q2\000026` + fakehub.CodeGood, true},
+		{"TAB or no suffix", "]Q1" + fakehub.CodeGood, false},
+		{"US scanner on a German PC", "+Q1LOTSEÖapptß1Ös3cr3t", true},
+		{"Caps Lock on", "]q1lotse:APPT-1:S3CR3T", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, landscape)
+			c := h.window.Canvas()
+			h.do(func() {
+				for _, r := range tt.typed {
+					c.OnTypedRune()(r)
+				}
+				if tt.enter {
+					c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+				}
+			})
+			h.waitScreen(ScreenTicket)
+			h.wantText("A001")
+		})
+	}
 }
 
 func TestWedgeTypingOnKeypad(t *testing.T) {

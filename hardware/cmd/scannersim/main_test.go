@@ -42,9 +42,8 @@ func TestScannerSimFeedsSerialSource(t *testing.T) {
 			scans := make(chan scanner.Scan, 10)
 			connected := make(chan struct{}, 1)
 			src := &scanner.Serial{
-				Device:   link,
-				StripAIM: true,
-				Logger:   slog.New(slog.DiscardHandler),
+				Device: link,
+				Logger: slog.New(slog.DiscardHandler),
 				OnStatus: func(s scanner.Status) {
 					if s.State == scanner.StateConnected {
 						select {

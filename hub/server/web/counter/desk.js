@@ -38,6 +38,16 @@
   }
   const refresh = Lotse.debounced(search, 300);
 
+  // dayTurned drops the old day's results at once (the hub sends
+  // "day_turned" as the last event of a day turn); a search that was
+  // shown runs again on the new day.
+  function dayTurned() {
+    lastResults = [];
+    if ($("#ticket-dialog").open) $("#ticket-dialog").close();
+    renderResults();
+    if (searched) refresh.now();
+  }
+
   // hhmm reads a time field in the 24-hour clock of German offices (no
   // AM/PM from the browser's locale): "9" → 09:00, "930" → 09:30,
   // "9.30" → 09:30. It returns "" for an empty field and null for nonsense.
@@ -177,7 +187,7 @@
     off = Lotse.office(sess.office);
     renderAll();
     $("#search-name").focus();
-    Lotse.stream(sess.office, () => { if (searched) refresh(); }, Lotse.setStreamStatus);
+    Lotse.stream(sess.office, (msg) => { if (msg.type === "day_turned") dayTurned(); else if (searched) refresh(); }, Lotse.setStreamStatus);
     Lotse.pollHealth();
     setInterval(Lotse.pollHealth, 30000);
   }

@@ -172,6 +172,17 @@
   }
   const refresh = Lotse.debounced(load, 200);
 
+  // dayTurned drops everything of the old day at once (the hub sends
+  // "day_turned" as the last event of a day turn) and fetches the new
+  // day's queue: nothing of yesterday may stay on the clerk's screen.
+  function dayTurned() {
+    q = null;
+    ["#transfer-dialog", "#call-dialog"].forEach((id) => { if ($(id).open) $(id).close(); });
+    clearMessage();
+    render();
+    refresh.now();
+  }
+
   // act runs a counter action. Buttons stay disabled until the answer is
   // in, and the request id makes a repeated request (a double click that
   // slipped through, a retry after a new login) answer with the first
@@ -316,7 +327,7 @@
     off = Lotse.office(sess.office);
     render();
     await load();
-    Lotse.stream(sess.office, () => refresh(), Lotse.setStreamStatus);
+    Lotse.stream(sess.office, (msg) => { if (msg.type === "day_turned") dayTurned(); else refresh(); }, Lotse.setStreamStatus);
     Lotse.pollHealth();
     setInterval(Lotse.pollHealth, 30000);
     // Appointments become due as time passes, without an event.

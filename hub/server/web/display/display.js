@@ -1,8 +1,9 @@
 // Lotse web display: the call board for smart TVs and browsers. It follows
 // the office's stream like the Fyne display does: a snapshot, then events
 // with seq; it resumes with since after a disconnect, resubscribes for a
-// fresh snapshot after a gap, ignores duplicates, and warns when no message
-// (the hub pings every 5 s) arrived for 8 s. Plain JS, no build step.
+// fresh snapshot after a gap or when the day turns, ignores duplicates, and
+// warns when no message (the hub pings every 5 s) arrived for 8 s. Plain JS,
+// no build step.
 "use strict";
 
 (function () {
@@ -53,13 +54,17 @@
 
   function newBoard() {
     // ready: a snapshot arrived (an office without events yet sends seq 0).
-    return { seq: 0, ready: false, office: { id: "", name: "" }, calls: [], counters: [], waiting: [], notice: "", lastMessage: 0 };
+    // day: the office's day of the last snapshot; turned: a day_turned
+    // event came and the next snapshot starts a new day.
+    return { seq: 0, ready: false, day: "", turned: false, office: { id: "", name: "" }, calls: [], counters: [], waiting: [], notice: "", lastMessage: 0 };
   }
 
   function isActiveState(s) { return s === "called" || s === "serving"; }
 
   // apply reduces one message; it returns the outcome ("applied", "pinged",
-  // "duplicate", "gap") and the calls to announce, oldest first.
+  // "duplicate", "gap", "day_turned") and the calls to announce, oldest
+  // first. After "gap" and "day_turned" the caller resubscribes for a fresh
+  // snapshot.
   function apply(b, m, now) {
     b.lastMessage = now;
     if (m.type === "snapshot") return { outcome: "applied", announce: applySnapshot(b, m) };
@@ -69,14 +74,35 @@
     }
     if (!b.ready) return { outcome: "gap", announce: [] };
     if (m.seq <= b.seq) return { outcome: "duplicate", announce: [] };
+    if (m.type === "day_turned") {
+      // Also after a gap: nothing of the old day may stay on the screen.
+      turnDay(b, m.seq);
+      return { outcome: "day_turned", announce: [] };
+    }
     if (m.seq !== b.seq + 1) return { outcome: "gap", announce: [] };
     b.seq = m.seq;
     return { outcome: "applied", announce: applyEvent(b, m) };
   }
 
+  // turnDay drops the old day's calls, lines and counter tickets; the board
+  // stays ready (no "connecting" flash at midnight) until the snapshot that
+  // fills it as if the page had just been opened.
+  function turnDay(b, seq) {
+    b.seq = seq;
+    b.turned = true;
+    b.calls = [];
+    b.waiting = [];
+    b.counters = b.counters.map((c) => Object.assign({}, c, { ticket: null }));
+  }
+
   function applySnapshot(b, s) {
-    const hadState = b.ready;
+    // A snapshot of another day replaces the board like a first one: none
+    // of its calls is "missed" against yesterday's.
+    const newDay = b.turned || (!!b.day && !!s.day && s.day !== b.day);
+    const hadState = b.ready && !newDay;
     b.ready = true;
+    b.turned = false;
+    b.day = s.day || "";
     const lastKnown = b.calls.length ? Date.parse(b.calls[0].at) : 0;
     b.seq = s.seq;
     b.office = s.office || { id: "", name: "" };
@@ -181,7 +207,13 @@
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       backoff = MIN_BACKOFF_MS;
       const r = apply(board, m, Date.now());
-      if (r.outcome === "gap") { fresh = true; ws.close(); return; }
+      if (r.outcome === "day_turned") {
+        // Yesterday's calls go at once, also from the sound queue.
+        queue.length = 0;
+        callSeen = 0;
+        render();
+      }
+      if (r.outcome === "gap" || r.outcome === "day_turned") { fresh = true; ws.close(); return; }
       if (r.announce.length) callSeen = Date.now();
       r.announce.forEach(announce);
       if (r.outcome === "applied") render();
