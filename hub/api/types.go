@@ -230,10 +230,6 @@ const (
 	TypePing     = "ping"
 )
 
-// EventDayTurned is the last event of every day turn. It carries no ticket;
-// a client that receives it drops what it shows and takes a fresh snapshot.
-const EventDayTurned = "day_turned"
-
 // Snapshot is the whole public state of an office's queue: the answer of GET
 // .../queue and the first message on the stream.
 type Snapshot struct {
