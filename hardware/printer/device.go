@@ -189,8 +189,11 @@ func (p *Printer) do(ctx context.Context, fn func(context.Context, *link) error)
 	}
 	result := make(chan error, 1)
 	go func() {
-		defer p.busy.Unlock()
-		result <- p.session(ctx, fn)
+		err := p.session(ctx, fn)
+		// Free the device before handing back the result: a caller that
+		// prints again right after must not find it still busy.
+		p.busy.Unlock()
+		result <- err
 	}()
 	select {
 	case err := <-result:
