@@ -1,0 +1,498 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"lotse/hub/api"
+	"lotse/hub/booking"
+	"lotse/hub/booking/demo"
+	"lotse/hub/clocktest"
+	"lotse/hub/office"
+	"lotse/hub/queue"
+	"lotse/hub/store"
+)
+
+// accessHub is a demo hub like testHub whose server takes its time from
+// the fake clock (every limit and session runs on it), with the accounts
+// and devices a test names, and which can be restarted on its database
+// with other accounts.
+type accessHub struct {
+	t       *testing.T
+	URL     string
+	Clock   *clocktest.Clock
+	Demo    *demo.Backend
+	Server  *Server
+	db      *store.DB
+	loops   []*office.Loop
+	limits  Limits
+	clerks  []Clerk
+	devices []Device
+}
+
+const accessMitte, accessNord = "buergerbuero-mitte", "buergerbuero-nord"
+
+// accessHash is a bcrypt hash of "demo" at the lowest cost: these tests
+// log in often.
+var accessHash = sync.OnceValue(func() string {
+	h, err := bcrypt.GenerateFromPassword([]byte("demo"), bcrypt.MinCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(h)
+})
+
+func accessDevices(prefix string, n int, role string) []Device {
+	var out []Device
+	for i := range n {
+		name := prefix + strconv.Itoa(i)
+		out = append(out, Device{Name: name, Token: name, Role: role})
+	}
+	return out
+}
+
+func newAccessHub(t *testing.T, clerks []Clerk, devices []Device, limits Limits) *accessHub {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	clock := clocktest.New(testHubDay)
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "lotse.db"))
+	if err != nil {
+		cancel()
+		t.Fatalf("open store: %v", err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { db.Close() })
+	t.Cleanup(wg.Wait)
+	t.Cleanup(cancel)
+	h := &accessHub{t: t, Clock: clock, Demo: demo.New(clock.Now), db: db, limits: limits}
+	offices := demo.Offices()
+	loops := office.Set{}
+	for _, o := range offices {
+		l := office.New(office.Config{Office: o, DB: db, Now: clock.Now, Log: log,
+			Publish: testPublisher(func(id string, ev []queue.Event, w []queue.ServiceWait) {
+				if s := h.Server; s != nil {
+					s.Publish(id, ev, w)
+				}
+			})})
+		if err := l.Load(ctx); err != nil {
+			t.Fatalf("load office %s: %v", o.ID, err)
+		}
+		loops[o.ID] = l
+		h.loops = append(h.loops, l)
+	}
+	for _, l := range h.loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.Run(ctx); err != nil {
+				t.Errorf("office loop: %v", err)
+			}
+		}()
+	}
+	h.start(clerks, devices)
+	syncer := &booking.Syncer{Backend: h.Demo, Offices: offices, Apply: loops, Now: clock.Now, Log: log,
+		Hash: func(date string) string { return BirthHash([]byte("access birth key"), date) }}
+	for _, o := range offices {
+		if err := syncer.SyncOffice(ctx, o.ID); err != nil {
+			t.Fatalf("sync %s: %v", o.ID, err)
+		}
+	}
+	return h
+}
+
+// start serves a new server with these accounts on the hub's database and
+// loops: a restart of the hub's HTTP side with another configuration.
+func (h *accessHub) start(clerks []Clerk, devices []Device) {
+	h.clerks, h.devices = clerks, devices
+	srv := New(Config{Loops: h.loops, DB: h.db, Auth: NewAuth(clerks, devices, []byte("access session key"), 0),
+		BirthKey: []byte("access birth key"), Now: h.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Demo: h.Demo, Limits: h.limits})
+	h.Server = srv
+	ts := httptest.NewServer(srv)
+	h.URL = ts.URL
+	h.t.Cleanup(func() {
+		ts.CloseClientConnections()
+		ts.Close()
+	})
+}
+
+// answer is an HTTP answer of the hub.
+type answer struct {
+	Status int
+	Header http.Header
+	Error  api.ErrorDetail
+	Body   []byte
+	Cookie string
+}
+
+// who sets a request's credentials.
+type who func(*http.Request)
+
+func bearer(token string) who {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+}
+
+func basic(user, pass string) who {
+	return func(r *http.Request) { r.SetBasicAuth(user, pass) }
+}
+
+// cookie sends a session cookie and its CSRF token.
+func cookie(value, csrf string) who {
+	return func(r *http.Request) {
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: value})
+		if csrf != "" {
+			r.Header.Set("X-CSRF-Token", csrf)
+		}
+	}
+}
+
+func (h *accessHub) do(method, path string, as who, body any) answer {
+	h.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, h.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if as != nil {
+		as(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	a := answer{Status: resp.StatusCode, Header: resp.Header}
+	a.Body, _ = io.ReadAll(resp.Body)
+	var eb api.ErrorBody
+	if resp.StatusCode >= 400 && json.Unmarshal(a.Body, &eb) == nil {
+		a.Error = eb.Error
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			a.Cookie = c.Value
+		}
+	}
+	return a
+}
+
+func checkinPath(office string) string { return "/api/v1/offices/" + office + "/checkins" }
+
+// day returns the demo day's appointments of an office.
+func (h *accessHub) day(officeID string) []booking.Appointment {
+	h.t.Helper()
+	_, list, err := h.Demo.Today(context.Background(), officeID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return list
+}
+
+// wantLimited checks a 429 that tells how long to wait, in the header and
+// in the JSON error, so that the kiosk can say it.
+func wantLimited(t *testing.T, a answer, what string) time.Duration {
+	t.Helper()
+	if a.Status != http.StatusTooManyRequests || a.Error.Code != api.CodeRateLimited {
+		t.Fatalf("%s: %d %s, want 429 rate_limited", what, a.Status, a.Body)
+	}
+	ra, err := strconv.Atoi(a.Header.Get("Retry-After"))
+	if err != nil || ra <= 0 || ra != a.Error.RetryAfter {
+		t.Fatalf("%s: Retry-After %q, retryAfter %d: want the same positive seconds in both", what, a.Header.Get("Retry-After"), a.Error.RetryAfter)
+	}
+	return time.Duration(ra) * time.Second
+}
+
+// perHour counts how many tries of try pass (are not answered 429) in one
+// hour of the fake clock, waiting each time as long as the hub says.
+func (h *accessHub) perHour(try func(i int) answer) int {
+	h.t.Helper()
+	end := h.Clock.Now().Add(time.Hour)
+	passed := 0
+	for i := 0; h.Clock.Now().Before(end); i++ {
+		a := try(i)
+		if a.Status != http.StatusTooManyRequests {
+			passed++
+			continue
+		}
+		h.Clock.Advance(wantLimited(h.t, a, "hourly count"))
+	}
+	return passed
+}
+
+// wrongCode is a well-formed code of an appointment that does not exist.
+func wrongCode(i int) string { return fmt.Sprintf("LOTSE:X-%d:%016d", i, i) }
+
+// TestWrongCodesAreLimited covers guessing QR codes (issue 11.1): per
+// device, per office, per appointment id, and that right codes cost
+// nothing.
+func TestWrongCodesAreLimited(t *testing.T) {
+	limits := DefaultLimits()
+	code := func(a booking.Appointment) string { return "LOTSE:" + a.ID + ":" + a.Secret }
+
+	t.Run("per device", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 2, RoleKiosk), Limits{})
+		for i := range limits.CodePerDevice.Burst {
+			if a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{Code: wrongCode(i)}); a.Status != http.StatusNotFound {
+				t.Fatalf("wrong code %d: %d %s, want 404", i, a.Status, a.Body)
+			}
+		}
+		wait := wantLimited(t, h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{Code: wrongCode(99)}), "wrong code over the burst")
+		if a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-1"), api.CheckInRequest{Code: wrongCode(100)}); a.Status != http.StatusNotFound {
+			t.Fatalf("another kiosk: %d, want its own budget", a.Status)
+		}
+		h.Clock.Advance(wait)
+		if a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{Code: wrongCode(101)}); a.Status != http.StatusNotFound {
+			t.Fatalf("after waiting Retry-After: %d, want one more try", a.Status)
+		}
+	})
+
+	t.Run("per office", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 10, RoleKiosk), Limits{})
+		passed := 0
+		for i := range 100 {
+			if h.do("POST", checkinPath(accessMitte), bearer("kiosk-"+strconv.Itoa(i%10)), api.CheckInRequest{Code: wrongCode(i)}).Status == http.StatusNotFound {
+				passed++
+			}
+		}
+		if passed != limits.CodePerOffice.Burst {
+			t.Fatalf("ten kiosks of one office got %d wrong codes through, want the office's %d", passed, limits.CodePerOffice.Burst)
+		}
+		if a := h.do("POST", checkinPath(accessNord), bearer("kiosk-9"), api.CheckInRequest{Code: wrongCode(1000)}); a.Status != http.StatusNotFound {
+			t.Fatalf("another office: %d %s, want its own budget", a.Status, a.Body)
+		}
+	})
+
+	t.Run("per appointment, desk still checks in", func(t *testing.T) {
+		h := newAccessHub(t, []Clerk{{User: "desk", PasswordHash: accessHash(), Roles: []string{RoleDesk}}}, accessDevices("kiosk-", 10, RoleKiosk), Limits{})
+		var target booking.Appointment
+		for _, a := range h.day(accessMitte) {
+			if !a.Cancelled && !a.Start.Before(h.Clock.Now()) && a.Start.Before(h.Clock.Now().Add(20*time.Minute)) {
+				target = a
+				break
+			}
+		}
+		if target.ID == "" {
+			t.Fatal("no appointment inside the check-in window")
+		}
+		for i := range limits.CodePerAppointment.Burst {
+			wrong := "LOTSE:" + target.ID + ":" + fmt.Sprintf("%016d", i)
+			if a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-"+strconv.Itoa(i)), api.CheckInRequest{Code: wrong}); a.Status != http.StatusNotFound {
+				t.Fatalf("wrong secret %d: %d %s", i, a.Status, a.Body)
+			}
+		}
+		a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-9"), api.CheckInRequest{Code: code(target)})
+		wait := wantLimited(t, a, "the right secret after wrong ones")
+		if wait < time.Minute {
+			t.Fatalf("code locked for %v only, want minutes", wait)
+		}
+		if a := h.do("POST", checkinPath(accessMitte), basic("desk", "demo"), api.CheckInRequest{Appointment: target.ID}); a.Status != http.StatusCreated {
+			t.Fatalf("desk check-in of a locked code: %d %s", a.Status, a.Body)
+		}
+	})
+
+	t.Run("right codes cost nothing", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		n := 0
+		for _, ap := range h.day(accessMitte) {
+			if ap.Cancelled || ap.Start.Before(h.Clock.Now().Add(-10*time.Minute)) || ap.Start.After(h.Clock.Now().Add(25*time.Minute)) {
+				continue
+			}
+			for range 3 { // a repeated scan answers the same ticket
+				if a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{Code: code(ap)}); a.Status != http.StatusCreated {
+					t.Fatalf("right code %d: %d %s", n, a.Status, a.Body)
+				}
+				n++
+			}
+		}
+		if n <= limits.CodePerDevice.Burst+limits.CodePerOffice.Burst {
+			t.Fatalf("only %d right scans tried; the test needs more than the bursts", n)
+		}
+	})
+
+	t.Run("guesses per hour", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		got := h.perHour(func(i int) answer {
+			return h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{Code: wrongCode(i)})
+		})
+		want := limits.CodePerDevice.PerHour()
+		if got < want-1 || got > want+1 {
+			t.Fatalf("a kiosk guessed %d codes in an hour, the documented figure is %d", got, want)
+		}
+		t.Logf("wrong QR codes per hour and kiosk: %d", got)
+	})
+}
+
+// TestBirthDateGuessing covers guessing birth dates (issue 11.2): the
+// limit holds under 200 parallel guesses, is keyed to the device and not
+// its address, counts every answer that tells a birth date exists, and
+// tells the kiosk how long to wait.
+func TestBirthDateGuessing(t *testing.T) {
+	limits := DefaultLimits()
+	burst := limits.BirthPerDevice.Burst
+	wrongDate := func(i int) string {
+		return time.Date(1901, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(queue.DayFormat)
+	}
+
+	t.Run("200 parallel guesses", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		var mu sync.Mutex
+		passed := 0
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range 200 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: wrongDate(i)})
+				if a.Status != http.StatusTooManyRequests {
+					mu.Lock()
+					passed++
+					mu.Unlock()
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if passed > burst {
+			t.Fatalf("%d of 200 parallel wrong birth dates got an answer, want at most %d", passed, burst)
+		}
+	})
+
+	t.Run("keyed to the device, not the address", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		keys := map[string]bool{}
+		for _, addr := range []string{"192.0.2.1:1000", "192.0.2.2:2000", "[2001:db8::1]:3000"} {
+			r := httptest.NewRequest("POST", checkinPath(accessMitte), nil)
+			r.RemoteAddr = addr
+			r.Header.Set("Authorization", "Bearer kiosk-0")
+			p, err := h.Server.identify(r, accessMitte)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys[p.key] = true
+		}
+		if len(keys) != 1 {
+			t.Fatalf("one kiosk from three addresses has the limit keys %v, want one", keys)
+		}
+	})
+
+	t.Run("answers that confirm a birth date count", func(t *testing.T) {
+		h := newAccessHub(t, nil, append(accessDevices("probe-", 200, RoleKiosk), accessDevices("fresh-", 5, RoleKiosk)...), Limits{})
+		// Find a birth date for every answer by asking once per probe
+		// device, each with a full budget.
+		found := map[string]api.CheckInRequest{}
+		probe := 0
+		ask := func(office string, req api.CheckInRequest) {
+			if probe >= 200 {
+				return
+			}
+			a := h.do("POST", checkinPath(office), bearer("probe-"+strconv.Itoa(probe)), req)
+			probe++
+			if a.Status != http.StatusCreated && found[a.Error.Code].BirthDate == "" {
+				found[a.Error.Code] = req
+			}
+		}
+		for _, ap := range h.day(accessMitte) {
+			early, late := ap.Start.After(h.Clock.Now().Add(time.Hour)), ap.Start.Before(h.Clock.Now().Add(-time.Hour))
+			if !ap.Cancelled && (early && found[api.CodeTooEarly].BirthDate == "" || late && found[api.CodeTooLate].BirthDate == "") {
+				ask(accessMitte, api.CheckInRequest{BirthDate: ap.BirthDate})
+			}
+		}
+		for _, ap := range h.day(accessNord) {
+			if found[api.CodeWrongOffice].BirthDate == "" {
+				ask(accessMitte, api.CheckInRequest{BirthDate: ap.BirthDate})
+			}
+		}
+		births := map[string]int{}
+		for _, ap := range h.day(accessMitte) {
+			births[ap.BirthDate]++
+			if births[ap.BirthDate] == 2 && found[api.CodeConflict].BirthDate == "" {
+				ask(accessMitte, api.CheckInRequest{BirthDate: ap.BirthDate})
+			}
+		}
+		tests := []string{api.CodeNotFound, api.CodeConflict, api.CodeTooEarly, api.CodeTooLate, api.CodeWrongOffice}
+		for i, kind := range tests {
+			t.Run(kind, func(t *testing.T) {
+				req := found[kind]
+				if kind == api.CodeNotFound {
+					req = api.CheckInRequest{BirthDate: wrongDate(7)}
+				}
+				if req.BirthDate == "" {
+					t.Fatalf("the demo day has no birth date that answers %s (found %v)", kind, found)
+				}
+				dev := "fresh-" + strconv.Itoa(i)
+				for n := range burst {
+					if a := h.do("POST", checkinPath(accessMitte), bearer(dev), req); a.Error.Code != kind {
+						t.Fatalf("try %d: %d %s, want %s", n, a.Status, a.Body, kind)
+					}
+				}
+				wantLimited(t, h.do("POST", checkinPath(accessMitte), bearer(dev), req), kind+" after the burst")
+			})
+		}
+	})
+
+	t.Run("one confused citizen does not block the next for long", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		for i := range burst + 3 {
+			h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: wrongDate(i)})
+		}
+		wait := wantLimited(t, h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: wrongDate(50)}), "after the burst")
+		if wait > limits.BirthPerDevice.Every {
+			t.Fatalf("the next person waits %v, want at most %v", wait, limits.BirthPerDevice.Every)
+		}
+		h.Clock.Advance(wait)
+		var right booking.Appointment
+		births := map[string]int{}
+		for _, ap := range h.day(accessMitte) {
+			births[ap.BirthDate]++
+		}
+		for _, ap := range h.day(accessMitte) {
+			if !ap.Cancelled && births[ap.BirthDate] == 1 && !ap.Start.Before(h.Clock.Now()) && ap.Start.Before(h.Clock.Now().Add(20*time.Minute)) {
+				right = ap
+				break
+			}
+		}
+		if a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: right.BirthDate}); a.Status != http.StatusCreated {
+			t.Fatalf("the next citizen after waiting %v: %d %s", wait, a.Status, a.Body)
+		}
+		// The right one gave its token back: the next person tries at once.
+		if a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: right.BirthDate}); a.Status != http.StatusCreated {
+			t.Fatalf("a repeated right birth date: %d %s", a.Status, a.Body)
+		}
+	})
+
+	t.Run("guesses per hour", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		got := h.perHour(func(i int) answer {
+			return h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: wrongDate(i)})
+		})
+		want := limits.BirthPerDevice.PerHour()
+		if got < want-1 || got > want+1 {
+			t.Fatalf("a kiosk guessed %d birth dates in an hour, the documented figure is %d", got, want)
+		}
+		t.Logf("wrong birth dates per hour and kiosk: %d", got)
+	})
+}
