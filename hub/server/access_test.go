@@ -358,24 +358,51 @@ func TestBirthDateGuessing(t *testing.T) {
 
 	t.Run("200 parallel guesses", func(t *testing.T) {
 		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		// The office loop is held busy while the guesses arrive, so that
+		// every one is in flight before the first is answered: a limit
+		// that checks first and counts after lets them all through.
+		release := make(chan struct{})
+		busy := make(chan struct{})
+		for _, l := range h.loops {
+			if l.Office().ID == accessMitte {
+				go l.Do(context.Background(), func(*queue.Queue, time.Time) (any, []queue.Event, error) {
+					close(busy)
+					<-release
+					return nil, nil, nil
+				})
+			}
+		}
+		<-busy
+		limited := make(chan struct{}, 200)
 		var mu sync.Mutex
 		passed := 0
 		var wg sync.WaitGroup
-		start := make(chan struct{})
 		for i := range 200 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				<-start
 				a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: wrongDate(i)})
-				if a.Status != http.StatusTooManyRequests {
-					mu.Lock()
-					passed++
-					mu.Unlock()
+				if a.Status == http.StatusTooManyRequests {
+					limited <- struct{}{}
+					return
 				}
+				mu.Lock()
+				passed++
+				mu.Unlock()
 			}()
 		}
-		close(start)
+		// A sound limit refuses all but the burst at once; give a broken
+		// one time to show itself, then let the loop go.
+		timeout := time.After(20 * time.Second)
+	wait:
+		for range 200 - burst {
+			select {
+			case <-limited:
+			case <-timeout:
+				break wait
+			}
+		}
+		close(release)
 		wg.Wait()
 		if passed > burst {
 			t.Fatalf("%d of 200 parallel wrong birth dates got an answer, want at most %d", passed, burst)
