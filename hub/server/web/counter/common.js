@@ -191,7 +191,7 @@ const Lotse = (() => {
     <label class="field"><span data-i18n="login.user">Benutzername</span><input id="login-user" name="username" autocomplete="username" required></label>
     <label class="field"><span data-i18n="login.password">Passwort</span><input id="login-password" name="password" type="password" autocomplete="current-password" required></label>
     <p id="login-error" class="login-error" role="alert"></p>
-    <label id="login-takeover-row" class="field check" hidden><input id="login-takeover" type="checkbox"> <span data-i18n="login.takeOver">Schalter übernehmen (die andere Anmeldung endet)</span></label>
+    <label id="login-takeover-row" class="check" hidden><input id="login-takeover" type="checkbox"> <span data-i18n="login.takeOver">Schalter übernehmen (die andere Anmeldung endet)</span></label>
     <div class="login-buttons">
       <button type="submit" id="login-submit" class="btn primary" data-i18n="login.submit">Anmelden</button>
       <span class="lang-switch" role="group" data-i18n-aria="nav.language">
