@@ -242,6 +242,57 @@ func (h *accessHub) perHour(limit int, try func(i int) answer) int {
 	return passed
 }
 
+// parallel sends n tries at once while the office loop is held busy, so
+// that every one is in flight before the first is answered: a limit that
+// checks first and counts after lets them all through. It returns how
+// many were not refused with 429.
+func (h *accessHub) parallel(n, burst int, try func(i int) answer) int {
+	h.t.Helper()
+	release := make(chan struct{})
+	busy := make(chan struct{})
+	for _, l := range h.loops {
+		if l.Office().ID == accessMitte {
+			go l.Do(context.Background(), func(*queue.Queue, time.Time) (any, []queue.Event, error) {
+				close(busy)
+				<-release
+				return nil, nil, nil
+			})
+		}
+	}
+	<-busy
+	limited := make(chan struct{}, n)
+	var mu sync.Mutex
+	passed := 0
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if try(i).Status == http.StatusTooManyRequests {
+				limited <- struct{}{}
+				return
+			}
+			mu.Lock()
+			passed++
+			mu.Unlock()
+		}()
+	}
+	// A sound limit refuses all but the burst at once; a broken one gets
+	// time to show itself, then the loop goes on.
+	timeout := time.After(20 * time.Second)
+wait:
+	for range n - burst {
+		select {
+		case <-limited:
+		case <-timeout:
+			break wait
+		}
+	}
+	close(release)
+	wg.Wait()
+	return passed
+}
+
 // wrongCode is a well-formed code of an appointment that does not exist.
 func wrongCode(i int) string { return fmt.Sprintf("LOTSE:X-%d:%016d", i, i) }
 
@@ -313,6 +364,18 @@ func TestWrongCodesAreLimited(t *testing.T) {
 		}
 	})
 
+	t.Run("per appointment, in parallel", func(t *testing.T) {
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 10, RoleKiosk), Limits{})
+		id := h.day(accessMitte)[0].ID
+		passed := h.parallel(100, limits.CodePerAppointment.Burst, func(i int) answer {
+			wrong := "LOTSE:" + id + ":" + fmt.Sprintf("%016d", i)
+			return h.do("POST", checkinPath(accessMitte), bearer("kiosk-"+strconv.Itoa(i%10)), api.CheckInRequest{Code: wrong})
+		})
+		if passed > limits.CodePerAppointment.Burst {
+			t.Fatalf("%d of 100 parallel wrong secrets for one appointment were tried, want at most %d", passed, limits.CodePerAppointment.Burst)
+		}
+	})
+
 	t.Run("right codes cost nothing", func(t *testing.T) {
 		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
 		n := 0
@@ -358,52 +421,9 @@ func TestBirthDateGuessing(t *testing.T) {
 
 	t.Run("200 parallel guesses", func(t *testing.T) {
 		h := newAccessHub(t, nil, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
-		// The office loop is held busy while the guesses arrive, so that
-		// every one is in flight before the first is answered: a limit
-		// that checks first and counts after lets them all through.
-		release := make(chan struct{})
-		busy := make(chan struct{})
-		for _, l := range h.loops {
-			if l.Office().ID == accessMitte {
-				go l.Do(context.Background(), func(*queue.Queue, time.Time) (any, []queue.Event, error) {
-					close(busy)
-					<-release
-					return nil, nil, nil
-				})
-			}
-		}
-		<-busy
-		limited := make(chan struct{}, 200)
-		var mu sync.Mutex
-		passed := 0
-		var wg sync.WaitGroup
-		for i := range 200 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				a := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: wrongDate(i)})
-				if a.Status == http.StatusTooManyRequests {
-					limited <- struct{}{}
-					return
-				}
-				mu.Lock()
-				passed++
-				mu.Unlock()
-			}()
-		}
-		// A sound limit refuses all but the burst at once; give a broken
-		// one time to show itself, then let the loop go.
-		timeout := time.After(20 * time.Second)
-	wait:
-		for range 200 - burst {
-			select {
-			case <-limited:
-			case <-timeout:
-				break wait
-			}
-		}
-		close(release)
-		wg.Wait()
+		passed := h.parallel(200, burst, func(i int) answer {
+			return h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{BirthDate: wrongDate(i)})
+		})
 		if passed > burst {
 			t.Fatalf("%d of 200 parallel wrong birth dates got an answer, want at most %d", passed, burst)
 		}

@@ -334,16 +334,10 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 			s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "this code is locked after wrong tries; please ask at the desk"), wait})
 			return
 		}
-		guard = []slot{{s.limits.codeDevice, p.key}, {s.limits.codeOffice, o.office.ID}}
+		guard = []slot{{s.limits.codeDevice, p.key}, {s.limits.codeOffice, o.office.ID}, appointment}
 		// Only "not found" is a wrong guess: every other answer needed the
 		// right secret.
-		honest = func(err error) bool {
-			if queue.ErrorCode(err) != queue.NotFound {
-				return true
-			}
-			appointment.l.take(appointment.key)
-			return false
-		}
+		honest = func(err error) bool { return queue.ErrorCode(err) != queue.NotFound }
 		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInCode(now, id, secret))
 		}
