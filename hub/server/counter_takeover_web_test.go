@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -49,4 +51,29 @@ func (tb *tab) waitForSession(t *testing.T) bool {
 	var status int
 	tb.eval(`(() => { const x = new XMLHttpRequest(); x.open("GET", "/api/v1/session", false); x.send(); return x.status; })()`, &status)
 	return status == 200
+}
+
+// TestCounterLoginSaysHowLongToWait: after too many wrong passwords the
+// login page says how long to wait, from the hub's answer (issue 11.3).
+func TestCounterLoginSaysHowLongToWait(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	tb := b.newTab(t, h.URL)
+	tb.do(chromedp.Navigate(tb.url + "/counter/"))
+	tb.waitFor("login form", `!document.querySelector("#login").hidden && document.querySelectorAll("#login-office option").length > 0`)
+	tb.eval(fmt.Sprintf(`(() => {
+		const o = document.querySelector("#login-office");
+		o.value = %q; o.dispatchEvent(new Event("change"));
+		document.querySelector("#login-counter").value = "schalter-1";
+		document.querySelector("#login-user").value = "demo";
+	})()`, webOffice), nil)
+	for i := range DefaultLimits().LoginPerAccount.Burst + 1 {
+		tb.eval(`document.querySelector("#login-error").textContent = ""; document.querySelector("#login-password").value = "wrong"`, nil)
+		tb.do(chromedp.Click("#login-submit"))
+		tb.waitFor(fmt.Sprintf("answer to wrong password %d", i), `document.querySelector("#login-error").textContent !== ""`)
+	}
+	msg := tb.text("#login-error")
+	if !regexp.MustCompile(`warten Sie [0-9]+ Sekunden`).MatchString(msg) {
+		t.Fatalf("after too many wrong passwords the page says %q, want how many seconds to wait", msg)
+	}
 }

@@ -292,7 +292,7 @@ const Lotse = (() => {
   function errorText(err, action) {
     const code = (err && err.code) || "internal";
     for (const key of ["err." + action + "." + code, "err." + code]) {
-      const s = t(key);
+      const s = t(key, { seconds: err && err.retryAfter });
       if (s !== key) return s;
     }
     return t("err.internal");
