@@ -317,7 +317,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 	}
 	var fn office.Func
 	// guard holds the tokens this attempt took; honest decides by the
-	// answer whether they go back (see guardCheckIn).
+	// answer whether they go back.
 	var guard []slot
 	var honest func(error) bool
 	switch {
