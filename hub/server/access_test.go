@@ -787,6 +787,21 @@ func TestOneClerkPerCounter(t *testing.T) {
 		}
 	})
 
+	t.Run("the desk tab keeps the workplace's counter", func(t *testing.T) {
+		// Both tabs of one browser share one cookie: a desk login there
+		// must not leave the workplace tab without its counter.
+		h := newAccessHub(t, clerks, nil, Limits{})
+		ck, _ := h.session(login(accessMitte, "schalter-5", "anna", "demo", false))
+		a := h.do("POST", "/api/v1/session", cookie(ck, ""), login(accessMitte, "", "anna", "demo", false))
+		var s api.Session
+		if a.Status != http.StatusOK || json.Unmarshal(a.Body, &s) != nil || s.Counter != "schalter-5" {
+			t.Fatalf("desk login in the workplace's browser: %d %s, want the session to keep schalter-5", a.Status, a.Body)
+		}
+		if a := h.do("POST", "/api/v1/session", nil, login(accessMitte, "schalter-5", "ben", "demo", false)); a.Status != http.StatusConflict {
+			t.Fatalf("another clerk at schalter-5: %d %s, want 409", a.Status, a.Body)
+		}
+	})
+
 	t.Run("a session without a counter does not act at one", func(t *testing.T) {
 		h := newAccessHub(t, clerks, nil, Limits{})
 		ck, csrf := h.session(login(accessMitte, "", "anna", "demo", false))
