@@ -4,7 +4,7 @@
 //
 // With no flags it starts the embedded demo: two offices, a generated day
 // of appointments around the current time, SQLite under ./data, HTTP on
-// :8080, clerk demo/demo and device token demo.
+// :8080, clerk demo/demo, kiosk token demo and display token demo-display.
 package main
 
 import (
@@ -100,8 +100,8 @@ func printURLs(w io.Writer, base string, inst *installation) {
 	fmt.Fprintf(w, "  web display:       %s/display?office=%s&token=…\n", base, first)
 	if inst.demo != nil {
 		fmt.Fprintf(w, "  demo page:         %s/demo\n", base)
-		fmt.Fprintf(w, "  demo credentials:  clerk demo / demo, device token demo\n")
-		fmt.Fprintf(w, "  web display:       %s/display?office=%s&token=demo\n", base, first)
+		fmt.Fprintf(w, "  demo credentials:  clerk demo / demo, kiosk token demo, display token demo-display\n")
+		fmt.Fprintf(w, "  web display:       %s/display?office=%s&token=demo-display\n", base, first)
 	}
 	fmt.Fprintf(w, "  health, metrics:   %s/healthz, %s/metrics\n", base, base)
 }
@@ -185,14 +185,14 @@ func install(path, backendName string) (*installation, error) {
 		inst.backend = inst.demo // all demo: exactly as before
 	}
 	for _, c := range f.Clerks {
-		inst.clerks = append(inst.clerks, server.Clerk{User: c.User, PasswordHash: c.PasswordHash, Offices: c.Offices})
+		inst.clerks = append(inst.clerks, server.Clerk{User: c.User, PasswordHash: c.PasswordHash, Offices: c.Offices, Roles: c.Roles, Counters: c.Counters})
 	}
 	for _, d := range f.Devices {
 		tok, err := d.ResolveToken()
 		if err != nil {
 			return nil, err
 		}
-		inst.devices = append(inst.devices, server.Device{Name: d.Name, Token: tok, Office: d.Office})
+		inst.devices = append(inst.devices, server.Device{Name: d.Name, Token: tok, Office: d.Office, Role: d.Role})
 	}
 	return inst, nil
 }
@@ -225,8 +225,8 @@ func demoInstallation(backendName string) (*installation, error) {
 	b := demo.New(time.Now)
 	inst := &installation{
 		offices: demo.Offices(), backend: b, demo: b,
-		clerks:  []server.Clerk{{User: "demo", PasswordHash: hash}},
-		devices: []server.Device{{Name: "demo", Token: "demo"}},
+		clerks:  []server.Clerk{{User: "demo", PasswordHash: hash, Roles: server.AllRoles}},
+		devices: []server.Device{{Name: "demo", Token: "demo", Role: server.RoleKiosk}, {Name: "demo-display", Token: "demo-display", Role: server.RoleDisplay}},
 		notices: map[string]string{},
 	}
 	for _, o := range inst.offices {

@@ -23,6 +23,14 @@ const (
 	CodeCurrentNotStarted = "current_not_started"
 )
 
+// Error codes of access control.
+const (
+	CodeForbidden        = "forbidden"          // 403: the caller's role or counters do not allow it
+	CodeCounterInUse     = "counter_in_use"     // 409: another session works at the counter; log in with takeOver
+	CodeSessionTakenOver = "session_taken_over" // 401: another login took over the session's counter
+	CodeSessionEnded     = "session_ended"      // 401: the password changed or the account was removed
+)
+
 // ErrorBody is the body of every error answer: {"error":{...}}.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -357,4 +365,7 @@ type LoginRequest struct {
 	Password string `json:"password"`
 	Office   string `json:"office"`
 	Counter  string `json:"counter,omitempty"`
+	// TakeOver ends another live session at the counter instead of
+	// being refused.
+	TakeOver bool `json:"takeOver,omitempty"`
 }

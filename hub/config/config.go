@@ -165,6 +165,11 @@ type Clerk struct {
 	User         string   `toml:"user"`
 	PasswordHash string   `toml:"password_hash"`
 	Offices      []string `toml:"offices"`
+	// Roles: "clerk" (works at a counter), "desk" (information desk),
+	// "supervisor", "admin". Required.
+	Roles []string `toml:"roles"`
+	// Counters the account may work at; empty: every counter.
+	Counters []string `toml:"counters"`
 }
 
 // Device is a kiosk or display. Its token comes from TokenEnv (an
@@ -175,6 +180,9 @@ type Device struct {
 	Token     string `toml:"token"`
 	TokenEnv  string `toml:"token_env"`
 	TokenFile string `toml:"token_file"`
+	// Role is "kiosk" (checks in, draws tickets) or "display" (only
+	// reads). Required: a display's token sits in a TV's URL.
+	Role string `toml:"role"`
 }
 
 // Duration is a time.Duration written as "30m" in TOML.
@@ -211,6 +219,9 @@ func Load(path string) (*File, error) {
 		if err := o.Backend.Check(o.ID); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
+	}
+	if err := f.checkAccess(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return &f, nil
 }
@@ -333,4 +344,27 @@ func (d Device) ResolveToken() (string, error) {
 		return d.Token, nil
 	}
 	return "", fmt.Errorf("device %s: no token, token_env or token_file", d.Name)
+}
+
+// checkAccess demands a role for every device and account: a missing one
+// would either lock people out or let a display's token draw tickets.
+func (f *File) checkAccess() error {
+	for _, d := range f.Devices {
+		if d.Role != "kiosk" && d.Role != "display" {
+			return fmt.Errorf("device %s: role must be \"kiosk\" or \"display\", not %q", d.Name, d.Role)
+		}
+	}
+	for _, c := range f.Clerks {
+		if len(c.Roles) == 0 {
+			return fmt.Errorf("clerk %s: roles missing (any of clerk, desk, supervisor, admin)", c.User)
+		}
+		for _, r := range c.Roles {
+			switch r {
+			case "clerk", "desk", "supervisor", "admin":
+			default:
+				return fmt.Errorf("clerk %s: unknown role %q (available: clerk, desk, supervisor, admin)", c.User, r)
+			}
+		}
+	}
+	return nil
 }

@@ -47,6 +47,8 @@ type Options struct {
 	// WebhookSecrets are the offices' booking webhook secrets; an office
 	// without one accepts no webhook.
 	WebhookSecrets map[string][]byte
+	// Limits are the server's rate limits; zero fields take the defaults.
+	Limits server.Limits
 }
 
 // Hub is a running hub.
@@ -120,7 +122,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now}, PingEvery: o.PingEvery,
-		Webhooks: webhooks, Outbox: h.Outbox,
+		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits,
 	})
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {

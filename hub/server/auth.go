@@ -1,22 +1,41 @@
 package server
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"lotse/hub/api"
 	"lotse/hub/queue"
+)
+
+// Roles of clerk accounts (DESIGN.md): clerk works at a counter, desk at
+// the information desk (finds appointments, checks people in, hands out
+// tickets), supervisor and admin may do both.
+const (
+	RoleClerk      = "clerk"
+	RoleDesk       = "desk"
+	RoleSupervisor = "supervisor"
+	RoleAdmin      = "admin"
+)
+
+// AllRoles are every role of a clerk account; the demo account holds them.
+var AllRoles = []string{RoleClerk, RoleDesk, RoleSupervisor, RoleAdmin}
+
+// Device roles: a kiosk checks people in and draws tickets, a display only
+// reads (its token sits in a TV's URL).
+const (
+	RoleKiosk   = "kiosk"
+	RoleDisplay = "display"
 )
 
 // Clerk is an account of the counter workplace.
@@ -24,6 +43,12 @@ type Clerk struct {
 	User         string
 	PasswordHash string   // bcrypt
 	Offices      []string // empty: every office
+	// Roles the account holds; nil: every role. The configuration always
+	// names them; nil serves programs that build a hub in code.
+	Roles []string
+	// Counters the account may work at; empty: every counter of its
+	// offices.
+	Counters []string
 }
 
 // Device is a kiosk or display with its token.
@@ -31,24 +56,43 @@ type Device struct {
 	Name   string
 	Token  string
 	Office string // empty: every office
+	Role   string // RoleKiosk or RoleDisplay; "": kiosk
 }
 
-// Auth holds the accounts and tokens and checks requests.
+// Auth holds the accounts and tokens and checks credentials.
 type Auth struct {
 	clerks  map[string]Clerk
 	devices []Device
-	key     []byte // signs session cookies
+	key     []byte // keys the session ids
 	ttl     time.Duration
+	dummy   []byte // bcrypt hash compared for unknown accounts
 
 	mu       sync.Mutex
 	verified map[string][32]byte // user → sha256 of the last password bcrypt accepted
 }
 
-// NewAuth builds the checker. key signs session cookies; sessions last ttl.
+// dummyDefault is a bcrypt hash (default cost) of a random password that
+// was thrown away: unknown account names are compared against it, so they
+// cost what a known one costs, without hashing at start.
+const dummyDefault = "$2a$10$NdgodgIe//PvLSFzMicI1.7fM1NqRVW2LnycYVVtO4H3MvyTcPQta"
+
+// NewAuth builds the checker. key keys the session ids; sessions last ttl.
 func NewAuth(clerks []Clerk, devices []Device, key []byte, ttl time.Duration) *Auth {
 	a := &Auth{clerks: map[string]Clerk{}, devices: devices, key: key, ttl: ttl, verified: map[string][32]byte{}}
+	cost := 0
 	for _, c := range clerks {
 		a.clerks[c.User] = c
+		if n, err := bcrypt.Cost([]byte(c.PasswordHash)); err == nil && n > cost {
+			cost = n
+		}
+	}
+	// An unknown name must take as long as a known one: the dummy has the
+	// cost of the configured hashes, which may differ from the default.
+	a.dummy = []byte(dummyDefault)
+	if cost != 0 && cost != bcrypt.DefaultCost {
+		if h, err := bcrypt.GenerateFromPassword([]byte(randomToken()), cost); err == nil {
+			a.dummy = h
+		}
 	}
 	if a.ttl <= 0 {
 		a.ttl = 10 * time.Hour
@@ -64,107 +108,135 @@ func HashPassword(password string) (string, error) {
 
 // checkPassword verifies with bcrypt once, then with a cached digest:
 // clerks press "next" hundreds of times a day with Basic auth, and bcrypt
-// is deliberately slow.
-func (a *Auth) checkPassword(user, password, office string) bool {
+// is deliberately slow. It says nothing about offices or roles, so that a
+// wrong office cannot be told from a wrong password by its time.
+func (a *Auth) checkPassword(user, password string) (Clerk, bool) {
 	c, ok := a.clerks[user]
 	if !ok {
-		// Same cost as a real check, so that user names cannot be probed.
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
-		return false
-	}
-	if office != "" && len(c.Offices) > 0 && !contains(c.Offices, office) {
-		return false
+		_ = bcrypt.CompareHashAndPassword(a.dummy, []byte(password))
+		return Clerk{}, false
 	}
 	digest := sha256.Sum256([]byte(password))
 	a.mu.Lock()
 	cached, ok := a.verified[user]
 	a.mu.Unlock()
 	if ok && subtle.ConstantTimeCompare(cached[:], digest[:]) == 1 {
-		return true
+		return c, true
 	}
 	if bcrypt.CompareHashAndPassword([]byte(c.PasswordHash), []byte(password)) != nil {
-		return false
+		return Clerk{}, false
 	}
 	a.mu.Lock()
 	a.verified[user] = digest
 	a.mu.Unlock()
-	return true
+	return c, true
 }
 
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte(randomToken()), bcrypt.DefaultCost)
-	return h
-})
+// credential fingerprints a password hash: a session remembers the one it
+// was opened with, and a changed hash ends it.
+func credential(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:16])
+}
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
+// device finds the device of a token, for the office ("" when the route
+// has none).
+func (a *Auth) device(token, office string) (Device, bool) {
+	for _, d := range a.devices {
+		if subtle.ConstantTimeCompare([]byte(d.Token), []byte(token)) == 1 && (d.Office == "" || office == "" || d.Office == office) {
+			return d, true
+		}
+	}
+	return Device{}, false
+}
+
+// principal is who made a request.
+type principal struct {
+	clerk      string // clerk account, if a clerk
+	account    Clerk
+	counter    string // the counter a session was opened for
+	device     string // device name, if a device
+	deviceRole string
+	key        string // identifies the caller for rate limits
+	csrf       string // session's CSRF token (cookie sessions only)
+	cookie     bool
+}
+
+func (p principal) isClerk() bool  { return p.clerk != "" }
+func (p principal) isDevice() bool { return p.device != "" }
+
+// hasRole reports whether a clerk holds one of roles.
+func (p principal) hasRole(roles ...string) bool {
+	if !p.isClerk() {
+		return false
+	}
+	if p.account.Roles == nil {
+		return true
+	}
+	for _, r := range roles {
+		if slices.Contains(p.account.Roles, r) {
 			return true
 		}
 	}
 	return false
 }
 
-// principal is who made a request.
-type principal struct {
-	clerk   string // clerk account, if a clerk
-	counter string // the counter a session was opened for
-	device  string // device name, if a device
-	key     string // identifies the caller for rate limits
-	csrf    string // session's CSRF token (cookie sessions only)
-	cookie  bool
+// atCounter reports whether a clerk may work at counter: the account's
+// counters allow it, and a session opened for a counter stays there.
+func (p principal) atCounter(counter string) error {
+	if !p.hasRole(RoleClerk, RoleSupervisor, RoleAdmin) {
+		return queue.Errorf(codeForbidden, "the account %s has no clerk role", p.clerk)
+	}
+	if len(p.account.Counters) > 0 && !slices.Contains(p.account.Counters, counter) {
+		return queue.Errorf(codeForbidden, "the account %s may not work at counter %s", p.clerk, counter)
+	}
+	if p.cookie && p.counter != counter {
+		// One session per counter: a session without a counter, or of
+		// another counter, could close the calls of the clerk there.
+		return queue.Errorf(queue.Unauthorized, "logged in at another counter")
+	}
+	return nil
 }
 
-func (p principal) isClerk() bool  { return p.clerk != "" }
-func (p principal) isDevice() bool { return p.device != "" }
-
-const sessionCookie = "lotse_session"
-
-type session struct {
-	User    string `json:"u"`
-	Office  string `json:"o"`
-	Counter string `json:"c,omitempty"`
-	Expires int64  `json:"e"`
-	CSRF    string `json:"x"`
+// officeAllowed reports whether the account may work in the office.
+func (c Clerk) officeAllowed(office string) bool {
+	return office == "" || len(c.Offices) == 0 || slices.Contains(c.Offices, office)
 }
 
-func (a *Auth) sign(s session) string {
-	body, _ := json.Marshal(s)
-	mac := hmac.New(sha256.New, a.key)
-	mac.Write(body)
-	return base64.RawURLEncoding.EncodeToString(body) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+// canIssue reports whether the caller may check people in and draw
+// tickets: kiosks and the information desk, never a display.
+func (p principal) canIssue() error {
+	switch {
+	case p.isDevice() && p.deviceRole != RoleDisplay:
+		return nil
+	case p.isDevice():
+		return queue.Errorf(codeForbidden, "the device %s is a display and may only read", p.device)
+	case p.hasRole(RoleDesk, RoleSupervisor, RoleAdmin):
+		return nil
+	}
+	return queue.Errorf(codeForbidden, "the account %s has no desk role", p.clerk)
 }
 
-func (a *Auth) verify(value string, now time.Time) (session, bool) {
-	var s session
-	body64, sig64, ok := strings.Cut(value, ".")
-	if !ok {
-		return s, false
-	}
-	body, err1 := base64.RawURLEncoding.DecodeString(body64)
-	sig, err2 := base64.RawURLEncoding.DecodeString(sig64)
-	if err1 != nil || err2 != nil {
-		return s, false
-	}
-	mac := hmac.New(sha256.New, a.key)
-	mac.Write(body)
-	if !hmac.Equal(sig, mac.Sum(nil)) || json.Unmarshal(body, &s) != nil || now.Unix() > s.Expires {
-		return s, false
-	}
-	if _, ok := a.clerks[s.User]; !ok {
-		return s, false
-	}
-	return s, true
-}
+// Error codes of access control beside the domain's; errors.go maps them.
+const (
+	codeForbidden    queue.Code = "forbidden"          // 403: known caller, not allowed here
+	codeCounterInUse queue.Code = "counter_in_use"     // 409: another session works at the counter
+	codeTakenOver    queue.Code = "session_taken_over" // 401: another login took the counter
+	codeEnded        queue.Code = "session_ended"      // 401: password changed, account removed
+)
 
 // identify reads the credentials of a request for the office ("" when the
-// route has none). It does not decide what the caller may do.
-func (a *Auth) identify(r *http.Request, office string, now time.Time) (principal, bool) {
+// route has none). Wrong passwords are rate limited like the login form.
+func (s *Server) identify(r *http.Request, office string) (principal, error) {
 	if user, pass, ok := r.BasicAuth(); ok {
-		if a.checkPassword(user, pass, office) {
-			return principal{clerk: user, key: "clerk:" + user}, true
+		c, err := s.password(r, user, pass)
+		if err != nil {
+			return principal{}, err
 		}
-		return principal{}, false
+		if !c.officeAllowed(office) {
+			return principal{}, queue.Errorf(codeForbidden, "the account %s may not work in office %s", user, office)
+		}
+		return principal{clerk: user, account: c, key: "clerk:" + user}, nil
 	}
 	token := ""
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
@@ -173,19 +245,46 @@ func (a *Auth) identify(r *http.Request, office string, now time.Time) (principa
 		token = t
 	}
 	if token != "" {
-		for _, d := range a.devices {
-			if subtle.ConstantTimeCompare([]byte(d.Token), []byte(token)) == 1 && (d.Office == "" || office == "" || d.Office == office) {
-				return principal{device: d.Name, key: "device:" + d.Name + "@" + clientIP(r)}, true
-			}
+		d, ok := s.auth.device(token, office)
+		if !ok {
+			return principal{}, queue.Errorf(queue.Unauthorized, "unknown device token")
 		}
-		return principal{}, false
+		role := d.Role
+		if role == "" {
+			role = RoleKiosk
+		}
+		// Keyed to the device, not its address: a kiosk gets no fresh
+		// budget from another source address.
+		return principal{device: d.Name, deviceRole: role, key: "device:" + d.Name}, nil
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if s, ok := a.verify(c.Value, now); ok && (office == "" || s.Office == office) {
-			return principal{clerk: s.User, counter: s.Counter, key: "clerk:" + s.User, csrf: s.CSRF, cookie: true}, true
+		sess, clerk, err := s.sessions.lookup(r.Context(), c.Value)
+		if err != nil {
+			return principal{}, err
 		}
+		if office != "" && sess.Office != office {
+			return principal{}, queue.Errorf(queue.Unauthorized, "logged in at another office")
+		}
+		return principal{clerk: sess.User, account: clerk, counter: sess.Counter, key: "clerk:" + sess.User, csrf: sess.CSRF, cookie: true}, nil
 	}
-	return principal{}, false
+	return principal{}, queue.Errorf(queue.Unauthorized, "missing credentials")
+}
+
+// password checks a clerk's password for the login form and HTTP Basic
+// alike, within the limits per account and per source address. A token
+// is taken before bcrypt runs, so parallel guesses cannot slip past the
+// limit, and given back when the password was right.
+func (s *Server) password(r *http.Request, user, pass string) (Clerk, error) {
+	slots := []slot{{s.limits.loginAccount, "account:" + user}, {s.limits.loginSource, "source:" + clientIP(r)}}
+	if wait, ok := takeAll(slots...); !ok {
+		return Clerk{}, rateLimitError{queue.Errorf(queue.RateLimited, "too many wrong passwords; please wait"), wait}
+	}
+	c, ok := s.auth.checkPassword(user, pass)
+	if !ok {
+		return Clerk{}, queue.Errorf(queue.Unauthorized, "wrong user name or password")
+	}
+	giveAll(slots...)
+	return c, nil
 }
 
 func clientIP(r *http.Request) string {
@@ -218,109 +317,4 @@ func randomToken() string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	var req api.LoginRequest
-	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	o, ok := s.offices[req.Office]
-	if !ok {
-		s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown office %q", req.Office))
-		return
-	}
-	if req.Counter != "" {
-		if _, ok := o.office.Counter(req.Counter); !ok {
-			s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown counter %q", req.Counter))
-			return
-		}
-	}
-	if wait, ok := s.limiter.blocked("login:"+clientIP(r), s.now()); ok {
-		s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many failed logins"), wait})
-		return
-	}
-	if !s.auth.checkPassword(req.User, req.Password, req.Office) {
-		s.limiter.fail("login:"+clientIP(r), s.now())
-		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "wrong user name or password"))
-		return
-	}
-	sess := session{User: req.User, Office: req.Office, Counter: req.Counter, Expires: s.now().Add(s.auth.ttl).Unix(), CSRF: randomToken()}
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: s.auth.sign(sess), Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil, MaxAge: int(s.auth.ttl.Seconds()),
-	})
-	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	s.pauseAtLogout(r)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "not logged in"))
-		return
-	}
-	sess, ok := s.auth.verify(c.Value, s.now())
-	if !ok {
-		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "session expired"))
-		return
-	}
-	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
-}
-
-// limiter counts failures per caller in a sliding window: birth-date
-// guessing and password guessing are slowed down, honest typos are not.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-func (l *limiter) prune(key string, now time.Time) []time.Time {
-	list := l.fails[key]
-	i := 0
-	for i < len(list) && now.Sub(list[i]) >= l.window {
-		i++
-	}
-	list = list[i:]
-	if len(list) == 0 {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = list
-	}
-	return list
-}
-
-// blocked reports whether key is over the limit and how long it must wait.
-func (l *limiter) blocked(key string, now time.Time) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	list := l.prune(key, now)
-	if len(list) < l.max {
-		return 0, false
-	}
-	return l.window - now.Sub(list[0]), true
-}
-
-func (l *limiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails[key] = append(l.prune(key, now), now)
-	if len(l.fails) > 10000 {
-		// Bounded memory under a flood of distinct callers.
-		for k := range l.fails {
-			l.prune(k, now)
-		}
-	}
 }

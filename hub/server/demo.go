@@ -46,7 +46,7 @@ tr.open{background:#eaf6ea}code{font-size:.85rem;word-break:break-all}img{width:
 <h1>Lotse – Demo-Termine von heute</h1>
 <p class="note">Nur im Demo-Modus. Grün: jetzt im Check-in-Fenster. QR-Code an den Kiosk halten, die Zeile
 <code>LOTSE:…</code> in den Scanner-Simulator tippen oder das Geburtsdatum am Kiosk eingeben.
-Sachbearbeitung: <a href="/counter/">/counter/</a> (demo / demo), Anzeige: <a href="/display?office={{(index .Offices 0).ID}}&amp;token=demo">/display</a>.</p>
+Sachbearbeitung: <a href="/counter/">/counter/</a> (demo / demo), Anzeige: <a href="/display?office={{(index .Offices 0).ID}}&amp;token=demo-display">/display</a>.</p>
 {{range .Offices}}<h2>{{.Name}} <small>({{.ID}})</small></h2>
 <table><tr><th>Zeit</th><th>QR-Code</th><th>Anliegen</th><th>Geburtsdatum</th><th>Name</th><th>Status</th><th>QR-Inhalt</th></tr>
 {{range .Rows}}<tr{{if .Open}} class="open"{{end}}><td>{{.Time}}</td><td><img src="{{.QR}}" alt="QR {{.ID}}" loading="lazy"></td>

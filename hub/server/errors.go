@@ -23,6 +23,11 @@ var statusOf = map[queue.Code]int{
 	queue.RateLimited:  http.StatusTooManyRequests,
 	queue.Unavailable:  http.StatusServiceUnavailable,
 	queue.Internal:     http.StatusInternalServerError,
+	// Access control (auth.go).
+	codeForbidden:    http.StatusForbidden,
+	codeCounterInUse: http.StatusConflict,
+	codeTakenOver:    http.StatusUnauthorized,
+	codeEnded:        http.StatusUnauthorized,
 
 	queue.CurrentNotStarted: http.StatusConflict,
 }

@@ -19,8 +19,9 @@ func (s *Server) pauseAtLogout(r *http.Request) {
 	if err != nil {
 		return
 	}
-	sess, ok := s.auth.verify(c.Value, s.now())
-	if !ok || sess.Counter == "" {
+	sess, _, err := s.sessions.lookup(r.Context(), c.Value)
+	if err != nil || sess.Counter == "" {
+		// An ended or unknown session holds no counter any more.
 		return
 	}
 	o, ok := s.offices[sess.Office]

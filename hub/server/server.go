@@ -70,6 +70,9 @@ type Config struct {
 	Webhooks Webhooks
 	// Outbox retries dead letters; nil: the API answers 404 (booking.go).
 	Outbox OutboxControl
+	// Limits are the rate limits against guessing and flooding; zero
+	// fields take DefaultLimits.
+	Limits Limits
 }
 
 // Server serves the hub's HTTP side.
@@ -85,7 +88,8 @@ type Server struct {
 	health    Health
 	demo      DemoSource
 	notice    func(office string) string
-	limiter   *limiter
+	limits    limiters
+	sessions  *sessions
 	metrics   *metrics
 	pingEvery time.Duration
 	timeout   time.Duration
@@ -106,12 +110,14 @@ func New(c Config) *Server {
 	s := &Server{
 		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, notice: c.Notice,
-		limiter: newLimiter(5, time.Minute), metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
+		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
 		webhooks: c.Webhooks, outbox: c.Outbox,
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.limits = newLimiters(c.Limits, s.now)
+	s.sessions = newSessions(c.DB, c.Auth, s.now)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -200,15 +206,15 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /api/v1/offices", s.listOffices)
-	m.HandleFunc("POST /api/v1/offices/{office}/checkins", s.withOffice(anyone, s.checkIn))
-	m.HandleFunc("POST /api/v1/offices/{office}/tickets", s.withOffice(anyone, s.walkIn))
+	m.HandleFunc("POST /api/v1/offices/{office}/checkins", s.withOffice(issuers, s.checkIn))
+	m.HandleFunc("POST /api/v1/offices/{office}/tickets", s.withOffice(issuers, s.walkIn))
 	m.HandleFunc("GET /api/v1/offices/{office}/queue", s.withOffice(anyone, s.queueView))
 	m.HandleFunc("GET /api/v1/offices/{office}/stream", s.withOffice(anyone, s.stream))
 	m.HandleFunc("GET /api/v1/offices/{office}/events", s.withOffice(anyone, s.eventsSince))
-	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(clerksOnly, atOwnCounter(s, s.counterAction)))
-	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(clerksOnly, atOwnCounter(s, s.counterQueue)))
+	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(counterClerks, s.counterAction))
+	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(counterClerks, s.counterQueue))
 	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
-	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(clerksOnly, s.findAppointments))
+	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(deskClerks, s.findAppointments))
 	m.HandleFunc("GET /api/v1/offices/{office}/outbox", s.withOffice(clerksOnly, s.outboxView))
 	m.HandleFunc("POST /api/v1/offices/{office}/outbox/retry", s.withOffice(clerksOnly, s.retryOutbox))
 	m.HandleFunc("POST /api/v1/session", s.login)
@@ -229,8 +235,11 @@ func (s *Server) routes() {
 type access int
 
 const (
-	anyone     access = iota // devices and clerks
-	clerksOnly               // clerks only
+	anyone        access = iota // devices and clerks
+	clerksOnly                  // clerks only
+	issuers                     // kiosks and the information desk: check-ins, tickets
+	deskClerks                  // accounts with the desk role
+	counterClerks               // accounts that may work at the route's counter
 )
 
 type officeHandler func(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal)
@@ -243,32 +252,34 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 			s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown office %q", r.PathValue("office")))
 			return
 		}
-		p, ok := s.auth.identify(r, o.office.ID, s.now())
-		if !ok {
-			if _, _, basic := r.BasicAuth(); basic {
+		p, err := s.identify(r, o.office.ID)
+		if err != nil {
+			if _, _, basic := r.BasicAuth(); basic && queue.ErrorCode(err) == queue.Unauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="Lotse", charset="UTF-8"`)
 			}
-			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "missing or wrong credentials"))
+			s.writeError(w, r, err)
 			return
 		}
-		if need == clerksOnly && !p.isClerk() {
+		if need != anyone && need != issuers && !p.isClerk() {
 			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "clerk login required"))
+			return
+		}
+		switch need {
+		case issuers:
+			err = p.canIssue()
+		case deskClerks:
+			if !p.hasRole(RoleDesk, RoleSupervisor, RoleAdmin) {
+				err = queue.Errorf(codeForbidden, "the account %s has no desk role", p.clerk)
+			}
+		case counterClerks:
+			err = p.atCounter(r.PathValue("counter"))
+		}
+		if err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		if !sameOrigin(r, p) {
 			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "cross-site request or missing CSRF token"))
-			return
-		}
-		h(w, r, o, p)
-	}
-}
-
-// atOwnCounter keeps a clerk whose session was opened for a counter at that
-// counter: a workplace must not call people to someone else's desk.
-func atOwnCounter(s *Server, h officeHandler) officeHandler {
-	return func(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
-		if p.counter != "" && p.counter != r.PathValue("counter") {
-			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "logged in at another counter"))
 			return
 		}
 		h(w, r, o, p)
@@ -318,7 +329,10 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		return
 	}
 	var fn office.Func
-	byBirth := false
+	// guard holds the tokens this attempt took; honest decides by the
+	// answer whether they go back.
+	var guard []slot
+	var honest func(error) bool
 	switch {
 	case req.Code != "":
 		id, secret, err := queue.ParseCode(req.Code, s.formats)
@@ -326,19 +340,33 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 			s.writeError(w, r, err)
 			return
 		}
+		appointment := slot{s.limits.codeAppointment, o.office.ID + "/" + id}
+		if wait, ok := appointment.l.check(appointment.key); !ok {
+			// Locked after wrong secrets for this id: the person can still
+			// be checked in at the desk, which needs no code.
+			s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "this code is locked after wrong tries; please ask at the desk"), wait})
+			return
+		}
+		guard = []slot{{s.limits.codeDevice, p.key}, {s.limits.codeOffice, o.office.ID}, appointment}
+		// Only "not found" is a wrong guess: every other answer needed the
+		// right secret.
+		honest = func(err error) bool { return queue.ErrorCode(err) != queue.NotFound }
 		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInCode(now, id, secret))
 		}
 	case req.BirthDate != "":
-		byBirth = true
-		if wait, blocked := s.limiter.blocked(p.key, s.now()); blocked {
-			s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many attempts; please wait"), wait})
-			return
-		}
 		date, err := parseBirthDate(req.BirthDate, s.now())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		guard = []slot{{s.limits.birthDevice, p.key}}
+		// Every answer but a ticket tells something about the birth date
+		// (several matches, too early, too late, wrong office), so every
+		// one counts; only a failure of the hub itself does not.
+		honest = func(err error) bool {
+			c := queue.ErrorCode(err)
+			return err == nil || c == queue.Unavailable || c == queue.Internal
 		}
 		hash := BirthHash(s.birthKey, date)
 		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
@@ -354,14 +382,21 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		s.writeError(w, r, queue.Errorf(queue.Invalid, "send a code or a birth date"))
 		return
 	}
+	// The tokens are taken before the attempt, so that parallel guesses
+	// cannot all pass one check before the first is counted.
+	if wait, ok := takeAll(guard...); !ok {
+		s.metrics.checkIn(o.office.ID, string(queue.RateLimited))
+		s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many attempts; please wait"), wait})
+		return
+	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	res, err := o.loop.Do(ctx, fn)
 	if queue.ErrorCode(err) == queue.NotFound {
 		err = s.otherOffice(ctx, o, req, err)
-		if byBirth && queue.ErrorCode(err) == queue.NotFound {
-			s.limiter.fail(p.key, s.now())
-		}
+	}
+	if honest == nil || honest(err) {
+		giveAll(guard...)
 	}
 	if err != nil {
 		s.metrics.checkIn(o.office.ID, string(queue.ErrorCode(err)))
@@ -436,6 +471,16 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		s.writeError(w, r, err)
 		return
 	}
+	// A kiosk draws tickets as fast as people can press a button, not
+	// thousands a second: a flood would bury the real queue.
+	var guard []slot
+	if p.isDevice() {
+		guard = []slot{{s.limits.walkInDevice, p.key}}
+	}
+	if wait, ok := takeAll(guard...); !ok {
+		s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many tickets from this kiosk; please wait"), wait})
+		return
+	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	priority := req.Priority && p.isClerk() // only staff hand out priority tickets
@@ -443,6 +488,7 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		return withWait(q, now)(q.WalkIn(now, req.Service, priority))
 	})
 	if err != nil {
+		giveAll(guard...) // no ticket was issued
 		s.writeError(w, r, err)
 		return
 	}

@@ -141,11 +141,15 @@ const Lotse = (() => {
     const error = (data && data.error) || { code: r.status >= 500 ? "internal" : "invalid", message: "HTTP " + r.status };
     if (r.status === 401 && !retried && path !== "/api/v1/session") {
       if (await adoptSession()) return request(method, path, body, true);
-      await requireLogin("login.expired");
+      // The hub ended the session: say why, not just "expired".
+      await requireLogin(endedMessage[error.code] || "login.expired");
       return request(method, path, body, true);
     }
     return { ok: false, status: r.status, error };
   }
+
+  // endedMessage names why the hub ended a session (see auth.go).
+  const endedMessage = { session_taken_over: "login.takenOver", session_ended: "login.ended" };
 
   // adoptSession takes over a valid session of the same office, e.g. one
   // that the desk opened in another tab (which changed the CSRF token).
@@ -187,6 +191,7 @@ const Lotse = (() => {
     <label class="field"><span data-i18n="login.user">Benutzername</span><input id="login-user" name="username" autocomplete="username" required></label>
     <label class="field"><span data-i18n="login.password">Passwort</span><input id="login-password" name="password" type="password" autocomplete="current-password" required></label>
     <p id="login-error" class="login-error" role="alert"></p>
+    <label id="login-takeover-row" class="check" hidden><input id="login-takeover" type="checkbox"> <span data-i18n="login.takeOver">Schalter übernehmen (die andere Anmeldung endet)</span></label>
     <div class="login-buttons">
       <button type="submit" id="login-submit" class="btn primary" data-i18n="login.submit">Anmelden</button>
       <span class="lang-switch" role="group" data-i18n-aria="nav.language">
@@ -237,6 +242,8 @@ const Lotse = (() => {
     msg.textContent = messageKey ? t(messageKey) : "";
     msg.hidden = !messageKey;
     $("#login-error").textContent = "";
+    $("#login-takeover").checked = false;
+    $("#login-takeover-row").hidden = true;
     dlg.hidden = false;
     document.body.classList.add("login-open");
     ($("#login-user").value ? $("#login-password") : $("#login-user")).focus();
@@ -248,12 +255,21 @@ const Lotse = (() => {
     const req = {
       office: $("#login-office").value, counter: $("#login-counter").value,
       user: $("#login-user").value.trim(), password: $("#login-password").value,
+      takeOver: $("#login-takeover").checked,
     };
     if (needCounter && !req.counter) { $("#login-error").textContent = t("login.needCounter"); return; }
     btn.disabled = true;
     const r = await request("POST", "/api/v1/session", req);
     btn.disabled = false;
     if (!r.ok) {
+      if (r.error.code === "counter_in_use") {
+        // Another session works at this counter: offer to take over,
+        // never do it silently.
+        const sel = $("#login-counter");
+        $("#login-error").textContent = t("err.login.counter_in_use", { counter: sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : req.counter });
+        $("#login-takeover-row").hidden = false;
+        return;
+      }
       $("#login-error").textContent = errorText(r.error, "login");
       $("#login-password").select();
       return;
@@ -276,7 +292,7 @@ const Lotse = (() => {
   function errorText(err, action) {
     const code = (err && err.code) || "internal";
     for (const key of ["err." + action + "." + code, "err." + code]) {
-      const s = t(key);
+      const s = t(key, { seconds: err && err.retryAfter });
       if (s !== key) return s;
     }
     return t("err.internal");

@@ -1,0 +1,271 @@
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/queue"
+	"lotse/hub/store"
+)
+
+const sessionCookie = "lotse_session"
+
+// Why a session ended; the page of an ended session tells the clerk.
+const (
+	endLogout          = "logout"
+	endTakenOver       = "taken_over"
+	endReplaced        = "replaced" // a new login in the same browser
+	endPasswordChanged = "password_changed"
+	endAccountRemoved  = "account_removed"
+)
+
+// sessions keeps clerk sessions on the hub: the cookie carries only a
+// random token, the database its session, so that the hub can end a
+// session (logout, password change, removed account, takeover), also
+// across a restart.
+type sessions struct {
+	db   *store.DB
+	auth *Auth
+	now  func() time.Time
+
+	login sync.Mutex // one login at a time decides who holds a counter
+
+	mu    sync.Mutex
+	cache map[string]store.Session // by id; the database is the truth
+}
+
+func newSessions(db *store.DB, auth *Auth, now func() time.Time) *sessions {
+	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}}
+}
+
+// id is the keyed hash under which a token's session is stored.
+func (m *sessions) id(token string) string {
+	mac := hmac.New(sha256.New, m.auth.key)
+	mac.Write([]byte(token))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func (m *sessions) get(ctx context.Context, id string) (store.Session, bool, error) {
+	m.mu.Lock()
+	s, ok := m.cache[id]
+	m.mu.Unlock()
+	if ok {
+		return s, true, nil
+	}
+	s, ok, err := m.db.Session(ctx, id)
+	if err != nil || !ok {
+		return s, ok, err
+	}
+	m.mu.Lock()
+	m.cache[id] = s
+	m.mu.Unlock()
+	return s, true, nil
+}
+
+func (m *sessions) end(ctx context.Context, id, reason string) error {
+	if err := m.db.EndSession(ctx, id, reason); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if s, ok := m.cache[id]; ok && s.Ended == "" {
+		s.Ended = reason
+		m.cache[id] = s
+	}
+	m.mu.Unlock()
+	return nil
+}
+
+// lookup returns the live session of a cookie's token and its account, or
+// an error that says why there is none.
+func (m *sessions) lookup(ctx context.Context, token string) (store.Session, Clerk, error) {
+	s, ok, err := m.get(ctx, m.id(token))
+	if err != nil {
+		return s, Clerk{}, err
+	}
+	if !ok {
+		return s, Clerk{}, queue.Errorf(queue.Unauthorized, "not logged in")
+	}
+	if s.Ended == "" {
+		c, known := m.auth.clerks[s.User]
+		switch {
+		case !known:
+			s.Ended = endAccountRemoved
+		case credential(c.PasswordHash) != s.Credential:
+			s.Ended = endPasswordChanged
+		}
+		if s.Ended != "" {
+			if err := m.end(ctx, s.ID, s.Ended); err != nil {
+				return s, Clerk{}, err
+			}
+		}
+	}
+	switch s.Ended {
+	case "":
+	case endTakenOver:
+		return s, Clerk{}, queue.Errorf(codeTakenOver, "another login took over counter %s", s.Counter)
+	case endPasswordChanged:
+		return s, Clerk{}, queue.Errorf(codeEnded, "the password of %s was changed", s.User)
+	case endAccountRemoved:
+		return s, Clerk{}, queue.Errorf(codeEnded, "the account %s no longer exists", s.User)
+	default:
+		return s, Clerk{}, queue.Errorf(queue.Unauthorized, "logged out")
+	}
+	if !m.now().Before(s.Expires) {
+		return s, Clerk{}, queue.Errorf(queue.Unauthorized, "session expired")
+	}
+	return s, m.auth.clerks[s.User], nil
+}
+
+// open starts a session for a clerk whose password was right. A counter
+// holds one live session: another one is refused, naming the counter,
+// unless takeOver; then it ends and its page says so. prev is the token
+// the browser still holds, if any: its session ends, since the browser
+// keeps one cookie.
+func (m *sessions) open(ctx context.Context, c Clerk, office, counter, counterName string, takeOver bool, prev string) (string, store.Session, error) {
+	m.login.Lock()
+	defer m.login.Unlock()
+	now := m.now()
+	var prevSess store.Session
+	if prev != "" {
+		if s, ok, err := m.get(ctx, m.id(prev)); err != nil {
+			return "", s, err
+		} else if ok && s.Ended == "" && now.Before(s.Expires) {
+			prevSess = s
+		}
+	}
+	if counter == "" && prevSess.User == c.User && prevSess.Office == office {
+		// The desk tab of a browser whose workplace tab works at a
+		// counter: both share the one cookie, so the counter stays.
+		counter = prevSess.Counter
+	}
+	if counter != "" {
+		live, err := m.db.LiveSessions(ctx, office, counter, now)
+		if err != nil {
+			return "", store.Session{}, err
+		}
+		var others []store.Session
+		for _, l := range live {
+			if l.ID != prevSess.ID {
+				others = append(others, l)
+			}
+		}
+		if len(others) > 0 && !takeOver {
+			e := queue.Errorf(codeCounterInUse, "%s is in use by %s since %s", counterName, others[0].User, others[0].Created.Format(time.RFC3339))
+			return "", store.Session{}, e
+		}
+		for _, l := range others {
+			if err := m.end(ctx, l.ID, endTakenOver); err != nil {
+				return "", store.Session{}, err
+			}
+		}
+	}
+	if prevSess.ID != "" {
+		if err := m.end(ctx, prevSess.ID, endReplaced); err != nil {
+			return "", store.Session{}, err
+		}
+	}
+	token := randomToken()
+	s := store.Session{ID: m.id(token), User: c.User, Office: office, Counter: counter, CSRF: randomToken(),
+		Credential: credential(c.PasswordHash), Created: now, Expires: now.Add(m.auth.ttl)}
+	if err := m.db.CreateSession(ctx, s, now); err != nil {
+		return "", s, err
+	}
+	m.mu.Lock()
+	for id, x := range m.cache {
+		if !now.Before(x.Expires) {
+			delete(m.cache, id)
+		}
+	}
+	m.cache[s.ID] = s
+	m.mu.Unlock()
+	return token, s, nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var req api.LoginRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	o, ok := s.offices[req.Office]
+	if !ok {
+		s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown office %q", req.Office))
+		return
+	}
+	counterName := ""
+	if req.Counter != "" {
+		c, ok := o.office.Counter(req.Counter)
+		if !ok {
+			s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown counter %q", req.Counter))
+			return
+		}
+		counterName = c.Name
+	}
+	c, err := s.password(r, req.User, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p := principal{clerk: c.User, account: c}
+	switch {
+	case !c.officeAllowed(req.Office):
+		err = queue.Errorf(codeForbidden, "the account %s may not work in %s", c.User, o.office.Name)
+	case req.Counter != "":
+		err = p.atCounter(req.Counter)
+	case !p.hasRole(AllRoles...):
+		err = queue.Errorf(codeForbidden, "the account %s has no role", c.User)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	prev := ""
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		prev = ck.Value
+	}
+	token, sess, err := s.sessions.open(r.Context(), c, req.Office, req.Counter, counterName, req.TakeOver, prev)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("login: %w", err))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil, MaxAge: int(s.auth.ttl.Seconds()),
+	})
+	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
+}
+
+// logout ends the session on the hub, not only in the browser: a copied
+// cookie must stop working too.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	s.pauseAtLogout(r)
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.sessions.end(r.Context(), s.sessions.id(c.Value), endLogout); err != nil {
+			s.writeError(w, r, fmt.Errorf("logout: %w", err))
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "not logged in"))
+		return
+	}
+	sess, _, err := s.sessions.lookup(r.Context(), c.Value)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
+}
