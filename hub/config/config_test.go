@@ -191,6 +191,7 @@ notice = "Gr` + u + `ße"
 [[clerk]]
 user = "m` + u + `ller"
 offices = ["mitte"]
+roles = ["clerk"]
 `
 	p := filepath.Join(t.TempDir(), "lotse.toml")
 	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
