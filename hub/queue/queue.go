@@ -878,12 +878,16 @@ func (q *Queue) noShowReport(t *Ticket) Report {
 func (q *Queue) Tick(now time.Time) []Event {
 	events := q.requeueStranded(now)
 	grace := q.office.Policy.NoShowGrace
+	// An appointment is missed only on its own day. After a day carried
+	// over to a new date (CarryDay), the old date's bookings are still
+	// held, and a day later by the clock; they were not missed.
+	dayStart, dayEnd := q.dayBounds()
 	// Only the due ones are collected and sorted: late in a big day the
 	// settled appointments are tens of thousands, and Tick runs every few
 	// seconds on the office loop (Appointments would copy them all).
 	var due []*Appointment
 	for _, a := range q.appointments {
-		if a.NoShow || a.Cancelled || !now.After(a.Start.Add(grace)) {
+		if a.NoShow || a.Cancelled || !now.After(a.Start.Add(grace)) || a.Start.Before(dayStart) || !a.Start.Before(dayEnd) {
 			continue
 		}
 		if _, checkedIn := q.byAppointment[a.ID]; !checkedIn {
@@ -945,6 +949,36 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 	q.lastRequest = map[string]request{}
 	q.calls = nil
 	return append(events, q.emit(now, DayTurned, nil, nil, ""))
+}
+
+// dayBounds returns the start of the queue's day and of the next, in the
+// office's time zone.
+func (q *Queue) dayBounds() (start, end time.Time) {
+	start, err := time.ParseInLocation(DayFormat, q.day, q.office.location())
+	if err != nil {
+		// Not a date: no bound at all rather than no no-show ever.
+		return time.Time{}, time.Unix(1<<62, 0)
+	}
+	return start, start.AddDate(0, 0, 1)
+}
+
+// CarryDay moves the open day to nextDay without closing it, for a clock
+// that jumped over midnight while the office was open: the people in the
+// room keep their place. Tickets, counters, calls, appointments and the
+// numbering stay as they are; every ticket now belongs to nextDay (its id
+// does not change, so ids stay unique for ever, and the numbering goes on,
+// so no number is issued twice on one real day). It emits no event: every
+// client's state stays valid. A nextDay not after the queue's day changes
+// nothing and reports false.
+func (q *Queue) CarryDay(nextDay string) bool {
+	if nextDay <= q.day {
+		return false
+	}
+	for _, t := range q.tickets {
+		t.Day = nextDay
+	}
+	q.day = nextDay
+	return true
 }
 
 // --- appointments from the booking backend ---
