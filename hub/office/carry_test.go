@@ -92,7 +92,11 @@ func TestJumpCarriesTheDayOver(t *testing.T) {
 	// The jump; the sync brings the new date's list while the date holds.
 	c.Set(d0.Add(24 * time.Hour))
 	tick(t, l)
-	day2 := []queue.Appointment{{ID: "b1", Office: "o", Start: d0.Add(29 * time.Hour), Duration: 5 * time.Minute, Services: svc, Secret: "k3", Name: "Cem"}}
+	// b0 was due before the carry: the hub could not have checked it in.
+	day2 := []queue.Appointment{
+		{ID: "b0", Office: "o", Start: d0.Add(22 * time.Hour), Duration: 5 * time.Minute, Services: svc, Secret: "k4", Name: "Dana"},
+		{ID: "b1", Office: "o", Start: d0.Add(29 * time.Hour), Duration: 5 * time.Minute, Services: svc, Secret: "k3", Name: "Cem"},
+	}
 	if _, err := l.ApplyAppointments(ctx, "o", "2026-05-05", day2); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +127,7 @@ func TestJumpCarriesTheDayOver(t *testing.T) {
 	for _, a := range st.Appointments {
 		appts[a.ID] = a
 	}
-	if _, ok := appts["b1"]; !ok || len(appts) != 3 {
+	if _, ok := appts["b1"]; !ok || len(appts) != 4 {
 		t.Fatalf("appointments after the jump: %+v", st.Appointments)
 	}
 	if appts["a2"].NoShow || appts["b1"].NoShow {

@@ -90,8 +90,9 @@ func (c *clockWatch) reloaded(day string) {
 	}
 }
 
-// monotonic returns the machine's monotonic clock: the time since now.
-func monotonic() func() time.Duration {
+// Monotonic returns the machine's monotonic clock as Config.Elapsed wants
+// it: the time that really passed since the call.
+func Monotonic() func() time.Duration {
 	start := time.Now()
 	return func() time.Duration { return time.Since(start) }
 }
@@ -133,7 +134,7 @@ func (l *Loop) turnDueDay(p *pendingBatch, now time.Time) (ahead bool) {
 		return true
 	}
 	if from := q.Day(); l.clock.live && l.office.Day(now.Add(-l.clock.jumped)) <= from {
-		q.CarryDay(today)
+		q.CarryDay(now, today)
 		p.carry = from
 		l.clock.carried.from, l.clock.carried.jumped = from, l.clock.jumped
 		l.log.Warn("the clock jumped over midnight: the day is carried over, not closed",

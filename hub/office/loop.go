@@ -108,7 +108,7 @@ func New(c Config) *Loop {
 	l.clock.elapsed = c.Elapsed
 	if l.clock.elapsed == nil {
 		if l.now == nil {
-			l.clock.elapsed = monotonic()
+			l.clock.elapsed = Monotonic()
 		} else {
 			start := l.now()
 			l.clock.elapsed = func() time.Duration { return l.now().Sub(start) }

@@ -33,6 +33,9 @@ type Queue struct {
 	// checkCounters: restored from the store, where a ticket may be held
 	// by a counter no longer configured; the next Tick requeues it.
 	checkCounters bool
+	// carriedAt: when the day was carried over to this date (CarryDay);
+	// zero if it was not.
+	carriedAt time.Time
 }
 
 // request remembers a counter's last request id, so that a double click or a
@@ -948,6 +951,7 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 	q.waiting = map[string]map[string]*Ticket{}
 	q.lastRequest = map[string]request{}
 	q.calls = nil
+	q.carriedAt = time.Time{}
 	return append(events, q.emit(now, DayTurned, nil, nil, ""))
 }
 
@@ -968,9 +972,11 @@ func (q *Queue) dayBounds() (start, end time.Time) {
 // numbering stay as they are; every ticket now belongs to nextDay (its id
 // does not change, so ids stay unique for ever, and the numbering goes on,
 // so no number is issued twice on one real day). It emits no event: every
-// client's state stays valid. A nextDay not after the queue's day changes
-// nothing and reports false.
-func (q *Queue) CarryDay(nextDay string) bool {
+// client's state stays valid. The new date's bookings due before now could
+// not be checked in (the queue held another date's): Sync does not let
+// them become reported no-shows. A nextDay not after the queue's day
+// changes nothing and reports false.
+func (q *Queue) CarryDay(now time.Time, nextDay string) bool {
 	if nextDay <= q.day {
 		return false
 	}
@@ -978,6 +984,7 @@ func (q *Queue) CarryDay(nextDay string) bool {
 		t.Day = nextDay
 	}
 	q.day = nextDay
+	q.carriedAt = now
 	return true
 }
 
@@ -1004,6 +1011,19 @@ func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
 	for id, a := range q.appointments {
 		if !seen[id] && !a.Cancelled {
 			a.Cancelled = true
+			changed = append(changed, *a)
+		}
+	}
+	// After a carry, a booking whose no-show time had passed before it
+	// was not missed at this hub: it is settled as missed without a
+	// report, so the backend never hears a no-show the hub caused.
+	if !q.carriedAt.IsZero() {
+		grace := q.office.Policy.NoShowGrace
+		for id, a := range q.appointments {
+			if _, checkedIn := q.byAppointment[id]; checkedIn || a.NoShow || a.Cancelled || a.Start.Add(grace).After(q.carriedAt) {
+				continue
+			}
+			a.NoShow = true
 			changed = append(changed, *a)
 		}
 	}
