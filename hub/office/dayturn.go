@@ -91,8 +91,15 @@ func (c *clockWatch) reloaded(day string) {
 }
 
 // Monotonic returns the machine's monotonic clock as Config.Elapsed wants
-// it: the time that really passed since the call.
+// it: the time that really passed since the call. Where the system offers
+// one, it is a clock that also counts a suspend of the machine (Go's own
+// monotonic clock stops during it on Linux): a hub suspended overnight
+// wakes to a real midnight, not to a jump of its clock.
 func Monotonic() func() time.Duration {
+	if now, ok := bootClock(); ok {
+		start := now()
+		return func() time.Duration { return now() - start }
+	}
 	start := time.Now()
 	return func() time.Duration { return time.Since(start) }
 }
