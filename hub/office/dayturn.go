@@ -32,9 +32,10 @@ type clockWatch struct {
 	elapsed func() time.Duration // the monotonic clock
 	wall    time.Time            // the wall clock at the last look
 	mono    time.Duration        // the monotonic clock at the last look
-	// jumped is how far the wall clock jumped (forward positive) since
-	// the queue's day began in this run: now-jumped is the time the clock
-	// would show without the jumps.
+	// jumped is how far the wall clock jumped (forward positive) since it
+	// last showed the queue's date or an earlier one: now-jumped is the
+	// time it would show without those jumps. A jump that crossed no
+	// midnight is forgotten, so the midnight after it turns the day.
 	jumped time.Duration
 	// live: the queue's day was opened, or had its tickets moved, in this
 	// run. Only such a day is carried over a jump; a day restored at the
@@ -56,11 +57,15 @@ func (c *clockWatch) start(now time.Time, live bool) {
 }
 
 // look compares how far both clocks moved since the last look; a
-// difference beyond JumpThreshold is a jump of the wall clock.
-func (c *clockWatch) look(now time.Time) {
+// difference beyond JumpThreshold is a jump of the wall clock. ahead: the
+// clock now shows a later date than the queue's.
+func (c *clockWatch) look(now time.Time, ahead bool) {
 	mono := c.elapsed()
 	if d := now.Sub(c.wall) - (mono - c.mono); d > JumpThreshold || d < -JumpThreshold {
 		c.jumped += d
+	}
+	if !ahead {
+		c.jumped = 0
 	}
 	c.wall, c.mono = now, mono
 }

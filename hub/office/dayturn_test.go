@@ -91,6 +91,12 @@ func TestClockJumps(t *testing.T) {
 			{pass: hold - time.Second, wantDay: "2026-05-04"},
 			{pass: time.Second, wantDay: "2026-05-05"},
 		}, 1, true},
+		{"a forward jump of 2 h in the morning, then a real midnight", []step{
+			{jump: 2 * time.Hour, wantDay: "2026-05-04"},
+			{pass: 3 * time.Hour, wantDay: "2026-05-04"}, // 15:00: the booking was missed
+			{pass: 9 * time.Hour, wantDay: "2026-05-04"}, // the clock shows midnight
+			{pass: hold, wantDay: "2026-05-05"},
+		}, 1, true},
 		{"a real midnight, with a small step of the clock", []step{
 			{pass: 5 * time.Hour, wantDay: "2026-05-04"},
 			{pass: 9*time.Hour - 30*time.Second, wantDay: "2026-05-04"},

@@ -283,10 +283,10 @@ func (p pendingBatch) fail(err error) {
 // apply runs a batch on the queue; it runs on the loop goroutine only.
 func (l *Loop) apply(batch []command) pendingBatch {
 	now := l.now()
-	l.clock.look(now)
 	// Tickets changed while the clock shows the queue's date make the
 	// day live (the clock's watch decides how a jump moves it).
-	onDay := !l.clock.live && l.office.Day(now) <= l.q.Day()
+	onDay := l.office.Day(now) <= l.q.Day()
+	l.clock.look(now, !onDay)
 	p := pendingBatch{replies: make([]chan reply, len(batch)), results: make([]reply, len(batch))}
 	for i, c := range batch {
 		p.replies[i] = c.reply
