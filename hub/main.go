@@ -62,9 +62,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 
-	warnAfter := time.Duration(0)
+	warnAfter, dayTurnHold := time.Duration(0), time.Duration(0)
 	if inst.file != nil {
 		warnAfter = inst.file.Hub.BackendDownWarning.Duration
+		dayTurnHold = inst.file.Hub.DayTurnHold.Duration
 		if inst.syncEvery > 0 && !flagSet(fs, "sync") {
 			*syncEvery = inst.syncEvery
 		}
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	h, err := instance.Start(ctx, instance.Options{
 		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
-		WebhookSecrets: inst.webhookSecrets,
+		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold,
 	})
 	if err != nil {
 		return err

@@ -31,6 +31,9 @@ type Hub struct {
 	// BackendDownWarning is how long the booking backend may be unreachable
 	// before /healthz and the counter workplace warn; default 15m.
 	BackendDownWarning Duration `toml:"backend_down_warning"`
+	// DayTurnHold is how long a new date must hold before a running hub
+	// turns the day; default (unset or 0) 5m.
+	DayTurnHold Duration `toml:"day_turn_hold"`
 }
 
 // Office is one office.
@@ -214,6 +217,9 @@ func Load(path string) (*File, error) {
 	f.normalize()
 	if len(f.Offices) == 0 {
 		return nil, fmt.Errorf("config %s: no [[office]]", path)
+	}
+	if f.Hub.DayTurnHold.Duration < 0 {
+		return nil, fmt.Errorf("config %s: hub.day_turn_hold %s: must not be negative", path, f.Hub.DayTurnHold.Duration)
 	}
 	for _, o := range f.Offices {
 		if err := o.Backend.Check(o.ID); err != nil {

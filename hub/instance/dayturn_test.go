@@ -1,6 +1,7 @@
 package instance_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"lotse/hub/booking/demo"
 	"lotse/hub/office"
 	"lotse/hub/queue"
+	"lotse/hub/server"
 )
 
 // tickOffice runs the office's time-driven rules now and waits until they
@@ -47,11 +49,11 @@ func TestDayTurnReachesEveryStreamClient(t *testing.T) {
 	}
 	yesterday := snap.Seq
 
-	// Midnight: the new date must hold before the day turns.
-	midnight := h.clock.Now().Add(14*time.Hour + 30*time.Second)
-	h.clock.Set(midnight)
+	// A real midnight (time passes; the clock does not jump): the new
+	// date must hold before the day turns.
+	h.clock.Advance(14*time.Hour + 30*time.Second)
 	h.tickOffice(t, mitte)
-	h.clock.Set(midnight.Add(office.DefaultDayTurnHold))
+	h.clock.Advance(office.DefaultDayTurnHold)
 	h.tickOffice(t, mitte)
 	newDay := h.clock.Now().In(demo.Offices()[0].Location).Format(queue.DayFormat)
 
@@ -112,5 +114,119 @@ func TestDayTurnReachesEveryStreamClient(t *testing.T) {
 		if e := nextEvent(t, s); e.Type != "walked_in" || e.Seq != turned+1 {
 			t.Fatalf("client %d: event %s seq %d after the turn", i, e.Type, e.Seq)
 		}
+	}
+}
+
+// TestClockJumpKeepsTheBoard: a forward jump of 24 h during opening hours
+// that holds carries the day over. A board that ran through the jump gets
+// no event from it and shows exactly what a freshly started board shows;
+// the waiting keep their place, the numbering goes on, and the new date's
+// bookings can check in. The hub restarted on the same file shows the same.
+func TestClockJumpKeepsTheBoard(t *testing.T) {
+	h := startHub(t, "", nil)
+	c := ctx(t)
+	for range 4 {
+		if _, err := h.device.WalkIn(c, mitte, api.WalkInRequest{Service: "anmeldung"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.clerk.Act(c, mitte, "schalter-1", api.ActionNext, api.ActionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := h.device.Stream(c, mitte, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	board := next(t, live).Snapshot
+	if board == nil || len(board.Calls) != 1 || len(board.Tickets) != 4 {
+		t.Fatalf("first message: %+v", board)
+	}
+
+	h.clock.Set(h.clock.Now().Add(24 * time.Hour))
+	h.tickOffice(t, mitte)
+	jumped := h.clock.Now()
+	if err := h.Syncer.SyncOffice(c, mitte); err != nil { // the new date's list, while it holds
+		t.Fatal(err)
+	}
+	for range 13 {
+		h.clock.Advance(5 * time.Minute)
+		h.tickOffice(t, mitte)
+	}
+	newDay := h.clock.Now().In(demo.Offices()[0].Location).Format(queue.DayFormat)
+
+	fresh, err := h.device.Queue(c, mitte)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Day != newDay {
+		t.Fatalf("after the jump: day %s, want %s", fresh.Day, newDay)
+	}
+	// In the hour after the carry, bookings of the new date were really
+	// missed; none due before it (the hub held the other date's list),
+	// and nothing else: no cancel, no missed ticket, no day marker.
+	carried := jumped.Add(office.DefaultDayTurnHold)
+	since, err := h.device.Events(c, mitte, board.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range since {
+		if e.Type != "appointment_noshow" || !e.At.After(carried) {
+			t.Fatalf("the running board got %s at %s from the jump", e.Type, e.At)
+		}
+	}
+	list, err := h.backend.Appointments(c, mitte, newDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grace, due := demo.Offices()[0].Policy.NoShowGrace, 0
+	for _, a := range list {
+		if end := a.Start.Add(grace); !a.Cancelled && end.After(carried) && end.Before(h.clock.Now()) {
+			due++
+		}
+	}
+	if len(since) > due {
+		t.Fatalf("%d no-shows reported in the hour after the carry; only %d bookings fell due in it", len(since), due)
+	}
+	same := func(a, b api.Snapshot) bool {
+		return reflect.DeepEqual(a.Tickets, b.Tickets) && reflect.DeepEqual(a.Counters, b.Counters) &&
+			reflect.DeepEqual(a.Calls, b.Calls) && reflect.DeepEqual(a.Waiting, b.Waiting)
+	}
+	if !same(*board, fresh) {
+		t.Fatalf("a fresh board shows\n%+v\nthe board that ran through the jump\n%+v", fresh, *board)
+	}
+
+	// The next ticket is the first event the running board gets, and it
+	// goes on with the numbering.
+	tk, err := h.device.WalkIn(c, mitte, api.WalkInRequest{Service: "anmeldung"})
+	if err != nil || tk.Number != "A005" {
+		t.Fatalf("first ticket after the jump: %+v, %v", tk, err)
+	}
+	for _, e := range since {
+		if got := nextEvent(t, live); got.Seq != e.Seq {
+			t.Fatalf("the running board got seq %d, want %d", got.Seq, e.Seq)
+		}
+	}
+	if e := nextEvent(t, live); e.Type != "walked_in" || e.Seq != fresh.Seq+1 {
+		t.Fatalf("the running board got %s seq %d after the jump", e.Type, e.Seq)
+	}
+	// A booking of the new date checks in.
+	appts := h.inWindow(t, mitte)
+	if _, err := h.device.CheckIn(c, mitte, api.CheckInRequest{Code: server.DemoPayload(appts[0])}); err != nil {
+		t.Fatalf("check-in of a booking of the new date: %v", err)
+	}
+	before, err := h.device.Queue(c, mitte)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h.Stop()
+	h2 := startHub(t, h.dbPath, h.clock)
+	after, err := h2.device.Queue(c, mitte)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Day != newDay || after.Seq != before.Seq || !same(before, after) {
+		t.Fatalf("after the restart:\n%+v\nbefore\n%+v", after, before)
 	}
 }

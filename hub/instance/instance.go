@@ -44,6 +44,10 @@ type Options struct {
 	// DayTurnHold is how long a new date must hold before a running
 	// office turns the day; 0: office.DefaultDayTurnHold.
 	DayTurnHold time.Duration
+	// Elapsed is the monotonic clock that tells a jump of Now from time
+	// passing (office.Config.Elapsed). nil: the machine's when Now is nil;
+	// with a test's Now, no jump is seen.
+	Elapsed func() time.Duration
 	// WebhookSecrets are the offices' booking webhook secrets; an office
 	// without one accepts no webhook.
 	WebhookSecrets map[string][]byte
@@ -79,6 +83,9 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	o.Offices = booking.WithFallbackService(o.Offices)
 	if o.Now == nil {
 		o.Now = time.Now
+		if o.Elapsed == nil {
+			o.Elapsed = office.Monotonic()
+		}
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -108,7 +115,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	for _, off := range o.Offices {
 		h.Outbox.Offices = append(h.Outbox.Offices, off.ID)
 		l := office.New(office.Config{Office: off, DB: db, Now: o.Now, Log: o.Log, Reported: func() { h.Outbox.NotifyOffice(off.ID) },
-			Publish: h, TickEvery: o.TickEvery, DayTurnHold: o.DayTurnHold})
+			Publish: h, TickEvery: o.TickEvery, DayTurnHold: o.DayTurnHold, Elapsed: o.Elapsed})
 		if err := l.Load(ctx); err != nil {
 			return fail(err)
 		}

@@ -52,7 +52,7 @@ func startHub(t *testing.T, dbPath string, c *clocktest.Clock) *testHub {
 		Addr: "127.0.0.1:0", DBPath: dbPath, Offices: demo.Offices(), Backend: b, Demo: b,
 		Clerks:  []server.Clerk{{User: "demo", PasswordHash: demoHash}},
 		Devices: []server.Device{{Name: "kiosk", Token: "demo"}},
-		Now:     c.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PingEvery: 200 * time.Millisecond,
+		Now:     c.Now, Elapsed: c.Elapsed, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PingEvery: 200 * time.Millisecond,
 		TickEvery: time.Hour, SyncEvery: time.Hour,
 	})
 	if err != nil {

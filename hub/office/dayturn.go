@@ -14,11 +14,99 @@ import (
 // midnight costs nothing more than a few minutes of an empty night.
 const DefaultDayTurnHold = 5 * time.Minute
 
+// JumpThreshold is how far the wall clock may move apart from the
+// monotonic clock between two looks of the loop (seconds apart) before the
+// loop counts a jump. NTP slews far less; it steps when it is off by more.
+const JumpThreshold = time.Minute
+
 // pendingTurn is a day turn that waits for the new date to hold.
 type pendingTurn struct {
-	day   string    // the new date the clock shows; "" when none
-	since time.Time // when the clock first showed it
-	early *syncList // the booking list of that date, if it came already
+	day   string        // the new date the clock shows; "" when none
+	since time.Duration // when the clock first showed it, on the monotonic clock
+	early *syncList     // the booking list of that date, if it came already
+}
+
+// clockWatch tells the wall clock's jumps from time passing. It is owned
+// by the loop goroutine.
+type clockWatch struct {
+	elapsed func() time.Duration // the monotonic clock
+	wall    time.Time            // the wall clock at the last look
+	mono    time.Duration        // the monotonic clock at the last look
+	// jumped is how far the wall clock jumped (forward positive) since it
+	// last showed the queue's date or an earlier one: now-jumped is the
+	// time it would show without those jumps. A jump that crossed no
+	// midnight is forgotten, so the midnight after it turns the day.
+	jumped time.Duration
+	// live: the queue's day was opened, or had its tickets moved, in this
+	// run. Only such a day is carried over a jump; a day restored at the
+	// start and unused since ended, like at the start itself, most likely
+	// during the stop (a machine without a real-time clock boots with the
+	// time it stopped at, and NTP then jumps to the morning).
+	live bool
+	// carried remembers the last carry, to make it again if its commit
+	// failed and the queue was restored from the store.
+	carried struct {
+		from   string
+		jumped time.Duration
+	}
+}
+
+// start takes the clock's first look, when the queue is loaded.
+func (c *clockWatch) start(now time.Time, live bool) {
+	c.wall, c.mono, c.jumped, c.live = now, c.elapsed(), 0, live
+}
+
+// look compares how far both clocks moved since the last look; a
+// difference beyond JumpThreshold is a jump of the wall clock. ahead: the
+// clock now shows a later date than the queue's.
+func (c *clockWatch) look(now time.Time, ahead bool) {
+	mono := c.elapsed()
+	if d := now.Sub(c.wall) - (mono - c.mono); d > JumpThreshold || d < -JumpThreshold {
+		c.jumped += d
+	}
+	if !ahead {
+		c.jumped = 0
+	}
+	c.wall, c.mono = now, mono
+}
+
+// used marks the day live when tickets changed in it while its date was
+// the clock's.
+func (c *clockWatch) used(onDay bool, events []queue.Event) {
+	if c.live || !onDay {
+		return
+	}
+	for _, e := range events {
+		if e.Ticket != nil {
+			c.live = true
+			return
+		}
+	}
+}
+
+// opened starts the watch afresh for a day that began in this run.
+func (c *clockWatch) opened() { c.jumped, c.live = 0, true }
+
+// reloaded restores the jump a carry had absorbed when the store still
+// holds the day it carried from.
+func (c *clockWatch) reloaded(day string) {
+	if c.carried.from != "" && day == c.carried.from {
+		c.jumped, c.live = c.carried.jumped, true
+	}
+}
+
+// Monotonic returns the machine's monotonic clock as Config.Elapsed wants
+// it: the time that really passed since the call. Where the system offers
+// one, it is a clock that also counts a suspend of the machine (Go's own
+// monotonic clock stops during it on Linux): a hub suspended overnight
+// wakes to a real midnight, not to a jump of its clock.
+func Monotonic() func() time.Duration {
+	if now, ok := bootClock(); ok {
+		start := now()
+		return func() time.Duration { return now() - start }
+	}
+	start := time.Now()
+	return func() time.Duration { return time.Since(start) }
 }
 
 // syncList is the booking backend's list of a day.
@@ -27,12 +115,19 @@ type syncList struct {
 	list []queue.Appointment
 }
 
-// turnDueDay closes the queue's day once the clock has shown a later date
-// for the hold time, and reports whether the clock shows a later date
-// than the queue's (turned or not). A clock behind the queue's day never
-// reopens a closed day; a jump forward that is taken back within the hold
-// changes nothing. The list of the new date that came while the turn
-// waited is applied with the turn, so the day's bookings are there at once.
+// turnDueDay moves the queue to the clock's date once the clock has shown
+// a later date for the hold time (real time, on the monotonic clock), and
+// reports whether the clock shows a later date than the queue's (moved or
+// not). A clock behind the queue's day never reopens a closed day; a jump
+// forward that is taken back within the hold changes nothing.
+//
+// If real time passed the day's midnight, the day turns: it is closed and
+// purged, and the numbering starts again. If only a jump of the clock
+// (NTP correcting a bad real-time clock during opening hours) took the
+// date past it, the day is carried over: the people in the room keep
+// their tickets and place, the numbering goes on, and nothing is purged.
+// Either way the list of the new date that came while the turn waited is
+// applied with it, so the day's bookings are there at once.
 func (l *Loop) turnDueDay(p *pendingBatch, now time.Time) (ahead bool) {
 	q := l.q
 	today := l.office.Day(now)
@@ -40,22 +135,31 @@ func (l *Loop) turnDueDay(p *pendingBatch, now time.Time) (ahead bool) {
 		l.turn = pendingTurn{}
 		return false
 	}
-	if l.turn.day != today || now.Before(l.turn.since) {
+	if l.turn.day != today {
 		early := l.turn.early
-		l.turn = pendingTurn{day: today, since: now}
+		l.turn = pendingTurn{day: today, since: l.clock.mono}
 		if early != nil && early.day == today {
 			l.turn.early = early
 		}
 	}
-	if l.dayHold > 0 && now.Sub(l.turn.since) < l.dayHold {
+	if l.dayHold > 0 && l.clock.mono-l.turn.since < l.dayHold {
 		return true
 	}
-	p.events = append(p.events, q.CloseDay(now, today)...)
+	if from := q.Day(); l.clock.live && l.office.Day(now.Add(-l.clock.jumped)) <= from {
+		q.CarryDay(now, today)
+		p.carry = from
+		l.clock.carried.from, l.clock.carried.jumped = from, l.clock.jumped
+		l.log.Warn("the clock jumped over midnight: the day is carried over, not closed",
+			"office", l.office.ID, "from", from, "to", today, "jump", l.clock.jumped.String())
+	} else {
+		p.events = append(p.events, q.CloseDay(now, today)...)
+		p.purge = q.Day()
+	}
+	l.clock.opened()
 	if early := l.turn.early; early != nil && early.day == q.Day() {
 		p.appts = append(p.appts, q.Sync(early.list)...)
 	}
 	l.turn = pendingTurn{}
-	p.purge = q.Day()
 	return false
 }
 
@@ -78,7 +182,7 @@ func (l *Loop) applySync(p *pendingBatch, now time.Time, s *syncList) int {
 // the queue's, the clock is not trusted: the no-show rule would report
 // every booking of the day as missed after a jump forward.
 func (l *Loop) tick(p *pendingBatch, now time.Time) {
-	if l.turnDueDay(p, now) || p.purge != "" {
+	if l.turnDueDay(p, now) || p.purge != "" || p.carry != "" {
 		return
 	}
 	p.events = append(p.events, l.q.Tick(now)...)

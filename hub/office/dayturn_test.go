@@ -25,45 +25,84 @@ func openDB(t *testing.T, path string) *store.DB {
 	return db
 }
 
-// TestClockJumps: a jump of the clock neither ends the day early nor
-// reopens a closed one, and no ticket id is ever issued twice.
+// TestClockJumps: a jump of the clock neither ends the day nor reopens a
+// closed one, and no ticket id is ever issued twice. Set is a jump of the
+// wall clock; Advance is time passing (it moves the monotonic clock too).
 func TestClockJumps(t *testing.T) {
 	d0 := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 	hold := office.DefaultDayTurnHold
 	type step struct {
-		set     time.Duration // clock at d0 + set
+		jump    time.Duration // the wall clock jumps by this
+		pass    time.Duration // then this much time passes
 		restart bool          // stop the loop and start a new one on the same file
 		wantDay string        // the queue's day after a tick
 	}
 	tests := []struct {
 		name  string
 		steps []step
-		// whether the waiting tickets drawn before the jump are still
-		// waiting at the end
-		waitingKept bool
+		turns int // day turns (closed days) in the run
+		// the booking at 14:00 was missed: real time went past it
+		noShow bool
 	}{
 		{"forward 24 h and back within the hold", []step{
-			{set: 24 * time.Hour, wantDay: "2026-05-04"},
-			{set: 24*time.Hour + hold - time.Second, wantDay: "2026-05-04"},
-			{set: time.Minute, wantDay: "2026-05-04"},
-		}, true},
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold - time.Second, wantDay: "2026-05-04"},
+			{jump: -24 * time.Hour, wantDay: "2026-05-04"},
+		}, 0, false},
 		{"forward 24 h twice, back in between", []step{
-			{set: 24 * time.Hour, wantDay: "2026-05-04"},
-			{set: 2 * time.Minute, wantDay: "2026-05-04"},
-			{set: 24*time.Hour + 3*time.Minute, wantDay: "2026-05-04"},
-			{set: 24*time.Hour + hold + 2*time.Minute, wantDay: "2026-05-04"}, // held only hold-1 min since the second jump
-		}, true},
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: 2 * time.Minute, jump: -24 * time.Hour, wantDay: "2026-05-04"},
+			{jump: 24 * time.Hour, pass: time.Minute, wantDay: "2026-05-04"},
+			{pass: hold - 2*time.Minute, wantDay: "2026-05-04"}, // held only hold-1 min since the second jump
+		}, 0, false},
+		{"forward 24 h that holds: the day is carried over", []step{
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{pass: time.Hour, wantDay: "2026-05-05"},
+			{restart: true, wantDay: "2026-05-05"},
+		}, 0, false},
 		{"forward 24 h that holds, then back", []step{
-			{set: 24 * time.Hour, wantDay: "2026-05-04"},
-			{set: 24*time.Hour + hold, wantDay: "2026-05-05"},
-			{set: 5 * time.Minute, wantDay: "2026-05-05"},
-			{set: 6 * time.Minute, restart: true, wantDay: "2026-05-05"},
-		}, false},
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{jump: -24 * time.Hour, wantDay: "2026-05-05"},
+			{pass: time.Minute, restart: true, wantDay: "2026-05-05"},
+		}, 0, false},
+		{"forward 3 days that holds", []step{
+			{jump: 72 * time.Hour, pass: time.Minute, wantDay: "2026-05-04"}, // the hold starts when the loop sees it
+			{pass: hold - time.Minute, wantDay: "2026-05-04"},
+			{pass: time.Minute, wantDay: "2026-05-07"},
+		}, 0, false},
 		{"back 24 h", []step{
-			{set: -24 * time.Hour, wantDay: "2026-05-04"},
-			{set: -24*time.Hour + hold + time.Hour, wantDay: "2026-05-04"},
-			{set: -24*time.Hour + 2*time.Hour, restart: true, wantDay: "2026-05-04"},
-		}, true},
+			{jump: -24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold + time.Hour, wantDay: "2026-05-04"},
+			{pass: time.Hour, restart: true, wantDay: "2026-05-04"},
+		}, 0, false},
+		{"back 24 h that holds, then a real midnight", []step{
+			{jump: -24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: 14 * time.Hour, wantDay: "2026-05-04"}, // the clock shows 05-04 00:00
+			{pass: hold, wantDay: "2026-05-04"},           // a day never turns back
+			{pass: 15 * time.Hour, wantDay: "2026-05-04"}, // 05-04 15:05: the booking was missed
+			{pass: 9 * time.Hour, wantDay: "2026-05-04"},  // 05-05 00:05: the date must hold
+			{pass: hold, wantDay: "2026-05-05"},
+		}, 1, true},
+		{"a real midnight", []step{
+			{pass: 5 * time.Hour, wantDay: "2026-05-04"}, // the booking was missed
+			{pass: 9 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold - time.Second, wantDay: "2026-05-04"},
+			{pass: time.Second, wantDay: "2026-05-05"},
+		}, 1, true},
+		{"a forward jump of 2 h in the morning, then a real midnight", []step{
+			{jump: 2 * time.Hour, wantDay: "2026-05-04"},
+			{pass: 3 * time.Hour, wantDay: "2026-05-04"}, // 15:00: the booking was missed
+			{pass: 9 * time.Hour, wantDay: "2026-05-04"}, // the clock shows midnight
+			{pass: hold, wantDay: "2026-05-05"},
+		}, 1, true},
+		{"a real midnight, with a small step of the clock", []step{
+			{pass: 5 * time.Hour, wantDay: "2026-05-04"},
+			{pass: 9*time.Hour - 30*time.Second, wantDay: "2026-05-04"},
+			{jump: 50 * time.Second, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+		}, 1, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,6 +121,7 @@ func TestClockJumps(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids := map[string]bool{}
+			last := 0
 			draw := func() queue.Ticket {
 				t.Helper()
 				tk, err := walkIn(ctx, l)
@@ -92,11 +132,18 @@ func TestClockJumps(t *testing.T) {
 					t.Fatalf("ticket id %s issued twice", tk.ID)
 				}
 				ids[tk.ID] = true
+				// Without a turn, the numbering goes on: no number
+				// twice on one real day.
+				if tc.turns == 0 && tk.N != last+1 {
+					t.Fatalf("ticket %s (n %d) after n %d", tk.Number, tk.N, last)
+				}
+				last = tk.N
 				return tk
 			}
 			before := []queue.Ticket{draw(), draw()}
 			for i, s := range tc.steps {
-				c.Set(d0.Add(s.set))
+				c.Set(c.Now().Add(s.jump))
+				c.Advance(s.pass)
 				if s.restart {
 					stop()
 					l, stop = start(t, db, c, rec)
@@ -121,16 +168,20 @@ func TestClockJumps(t *testing.T) {
 					kept++
 				}
 			}
-			if tc.waitingKept != (kept == 2) {
-				t.Fatalf("%d of the 2 waiting tickets kept, want kept = %v", kept, tc.waitingKept)
+			if (tc.turns == 0) != (kept == 2) {
+				t.Fatalf("%d of the 2 waiting tickets kept after %d turns", kept, tc.turns)
 			}
 			rec.mu.Lock()
 			defer rec.mu.Unlock()
-			turns := 0
+			turns, noShows := 0, 0
 			for i, e := range rec.events {
 				switch e.Type {
 				case queue.AppointmentNoShow:
-					t.Fatalf("appointment reported as no-show at %s after a clock jump", e.At.Format(time.RFC3339))
+					noShows++
+				case queue.TicketCancelled, queue.TicketMissed:
+					if tc.turns == 0 {
+						t.Fatalf("%s %s without a day turn", e.Ticket.Number, e.Type)
+					}
 				case queue.DayTurned:
 					turns++
 					if i+1 < len(rec.events) && rec.events[i+1].Type != queue.WalkedIn {
@@ -138,8 +189,11 @@ func TestClockJumps(t *testing.T) {
 					}
 				}
 			}
-			if want := map[bool]int{true: 0, false: 1}[tc.waitingKept]; turns != want {
-				t.Fatalf("%d day turns, want %d", turns, want)
+			if turns != tc.turns {
+				t.Fatalf("%d day turns, want %d", turns, tc.turns)
+			}
+			if (noShows == 1) != tc.noShow || noShows > 1 {
+				t.Fatalf("%d no-shows of the 14:00 booking, want one: %v", noShows, tc.noShow)
 			}
 		})
 	}

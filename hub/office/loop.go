@@ -59,6 +59,8 @@ type Loop struct {
 	// Owned by the loop goroutine: the new date seen on the clock and
 	// since when, and the booking list of that date that came early.
 	turn pendingTurn
+	// Owned by the loop goroutine: how the clock has moved (dayturn.go).
+	clock clockWatch
 
 	purges  chan string // days to purge before; the purger owns the work
 	purgeFn func(ctx context.Context, office, today string) (int64, error)
@@ -83,6 +85,13 @@ type Config struct {
 	// bad real-time clock) that is taken back does not end the day.
 	// 0: DefaultDayTurnHold; negative: turn at once.
 	DayTurnHold time.Duration
+	// Elapsed is a monotonic clock: the time that really passed since
+	// some fixed instant. Comparing it with Now tells a jump of the wall
+	// clock from time passing, so that a jump over midnight carries the
+	// day over instead of closing it. nil: with Now nil too, the machine's
+	// monotonic clock; with Now set (a test's clock), it follows Now, so
+	// no jump is ever seen and every new date turns the day.
+	Elapsed func() time.Duration
 }
 
 // New returns a loop; Run starts it.
@@ -95,6 +104,15 @@ func New(c Config) *Loop {
 	l.purgeFn = l.db.Purge
 	if l.dayHold == 0 {
 		l.dayHold = DefaultDayTurnHold
+	}
+	l.clock.elapsed = c.Elapsed
+	if l.clock.elapsed == nil {
+		if l.now == nil {
+			l.clock.elapsed = Monotonic()
+		} else {
+			start := l.now()
+			l.clock.elapsed = func() time.Duration { return l.now().Sub(start) }
+		}
 	}
 	if l.now == nil {
 		l.now = time.Now
@@ -139,6 +157,8 @@ func (l *Loop) Load(ctx context.Context) error {
 	} else {
 		l.q = queue.Restore(l.office, st)
 	}
+	// A day opened now lives in this run; a restored one not yet.
+	l.clock.start(now, !found || today > st.Day)
 	l.seq.Store(l.q.Seq())
 	w := l.q.Waiting()
 	l.waiting.Store(&w)
@@ -249,6 +269,7 @@ type pendingBatch struct {
 	cursor  store.Batch // day, seq and last number after the batch
 	waiting []queue.ServiceWait
 	purge   string // the day turned: purge the days before this one once committed
+	carry   string // the day carried over to the cursor's day, if any
 }
 
 func (p pendingBatch) fail(err error) {
@@ -262,6 +283,10 @@ func (p pendingBatch) fail(err error) {
 // apply runs a batch on the queue; it runs on the loop goroutine only.
 func (l *Loop) apply(batch []command) pendingBatch {
 	now := l.now()
+	// Tickets changed while the clock shows the queue's date make the
+	// day live (the clock's watch decides how a jump moves it).
+	onDay := l.office.Day(now) <= l.q.Day()
+	l.clock.look(now, !onDay)
 	p := pendingBatch{replies: make([]chan reply, len(batch)), results: make([]reply, len(batch))}
 	for i, c := range batch {
 		p.replies[i] = c.reply
@@ -276,8 +301,9 @@ func (l *Loop) apply(batch []command) pendingBatch {
 		res, ev, err := c.fn(l.q, now)
 		p.results[i] = reply{result: res, err: err}
 		p.events = append(p.events, ev...)
+		l.clock.used(onDay, ev)
 	}
-	p.cursor = store.Batch{Day: l.q.Day(), Seq: l.q.Seq(), LastNumber: l.q.LastNumber()}
+	p.cursor = store.Batch{Day: l.q.Day(), Seq: l.q.Seq(), LastNumber: l.q.LastNumber(), CarryFrom: p.carry}
 	if len(p.events) > 0 {
 		p.waiting = l.q.Waiting()
 	}
@@ -292,7 +318,7 @@ func (l *Loop) commitAll(ctx context.Context, pending <-chan pendingBatch, faile
 			p.fail(errors.New("an earlier commit failed"))
 			continue
 		}
-		if len(p.events) > 0 || len(p.appts) > 0 {
+		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
 			b := p.cursor
 			b.Events, b.Appointments = p.events, p.appts
 			if err := l.db.Commit(ctx, l.office.ID, b); err != nil {
@@ -376,6 +402,10 @@ func (l *Loop) reload(ctx context.Context) error {
 	} else {
 		l.q = queue.Restore(l.office, st)
 	}
+	// A carry that did not become durable is made again: the store holds
+	// the old day, and the clock's jump still stands.
+	l.clock.reloaded(l.q.Day())
+	l.turn = pendingTurn{}
 	return nil
 }
 

@@ -33,6 +33,9 @@ type Queue struct {
 	// checkCounters: restored from the store, where a ticket may be held
 	// by a counter no longer configured; the next Tick requeues it.
 	checkCounters bool
+	// carriedAt: when the day was carried over to this date (CarryDay);
+	// zero if it was not.
+	carriedAt time.Time
 }
 
 // request remembers a counter's last request id, so that a double click or a
@@ -878,12 +881,16 @@ func (q *Queue) noShowReport(t *Ticket) Report {
 func (q *Queue) Tick(now time.Time) []Event {
 	events := q.requeueStranded(now)
 	grace := q.office.Policy.NoShowGrace
+	// An appointment is missed only on its own day. After a day carried
+	// over to a new date (CarryDay), the old date's bookings are still
+	// held, and a day later by the clock; they were not missed.
+	dayStart, dayEnd := q.dayBounds()
 	// Only the due ones are collected and sorted: late in a big day the
 	// settled appointments are tens of thousands, and Tick runs every few
 	// seconds on the office loop (Appointments would copy them all).
 	var due []*Appointment
 	for _, a := range q.appointments {
-		if a.NoShow || a.Cancelled || !now.After(a.Start.Add(grace)) {
+		if a.NoShow || a.Cancelled || !now.After(a.Start.Add(grace)) || a.Start.Before(dayStart) || !a.Start.Before(dayEnd) {
 			continue
 		}
 		if _, checkedIn := q.byAppointment[a.ID]; !checkedIn {
@@ -944,7 +951,41 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 	q.waiting = map[string]map[string]*Ticket{}
 	q.lastRequest = map[string]request{}
 	q.calls = nil
+	q.carriedAt = time.Time{}
 	return append(events, q.emit(now, DayTurned, nil, nil, ""))
+}
+
+// dayBounds returns the start of the queue's day and of the next, in the
+// office's time zone.
+func (q *Queue) dayBounds() (start, end time.Time) {
+	start, err := time.ParseInLocation(DayFormat, q.day, q.office.location())
+	if err != nil {
+		// Not a date: no bound at all rather than no no-show ever.
+		return time.Time{}, time.Unix(1<<62, 0)
+	}
+	return start, start.AddDate(0, 0, 1)
+}
+
+// CarryDay moves the open day to nextDay without closing it, for a clock
+// that jumped over midnight while the office was open: the people in the
+// room keep their place. Tickets, counters, calls, appointments and the
+// numbering stay as they are; every ticket now belongs to nextDay (its id
+// does not change, so ids stay unique for ever, and the numbering goes on,
+// so no number is issued twice on one real day). It emits no event: every
+// client's state stays valid. The new date's bookings due before now could
+// not be checked in (the queue held another date's): Sync does not let
+// them become reported no-shows. A nextDay not after the queue's day
+// changes nothing and reports false.
+func (q *Queue) CarryDay(now time.Time, nextDay string) bool {
+	if nextDay <= q.day {
+		return false
+	}
+	for _, t := range q.tickets {
+		t.Day = nextDay
+	}
+	q.day = nextDay
+	q.carriedAt = now
+	return true
 }
 
 // --- appointments from the booking backend ---
@@ -970,6 +1011,19 @@ func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
 	for id, a := range q.appointments {
 		if !seen[id] && !a.Cancelled {
 			a.Cancelled = true
+			changed = append(changed, *a)
+		}
+	}
+	// After a carry, a booking whose no-show time had passed before it
+	// was not missed at this hub: it is settled as missed without a
+	// report, so the backend never hears a no-show the hub caused.
+	if !q.carriedAt.IsZero() {
+		grace := q.office.Policy.NoShowGrace
+		for id, a := range q.appointments {
+			if _, checkedIn := q.byAppointment[id]; checkedIn || a.NoShow || a.Cancelled || a.Start.Add(grace).After(q.carriedAt) {
+				continue
+			}
+			a.NoShow = true
 			changed = append(changed, *a)
 		}
 	}

@@ -20,6 +20,11 @@ type Batch struct {
 	Day          string
 	Seq          int64
 	LastNumber   int
+	// CarryFrom is the day carried over to Day (queue.Queue.CarryDay):
+	// its tickets, events and appointments become Day's in the same
+	// transaction, so that a restart restores them, the stream still
+	// resumes over them and no purge takes them. Empty: no carry.
+	CarryFrom string
 }
 
 func nanos(t time.Time) int64 {
@@ -64,7 +69,12 @@ const (
 	markNoShow   = `UPDATE appointments SET noshow = 1 WHERE office = ? AND id = ?`
 	upsertCursor = `INSERT INTO office_state (office, day, seq, last_number) VALUES (?,?,?,?)
 		ON CONFLICT (office) DO UPDATE SET day=excluded.day, seq=excluded.seq, last_number=excluded.last_number`
-	bumpStats = `INSERT INTO stats (office, day, service, tickets, walkins, served, missed, noshows, wait_ns, calls, service_ns)
+	// The carry's re-keying; statistics stay with the day they were
+	// counted on.
+	carryTickets = `UPDATE tickets SET day = ? WHERE office = ? AND day = ?`
+	carryEvents  = `UPDATE events SET day = ? WHERE office = ? AND day = ?`
+	carryAppts   = `UPDATE appointments SET day = ? WHERE office = ? AND day = ?`
+	bumpStats    = `INSERT INTO stats (office, day, service, tickets, walkins, served, missed, noshows, wait_ns, calls, service_ns)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, day, service) DO UPDATE SET tickets=tickets+excluded.tickets, walkins=walkins+excluded.walkins,
 		served=served+excluded.served, missed=missed+excluded.missed, noshows=noshows+excluded.noshows,
@@ -105,7 +115,8 @@ func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
-var writeQueries = []string{upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor, bumpStats}
+var writeQueries = []string{upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor, bumpStats,
+	carryTickets, carryEvents, carryAppts}
 
 func (db *DB) prepare(ctx context.Context) error {
 	db.prepared = map[string]*sql.Stmt{}
@@ -178,6 +189,15 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 		if err := s.exec(ctx, upsertAppt, office, a.ID, b.Day, nanos(a.Start), int64(a.Duration), string(services),
 			a.Secret, a.BirthHash, a.Name, boolInt(a.Cancelled), boolInt(a.NoShow)); err != nil {
 			return fmt.Errorf("appointment: %w", err)
+		}
+	}
+	// After the batch's own rows: the events and tickets of the batch
+	// applied before the carry are keyed with the old day and move too.
+	if b.CarryFrom != "" && b.CarryFrom < b.Day {
+		for _, q := range []string{carryTickets, carryEvents, carryAppts} {
+			if err := s.exec(ctx, q, b.Day, office, b.CarryFrom); err != nil {
+				return fmt.Errorf("carry %s over to %s: %w", b.CarryFrom, b.Day, err)
+			}
 		}
 	}
 	if err := s.exec(ctx, upsertCursor, office, b.Day, b.Seq, b.LastNumber); err != nil {
