@@ -35,11 +35,16 @@ func snapshot(seq int64, calls ...api.Call) api.Message {
 func event(seq int64, typ, ticket, number, counter string) api.Message {
 	e := &api.Event{Type: typ, Seq: seq, At: t0.Add(time.Duration(seq) * time.Second)}
 	if ticket != "" {
-		state := map[string]string{"called": api.StateCalled, "recalled": api.StateCalled, "started": api.StateServing,
-			"finished": api.StateDone, "missed": api.StateMissed}[typ]
+		state := map[string]string{api.EventCalled: api.StateCalled, api.EventRecalled: api.StateCalled, api.EventStarted: api.StateServing,
+			api.EventFinished: api.StateDone, api.EventMissed: api.StateMissed}[typ]
 		e.Ticket = &api.Ticket{ID: ticket, Number: number, State: state, Counter: counter}
 	}
 	return api.Message{Event: e}
+}
+
+func withNotice(m api.Message, notice string) api.Message {
+	m.Snapshot.Notice = notice
+	return m
 }
 
 func ping() api.Message { return api.Message{Ping: &api.Ping{Type: api.TypePing}} }
@@ -80,7 +85,7 @@ func TestBoardApply(t *testing.T) {
 		},
 		{
 			name:      "call goes on top and is announced",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2")},
+			msgs:      []api.Message{snapshot(7, older), event(8, api.EventCalled, "t2", "B002", "c2")},
 			outcomes:  []Outcome{Applied, Applied},
 			seq:       8,
 			calls:     []string{"B002@Schalter 2*", "A001@Schalter 1*"},
@@ -88,7 +93,7 @@ func TestBoardApply(t *testing.T) {
 		},
 		{
 			name:      "a new call at the same counter ends the old one",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c1")},
+			msgs:      []api.Message{snapshot(7, older), event(8, api.EventCalled, "t2", "B002", "c1")},
 			outcomes:  []Outcome{Applied, Applied},
 			seq:       8,
 			calls:     []string{"B002@Schalter 1*", "A001@Schalter 1"},
@@ -96,7 +101,7 @@ func TestBoardApply(t *testing.T) {
 		},
 		{
 			name:      "duplicate event is ignored",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2"), event(8, "called", "t2", "B002", "c2"), event(3, "called", "t9", "X009", "c2")},
+			msgs:      []api.Message{snapshot(7, older), event(8, api.EventCalled, "t2", "B002", "c2"), event(8, api.EventCalled, "t2", "B002", "c2"), event(3, api.EventCalled, "t9", "X009", "c2")},
 			outcomes:  []Outcome{Applied, Applied, Duplicate, Duplicate},
 			seq:       8,
 			calls:     []string{"B002@Schalter 2*", "A001@Schalter 1*"},
@@ -104,20 +109,20 @@ func TestBoardApply(t *testing.T) {
 		},
 		{
 			name:     "gap is reported and not applied",
-			msgs:     []api.Message{snapshot(7, older), event(9, "called", "t2", "B002", "c2")},
+			msgs:     []api.Message{snapshot(7, older), event(9, api.EventCalled, "t2", "B002", "c2")},
 			outcomes: []Outcome{Applied, Gap},
 			seq:      7,
 			calls:    []string{"A001@Schalter 1*"},
 		},
 		{
 			name:     "event before any snapshot is a gap",
-			msgs:     []api.Message{event(1, "called", "t2", "B002", "c2")},
+			msgs:     []api.Message{event(1, api.EventCalled, "t2", "B002", "c2")},
 			outcomes: []Outcome{Gap},
 			seq:      0,
 		},
 		{
 			name:      "recall moves the call on top again and is announced again",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2"), event(9, "recalled", "t1", "A001", "c1")},
+			msgs:      []api.Message{snapshot(7, older), event(8, api.EventCalled, "t2", "B002", "c2"), event(9, api.EventRecalled, "t1", "A001", "c1")},
 			outcomes:  []Outcome{Applied, Applied, Applied},
 			seq:       9,
 			calls:     []string{"A001@Schalter 1*(r)", "B002@Schalter 2*"},
@@ -125,7 +130,7 @@ func TestBoardApply(t *testing.T) {
 		},
 		{
 			name:     "finished call stays as history, inactive",
-			msgs:     []api.Message{snapshot(7, older), event(8, "started", "t1", "A001", "c1"), event(9, "finished", "t1", "A001", "c1")},
+			msgs:     []api.Message{snapshot(7, older), event(8, api.EventStarted, "t1", "A001", "c1"), event(9, api.EventFinished, "t1", "A001", "c1")},
 			outcomes: []Outcome{Applied, Applied, Applied},
 			seq:      9,
 			calls:    []string{"A001@Schalter 1"},
@@ -138,8 +143,8 @@ func TestBoardApply(t *testing.T) {
 			calls:    []string{"A001@Schalter 1*"},
 		},
 		{
-			name:     "notice event sets the ticker",
-			msgs:     []api.Message{snapshot(7), {Event: &api.Event{Type: "notice", Seq: 8, Notice: "Heute bis 14 Uhr"}}},
+			name:     "the snapshot's notice sets the ticker and an event keeps it",
+			msgs:     []api.Message{withNotice(snapshot(7), "Heute bis 14 Uhr"), event(8, api.EventWalkedIn, "t2", "B002", "")},
 			outcomes: []Outcome{Applied, Applied},
 			seq:      8,
 			notice:   "Heute bis 14 Uhr",
@@ -157,7 +162,7 @@ func TestBoardApply(t *testing.T) {
 		},
 		{
 			name:      "snapshot after a hub restart replaces everything, even with a lower seq",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2"), snapshot(2)},
+			msgs:      []api.Message{snapshot(7, older), event(8, api.EventCalled, "t2", "B002", "c2"), snapshot(2)},
 			outcomes:  []Outcome{Applied, Applied, Applied},
 			seq:       2,
 			announced: []string{"B002@Schalter 2*"},
@@ -194,7 +199,7 @@ func TestBoardHistoryIsBounded(t *testing.T) {
 	b := Board{History: 3}
 	b.Apply(snapshot(1), t0)
 	for i := int64(2); i < 10; i++ {
-		b.Apply(event(i, "called", "t"+string(rune('a'+i)), "A00"+string(rune('0'+i)), "c1"), t0)
+		b.Apply(event(i, api.EventCalled, "t"+string(rune('a'+i)), "A00"+string(rune('0'+i)), "c1"), t0)
 	}
 	if len(b.Calls) != 3 || b.Calls[0].Number != "A009" {
 		t.Fatalf("calls %q", numbers(&b))
@@ -237,7 +242,7 @@ func TestSnapshotAtSeqZero(t *testing.T) {
 	if out, _ := b.Apply(api.Message{Ping: &api.Ping{Type: api.TypePing, Seq: 0}}, now); out != Pinged {
 		t.Fatalf("ping at seq 0: %v", out)
 	}
-	ev := &api.Event{Type: "walked_in", Seq: 1, At: now, Ticket: &api.Ticket{ID: "t", Number: "A001", State: api.StateWaiting}}
+	ev := &api.Event{Type: api.EventWalkedIn, Seq: 1, At: now, Ticket: &api.Ticket{ID: "t", Number: "A001", State: api.StateWaiting}}
 	if out, _ := b.Apply(api.Message{Event: ev}, now); out != Applied || b.Seq != 1 {
 		t.Fatalf("first event after a seq-0 snapshot: %v at seq %d", out, b.Seq)
 	}

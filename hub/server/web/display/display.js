@@ -134,10 +134,6 @@
       const i = b.counters.findIndex((c) => c.id === e.counter.id);
       if (i >= 0) b.counters[i] = e.counter; else b.counters.push(e.counter);
     }
-    if (e.type === "notice") {
-      b.notice = e.notice || "";
-      return [];
-    }
     const tk = e.ticket;
     if ((e.type === "called" || e.type === "recalled") && tk) {
       const counterId = tk.counter || (e.counter && e.counter.id) || "";
