@@ -19,8 +19,11 @@
     speech: !off("speech"),
   };
   const STALE_MS = 8000;
+  // The stream clients' reconnect policy (api.ReconnectMin and
+  // api.ReconnectMax in hub/api, docs/api.md): a restarted hub shows up
+  // within 3 s.
   const MIN_BACKOFF_MS = 500;
-  const MAX_BACKOFF_MS = 2000; // a restarted hub shows up within 3 s
+  const MAX_BACKOFF_MS = 2000;
   const HISTORY = 12;
   const BLINK_MS = 3000;
 
