@@ -2,15 +2,62 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"lotse/assets"
 	"lotse/hub/api"
 )
+
+// TestWebDisplayTextsAreTranslated: the web board has no texts of its own;
+// every text it shows or speaks is a key of the Fyne board's translation
+// files, in every language they have.
+func TestWebDisplayTextsAreTranslated(t *testing.T) {
+	var keys []string
+	for _, f := range []struct {
+		file string
+		re   *regexp.Regexp
+	}{
+		{"web/display/display.js", regexp.MustCompile(`\bt\("(\w+)"\)`)},
+		{"web/display/display.js", regexp.MustCompile(`textsOf\([^)]*\)\.(\w+)`)},
+		{"web/display/index.html", regexp.MustCompile(`data-text="(\w+)"`)},
+	} {
+		src, err := web.ReadFile(f.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range f.re.FindAllStringSubmatch(string(src), -1) {
+			keys = append(keys, m[1])
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if len(keys) < 10 {
+		t.Fatalf("found only the keys %q in the web board: the patterns no longer match its code", keys)
+	}
+	for _, lang := range assets.Languages("display") {
+		raw, err := assets.FS.ReadFile("translations/display/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts map[string]string
+		if err := json.Unmarshal(raw, &texts); err != nil {
+			t.Fatalf("display/%s.json: %v", lang, err)
+		}
+		for _, k := range keys {
+			if texts[k] == "" {
+				t.Errorf("the web board uses %q, which display/%s.json does not translate", k, lang)
+			}
+		}
+	}
+}
 
 // TestWebDisplay runs the web display in headless Chromium against a real
 // hub: it shows a call, announces it once and a recall again, resubscribes

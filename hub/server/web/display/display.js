@@ -27,30 +27,12 @@
   const HISTORY = 12;
   const BLINK_MS = 3000;
 
-  // German is the source; other languages come from the hub when it serves
-  // the translation files, else these built-in texts.
-  const builtin = {
-    de: {
-      window_title: "Lotse – Aufruf", calls: "Aufruf", number: "Nummer", counter: "Schalter",
-      waiting: "Wartende", waiting_count: "{count} wartend", wait_minutes: "ca. {minutes} Min.",
-      wait_none: "keine Wartezeit", wait_closed: "derzeit kein Schalter offen",
-      offline: "Verbindung unterbrochen", connecting: "Verbindung wird hergestellt …",
-      idle: "Bitte warten Sie, bis Ihre Nummer aufgerufen wird.", closed: "geschlossen", free: "frei",
-      speech: "Nummer {number}, bitte zu {counter}.", sound_on: "🔔 Ton einschalten",
-    },
-    en: {
-      window_title: "Lotse – Calls", calls: "Calls", number: "Number", counter: "Counter",
-      waiting: "Waiting", waiting_count: "{count} waiting", wait_minutes: "approx. {minutes} min",
-      wait_none: "no waiting time", wait_closed: "no counter open at the moment",
-      offline: "Connection lost", connecting: "Connecting …",
-      idle: "Please wait until your number is called.", closed: "closed", free: "free",
-      speech: "Number {number}, please go to {counter}.", sound_on: "🔔 Turn sound on",
-    },
-  };
-  const texts = { de: Object.assign({}, builtin.de) };
-  function textsOf(lang) {
-    return Object.assign({}, builtin.de, builtin[lang] || {}, texts[lang] || {});
-  }
+  // The texts are the Fyne board's translation files
+  // (assets/translations/display), which the hub serves: German, with the
+  // screen's and the second announcement language's texts over it, where
+  // they have them. Nothing is shown before they are here.
+  const texts = {};
+  function textsOf(lang) { return texts[lang] || texts.de || {}; }
   function t(key) { return textsOf(config.lang)[key] || key; }
 
   // ---- Board: the pure reduction of the stream, as in display/board. ----
@@ -444,23 +426,36 @@
     for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
   }
 
-  // Texts from the hub, when it serves them; the built-in ones otherwise.
-  function loadTexts(lang) {
-    return fetch("/assets/translations/display/" + encodeURIComponent(lang) + ".json")
-      .then((r) => (r.ok ? r.json() : {}))
-      .then((m) => { texts[lang] = Object.assign(texts[lang] || {}, m); })
-      .catch(() => {});
+  function fetchTexts(lang) {
+    return fetch("/assets/translations/display/" + encodeURIComponent(lang) + ".json").then((r) => {
+      if (r.status === 404) return null; // a language the hub has no texts for
+      if (!r.ok) throw new Error("texts " + lang + ": " + r.status);
+      return r.json();
+    });
+  }
+
+  // loadTexts fetches German and the other languages the board uses, and
+  // retries with the stream's backoff while the hub is away. A language
+  // without a translation file shows (and speaks) German.
+  function loadTexts() {
+    const langs = [...new Set(["de", config.lang, config.lang2].filter(Boolean))];
+    return Promise.all(langs.map(fetchTexts)).then((found) => {
+      if (!found[0]) throw new Error("no German texts");
+      langs.forEach((lang, i) => { texts[lang] = Object.assign({}, found[0], found[i] || {}); });
+    }).catch(() => new Promise((res) => setTimeout(res, backoff)).then(() => {
+      backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
+      return loadTexts();
+    }));
   }
 
   window.lotseDisplay = { board, apply, spokenNumber, announced, config, stats };
 
-  Promise.all([config.lang, config.lang2].filter(Boolean).map(loadTexts)).finally(() => {
+  loadTexts().then(() => {
+    backoff = MIN_BACKOFF_MS;
     translateStatic();
     render();
+    setInterval(tick, 500);
+    addEventListener("resize", render);
+    connect();
   });
-  setInterval(tick, 500);
-  addEventListener("resize", render);
-  translateStatic();
-  render();
-  connect();
 })();
