@@ -149,6 +149,12 @@
     return template.replace("{number}", spokenNumber(call.number)).replace("{counter}", call.counterName);
   }
 
+  // voices are the announcement's languages, as in display/board.Voices:
+  // German, then the second language unless it is German.
+  function voices() {
+    return config.lang2 && config.lang2 !== "de" ? ["de", config.lang2] : ["de"];
+  }
+
   // ---- Connection ----
 
   const board = newBoard();
@@ -188,6 +194,7 @@
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       backoff = MIN_BACKOFF_MS;
       const r = apply(board, m, Date.now());
+      stats.outcomes.push(r.outcome);
       if (r.outcome === "day_turned") {
         // Yesterday's calls go at once, also from the sound queue.
         queue.length = 0;
@@ -210,13 +217,16 @@
 
   const queue = [];
   const announced = []; // what was announced, for tests and diagnosis
-  const stats = { connections: [] }; // the since of each connection, for tests
+  const spoken = []; // the sentences of the announcements, for tests
+  // The since of each connection and the outcome of each message, for tests.
+  const stats = { connections: [], outcomes: [] };
   let speaking = false;
   let gong = null;
   let unlocked = false;
 
   function announce(call) {
     announced.push((call.recall ? "recall " : "") + call.number + " " + call.counterName);
+    for (const lang of voices()) spoken.push(sentence(textsOf(lang).speech, call));
     if (!config.sound) return;
     queue.push(call);
     if (queue.length > 16) queue.splice(0, queue.length - 16);
@@ -254,8 +264,7 @@
     while (queue.length) {
       const call = queue.shift();
       await playGong();
-      await speak(sentence(textsOf("de").speech, call), "de");
-      if (config.lang2 && config.lang2 !== "de") await speak(sentence(textsOf(config.lang2).speech, call), config.lang2);
+      for (const lang of voices()) await speak(sentence(textsOf(lang).speech, call), lang);
     }
     speaking = false;
   }
@@ -448,7 +457,7 @@
     }));
   }
 
-  window.lotseDisplay = { board, apply, spokenNumber, announced, config, stats };
+  window.lotseDisplay = { board, apply, spokenNumber, announced, spoken, config, stats };
 
   loadTexts().then(() => {
     backoff = MIN_BACKOFF_MS;
