@@ -146,3 +146,32 @@ func TestWebDisplay(t *testing.T) {
 	tb.shot("web_display_stale")
 	tb.waitFor("the warning to clear with the next ping", `!document.body.classList.contains("stale")`)
 }
+
+// TestWebDisplayLanguages: the web board shows the texts of its language's
+// translation file, and German for a language that has none, as before
+// the texts were taken from the files.
+func TestWebDisplayLanguages(t *testing.T) {
+	h := newTestHub(t)
+	b := newBrowser(t)
+	tests := []struct{ lang, want string }{
+		{"en", "en"},
+		{"de", "de"},
+		{"fr", "de"}, // no display/fr.json
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			want, err := assets.Messages("display", tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb := b.newTab(t, h.URL)
+			tb.do(chromedp.Navigate(fmt.Sprintf("%s/display?office=%s&token=demo&sound=0&lang=%s", h.URL, webOffice, tt.lang)))
+			tb.waitFor("the first snapshot", `document.body.classList.contains("connected")`)
+			var got []string
+			tb.eval(`[document.title, document.querySelector("#waiting h2").textContent, document.querySelector("#unmute").textContent]`, &got)
+			if w := []string{want["window_title"], want["waiting"], want["sound_on"]}; !slices.Equal(got, w) {
+				t.Fatalf("lang=%s shows %q, want %q", tt.lang, got, w)
+			}
+		})
+	}
+}
