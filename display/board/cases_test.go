@@ -1,6 +1,7 @@
 package board
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"regexp"
@@ -53,9 +54,13 @@ func readCases(t *testing.T) []boardCase {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Cases []boardCase `json:"cases"`
+		Comment []string    `json:"_comment"`
+		Cases   []boardCase `json:"cases"`
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+	// A misspelt field would be a check that silently checks nothing.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("%s: %v", casesFile, err)
 	}
 	if len(doc.Cases) == 0 {

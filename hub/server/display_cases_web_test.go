@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -69,9 +70,13 @@ func TestWebDisplayBoardCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Cases []webBoardCase `json:"cases"`
+		Comment []string       `json:"_comment"`
+		Cases   []webBoardCase `json:"cases"`
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+	// A misspelt field would be a check that silently checks nothing.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("%s: %v", boardCasesFile, err)
 	}
 	if len(doc.Cases) == 0 {
