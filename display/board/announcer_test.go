@@ -187,19 +187,3 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
-
-func TestSpokenNumber(t *testing.T) {
-	tests := map[string]string{
-		"A042": "A 42",
-		"A000": "A 0",
-		"AB12": "A B 12",
-		"17":   "17",
-		"X":    "X",
-		"":     "",
-	}
-	for in, want := range tests {
-		if got := SpokenNumber(in); got != want {
-			t.Errorf("SpokenNumber(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

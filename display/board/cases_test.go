@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -47,26 +48,41 @@ type boardShown struct {
 	Spoken      []string `json:"spoken,omitempty"`
 }
 
-func readCases(t *testing.T) []boardCase {
+// boardCases is the whole table.
+type boardCases struct {
+	Comment []string `json:"_comment"`
+	// SpokenNumbers maps ticket numbers to how they are spoken.
+	SpokenNumbers map[string]string `json:"spokenNumbers"`
+	Cases         []boardCase       `json:"cases"`
+}
+
+func readCases(t *testing.T) boardCases {
 	t.Helper()
 	data, err := os.ReadFile(casesFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Comment []string    `json:"_comment"`
-		Cases   []boardCase `json:"cases"`
-	}
+	var doc boardCases
 	// A misspelt field would be a check that silently checks nothing.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("%s: %v", casesFile, err)
 	}
-	if len(doc.Cases) == 0 {
-		t.Fatalf("%s has no cases", casesFile)
+	if len(doc.Cases) == 0 || len(doc.SpokenNumbers) == 0 {
+		t.Fatalf("%s has no cases or no spoken numbers", casesFile)
 	}
-	return doc.Cases
+	return doc
+}
+
+// TestSpokenNumber spells the table's ticket numbers as the web board
+// does.
+func TestSpokenNumber(t *testing.T) {
+	for in, want := range readCases(t).SpokenNumbers {
+		if got := SpokenNumber(in); got != want {
+			t.Errorf("SpokenNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 var clockText = regexp.MustCompile(`^\d\d:\d\d$`)
@@ -74,7 +90,7 @@ var clockText = regexp.MustCompile(`^\d\d:\d\d$`)
 // TestBoardCases plays the shared board cases on the Fyne board and reads
 // back what it drew.
 func TestBoardCases(t *testing.T) {
-	for _, tc := range readCases(t) {
+	for _, tc := range readCases(t).Cases {
 		t.Run(tc.Name, func(t *testing.T) {
 			test.NewTempApp(t)
 			msgs, err := assets.Messages("display", tc.Lang)
@@ -145,5 +161,38 @@ func TestBoardCases(t *testing.T) {
 				t.Errorf("the Fyne board shows\n%s\nthe case wants\n%s", gotJSON, wantJSON)
 			}
 		})
+	}
+}
+
+// webBoard is the web board's code, which repeats some of this package's
+// numbers.
+const webBoard = "../../hub/server/web/display/display.js"
+
+// TestWebBoardNumbers holds the web board's timings and history to the
+// Fyne board's.
+func TestWebBoardNumbers(t *testing.T) {
+	src, err := os.ReadFile(webBoard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		want time.Duration // in milliseconds for the JS, as a count for HISTORY
+	}{
+		{"STALE_MS", StaleAfter},
+		{"MIN_BACKOFF_MS", api.ReconnectMin},
+		{"MAX_BACKOFF_MS", api.ReconnectMax},
+		{"BLINK_MS", blinkPhases * blinkPhase},
+		{"HISTORY", DefaultHistory * time.Millisecond},
+	}
+	for _, tt := range tests {
+		m := regexp.MustCompile(`const ` + tt.name + ` = (\d+);`).FindSubmatch(src)
+		if m == nil {
+			t.Errorf("%s: no const %s", webBoard, tt.name)
+			continue
+		}
+		if got, _ := strconv.Atoi(string(m[1])); time.Duration(got)*time.Millisecond != tt.want {
+			t.Errorf("%s: %s = %s, the Fyne board's is %d", webBoard, tt.name, m[1], tt.want.Milliseconds())
+		}
 	}
 }

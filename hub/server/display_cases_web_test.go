@@ -70,8 +70,9 @@ func TestWebDisplayBoardCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Comment []string       `json:"_comment"`
-		Cases   []webBoardCase `json:"cases"`
+		Comment       []string          `json:"_comment"`
+		SpokenNumbers map[string]string `json:"spokenNumbers"`
+		Cases         []webBoardCase    `json:"cases"`
 	}
 	// A misspelt field would be a check that silently checks nothing.
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -79,8 +80,8 @@ func TestWebDisplayBoardCases(t *testing.T) {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("%s: %v", boardCasesFile, err)
 	}
-	if len(doc.Cases) == 0 {
-		t.Fatalf("%s has no cases", boardCasesFile)
+	if len(doc.Cases) == 0 || len(doc.SpokenNumbers) == 0 {
+		t.Fatalf("%s has no cases or no spoken numbers", boardCasesFile)
 	}
 	h := newTestHub(t)
 	b := newBrowser(t)
@@ -89,6 +90,18 @@ func TestWebDisplayBoardCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy := httputil.NewSingleHostReverseProxy(hubURL)
+	t.Run("spoken numbers", func(t *testing.T) {
+		tb := b.newTab(t, h.URL)
+		tb.do(chromedp.Navigate(h.URL + "/display?office=" + webOffice + "&token=demo&sound=0"))
+		numbers, _ := json.Marshal(doc.SpokenNumbers)
+		var got map[string]string
+		tb.eval(fmt.Sprintf(`Object.fromEntries(Object.keys(%s).map((n) => [n, lotseDisplay.spokenNumber(n)]))`, numbers), &got)
+		for in, want := range doc.SpokenNumbers {
+			if got[in] != want {
+				t.Errorf("spokenNumber(%q) = %q, want %q", in, got[in], want)
+			}
+		}
+	})
 	for _, tc := range doc.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
 			send := make([]any, len(tc.Messages))

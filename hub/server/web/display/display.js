@@ -18,10 +18,12 @@
     sound: !off("sound"),
     speech: !off("speech"),
   };
+  // These numbers are the Fyne board's (display/board: StaleAfter,
+  // DefaultHistory, blinkPhases × blinkPhase); its tests hold them equal.
   const STALE_MS = 8000;
   // The stream clients' reconnect policy (api.ReconnectMin and
   // api.ReconnectMax in hub/api, docs/api.md): a restarted hub shows up
-  // within 3 s.
+  // within 3 s. The Fyne board's tests hold these equal too.
   const MIN_BACKOFF_MS = 500;
   const MAX_BACKOFF_MS = 2000;
   const HISTORY = 12;
