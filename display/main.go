@@ -143,17 +143,9 @@ func openSound(cfg board.Config, log *slog.Logger) (board.Player, []board.Voice)
 		log.Warn("announcements are not spoken, only the gong plays", "err", err)
 		return p, nil
 	}
-	var voices []board.Voice
-	for _, lang := range []string{assets.SourceLanguage, cfg.Lang2} {
-		if lang == "" || (lang == assets.SourceLanguage && len(voices) > 0) {
-			continue
-		}
-		m, err := assets.Messages("display", lang)
-		if err != nil {
-			log.Warn("no announcement text in this language", "lang", lang, "err", err)
-			continue
-		}
-		voices = append(voices, board.Voice{Lang: lang, Template: m["speech"]})
+	voices, err := board.Voices(cfg.Lang2)
+	if err != nil {
+		log.Warn("an announcement language is left out", "err", err)
 	}
 	return p, voices
 }

@@ -2,11 +2,15 @@ package board
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode"
+
+	"lotse/assets"
 )
 
 // Player makes the sounds of a call. Both methods block until the sound has
@@ -32,6 +36,27 @@ type Voice struct {
 	// Template is the sentence, with {number} and {counter}, e.g.
 	// "Nummer {number}, bitte zu {counter}".
 	Template string
+}
+
+// Voices returns the announcement's languages: German, then lang2 unless
+// it is empty or German, each with its sentence from the display's
+// translation files. A language without them is left out and named in the
+// error; the others are still returned.
+func Voices(lang2 string) ([]Voice, error) {
+	var voices []Voice
+	var errs []error
+	for _, lang := range []string{assets.SourceLanguage, lang2} {
+		if lang == "" || (lang == assets.SourceLanguage && len(voices) > 0) {
+			continue
+		}
+		m, err := assets.Messages("display", lang)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("no announcement text in %q: %w", lang, err))
+			continue
+		}
+		voices = append(voices, Voice{Lang: lang, Template: m["speech"]})
+	}
+	return voices, errors.Join(errs...)
 }
 
 // maxQueued bounds the queue: a display that fell far behind (hub replaying

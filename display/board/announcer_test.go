@@ -3,7 +3,10 @@ package board
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -128,38 +131,59 @@ func TestAnnouncerQueue(t *testing.T) {
 	}
 }
 
-// failing is a Player whose device has gone away.
-type failing struct{ calls int }
+// failing is a Player whose device has gone away: it records every attempt
+// and fails each.
+type failing struct{ recorder }
 
-func (f *failing) Gong(context.Context) error { f.calls++; return fmt.Errorf("device gone") }
-func (f *failing) Speak(context.Context, string, string) error {
+func (f *failing) Gong(context.Context) error {
+	f.add("gong")
 	return fmt.Errorf("device gone")
 }
 
-func TestAnnouncerKeepsGoingAfterErrors(t *testing.T) {
-	p := &failing{}
-	a := &Announcer{Player: p, Voices: voices}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go a.Run(ctx)
-	for range 3 {
-		a.Announce(Call{Number: "A001"})
-	}
-	waitFor(t, "three attempts", func() bool { return a.Pending() == 0 })
+func (f *failing) Speak(_ context.Context, text, lang string) error {
+	f.add(lang + ": " + text)
+	return fmt.Errorf("device gone")
 }
 
-func TestSpokenNumber(t *testing.T) {
-	tests := map[string]string{
-		"A042": "A 42",
-		"A000": "A 0",
-		"AB12": "A B 12",
-		"17":   "17",
-		"X":    "X",
-		"":     "",
+// TestAnnouncerKeepsGoingAfterErrors: a failing gong does not silence the
+// speech, a failing call does not stop the next one, and the failure is
+// logged once, not per call.
+func TestAnnouncerKeepsGoingAfterErrors(t *testing.T) {
+	p := &failing{}
+	var logged strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))
+	a := &Announcer{Player: p, Voices: voices, Log: log}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	var want []string
+	for _, n := range []string{"A001", "A002", "A003"} {
+		a.Announce(Call{Number: n, CounterName: "Schalter 1"})
+		spoken := SpokenNumber(n)
+		want = append(want, "gong", "de: Nummer "+spoken+", bitte zu Schalter 1.", "en: Number "+spoken+", please go to Schalter 1.")
 	}
-	for in, want := range tests {
-		if got := SpokenNumber(in); got != want {
-			t.Errorf("SpokenNumber(%q) = %q, want %q", in, got, want)
-		}
+	waitFor(t, "every attempt", func() bool { return len(p.snapshot()) >= len(want) })
+	cancel()
+	<-done
+	if got := p.snapshot(); !slices.Equal(got, want) {
+		t.Fatalf("the player was asked for\n%q\nwant\n%q", got, want)
 	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(logged.String(), "announcement failed"); n != 1 {
+		t.Fatalf("logged the failure %d times, want once:\n%s", n, logged.String())
+	}
+}
+
+// lockedWriter lets the announcer's goroutine log while the test reads.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

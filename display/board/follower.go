@@ -34,9 +34,9 @@ type Follower struct {
 	Sink   Sink
 	Log    *slog.Logger
 
-	// MinBackoff and MaxBackoff bound the wait between attempts (defaults
-	// 0.5 s and 2 s). The cap is low on purpose: after a hub restart the
-	// board must show the hub's state within 3 s.
+	// MinBackoff and MaxBackoff bound the wait between attempts; zero
+	// means the stream clients' policy (api.ReconnectMin and
+	// api.ReconnectMax). Tests shorten them.
 	MinBackoff, MaxBackoff time.Duration
 	// ReadTimeout closes a connection that stays silent this long (default
 	// 10 s; the hub pings every few seconds).
@@ -52,15 +52,8 @@ var (
 
 // Run follows the stream until ctx ends.
 func (f *Follower) Run(ctx context.Context) {
-	minB, maxB := f.MinBackoff, f.MaxBackoff
-	if minB <= 0 {
-		minB = 500 * time.Millisecond
-	}
-	if maxB < minB {
-		maxB = max(2*time.Second, minB)
-	}
 	log := f.logger()
-	backoff := minB
+	backoff := api.Backoff{Min: f.MinBackoff, Max: f.MaxBackoff}
 	fresh := false // the next connection must start with a snapshot
 	down := false  // logged that the hub is unreachable
 	for ctx.Err() == nil {
@@ -74,7 +67,7 @@ func (f *Follower) Run(ctx context.Context) {
 			return
 		}
 		if received {
-			backoff = minB
+			backoff.Reset()
 			down = false
 		}
 		switch {
@@ -85,14 +78,13 @@ func (f *Follower) Run(ctx context.Context) {
 			log.Warn("stream lost; reconnecting", "office", f.Office, "err", err)
 			down = true
 		}
-		t := time.NewTimer(backoff)
+		t := time.NewTimer(backoff.Next())
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
 		case <-t.C:
 		}
-		backoff = min(2*backoff, maxB)
 	}
 }
 

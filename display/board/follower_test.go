@@ -152,7 +152,7 @@ func snap(seq int64, calls ...api.Call) api.Snapshot {
 }
 
 func called(seq int64, ticket, number, counter string) api.Event {
-	return *event(seq, "called", ticket, number, counter).Event
+	return *event(seq, api.EventCalled, ticket, number, counter).Event
 }
 
 func TestFollower(t *testing.T) {

@@ -29,7 +29,7 @@ func dayTurned(seq int64) api.Event {
 }
 
 func finished(seq int64, ticket, number, counter string) api.Event {
-	return *event(seq, "finished", ticket, number, counter).Event
+	return *event(seq, api.EventFinished, ticket, number, counter).Event
 }
 
 // TestBoardAfterMidnight runs a board that has followed the office since

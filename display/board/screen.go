@@ -62,8 +62,6 @@ type Screen struct {
 
 	mu       sync.Mutex
 	board    Board
-	zone     *time.Location // the office's, once the snapshot names it
-	zoneName string
 	started  time.Time
 	callSeen time.Time // when the newest call arrived here, for the blink
 	marquee  int       // ticker scroll position in runes
@@ -182,27 +180,11 @@ type frame struct {
 	marquee   int
 }
 
-// officeTime is now in the office's time zone, once the hub has named one
-// this machine knows. Called with s.mu held.
-func (s *Screen) officeTime(now time.Time) time.Time {
-	name := s.board.Office.Timezone
-	if name != s.zoneName {
-		s.zoneName, s.zone = name, nil
-		if loc, err := time.LoadLocation(name); err == nil && name != "" {
-			s.zone = loc
-		}
-	}
-	if s.zone == nil {
-		return now
-	}
-	return now.In(s.zone)
-}
-
 func (s *Screen) frame() frame {
 	now := s.opts.Now()
 	f := frame{
 		board:     s.board,
-		clock:     s.officeTime(now).Format("15:04"),
+		clock:     s.board.Office.Time(now).Format("15:04"),
 		stale:     s.board.Stale(now, s.started),
 		connected: s.board.Ready,
 		highlight: true,

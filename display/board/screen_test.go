@@ -122,8 +122,8 @@ func TestScreenAnnouncesCalls(t *testing.T) {
 	var got []string
 	s := NewScreen(ScreenOptions{OnCall: func(c Call) { got = append(got, c.Number) }})
 	s.Apply(office(3, 1, ""))
-	s.Apply(event(101, "called", "x", "B099", "c2"))
-	s.Apply(event(102, "recalled", "x", "B099", "c2"))
+	s.Apply(event(101, api.EventCalled, "x", "B099", "c2"))
+	s.Apply(event(102, api.EventRecalled, "x", "B099", "c2"))
 	if fmt.Sprint(got) != "[B099 B099]" {
 		t.Fatalf("announced %v", got)
 	}
@@ -198,7 +198,7 @@ func TestBlinkKeepsTextColours(t *testing.T) {
 			w.SetPadded(false)
 			w.Resize(fyne.NewSize(1920, 1080))
 			s.Apply(office(3, 1, ""))
-			s.Apply(event(101, "called", "x", "B099", "c2"))
+			s.Apply(event(101, api.EventCalled, "x", "B099", "c2"))
 
 			look := func() (text, bar fyne.CanvasObject) {
 				s.Refresh()

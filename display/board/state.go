@@ -83,7 +83,10 @@ type Board struct {
 	Calls    []Call // newest first
 	Counters []api.CounterState
 	Waiting  []api.ServiceWait
-	Notice   string
+	// Notice is the office's notice for the ticker. Only snapshots carry
+	// it: it comes from the office's configuration, which changes with a
+	// restart of the hub, and a restart sends every board a snapshot.
+	Notice string
 	// LastMessage is when the last message (of any kind) arrived.
 	LastMessage time.Time
 }
@@ -242,14 +245,12 @@ func (b *Board) applyEvent(e *api.Event) []Call {
 	}
 	var announce []Call
 	switch e.Type {
-	case "notice":
-		b.Notice = e.Notice
-	case "called", "recalled":
+	case api.EventCalled, api.EventRecalled:
 		if e.Ticket == nil {
 			break
 		}
 		t := e.Ticket
-		call := Call{Ticket: t.ID, Number: t.Number, Counter: t.Counter, CounterName: t.CounterName, At: e.At, Recall: e.Type == "recalled", Active: true}
+		call := Call{Ticket: t.ID, Number: t.Number, Counter: t.Counter, CounterName: t.CounterName, At: e.At, Recall: e.Type == api.EventRecalled, Active: true}
 		if call.CounterName == "" {
 			call.CounterName = b.counterName(t.Counter)
 		}

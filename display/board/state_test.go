@@ -1,7 +1,6 @@
 package board
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -35,8 +34,8 @@ func snapshot(seq int64, calls ...api.Call) api.Message {
 func event(seq int64, typ, ticket, number, counter string) api.Message {
 	e := &api.Event{Type: typ, Seq: seq, At: t0.Add(time.Duration(seq) * time.Second)}
 	if ticket != "" {
-		state := map[string]string{"called": api.StateCalled, "recalled": api.StateCalled, "started": api.StateServing,
-			"finished": api.StateDone, "missed": api.StateMissed}[typ]
+		state := map[string]string{api.EventCalled: api.StateCalled, api.EventRecalled: api.StateCalled, api.EventStarted: api.StateServing,
+			api.EventFinished: api.StateDone, api.EventMissed: api.StateMissed}[typ]
 		e.Ticket = &api.Ticket{ID: ticket, Number: number, State: state, Counter: counter}
 	}
 	return api.Message{Event: e}
@@ -60,141 +59,15 @@ func numbers(b *Board) []string {
 	return out
 }
 
-func TestBoardApply(t *testing.T) {
-	older := api.Call{Ticket: "t1", Number: "A001", Counter: "c1", CounterName: "Schalter 1", At: t0}
-	tests := []struct {
-		name      string
-		msgs      []api.Message
-		outcomes  []Outcome
-		seq       int64
-		calls     []string
-		announced []string
-		notice    string
-	}{
-		{
-			name:     "snapshot fills the board without announcing",
-			msgs:     []api.Message{snapshot(7, older)},
-			outcomes: []Outcome{Applied},
-			seq:      7,
-			calls:    []string{"A001@Schalter 1*"},
-		},
-		{
-			name:      "call goes on top and is announced",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2")},
-			outcomes:  []Outcome{Applied, Applied},
-			seq:       8,
-			calls:     []string{"B002@Schalter 2*", "A001@Schalter 1*"},
-			announced: []string{"B002@Schalter 2*"},
-		},
-		{
-			name:      "a new call at the same counter ends the old one",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c1")},
-			outcomes:  []Outcome{Applied, Applied},
-			seq:       8,
-			calls:     []string{"B002@Schalter 1*", "A001@Schalter 1"},
-			announced: []string{"B002@Schalter 1*"},
-		},
-		{
-			name:      "duplicate event is ignored",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2"), event(8, "called", "t2", "B002", "c2"), event(3, "called", "t9", "X009", "c2")},
-			outcomes:  []Outcome{Applied, Applied, Duplicate, Duplicate},
-			seq:       8,
-			calls:     []string{"B002@Schalter 2*", "A001@Schalter 1*"},
-			announced: []string{"B002@Schalter 2*"},
-		},
-		{
-			name:     "gap is reported and not applied",
-			msgs:     []api.Message{snapshot(7, older), event(9, "called", "t2", "B002", "c2")},
-			outcomes: []Outcome{Applied, Gap},
-			seq:      7,
-			calls:    []string{"A001@Schalter 1*"},
-		},
-		{
-			name:     "event before any snapshot is a gap",
-			msgs:     []api.Message{event(1, "called", "t2", "B002", "c2")},
-			outcomes: []Outcome{Gap},
-			seq:      0,
-		},
-		{
-			name:      "recall moves the call on top again and is announced again",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2"), event(9, "recalled", "t1", "A001", "c1")},
-			outcomes:  []Outcome{Applied, Applied, Applied},
-			seq:       9,
-			calls:     []string{"A001@Schalter 1*(r)", "B002@Schalter 2*"},
-			announced: []string{"B002@Schalter 2*", "A001@Schalter 1*(r)"},
-		},
-		{
-			name:     "finished call stays as history, inactive",
-			msgs:     []api.Message{snapshot(7, older), event(8, "started", "t1", "A001", "c1"), event(9, "finished", "t1", "A001", "c1")},
-			outcomes: []Outcome{Applied, Applied, Applied},
-			seq:      9,
-			calls:    []string{"A001@Schalter 1"},
-		},
-		{
-			name:     "ping changes nothing but liveness",
-			msgs:     []api.Message{snapshot(7, older), ping()},
-			outcomes: []Outcome{Applied, Pinged},
-			seq:      7,
-			calls:    []string{"A001@Schalter 1*"},
-		},
-		{
-			name:     "notice event sets the ticker",
-			msgs:     []api.Message{snapshot(7), {Event: &api.Event{Type: "notice", Seq: 8, Notice: "Heute bis 14 Uhr"}}},
-			outcomes: []Outcome{Applied, Applied},
-			seq:      8,
-			notice:   "Heute bis 14 Uhr",
-		},
-		{
-			name: "fresh snapshot after a gap announces the calls it missed",
-			msgs: []api.Message{
-				snapshot(7, older),
-				snapshot(12, api.Call{Ticket: "t3", Number: "C003", Counter: "c2", CounterName: "Schalter 2", At: t0.Add(time.Minute)}, older),
-			},
-			outcomes:  []Outcome{Applied, Applied},
-			seq:       12,
-			calls:     []string{"C003@Schalter 2*", "A001@Schalter 1*"},
-			announced: []string{"C003@Schalter 2*"},
-		},
-		{
-			name:      "snapshot after a hub restart replaces everything, even with a lower seq",
-			msgs:      []api.Message{snapshot(7, older), event(8, "called", "t2", "B002", "c2"), snapshot(2)},
-			outcomes:  []Outcome{Applied, Applied, Applied},
-			seq:       2,
-			announced: []string{"B002@Schalter 2*"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var b Board
-			var announced []Call
-			for i, m := range tt.msgs {
-				out, calls := b.Apply(m, t0)
-				if out != tt.outcomes[i] {
-					t.Errorf("message %d: outcome %v, want %v", i, out, tt.outcomes[i])
-				}
-				announced = append(announced, calls...)
-			}
-			if b.Seq != tt.seq {
-				t.Errorf("seq %d, want %d", b.Seq, tt.seq)
-			}
-			if got := numbers(&b); !slices.Equal(got, tt.calls) {
-				t.Errorf("calls %q, want %q", got, tt.calls)
-			}
-			if got := numbers(&Board{Calls: announced}); !slices.Equal(got, tt.announced) {
-				t.Errorf("announced %q, want %q", got, tt.announced)
-			}
-			if b.Notice != tt.notice {
-				t.Errorf("notice %q, want %q", b.Notice, tt.notice)
-			}
-		})
-	}
-}
+// The reduction of the stream (snapshots, events, duplicates, gaps, the
+// day turn) is tested by the shared board cases (cases_test.go), which the
+// web board plays too.
 
 func TestBoardHistoryIsBounded(t *testing.T) {
 	b := Board{History: 3}
 	b.Apply(snapshot(1), t0)
 	for i := int64(2); i < 10; i++ {
-		b.Apply(event(i, "called", "t"+string(rune('a'+i)), "A00"+string(rune('0'+i)), "c1"), t0)
+		b.Apply(event(i, api.EventCalled, "t"+string(rune('a'+i)), "A00"+string(rune('0'+i)), "c1"), t0)
 	}
 	if len(b.Calls) != 3 || b.Calls[0].Number != "A009" {
 		t.Fatalf("calls %q", numbers(&b))
@@ -237,7 +110,7 @@ func TestSnapshotAtSeqZero(t *testing.T) {
 	if out, _ := b.Apply(api.Message{Ping: &api.Ping{Type: api.TypePing, Seq: 0}}, now); out != Pinged {
 		t.Fatalf("ping at seq 0: %v", out)
 	}
-	ev := &api.Event{Type: "walked_in", Seq: 1, At: now, Ticket: &api.Ticket{ID: "t", Number: "A001", State: api.StateWaiting}}
+	ev := &api.Event{Type: api.EventWalkedIn, Seq: 1, At: now, Ticket: &api.Ticket{ID: "t", Number: "A001", State: api.StateWaiting}}
 	if out, _ := b.Apply(api.Message{Event: ev}, now); out != Applied || b.Seq != 1 {
 		t.Fatalf("first event after a seq-0 snapshot: %v at seq %d", out, b.Seq)
 	}

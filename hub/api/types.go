@@ -253,16 +253,32 @@ type Snapshot struct {
 	Notice   string         `json:"notice,omitempty"`
 }
 
-// EventDayTurned is the type of the last event of every day turn. It
-// carries no ticket. A stream client that receives it drops everything it
-// shows and takes a fresh snapshot (resubscribe without since, or GET
-// .../queue), so that it shows what a freshly started client shows.
-const EventDayTurned = "day_turned"
+// Event types on the stream: the values of Event.Type. They are the hub's
+// queue event types (hub/queue); clients compare with these constants, so
+// that a misspelt type is a compile error and not a silently ignored event.
+const (
+	EventCheckedIn         = "checked_in"  // a ticket for an appointment
+	EventWalkedIn          = "walked_in"   // a walk-in ticket
+	EventCalled            = "called"      // a counter called the ticket
+	EventRecalled          = "recalled"    // called again, same counter
+	EventStarted           = "started"     // the person arrived at the counter
+	EventFinished          = "finished"    // service done
+	EventMissed            = "missed"      // no-show after the last recall
+	EventParked            = "parked"      // set aside, can be called later
+	EventTransferred       = "transferred" // back to the queue for another service or counter
+	EventCancelled         = "cancelled"   // withdrawn
+	EventCounterOpened     = "counter_opened"
+	EventCounterPaused     = "counter_paused"
+	EventAppointmentNoShow = "appointment_noshow" // not checked in by start + grace
+	// EventDayTurned is the type of the last event of every day turn. It
+	// carries no ticket. A stream client that receives it drops everything
+	// it shows and takes a fresh snapshot (resubscribe without since, or
+	// GET .../queue), so that it shows what a freshly started client shows.
+	EventDayTurned = "day_turned"
+)
 
-// Event is one state change on the stream. Type is one of the hub's event
-// types: checked_in, walked_in, called, recalled, started, finished, missed,
-// parked, transferred, cancelled, counter_opened, counter_paused,
-// appointment_noshow, notice, day_turned (EventDayTurned).
+// Event is one state change on the stream. Type is one of the Event*
+// constants.
 type Event struct {
 	Type    string        `json:"type"`
 	Seq     int64         `json:"seq"`
@@ -272,7 +288,6 @@ type Event struct {
 	// Waiting is the waiting line after the change, so boards need no
 	// extra request.
 	Waiting []ServiceWait `json:"waiting,omitempty"`
-	Notice  string        `json:"notice,omitempty"`
 }
 
 // Ping keeps the stream alive; boards show a connection warning when pings

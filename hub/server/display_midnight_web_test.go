@@ -149,18 +149,18 @@ func TestWebDisplayAfterMidnight(t *testing.T) {
 		{
 			name: "day_turned on an open stream",
 			old: []streamScript{
-				{send: []any{snap(yesterday, 5, 4, b007), ev("called", 6, "y8", "B008", "c2", api.StateCalled),
-					ev("finished", 7, "y7", "B007", "c1", api.StateDone), ev(api.EventDayTurned, 8, "", "", "", "")}},
-				{send: []any{snap(today, 8, 2), ev("called", 9, "t1", "A001", "c1", api.StateCalled)}},
+				{send: []any{snap(yesterday, 5, 4, b007), ev(api.EventCalled, 6, "y8", "B008", "c2", api.StateCalled),
+					ev(api.EventFinished, 7, "y7", "B007", "c1", api.StateDone), ev(api.EventDayTurned, 8, "", "", "", "")}},
+				{send: []any{snap(today, 8, 2), ev(api.EventCalled, 9, "t1", "A001", "c1", api.StateCalled)}},
 			},
-			fresh:        []streamScript{{send: []any{snap(today, 8, 2), ev("called", 9, "t1", "A001", "c1", api.StateCalled)}}},
+			fresh:        []streamScript{{send: []any{snap(today, 8, 2), ev(api.EventCalled, 9, "t1", "A001", "c1", api.StateCalled)}}},
 			seq:          9,
 			oldAnnounced: []string{"B008 Schalter 2"},
 		},
 		{
 			name: "reconnect after midnight gets a new day's snapshot",
 			old: []streamScript{
-				{send: []any{snap(yesterday, 5, 4, b007), ev("called", 6, "y8", "B008", "c2", api.StateCalled)}, drop: true},
+				{send: []any{snap(yesterday, 5, 4, b007), ev(api.EventCalled, 6, "y8", "B008", "c2", api.StateCalled)}, drop: true},
 				{send: []any{snap(today, 12, 3, a002, a001)}},
 			},
 			fresh:        []streamScript{{send: []any{snap(today, 12, 3, a002, a001)}}},

@@ -2,15 +2,62 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"lotse/assets"
 	"lotse/hub/api"
 )
+
+// TestWebDisplayTextsAreTranslated: the web board has no texts of its own;
+// every text it shows or speaks is a key of the Fyne board's translation
+// files, in every language they have.
+func TestWebDisplayTextsAreTranslated(t *testing.T) {
+	var keys []string
+	for _, f := range []struct {
+		file string
+		re   *regexp.Regexp
+	}{
+		{"web/display/display.js", regexp.MustCompile(`\bt\("(\w+)"\)`)},
+		{"web/display/display.js", regexp.MustCompile(`textsOf\([^)]*\)\.(\w+)`)},
+		{"web/display/index.html", regexp.MustCompile(`data-text="(\w+)"`)},
+	} {
+		src, err := web.ReadFile(f.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range f.re.FindAllStringSubmatch(string(src), -1) {
+			keys = append(keys, m[1])
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if len(keys) < 10 {
+		t.Fatalf("found only the keys %q in the web board: the patterns no longer match its code", keys)
+	}
+	for _, lang := range assets.Languages("display") {
+		raw, err := assets.FS.ReadFile("translations/display/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts map[string]string
+		if err := json.Unmarshal(raw, &texts); err != nil {
+			t.Fatalf("display/%s.json: %v", lang, err)
+		}
+		for _, k := range keys {
+			if texts[k] == "" {
+				t.Errorf("the web board uses %q, which display/%s.json does not translate", k, lang)
+			}
+		}
+	}
+}
 
 // TestWebDisplay runs the web display in headless Chromium against a real
 // hub: it shows a call, announces it once and a recall again, resubscribes
@@ -98,4 +145,33 @@ func TestWebDisplay(t *testing.T) {
 	tb.waitFor("the connection warning", `(lotseDisplay.board.lastMessage = Date.now() - 60000, document.body.classList.contains("stale"))`)
 	tb.shot("web_display_stale")
 	tb.waitFor("the warning to clear with the next ping", `!document.body.classList.contains("stale")`)
+}
+
+// TestWebDisplayLanguages: the web board shows the texts of its language's
+// translation file, and German for a language that has none, as before
+// the texts were taken from the files.
+func TestWebDisplayLanguages(t *testing.T) {
+	h := newTestHub(t)
+	b := newBrowser(t)
+	tests := []struct{ lang, want string }{
+		{"en", "en"},
+		{"de", "de"},
+		{"fr", "de"}, // no display/fr.json
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			want, err := assets.Messages("display", tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb := b.newTab(t, h.URL)
+			tb.do(chromedp.Navigate(fmt.Sprintf("%s/display?office=%s&token=demo&sound=0&lang=%s", h.URL, webOffice, tt.lang)))
+			tb.waitFor("the first snapshot", `document.body.classList.contains("connected")`)
+			var got []string
+			tb.eval(`[document.title, document.querySelector("#waiting h2").textContent, document.querySelector("#unmute").textContent]`, &got)
+			if w := []string{want["window_title"], want["waiting"], want["sound_on"]}; !slices.Equal(got, w) {
+				t.Fatalf("lang=%s shows %q, want %q", tt.lang, got, w)
+			}
+		})
+	}
 }

@@ -18,36 +18,23 @@
     sound: !off("sound"),
     speech: !off("speech"),
   };
+  // These numbers are the Fyne board's (display/board: StaleAfter,
+  // DefaultHistory, blinkPhases × blinkPhase); its tests hold them equal.
   const STALE_MS = 8000;
+  // The stream clients' reconnect policy (api.ReconnectMin and
+  // api.ReconnectMax in hub/api, docs/api.md): a restarted hub shows up
+  // within 3 s. The Fyne board's tests hold these equal too.
   const MIN_BACKOFF_MS = 500;
-  const MAX_BACKOFF_MS = 2000; // a restarted hub shows up within 3 s
+  const MAX_BACKOFF_MS = 2000;
   const HISTORY = 12;
   const BLINK_MS = 3000;
 
-  // German is the source; other languages come from the hub when it serves
-  // the translation files, else these built-in texts.
-  const builtin = {
-    de: {
-      window_title: "Lotse – Aufruf", calls: "Aufruf", number: "Nummer", counter: "Schalter",
-      waiting: "Wartende", waiting_count: "{count} wartend", wait_minutes: "ca. {minutes} Min.",
-      wait_none: "keine Wartezeit", wait_closed: "derzeit kein Schalter offen",
-      offline: "Verbindung unterbrochen", connecting: "Verbindung wird hergestellt …",
-      idle: "Bitte warten Sie, bis Ihre Nummer aufgerufen wird.", closed: "geschlossen", free: "frei",
-      speech: "Nummer {number}, bitte zu {counter}.", sound_on: "🔔 Ton einschalten",
-    },
-    en: {
-      window_title: "Lotse – Calls", calls: "Calls", number: "Number", counter: "Counter",
-      waiting: "Waiting", waiting_count: "{count} waiting", wait_minutes: "approx. {minutes} min",
-      wait_none: "no waiting time", wait_closed: "no counter open at the moment",
-      offline: "Connection lost", connecting: "Connecting …",
-      idle: "Please wait until your number is called.", closed: "closed", free: "free",
-      speech: "Number {number}, please go to {counter}.", sound_on: "🔔 Turn sound on",
-    },
-  };
-  const texts = { de: Object.assign({}, builtin.de) };
-  function textsOf(lang) {
-    return Object.assign({}, builtin.de, builtin[lang] || {}, texts[lang] || {});
-  }
+  // The texts are the Fyne board's translation files
+  // (assets/translations/display), which the hub serves: German, with the
+  // screen's and the second announcement language's texts over it, where
+  // they have them. Nothing is shown before they are here.
+  const texts = {};
+  function textsOf(lang) { return texts[lang] || texts.de || {}; }
   function t(key) { return textsOf(config.lang)[key] || key; }
 
   // ---- Board: the pure reduction of the stream, as in display/board. ----
@@ -134,10 +121,6 @@
       const i = b.counters.findIndex((c) => c.id === e.counter.id);
       if (i >= 0) b.counters[i] = e.counter; else b.counters.push(e.counter);
     }
-    if (e.type === "notice") {
-      b.notice = e.notice || "";
-      return [];
-    }
     const tk = e.ticket;
     if ((e.type === "called" || e.type === "recalled") && tk) {
       const counterId = tk.counter || (e.counter && e.counter.id) || "";
@@ -166,6 +149,12 @@
 
   function sentence(template, call) {
     return template.replace("{number}", spokenNumber(call.number)).replace("{counter}", call.counterName);
+  }
+
+  // voices are the announcement's languages, as in display/board.Voices:
+  // German, then the second language unless it is German.
+  function voices() {
+    return config.lang2 && config.lang2 !== "de" ? ["de", config.lang2] : ["de"];
   }
 
   // ---- Connection ----
@@ -207,6 +196,7 @@
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       backoff = MIN_BACKOFF_MS;
       const r = apply(board, m, Date.now());
+      stats.outcomes.push(r.outcome);
       if (r.outcome === "day_turned") {
         // Yesterday's calls go at once, also from the sound queue.
         queue.length = 0;
@@ -229,13 +219,16 @@
 
   const queue = [];
   const announced = []; // what was announced, for tests and diagnosis
-  const stats = { connections: [] }; // the since of each connection, for tests
+  const spoken = []; // the sentences of the announcements, for tests
+  // The since of each connection and the outcome of each message, for tests.
+  const stats = { connections: [], outcomes: [] };
   let speaking = false;
   let gong = null;
   let unlocked = false;
 
   function announce(call) {
     announced.push((call.recall ? "recall " : "") + call.number + " " + call.counterName);
+    for (const lang of voices()) spoken.push(sentence(textsOf(lang).speech, call));
     if (!config.sound) return;
     queue.push(call);
     if (queue.length > 16) queue.splice(0, queue.length - 16);
@@ -273,8 +266,7 @@
     while (queue.length) {
       const call = queue.shift();
       await playGong();
-      await speak(sentence(textsOf("de").speech, call), "de");
-      if (config.lang2 && config.lang2 !== "de") await speak(sentence(textsOf(config.lang2).speech, call), config.lang2);
+      for (const lang of voices()) await speak(sentence(textsOf(lang).speech, call), lang);
     }
     speaking = false;
   }
@@ -445,23 +437,36 @@
     for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
   }
 
-  // Texts from the hub, when it serves them; the built-in ones otherwise.
-  function loadTexts(lang) {
-    return fetch("/assets/translations/display/" + encodeURIComponent(lang) + ".json")
-      .then((r) => (r.ok ? r.json() : {}))
-      .then((m) => { texts[lang] = Object.assign(texts[lang] || {}, m); })
-      .catch(() => {});
+  function fetchTexts(lang) {
+    return fetch("/assets/translations/display/" + encodeURIComponent(lang) + ".json").then((r) => {
+      if (r.status === 404) return null; // a language the hub has no texts for
+      if (!r.ok) throw new Error("texts " + lang + ": " + r.status);
+      return r.json();
+    });
   }
 
-  window.lotseDisplay = { board, apply, spokenNumber, announced, config, stats };
+  // loadTexts fetches German and the other languages the board uses, and
+  // retries with the stream's backoff while the hub is away. A language
+  // without a translation file shows (and speaks) German.
+  function loadTexts() {
+    const langs = [...new Set(["de", config.lang, config.lang2].filter(Boolean))];
+    return Promise.all(langs.map(fetchTexts)).then((found) => {
+      if (!found[0]) throw new Error("no German texts");
+      langs.forEach((lang, i) => { texts[lang] = Object.assign({}, found[0], found[i] || {}); });
+    }).catch(() => new Promise((res) => setTimeout(res, backoff)).then(() => {
+      backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
+      return loadTexts();
+    }));
+  }
 
-  Promise.all([config.lang, config.lang2].filter(Boolean).map(loadTexts)).finally(() => {
+  window.lotseDisplay = { board, apply, spokenNumber, announced, spoken, config, stats };
+
+  loadTexts().then(() => {
+    backoff = MIN_BACKOFF_MS;
     translateStatic();
     render();
+    setInterval(tick, 500);
+    addEventListener("resize", render);
+    connect();
   });
-  setInterval(tick, 500);
-  addEventListener("resize", render);
-  translateStatic();
-  render();
-  connect();
 })();
