@@ -174,7 +174,6 @@ type Kiosk struct {
 	office     *api.Office
 	loc        *time.Location
 	hubDown    bool
-	loadErr    bool
 	text       texts
 	screen     Screen
 	call       int // generation of the running hub call; stale answers are dropped
@@ -265,15 +264,6 @@ func (k *Kiosk) AttachKeyboard(c fyne.Canvas) {
 // goroutine.
 func (k *Kiosk) Scan(code string) {
 	k.opts.Do(func() { k.scanned(code) })
-}
-
-// PrinterStatus is reported by main when the printer's state is known at
-// start (e.g. no paper); the kiosk logs it. It may be called from any
-// goroutine.
-func (k *Kiosk) PrinterStatus(err error) {
-	if err != nil {
-		k.log.Warn("printer not ready", "err", err)
-	}
 }
 
 func (k *Kiosk) mustTexts(lang string) texts {
