@@ -2,6 +2,8 @@ package ui
 
 import (
 	"time"
+
+	"lotse/hub/api"
 )
 
 // birthDateDigits is the number of digits of DD.MM.YYYY.
@@ -81,4 +83,48 @@ func formatBirthDigits(digits, mask string) string {
 		i++
 	}
 	return string(out)
+}
+
+// The birth-date keypad's keys.
+
+func (k *Kiosk) birthDigit(r rune) {
+	k.touch()
+	if len(k.birthDigits) >= birthDateDigits {
+		return
+	}
+	k.birthDigits += string(r)
+	k.birthProblem = birthOK
+	k.render()
+}
+
+func (k *Kiosk) birthBackspace() {
+	k.touch()
+	if k.birthDigits != "" {
+		k.birthDigits = k.birthDigits[:len(k.birthDigits)-1]
+	}
+	k.birthProblem = birthOK
+	k.render()
+}
+
+func (k *Kiosk) birthClear() {
+	k.touch()
+	k.birthDigits = ""
+	k.birthProblem = birthOK
+	k.render()
+}
+
+func (k *Kiosk) birthContinue() {
+	k.touch()
+	date, problem := parseBirthDate(k.birthDigits, k.opts.Now().In(k.loc))
+	if problem != birthOK {
+		k.birthProblem = problem
+		k.render()
+		return
+	}
+	k.birthDate = date
+	k.checkIn(api.CheckInRequest{BirthDate: date})
+}
+
+func (k *Kiosk) chooseAppointment(c api.Choice) {
+	k.checkIn(api.CheckInRequest{BirthDate: k.birthDate, Appointment: c.Appointment})
 }

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"image/color"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -360,4 +362,21 @@ func choiceLabel(k *Kiosk, c api.Choice) string {
 		label += " · " + s
 	}
 	return label
+}
+
+// clockLoop updates the idle screen's clock every few seconds.
+func (k *Kiosk) clockLoop(ctx context.Context) {
+	t := time.NewTicker(k.opts.ClockInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// The closure reads k.clock on the UI goroutine: a method
+			// value would copy it here, racing with the idle screen
+			// rebuilding it.
+			k.opts.Do(func() { k.clock.update() })
+		}
+	}
 }

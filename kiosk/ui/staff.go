@@ -1,0 +1,90 @@
+package ui
+
+// The staff exit: the hidden corner or the key chord, then the PIN.
+
+import (
+	"strings"
+	"time"
+)
+
+// staffTaps is how many taps into the hidden corner open the PIN pad, and
+// staffTapWindow the time they must fall into.
+const (
+	staffTaps      = 5
+	staffTapWindow = 4 * time.Second
+)
+
+func (k *Kiosk) cornerTapped() {
+	if k.opts.StaffPIN == "" {
+		k.touch()
+		return
+	}
+	now := time.Now()
+	kept := k.corner[:0]
+	for _, t := range k.corner {
+		if now.Sub(t) < staffTapWindow {
+			kept = append(kept, t)
+		}
+	}
+	k.corner = append(kept, now)
+	if len(k.corner) >= staffTaps {
+		k.corner = nil
+		k.openStaff()
+		return
+	}
+	k.touch()
+}
+
+func (k *Kiosk) staffChord() {
+	if k.opts.StaffPIN == "" {
+		k.log.Info("staff exit by key chord")
+		k.opts.OnExit()
+		return
+	}
+	k.openStaff()
+}
+
+func (k *Kiosk) openStaff() {
+	k.call++
+	k.pinDigits, k.pinWrong = "", false
+	k.show(ScreenStaff)
+}
+
+func (k *Kiosk) pinDigit(r rune) {
+	k.touch()
+	if len(k.pinDigits) >= 12 {
+		return
+	}
+	k.pinDigits += string(r)
+	k.pinWrong = false
+	k.render()
+}
+
+func (k *Kiosk) pinBackspace() {
+	k.touch()
+	if k.pinDigits != "" {
+		k.pinDigits = k.pinDigits[:len(k.pinDigits)-1]
+	}
+	k.render()
+}
+
+func (k *Kiosk) pinSubmit() {
+	k.touch()
+	if k.pinDigits == k.opts.StaffPIN {
+		k.log.Info("staff exit")
+		k.pinDigits = ""
+		k.opts.OnExit()
+		return
+	}
+	k.log.Warn("wrong staff PIN")
+	k.pinDigits, k.pinWrong = "", true
+	k.render()
+}
+
+// maskedPIN shows one dot per typed digit.
+func maskedPIN(n int) string {
+	if n == 0 {
+		return " "
+	}
+	return strings.Repeat("● ", n)
+}
