@@ -47,7 +47,11 @@ var screenSetups = []struct {
 	{"message", func(k *Kiosk) {
 		k.showMessage(k.text.get("err_wrong_office", "office", "Bürgerbüro Nord"))
 	}},
-	{"staff", func(k *Kiosk) { k.openStaff() }},
+	{"staff", func(k *Kiosk) {
+		k.openStaff()
+		k.pinWrong = true // as after a wrong PIN
+		k.render()
+	}},
 }
 
 var screenSizes = []struct {
@@ -122,7 +126,7 @@ func TestScreenshots(t *testing.T) {
 // the new one from testdata/failed/.
 func TestGoldenScreens(t *testing.T) {
 	h := newHarness(t, landscape)
-	for _, name := range []string{"idle", "birth-date", "choice", "ticket", "message"} {
+	for _, name := range []string{"idle", "birth-date", "choice", "ticket", "message", "staff"} {
 		for _, sc := range screenSetups {
 			if sc.name != name {
 				continue
