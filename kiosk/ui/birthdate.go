@@ -87,37 +87,25 @@ func formatBirthDigits(digits, mask string) string {
 
 // The birth-date keypad's keys.
 
-func (k *Kiosk) birthDigit(r rune) {
-	k.touch()
-	if len(k.birthDigits) >= birthDateDigits {
-		return
-	}
-	k.birthDigits += string(r)
-	k.birthProblem = birthOK
-	k.render()
-}
-
+// birthBackspace corrects the last digit; the date's problem goes with it.
 func (k *Kiosk) birthBackspace() {
 	k.touch()
-	if k.birthDigits != "" {
-		k.birthDigits = k.birthDigits[:len(k.birthDigits)-1]
-	}
-	k.birthProblem = birthOK
+	k.birth.backspace()
+	k.birth.problem = ""
 	k.render()
 }
 
 func (k *Kiosk) birthClear() {
 	k.touch()
-	k.birthDigits = ""
-	k.birthProblem = birthOK
+	k.birth.reset()
 	k.render()
 }
 
 func (k *Kiosk) birthContinue() {
 	k.touch()
-	date, problem := parseBirthDate(k.birthDigits, k.opts.Now().In(k.loc))
+	date, problem := parseBirthDate(k.birth.digits, k.opts.Now().In(k.loc))
 	if problem != birthOK {
-		k.birthProblem = problem
+		k.birth.problem = string(problem)
 		k.render()
 		return
 	}

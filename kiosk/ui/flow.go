@@ -56,11 +56,12 @@ func (k *Kiosk) stopTimer() {
 func (k *Kiosk) goIdle() {
 	k.stopTimer()
 	k.call++ // an answer still on its way is for nobody now
-	k.birthDigits, k.birthProblem, k.birthDate = "", birthOK, ""
+	k.birth.reset()
+	k.birthDate = ""
 	k.choices = nil
 	k.ticket = api.Ticket{}
 	k.message, k.printNote = "", ""
-	k.pinDigits, k.pinWrong = "", false
+	k.pin.reset()
 	if k.text.lang != assets.SourceLanguage {
 		k.text = k.mustTexts(assets.SourceLanguage)
 	}

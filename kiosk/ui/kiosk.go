@@ -173,15 +173,13 @@ type Kiosk struct {
 	corner     []time.Time
 	picture    *canvas.Image
 
-	birthDigits  string
-	birthProblem birthDateProblem
-	birthDate    string // the validated date while choosing among matches
-	choices      []api.Choice
-	ticket       api.Ticket
-	printNote    string // text key of the printer's state on the ticket screen
-	message      string
-	pinDigits    string
-	pinWrong     bool
+	birth     keypad // the birth date being typed
+	birthDate string // the validated date while choosing among matches
+	choices   []api.Choice
+	ticket    api.Ticket
+	printNote string // text key of the printer's state on the ticket screen
+	message   string
+	pin       keypad // the staff PIN being typed
 }
 
 // New returns a kiosk talking to hub. Call it on the UI goroutine.
@@ -197,6 +195,8 @@ func New(hub Hub, opts Options) *Kiosk {
 		screen: ScreenLoading,
 		theme:  kioskTheme{scale: 1},
 		loc:    time.Local,
+		birth:  keypad{max: birthDateDigits},
+		pin:    keypad{max: maxPINDigits},
 	}
 	k.text = k.mustTexts(assets.SourceLanguage)
 	k.body = containerStack()

@@ -106,27 +106,9 @@ func (k *Kiosk) typed(keys []rune) {
 	for _, r := range keys {
 		switch k.screen {
 		case ScreenBirthDate:
-			switch {
-			case r >= '0' && r <= '9':
-				k.birthDigit(r)
-			case r == '\b':
-				k.birthBackspace()
-			case r == '\n':
-				k.birthContinue()
-			case r == 0x1b:
-				k.goIdle()
-			}
+			k.padTyped(&k.birth, r, k.birthBackspace, k.birthContinue)
 		case ScreenStaff:
-			switch {
-			case r >= '0' && r <= '9':
-				k.pinDigit(r)
-			case r == '\b':
-				k.pinBackspace()
-			case r == '\n':
-				k.pinSubmit()
-			case r == 0x1b:
-				k.goIdle()
-			}
+			k.padTyped(&k.pin, r, k.pinBackspace, k.pinSubmit)
 		case ScreenTicket, ScreenMessage:
 			if r == '\n' || r == 0x1b {
 				k.goIdle()

@@ -145,7 +145,7 @@ func (k *Kiosk) idleScreen() fyne.CanvasObject {
 	var actions []fyne.CanvasObject
 	if k.office != nil && k.office.BirthDateCheckIn {
 		actions = append(actions, newTile(k.text.get("idle_birthdate"), tilePrimary, func() {
-			k.birthDigits, k.birthProblem = "", birthOK
+			k.birth.reset()
 			k.show(ScreenBirthDate)
 		}))
 	}
@@ -203,7 +203,7 @@ func (k *Kiosk) outOfOrderScreen() fyne.CanvasObject {
 func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	title := text(k.text.get("birth_title"), sizeHeadline, true)
 
-	shown := canvas.NewText(formatBirthDigits(k.birthDigits, k.text.get("birth_placeholder")), k.theme.Color(theme.ColorNameForeground, 0))
+	shown := canvas.NewText(formatBirthDigits(k.birth.digits, k.text.get("birth_placeholder")), k.theme.Color(theme.ColorNameForeground, 0))
 	shown.TextSize = k.theme.Size(sizeKeypad) * 1.2
 	shown.TextStyle.Monospace = true
 	shown.Alignment = fyne.TextAlignCenter
@@ -213,47 +213,20 @@ func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	box.CornerRadius = k.theme.Size(theme.SizeNameInputRadius)
 	display := container.NewStack(box, container.NewPadded(shown))
 
-	problem := text(" ", theme.SizeNameText, true)
-	if k.birthProblem != birthOK {
-		problem.SetText(k.text.get(string(k.birthProblem)))
-		problem.Importance = widget.DangerImportance
-	}
+	problem := k.padProblem(&k.birth)
 
-	keys := k.keypad(k.birthDigit, []fyne.CanvasObject{
+	keys := k.padKeys(&k.birth, []fyne.CanvasObject{
 		newTile(k.text.get("birth_correct"), tileSecondary, k.birthBackspace),
 		nil,
 		newTile(k.text.get("birth_clear"), tileSecondary, k.birthClear),
 	})
 	cont := newTile(k.text.get("birth_continue"), tilePrimary, k.birthContinue)
-	cont.disabled = len(k.birthDigits) != birthDateDigits
+	cont.disabled = len(k.birth.digits) != birthDateDigits
 	bottom := container.NewGridWithColumns(2, k.backTile(), cont)
 
 	limit := maxWidth{width: sizeTouch, scale: 9}
 	center := k.centered(title, container.New(limit, display), problem, container.New(limit, keys))
 	return k.frame(container.New(limit, bottom), center)
-}
-
-// keypad is a telephone-style grid of digit tiles; extra fills the last
-// row around the 0 (nil marks the 0's place).
-func (k *Kiosk) keypad(digit func(rune), extra []fyne.CanvasObject) fyne.CanvasObject {
-	mk := func(r rune) fyne.CanvasObject {
-		t := newTile(string(r), tileSecondary, func() { digit(r) })
-		t.sizeName = sizeKeypad
-		t.noWrap = true
-		return t
-	}
-	var keys []fyne.CanvasObject
-	for r := '1'; r <= '9'; r++ {
-		keys = append(keys, mk(r))
-	}
-	for _, e := range extra {
-		if e == nil {
-			keys = append(keys, mk('0'))
-		} else {
-			keys = append(keys, e)
-		}
-	}
-	return container.NewGridWithColumns(3, keys...)
 }
 
 func (k *Kiosk) choiceScreen() fyne.CanvasObject {
@@ -339,13 +312,9 @@ func (k *Kiosk) messageScreen() fyne.CanvasObject {
 
 func (k *Kiosk) staffScreen() fyne.CanvasObject {
 	title := text(k.text.get("staff_title"), sizeHeadline, true)
-	shown := text(maskedPIN(len(k.pinDigits)), sizeHeadline, true)
-	problem := text(" ", theme.SizeNameText, true)
-	if k.pinWrong {
-		problem.SetText(k.text.get("staff_wrong"))
-		problem.Importance = widget.DangerImportance
-	}
-	keys := k.keypad(k.pinDigit, []fyne.CanvasObject{
+	shown := text(maskedPIN(len(k.pin.digits)), sizeHeadline, true)
+	problem := k.padProblem(&k.pin)
+	keys := k.padKeys(&k.pin, []fyne.CanvasObject{
 		newTile(k.text.get("birth_correct"), tileSecondary, k.pinBackspace),
 		nil,
 		newTile(k.text.get("staff_exit"), tilePrimary, k.pinSubmit),

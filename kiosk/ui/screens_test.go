@@ -25,7 +25,7 @@ var screenSetups = []struct {
 	{"busy", func(k *Kiosk) { k.show(ScreenBusy) }},
 	{"birth-date", func(k *Kiosk) {
 		k.show(ScreenBirthDate)
-		k.birthDigits, k.birthProblem = "310220", birthNoSuchDate
+		k.birth.digits, k.birth.problem = "310220", string(birthNoSuchDate)
 		k.render()
 	}},
 	{"choice", func(k *Kiosk) {
@@ -49,7 +49,7 @@ var screenSetups = []struct {
 	}},
 	{"staff", func(k *Kiosk) {
 		k.openStaff()
-		k.pinWrong = true // as after a wrong PIN
+		k.pin.problem = "staff_wrong" // as after a wrong PIN
 		k.render()
 	}},
 }

@@ -46,38 +46,28 @@ func (k *Kiosk) staffChord() {
 
 func (k *Kiosk) openStaff() {
 	k.call++
-	k.pinDigits, k.pinWrong = "", false
+	k.pin.reset()
 	k.show(ScreenStaff)
 }
 
-func (k *Kiosk) pinDigit(r rune) {
-	k.touch()
-	if len(k.pinDigits) >= 12 {
-		return
-	}
-	k.pinDigits += string(r)
-	k.pinWrong = false
-	k.render()
-}
-
+// pinBackspace corrects the last digit; "wrong PIN" stays until the next
+// digit.
 func (k *Kiosk) pinBackspace() {
 	k.touch()
-	if k.pinDigits != "" {
-		k.pinDigits = k.pinDigits[:len(k.pinDigits)-1]
-	}
+	k.pin.backspace()
 	k.render()
 }
 
 func (k *Kiosk) pinSubmit() {
 	k.touch()
-	if k.pinDigits == k.opts.StaffPIN {
+	if k.pin.digits == k.opts.StaffPIN {
 		k.log.Info("staff exit")
-		k.pinDigits = ""
+		k.pin.digits = ""
 		k.opts.OnExit()
 		return
 	}
 	k.log.Warn("wrong staff PIN")
-	k.pinDigits, k.pinWrong = "", true
+	k.pin.digits, k.pin.problem = "", "staff_wrong"
 	k.render()
 }
 
