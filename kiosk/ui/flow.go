@@ -55,7 +55,7 @@ func (k *Kiosk) stopTimer() {
 // citizen who left, including the language they chose.
 func (k *Kiosk) goIdle() {
 	k.stopTimer()
-	k.call++ // an answer still on its way is for nobody now
+	k.requestGen++ // an answer still on its way is for nobody now
 	k.birth.reset()
 	k.birthDate = ""
 	k.choices = nil
@@ -133,8 +133,8 @@ func (k *Kiosk) walkIn(service string) {
 // screen shows meanwhile. An answer that arrives after the citizen left is
 // dropped.
 func (k *Kiosk) request(call func(ctx context.Context) (api.Ticket, error), failed func(error)) {
-	k.call++
-	gen := k.call
+	k.requestGen++
+	gen := k.requestGen
 	k.show(ScreenBusy)
 	ctx := k.ctx
 	go func() {
@@ -142,7 +142,7 @@ func (k *Kiosk) request(call func(ctx context.Context) (api.Ticket, error), fail
 		t, err := call(ctx)
 		cancel()
 		k.opts.Do(func() {
-			if gen != k.call {
+			if gen != k.requestGen {
 				return
 			}
 			if err != nil {

@@ -164,7 +164,10 @@ type Kiosk struct {
 	hubDown    bool
 	text       texts
 	screen     Screen
-	call       int // generation of the running hub call; stale answers are dropped
+	// requestGen counts the hub calls started and the visits ended: a hub
+	// answer or a print outcome of an older generation is dropped, because
+	// the citizen it was for has gone.
+	requestGen int
 	timer      *time.Timer
 	timerGen   int
 	wedge      scanner.WedgeDetector

@@ -33,7 +33,7 @@ type PrintJob struct {
 // it still shows t. The UI never waits for the printer.
 func (k *Kiosk) print(t api.Ticket) {
 	job := k.printJob(t)
-	gen := k.call
+	gen := k.requestGen
 	ctx := k.ctx
 	go func() {
 		ctx, cancel := context.WithTimeout(ctx, k.opts.PrintTimeout)
@@ -50,7 +50,7 @@ func (k *Kiosk) print(t api.Ticket) {
 			k.log.Warn("ticket not printed", "number", job.Number, "err", err)
 		}
 		k.opts.Do(func() {
-			if gen != k.call || k.screen != ScreenTicket {
+			if gen != k.requestGen || k.screen != ScreenTicket {
 				return
 			}
 			k.printNote = note

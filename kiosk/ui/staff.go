@@ -45,7 +45,7 @@ func (k *Kiosk) staffChord() {
 }
 
 func (k *Kiosk) openStaff() {
-	k.call++
+	k.requestGen++
 	k.pin.reset()
 	k.show(ScreenStaff)
 }
