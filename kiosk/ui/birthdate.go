@@ -90,29 +90,29 @@ func formatBirthDigits(digits, mask string) string {
 // birthBackspace corrects the last digit; the date's problem goes with it.
 func (k *Kiosk) birthBackspace() {
 	k.touch()
-	k.birth.backspace()
-	k.birth.problem = ""
+	k.visit.birth.backspace()
+	k.visit.birth.problem = ""
 	k.render()
 }
 
 func (k *Kiosk) birthClear() {
 	k.touch()
-	k.birth.reset()
+	k.visit.birth.reset()
 	k.render()
 }
 
 func (k *Kiosk) birthContinue() {
 	k.touch()
-	date, problem := parseBirthDate(k.birth.digits, k.opts.Now().In(k.loc))
+	date, problem := parseBirthDate(k.visit.birth.digits, k.opts.Now().In(k.link.loc))
 	if problem != birthOK {
-		k.birth.problem = string(problem)
+		k.visit.birth.problem = string(problem)
 		k.render()
 		return
 	}
-	k.birthDate = date
+	k.visit.birthDate = date
 	k.checkIn(api.CheckInRequest{BirthDate: date})
 }
 
 func (k *Kiosk) chooseAppointment(c api.Choice) {
-	k.checkIn(api.CheckInRequest{BirthDate: k.birthDate, Appointment: c.Appointment})
+	k.checkIn(api.CheckInRequest{BirthDate: k.visit.birthDate, Appointment: c.Appointment})
 }

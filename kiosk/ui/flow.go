@@ -12,6 +12,29 @@ import (
 	"lotse/hub/api"
 )
 
+// visit is what the kiosk holds about the citizen in front of it. It is
+// forgotten as a whole on the return to idle.
+type visit struct {
+	birth     keypad // the birth date being typed
+	birthDate string // the validated date while choosing among matches
+	choices   []api.Choice
+	ticket    api.Ticket
+	printNote string // text key of the printer's state on the ticket screen
+	message   string
+}
+
+// newVisit is the state before a citizen touches the kiosk.
+func newVisit() visit {
+	return visit{birth: keypad{max: birthDateDigits}}
+}
+
+// idleTimer returns to the idle screen when it fires; gen tells its
+// callback whether it was stopped or re-armed meanwhile.
+type idleTimer struct {
+	timer *time.Timer
+	gen   int
+}
+
 // touch records activity: it restarts the inactivity timer.
 func (k *Kiosk) touch() {
 	switch k.screen {
@@ -29,14 +52,14 @@ func (k *Kiosk) touch() {
 
 // armTimer returns to idle after d unless something else happens first.
 func (k *Kiosk) armTimer(d time.Duration) {
-	k.timerGen++
-	gen := k.timerGen
-	if k.timer != nil {
-		k.timer.Stop()
+	k.timeout.gen++
+	gen := k.timeout.gen
+	if k.timeout.timer != nil {
+		k.timeout.timer.Stop()
 	}
-	k.timer = time.AfterFunc(d, func() {
+	k.timeout.timer = time.AfterFunc(d, func() {
 		k.opts.Do(func() {
-			if gen == k.timerGen {
+			if gen == k.timeout.gen {
 				k.goIdle()
 			}
 		})
@@ -44,10 +67,10 @@ func (k *Kiosk) armTimer(d time.Duration) {
 }
 
 func (k *Kiosk) stopTimer() {
-	k.timerGen++
-	if k.timer != nil {
-		k.timer.Stop()
-		k.timer = nil
+	k.timeout.gen++
+	if k.timeout.timer != nil {
+		k.timeout.timer.Stop()
+		k.timeout.timer = nil
 	}
 }
 
@@ -56,19 +79,15 @@ func (k *Kiosk) stopTimer() {
 func (k *Kiosk) goIdle() {
 	k.stopTimer()
 	k.requestGen++ // an answer still on its way is for nobody now
-	k.birth.reset()
-	k.birthDate = ""
-	k.choices = nil
-	k.ticket = api.Ticket{}
-	k.message, k.printNote = "", ""
-	k.pin.reset()
+	k.visit = newVisit()
+	k.staff.pin.reset()
 	if k.text.lang != assets.SourceLanguage {
 		k.text = k.mustTexts(assets.SourceLanguage)
 	}
 	switch {
-	case k.office == nil && !k.hubDown:
+	case k.link.office == nil && !k.link.down:
 		k.show(ScreenLoading)
-	case k.office == nil || k.hubDown:
+	case k.link.office == nil || k.link.down:
 		k.show(ScreenOutOfOrder)
 	default:
 		k.show(ScreenIdle)
@@ -162,7 +181,7 @@ func (k *Kiosk) checkInFailed(err error, byBirthDate bool) {
 	switch code {
 	case api.CodeConflict:
 		if e != nil && len(e.Choices) > 0 {
-			k.choices = e.Choices
+			k.visit.choices = e.Choices
 			k.show(ScreenChoice)
 			return
 		}
@@ -181,7 +200,7 @@ func (k *Kiosk) checkInFailed(err error, byBirthDate bool) {
 		}
 	case api.CodeTooEarly:
 		if e != nil && e.ComeBackAt != nil {
-			k.showMessage(k.text.get("err_too_early", "time", e.ComeBackAt.In(k.loc).Format("15:04")))
+			k.showMessage(k.text.get("err_too_early", "time", e.ComeBackAt.In(k.link.loc).Format("15:04")))
 		} else {
 			k.showMessage(k.text.get("err_too_early_plain"))
 		}
@@ -232,17 +251,17 @@ func (k *Kiosk) failedUnavailable(err error) {
 }
 
 func (k *Kiosk) showMessage(msg string) {
-	k.message = msg
+	k.visit.message = msg
 	k.show(ScreenMessage)
 }
 
 // showTicket shows a new ticket and prints it in the background.
 func (k *Kiosk) showTicket(t api.Ticket) {
 	k.log.Info("ticket issued", "number", t.Number)
-	k.ticket = t
-	k.printNote = ""
+	k.visit.ticket = t
+	k.visit.printNote = ""
 	if k.opts.Printer != nil {
-		k.printNote = "result_printing"
+		k.visit.printNote = "result_printing"
 		k.print(t)
 	}
 	k.show(ScreenTicket)

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 
 	"lotse/assets"
 	"lotse/hardware/scanner"
@@ -151,38 +150,21 @@ type Kiosk struct {
 	opts Options
 	hub  Hub
 	log  *slog.Logger
-	ctx  context.Context
-	wake chan struct{} // asks the office loop to try the hub now
+	ctx  context.Context // Start's: it bounds every hub call and print job
 
-	// Everything below belongs to the UI goroutine.
-	canvas     fyne.Canvas
-	root       *fyne.Container
-	body       *fyne.Container
-	theme      kioskTheme
-	office     *api.Office
-	loc        *time.Location
-	hubDown    bool
-	text       texts
-	screen     Screen
+	// Everything below belongs to the UI goroutine, except link.recheck.
+	link   hubLink // what the hub said about the office (office.go)
+	view   view    // the Fyne objects on screen (screens.go)
+	text   texts   // the language shown
+	screen Screen
 	// requestGen counts the hub calls started and the visits ended: a hub
 	// answer or a print outcome of an older generation is dropped, because
 	// the citizen it was for has gone.
 	requestGen int
-	timer      *time.Timer
-	timerGen   int
-	wedge      scanner.WedgeDetector
-	wedgeArmed bool
-	clock      clockLabel
-	corner     []time.Time
-	picture    *canvas.Image
-
-	birth     keypad // the birth date being typed
-	birthDate string // the validated date while choosing among matches
-	choices   []api.Choice
-	ticket    api.Ticket
-	printNote string // text key of the printer's state on the ticket screen
-	message   string
-	pin       keypad // the staff PIN being typed
+	timeout    idleTimer   // the way back to idle (flow.go)
+	visit      visit       // the citizen at the kiosk (flow.go)
+	wedge      wedgeIntake // keys from a keyboard-wedge scanner (scan.go)
+	staff      staffExit   // the way out for staff (staff.go)
 }
 
 // New returns a kiosk talking to hub. Call it on the UI goroutine.
@@ -193,26 +175,25 @@ func New(hub Hub, opts Options) *Kiosk {
 		hub:    hub,
 		log:    opts.Logger,
 		ctx:    context.Background(),
-		wake:   make(chan struct{}, 1),
-		wedge:  opts.Wedge,
+		link:   hubLink{loc: time.Local, recheck: make(chan struct{}, 1)},
+		view:   view{theme: kioskTheme{scale: 1}},
 		screen: ScreenLoading,
-		theme:  kioskTheme{scale: 1},
-		loc:    time.Local,
-		birth:  keypad{max: birthDateDigits},
-		pin:    keypad{max: maxPINDigits},
+		visit:  newVisit(),
+		wedge:  wedgeIntake{detector: opts.Wedge},
+		staff:  staffExit{pin: keypad{max: maxPINDigits}},
 	}
 	k.text = k.mustTexts(assets.SourceLanguage)
-	k.body = containerStack()
+	k.view.body = containerStack()
 	bg := newSurface("", k.touch)
 	corner := containerWith(cornerLayout{}, newSurface(sizeTouch, k.cornerTapped))
-	k.root = containerWith(&sizeWatcher{onSize: k.resized}, bg, k.body, corner)
-	fyne.CurrentApp().Settings().SetTheme(k.theme)
+	k.view.root = containerWith(&sizeWatcher{onSize: k.resized}, bg, k.view.body, corner)
+	fyne.CurrentApp().Settings().SetTheme(k.view.theme)
 	k.render()
 	return k
 }
 
 // Content is the kiosk's whole screen.
-func (k *Kiosk) Content() fyne.CanvasObject { return k.root }
+func (k *Kiosk) Content() fyne.CanvasObject { return k.view.root }
 
 // Screen returns the screen shown. Call it on the UI goroutine.
 func (k *Kiosk) Screen() Screen { return k.screen }
@@ -244,15 +225,15 @@ func (k *Kiosk) mustTexts(lang string) texts {
 // resized re-scales the theme when the window size changes.
 func (k *Kiosk) resized(size fyne.Size) {
 	s := scaleFor(size)
-	if s == k.theme.scale {
+	if s == k.view.theme.scale {
 		return
 	}
-	k.theme = kioskTheme{scale: s}
+	k.view.theme = kioskTheme{scale: s}
 	// Setting the theme relayouts everything; do it after this layout pass.
-	go k.opts.Do(func() { fyne.CurrentApp().Settings().SetTheme(k.theme) })
+	go k.opts.Do(func() { fyne.CurrentApp().Settings().SetTheme(k.view.theme) })
 }
 
 // formatTime shows a time of day in the office's zone.
 func (k *Kiosk) formatTime(t time.Time) string {
-	return t.In(k.loc).Format("15:04")
+	return t.In(k.link.loc).Format("15:04")
 }

@@ -13,6 +13,16 @@ import (
 	"lotse/hub/api"
 )
 
+// hubLink is what the kiosk knows from the hub. The office loop's answers
+// set it on the UI goroutine; recheck is the only part other goroutines
+// touch.
+type hubLink struct {
+	office  *api.Office    // nil until the hub first answers
+	loc     *time.Location // the office's time zone
+	down    bool           // the last call to the hub failed
+	recheck chan struct{}  // asks the office loop to try the hub now
+}
+
 // officeLoop fetches the office until the hub answers, then refreshes it
 // periodically; a failure marks the hub as lost until the next success.
 func (k *Kiosk) officeLoop(ctx context.Context) {
@@ -31,7 +41,7 @@ func (k *Kiosk) officeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-k.wake:
+		case <-k.link.recheck:
 			t.Stop()
 		case <-t.C:
 		}
@@ -57,9 +67,9 @@ func (k *Kiosk) fetchOffice(ctx context.Context) (api.Office, error) {
 
 // officeFetched applies the answer of the office loop.
 func (k *Kiosk) officeFetched(office api.Office, err error) {
-	wasDown := k.hubDown || k.office == nil
+	wasDown := k.link.down || k.link.office == nil
 	if err != nil {
-		if !k.hubDown {
+		if !k.link.down {
 			switch {
 			case api.ErrorCode(err) == api.CodeUnauthorized:
 				k.log.Error("hub refused the device token (-token); kiosk out of order", "err", err)
@@ -69,17 +79,17 @@ func (k *Kiosk) officeFetched(office api.Office, err error) {
 				k.log.Warn("hub unreachable; kiosk out of order until it answers", "office", k.opts.Office, "err", err)
 			}
 		}
-		k.hubDown = true
+		k.link.down = true
 		if k.screen == ScreenIdle || k.screen == ScreenLoading {
 			k.show(ScreenOutOfOrder)
 		}
 		return
 	}
-	k.hubDown = false
-	changed := k.office == nil || !sameOffice(*k.office, office)
-	k.office = &office
+	k.link.down = false
+	changed := k.link.office == nil || !sameOffice(*k.link.office, office)
+	k.link.office = &office
 	if loc, lerr := time.LoadLocation(office.Timezone); office.Timezone != "" && lerr == nil {
-		k.loc = loc
+		k.link.loc = loc
 	}
 	if wasDown {
 		k.log.Info("hub reachable", "office", office.ID)
@@ -106,9 +116,9 @@ func sameOffice(a, b api.Office) bool {
 // hubLost marks the hub as unreachable after a failed call and asks the
 // office loop to check it now.
 func (k *Kiosk) hubLost() {
-	k.hubDown = true
+	k.link.down = true
 	select {
-	case k.wake <- struct{}{}:
+	case k.link.recheck <- struct{}{}:
 	default:
 	}
 }
@@ -116,8 +126,8 @@ func (k *Kiosk) hubLost() {
 // officeID is the office the kiosk serves: the configured one, or the one
 // the hub listed first.
 func (k *Kiosk) officeID() string {
-	if k.office != nil {
-		return k.office.ID
+	if k.link.office != nil {
+		return k.link.office.ID
 	}
 	return k.opts.Office
 }
@@ -145,8 +155,8 @@ func (k *Kiosk) serviceLines(services []api.ServiceCount, lang string) []string 
 // serviceName is the office's name of service id in language lang, or ""
 // for a service the office does not list.
 func (k *Kiosk) serviceName(id, lang string) string {
-	if k.office != nil {
-		for _, s := range k.office.Services {
+	if k.link.office != nil {
+		for _, s := range k.link.office.Services {
 			if s.ID == id {
 				return s.LocalName(lang)
 			}

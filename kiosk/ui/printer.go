@@ -53,7 +53,7 @@ func (k *Kiosk) print(t api.Ticket) {
 			if gen != k.requestGen || k.screen != ScreenTicket {
 				return
 			}
-			k.printNote = note
+			k.visit.printNote = note
 			k.render()
 		})
 	}()
@@ -62,13 +62,13 @@ func (k *Kiosk) print(t api.Ticket) {
 // printJob is what goes on paper: German, because receipt printers' code
 // pages cannot print every script, and with no personal data.
 func (k *Kiosk) printJob(t api.Ticket) PrintJob {
-	job := PrintJob{Number: t.Number, Issued: k.opts.Now().In(k.loc), WaitMinutes: t.WaitMinutes}
-	if k.office != nil {
-		job.Office = k.office.Name
+	job := PrintJob{Number: t.Number, Issued: k.opts.Now().In(k.link.loc), WaitMinutes: t.WaitMinutes}
+	if k.link.office != nil {
+		job.Office = k.link.office.Name
 	}
 	job.Services = k.serviceLines(t.Services, assets.SourceLanguage)
 	if t.AppointmentStart != nil {
-		s := t.AppointmentStart.In(k.loc)
+		s := t.AppointmentStart.In(k.link.loc)
 		job.Appointment = &s
 	}
 	return job

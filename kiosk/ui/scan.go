@@ -13,11 +13,17 @@ import (
 	"lotse/hub/api"
 )
 
+// wedgeIntake tells a keyboard-wedge scanner's bursts of keys from typing.
+type wedgeIntake struct {
+	detector scanner.WedgeDetector
+	ticking  bool // a tick is due to release keys held back by the detector
+}
+
 // AttachKeyboard routes the window canvas's key events through the wedge
 // detector, so a keyboard-wedge scanner works with no text field focused,
 // and registers the staff key chord (Ctrl+Alt+Q).
 func (k *Kiosk) AttachKeyboard(c fyne.Canvas) {
-	k.canvas = c
+	k.view.canvas = c
 	c.SetOnTypedRune(func(r rune) {
 		k.key(scanner.KeyEvent{Rune: r, At: time.Now()})
 	})
@@ -61,29 +67,29 @@ func (k *Kiosk) scanned(code string) {
 
 // key feeds a key event into the wedge detector.
 func (k *Kiosk) key(ev scanner.KeyEvent) {
-	res := k.wedge.Key(ev)
+	res := k.wedge.detector.Key(ev)
 	k.wedgeResult(res)
-	if !ev.Enter && !k.wedgeArmed {
+	if !ev.Enter && !k.wedge.ticking {
 		// Release held keys once the burst has gone quiet.
-		k.wedgeArmed = true
+		k.wedge.ticking = true
 		k.tickWedge()
 	}
 }
 
 func (k *Kiosk) tickWedge() {
-	gap := k.wedge.MaxGap
+	gap := k.wedge.detector.MaxGap
 	if gap <= 0 {
 		gap = scanner.DefaultWedgeMaxGap
 	}
 	time.AfterFunc(gap+10*time.Millisecond, func() {
 		k.opts.Do(func() {
-			res := k.wedge.Tick(time.Now())
+			res := k.wedge.detector.Tick(time.Now())
 			k.wedgeResult(res)
 			if res.Code == "" && len(res.Typed) == 0 && res.Dropped == "" {
 				k.tickWedge() // a burst is still running
 				return
 			}
-			k.wedgeArmed = false
+			k.wedge.ticking = false
 		})
 	})
 }
@@ -106,9 +112,9 @@ func (k *Kiosk) typed(keys []rune) {
 	for _, r := range keys {
 		switch k.screen {
 		case ScreenBirthDate:
-			k.padTyped(&k.birth, r, k.birthBackspace, k.birthContinue)
+			k.padTyped(&k.visit.birth, r, k.birthBackspace, k.birthContinue)
 		case ScreenStaff:
-			k.padTyped(&k.pin, r, k.pinBackspace, k.pinSubmit)
+			k.padTyped(&k.staff.pin, r, k.pinBackspace, k.pinSubmit)
 		case ScreenTicket, ScreenMessage:
 			if r == '\n' || r == 0x1b {
 				k.goIdle()

@@ -25,11 +25,11 @@ var screenSetups = []struct {
 	{"busy", func(k *Kiosk) { k.show(ScreenBusy) }},
 	{"birth-date", func(k *Kiosk) {
 		k.show(ScreenBirthDate)
-		k.birth.digits, k.birth.problem = "310220", string(birthNoSuchDate)
+		k.visit.birth.digits, k.visit.birth.problem = "310220", string(birthNoSuchDate)
 		k.render()
 	}},
 	{"choice", func(k *Kiosk) {
-		k.choices = []api.Choice{
+		k.visit.choices = []api.Choice{
 			{Appointment: "a", Start: fakehub.Day.Add(9*time.Hour + 45*time.Minute), Services: []api.ServiceCount{{Service: "pass", Count: 1}}},
 			{Appointment: "b", Start: fakehub.Day.Add(11 * time.Hour), Services: []api.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "fuehrung", Count: 1}}},
 		}
@@ -39,9 +39,9 @@ var screenSetups = []struct {
 	{"ticket", func(k *Kiosk) {
 		start := fakehub.Day.Add(10*time.Hour + 30*time.Minute)
 		wait := 12
-		k.ticket = api.Ticket{Number: "A042", AppointmentStart: &start, WaitMinutes: &wait,
+		k.visit.ticket = api.Ticket{Number: "A042", AppointmentStart: &start, WaitMinutes: &wait,
 			Services: []api.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "pass", Count: 1}}}
-		k.printNote = "printer_paper_out"
+		k.visit.printNote = "printer_paper_out"
 		k.show(ScreenTicket)
 	}},
 	{"message", func(k *Kiosk) {
@@ -49,7 +49,7 @@ var screenSetups = []struct {
 	}},
 	{"staff", func(k *Kiosk) {
 		k.openStaff()
-		k.pin.problem = "staff_wrong" // as after a wrong PIN
+		k.staff.pin.problem = "staff_wrong" // as after a wrong PIN
 		k.render()
 	}},
 }

@@ -14,21 +14,28 @@ const (
 	staffTapWindow = 4 * time.Second
 )
 
+// staffExit is the way out for staff: taps into the hidden corner, then
+// the PIN.
+type staffExit struct {
+	taps []time.Time // recent taps into the hidden corner
+	pin  keypad      // the staff PIN being typed
+}
+
 func (k *Kiosk) cornerTapped() {
 	if k.opts.StaffPIN == "" {
 		k.touch()
 		return
 	}
 	now := time.Now()
-	kept := k.corner[:0]
-	for _, t := range k.corner {
+	kept := k.staff.taps[:0]
+	for _, t := range k.staff.taps {
 		if now.Sub(t) < staffTapWindow {
 			kept = append(kept, t)
 		}
 	}
-	k.corner = append(kept, now)
-	if len(k.corner) >= staffTaps {
-		k.corner = nil
+	k.staff.taps = append(kept, now)
+	if len(k.staff.taps) >= staffTaps {
+		k.staff.taps = nil
 		k.openStaff()
 		return
 	}
@@ -46,7 +53,7 @@ func (k *Kiosk) staffChord() {
 
 func (k *Kiosk) openStaff() {
 	k.requestGen++
-	k.pin.reset()
+	k.staff.pin.reset()
 	k.show(ScreenStaff)
 }
 
@@ -54,20 +61,20 @@ func (k *Kiosk) openStaff() {
 // digit.
 func (k *Kiosk) pinBackspace() {
 	k.touch()
-	k.pin.backspace()
+	k.staff.pin.backspace()
 	k.render()
 }
 
 func (k *Kiosk) pinSubmit() {
 	k.touch()
-	if k.pin.digits == k.opts.StaffPIN {
+	if k.staff.pin.digits == k.opts.StaffPIN {
 		k.log.Info("staff exit")
-		k.pin.digits = ""
+		k.staff.pin.digits = ""
 		k.opts.OnExit()
 		return
 	}
 	k.log.Warn("wrong staff PIN")
-	k.pin.digits, k.pin.problem = "", "staff_wrong"
+	k.staff.pin.digits, k.staff.pin.problem = "", "staff_wrong"
 	k.render()
 }
 
