@@ -7,6 +7,13 @@
 // arrives from elsewhere (scans, hub answers, timers, the printer) is handed
 // over with Options.Do, which is fyne.Do in the real app.
 //
+// One file per concern, each owning its part of the Kiosk's state:
+// kiosk.go the options and the constructor, office.go the office loop
+// (hubLink), flow.go one citizen's visit and the timeouts (visit,
+// idleTimer), scan.go scanner and key intake (wedgeIntake), printer.go
+// printing, birthdate.go and keypad.go the digit entry, staff.go the
+// staff exit (staffExit), screens.go and widgets.go what is drawn (view).
+//
 // Known limits of Fyne 2.7, checked on screen: Arabic is not offered
 // because Fyne lays out right-to-left text wrongly and has no embedded
 // Arabic font (see DefaultLanguages); the mouse pointer is hidden over every
