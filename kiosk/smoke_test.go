@@ -51,6 +51,12 @@ func TestSmokeRealWindow(t *testing.T) {
 	if err != nil {
 		t.Skip("socat not installed: needed for the scanner's pseudo-terminal")
 	}
+	// Without a screenshot the test could not tell a painted window from a
+	// black one, so it would pass without checking what it claims to.
+	imp, err := exec.LookPath("import")
+	if err != nil {
+		t.Skip("import (ImageMagick) not installed: needed to see the painted window (make sysdeps installs it)")
+	}
 	hub := fakehub.New()
 	defer hub.Close()
 
@@ -102,7 +108,7 @@ func TestSmokeRealWindow(t *testing.T) {
 	}()
 	// A slow, busy machine may need long for the first window.
 	expect(t, lines, 90*time.Second, "msg=screen name=idle")
-	waitPainted(t)
+	waitPainted(t, imp)
 
 	f, err := os.OpenFile(feed, os.O_WRONLY, 0)
 	if err != nil {
@@ -127,14 +133,9 @@ func TestSmokeRealWindow(t *testing.T) {
 }
 
 // waitPainted waits until the screen shows the kiosk's dark blue buttons,
-// if ImageMagick's import is there to take a screenshot.
-func waitPainted(t *testing.T) {
+// taking screenshots with ImageMagick's import at path imp.
+func waitPainted(t *testing.T, imp string) {
 	t.Helper()
-	imp, err := exec.LookPath("import")
-	if err != nil {
-		t.Log("import (ImageMagick) not installed: not checking the painted window")
-		return
-	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		out, err := exec.Command(imp, "-window", "root", "png:-").Output()

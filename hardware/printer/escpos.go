@@ -181,9 +181,6 @@ func (e *Encoder) Image(img image.Image) {
 	}
 }
 
-// Raw writes bytes unchanged, for commands this encoder does not know.
-func (e *Encoder) Raw(b []byte) { e.write(b...) }
-
 func boolByte(on bool) byte {
 	if on {
 		return 1

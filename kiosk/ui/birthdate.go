@@ -2,6 +2,8 @@ package ui
 
 import (
 	"time"
+
+	"lotse/hub/api"
 )
 
 // birthDateDigits is the number of digits of DD.MM.YYYY.
@@ -81,4 +83,36 @@ func formatBirthDigits(digits, mask string) string {
 		i++
 	}
 	return string(out)
+}
+
+// The birth-date keypad's keys.
+
+// birthBackspace corrects the last digit; the date's problem goes with it.
+func (k *Kiosk) birthBackspace() {
+	k.touch()
+	k.visit.birth.backspace()
+	k.visit.birth.problem = ""
+	k.render()
+}
+
+func (k *Kiosk) birthClear() {
+	k.touch()
+	k.visit.birth.reset()
+	k.render()
+}
+
+func (k *Kiosk) birthContinue() {
+	k.touch()
+	date, problem := parseBirthDate(k.visit.birth.digits, k.opts.Now().In(k.link.loc))
+	if problem != birthOK {
+		k.visit.birth.problem = string(problem)
+		k.render()
+		return
+	}
+	k.visit.birthDate = date
+	k.checkIn(api.CheckInRequest{BirthDate: date})
+}
+
+func (k *Kiosk) chooseAppointment(c api.Choice) {
+	k.checkIn(api.CheckInRequest{BirthDate: k.visit.birthDate, Appointment: c.Appointment})
 }

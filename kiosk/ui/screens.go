@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"image/color"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -36,6 +38,16 @@ func containerWith(l fyne.Layout, objects ...fyne.CanvasObject) *fyne.Container 
 	return container.New(l, objects...)
 }
 
+// view is the Fyne objects of the kiosk's screen.
+type view struct {
+	canvas  fyne.Canvas     // the window's, once AttachKeyboard is called
+	root    *fyne.Container // everything: background, body, staff corner
+	body    *fyne.Container // the current screen
+	theme   kioskTheme      // scaled to the window
+	clock   clockLabel      // the header's clock, rebuilt with every screen
+	picture *canvas.Image   // the idle screen's picture, decoded once
+}
+
 // render rebuilds the current screen from the kiosk's state.
 func (k *Kiosk) render() {
 	var content fyne.CanvasObject
@@ -61,19 +73,19 @@ func (k *Kiosk) render() {
 	case ScreenStaff:
 		content = k.staffScreen()
 	}
-	k.body.Objects = []fyne.CanvasObject{content}
-	k.body.Refresh()
-	if k.canvas != nil {
+	k.view.body.Objects = []fyne.CanvasObject{content}
+	k.view.body.Refresh()
+	if k.view.canvas != nil {
 		// Before the window is first painted the driver does not know which
 		// canvas body belongs to and drops body's refresh; say it directly.
-		k.canvas.Refresh(k.root)
+		k.view.canvas.Refresh(k.view.root)
 	}
 }
 
 // frame lays out a screen: the header on top, the actions at the bottom,
 // the content in between, with a margin all round.
 func (k *Kiosk) frame(bottom fyne.CanvasObject, center fyne.CanvasObject) fyne.CanvasObject {
-	m := 2 * k.theme.Size(theme.SizeNameInnerPadding)
+	m := 2 * k.view.theme.Size(theme.SizeNameInnerPadding)
 	inner := container.NewBorder(k.header(), bottom, nil, nil, center)
 	return container.New(layout.NewCustomPaddedLayout(m/2, m, m, m), inner)
 }
@@ -81,16 +93,16 @@ func (k *Kiosk) frame(bottom fyne.CanvasObject, center fyne.CanvasObject) fyne.C
 // header shows the office's name and the time.
 func (k *Kiosk) header() fyne.CanvasObject {
 	name := ""
-	if k.office != nil {
-		name = k.office.Name
+	if k.link.office != nil {
+		name = k.link.office.Name
 	}
 	office := widget.NewLabel(name)
 	office.TextStyle.Bold = true
 	office.Truncation = fyne.TextTruncateEllipsis
-	k.clock = clockLabel{label: widget.NewLabel(""), kiosk: k}
-	k.clock.label.TextStyle.Bold = true
-	k.clock.update()
-	return container.NewBorder(nil, nil, nil, k.clock.label, office)
+	k.view.clock = clockLabel{label: widget.NewLabel(""), kiosk: k}
+	k.view.clock.label.TextStyle.Bold = true
+	k.view.clock.update()
+	return container.NewBorder(nil, nil, nil, k.view.clock.label, office)
 }
 
 // clockLabel is the header's clock.
@@ -116,7 +128,7 @@ func (k *Kiosk) centered(objects ...fyne.CanvasObject) fyne.CanvasObject {
 // gap is vertical space of n paddings.
 func (k *Kiosk) gap(n float32) fyne.CanvasObject {
 	r := canvas.NewRectangle(color.Transparent)
-	r.SetMinSize(fyne.NewSize(1, n*k.theme.Size(theme.SizeNamePadding)))
+	r.SetMinSize(fyne.NewSize(1, n*k.view.theme.Size(theme.SizeNamePadding)))
 	return r
 }
 
@@ -126,24 +138,24 @@ func (k *Kiosk) backTile() *tile {
 
 func (k *Kiosk) idleScreen() fyne.CanvasObject {
 	scan := text(k.text.get("idle_scan"), sizeHeadline, true)
-	if k.picture == nil {
+	if k.view.picture == nil {
 		// One image for the kiosk's lifetime: Fyne caches its scaled
 		// texture, so returning to idle does not decode it again.
-		k.picture = canvas.NewImageFromResource(scanPicture)
-		k.picture.FillMode = canvas.ImageFillContain
+		k.view.picture = canvas.NewImageFromResource(scanPicture)
+		k.view.picture.FillMode = canvas.ImageFillContain
 		// The GPU scales it: Fyne's smooth CPU scaling allocates a
 		// 20 MB buffer on every resize, which stays in the kiosk's
 		// resident memory long after.
-		k.picture.ScaleMode = canvas.ImageScaleFastest
+		k.view.picture.ScaleMode = canvas.ImageScaleFastest
 	}
-	pic := k.picture
-	ps := k.theme.Size(sizePicture)
+	pic := k.view.picture
+	ps := k.view.theme.Size(sizePicture)
 	pic.SetMinSize(fyne.NewSize(ps*4/3, ps))
 
 	var actions []fyne.CanvasObject
-	if k.office != nil && k.office.BirthDateCheckIn {
+	if k.link.office != nil && k.link.office.BirthDateCheckIn {
 		actions = append(actions, newTile(k.text.get("idle_birthdate"), tilePrimary, func() {
-			k.birthDigits, k.birthProblem = "", birthOK
+			k.visit.birth.reset()
 			k.show(ScreenBirthDate)
 		}))
 	}
@@ -161,7 +173,7 @@ func (k *Kiosk) idleScreen() fyne.CanvasObject {
 
 // walkInsOffered reports whether "Ohne Termin" is shown.
 func (k *Kiosk) walkInsOffered() bool {
-	if k.office == nil || !k.office.WalkIns || len(k.office.Services) == 0 {
+	if k.link.office == nil || !k.link.office.WalkIns || len(k.link.office.Services) == 0 {
 		return false
 	}
 	return k.opts.WalkIns == nil || *k.opts.WalkIns
@@ -189,7 +201,7 @@ func (k *Kiosk) languageRow() fyne.CanvasObject {
 
 func (k *Kiosk) outOfOrderScreen() fyne.CanvasObject {
 	icon := widget.NewIcon(theme.InfoIcon())
-	size := k.theme.Size(sizeTouch) * 1.5
+	size := k.view.theme.Size(sizeTouch) * 1.5
 	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSize(size, size), icon))
 	return k.frame(nil, k.centered(
 		iconBox,
@@ -201,29 +213,25 @@ func (k *Kiosk) outOfOrderScreen() fyne.CanvasObject {
 func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	title := text(k.text.get("birth_title"), sizeHeadline, true)
 
-	shown := canvas.NewText(formatBirthDigits(k.birthDigits, k.text.get("birth_placeholder")), k.theme.Color(theme.ColorNameForeground, 0))
-	shown.TextSize = k.theme.Size(sizeKeypad) * 1.2
+	shown := canvas.NewText(formatBirthDigits(k.visit.birth.digits, k.text.get("birth_placeholder")), k.view.theme.Color(theme.ColorNameForeground, 0))
+	shown.TextSize = k.view.theme.Size(sizeKeypad) * 1.2
 	shown.TextStyle.Monospace = true
 	shown.Alignment = fyne.TextAlignCenter
-	box := canvas.NewRectangle(k.theme.Color(theme.ColorNameBackground, 0))
-	box.StrokeColor = k.theme.Color(theme.ColorNamePrimary, 0)
+	box := canvas.NewRectangle(k.view.theme.Color(theme.ColorNameBackground, 0))
+	box.StrokeColor = k.view.theme.Color(theme.ColorNamePrimary, 0)
 	box.StrokeWidth = 3
-	box.CornerRadius = k.theme.Size(theme.SizeNameInputRadius)
+	box.CornerRadius = k.view.theme.Size(theme.SizeNameInputRadius)
 	display := container.NewStack(box, container.NewPadded(shown))
 
-	problem := text(" ", theme.SizeNameText, true)
-	if k.birthProblem != birthOK {
-		problem.SetText(k.text.get(string(k.birthProblem)))
-		problem.Importance = widget.DangerImportance
-	}
+	problem := k.padProblem(&k.visit.birth)
 
-	keys := k.keypad(k.birthDigit, []fyne.CanvasObject{
+	keys := k.padKeys(&k.visit.birth, []fyne.CanvasObject{
 		newTile(k.text.get("birth_correct"), tileSecondary, k.birthBackspace),
 		nil,
 		newTile(k.text.get("birth_clear"), tileSecondary, k.birthClear),
 	})
 	cont := newTile(k.text.get("birth_continue"), tilePrimary, k.birthContinue)
-	cont.disabled = len(k.birthDigits) != birthDateDigits
+	cont.disabled = len(k.visit.birth.digits) != birthDateDigits
 	bottom := container.NewGridWithColumns(2, k.backTile(), cont)
 
 	limit := maxWidth{width: sizeTouch, scale: 9}
@@ -231,34 +239,11 @@ func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	return k.frame(container.New(limit, bottom), center)
 }
 
-// keypad is a telephone-style grid of digit tiles; extra fills the last
-// row around the 0 (nil marks the 0's place).
-func (k *Kiosk) keypad(digit func(rune), extra []fyne.CanvasObject) fyne.CanvasObject {
-	mk := func(r rune) fyne.CanvasObject {
-		t := newTile(string(r), tileSecondary, func() { digit(r) })
-		t.sizeName = sizeKeypad
-		t.noWrap = true
-		return t
-	}
-	var keys []fyne.CanvasObject
-	for r := '1'; r <= '9'; r++ {
-		keys = append(keys, mk(r))
-	}
-	for _, e := range extra {
-		if e == nil {
-			keys = append(keys, mk('0'))
-		} else {
-			keys = append(keys, e)
-		}
-	}
-	return container.NewGridWithColumns(3, keys...)
-}
-
 func (k *Kiosk) choiceScreen() fyne.CanvasObject {
 	title := text(k.text.get("choice_title"), sizeHeadline, true)
 	list := container.NewVBox()
 	// Six choices fit every supported screen; more would be a data error.
-	for i, c := range k.choices {
+	for i, c := range k.visit.choices {
 		if i == 6 {
 			break
 		}
@@ -270,12 +255,12 @@ func (k *Kiosk) choiceScreen() fyne.CanvasObject {
 }
 
 func (k *Kiosk) walkInScreen() fyne.CanvasObject {
-	if k.office == nil || len(k.office.Services) == 0 {
+	if k.link.office == nil || len(k.link.office.Services) == 0 {
 		return k.frame(k.backTile(), k.centered(text(k.text.get("walkin_closed"), sizeHeadline, true)))
 	}
 	title := text(k.text.get("walkin_title"), sizeHeadline, true)
 	var tiles []fyne.CanvasObject
-	for _, s := range k.office.Services {
+	for _, s := range k.link.office.Services {
 		tiles = append(tiles, newTile(s.LocalName(k.text.lang), tileSecondary, func() { k.walkIn(s.ID) }))
 	}
 	cols := 2
@@ -286,9 +271,9 @@ func (k *Kiosk) walkInScreen() fyne.CanvasObject {
 }
 
 func (k *Kiosk) ticketScreen() fyne.CanvasObject {
-	t := k.ticket
-	number := canvas.NewText(t.Number, k.theme.Color(theme.ColorNamePrimary, 0))
-	number.TextSize = k.theme.Size(sizeTicketNumber)
+	t := k.visit.ticket
+	number := canvas.NewText(t.Number, k.view.theme.Color(theme.ColorNamePrimary, 0))
+	number.TextSize = k.view.theme.Size(sizeTicketNumber)
 	number.TextStyle.Bold = true
 	number.Alignment = fyne.TextAlignCenter
 
@@ -315,9 +300,9 @@ func (k *Kiosk) ticketScreen() fyne.CanvasObject {
 		}
 		items = append(items, text(est, theme.SizeNameText, false))
 	}
-	if k.printNote != "" {
-		note := text(k.text.get(k.printNote), theme.SizeNameText, true)
-		if k.printNote == "printer_paper_out" || k.printNote == "printer_failed" {
+	if k.visit.printNote != "" {
+		note := text(k.text.get(k.visit.printNote), theme.SizeNameText, true)
+		if k.visit.printNote == "printer_paper_out" || k.visit.printNote == "printer_failed" {
 			note.Importance = widget.DangerImportance
 		}
 		items = append(items, note)
@@ -328,22 +313,18 @@ func (k *Kiosk) ticketScreen() fyne.CanvasObject {
 
 func (k *Kiosk) messageScreen() fyne.CanvasObject {
 	icon := widget.NewIcon(theme.InfoIcon())
-	size := k.theme.Size(sizeTouch) * 1.5
+	size := k.view.theme.Size(sizeTouch) * 1.5
 	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSize(size, size), icon))
 	ok := newTile(k.text.get("ok"), tilePrimary, k.goIdle)
 	return k.frame(container.New(maxWidth{width: sizeTouch, scale: 6}, ok),
-		k.centered(iconBox, k.gap(2), text(k.message, sizeHeadline, true)))
+		k.centered(iconBox, k.gap(2), text(k.visit.message, sizeHeadline, true)))
 }
 
 func (k *Kiosk) staffScreen() fyne.CanvasObject {
 	title := text(k.text.get("staff_title"), sizeHeadline, true)
-	shown := text(maskedPIN(len(k.pinDigits)), sizeHeadline, true)
-	problem := text(" ", theme.SizeNameText, true)
-	if k.pinWrong {
-		problem.SetText(k.text.get("staff_wrong"))
-		problem.Importance = widget.DangerImportance
-	}
-	keys := k.keypad(k.pinDigit, []fyne.CanvasObject{
+	shown := text(maskedPIN(len(k.staff.pin.digits)), sizeHeadline, true)
+	problem := k.padProblem(&k.staff.pin)
+	keys := k.padKeys(&k.staff.pin, []fyne.CanvasObject{
 		newTile(k.text.get("birth_correct"), tileSecondary, k.pinBackspace),
 		nil,
 		newTile(k.text.get("staff_exit"), tilePrimary, k.pinSubmit),
@@ -360,4 +341,21 @@ func choiceLabel(k *Kiosk, c api.Choice) string {
 		label += " · " + s
 	}
 	return label
+}
+
+// clockLoop updates the idle screen's clock every few seconds.
+func (k *Kiosk) clockLoop(ctx context.Context) {
+	t := time.NewTicker(k.opts.ClockInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// The closure reads k.view.clock on the UI goroutine: a method
+			// value would copy it here, racing with the idle screen
+			// rebuilding it.
+			k.opts.Do(func() { k.view.clock.update() })
+		}
+	}
 }

@@ -25,11 +25,11 @@ var screenSetups = []struct {
 	{"busy", func(k *Kiosk) { k.show(ScreenBusy) }},
 	{"birth-date", func(k *Kiosk) {
 		k.show(ScreenBirthDate)
-		k.birthDigits, k.birthProblem = "310220", birthNoSuchDate
+		k.visit.birth.digits, k.visit.birth.problem = "310220", string(birthNoSuchDate)
 		k.render()
 	}},
 	{"choice", func(k *Kiosk) {
-		k.choices = []api.Choice{
+		k.visit.choices = []api.Choice{
 			{Appointment: "a", Start: fakehub.Day.Add(9*time.Hour + 45*time.Minute), Services: []api.ServiceCount{{Service: "pass", Count: 1}}},
 			{Appointment: "b", Start: fakehub.Day.Add(11 * time.Hour), Services: []api.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "fuehrung", Count: 1}}},
 		}
@@ -39,15 +39,19 @@ var screenSetups = []struct {
 	{"ticket", func(k *Kiosk) {
 		start := fakehub.Day.Add(10*time.Hour + 30*time.Minute)
 		wait := 12
-		k.ticket = api.Ticket{Number: "A042", AppointmentStart: &start, WaitMinutes: &wait,
+		k.visit.ticket = api.Ticket{Number: "A042", AppointmentStart: &start, WaitMinutes: &wait,
 			Services: []api.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "pass", Count: 1}}}
-		k.printNote = "printer_paper_out"
+		k.visit.printNote = "printer_paper_out"
 		k.show(ScreenTicket)
 	}},
 	{"message", func(k *Kiosk) {
 		k.showMessage(k.text.get("err_wrong_office", "office", "Bürgerbüro Nord"))
 	}},
-	{"staff", func(k *Kiosk) { k.openStaff() }},
+	{"staff", func(k *Kiosk) {
+		k.openStaff()
+		k.staff.pin.problem = "staff_wrong" // as after a wrong PIN
+		k.render()
+	}},
 }
 
 var screenSizes = []struct {
@@ -122,7 +126,7 @@ func TestScreenshots(t *testing.T) {
 // the new one from testdata/failed/.
 func TestGoldenScreens(t *testing.T) {
 	h := newHarness(t, landscape)
-	for _, name := range []string{"idle", "birth-date", "choice", "ticket", "message"} {
+	for _, name := range []string{"idle", "birth-date", "choice", "ticket", "message", "staff"} {
 		for _, sc := range screenSetups {
 			if sc.name != name {
 				continue

@@ -1,0 +1,268 @@
+package ui
+
+// The flow of one citizen's visit: which screen shows, when it times out,
+// and what the hub answered.
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"lotse/assets"
+	"lotse/hub/api"
+)
+
+// visit is what the kiosk holds about the citizen in front of it. It is
+// forgotten as a whole on the return to idle.
+type visit struct {
+	birth     keypad // the birth date being typed
+	birthDate string // the validated date while choosing among matches
+	choices   []api.Choice
+	ticket    api.Ticket
+	printNote string // text key of the printer's state on the ticket screen
+	message   string
+}
+
+// newVisit is the state before a citizen touches the kiosk.
+func newVisit() visit {
+	return visit{birth: keypad{max: birthDateDigits}}
+}
+
+// idleTimer returns to the idle screen when it fires; gen tells its
+// callback whether it was stopped or re-armed meanwhile.
+type idleTimer struct {
+	timer *time.Timer
+	gen   int
+}
+
+// touch records activity: it restarts the inactivity timer.
+func (k *Kiosk) touch() {
+	switch k.screen {
+	case ScreenTicket, ScreenMessage:
+		// A tap on a ticket or a message means "done".
+		k.goIdle()
+	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
+		if k.text.lang != assets.SourceLanguage {
+			k.armTimer(k.opts.IdleTimeout)
+		}
+	default:
+		k.armTimer(k.opts.IdleTimeout)
+	}
+}
+
+// armTimer returns to idle after d unless something else happens first.
+func (k *Kiosk) armTimer(d time.Duration) {
+	k.timeout.gen++
+	gen := k.timeout.gen
+	if k.timeout.timer != nil {
+		k.timeout.timer.Stop()
+	}
+	k.timeout.timer = time.AfterFunc(d, func() {
+		k.opts.Do(func() {
+			if gen == k.timeout.gen {
+				k.goIdle()
+			}
+		})
+	})
+}
+
+func (k *Kiosk) stopTimer() {
+	k.timeout.gen++
+	if k.timeout.timer != nil {
+		k.timeout.timer.Stop()
+		k.timeout.timer = nil
+	}
+}
+
+// goIdle returns to the idle screen and forgets everything about the
+// citizen who left, including the language they chose.
+func (k *Kiosk) goIdle() {
+	k.stopTimer()
+	k.requestGen++ // an answer still on its way is for nobody now
+	k.visit = newVisit()
+	k.staff.pin.reset()
+	if k.text.lang != assets.SourceLanguage {
+		k.text = k.mustTexts(assets.SourceLanguage)
+	}
+	switch {
+	case k.link.office == nil && !k.link.down:
+		k.show(ScreenLoading)
+	case k.link.office == nil || k.link.down:
+		k.show(ScreenOutOfOrder)
+	default:
+		k.show(ScreenIdle)
+	}
+}
+
+// show switches to screen s and arms the timer that fits it.
+func (k *Kiosk) show(s Screen) {
+	changed := s != k.screen
+	if changed {
+		k.log.Info("screen", "name", string(s))
+	}
+	k.screen = s
+	switch s {
+	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
+		if k.text.lang == assets.SourceLanguage {
+			k.stopTimer()
+		}
+	case ScreenTicket, ScreenMessage:
+		k.armTimer(k.opts.ResultTimeout)
+	default:
+		k.armTimer(k.opts.IdleTimeout)
+	}
+	k.render()
+	if changed && s == ScreenIdle {
+		k.opts.OnIdle()
+	}
+}
+
+// setLanguage switches the texts; the choice lasts until the next return to
+// idle.
+func (k *Kiosk) setLanguage(lang string) {
+	k.text = k.mustTexts(lang)
+	if lang != assets.SourceLanguage {
+		k.armTimer(k.opts.IdleTimeout)
+	} else if k.screen == ScreenIdle {
+		k.stopTimer()
+	}
+	k.render()
+}
+
+// checkIn sends a check-in to the hub in the background.
+func (k *Kiosk) checkIn(req api.CheckInRequest) {
+	office := k.officeID()
+	byBirthDate := req.BirthDate != ""
+	k.request(func(ctx context.Context) (api.Ticket, error) {
+		return k.hub.CheckIn(ctx, office, req)
+	}, func(err error) {
+		k.checkInFailed(err, byBirthDate)
+	})
+}
+
+// walkIn draws a ticket without appointment.
+func (k *Kiosk) walkIn(service string) {
+	office := k.officeID()
+	k.request(func(ctx context.Context) (api.Ticket, error) {
+		return k.hub.WalkIn(ctx, office, api.WalkInRequest{Service: service})
+	}, k.walkInFailed)
+}
+
+// request runs a hub call with a deadline in the background; the busy
+// screen shows meanwhile. An answer that arrives after the citizen left is
+// dropped.
+func (k *Kiosk) request(call func(ctx context.Context) (api.Ticket, error), failed func(error)) {
+	k.requestGen++
+	gen := k.requestGen
+	k.show(ScreenBusy)
+	ctx := k.ctx
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, k.opts.HubTimeout)
+		t, err := call(ctx)
+		cancel()
+		k.opts.Do(func() {
+			if gen != k.requestGen {
+				return
+			}
+			if err != nil {
+				failed(err)
+				return
+			}
+			k.showTicket(t)
+		})
+	}()
+}
+
+func (k *Kiosk) checkInFailed(err error, byBirthDate bool) {
+	code := api.ErrorCode(err)
+	k.log.Info("check-in refused", "code", code)
+	var e *api.Error
+	errors.As(err, &e)
+	switch code {
+	case api.CodeConflict:
+		if e != nil && len(e.Choices) > 0 {
+			k.visit.choices = e.Choices
+			k.show(ScreenChoice)
+			return
+		}
+		k.showMessage(k.text.get("err_not_found"))
+	case api.CodeInvalid:
+		if byBirthDate {
+			k.showMessage(k.text.get("birth_invalid"))
+		} else {
+			k.showMessage(k.text.get("err_invalid_code"))
+		}
+	case api.CodeNotFound:
+		if byBirthDate {
+			k.showMessage(k.text.get("err_not_found_birth"))
+		} else {
+			k.showMessage(k.text.get("err_not_found"))
+		}
+	case api.CodeTooEarly:
+		if e != nil && e.ComeBackAt != nil {
+			k.showMessage(k.text.get("err_too_early", "time", e.ComeBackAt.In(k.link.loc).Format("15:04")))
+		} else {
+			k.showMessage(k.text.get("err_too_early_plain"))
+		}
+	case api.CodeTooLate:
+		k.showMessage(k.text.get("err_too_late"))
+	case api.CodeWrongOffice:
+		name := ""
+		if e != nil && e.Office != nil {
+			name = e.Office.Name
+		}
+		if name == "" {
+			k.showMessage(k.text.get("err_not_found"))
+		} else {
+			k.showMessage(k.text.get("err_wrong_office", "office", name))
+		}
+	case api.CodeRateLimited:
+		k.showMessage(k.text.get("err_rate_limited"))
+	default:
+		k.failedUnavailable(err)
+	}
+}
+
+func (k *Kiosk) walkInFailed(err error) {
+	code := api.ErrorCode(err)
+	k.log.Info("walk-in refused", "code", code)
+	switch code {
+	case api.CodeRateLimited:
+		k.showMessage(k.text.get("err_rate_limited"))
+	case api.CodeInvalid, api.CodeConflict, api.CodeNotFound, api.CodeTooLate, api.CodeTooEarly:
+		k.showMessage(k.text.get("walkin_closed"))
+	default:
+		k.failedUnavailable(err)
+	}
+}
+
+// failedUnavailable handles a hub that did not answer usefully.
+func (k *Kiosk) failedUnavailable(err error) {
+	var e *api.Error
+	if !errors.As(err, &e) || e.Code == api.CodeUnavailable {
+		k.hubLost()
+	}
+	if e != nil && e.Code == api.CodeUnauthorized {
+		k.log.Error("hub refused the kiosk's device token; check -token", "err", err)
+	} else {
+		k.log.Warn("hub call failed", "err", err)
+	}
+	k.showMessage(k.text.get("err_unavailable"))
+}
+
+func (k *Kiosk) showMessage(msg string) {
+	k.visit.message = msg
+	k.show(ScreenMessage)
+}
+
+// showTicket shows a new ticket and prints it in the background.
+func (k *Kiosk) showTicket(t api.Ticket) {
+	k.log.Info("ticket issued", "number", t.Number)
+	k.visit.ticket = t
+	k.visit.printNote = ""
+	if k.opts.Printer != nil {
+		k.visit.printNote = "result_printing"
+		k.print(t)
+	}
+	k.show(ScreenTicket)
+}
