@@ -52,7 +52,9 @@ func run(args []string, stdout io.Writer) error {
 	calls := fs.Int("calls", 200, "calls per client count")
 	checkins := fs.Int("checkins", 20000, "check-ins in the throughput run")
 	appointments := fs.Int("appointments", 50000, "appointments of the big day")
-	only := fs.String("only", "", "run only one part: calls, bigday or apps")
+	only := fs.String("only", "", "run only one part: calls, bigday, churn or apps")
+	churnClients := fs.Int("churn-clients", 2000, "stream clients in the churn run")
+	churnRate := fs.Int("churn-rate", 100, "reconnects per second in the churn run")
 	apps := fs.String("apps", "", "directory with the kiosk and display binaries; empty: skip the apps")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +90,14 @@ func run(args []string, stdout io.Writer) error {
 	if *only == "" || *only == "calls" {
 		fmt.Fprintln(os.Stderr, "measuring call → event latency …")
 		r, err := callLatency(dir, *calls)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if *only == "" || *only == "churn" {
+		fmt.Fprintln(os.Stderr, "measuring GET /queue while stream clients churn …")
+		r, err := queueUnderChurn(dir, *churnClients, *churnRate, 4500, 300, time.Minute)
 		if err != nil {
 			return err
 		}

@@ -660,17 +660,17 @@ func (s *Server) eventsSince(w http.ResponseWriter, r *http.Request, o *officeHa
 }
 
 func (s *Server) queueView(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
-	snap, err := s.snapshot(r.Context(), o)
+	snap, err := s.snapshotJSON(r.Context(), o)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, snap)
+	s.writeSnapshot(w, snap)
 }
 
-// snapshot reads the office's public state from the read pool, without
-// waiting for the office loop.
-func (s *Server) snapshot(ctx context.Context, o *officeHandle) (api.Snapshot, error) {
+// readSnapshot reads the office's public state from the read pool, without
+// waiting for the office loop. Callers share it through snapshotJSON.
+func (s *Server) readSnapshot(ctx context.Context, o *officeHandle) (api.Snapshot, error) {
 	v, err := s.db.View(ctx, o.office.ID)
 	if err != nil {
 		return api.Snapshot{}, err

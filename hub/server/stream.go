@@ -83,6 +83,7 @@ type broadcaster struct {
 	unregister chan *client
 	events     chan publication
 	stopped    chan struct{} // closed when run returns
+	snaps      snapshots     // the office's shared snapshot
 }
 
 func newBroadcaster(office string, n *names, m *metrics, log *slog.Logger, pingEvery time.Duration) *broadcaster {
@@ -315,18 +316,18 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	}
 	minSeq := since
 	if <-reg.reply {
-		snap, err := s.snapshot(r.Context(), o)
+		snap, err := s.snapshotJSON(r.Context(), o)
 		if err != nil {
 			s.log.Error("stream snapshot", "office", o.office.ID, "err", err)
 			unregister()
 			return
 		}
 		conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := conn.WriteJSON(snap); err != nil {
+		if err := writeSnapshotMessage(conn, snap, s.now()); err != nil {
 			unregister()
 			return
 		}
-		minSeq = snap.Seq
+		minSeq = snap.seq
 	}
 	select {
 	case b.ready <- readiness{c: c, minSeq: minSeq}:
@@ -355,4 +356,17 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		unregister()
 	case <-b.stopped:
 	}
+}
+
+// writeSnapshotMessage writes the shared snapshot as one text message.
+func writeSnapshotMessage(conn *websocket.Conn, snap *snapEntry, now time.Time) error {
+	w, err := conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	if err := snap.writeTo(w, now); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }
