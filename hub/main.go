@@ -26,6 +26,7 @@ import (
 	"lotse/hub/instance"
 	"lotse/hub/queue"
 	"lotse/hub/server"
+	"lotse/hub/store"
 )
 
 func main() {
@@ -41,6 +42,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("hub", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "HTTP listen address")
 	dbPath := fs.String("db", "data/lotse.db", "SQLite database file")
+	keysPath := fs.String("keys", "", "installation key file (default: next to the database, e.g. data/lotse.keys; keys in LOTSE_BIRTH_KEY and LOTSE_SESSION_KEY win)")
 	configPath := fs.String("config", "", "TOML configuration file (default: the embedded demo)")
 	backendName := fs.String("backend", "demo", "booking backend of offices whose configuration names none: demo, rest or zms")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
@@ -72,7 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	h, err := instance.Start(ctx, instance.Options{
 		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
-		WebhookSecrets: inst.webhookSecrets,
+		WebhookSecrets: inst.webhookSecrets, Store: []store.Option{store.WithKeyFile(*keysPath)},
 	})
 	if err != nil {
 		return err

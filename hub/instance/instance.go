@@ -12,7 +12,10 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"lotse/hub/booking"
 	"lotse/hub/office"
@@ -44,6 +47,59 @@ type Options struct {
 	// WebhookSecrets are the offices' booking webhook secrets; an office
 	// without one accepts no webhook.
 	WebhookSecrets map[string][]byte
+	// Store are options for the database, e.g. the key file
+	// (store.WithKeyFile).
+	Store []store.Option
+	// HTTP bounds the connections; zero fields take the defaults.
+	HTTP HTTPLimits
+}
+
+// HTTPLimits bound what one connection may take of the hub, so that slow
+// or idle clients cannot hold it: each zero field has a default.
+type HTTPLimits struct {
+	// ReadHeaderTimeout bounds the request line and headers; 5 s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds the whole request with its body; 30 s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing an answer; 30 s. The stream sets its
+	// own deadline per write instead.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a kept-alive connection without requests; 60 s.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds the request headers; 16 KiB.
+	MaxHeaderBytes int
+	// MaxConns bounds the open connections (displays' streams included);
+	// default: the process's file limit less a reserve for the database
+	// and the booking backends. Further clients wait in the kernel's
+	// backlog instead of making the hub run out of file descriptors.
+	MaxConns int
+}
+
+// fdReserve is what the hub keeps of its file limit for itself: the
+// database's files, the booking backends' connections, logs.
+const fdReserve = 64
+
+func (l HTTPLimits) withDefaults() HTTPLimits {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&l.ReadHeaderTimeout, 5*time.Second)
+	def(&l.ReadTimeout, 30*time.Second)
+	def(&l.WriteTimeout, 30*time.Second)
+	def(&l.IdleTimeout, 60*time.Second)
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = 16 << 10
+	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = 1024
+		var rl syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur < 1<<20 {
+			l.MaxConns = max(16, int(rl.Cur)-fdReserve)
+		}
+	}
+	return l
 }
 
 // Hub is a running hub.
@@ -56,11 +112,13 @@ type Hub struct {
 	Syncer *booking.Syncer
 	Outbox *booking.Outbox
 
-	cancel context.CancelFunc
-	http   *http.Server
-	wg     sync.WaitGroup
-	errc   chan error
-	once   sync.Once
+	cancel   context.CancelFunc
+	http     *http.Server
+	wg       sync.WaitGroup
+	requests requests // the handlers running, streams included
+	errc     chan error
+	once     sync.Once
+	stopCtx  func() bool // ends the watch on Start's ctx
 }
 
 // Start opens the store, restores every office, syncs the day once and
@@ -78,7 +136,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if o.WarnAfter <= 0 {
 		o.WarnAfter = 15 * time.Minute
 	}
-	db, err := store.Open(ctx, o.DBPath)
+	db, err := store.Open(ctx, o.DBPath, o.Store...)
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +170,16 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
-		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now}, PingEvery: o.PingEvery,
+		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks,
 	})
+	lim := o.HTTP.withDefaults()
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fail(fmt.Errorf("listen on %s: %w", o.Addr, err))
 	}
 	h.Addr = ln.Addr().String()
+	ln = netutil.LimitListener(ln, lim.MaxConns)
 	host, port, _ := net.SplitHostPort(h.Addr)
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"
@@ -128,7 +188,16 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
-	h.http = &http.Server{Handler: h.Server, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return runCtx }}
+	// The timeouts hold for plain requests; a WebSocket stream leaves them
+	// when it is upgraded (net/http clears the deadlines on hijack) and
+	// sets a deadline per write itself.
+	h.http = &http.Server{
+		Handler:           h.requests.wrap(h.Server),
+		ReadHeaderTimeout: lim.ReadHeaderTimeout, ReadTimeout: lim.ReadTimeout,
+		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes,
+		BaseContext: func(net.Listener) context.Context { return runCtx },
+		ErrorLog:    slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+	}
 	h.goRun(func() error { h.Server.Run(runCtx); return nil })
 	for _, l := range loops {
 		h.goRun(func() error { return l.Run(runCtx) })
@@ -151,13 +220,9 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		}
 		return nil
 	})
-	go func() {
-		select {
-		case <-ctx.Done():
-			h.Stop()
-		case <-runCtx.Done():
-		}
-	}()
+	// Stop when Start's ctx ends; Stop ends this watch, so that no
+	// goroutine of the hub outlives it.
+	h.stopCtx = context.AfterFunc(ctx, h.Stop)
 	return h, nil
 }
 
@@ -179,16 +244,55 @@ func (h *Hub) Publish(office string, events []queue.Event, waiting []queue.Servi
 // Err delivers the first error that stopped a part of the hub.
 func (h *Hub) Err() <-chan error { return h.errc }
 
-// Stop shuts the hub down and closes the store.
+// Stop shuts the hub down and closes the store. Every goroutine the hub
+// started has ended when it returns: request handlers and streams, the
+// office loops, sync, outbox and webhooks.
 func (h *Hub) Stop() {
 	h.once.Do(func() {
+		if h.stopCtx != nil {
+			h.stopCtx()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = h.http.Shutdown(ctx)
-		h.cancel()
+		_ = h.http.Shutdown(ctx) // no new connections; plain requests finish
+		h.cancel()               // streams and requests still waiting end
+		_ = h.http.Close()
+		h.requests.closeAndWait()
 		h.wg.Wait()
 		h.DB.Close()
 	})
+}
+
+// requests counts the running handlers, so that Stop can wait for them:
+// http.Server.Shutdown waits for neither hijacked connections (the
+// streams) nor for handlers after its timeout.
+type requests struct {
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func (rq *requests) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rq.mu.RLock()
+		if rq.closed {
+			rq.mu.RUnlock()
+			http.Error(w, "the hub is stopping", http.StatusServiceUnavailable)
+			return
+		}
+		rq.wg.Add(1)
+		rq.mu.RUnlock()
+		defer rq.wg.Done()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// closeAndWait refuses new requests and waits for the running ones.
+func (rq *requests) closeAndWait() {
+	rq.mu.Lock()
+	rq.closed = true
+	rq.mu.Unlock()
+	rq.wg.Wait()
 }
 
 // health joins sync and outbox state for /healthz and /metrics.
@@ -197,6 +301,30 @@ type health struct {
 	outbox    *booking.Outbox
 	warnAfter time.Duration
 	now       func() time.Time
+	db        *store.DB
+
+	mu      sync.Mutex
+	checked time.Time // by the real clock: it rate-limits the probe
+	dbErr   error
+}
+
+// writeCheckEvery bounds how often /healthz, which anyone may call,
+// makes the database commit (and fsync) its probe.
+const writeCheckEvery = 2 * time.Second
+
+// DatabaseHealth says whether the database takes writes (see
+// store.DB.WriteCheck); one probe serves every /healthz for a moment.
+func (h *health) DatabaseHealth(ctx context.Context) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.checked.IsZero() && time.Since(h.checked) < writeCheckEvery {
+		return h.dbErr
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	h.dbErr = h.db.WriteCheck(ctx)
+	h.checked = time.Now()
+	return h.dbErr
 }
 
 func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {

@@ -159,8 +159,7 @@ func (s *Server) Run(ctx context.Context) {
 
 // ServeHTTP serves the API and pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	setSecurityHeaders(w.Header(), r)
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	start := time.Now()
 	s.mux.ServeHTTP(sw, r)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -280,9 +282,26 @@ func isTimeout(err error) bool {
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 4096,
-	// Displays and kiosks are not browsers; the web display is served by
-	// the hub itself. Device tokens, not origins, authorise the stream.
-	CheckOrigin: func(r *http.Request) bool { return true },
+	CheckOrigin:     streamOrigin,
+}
+
+// streamOrigin lets a stream be opened by the hub's own pages and by
+// clients that are not browsers (displays, kiosks, tools send no Origin).
+// WebSockets are not bound by the same-origin policy: without this, any
+// page the clerk opens (another port of the same host included) could
+// read the stream with the clerk's cookie. The origin must name exactly
+// the host and port the request was sent to; behind a reverse proxy, the
+// proxy must pass the Host on.
+func streamOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
 }
 
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
@@ -295,11 +314,22 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		}
 		since = n
 	}
+	if !streamOrigin(r) {
+		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "the stream is not open to pages of another origin"))
+		return
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
 	defer conn.Close()
+	// The server's read and write timeouts are for requests: a stream
+	// lives for hours. net/http clears them on the upgrade; each write
+	// below sets its own deadline.
+	conn.NetConn().SetDeadline(time.Time{})
+	// When the hub stops, a write or a read in progress ends at once, so
+	// that the handler (which Stop waits for) does too.
+	defer context.AfterFunc(r.Context(), func() { conn.NetConn().Close() })()
 	b := o.stream
 	c := &client{conn: conn, since: since, done: make(chan struct{})}
 	reg := registration{c: c, reply: make(chan bool, 1)}
@@ -336,6 +366,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		return
 	}
 	closed := make(chan struct{})
+	// The reader ends when the connection closes; the handler waits for
+	// it, so no goroutine of the stream outlives the handler.
+	defer func() {
+		conn.Close()
+		<-closed
+	}()
 	go func() {
 		// The stream is read-only; reading handles close frames.
 		defer close(closed)
