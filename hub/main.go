@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	keysPath := fs.String("keys", "", "installation key file (default: next to the database, e.g. data/lotse.keys; keys in LOTSE_BIRTH_KEY and LOTSE_SESSION_KEY win)")
 	configPath := fs.String("config", "", "TOML configuration file (default: the embedded demo)")
 	backendName := fs.String("backend", "demo", "booking backend of offices whose configuration names none: demo, rest or zms")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain): serve HTTPS instead of HTTP (needs -tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -75,6 +77,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 		WebhookSecrets: inst.webhookSecrets, Store: []store.Option{store.WithKeyFile(*keysPath)},
+		TLSCert: *tlsCert, TLSKey: *tlsKey,
 	})
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ package instance
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,6 +53,9 @@ type Options struct {
 	Store []store.Option
 	// HTTP bounds the connections; zero fields take the defaults.
 	HTTP HTTPLimits
+	// TLSCert and TLSKey are PEM files: with both, the hub speaks HTTPS
+	// itself (TLS 1.2 or newer); without, plain HTTP behind a TLS proxy.
+	TLSCert, TLSKey string
 }
 
 // HTTPLimits bound what one connection may take of the hub, so that slow
@@ -184,7 +188,18 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"
 	}
-	h.URL = "http://" + net.JoinHostPort(host, port)
+	scheme := "http"
+	var tlsConfig *tls.Config
+	if o.TLSCert != "" || o.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fail(fmt.Errorf("TLS certificate: %w", err))
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
+	h.URL = scheme + "://" + net.JoinHostPort(host, port)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -197,6 +212,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes,
 		BaseContext: func(net.Listener) context.Context { return runCtx },
 		ErrorLog:    slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+		TLSConfig:   tlsConfig,
 	}
 	h.goRun(func() error { h.Server.Run(runCtx); return nil })
 	for _, l := range loops {
@@ -215,7 +231,11 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.goRun(func() error { return webhooks.run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
 	h.goRun(func() error {
-		if err := h.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		serve := h.http.Serve
+		if tlsConfig != nil {
+			serve = func(ln net.Listener) error { return h.http.ServeTLS(ln, "", "") }
+		}
+		if err := serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil

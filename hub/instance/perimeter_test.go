@@ -3,13 +3,22 @@ package instance_test
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -248,5 +257,63 @@ func TestStopEndsEveryGoroutine(t *testing.T) {
 				t.Fatalf("%d goroutines of the hub still run after Stop, e.g.:\n%s", len(g), g[0])
 			}
 		})
+	}
+}
+
+// TestHubServesHTTPSItself: without a TLS proxy the hub speaks TLS with
+// the installation's certificate, and no plain HTTP.
+func TestHubServesHTTPSItself(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lotse test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "hub.crt"), filepath.Join(dir, "hub.key")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+
+	b := demo.New(time.Now)
+	h, err := instance.Start(context.Background(), instance.Options{
+		Addr: "127.0.0.1:0", DBPath: filepath.Join(dir, "lotse.db"), Offices: demo.Offices(), Backend: b,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), TickEvery: time.Hour, SyncEvery: time.Hour,
+		TLSCert: certFile, TLSKey: keyFile,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Stop()
+	if !strings.HasPrefix(h.URL, "https://") {
+		t.Fatalf("URL %s", h.URL)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get(strings.Replace(h.URL, "localhost", "127.0.0.1", 1) + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
+		t.Fatalf("over TLS: %d", resp.StatusCode)
+	}
+	resp, err = http.Get("http://" + h.Addr + "/healthz")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			t.Fatal("the hub answered plain HTTP beside HTTPS")
+		}
 	}
 }
