@@ -87,6 +87,7 @@ var help = map[string]string{
 	"lotse_outbox_depth":                "gauge Reports not yet delivered to the booking backend.",
 	"lotse_last_sync_timestamp_seconds": "gauge Unix time of the last successful sync with the booking backend.",
 	"lotse_event_seq":                   "gauge Last event seq by office.",
+	"lotse_database_writable":           "gauge 1 while the database takes writes, 0 when not (see /healthz).",
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +105,11 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	writable := 1.0
+	if s.databaseProblem(r.Context()) != nil {
+		writable = 0
+	}
+	s.metrics.set("lotse_database_writable{}", writable)
 	s.metrics.mu.Lock()
 	lines := map[string][]string{}
 	for k, v := range s.metrics.counters {
