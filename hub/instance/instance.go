@@ -72,6 +72,9 @@ type HTTPLimits struct {
 	IdleTimeout time.Duration
 	// MaxHeaderBytes bounds the request headers; 16 KiB.
 	MaxHeaderBytes int
+	// ShutdownGrace is how long Stop lets plain requests finish before it
+	// closes their connections; 5 s.
+	ShutdownGrace time.Duration
 	// MaxConns bounds the open connections (displays' streams included);
 	// default: the process's file limit less a reserve for the database
 	// and the booking backends. Further clients wait in the kernel's
@@ -93,6 +96,7 @@ func (l HTTPLimits) withDefaults() HTTPLimits {
 	def(&l.ReadTimeout, 30*time.Second)
 	def(&l.WriteTimeout, 30*time.Second)
 	def(&l.IdleTimeout, 60*time.Second)
+	def(&l.ShutdownGrace, 5*time.Second)
 	if l.MaxHeaderBytes <= 0 {
 		l.MaxHeaderBytes = 16 << 10
 	}
@@ -119,14 +123,15 @@ type Hub struct {
 	cancel   context.CancelFunc
 	http     *http.Server
 	wg       sync.WaitGroup
-	requests requests // the handlers running, streams included
+	requests requests      // the handlers running, streams included
+	grace    time.Duration // see HTTPLimits.ShutdownGrace
 	errc     chan error
 	once     sync.Once
-	stopCtx  func() bool // ends the watch on Start's ctx
 }
 
 // Start opens the store, restores every office, syncs the day once and
-// starts serving. Stop (or ctx) ends it.
+// starts serving. When ctx ends the hub stops serving; Stop (always call
+// it) also waits for every goroutine of the hub and closes the store.
 func Start(ctx context.Context, o Options) (*Hub, error) {
 	if len(o.Offices) == 0 {
 		return nil, errors.New("start hub: no offices")
@@ -178,6 +183,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Webhooks: webhooks,
 	})
 	lim := o.HTTP.withDefaults()
+	h.grace = lim.ShutdownGrace
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fail(fmt.Errorf("listen on %s: %w", o.Addr, err))
@@ -240,9 +246,17 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		}
 		return nil
 	})
-	// Stop when Start's ctx ends; Stop ends this watch, so that no
-	// goroutine of the hub outlives it.
-	h.stopCtx = context.AfterFunc(ctx, h.Stop)
+	// When Start's ctx ends the hub stops serving and its parts end; Stop
+	// then only closes the store. The watch is one of the hub's goroutines,
+	// so Stop waits for it like for every other.
+	h.goRun(func() error {
+		select {
+		case <-ctx.Done():
+			h.shutdown()
+		case <-runCtx.Done():
+		}
+		return nil
+	})
 	return h, nil
 }
 
@@ -269,18 +283,21 @@ func (h *Hub) Err() <-chan error { return h.errc }
 // office loops, sync, outbox and webhooks.
 func (h *Hub) Stop() {
 	h.once.Do(func() {
-		if h.stopCtx != nil {
-			h.stopCtx()
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = h.http.Shutdown(ctx) // no new connections; plain requests finish
-		h.cancel()               // streams and requests still waiting end
-		_ = h.http.Close()
+		h.shutdown()
 		h.requests.closeAndWait()
 		h.wg.Wait()
 		h.DB.Close()
 	})
+}
+
+// shutdown stops serving: no new connections, plain requests finish, then
+// streams and requests still waiting end with the hub's context.
+func (h *Hub) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), h.grace)
+	defer cancel()
+	_ = h.http.Shutdown(ctx)
+	h.cancel()
+	_ = h.http.Close()
 }
 
 // requests counts the running handlers, so that Stop can wait for them:
