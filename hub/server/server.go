@@ -667,13 +667,10 @@ func (s *Server) queueView(w http.ResponseWriter, r *http.Request, o *officeHand
 	s.writeSnapshot(w, snap)
 }
 
-// readSnapshot reads the office's public state from the read pool, without
-// waiting for the office loop. Callers share it through snapshotJSON.
-func (s *Server) readSnapshot(ctx context.Context, o *officeHandle) (api.Snapshot, error) {
-	v, err := s.db.View(ctx, o.office.ID)
-	if err != nil {
-		return api.Snapshot{}, err
-	}
+// snapshotOf turns the office's public state, read from the read pool
+// without waiting for the office loop, into a snapshot. Callers share it
+// through snapshotJSON.
+func (s *Server) snapshotOf(o *officeHandle, v store.View) api.Snapshot {
 	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name, Timezone: o.names.officeAPI().Timezone},
 		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.names.waiting(o.loop.Waiting())}
 	byID := make(map[string]queue.Ticket, len(v.Tickets))
@@ -699,5 +696,5 @@ func (s *Server) readSnapshot(ctx context.Context, o *officeHandle) (api.Snapsho
 	if s.notice != nil {
 		snap.Notice = s.notice(o.office.ID)
 	}
-	return snap, nil
+	return snap
 }

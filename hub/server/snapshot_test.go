@@ -117,3 +117,62 @@ func mustGet(t *testing.T, url string) *http.Request {
 	req.Header.Set("Authorization", "Bearer demo")
 	return req
 }
+
+// TestSharedSnapshotFollowsEventsExactly: a shared snapshot brought up
+// to date by the events since is the same as the day read whole, after
+// every kind of change a counter makes.
+func TestSharedSnapshotFollowsEventsExactly(t *testing.T) {
+	h := newTestHub(t)
+	office := h.Offices[0].ID
+	o := h.Server.offices[office]
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for range 6 {
+		h.WalkIn(t, office, "meldebescheinigung")
+	}
+	if _, err := h.Server.snapshotJSON(ctx, o); err != nil { // the base
+		t.Fatal(err)
+	}
+	clerk := h.Clerk()
+	var counters []string
+	for _, c := range h.Offices[0].Counters {
+		if c.Serves("meldebescheinigung") {
+			counters = append(counters, c.ID)
+		}
+	}
+	c1, c2 := counters[0], counters[1]
+	steps := []struct{ counter, action string }{
+		{c1, api.ActionNext}, {c1, api.ActionRecall}, {c2, api.ActionNext}, {c1, api.ActionStart},
+		{c1, api.ActionFinish}, {c2, api.ActionNoShow}, {c1, api.ActionNext}, {c1, api.ActionPark},
+		{c2, api.ActionPause}, {c1, api.ActionNext}, {c2, api.ActionOpen},
+	}
+	for _, st := range steps {
+		t.Run(st.counter+" "+st.action, func(t *testing.T) {
+			if _, err := clerk.Act(ctx, office, st.counter, st.action, api.ActionRequest{}); err != nil && api.ErrorCode(err) != api.CodeConflict {
+				t.Fatal(err)
+			}
+			before := o.stream.snaps.reads
+			shared, err := h.Server.snapshotJSON(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.stream.snaps.reads != before {
+				t.Fatal("the day was read whole instead of following the events")
+			}
+			whole, _, err := h.Server.marshalSnapshot(ctx, o, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := time.Now()
+			got, want := partsString(shared, at), partsString(whole, at)
+			if got != want {
+				t.Fatalf("followed the events:\n%s\nread whole:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func partsString(e *snapEntry, at time.Time) string {
+	p := e.parts(at)
+	return string(p[0]) + string(p[1]) + string(p[2])
+}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -24,6 +25,8 @@ import (
 	"syscall"
 
 	sqlite3 "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+
+	"lotse/hub/queue"
 )
 
 //go:embed migrations/*.sql
@@ -255,4 +258,39 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Changes reads, in one transaction, the office's cursor (its day and
+// last seq) and up to limit events after seq: what a reader that holds the
+// office's View at seq needs to bring it up to date.
+func (db *DB) Changes(ctx context.Context, office string, seq int64, limit int) (day string, last int64, events []queue.Event, err error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, "SELECT day, seq FROM office_state WHERE office = ?", office).Scan(&day, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil, nil
+	}
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq LIMIT ?", office, seq, limit)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var payload string
+		if err := rows.Scan(&payload); err != nil {
+			return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
+		}
+		var e queue.Event
+		if err := json.Unmarshal([]byte(payload), &e); err != nil {
+			return "", 0, nil, fmt.Errorf("changes of %s: bad payload: %w", office, err)
+		}
+		events = append(events, e)
+	}
+	return day, last, events, rows.Err()
 }
