@@ -26,6 +26,7 @@ import (
 	"lotse/hub/instance"
 	"lotse/hub/queue"
 	"lotse/hub/server"
+	"lotse/hub/store"
 )
 
 func main() {
@@ -41,8 +42,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("hub", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "HTTP listen address")
 	dbPath := fs.String("db", "data/lotse.db", "SQLite database file")
+	keysPath := fs.String("keys", "", "installation key file (default: next to the database, e.g. data/lotse.keys; keys in LOTSE_BIRTH_KEY and LOTSE_SESSION_KEY win)")
 	configPath := fs.String("config", "", "TOML configuration file (default: the embedded demo)")
 	backendName := fs.String("backend", "demo", "booking backend of offices whose configuration names none: demo, rest or zms")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain): serve HTTPS instead of HTTP (needs -tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,7 +77,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	h, err := instance.Start(ctx, instance.Options{
 		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
-		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold,
+		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
+		TLSCert: *tlsCert, TLSKey: *tlsKey,
 	})
 	if err != nil {
 		return err

@@ -313,9 +313,19 @@ type Appointment struct {
 
 // Health is the answer of GET /healthz.
 type Health struct {
-	Status  string         `json:"status"` // "ok" or "degraded"
+	Status  string         `json:"status"` // "ok", "degraded" or "failing" (answered with 503)
 	Time    time.Time      `json:"time"`
 	Offices []OfficeHealth `json:"offices"`
+	// Problems name what makes the hub fail, e.g. a database that takes
+	// no writes.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is one cause of a failing hub: a code (database_read_only,
+// disk_full, database_busy, database_failing) and English text.
+type Problem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // OfficeHealth is the sync and outbox state of one office.

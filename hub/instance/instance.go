@@ -6,13 +6,17 @@ package instance
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"lotse/hub/booking"
 	"lotse/hub/office"
@@ -53,6 +57,66 @@ type Options struct {
 	WebhookSecrets map[string][]byte
 	// Limits are the server's rate limits; zero fields take the defaults.
 	Limits server.Limits
+	// Store are options for the database, e.g. the key file
+	// (store.WithKeyFile).
+	Store []store.Option
+	// HTTP bounds the connections; zero fields take the defaults.
+	HTTP HTTPLimits
+	// TLSCert and TLSKey are PEM files: with both, the hub speaks HTTPS
+	// itself (TLS 1.2 or newer); without, plain HTTP behind a TLS proxy.
+	TLSCert, TLSKey string
+}
+
+// HTTPLimits bound what one connection may take of the hub, so that slow
+// or idle clients cannot hold it: each zero field has a default.
+type HTTPLimits struct {
+	// ReadHeaderTimeout bounds the request line and headers; 5 s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds the whole request with its body; 30 s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing an answer; 30 s. The stream sets its
+	// own deadline per write instead.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a kept-alive connection without requests; 60 s.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds the request headers; 16 KiB.
+	MaxHeaderBytes int
+	// ShutdownGrace is how long Stop lets plain requests finish before it
+	// closes their connections; 5 s.
+	ShutdownGrace time.Duration
+	// MaxConns bounds the open connections (displays' streams included);
+	// default: the process's file limit less a reserve for the database
+	// and the booking backends. Further clients wait in the kernel's
+	// backlog instead of making the hub run out of file descriptors.
+	MaxConns int
+}
+
+// fdReserve is what the hub keeps of its file limit for itself: the
+// database's files, the booking backends' connections, logs.
+const fdReserve = 64
+
+func (l HTTPLimits) withDefaults() HTTPLimits {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&l.ReadHeaderTimeout, 5*time.Second)
+	def(&l.ReadTimeout, 30*time.Second)
+	def(&l.WriteTimeout, 30*time.Second)
+	def(&l.IdleTimeout, 60*time.Second)
+	def(&l.ShutdownGrace, 5*time.Second)
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = 16 << 10
+	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = 1024
+		var rl syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur < 1<<20 {
+			l.MaxConns = max(16, int(rl.Cur)-fdReserve)
+		}
+	}
+	return l
 }
 
 // Hub is a running hub.
@@ -65,15 +129,18 @@ type Hub struct {
 	Syncer *booking.Syncer
 	Outbox *booking.Outbox
 
-	cancel context.CancelFunc
-	http   *http.Server
-	wg     sync.WaitGroup
-	errc   chan error
-	once   sync.Once
+	cancel   context.CancelFunc
+	http     *http.Server
+	wg       sync.WaitGroup
+	requests requests      // the handlers running, streams included
+	grace    time.Duration // see HTTPLimits.ShutdownGrace
+	errc     chan error
+	once     sync.Once
 }
 
 // Start opens the store, restores every office, syncs the day once and
-// starts serving. Stop (or ctx) ends it.
+// starts serving. When ctx ends the hub stops serving; Stop (always call
+// it) also waits for every goroutine of the hub and closes the store.
 func Start(ctx context.Context, o Options) (*Hub, error) {
 	if len(o.Offices) == 0 {
 		return nil, errors.New("start hub: no offices")
@@ -93,7 +160,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if o.WarnAfter <= 0 {
 		o.WarnAfter = 15 * time.Minute
 	}
-	db, err := store.Open(ctx, o.DBPath)
+	db, err := store.Open(ctx, o.DBPath, o.Store...)
 	if err != nil {
 		return nil, err
 	}
@@ -128,23 +195,47 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
-		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now}, PingEvery: o.PingEvery,
+		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits,
 	})
+	lim := o.HTTP.withDefaults()
+	h.grace = lim.ShutdownGrace
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fail(fmt.Errorf("listen on %s: %w", o.Addr, err))
 	}
 	h.Addr = ln.Addr().String()
+	ln = netutil.LimitListener(ln, lim.MaxConns)
 	host, port, _ := net.SplitHostPort(h.Addr)
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"
 	}
-	h.URL = "http://" + net.JoinHostPort(host, port)
+	scheme := "http"
+	var tlsConfig *tls.Config
+	if o.TLSCert != "" || o.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fail(fmt.Errorf("TLS certificate: %w", err))
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
+	h.URL = scheme + "://" + net.JoinHostPort(host, port)
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
-	h.http = &http.Server{Handler: h.Server, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return runCtx }}
+	// The timeouts hold for plain requests; a WebSocket stream leaves them
+	// when it is upgraded (net/http clears the deadlines on hijack) and
+	// sets a deadline per write itself.
+	h.http = &http.Server{
+		Handler:           h.requests.wrap(h.Server),
+		ReadHeaderTimeout: lim.ReadHeaderTimeout, ReadTimeout: lim.ReadTimeout,
+		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes,
+		BaseContext: func(net.Listener) context.Context { return runCtx },
+		ErrorLog:    slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+		TLSConfig:   tlsConfig,
+	}
 	h.goRun(func() error { h.Server.Run(runCtx); return nil })
 	for _, l := range loops {
 		h.goRun(func() error { return l.Run(runCtx) })
@@ -162,18 +253,26 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.goRun(func() error { return webhooks.run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
 	h.goRun(func() error {
-		if err := h.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		serve := h.http.Serve
+		if tlsConfig != nil {
+			serve = func(ln net.Listener) error { return h.http.ServeTLS(ln, "", "") }
+		}
+		if err := serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	})
-	go func() {
+	// When Start's ctx ends the hub stops serving and its parts end; Stop
+	// then only closes the store. The watch is one of the hub's goroutines,
+	// so Stop waits for it like for every other.
+	h.goRun(func() error {
 		select {
 		case <-ctx.Done():
-			h.Stop()
+			h.shutdown()
 		case <-runCtx.Done():
 		}
-	}()
+		return nil
+	})
 	return h, nil
 }
 
@@ -195,16 +294,58 @@ func (h *Hub) Publish(office string, events []queue.Event, waiting []queue.Servi
 // Err delivers the first error that stopped a part of the hub.
 func (h *Hub) Err() <-chan error { return h.errc }
 
-// Stop shuts the hub down and closes the store.
+// Stop shuts the hub down and closes the store. Every goroutine the hub
+// started has ended when it returns: request handlers and streams, the
+// office loops, sync, outbox and webhooks.
 func (h *Hub) Stop() {
 	h.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = h.http.Shutdown(ctx)
-		h.cancel()
+		h.shutdown()
+		h.requests.closeAndWait()
 		h.wg.Wait()
 		h.DB.Close()
 	})
+}
+
+// shutdown stops serving: no new connections, plain requests finish, then
+// streams and requests still waiting end with the hub's context.
+func (h *Hub) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), h.grace)
+	defer cancel()
+	_ = h.http.Shutdown(ctx)
+	h.cancel()
+	_ = h.http.Close()
+}
+
+// requests counts the running handlers, so that Stop can wait for them:
+// http.Server.Shutdown waits for neither hijacked connections (the
+// streams) nor for handlers after its timeout.
+type requests struct {
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func (rq *requests) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rq.mu.RLock()
+		if rq.closed {
+			rq.mu.RUnlock()
+			http.Error(w, "the hub is stopping", http.StatusServiceUnavailable)
+			return
+		}
+		rq.wg.Add(1)
+		rq.mu.RUnlock()
+		defer rq.wg.Done()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// closeAndWait refuses new requests and waits for the running ones.
+func (rq *requests) closeAndWait() {
+	rq.mu.Lock()
+	rq.closed = true
+	rq.mu.Unlock()
+	rq.wg.Wait()
 }
 
 // health joins sync and outbox state for /healthz and /metrics.
@@ -213,6 +354,30 @@ type health struct {
 	outbox    *booking.Outbox
 	warnAfter time.Duration
 	now       func() time.Time
+	db        *store.DB
+
+	mu      sync.Mutex
+	checked time.Time // by the real clock: it rate-limits the probe
+	dbErr   error
+}
+
+// writeCheckEvery bounds how often /healthz, which anyone may call,
+// makes the database commit (and fsync) its probe.
+const writeCheckEvery = 2 * time.Second
+
+// DatabaseHealth says whether the database takes writes (see
+// store.DB.WriteCheck); one probe serves every /healthz for a moment.
+func (h *health) DatabaseHealth(ctx context.Context) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.checked.IsZero() && time.Since(h.checked) < writeCheckEvery {
+		return h.dbErr
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	h.dbErr = h.db.WriteCheck(ctx)
+	h.checked = time.Now()
+	return h.dbErr
 }
 
 func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {

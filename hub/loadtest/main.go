@@ -1,8 +1,9 @@
 // Command loadtest measures the hub against the performance budget of the
 // design and prints a table: call → event latency with 10, 100 and 1,000
 // stream clients, durable check-ins per second from 64 clients, birth-date
-// lookup among 50,000 appointments, and the import and unchanged re-sync
-// of 50,000 appointments. Each figure is set against a minimal server run
+// lookup among 50,000 appointments, the import and unchanged re-sync
+// of 50,000 appointments, and GET /queue while 2,000 stream clients
+// connect and leave. Each figure is set against a minimal server run
 // in the same process on the same machine, so the ratios hold on any
 // hardware. `make bench` runs it.
 package main
@@ -52,7 +53,10 @@ func run(args []string, stdout io.Writer) error {
 	calls := fs.Int("calls", 200, "calls per client count")
 	checkins := fs.Int("checkins", 20000, "check-ins in the throughput run")
 	appointments := fs.Int("appointments", 50000, "appointments of the big day")
-	only := fs.String("only", "", "run only one part: calls, bigday or apps")
+	only := fs.String("only", "", "run only one part: calls, bigday, churn or apps")
+	churnClients := fs.Int("churn-clients", 2000, "stream clients in the churn run")
+	churnRate := fs.Int("churn-rate", 100, "reconnects per second in the churn run")
+	churnCalls := fs.Duration("churn-calls", time.Second, "a call every … in the churn run")
 	apps := fs.String("apps", "", "directory with the kiosk and display binaries; empty: skip the apps")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +92,14 @@ func run(args []string, stdout io.Writer) error {
 	if *only == "" || *only == "calls" {
 		fmt.Fprintln(os.Stderr, "measuring call → event latency …")
 		r, err := callLatency(dir, *calls)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if *only == "" || *only == "churn" {
+		fmt.Fprintln(os.Stderr, "measuring GET /queue while stream clients churn …")
+		r, err := queueUnderChurn(dir, *churnClients, *churnRate, 4500, 300, *churnCalls, time.Minute)
 		if err != nil {
 			return err
 		}

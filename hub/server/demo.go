@@ -36,13 +36,7 @@ type demoOffice struct {
 var demoTemplate = template.Must(template.New("demo").Parse(`<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Lotse – Demo</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111;background:#fff}
-h1{font-size:1.6rem}h2{margin-top:2rem}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:middle}
-tr.open{background:#eaf6ea}code{font-size:.85rem;word-break:break-all}img{width:96px;height:96px;image-rendering:pixelated}
-.note{background:#fff6d6;padding:.6rem;border:1px solid #e5c95a}
-</style></head><body>
+<link rel="stylesheet" href="/demo/demo.css"></head><body>
 <h1>Lotse – Demo-Termine von heute</h1>
 <p class="note">Nur im Demo-Modus. Grün: jetzt im Check-in-Fenster. QR-Code an den Kiosk halten, die Zeile
 <code>LOTSE:…</code> in den Scanner-Simulator tippen oder das Geburtsdatum am Kiosk eingeben.

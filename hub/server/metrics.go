@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"lotse/hub/api"
+	"lotse/hub/store"
 )
 
 // metrics counts what /metrics exposes in the Prometheus text format. A
@@ -84,6 +87,7 @@ var help = map[string]string{
 	"lotse_outbox_depth":                "gauge Reports not yet delivered to the booking backend.",
 	"lotse_last_sync_timestamp_seconds": "gauge Unix time of the last successful sync with the booking backend.",
 	"lotse_event_seq":                   "gauge Last event seq by office.",
+	"lotse_database_writable":           "gauge 1 while the database takes writes, 0 when not (see /healthz).",
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
@@ -102,6 +106,11 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 			s.bookingMetrics(id, h)
 		}
 	}
+	writable := 1.0
+	if s.databaseProblem(r.Context()) != nil {
+		writable = 0
+	}
+	s.metrics.set("lotse_database_writable{}", writable)
 	s.metrics.mu.Lock()
 	lines := map[string][]string{}
 	for k, v := range s.metrics.counters {
@@ -148,6 +157,39 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		h.Offices = append(h.Offices, oh)
 	}
 	// Degraded still answers 200: the hub serves check-ins and calls from
-	// its copy of the day while the backend is down.
-	writeJSON(w, http.StatusOK, h)
+	// its copy of the day while the backend is down. A database that takes
+	// no writes is failing: no check-in or call can be kept.
+	status := http.StatusOK
+	if p := s.databaseProblem(r.Context()); p != nil {
+		h.Status, h.Problems = "failing", append(h.Problems, *p)
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, h)
+}
+
+// DatabaseHealth is implemented by a Health that can tell whether the
+// database takes writes.
+type DatabaseHealth interface {
+	DatabaseHealth(ctx context.Context) error
+}
+
+// databaseProblem asks the Health, or else the store itself, whether the
+// database takes writes.
+func (s *Server) databaseProblem(ctx context.Context) *api.Problem {
+	var err error
+	if dh, ok := s.health.(DatabaseHealth); ok {
+		err = dh.DatabaseHealth(ctx)
+	} else if s.db != nil {
+		err = s.db.WriteCheck(ctx)
+	}
+	if err == nil {
+		return nil
+	}
+	p := &api.Problem{Code: store.ProblemFailing, Message: "the database takes no writes: " + err.Error()}
+	var we *store.WriteError
+	if errors.As(err, &we) {
+		p.Code = we.Code
+	}
+	s.log.Error("database takes no writes", "code", p.Code, "err", err)
+	return p
 }

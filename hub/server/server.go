@@ -176,8 +176,7 @@ func (s *Server) Run(ctx context.Context) {
 
 // ServeHTTP serves the API and pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	setSecurityHeaders(w.Header(), r)
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	start := time.Now()
 	s.mux.ServeHTTP(sw, r)
@@ -720,21 +719,18 @@ func (s *Server) eventsSince(w http.ResponseWriter, r *http.Request, o *officeHa
 }
 
 func (s *Server) queueView(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
-	snap, err := s.snapshot(r.Context(), o)
+	snap, err := s.snapshotJSON(r.Context(), o)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, snap)
+	s.writeSnapshot(w, snap)
 }
 
-// snapshot reads the office's public state from the read pool, without
-// waiting for the office loop.
-func (s *Server) snapshot(ctx context.Context, o *officeHandle) (api.Snapshot, error) {
-	v, err := s.db.View(ctx, o.office.ID)
-	if err != nil {
-		return api.Snapshot{}, err
-	}
+// snapshotOf turns the office's public state, read from the read pool
+// without waiting for the office loop, into a snapshot. Callers share it
+// through snapshotJSON.
+func (s *Server) snapshotOf(o *officeHandle, v store.View) api.Snapshot {
 	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name, Timezone: o.names.officeAPI().Timezone},
 		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.names.waiting(o.loop.Waiting())}
 	byID := make(map[string]queue.Ticket, len(v.Tickets))
@@ -760,5 +756,5 @@ func (s *Server) snapshot(ctx context.Context, o *officeHandle) (api.Snapshot, e
 	if s.notice != nil {
 		snap.Notice = s.notice(o.office.ID)
 	}
-	return snap, nil
+	return snap
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,6 +85,7 @@ type broadcaster struct {
 	unregister chan *client
 	events     chan publication
 	stopped    chan struct{} // closed when run returns
+	snaps      snapshots     // the office's shared snapshot
 }
 
 func newBroadcaster(office string, n *names, m *metrics, log *slog.Logger, pingEvery time.Duration) *broadcaster {
@@ -288,9 +291,26 @@ func isTimeout(err error) bool {
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 4096,
-	// Displays and kiosks are not browsers; the web display is served by
-	// the hub itself. Device tokens, not origins, authorise the stream.
-	CheckOrigin: func(r *http.Request) bool { return true },
+	CheckOrigin:     streamOrigin,
+}
+
+// streamOrigin lets a stream be opened by the hub's own pages and by
+// clients that are not browsers (displays, kiosks, tools send no Origin).
+// WebSockets are not bound by the same-origin policy: without this, any
+// page the clerk opens (another port of the same host included) could
+// read the stream with the clerk's cookie. The origin must name exactly
+// the host and port the request was sent to; behind a reverse proxy, the
+// proxy must pass the Host on.
+func streamOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
 }
 
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
@@ -303,11 +323,22 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		}
 		since = n
 	}
+	if !streamOrigin(r) {
+		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "the stream is not open to pages of another origin"))
+		return
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
 	defer conn.Close()
+	// The server's read and write timeouts are for requests: a stream
+	// lives for hours. net/http clears them on the upgrade; each write
+	// below sets its own deadline.
+	conn.NetConn().SetDeadline(time.Time{})
+	// When the hub stops, a write or a read in progress ends at once, so
+	// that the handler (which Stop waits for) does too.
+	defer context.AfterFunc(r.Context(), func() { conn.NetConn().Close() })()
 	b := o.stream
 	c := &client{conn: conn, since: since, done: make(chan struct{})}
 	reg := registration{c: c, reply: make(chan bool, 1)}
@@ -324,18 +355,18 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	}
 	minSeq := since
 	if <-reg.reply {
-		snap, err := s.snapshot(r.Context(), o)
+		snap, err := s.snapshotJSON(r.Context(), o)
 		if err != nil {
 			s.log.Error("stream snapshot", "office", o.office.ID, "err", err)
 			unregister()
 			return
 		}
 		conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := conn.WriteJSON(snap); err != nil {
+		if err := writeSnapshotMessage(conn, snap, s.now()); err != nil {
 			unregister()
 			return
 		}
-		minSeq = snap.Seq
+		minSeq = snap.seq
 	}
 	select {
 	case b.ready <- readiness{c: c, minSeq: minSeq}:
@@ -344,6 +375,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		return
 	}
 	closed := make(chan struct{})
+	// The reader ends when the connection closes; the handler waits for
+	// it, so no goroutine of the stream outlives the handler.
+	defer func() {
+		conn.Close()
+		<-closed
+	}()
 	go func() {
 		// The stream is read-only; reading handles close frames.
 		defer close(closed)
@@ -364,4 +401,17 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		unregister()
 	case <-b.stopped:
 	}
+}
+
+// writeSnapshotMessage writes the shared snapshot as one text message.
+func writeSnapshotMessage(conn *websocket.Conn, snap *snapEntry, now time.Time) error {
+	w, err := conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	if err := snap.writeTo(w, now); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }

@@ -11,6 +11,11 @@ import (
 // Statistics are counts and sums without persons and stay. Undelivered
 // outbox reports stay too: they carry an appointment id only, and the
 // booking backend must still learn about them.
+//
+// Purged means gone from the files too: secure_delete (set on every
+// connection) overwrites the deleted rows in their pages, and the
+// checkpoint afterwards writes those pages into the database file and
+// truncates the WAL, which held the rows as they were written all day.
 func (db *DB) Purge(ctx context.Context, office, today string) (int64, error) {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -29,7 +34,25 @@ func (db *DB) Purge(ctx context.Context, office, today string) (int64, error) {
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("purge %s: %w", office, err)
 	}
+	if err := db.checkpoint(ctx); err != nil {
+		return total, fmt.Errorf("purge %s: %w", office, err)
+	}
 	return total, nil
+}
+
+// checkpoint copies the WAL into the database file and truncates the WAL
+// to zero bytes. It waits (busy_timeout) for readers of older snapshots;
+// if one is still reading then, the WAL keeps its frames and the error
+// says so: the next checkpoint, at the latest the clean stop, removes them.
+func (db *DB) checkpoint(ctx context.Context) error {
+	var busy, logFrames, moved int
+	if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &moved); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint: readers kept %d of %d WAL frames", logFrames-moved, logFrames)
+	}
+	return nil
 }
 
 // DayStats is one day's anonymous statistics of a service.

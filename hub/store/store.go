@@ -11,9 +11,9 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -22,8 +22,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
-	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+	sqlite3 "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+
+	"lotse/hub/queue"
 )
 
 //go:embed migrations/*.sql
@@ -35,18 +38,91 @@ type DB struct {
 	r        *sql.DB // the read pool
 	path     string
 	prepared map[string]*sql.Stmt // the writer's statements
+	keys     *keyFile
+	// freeSpace is the file system's free space; tests fill the disk.
+	freeSpace func(path string) (uint64, error)
+}
+
+// Option changes how Open opens the database.
+type Option func(*openOptions)
+
+type openOptions struct {
+	keyFile string
+	getenv  func(string) string
+	mode    string // SQLite open mode; "" is read-write-create
+}
+
+// WithKeyFile keeps the installation keys in path instead of the default
+// file next to the database (see DefaultKeyFile).
+func WithKeyFile(path string) Option {
+	return func(o *openOptions) {
+		if path != "" {
+			o.keyFile = path
+		}
+	}
+}
+
+// WithEnv takes installation keys from this environment instead of the
+// process's (LOTSE_BIRTH_KEY, LOTSE_SESSION_KEY, …; see Secret).
+func WithEnv(getenv func(string) string) Option {
+	return func(o *openOptions) { o.getenv = getenv }
+}
+
+// ReadOnly opens the database read-only: for looking into a copy, and to
+// show what the hub does when its disk stops taking writes.
+func ReadOnly() Option {
+	return func(o *openOptions) { o.mode = "ro" }
+}
+
+// dbFiles are the files SQLite keeps for a database in WAL mode.
+func dbFiles(path string) []string {
+	return []string{path, path + "-wal", path + "-shm"}
+}
+
+// createPrivate creates the database file owner-only before SQLite does:
+// SQLite gives its WAL and shared-memory files the mode of the database
+// file, so all three stay 0600. Files of an older hub, created 0644, are
+// tightened: they hold names and birth-date hashes.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range dbFiles(path) {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Open opens (and creates or migrates) the database at path.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	o := openOptions{keyFile: DefaultKeyFile(path), getenv: os.Getenv}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	if o.mode == "" {
+		if err := createPrivate(path); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", filepath.Base(path), err)
 		}
 	}
 	// synchronous=FULL: an acknowledged check-in survives a power cut, not
 	// only a crash. Group commit pays the fsync once per batch.
-	params := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL"
+	// secure_delete: purged personal data is overwritten, not only
+	// unlinked from the b-tree (see Purge).
+	params := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL&_secure_delete=on"
+	if o.mode != "" {
+		params += "&mode=" + o.mode
+	}
 	w, err := sql.Open("sqlite3", "file:"+url.PathEscape(path)+"?"+params+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", filepath.Base(path), err)
@@ -54,7 +130,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w, path: path}
+	db := &DB{w: w, path: path, keys: &keyFile{path: o.keyFile, getenv: o.getenv}, freeSpace: freeSpace}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -72,6 +148,70 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	db.r = r
 	return db, nil
+}
+
+// Problem codes of a database that does not take writes; /healthz names
+// them.
+const (
+	ProblemReadOnly = "database_read_only"
+	ProblemFull     = "disk_full"
+	ProblemBusy     = "database_busy"
+	ProblemFailing  = "database_failing"
+)
+
+// WriteError is a failed write with its cause as a Problem code.
+type WriteError struct {
+	Code string
+	Err  error
+}
+
+func (e *WriteError) Error() string { return e.Code + ": " + e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// minFree is the free space below which the disk counts as full: a
+// tiny probe can still succeed in a reused WAL while the day's batches
+// and the purge's checkpoint need room.
+const minFree = 16 << 20
+
+// freeSpace returns the bytes available to the hub on the file system of
+// path.
+func freeSpace(path string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// WriteCheck proves that the database takes writes: the file system has
+// room, and one small row commits through the writer connection as every
+// batch does (with fsync). A read-only file or a full disk fails it with
+// a *WriteError.
+func (db *DB) WriteCheck(ctx context.Context) error {
+	if free, err := db.freeSpace(filepath.Dir(db.path)); err == nil && free < minFree {
+		return &WriteError{Code: ProblemFull, Err: fmt.Errorf("write check: only %d KiB free on the database's disk", free>>10)}
+	}
+	_, err := db.w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('write_check', randomblob(8))
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+	if err == nil {
+		return nil
+	}
+	code := ProblemFailing
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrReadonly, sqlite3.ErrPerm, sqlite3.ErrAuth:
+			code = ProblemReadOnly
+		case sqlite3.ErrFull:
+			code = ProblemFull
+		case sqlite3.ErrBusy, sqlite3.ErrLocked:
+			code = ProblemBusy
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		code = ProblemBusy
+	}
+	return &WriteError{Code: code, Err: fmt.Errorf("write check: %w", err)}
 }
 
 // Close closes both connections.
@@ -120,24 +260,37 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Secret returns the installation's random key of that name (e.g. for
-// birth-date hashes or session cookies), created on first start. It never
-// leaves the database.
-func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
-	var key []byte
-	err := db.w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", name).Scan(&key)
-	if err == nil {
-		return key, nil
+// Changes reads, in one transaction, the office's cursor (its day and
+// last seq) and up to limit events after seq: what a reader that holds the
+// office's View at seq needs to bring it up to date.
+func (db *DB) Changes(ctx context.Context, office string, seq int64, limit int) (day string, last int64, events []queue.Event, err error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read installation key %s: %w", name, err)
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, "SELECT day, seq FROM office_state WHERE office = ?", office).Scan(&day, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil, nil
 	}
-	key = make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("create installation key: %w", err)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
 	}
-	if _, err := db.w.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?)", name, key); err != nil {
-		return nil, fmt.Errorf("store installation key: %w", err)
+	rows, err := tx.QueryContext(ctx, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq LIMIT ?", office, seq, limit)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
 	}
-	return key, nil
+	defer rows.Close()
+	for rows.Next() {
+		var payload string
+		if err := rows.Scan(&payload); err != nil {
+			return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
+		}
+		var e queue.Event
+		if err := json.Unmarshal([]byte(payload), &e); err != nil {
+			return "", 0, nil, fmt.Errorf("changes of %s: bad payload: %w", office, err)
+		}
+		events = append(events, e)
+	}
+	return day, last, events, rows.Err()
 }

@@ -303,6 +303,13 @@
     return "animation-delay:-" + elapsed + "ms";
   }
 
+  // applyBlink sets the blink's delay through the CSSOM: the hub's
+  // Content-Security-Policy forbids style attributes in markup.
+  function applyBlink(el, blink) {
+    const n = blink && el.querySelector(".blink");
+    if (n) n.style.cssText = blink;
+  }
+
   function render() {
     document.title = t("window_title");
     const el = document.getElementById("calls");
@@ -346,12 +353,12 @@
     const blink = blinkStyle();
     board.calls.slice(0, Math.max(rows, 1)).forEach((c, i) => {
       const cls = ["call", c.active ? "active" : "inactive"];
-      let style = "";
-      if (i === 0) { cls.push("newest"); if (blink) { cls.push("blink"); style = ' style="' + blink + '"'; } }
-      html += '<div class="' + cls.join(" ") + '"' + style + ' data-ticket="' + esc(c.ticket) + '"><span class="number">' + esc(c.number) +
+      if (i === 0) { cls.push("newest"); if (blink) cls.push("blink"); }
+      html += '<div class="' + cls.join(" ") + '" data-ticket="' + esc(c.ticket) + '"><span class="number">' + esc(c.number) +
         '</span><span class="arrow">→</span><span class="counter">' + esc(c.counterName) + "</span></div>";
     });
     el.innerHTML = html;
+    applyBlink(el, blink);
   }
 
   function renderTiles(el) {
@@ -382,10 +389,10 @@
       else if (!c.open) body = '<div class="closed">' + esc(t("closed")) + "</div>";
       else body = '<div class="number free">–</div>';
       const cls = "tile" + (isNew ? " newest" + (blink ? " blink" : "") : "");
-      const style = isNew && blink ? ' style="' + blink + '"' : "";
-      html += '<div class="' + cls + '"' + style + ' data-counter="' + esc(c.id) + '"><div class="name">' + esc(c.name) + "</div>" + body + "</div>";
+      html += '<div class="' + cls + '" data-counter="' + esc(c.id) + '"><div class="name">' + esc(c.name) + "</div>" + body + "</div>";
     }
     el.innerHTML = html;
+    applyBlink(el, blink);
   }
 
   function renderWaiting() {
