@@ -98,8 +98,9 @@ func Synthesize(ctx context.Context, espeak, text, lang string) (PCM, error) {
 }
 
 func (p *Player) play(ctx context.Context, pcm []byte) error {
+	// Since oto v3.4 a player frees itself once it is done; Close is
+	// deprecated.
 	pl := p.ctx.NewPlayer(bytes.NewReader(pcm))
-	defer pl.Close()
 	pl.Play()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
