@@ -71,146 +71,184 @@ func (q *Queue) current(cs *CounterState) (*Ticket, error) {
 	return t, nil
 }
 
+// actions maps each counter action to its method. Every method gets the
+// counter's configuration and state and the action as the clerk sent it.
+var actions = map[ActionKind]func(q *Queue, now time.Time, c Counter, cs *CounterState, a Action) (Ticket, []Event, error){
+	ActNext:     (*Queue).actNext,
+	ActCall:     (*Queue).actCall,
+	ActRecall:   (*Queue).actRecall,
+	ActNoShow:   (*Queue).actNoShow,
+	ActStart:    (*Queue).actStart,
+	ActFinish:   (*Queue).actFinish,
+	ActPark:     (*Queue).actPark,
+	ActTransfer: (*Queue).actTransfer,
+	ActPause:    (*Queue).actPauseOpen,
+	ActOpen:     (*Queue).actPauseOpen,
+}
+
 func (q *Queue) do(now time.Time, c Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
-	switch a.Kind {
-	case ActNext:
-		events, err := q.closeCurrent(now, cs, a.Current)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		if !cs.Open {
-			return Ticket{}, events, Errorf(Conflict, "counter is paused")
-		}
-		t := q.pick(now, c)
-		if t == nil {
-			// Finishing the current ticket still stands.
-			return Ticket{}, events, Errorf(NotFound, "nobody is waiting for this counter")
-		}
-		events = append(events, q.call(now, cs, t))
-		return *t, events, nil
-
-	case ActCall:
-		t, ok := q.tickets[a.Ticket]
-		if !ok {
-			return Ticket{}, nil, Errorf(NotFound, "unknown ticket %q", a.Ticket)
-		}
-		if t.Counter == cs.ID && (t.State == Called || t.State == Serving) {
-			return *t, nil, nil
-		}
-		if t.State != Waiting && t.State != Parked && t.State != Missed {
-			return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s", t.Number, t.State)
-		}
-		events, err := q.closeCurrent(now, cs, a.Current)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		t.Recalls = 0
-		events = append(events, q.call(now, cs, t))
-		return *t, events, nil
-
-	case ActRecall:
-		t, err := q.current(cs)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		if t.State != Called {
-			return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s, not called", t.Number, t.State)
-		}
-		if t.Recalls >= q.office.Policy.MaxRecalls {
-			return *t, []Event{q.miss(now, cs, t)}, nil
-		}
-		t.Recalls++
-		t.Called = now
-		q.addCall(Call{Ticket: t.ID, Number: t.Number, Counter: cs.ID, At: now, Recall: true})
-		return *t, []Event{q.emit(now, TicketRecalled, t, nil, "")}, nil
-
-	case ActNoShow:
-		t, err := q.current(cs)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		if t.State != Called {
-			return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s, not called", t.Number, t.State)
-		}
-		return *t, []Event{q.miss(now, cs, t)}, nil
-
-	case ActStart:
-		t, err := q.current(cs)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		if t.State == Serving {
-			return *t, nil, nil
-		}
-		t.Started = now
-		q.setState(t, Serving)
-		return *t, []Event{q.emit(now, TicketStarted, t, nil, "")}, nil
-
-	case ActFinish:
-		t, err := q.current(cs)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		return *t, []Event{q.finish(now, cs, t)}, nil
-
-	case ActPark:
-		t, err := q.current(cs)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		q.setState(t, Parked)
-		t.Counter = ""
-		cs.Ticket = ""
-		return *t, []Event{q.emit(now, TicketParked, t, cs, "")}, nil
-
-	case ActTransfer:
-		t, err := q.current(cs)
-		if err != nil {
-			return Ticket{}, nil, err
-		}
-		if a.Service == "" && a.ToCounter == "" {
-			return Ticket{}, nil, Errorf(Invalid, "transfer needs a service or a counter")
-		}
-		if a.Service != "" {
-			if _, ok := q.office.Service(a.Service); !ok {
-				return Ticket{}, nil, Errorf(NotFound, "unknown service %q", a.Service)
-			}
-			if !q.served(a.Service) {
-				return Ticket{}, nil, Errorf(Invalid, "no counter serves %q", a.Service)
-			}
-		}
-		if a.ToCounter != "" {
-			if _, ok := q.office.Counter(a.ToCounter); !ok {
-				return Ticket{}, nil, Errorf(NotFound, "unknown counter %q", a.ToCounter)
-			}
-		}
-		// Leave the waiting count before the main service changes.
-		q.setState(t, Parked)
-		if a.Service != "" {
-			t.Services = append([]ServiceCount{{Service: a.Service, Count: t.Persons()}}, without(t.Services, a.Service)...)
-		}
-		t.TargetCounter = a.ToCounter
-		t.Counter = ""
-		t.Note = ""
-		t.Transferred = now
-		t.Recalls = 0
-		q.setState(t, Waiting)
-		cs.Ticket = ""
-		return *t, []Event{q.emit(now, TicketTransferred, t, cs, "")}, nil
-
-	case ActPause, ActOpen:
-		open := a.Kind == ActOpen
-		if cs.Open == open {
-			return Ticket{}, nil, nil
-		}
-		cs.Open = open
-		typ := CounterPaused
-		if open {
-			typ = CounterOpened
-		}
-		return Ticket{}, []Event{q.emit(now, typ, nil, cs, "")}, nil
+	act, ok := actions[a.Kind]
+	if !ok {
+		return Ticket{}, nil, Errorf(Invalid, "unknown action %q", a.Kind)
 	}
-	return Ticket{}, nil, Errorf(Invalid, "unknown action %q", a.Kind)
+	return act(q, now, c, cs, a)
+}
+
+// actNext finishes the counter's ticket and calls the next one.
+func (q *Queue) actNext(now time.Time, c Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
+	events, err := q.closeCurrent(now, cs, a.Current)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	if !cs.Open {
+		return Ticket{}, events, Errorf(Conflict, "counter is paused")
+	}
+	t := q.pick(now, c)
+	if t == nil {
+		// Finishing the current ticket still stands.
+		return Ticket{}, events, Errorf(NotFound, "nobody is waiting for this counter")
+	}
+	events = append(events, q.call(now, cs, t))
+	return *t, events, nil
+}
+
+// actCall calls a chosen ticket, out of the order "next" would take.
+func (q *Queue) actCall(now time.Time, _ Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
+	t, ok := q.tickets[a.Ticket]
+	if !ok {
+		return Ticket{}, nil, Errorf(NotFound, "unknown ticket %q", a.Ticket)
+	}
+	if t.Counter == cs.ID && (t.State == Called || t.State == Serving) {
+		return *t, nil, nil
+	}
+	if t.State != Waiting && t.State != Parked && t.State != Missed {
+		return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s", t.Number, t.State)
+	}
+	events, err := q.closeCurrent(now, cs, a.Current)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	t.Recalls = 0
+	events = append(events, q.call(now, cs, t))
+	return *t, events, nil
+}
+
+// actRecall calls the counter's ticket again; past the policy's limit the
+// ticket is missed instead.
+func (q *Queue) actRecall(now time.Time, _ Counter, cs *CounterState, _ Action) (Ticket, []Event, error) {
+	t, err := q.current(cs)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	if t.State != Called {
+		return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s, not called", t.Number, t.State)
+	}
+	if t.Recalls >= q.office.Policy.MaxRecalls {
+		return *t, []Event{q.miss(now, cs, t)}, nil
+	}
+	t.Recalls++
+	t.Called = now
+	q.addCall(Call{Ticket: t.ID, Number: t.Number, Counter: cs.ID, At: now, Recall: true})
+	return *t, []Event{q.emit(now, TicketRecalled, t, nil, "")}, nil
+}
+
+// actNoShow marks the called ticket as missed.
+func (q *Queue) actNoShow(now time.Time, _ Counter, cs *CounterState, _ Action) (Ticket, []Event, error) {
+	t, err := q.current(cs)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	if t.State != Called {
+		return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s, not called", t.Number, t.State)
+	}
+	return *t, []Event{q.miss(now, cs, t)}, nil
+}
+
+// actStart begins the service of the counter's ticket.
+func (q *Queue) actStart(now time.Time, _ Counter, cs *CounterState, _ Action) (Ticket, []Event, error) {
+	t, err := q.current(cs)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	if t.State == Serving {
+		return *t, nil, nil
+	}
+	t.Started = now
+	q.setState(t, Serving)
+	return *t, []Event{q.emit(now, TicketStarted, t, nil, "")}, nil
+}
+
+// actFinish ends the service of the counter's ticket.
+func (q *Queue) actFinish(now time.Time, _ Counter, cs *CounterState, _ Action) (Ticket, []Event, error) {
+	t, err := q.current(cs)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	return *t, []Event{q.finish(now, cs, t)}, nil
+}
+
+// actPark sets the counter's ticket aside; it is called again by "call".
+func (q *Queue) actPark(now time.Time, _ Counter, cs *CounterState, _ Action) (Ticket, []Event, error) {
+	t, err := q.current(cs)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	q.setState(t, Parked)
+	t.Counter = ""
+	cs.Ticket = ""
+	return *t, []Event{q.emit(now, TicketParked, t, cs, "")}, nil
+}
+
+// actTransfer sends the counter's ticket to another service and/or counter,
+// where it waits again.
+func (q *Queue) actTransfer(now time.Time, _ Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
+	t, err := q.current(cs)
+	if err != nil {
+		return Ticket{}, nil, err
+	}
+	if a.Service == "" && a.ToCounter == "" {
+		return Ticket{}, nil, Errorf(Invalid, "transfer needs a service or a counter")
+	}
+	if a.Service != "" {
+		if _, ok := q.office.Service(a.Service); !ok {
+			return Ticket{}, nil, Errorf(NotFound, "unknown service %q", a.Service)
+		}
+		if !q.served(a.Service) {
+			return Ticket{}, nil, Errorf(Invalid, "no counter serves %q", a.Service)
+		}
+	}
+	if a.ToCounter != "" {
+		if _, ok := q.office.Counter(a.ToCounter); !ok {
+			return Ticket{}, nil, Errorf(NotFound, "unknown counter %q", a.ToCounter)
+		}
+	}
+	// Leave the waiting count before the main service changes.
+	q.setState(t, Parked)
+	if a.Service != "" {
+		t.Services = append([]ServiceCount{{Service: a.Service, Count: t.Persons()}}, without(t.Services, a.Service)...)
+	}
+	t.TargetCounter = a.ToCounter
+	t.Counter = ""
+	t.Note = ""
+	t.Transferred = now
+	t.Recalls = 0
+	q.setState(t, Waiting)
+	cs.Ticket = ""
+	return *t, []Event{q.emit(now, TicketTransferred, t, cs, "")}, nil
+}
+
+// actPauseOpen pauses or opens the counter; repeating it changes nothing.
+func (q *Queue) actPauseOpen(now time.Time, _ Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
+	open := a.Kind == ActOpen
+	if cs.Open == open {
+		return Ticket{}, nil, nil
+	}
+	cs.Open = open
+	typ := CounterPaused
+	if open {
+		typ = CounterOpened
+	}
+	return Ticket{}, []Event{q.emit(now, typ, nil, cs, "")}, nil
 }
 
 func without(list []ServiceCount, service string) []ServiceCount {
