@@ -252,10 +252,10 @@ func (h *accessHub) parallel(n, burst int, try func(i int) answer) int {
 	busy := make(chan struct{})
 	for _, l := range h.loops {
 		if l.Office().ID == accessMitte {
-			go l.Do(context.Background(), func(*queue.Queue, time.Time) (any, []queue.Event, error) {
+			go office.Do(context.Background(), l, func(*queue.Queue, time.Time) (struct{}, []queue.Event, error) {
 				close(busy)
 				<-release
-				return nil, nil, nil
+				return struct{}{}, nil, nil
 			})
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"lotse/hardware/qr"
 	"lotse/hub/booking"
+	"lotse/hub/office"
 	"lotse/hub/queue"
 )
 
@@ -71,7 +72,7 @@ func (s *Server) demoPage(w http.ResponseWriter, r *http.Request) {
 		}
 		status := map[string]string{}
 		ctx, cancel := s.ctx(r)
-		res, err := o.loop.Do(ctx, func(q *queue.Queue, _ time.Time) (any, []queue.Event, error) {
+		res, err := office.Do(ctx, o.loop, func(q *queue.Queue, _ time.Time) (map[string]string, []queue.Event, error) {
 			for _, t := range q.Tickets(func(t *queue.Ticket) bool { return t.Appointment != "" }) {
 				status[t.Appointment] = t.Number + " " + string(t.State)
 			}
@@ -82,7 +83,7 @@ func (s *Server) demoPage(w http.ResponseWriter, r *http.Request) {
 		})
 		cancel()
 		if err == nil {
-			status = res.(map[string]string)
+			status = res
 		}
 		p := o.office.Policy
 		d := demoOffice{ID: id, Name: o.office.Name}

@@ -328,7 +328,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		s.writeError(w, r, err)
 		return
 	}
-	var fn office.Func
+	var fn office.Command[ticketResult]
 	// guard holds the tokens this attempt took; honest decides by the
 	// answer whether they go back.
 	var guard []slot
@@ -351,7 +351,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		// Only "not found" is a wrong guess: every other answer needed the
 		// right secret.
 		honest = func(err error) bool { return queue.ErrorCode(err) != queue.NotFound }
-		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInCode(now, id, secret))
 		}
 	case req.BirthDate != "":
@@ -369,13 +369,13 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 			return err == nil || c == queue.Unavailable || c == queue.Internal
 		}
 		hash := BirthHash(s.birthKey, date)
-		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInBirthDate(now, hash, req.Appointment))
 		}
 	case req.Appointment != "" && p.isClerk():
 		// The information desk checks in a person who has neither code
 		// nor birth date on file (e.g. booked by phone).
-		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInAppointment(now, req.Appointment))
 		}
 	default:
@@ -391,7 +391,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, fn)
+	tr, err := office.Do(ctx, o.loop, fn)
 	if queue.ErrorCode(err) == queue.NotFound {
 		err = s.otherOffice(ctx, o, req, err)
 	}
@@ -404,7 +404,6 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		return
 	}
 	s.metrics.checkIn(o.office.ID, "ok")
-	tr := res.(ticketResult)
 	t := o.names.ticket(tr.ticket)
 	if tr.ticket.State == queue.Waiting {
 		m := minutes(tr.wait)
@@ -414,10 +413,10 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 }
 
 // withWait adds the waiting estimate to a command's ticket result.
-func withWait(q *queue.Queue, now time.Time) func(queue.Ticket, []queue.Event, error) (any, []queue.Event, error) {
-	return func(t queue.Ticket, events []queue.Event, err error) (any, []queue.Event, error) {
+func withWait(q *queue.Queue, now time.Time) func(queue.Ticket, []queue.Event, error) (ticketResult, []queue.Event, error) {
+	return func(t queue.Ticket, events []queue.Event, err error) (ticketResult, []queue.Event, error) {
 		if err != nil {
-			return nil, events, err
+			return ticketResult{}, events, err
 		}
 		return ticketResult{ticket: t, wait: q.EstimateFor(now, t.ID)}, events, nil
 	}
@@ -455,8 +454,8 @@ func (s *Server) otherOffice(ctx context.Context, here *officeHandle, req api.Ch
 		if o == here {
 			continue
 		}
-		found, err := o.loop.Do(ctx, func(q *queue.Queue, _ time.Time) (any, []queue.Event, error) { return match(q), nil, nil })
-		if err == nil && found.(bool) {
+		found, err := office.Do(ctx, o.loop, func(q *queue.Queue, _ time.Time) (bool, []queue.Event, error) { return match(q), nil, nil })
+		if err == nil && found {
 			e := queue.Errorf(queue.WrongOffice, "the appointment is at %s", o.office.Name)
 			e.Office = o.office.ID
 			return e
@@ -484,7 +483,7 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	priority := req.Priority && p.isClerk() // only staff hand out priority tickets
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	tr, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 		return withWait(q, now)(q.WalkIn(now, req.Service, priority))
 	})
 	if err != nil {
@@ -492,7 +491,6 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		s.writeError(w, r, err)
 		return
 	}
-	tr := res.(ticketResult)
 	t := o.names.ticket(tr.ticket)
 	m := minutes(tr.wait)
 	t.WaitMinutes = &m
@@ -516,10 +514,10 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current)}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
 		t, events, err := q.Do(now, a)
 		if err != nil {
-			return nil, events, err
+			return actionResult{}, events, err
 		}
 		out := actionResult{ticket: t}
 		for _, c := range q.Counters() {
@@ -538,7 +536,6 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		s.writeError(w, r, err)
 		return
 	}
-	ar := res.(actionResult)
 	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.names.counters[ar.counter.ID].Name, Open: ar.counter.Open}}
 	if ar.ticket.ID != "" {
 		t := o.names.ticket(ar.ticket)
@@ -566,10 +563,10 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 	counter := r.PathValue("counter")
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (CounterQueue, []queue.Event, error) {
 		next, err := q.Candidates(now, counter)
 		if err != nil {
-			return nil, nil, err
+			return CounterQueue{}, nil, err
 		}
 		out := CounterQueue{Seq: q.Seq(), Waiting: o.names.waiting(q.Waiting())}
 		for _, t := range next {
@@ -610,10 +607,10 @@ func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeH
 	id := r.PathValue("ticket")
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (api.Ticket, []queue.Event, error) {
 		t, ok := q.Ticket(id)
 		if !ok {
-			return nil, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
+			return api.Ticket{}, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
 		}
 		at := o.names.ticket(t)
 		if a, ok := q.Appointment(t.Appointment); ok {
@@ -640,7 +637,7 @@ func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *off
 	name := booking.CleanText(qs.Get("q"))
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) ([]api.Appointment, []queue.Event, error) {
 		from, err := clock(o.office, q.Day(), qs.Get("from"))
 		if err != nil {
 			return nil, nil, err
