@@ -479,7 +479,7 @@ func bigDayFigures(dir string, appointments, checkins int) ([]row, error) {
 	device.HTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
 	checkins = min(checkins, appointments/2)
 	checkIn := func(a booking.Appointment) error {
-		_, err := device.CheckIn(ctx, office.ID, api.CheckInRequest{Code: "LOTSE:" + a.ID + ":" + a.Secret})
+		_, err := device.CheckIn(ctx, office.ID, api.CheckInRequest{Code: queue.FormatCode(a.ID, a.Secret)})
 		return err
 	}
 	// Both servers are warmed up untimed first, with appointments from

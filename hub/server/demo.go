@@ -22,7 +22,7 @@ type DemoSource interface {
 }
 
 // DemoPayload is the QR payload of a demo appointment: the native format.
-func DemoPayload(a booking.Appointment) string { return "LOTSE:" + a.ID + ":" + a.Secret }
+func DemoPayload(a booking.Appointment) string { return queue.FormatCode(a.ID, a.Secret) }
 
 type demoRow struct {
 	ID, Time, Services, BirthDate, Name, Payload, QR, Status string
