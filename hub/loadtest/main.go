@@ -529,7 +529,7 @@ func bigDayFigures(dir string, appointments, checkins int) ([]row, error) {
 	hashed := make([]queue.Appointment, len(full))
 	for i, a := range full {
 		hashed[i] = queue.Appointment{ID: a.ID, Office: office.ID, Start: a.Start, Duration: a.Duration, Services: a.Services,
-			Secret: a.Secret, BirthHash: server.BirthHash([]byte("k"), a.BirthDate), Name: a.Name}
+			Secret: a.Secret, BirthHash: queue.BirthHash([]byte("k"), a.BirthDate), Name: a.Name}
 	}
 	q.Sync(hashed)
 	n := min(10000, len(hashed))

@@ -105,7 +105,7 @@ func newAccessHub(t *testing.T, clerks []Clerk, devices []Device, limits Limits)
 	}
 	h.start(clerks, devices)
 	syncer := &booking.Syncer{Backend: h.Demo, Offices: offices, Apply: loops, Now: clock.Now, Log: log,
-		Hash: func(date string) string { return BirthHash([]byte("access birth key"), date) }}
+		Hash: func(date string) string { return queue.BirthHash([]byte("access birth key"), date) }}
 	for _, o := range offices {
 		if err := syncer.SyncOffice(ctx, o.ID); err != nil {
 			t.Fatalf("sync %s: %v", o.ID, err)

@@ -8,14 +8,11 @@ import (
 	"bufio"
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"lotse/hub/api"
@@ -298,25 +295,6 @@ func (s *Server) listOffices(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// BirthHash is the keyed hash under which birth dates are stored.
-func BirthHash(key []byte, birthDate string) string {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(birthDate))
-	return hex.EncodeToString(mac.Sum(nil))
-}
-
-// parseBirthDate accepts YYYY-MM-DD of a real past date.
-func parseBirthDate(s string, now time.Time) (string, error) {
-	d, err := time.Parse(queue.DayFormat, strings.TrimSpace(s))
-	if err != nil {
-		return "", &queue.Error{Code: queue.Invalid, Message: "the birth date must be a real date, YYYY-MM-DD", Err: err}
-	}
-	if d.After(now) || d.Year() < now.Year()-130 {
-		return "", queue.Errorf(queue.Invalid, "the birth date is not plausible")
-	}
-	return d.Format(queue.DayFormat), nil
-}
-
 type ticketResult struct {
 	ticket queue.Ticket
 	wait   time.Duration
@@ -355,7 +333,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 			return withWait(q, now)(q.CheckInCode(now, id, secret))
 		}
 	case req.BirthDate != "":
-		date, err := parseBirthDate(req.BirthDate, s.now())
+		date, err := queue.ParseBirthDate(req.BirthDate, s.now())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -368,7 +346,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 			c := queue.ErrorCode(err)
 			return err == nil || c == queue.Unavailable || c == queue.Internal
 		}
-		hash := BirthHash(s.birthKey, date)
+		hash := queue.BirthHash(s.birthKey, date)
 		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInBirthDate(now, hash, req.Appointment))
 		}
@@ -438,11 +416,11 @@ func (s *Server) otherOffice(ctx context.Context, here *officeHandle, req api.Ch
 			return ok && !a.Cancelled && hmac.Equal([]byte(a.Secret), []byte(secret))
 		}
 	case req.BirthDate != "":
-		date, err := parseBirthDate(req.BirthDate, s.now())
+		date, err := queue.ParseBirthDate(req.BirthDate, s.now())
 		if err != nil {
 			return notFound
 		}
-		hash := BirthHash(s.birthKey, date)
+		hash := queue.BirthHash(s.birthKey, date)
 		match = func(q *queue.Queue) bool {
 			return len(q.Appointments(func(a *queue.Appointment) bool { return a.BirthHash == hash && !a.Cancelled })) > 0
 		}
