@@ -251,14 +251,14 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 		}
 		p, err := s.identify(r, o.office.ID)
 		if err != nil {
-			if _, _, basic := r.BasicAuth(); basic && queue.ErrorCode(err) == queue.Unauthorized {
+			if _, _, basic := r.BasicAuth(); basic && queue.ErrorCode(err) == codeUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="Lotse", charset="UTF-8"`)
 			}
 			s.writeError(w, r, err)
 			return
 		}
 		if need != anyone && need != issuers && !p.isClerk() {
-			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "clerk login required"))
+			s.writeError(w, r, queue.Errorf(codeUnauthorized, "clerk login required"))
 			return
 		}
 		switch need {
@@ -276,7 +276,7 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 			return
 		}
 		if !sameOrigin(r, p) {
-			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "cross-site request or missing CSRF token"))
+			s.writeError(w, r, queue.Errorf(codeUnauthorized, "cross-site request or missing CSRF token"))
 			return
 		}
 		h(w, r, o, p)
@@ -322,7 +322,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		if wait, ok := appointment.l.check(appointment.key); !ok {
 			// Locked after wrong secrets for this id: the person can still
 			// be checked in at the desk, which needs no code.
-			s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "this code is locked after wrong tries; please ask at the desk"), wait})
+			s.writeError(w, r, rateLimitError{queue.Errorf(codeRateLimited, "this code is locked after wrong tries; please ask at the desk"), wait})
 			return
 		}
 		guard = []slot{{s.limits.codeDevice, p.key}, {s.limits.codeOffice, o.office.ID}, appointment}
@@ -363,8 +363,8 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 	// The tokens are taken before the attempt, so that parallel guesses
 	// cannot all pass one check before the first is counted.
 	if wait, ok := takeAll(guard...); !ok {
-		s.metrics.checkIn(o.office.ID, string(queue.RateLimited))
-		s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many attempts; please wait"), wait})
+		s.metrics.checkIn(o.office.ID, string(codeRateLimited))
+		s.writeError(w, r, rateLimitError{queue.Errorf(codeRateLimited, "too many attempts; please wait"), wait})
 		return
 	}
 	ctx, cancel := s.ctx(r)
@@ -434,7 +434,7 @@ func (s *Server) otherOffice(ctx context.Context, here *officeHandle, req api.Ch
 		}
 		found, err := office.Do(ctx, o.loop, func(q *queue.Queue, _ time.Time) (bool, []queue.Event, error) { return match(q), nil, nil })
 		if err == nil && found {
-			e := queue.Errorf(queue.WrongOffice, "the appointment is at %s", o.office.Name)
+			e := queue.Errorf(codeWrongOffice, "the appointment is at %s", o.office.Name)
 			e.Office = o.office.ID
 			return e
 		}
@@ -455,7 +455,7 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		guard = []slot{{s.limits.walkInDevice, p.key}}
 	}
 	if wait, ok := takeAll(guard...); !ok {
-		s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many tickets from this kiosk; please wait"), wait})
+		s.writeError(w, r, rateLimitError{queue.Errorf(codeRateLimited, "too many tickets from this kiosk; please wait"), wait})
 		return
 	}
 	ctx, cancel := s.ctx(r)
