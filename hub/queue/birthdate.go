@@ -12,7 +12,7 @@ import (
 // an error (a mistyped century, a placeholder like 1800-01-01). The oldest
 // person on record (Jeanne Calment) lived to 122 years; 130 leaves margin,
 // so that nobody real is ever refused. The hub's check-in and the booking
-// sync apply this one rule; the kiosk must apply the same numbers.
+// sync apply this one rule; the kiosk reads the number as api.MaxBirthAge.
 const MaxBirthAge = 130
 
 // ParseBirthDate reads a birth date as YYYY-MM-DD (blanks around it are

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"lotse/hub/api"
 	"lotse/hub/queue"
 )
 
@@ -60,5 +61,13 @@ func TestBirthHash(t *testing.T) {
 	}
 	if a == "1980-01-02" || len(a) != 64 {
 		t.Errorf("hash %q is not a hex SHA-256 MAC", a)
+	}
+}
+
+// TestMaxBirthAgeIsTheAPIs: the clients read the limit from hub/api (they
+// must not import the domain); both say the same.
+func TestMaxBirthAgeIsTheAPIs(t *testing.T) {
+	if queue.MaxBirthAge != api.MaxBirthAge {
+		t.Errorf("queue.MaxBirthAge = %d, api.MaxBirthAge = %d", queue.MaxBirthAge, api.MaxBirthAge)
 	}
 }
