@@ -27,18 +27,9 @@ type Appointment struct {
 
 // Report is one status report to the backend. ID is the outbox row id and
 // serves as the idempotency key: a report delivered twice has one effect.
-type Report struct {
-	ID          int64
-	Office      string
-	Appointment string
-	Kind        queue.Report
-	At          time.Time
-	// Arrived is when the person checked in, for every report after the
-	// arrival (ZMS wants it with each status change); zero when unknown.
-	Arrived time.Time
-	Ticket  string // the ticket number, for backends that show it
-	Counter string // where the person was called, if anywhere
-}
+// The type is the domain's, so that the store keeping the outbox need not
+// import this package.
+type Report = queue.OutboxReport
 
 // Backend is a booking system.
 type Backend interface {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"lotse/hub/queue"
 )
 
 // OutboxStore is where the reports wait: the store writes one row per
@@ -51,20 +53,13 @@ type DeadLetterLister interface {
 	DeadLetters(ctx context.Context, office string, limit int) ([]DeadLetter, error)
 }
 
-// DeadLetter is a report the backend refused for good, with its answer.
-type DeadLetter struct {
-	Report Report
-	Answer string    // the backend's answer: status and message
-	Failed time.Time // when it was refused
-}
+// DeadLetter is a report the backend refused for good, with its answer
+// (the domain's type, like Report).
+type DeadLetter = queue.DeadLetter
 
-// OutboxStats is what the store knows about one office's outbox.
-type OutboxStats struct {
-	Depth       int
-	Oldest      time.Time // when the oldest pending report happened; zero when none
-	DeadLetters int
-	LastAnswer  string // the backend's answer to the newest dead letter
-}
+// OutboxStats is what the store knows about one office's outbox (the
+// domain's type, like Report).
+type OutboxStats = queue.OutboxStats
 
 // OutboxStatus is how delivery to the booking backend goes for one office
 // (or, from Status, for all), for /healthz, /metrics and the counter page.

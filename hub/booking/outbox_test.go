@@ -493,9 +493,29 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
+// TestNotifyWithoutRun: the office loop notifies after every commit, also
+// when no delivery loop runs (no backend, or before Run): it must never
+// block, for an office that already has a lane as for one that has none.
+// The calls run aside and the test fails after a bound instead of hanging
+// until the test binary's timeout.
 func TestNotifyWithoutRun(t *testing.T) {
-	o := &Outbox{}
-	for range 10 {
-		o.Notify() // must not block
+	o := &Outbox{Offices: []string{"mitte"}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 10 {
+			o.Notify()
+			o.NotifyOffice("mitte")
+			o.NotifyOffice("nord")
+		}
+	}()
+	bound := 10 * time.Second
+	if d, ok := t.Deadline(); ok {
+		bound = min(bound, time.Until(d)/2)
+	}
+	select {
+	case <-done:
+	case <-time.After(bound):
+		t.Fatalf("Notify and NotifyOffice blocked for %v without a running outbox", bound)
 	}
 }

@@ -112,13 +112,12 @@ const DefaultSyncInterval = 60 * time.Second
 // Limits for what the queue accepts from a backend. Anything beyond them is
 // a broken backend or an attack, not a booking.
 const (
-	maxIDLength       = 128
-	maxSecretLength   = 256
-	maxNameLength     = 200
-	maxServices       = 10
-	maxPersons        = 20
-	maxDuration       = 12 * time.Hour
-	earliestBirthYear = 1900
+	maxIDLength     = 128
+	maxSecretLength = 256
+	maxNameLength   = 200
+	maxServices     = 10
+	maxPersons      = 20
+	maxDuration     = 12 * time.Hour
 )
 
 // Run syncs every office at once and then every Interval until ctx ends.
@@ -304,8 +303,8 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 			q.Duration = min(q.Duration, maxDuration)
 		}
 		if a.BirthDate != "" {
-			if birthDateValid(a.BirthDate, day) {
-				q.BirthHash = hash(a.BirthDate)
+			if date, ok := birthDate(a.BirthDate, day); ok {
+				q.BirthHash = hash(date)
 			} else {
 				kinds = append(kinds, RepairBirthDate)
 			}
@@ -376,15 +375,16 @@ func clean(s string) bool {
 	return true
 }
 
-// birthDateValid reports whether b is a YYYY-MM-DD date between 1900 and the
-// synced day.
-func birthDateValid(b, day string) bool {
-	t, err := time.Parse(queue.DayFormat, b)
-	if err != nil || t.Year() < earliestBirthYear {
-		return false
-	}
+// birthDate checks b by the hub's one rule (queue.ParseBirthDate), with
+// the synced day as today, and returns it in the form the kiosk's dates
+// are hashed in.
+func birthDate(b, day string) (string, bool) {
 	d, err := time.Parse(queue.DayFormat, day)
-	return err == nil && !t.After(d)
+	if err != nil {
+		return "", false
+	}
+	date, err := queue.ParseBirthDate(b, d)
+	return date, err == nil
 }
 
 // logID makes an id safe to log: bounded and printable.

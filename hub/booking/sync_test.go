@@ -93,6 +93,19 @@ func TestConvert(t *testing.T) {
 		}},
 		{name: "birth date after the day", in: with(func(a *Appointment) { a.BirthDate = "2027-01-01" }), fixes: []string{RepairBirthDate}},
 		{name: "birth date before 1900", in: with(func(a *Appointment) { a.BirthDate = "1850-01-01" }), fixes: []string{RepairBirthDate}},
+		{name: "birth date older than the oldest age", in: with(func(a *Appointment) { a.BirthDate = "1896-11-20" }), fixes: []string{RepairBirthDate}},
+		// The hub's one rule (queue.ParseBirthDate), as at the kiosk's
+		// check-in: 130 years, not "from 1900".
+		{name: "birth date before 1900 within the oldest age", in: with(func(a *Appointment) { a.BirthDate = "1896-11-21" }), check: func(t *testing.T, a queue.Appointment) {
+			if a.BirthHash != "h(1896-11-21)" {
+				t.Errorf("BirthHash = %q, want the hash of the date", a.BirthHash)
+			}
+		}},
+		{name: "birth date with blanks is hashed as the kiosk sends it", in: with(func(a *Appointment) { a.BirthDate = " 1980-01-02 " }), check: func(t *testing.T, a queue.Appointment) {
+			if a.BirthHash != "h(1980-01-02)" {
+				t.Errorf("BirthHash = %q, want the hash of the trimmed date", a.BirthHash)
+			}
+		}},
 		{name: "count 0 means one person", in: with(func(a *Appointment) { a.Services[0].Count = 0 }), check: services(queue.ServiceCount{Service: "anmeldung", Count: 1})},
 		{name: "missing duration from the services", in: with(func(a *Appointment) {
 			a.Duration = 0

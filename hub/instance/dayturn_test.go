@@ -18,7 +18,7 @@ func (h *testHub) tickOffice(t *testing.T, id string) {
 	t.Helper()
 	l := h.Loops[id]
 	l.TickNow()
-	if _, err := l.Do(ctx(t), func(*queue.Queue, time.Time) (any, []queue.Event, error) { return nil, nil, nil }); err != nil {
+	if _, err := office.Do(ctx(t), l, func(*queue.Queue, time.Time) (struct{}, []queue.Event, error) { return struct{}{}, nil, nil }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -190,7 +190,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		loops = append(loops, l)
 	}
 	h.Syncer = &booking.Syncer{Backend: o.Backend, Offices: o.Offices, Apply: h.Loops, Interval: o.SyncEvery, Now: o.Now, Log: o.Log,
-		Hash: func(date string) string { return server.BirthHash(birthKey, date) }}
+		Hash: func(date string) string { return queue.BirthHash(birthKey, date) }}
 	webhooks := newResync(h.Syncer, o.WebhookSecrets, o.Log)
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,

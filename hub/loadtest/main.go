@@ -491,7 +491,7 @@ func bigDayFigures(dir string, appointments, checkins int) ([]row, error) {
 	device.HTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
 	checkins = min(checkins, appointments/2)
 	checkIn := func(a booking.Appointment) error {
-		_, err := device.CheckIn(ctx, office.ID, api.CheckInRequest{Code: "LOTSE:" + a.ID + ":" + a.Secret})
+		_, err := device.CheckIn(ctx, office.ID, api.CheckInRequest{Code: queue.FormatCode(a.ID, a.Secret)})
 		return err
 	}
 	// Both servers are warmed up untimed first, with appointments from
@@ -541,7 +541,7 @@ func bigDayFigures(dir string, appointments, checkins int) ([]row, error) {
 	hashed := make([]queue.Appointment, len(full))
 	for i, a := range full {
 		hashed[i] = queue.Appointment{ID: a.ID, Office: office.ID, Start: a.Start, Duration: a.Duration, Services: a.Services,
-			Secret: a.Secret, BirthHash: server.BirthHash([]byte("k"), a.BirthDate), Name: a.Name}
+			Secret: a.Secret, BirthHash: queue.BirthHash([]byte("k"), a.BirthDate), Name: a.Name}
 	}
 	q.Sync(hashed)
 	n := min(10000, len(hashed))

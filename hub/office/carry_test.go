@@ -14,13 +14,13 @@ import (
 
 func act(t *testing.T, l *office.Loop, counter string, kind queue.ActionKind) queue.Ticket {
 	t.Helper()
-	res, err := l.Do(context.Background(), func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	res, err := office.Do(context.Background(), l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
 		return q.Do(now, queue.Action{Counter: counter, Kind: kind})
 	})
 	if err != nil {
 		t.Fatalf("%s at %s: %v", kind, counter, err)
 	}
-	return res.(queue.Ticket)
+	return res
 }
 
 // sameDay strips what a carry changes on purpose (the day key) so that
@@ -62,7 +62,7 @@ func TestJumpCarriesTheDayOver(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	if _, err := office.Do(ctx, l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
 		return q.CheckInCode(now, "a1", "k1")
 	}); err != nil {
 		t.Fatal(err)

@@ -26,13 +26,16 @@ type Publisher interface {
 	Publish(office string, events []queue.Event, waiting []queue.ServiceWait)
 }
 
-// Func is a command: it runs on the loop goroutine with the queue and the
-// batch's time. Whatever events it returns are committed before any caller
-// learns the result.
-type Func func(q *queue.Queue, now time.Time) (result any, events []queue.Event, err error)
+// Command is work for the office loop: it runs on the loop goroutine with
+// the queue and the batch's time, and returns its result, the events it
+// caused and an error. Whatever events it returns are committed before the
+// caller learns the result. Run it with Do.
+type Command[T any] func(q *queue.Queue, now time.Time) (result T, events []queue.Event, err error)
 
 type command struct {
-	fn    Func
+	// fn is a Command with its result boxed; Do unboxes it with the
+	// type it boxed, so the caller gets a typed result.
+	fn    func(q *queue.Queue, now time.Time) (any, []queue.Event, error)
 	sync  *syncList // the booking backend's list of a day
 	tick  bool      // the time-driven rules
 	reply chan reply
@@ -412,9 +415,17 @@ func (l *Loop) reload(ctx context.Context) error {
 // ErrStopped answers commands sent to a loop that no longer runs.
 var ErrStopped = &queue.Error{Code: queue.Unavailable, Message: "the office is not running"}
 
-// Do runs fn on the loop and waits for its committed result.
-func (l *Loop) Do(ctx context.Context, fn Func) (any, error) {
-	return l.send(ctx, command{fn: fn, reply: make(chan reply, 1)})
+// Do runs cmd on the loop l and waits for its committed result. On an
+// error the result is the command's own (e.g. a zero ticket) or, when the
+// loop could not run it, T's zero value.
+func Do[T any](ctx context.Context, l *Loop, cmd Command[T]) (T, error) {
+	res, err := l.send(ctx, command{fn: func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		return cmd(q, now)
+	}, reply: make(chan reply, 1)})
+	// Only the boxing above puts a result in the reply, so the result is
+	// a T or nothing (the loop failed, or T is an interface and was nil).
+	out, _ := res.(T)
+	return out, err
 }
 
 func (l *Loop) send(ctx context.Context, c command) (any, error) {
@@ -446,11 +457,6 @@ func (l *Loop) ApplyAppointments(ctx context.Context, office, day string, list [
 	}
 	n, _ := res.(int)
 	return n, nil
-}
-
-// IsUnavailable reports whether err means the loop could not serve.
-func IsUnavailable(err error) bool {
-	return queue.ErrorCode(err) == queue.Unavailable || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // Set routes the sync's appointment lists to the offices' loops.

@@ -43,14 +43,9 @@ func start(t *testing.T, db *store.DB, c *clocktest.Clock, pub office.Publisher)
 }
 
 func walkIn(ctx context.Context, l *office.Loop) (queue.Ticket, error) {
-	res, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
-		t, ev, err := q.WalkIn(now, "s", false)
-		return t, ev, err
+	return office.Do(ctx, l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+		return q.WalkIn(now, "s", false)
 	})
-	if err != nil {
-		return queue.Ticket{}, err
-	}
-	return res.(queue.Ticket), nil
 }
 
 func TestGroupCommitKeepsSeqAndNumbersUnique(t *testing.T) {
@@ -116,7 +111,7 @@ func TestMidnightClosesTheDayAndPurgesPersonalData(t *testing.T) {
 	if _, err := l.ApplyAppointments(ctx, "o", "2026-05-04", []queue.Appointment{appt}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	if _, err := office.Do(ctx, l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
 		return q.CheckInCode(now, "a1", "secret")
 	}); err != nil {
 		t.Fatal(err)
@@ -124,7 +119,7 @@ func TestMidnightClosesTheDayAndPurgesPersonalData(t *testing.T) {
 	if _, err := walkIn(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	if _, err := office.Do(ctx, l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
 		return q.Do(now, queue.Action{Counter: "c1", Kind: queue.ActNext})
 	}); err != nil {
 		t.Fatal(err)
@@ -216,7 +211,7 @@ func TestFirstSyncAfterMidnightTurnsTheDay(t *testing.T) {
 func tick(t *testing.T, l *office.Loop) {
 	t.Helper()
 	l.TickNow()
-	if _, err := l.Do(context.Background(), func(*queue.Queue, time.Time) (any, []queue.Event, error) { return nil, nil, nil }); err != nil {
+	if _, err := office.Do(context.Background(), l, func(*queue.Queue, time.Time) (struct{}, []queue.Event, error) { return struct{}{}, nil, nil }); err != nil {
 		t.Fatal(err)
 	}
 }

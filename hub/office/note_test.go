@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"lotse/hub/clocktest"
+	"lotse/hub/office"
 	"lotse/hub/queue"
 )
 
@@ -25,7 +26,7 @@ func TestNoteSurvivesARestart(t *testing.T) {
 		{Counter: "c2", Kind: queue.ActPause},
 		{Counter: "c1", Kind: queue.ActNext},
 	} {
-		if _, err := l.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) { return q.Do(now, a) }); err != nil {
+		if _, err := office.Do(ctx, l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) { return q.Do(now, a) }); err != nil {
 			t.Fatalf("%s at %s: %v", a.Kind, a.Counter, err)
 		}
 	}

@@ -113,7 +113,7 @@ func NormalizeCode(text string) string {
 	// becoming a wrong secret.
 	i, inText := linkStart(text), true
 	if i < 0 {
-		i = indexFold(text, "LOTSE:")
+		i = indexFold(text, nativePrefix)
 		inText = i > 0
 	}
 	if i >= 0 {
@@ -179,12 +179,20 @@ func indexFold(s, substr string) int {
 	return -1
 }
 
+// nativePrefix starts Lotse's own code format, "LOTSE:<id>:<secret>".
+const nativePrefix = "LOTSE:"
+
+// FormatCode returns the code of an appointment in Lotse's native format,
+// "LOTSE:<id>:<secret>", as the QR code of a confirmation carries it.
+// ParseCode reads it back; an id may contain ':', a secret must not.
+func FormatCode(id, secret string) string { return nativePrefix + id + ":" + secret }
+
 // parseNative reads "LOTSE:<id>:<secret>"; the prefix in any case.
 func parseNative(text string) (id, secret string, ok bool) {
-	if len(text) <= 6 || !strings.EqualFold(text[:6], "LOTSE:") {
+	if len(text) <= len(nativePrefix) || !strings.EqualFold(text[:len(nativePrefix)], nativePrefix) {
 		return "", "", false
 	}
-	rest := text[6:]
+	rest := text[len(nativePrefix):]
 	i := strings.LastIndexByte(rest, ':')
 	if i > 0 && i < len(rest)-1 && printable(rest) {
 		return rest[:i], rest[i+1:], true

@@ -10,19 +10,17 @@ import (
 // apps can show a message in the citizen's language.
 type Code string
 
-// The error codes. The API maps them to HTTP statuses; the kiosk and the
-// counter workplace translate them.
+// The domain's error codes. The API maps them to HTTP statuses; the kiosk
+// and the counter workplace translate them. Codes that only the HTTP layer
+// produces (unauthorized, rate_limited, wrong_office, …) are the server's.
 const (
-	NotFound     Code = "not_found"
-	Conflict     Code = "conflict"
-	Invalid      Code = "invalid"
-	Unauthorized Code = "unauthorized"
-	TooEarly     Code = "too_early"
-	TooLate      Code = "too_late"
-	WrongOffice  Code = "wrong_office"
-	RateLimited  Code = "rate_limited"
-	Unavailable  Code = "unavailable"
-	Internal     Code = "internal"
+	NotFound    Code = "not_found"
+	Conflict    Code = "conflict"
+	Invalid     Code = "invalid"
+	TooEarly    Code = "too_early"
+	TooLate     Code = "too_late"
+	Unavailable Code = "unavailable"
+	Internal    Code = "internal"
 )
 
 // Choice is one of several appointments that matched a birth date. It

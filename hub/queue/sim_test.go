@@ -1,3 +1,7 @@
+// This file is longer than the others on purpose: it is one simulation
+// (the office, the day's citizens and clerks, the driver and the checks
+// over the whole day), whose parts share one state and read best together.
+
 package queue_test
 
 import (

@@ -105,7 +105,7 @@ func newAccessHub(t *testing.T, clerks []Clerk, devices []Device, limits Limits)
 	}
 	h.start(clerks, devices)
 	syncer := &booking.Syncer{Backend: h.Demo, Offices: offices, Apply: loops, Now: clock.Now, Log: log,
-		Hash: func(date string) string { return BirthHash([]byte("access birth key"), date) }}
+		Hash: func(date string) string { return queue.BirthHash([]byte("access birth key"), date) }}
 	for _, o := range offices {
 		if err := syncer.SyncOffice(ctx, o.ID); err != nil {
 			t.Fatalf("sync %s: %v", o.ID, err)
@@ -252,10 +252,10 @@ func (h *accessHub) parallel(n, burst int, try func(i int) answer) int {
 	busy := make(chan struct{})
 	for _, l := range h.loops {
 		if l.Office().ID == accessMitte {
-			go l.Do(context.Background(), func(*queue.Queue, time.Time) (any, []queue.Event, error) {
+			go office.Do(context.Background(), l, func(*queue.Queue, time.Time) (struct{}, []queue.Event, error) {
 				close(busy)
 				<-release
-				return nil, nil, nil
+				return struct{}{}, nil, nil
 			})
 		}
 	}

@@ -193,7 +193,7 @@ func (p principal) atCounter(counter string) error {
 	if p.cookie && p.counter != counter {
 		// One session per counter: a session without a counter, or of
 		// another counter, could close the calls of the clerk there.
-		return queue.Errorf(queue.Unauthorized, "logged in at another counter")
+		return queue.Errorf(codeUnauthorized, "logged in at another counter")
 	}
 	return nil
 }
@@ -247,7 +247,7 @@ func (s *Server) identify(r *http.Request, office string) (principal, error) {
 	if token != "" {
 		d, ok := s.auth.device(token, office)
 		if !ok {
-			return principal{}, queue.Errorf(queue.Unauthorized, "unknown device token")
+			return principal{}, queue.Errorf(codeUnauthorized, "unknown device token")
 		}
 		role := d.Role
 		if role == "" {
@@ -263,11 +263,11 @@ func (s *Server) identify(r *http.Request, office string) (principal, error) {
 			return principal{}, err
 		}
 		if office != "" && sess.Office != office {
-			return principal{}, queue.Errorf(queue.Unauthorized, "logged in at another office")
+			return principal{}, queue.Errorf(codeUnauthorized, "logged in at another office")
 		}
 		return principal{clerk: sess.User, account: clerk, counter: sess.Counter, key: "clerk:" + sess.User, csrf: sess.CSRF, cookie: true}, nil
 	}
-	return principal{}, queue.Errorf(queue.Unauthorized, "missing credentials")
+	return principal{}, queue.Errorf(codeUnauthorized, "missing credentials")
 }
 
 // password checks a clerk's password for the login form and HTTP Basic
@@ -277,11 +277,11 @@ func (s *Server) identify(r *http.Request, office string) (principal, error) {
 func (s *Server) password(r *http.Request, user, pass string) (Clerk, error) {
 	slots := []slot{{s.limits.loginAccount, "account:" + user}, {s.limits.loginSource, "source:" + clientIP(r)}}
 	if wait, ok := takeAll(slots...); !ok {
-		return Clerk{}, rateLimitError{queue.Errorf(queue.RateLimited, "too many wrong passwords; please wait"), wait}
+		return Clerk{}, rateLimitError{queue.Errorf(codeRateLimited, "too many wrong passwords; please wait"), wait}
 	}
 	c, ok := s.auth.checkPassword(user, pass)
 	if !ok {
-		return Clerk{}, queue.Errorf(queue.Unauthorized, "wrong user name or password")
+		return Clerk{}, queue.Errorf(codeUnauthorized, "wrong user name or password")
 	}
 	giveAll(slots...)
 	return c, nil

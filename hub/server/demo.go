@@ -11,6 +11,7 @@ import (
 
 	"lotse/hardware/qr"
 	"lotse/hub/booking"
+	"lotse/hub/office"
 	"lotse/hub/queue"
 )
 
@@ -21,7 +22,7 @@ type DemoSource interface {
 }
 
 // DemoPayload is the QR payload of a demo appointment: the native format.
-func DemoPayload(a booking.Appointment) string { return "LOTSE:" + a.ID + ":" + a.Secret }
+func DemoPayload(a booking.Appointment) string { return queue.FormatCode(a.ID, a.Secret) }
 
 type demoRow struct {
 	ID, Time, Services, BirthDate, Name, Payload, QR, Status string
@@ -65,7 +66,7 @@ func (s *Server) demoPage(w http.ResponseWriter, r *http.Request) {
 		}
 		status := map[string]string{}
 		ctx, cancel := s.ctx(r)
-		res, err := o.loop.Do(ctx, func(q *queue.Queue, _ time.Time) (any, []queue.Event, error) {
+		res, err := office.Do(ctx, o.loop, func(q *queue.Queue, _ time.Time) (map[string]string, []queue.Event, error) {
 			for _, t := range q.Tickets(func(t *queue.Ticket) bool { return t.Appointment != "" }) {
 				status[t.Appointment] = t.Number + " " + string(t.State)
 			}
@@ -76,7 +77,7 @@ func (s *Server) demoPage(w http.ResponseWriter, r *http.Request) {
 		})
 		cancel()
 		if err == nil {
-			status = res.(map[string]string)
+			status = res
 		}
 		p := o.office.Policy
 		d := demoOffice{ID: id, Name: o.office.Name}

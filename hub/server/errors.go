@@ -12,17 +12,25 @@ import (
 	"lotse/hub/queue"
 )
 
+// Error codes that only the HTTP layer produces (the domain never returns
+// them): who may call, how often, and which office an appointment is at.
+const (
+	codeUnauthorized queue.Code = "unauthorized" // 401: no or wrong credentials
+	codeRateLimited  queue.Code = "rate_limited" // 429: too many tries; Retry-After says when
+	codeWrongOffice  queue.Code = "wrong_office" // 422: the appointment is at another office of this hub
+)
+
 var statusOf = map[queue.Code]int{
-	queue.NotFound:     http.StatusNotFound,
-	queue.Conflict:     http.StatusConflict,
-	queue.Invalid:      http.StatusUnprocessableEntity,
-	queue.Unauthorized: http.StatusUnauthorized,
-	queue.TooEarly:     http.StatusUnprocessableEntity,
-	queue.TooLate:      http.StatusUnprocessableEntity,
-	queue.WrongOffice:  http.StatusUnprocessableEntity,
-	queue.RateLimited:  http.StatusTooManyRequests,
-	queue.Unavailable:  http.StatusServiceUnavailable,
-	queue.Internal:     http.StatusInternalServerError,
+	queue.NotFound:    http.StatusNotFound,
+	queue.Conflict:    http.StatusConflict,
+	queue.Invalid:     http.StatusUnprocessableEntity,
+	codeUnauthorized:  http.StatusUnauthorized,
+	queue.TooEarly:    http.StatusUnprocessableEntity,
+	queue.TooLate:     http.StatusUnprocessableEntity,
+	codeWrongOffice:   http.StatusUnprocessableEntity,
+	codeRateLimited:   http.StatusTooManyRequests,
+	queue.Unavailable: http.StatusServiceUnavailable,
+	queue.Internal:    http.StatusInternalServerError,
 	// Access control (auth.go).
 	codeForbidden:    http.StatusForbidden,
 	codeCounterInUse: http.StatusConflict,
@@ -72,7 +80,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			detail.Message = "internal error"
 		}
 	}
-	if code == queue.RateLimited {
+	if code == codeRateLimited {
 		if ra := retryAfter(err); ra > 0 {
 			detail.RetryAfter = int(ra.Seconds() + 0.999)
 			w.Header().Set("Retry-After", strconv.Itoa(detail.RetryAfter))

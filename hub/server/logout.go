@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"lotse/hub/office"
 	"lotse/hub/queue"
 )
 
@@ -30,9 +31,8 @@ func (s *Server) pauseAtLogout(r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	if _, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
-		_, events, err := q.Do(now, queue.Action{Counter: sess.Counter, Kind: queue.ActPause})
-		return nil, events, err
+	if _, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+		return q.Do(now, queue.Action{Counter: sess.Counter, Kind: queue.ActPause})
 	}); err != nil {
 		// The logout itself stands; the clerk can pause by hand.
 		s.log.Warn("could not pause the counter at logout", "office", sess.Office, "counter", sess.Counter, "err", err)

@@ -8,14 +8,11 @@ import (
 	"bufio"
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"lotse/hub/api"
@@ -253,14 +250,14 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 		}
 		p, err := s.identify(r, o.office.ID)
 		if err != nil {
-			if _, _, basic := r.BasicAuth(); basic && queue.ErrorCode(err) == queue.Unauthorized {
+			if _, _, basic := r.BasicAuth(); basic && queue.ErrorCode(err) == codeUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="Lotse", charset="UTF-8"`)
 			}
 			s.writeError(w, r, err)
 			return
 		}
 		if need != anyone && need != issuers && !p.isClerk() {
-			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "clerk login required"))
+			s.writeError(w, r, queue.Errorf(codeUnauthorized, "clerk login required"))
 			return
 		}
 		switch need {
@@ -278,7 +275,7 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 			return
 		}
 		if !sameOrigin(r, p) {
-			s.writeError(w, r, queue.Errorf(queue.Unauthorized, "cross-site request or missing CSRF token"))
+			s.writeError(w, r, queue.Errorf(codeUnauthorized, "cross-site request or missing CSRF token"))
 			return
 		}
 		h(w, r, o, p)
@@ -297,25 +294,6 @@ func (s *Server) listOffices(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// BirthHash is the keyed hash under which birth dates are stored.
-func BirthHash(key []byte, birthDate string) string {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(birthDate))
-	return hex.EncodeToString(mac.Sum(nil))
-}
-
-// parseBirthDate accepts YYYY-MM-DD of a real past date.
-func parseBirthDate(s string, now time.Time) (string, error) {
-	d, err := time.Parse(queue.DayFormat, strings.TrimSpace(s))
-	if err != nil {
-		return "", &queue.Error{Code: queue.Invalid, Message: "the birth date must be a real date, YYYY-MM-DD", Err: err}
-	}
-	if d.After(now) || d.Year() < now.Year()-130 {
-		return "", queue.Errorf(queue.Invalid, "the birth date is not plausible")
-	}
-	return d.Format(queue.DayFormat), nil
-}
-
 type ticketResult struct {
 	ticket queue.Ticket
 	wait   time.Duration
@@ -327,7 +305,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		s.writeError(w, r, err)
 		return
 	}
-	var fn office.Func
+	var fn office.Command[ticketResult]
 	// guard holds the tokens this attempt took; honest decides by the
 	// answer whether they go back.
 	var guard []slot
@@ -343,18 +321,18 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		if wait, ok := appointment.l.check(appointment.key); !ok {
 			// Locked after wrong secrets for this id: the person can still
 			// be checked in at the desk, which needs no code.
-			s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "this code is locked after wrong tries; please ask at the desk"), wait})
+			s.writeError(w, r, rateLimitError{queue.Errorf(codeRateLimited, "this code is locked after wrong tries; please ask at the desk"), wait})
 			return
 		}
 		guard = []slot{{s.limits.codeDevice, p.key}, {s.limits.codeOffice, o.office.ID}, appointment}
 		// Only "not found" is a wrong guess: every other answer needed the
 		// right secret.
 		honest = func(err error) bool { return queue.ErrorCode(err) != queue.NotFound }
-		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInCode(now, id, secret))
 		}
 	case req.BirthDate != "":
-		date, err := parseBirthDate(req.BirthDate, s.now())
+		date, err := queue.ParseBirthDate(req.BirthDate, s.now())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -367,14 +345,14 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 			c := queue.ErrorCode(err)
 			return err == nil || c == queue.Unavailable || c == queue.Internal
 		}
-		hash := BirthHash(s.birthKey, date)
-		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		hash := queue.BirthHash(s.birthKey, date)
+		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInBirthDate(now, hash, req.Appointment))
 		}
 	case req.Appointment != "" && p.isClerk():
 		// The information desk checks in a person who has neither code
 		// nor birth date on file (e.g. booked by phone).
-		fn = func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInAppointment(now, req.Appointment))
 		}
 	default:
@@ -384,13 +362,13 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 	// The tokens are taken before the attempt, so that parallel guesses
 	// cannot all pass one check before the first is counted.
 	if wait, ok := takeAll(guard...); !ok {
-		s.metrics.checkIn(o.office.ID, string(queue.RateLimited))
-		s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many attempts; please wait"), wait})
+		s.metrics.checkIn(o.office.ID, string(codeRateLimited))
+		s.writeError(w, r, rateLimitError{queue.Errorf(codeRateLimited, "too many attempts; please wait"), wait})
 		return
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, fn)
+	tr, err := office.Do(ctx, o.loop, fn)
 	if queue.ErrorCode(err) == queue.NotFound {
 		err = s.otherOffice(ctx, o, req, err)
 	}
@@ -403,7 +381,6 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		return
 	}
 	s.metrics.checkIn(o.office.ID, "ok")
-	tr := res.(ticketResult)
 	t := o.names.ticket(tr.ticket)
 	if tr.ticket.State == queue.Waiting {
 		m := minutes(tr.wait)
@@ -413,10 +390,10 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 }
 
 // withWait adds the waiting estimate to a command's ticket result.
-func withWait(q *queue.Queue, now time.Time) func(queue.Ticket, []queue.Event, error) (any, []queue.Event, error) {
-	return func(t queue.Ticket, events []queue.Event, err error) (any, []queue.Event, error) {
+func withWait(q *queue.Queue, now time.Time) func(queue.Ticket, []queue.Event, error) (ticketResult, []queue.Event, error) {
+	return func(t queue.Ticket, events []queue.Event, err error) (ticketResult, []queue.Event, error) {
 		if err != nil {
-			return nil, events, err
+			return ticketResult{}, events, err
 		}
 		return ticketResult{ticket: t, wait: q.EstimateFor(now, t.ID)}, events, nil
 	}
@@ -438,11 +415,11 @@ func (s *Server) otherOffice(ctx context.Context, here *officeHandle, req api.Ch
 			return ok && !a.Cancelled && hmac.Equal([]byte(a.Secret), []byte(secret))
 		}
 	case req.BirthDate != "":
-		date, err := parseBirthDate(req.BirthDate, s.now())
+		date, err := queue.ParseBirthDate(req.BirthDate, s.now())
 		if err != nil {
 			return notFound
 		}
-		hash := BirthHash(s.birthKey, date)
+		hash := queue.BirthHash(s.birthKey, date)
 		match = func(q *queue.Queue) bool {
 			return len(q.Appointments(func(a *queue.Appointment) bool { return a.BirthHash == hash && !a.Cancelled })) > 0
 		}
@@ -454,9 +431,9 @@ func (s *Server) otherOffice(ctx context.Context, here *officeHandle, req api.Ch
 		if o == here {
 			continue
 		}
-		found, err := o.loop.Do(ctx, func(q *queue.Queue, _ time.Time) (any, []queue.Event, error) { return match(q), nil, nil })
-		if err == nil && found.(bool) {
-			e := queue.Errorf(queue.WrongOffice, "the appointment is at %s", o.office.Name)
+		found, err := office.Do(ctx, o.loop, func(q *queue.Queue, _ time.Time) (bool, []queue.Event, error) { return match(q), nil, nil })
+		if err == nil && found {
+			e := queue.Errorf(codeWrongOffice, "the appointment is at %s", o.office.Name)
 			e.Office = o.office.ID
 			return e
 		}
@@ -477,13 +454,13 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		guard = []slot{{s.limits.walkInDevice, p.key}}
 	}
 	if wait, ok := takeAll(guard...); !ok {
-		s.writeError(w, r, rateLimitError{queue.Errorf(queue.RateLimited, "too many tickets from this kiosk; please wait"), wait})
+		s.writeError(w, r, rateLimitError{queue.Errorf(codeRateLimited, "too many tickets from this kiosk; please wait"), wait})
 		return
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	priority := req.Priority && p.isClerk() // only staff hand out priority tickets
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	tr, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 		return withWait(q, now)(q.WalkIn(now, req.Service, priority))
 	})
 	if err != nil {
@@ -491,7 +468,6 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		s.writeError(w, r, err)
 		return
 	}
-	tr := res.(ticketResult)
 	t := o.names.ticket(tr.ticket)
 	m := minutes(tr.wait)
 	t.WaitMinutes = &m
@@ -515,10 +491,10 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current)}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
 		t, events, err := q.Do(now, a)
 		if err != nil {
-			return nil, events, err
+			return actionResult{}, events, err
 		}
 		out := actionResult{ticket: t}
 		for _, c := range q.Counters() {
@@ -537,7 +513,6 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		s.writeError(w, r, err)
 		return
 	}
-	ar := res.(actionResult)
 	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.names.counters[ar.counter.ID].Name, Open: ar.counter.Open}}
 	if ar.ticket.ID != "" {
 		t := o.names.ticket(ar.ticket)
@@ -565,10 +540,10 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 	counter := r.PathValue("counter")
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (CounterQueue, []queue.Event, error) {
 		next, err := q.Candidates(now, counter)
 		if err != nil {
-			return nil, nil, err
+			return CounterQueue{}, nil, err
 		}
 		out := CounterQueue{Seq: q.Seq(), Waiting: o.names.waiting(q.Waiting())}
 		for _, t := range next {
@@ -609,10 +584,10 @@ func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeH
 	id := r.PathValue("ticket")
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (api.Ticket, []queue.Event, error) {
 		t, ok := q.Ticket(id)
 		if !ok {
-			return nil, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
+			return api.Ticket{}, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
 		}
 		at := o.names.ticket(t)
 		if a, ok := q.Appointment(t.Appointment); ok {
@@ -639,7 +614,7 @@ func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *off
 	name := booking.CleanText(qs.Get("q"))
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := o.loop.Do(ctx, func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) ([]api.Appointment, []queue.Event, error) {
 		from, err := clock(o.office, q.Day(), qs.Get("from"))
 		if err != nil {
 			return nil, nil, err

@@ -90,7 +90,7 @@ func (m *sessions) lookup(ctx context.Context, token string) (store.Session, Cle
 		return s, Clerk{}, err
 	}
 	if !ok {
-		return s, Clerk{}, queue.Errorf(queue.Unauthorized, "not logged in")
+		return s, Clerk{}, queue.Errorf(codeUnauthorized, "not logged in")
 	}
 	if s.Ended == "" {
 		c, known := m.auth.clerks[s.User]
@@ -115,10 +115,10 @@ func (m *sessions) lookup(ctx context.Context, token string) (store.Session, Cle
 	case endAccountRemoved:
 		return s, Clerk{}, queue.Errorf(codeEnded, "the account %s no longer exists", s.User)
 	default:
-		return s, Clerk{}, queue.Errorf(queue.Unauthorized, "logged out")
+		return s, Clerk{}, queue.Errorf(codeUnauthorized, "logged out")
 	}
 	if !m.now().Before(s.Expires) {
-		return s, Clerk{}, queue.Errorf(queue.Unauthorized, "session expired")
+		return s, Clerk{}, queue.Errorf(codeUnauthorized, "session expired")
 	}
 	return s, m.auth.clerks[s.User], nil
 }
@@ -259,7 +259,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "not logged in"))
+		s.writeError(w, r, queue.Errorf(codeUnauthorized, "not logged in"))
 		return
 	}
 	sess, _, err := s.sessions.lookup(r.Context(), c.Value)

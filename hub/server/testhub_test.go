@@ -131,7 +131,7 @@ func newTestHub(t testing.TB) *testHub {
 	})
 
 	syncer := &booking.Syncer{Backend: h.Demo, Offices: h.Offices, Apply: loops, Now: clock.Now, Log: log,
-		Hash: func(date string) string { return BirthHash(birthKey, date) }}
+		Hash: func(date string) string { return queue.BirthHash(birthKey, date) }}
 	for _, o := range h.Offices {
 		if err := syncer.SyncOffice(ctx, o.ID); err != nil {
 			t.Fatalf("sync %s: %v", o.ID, err)

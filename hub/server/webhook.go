@@ -52,7 +52,7 @@ func (s *Server) bookingWebhook(w http.ResponseWriter, r *http.Request) {
 			reason = "stale timestamp"
 		}
 		s.log.Warn("booking webhook rejected", "office", o.office.ID, "reason", reason)
-		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "missing, wrong or stale webhook signature"))
+		s.writeError(w, r, queue.Errorf(codeUnauthorized, "missing, wrong or stale webhook signature"))
 		return
 	}
 	s.webhooks.BookingChanged(o.office.ID)

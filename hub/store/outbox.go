@@ -8,22 +8,21 @@ import (
 	"strings"
 	"time"
 
-	"lotse/hub/booking"
 	"lotse/hub/queue"
 )
 
 // PendingReports returns up to limit undelivered reports of the office,
 // oldest first.
-func (db *DB) PendingReports(ctx context.Context, office string, limit int) ([]booking.Report, error) {
+func (db *DB) PendingReports(ctx context.Context, office string, limit int) ([]queue.OutboxReport, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, office, appointment, kind, at, arrived, ticket, counter FROM outbox
 		WHERE office = ? ORDER BY id LIMIT ?`, office, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending reports of %s: %w", office, err)
 	}
 	defer rows.Close()
-	var out []booking.Report
+	var out []queue.OutboxReport
 	for rows.Next() {
-		var r booking.Report
+		var r queue.OutboxReport
 		var kind string
 		var at, arrived int64
 		if err := rows.Scan(&r.ID, &r.Office, &r.Appointment, &kind, &at, &arrived, &r.Ticket, &r.Counter); err != nil {
@@ -73,7 +72,7 @@ func (db *DB) DeleteReports(ctx context.Context, ids []int64) error {
 
 // DeadLetter moves a report the backend refused for good from the outbox
 // to the dead letters with the backend's answer, in one transaction.
-func (db *DB) DeadLetter(ctx context.Context, r booking.Report, answer string, at time.Time) error {
+func (db *DB) DeadLetter(ctx context.Context, r queue.OutboxReport, answer string, at time.Time) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("dead letter %d: %w", r.ID, err)
@@ -95,16 +94,16 @@ func (db *DB) DeadLetter(ctx context.Context, r booking.Report, answer string, a
 
 // DeadLetters lists up to limit of the office's dead letters, newest
 // first.
-func (db *DB) DeadLetters(ctx context.Context, office string, limit int) ([]booking.DeadLetter, error) {
+func (db *DB) DeadLetters(ctx context.Context, office string, limit int) ([]queue.DeadLetter, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT report, appointment, kind, at, ticket, counter, answer, failed FROM dead_letters
 		WHERE office = ? ORDER BY id DESC LIMIT ?`, office, limit)
 	if err != nil {
 		return nil, fmt.Errorf("dead letters of %s: %w", office, err)
 	}
 	defer rows.Close()
-	var out []booking.DeadLetter
+	var out []queue.DeadLetter
 	for rows.Next() {
-		var d booking.DeadLetter
+		var d queue.DeadLetter
 		var kind string
 		var at, failed int64
 		if err := rows.Scan(&d.Report.ID, &d.Report.Appointment, &kind, &at, &d.Report.Ticket, &d.Report.Counter, &d.Answer, &failed); err != nil {
@@ -142,8 +141,8 @@ func (db *DB) RetryDeadLetters(ctx context.Context, office string) (int, error) 
 
 // OutboxStats tells the depth of the office's outbox, the time of its
 // oldest report and its dead letters with the newest answer.
-func (db *DB) OutboxStats(ctx context.Context, office string) (booking.OutboxStats, error) {
-	var st booking.OutboxStats
+func (db *DB) OutboxStats(ctx context.Context, office string) (queue.OutboxStats, error) {
+	var st queue.OutboxStats
 	var oldest sql.NullInt64
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), (SELECT at FROM outbox WHERE office = ?1 ORDER BY id LIMIT 1)
 		FROM outbox WHERE office = ?1`, office).Scan(&st.Depth, &oldest); err != nil {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"lotse/hub/booking"
 	"lotse/hub/queue"
 	"lotse/hub/store"
 )
@@ -39,7 +38,7 @@ func TestOutboxPerOfficeAndDeadLetters(t *testing.T) {
 		t.Fatalf("mitte's reports = %+v, %v", mitte, err)
 	}
 	st, err := db.OutboxStats(ctx, "mitte")
-	if err != nil || st != (booking.OutboxStats{Depth: 2, Oldest: t0}) {
+	if err != nil || st != (queue.OutboxStats{Depth: 2, Oldest: t0}) {
 		t.Fatalf("stats = %+v, %v", st, err)
 	}
 
@@ -47,7 +46,7 @@ func TestOutboxPerOfficeAndDeadLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err = db.OutboxStats(ctx, "mitte")
-	if err != nil || st != (booking.OutboxStats{Depth: 1, Oldest: t0.Add(2 * time.Minute), DeadLetters: 1, LastAnswer: "HTTP 422 Unprocessable Entity: unknown appointment"}) {
+	if err != nil || st != (queue.OutboxStats{Depth: 1, Oldest: t0.Add(2 * time.Minute), DeadLetters: 1, LastAnswer: "HTTP 422 Unprocessable Entity: unknown appointment"}) {
 		t.Fatalf("stats after the dead letter = %+v, %v", st, err)
 	}
 	if st, _ := db.OutboxStats(ctx, "nord"); st.DeadLetters != 0 || st.Depth != 1 {

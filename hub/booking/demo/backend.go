@@ -99,9 +99,3 @@ func (b *Backend) office(id string) (*queue.Office, error) {
 	}
 	return nil, fmt.Errorf("demo backend: %w", queue.Errorf(queue.NotFound, "unknown office %q", id))
 }
-
-// QRPayload returns what the QR code of the appointment's confirmation
-// carries, in Lotse's native format "LOTSE:<id>:<secret>".
-func QRPayload(a booking.Appointment) string {
-	return "LOTSE:" + a.ID + ":" + a.Secret
-}

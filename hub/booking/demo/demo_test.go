@@ -161,9 +161,9 @@ func TestDayContent(t *testing.T) {
 				if !secretFormat.MatchString(a.Secret) {
 					t.Errorf("%s: secret %q is not 16+ URL-safe characters", a.ID, a.Secret)
 				}
-				id, secret, err := queue.ParseCode(QRPayload(a), queue.DefaultCodeFormats())
+				id, secret, err := queue.ParseCode(queue.FormatCode(a.ID, a.Secret), queue.DefaultCodeFormats())
 				if err != nil || id != a.ID || secret != a.Secret {
-					t.Errorf("%s: ParseCode(QRPayload) = %q, %q, %v", a.ID, id, secret, err)
+					t.Errorf("%s: ParseCode(FormatCode) = %q, %q, %v", a.ID, id, secret, err)
 				}
 				birth, err := time.Parse(queue.DayFormat, a.BirthDate)
 				if err != nil {
@@ -322,7 +322,7 @@ func TestDemoDayThroughTheQueue(t *testing.T) {
 			break
 		}
 	}
-	id, secret, err := queue.ParseCode(QRPayload(due), queue.DefaultCodeFormats())
+	id, secret, err := queue.ParseCode(queue.FormatCode(due.ID, due.Secret), queue.DefaultCodeFormats())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,197 @@
+package queue
+
+// Check-in by code, by appointment and by birth date, and walk-ins: how a
+// person gets a ticket.
+
+import (
+	"crypto/subtle"
+	"sort"
+	"time"
+)
+
+// CheckInCode checks in the holder of a scanned code. A wrong secret is
+// "not found", so that codes cannot be probed.
+func (q *Queue) CheckInCode(now time.Time, appointmentID, secret string) (Ticket, []Event, error) {
+	a, ok := q.appointments[appointmentID]
+	if !ok || a.Secret == "" || subtle.ConstantTimeCompare([]byte(a.Secret), []byte(secret)) != 1 {
+		return Ticket{}, nil, Errorf(NotFound, "no appointment for this code today")
+	}
+	return q.checkIn(now, a)
+}
+
+// CheckInAppointment checks in by appointment id alone: the information
+// desk does this for a person who has neither code nor birth date on file,
+// e.g. after booking by phone, once staff have identified them.
+func (q *Queue) CheckInAppointment(now time.Time, appointmentID string) (Ticket, []Event, error) {
+	a, ok := q.appointments[appointmentID]
+	if !ok {
+		return Ticket{}, nil, Errorf(NotFound, "no appointment %q today", appointmentID)
+	}
+	return q.checkIn(now, a)
+}
+
+// CheckInBirthDate checks in by birth date (as its keyed hash). When several
+// appointments match, the one inside the check-in window is taken; if that
+// is still ambiguous, a conflict lists the choices and the caller repeats
+// with appointmentID.
+func (q *Queue) CheckInBirthDate(now time.Time, birthHash, appointmentID string) (Ticket, []Event, error) {
+	if !q.office.Policy.BirthDateCheckIn {
+		return Ticket{}, nil, Errorf(Invalid, "this office does not offer check-in by birth date")
+	}
+	var matches []*Appointment
+	for _, id := range q.byBirth[birthHash] {
+		if a := q.appointments[id]; a != nil && !a.Cancelled {
+			matches = append(matches, a)
+		}
+	}
+	if appointmentID != "" {
+		for _, a := range matches {
+			if a.ID == appointmentID {
+				return q.checkIn(now, a)
+			}
+		}
+		return Ticket{}, nil, Errorf(NotFound, "no appointment for this birth date today")
+	}
+	switch len(matches) {
+	case 0:
+		return Ticket{}, nil, Errorf(NotFound, "no appointment for this birth date today")
+	case 1:
+		return q.checkIn(now, matches[0])
+	}
+	// A returning person (already checked in) or exactly one appointment in
+	// the window decides; otherwise the citizen chooses.
+	var open []*Appointment
+	for _, a := range matches {
+		if tid, ok := q.byAppointment[a.ID]; ok && !q.tickets[tid].State.Final() {
+			return *q.tickets[tid], nil, nil
+		}
+		if q.inWindow(now, a) {
+			open = append(open, a)
+		}
+	}
+	if len(open) == 1 {
+		return q.checkIn(now, open[0])
+	}
+	if len(open) == 0 {
+		open = matches
+	}
+	// By start, then id: the same buttons in the same order on every
+	// attempt, whatever order the backend listed them in.
+	sort.Slice(open, func(i, j int) bool {
+		if !open[i].Start.Equal(open[j].Start) {
+			return open[i].Start.Before(open[j].Start)
+		}
+		return open[i].ID < open[j].ID
+	})
+	e := Errorf(Conflict, "several appointments match this birth date")
+	for _, a := range open {
+		e.Choices = append(e.Choices, Choice{Appointment: a.ID, Start: a.Start, Services: append([]ServiceCount(nil), a.Services...)})
+	}
+	return Ticket{}, nil, e
+}
+
+func (q *Queue) inWindow(now time.Time, a *Appointment) bool {
+	p := q.office.Policy
+	return !now.Before(a.Start.Add(-p.CheckInBefore)) && !now.After(a.Start.Add(p.CheckInAfter))
+}
+
+// checkIn is idempotent: a second check-in returns the ticket of the first.
+func (q *Queue) checkIn(now time.Time, a *Appointment) (Ticket, []Event, error) {
+	if tid, ok := q.byAppointment[a.ID]; ok {
+		return *q.tickets[tid], nil, nil
+	}
+	if a.Cancelled {
+		return Ticket{}, nil, Errorf(NotFound, "the appointment was cancelled")
+	}
+	p := q.office.Policy
+	if opens := a.Start.Add(-p.CheckInBefore); now.Before(opens) {
+		// The citizen reads the office's wall clock, not the backend's zone.
+		opens = opens.In(q.office.location())
+		e := Errorf(TooEarly, "check-in opens at %s", opens.Format("15:04"))
+		e.ComeBackAt = opens
+		return Ticket{}, nil, e
+	}
+	late := now.After(a.Start.Add(p.CheckInAfter))
+	if late && !p.LateAsWalkIn {
+		return Ticket{}, nil, Errorf(TooLate, "the appointment has expired")
+	}
+	services := a.Services
+	if len(services) == 0 {
+		return Ticket{}, nil, Errorf(Invalid, "appointment %s has no service", a.ID)
+	}
+	if _, ok := q.office.Service(services[0].Service); !ok {
+		return Ticket{}, nil, Errorf(Invalid, "appointment %s has unknown service %q", a.ID, services[0].Service)
+	}
+	t := q.newTicket(now, services)
+	if late {
+		// Converted to a walk-in: it keeps its link for reporting but
+		// queues by arrival.
+		t.Appointment = a.ID
+	} else {
+		t.Appointment, t.AppointmentStart = a.ID, a.Start
+	}
+	a.NoShow = false
+	q.byAppointment[a.ID] = t.ID
+	return *t, []Event{q.emit(now, CheckedIn, t, nil, ReportArrived)}, nil
+}
+
+// WalkIn draws a ticket for a person without appointment.
+func (q *Queue) WalkIn(now time.Time, service string, priority bool) (Ticket, []Event, error) {
+	if !q.office.Policy.WalkIns {
+		return Ticket{}, nil, Errorf(Invalid, "this office takes no walk-ins")
+	}
+	if _, ok := q.office.Service(service); !ok {
+		return Ticket{}, nil, Errorf(NotFound, "unknown service %q", service)
+	}
+	if !q.served(service) {
+		return Ticket{}, nil, Errorf(Invalid, "no counter serves %q", service)
+	}
+	t := q.newTicket(now, []ServiceCount{{Service: service, Count: 1}})
+	t.Priority = priority
+	return *t, []Event{q.emit(now, WalkedIn, t, nil, "")}, nil
+}
+
+func (q *Queue) served(service string) bool {
+	for _, c := range q.office.Counters {
+		if c.Serves(service) {
+			return true
+		}
+	}
+	return false
+}
+
+func (q *Queue) newTicket(now time.Time, services []ServiceCount) *Ticket {
+	q.last++
+	s, _ := q.office.Service(services[0].Service)
+	t := &Ticket{
+		ID:       TicketID(q.office.ID, q.day, q.last),
+		Office:   q.office.ID,
+		Day:      q.day,
+		N:        q.last,
+		Number:   formatNumber(s.Prefix, q.last),
+		Services: append([]ServiceCount(nil), services...),
+		Arrived:  now,
+	}
+	q.tickets[t.ID] = t
+	q.setState(t, Waiting)
+	return t
+}
+
+func formatNumber(prefix string, n int) string {
+	digits := []byte{byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)}
+	if n >= 1000 {
+		return prefix + itoa(n)
+	}
+	return prefix + string(digits)
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for n > 0 || i == len(b) {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,95 @@
+package queue
+
+// Ranking: the order in which a counter calls the waiting tickets.
+
+import (
+	"sort"
+	"time"
+)
+
+// rank orders the tickets a counter may call: priority first, then due
+// appointments by start (and walk-ins that waited too long, and transferred
+// tickets), then walk-ins by arrival, then appointments not yet due — those
+// are only called early when nothing else waits.
+type rank struct {
+	class int
+	at    time.Time
+	n     int
+}
+
+func (r rank) less(o rank) bool {
+	if r.class != o.class {
+		return r.class < o.class
+	}
+	if !r.at.Equal(o.at) {
+		return r.at.Before(o.at)
+	}
+	return r.n < o.n
+}
+
+func (q *Queue) rankOf(now time.Time, t *Ticket) rank {
+	p := q.office.Policy
+	switch {
+	case t.Priority:
+		return rank{0, t.Arrived, t.N}
+	case !t.Transferred.IsZero():
+		return rank{1, t.Transferred, t.N}
+	case !t.AppointmentStart.IsZero():
+		if !t.AppointmentStart.After(now.Add(p.DueAhead)) {
+			return rank{1, t.AppointmentStart, t.N}
+		}
+		return rank{3, t.AppointmentStart, t.N}
+	case p.MaxWalkInWait > 0 && now.Sub(t.Arrived) >= p.MaxWalkInWait:
+		return rank{1, t.Arrived.Add(p.MaxWalkInWait), t.N}
+	default:
+		return rank{2, t.Arrived, t.N}
+	}
+}
+
+// Candidates returns the waiting tickets the counter may call, in the order
+// "next" would call them.
+func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
+	c, ok := q.office.Counter(counter)
+	if !ok {
+		return nil, Errorf(NotFound, "unknown counter %q", counter)
+	}
+	type ranked struct {
+		t *Ticket
+		r rank
+	}
+	var list []ranked
+	av := q.availability()
+	for _, set := range q.waiting {
+		for _, t := range set {
+			if r, ok := q.offer(av, now, c, t); ok {
+				list = append(list, ranked{t, r})
+			}
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].r.less(list[j].r) })
+	out := make([]Ticket, len(list))
+	for i, x := range list {
+		out[i] = *x.t
+		out[i].Note = q.noteFor(av, c, x.t)
+	}
+	return out, nil
+}
+
+// pick returns the ticket "next" calls at the counter, or nil.
+func (q *Queue) pick(now time.Time, c Counter) *Ticket {
+	var best *Ticket
+	var bestRank rank
+	av := q.availability()
+	for _, set := range q.waiting {
+		for _, t := range set {
+			r, ok := q.offer(av, now, c, t)
+			if !ok {
+				continue
+			}
+			if best == nil || r.less(bestRank) {
+				best, bestRank = t, r
+			}
+		}
+	}
+	return best
+}

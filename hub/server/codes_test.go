@@ -1,0 +1,46 @@
+package server
+
+import (
+	"net/http"
+	"testing"
+
+	"lotse/hub/api"
+	"lotse/hub/queue"
+)
+
+// TestErrorCodesAreTheAPIs: every code the hub answers with, the domain's
+// and the HTTP layer's own, is spelled as hub/api declares it for the
+// clients and has its status.
+func TestErrorCodesAreTheAPIs(t *testing.T) {
+	for _, c := range []struct {
+		code   queue.Code
+		api    string
+		status int
+	}{
+		{queue.NotFound, api.CodeNotFound, http.StatusNotFound},
+		{queue.Conflict, api.CodeConflict, http.StatusConflict},
+		{queue.Invalid, api.CodeInvalid, http.StatusUnprocessableEntity},
+		{queue.TooEarly, api.CodeTooEarly, http.StatusUnprocessableEntity},
+		{queue.TooLate, api.CodeTooLate, http.StatusUnprocessableEntity},
+		{queue.Unavailable, api.CodeUnavailable, http.StatusServiceUnavailable},
+		{queue.Internal, api.CodeInternal, http.StatusInternalServerError},
+		{queue.CurrentNotStarted, api.CodeCurrentNotStarted, http.StatusConflict},
+		{codeUnauthorized, api.CodeUnauthorized, http.StatusUnauthorized},
+		{codeRateLimited, api.CodeRateLimited, http.StatusTooManyRequests},
+		{codeWrongOffice, api.CodeWrongOffice, http.StatusUnprocessableEntity},
+		{codeForbidden, api.CodeForbidden, http.StatusForbidden},
+		{codeCounterInUse, api.CodeCounterInUse, http.StatusConflict},
+		{codeTakenOver, api.CodeSessionTakenOver, http.StatusUnauthorized},
+		{codeEnded, api.CodeSessionEnded, http.StatusUnauthorized},
+	} {
+		if string(c.code) != c.api {
+			t.Errorf("code %q, the API says %q", c.code, c.api)
+		}
+		if got := statusOf[c.code]; got != c.status {
+			t.Errorf("%s answers %d, want %d", c.code, got, c.status)
+		}
+	}
+	if len(statusOf) != 15 {
+		t.Errorf("statusOf maps %d codes; list the new ones here", len(statusOf))
+	}
+}
