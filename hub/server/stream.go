@@ -324,7 +324,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		since = n
 	}
 	if !streamOrigin(r) {
-		s.writeError(w, r, queue.Errorf(queue.Unauthorized, "the stream is not open to pages of another origin"))
+		s.writeError(w, r, queue.Errorf(codeUnauthorized, "the stream is not open to pages of another origin"))
 		return
 	}
 	conn, err := upgrader.Upgrade(w, r, nil)
