@@ -1,0 +1,144 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/office"
+	"lotse/hub/queue"
+)
+
+// A counter's actions and views: what the clerk's workplace calls.
+
+type actionResult struct {
+	ticket  queue.Ticket
+	counter queue.CounterState
+	name    string
+}
+
+func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	var req api.ActionRequest
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	counter := r.PathValue("counter")
+	a := queue.Action{Counter: counter, Kind: queue.ActionKind(r.PathValue("action")), Ticket: req.Ticket,
+		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current)}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
+		t, events, err := q.Do(now, a)
+		if err != nil {
+			return actionResult{}, events, err
+		}
+		out := actionResult{ticket: t}
+		for _, c := range q.Counters() {
+			if c.ID == counter {
+				out.counter = c
+			}
+		}
+		if t.Appointment != "" {
+			if ap, ok := q.Appointment(t.Appointment); ok {
+				out.name = ap.Name
+			}
+		}
+		return out, events, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.names.counters[ar.counter.ID].Name, Open: ar.counter.Open}}
+	if ar.ticket.ID != "" {
+		t := o.names.ticket(ar.ticket)
+		t.Name = ar.name // the clerk who serves the person sees the name
+		out.Ticket = &t
+		if ar.counter.Ticket == t.ID {
+			out.Counter.Ticket = &t
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// CounterQueue is what a counter workplace lists: the tickets it may call
+// in the order "next" takes them, and the parked and missed ones.
+type CounterQueue struct {
+	Counter api.CounterState  `json:"counter"`
+	Next    []api.Ticket      `json:"next"`
+	Parked  []api.Ticket      `json:"parked"`
+	Missed  []api.Ticket      `json:"missed"`
+	Waiting []api.ServiceWait `json:"waiting"`
+	Seq     int64             `json:"seq"`
+}
+
+func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	counter := r.PathValue("counter")
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (CounterQueue, []queue.Event, error) {
+		next, err := q.Candidates(now, counter)
+		if err != nil {
+			return CounterQueue{}, nil, err
+		}
+		out := CounterQueue{Seq: q.Seq(), Waiting: o.names.waiting(q.Waiting())}
+		for _, t := range next {
+			at := o.names.ticket(t)
+			m := minutes(now.Sub(t.Arrived))
+			at.WaitMinutes = &m // minutes waited so far
+			out.Next = append(out.Next, at)
+		}
+		for _, t := range q.Tickets(func(t *queue.Ticket) bool { return t.State == queue.Parked || t.State == queue.Missed }) {
+			if t.State == queue.Parked {
+				out.Parked = append(out.Parked, o.names.ticket(t))
+			} else {
+				out.Missed = append(out.Missed, o.names.ticket(t))
+			}
+		}
+		for _, c := range q.Counters() {
+			if c.ID == counter {
+				out.Counter = api.CounterState{ID: c.ID, Name: o.names.counters[c.ID].Name, Open: c.Open}
+				if t, ok := q.Ticket(c.Ticket); ok {
+					at := o.names.ticket(t)
+					if a, ok := q.Appointment(t.Appointment); ok {
+						at.Name = a.Name
+					}
+					out.Counter.Ticket = &at
+				}
+			}
+		}
+		return out, nil, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
+	id := r.PathValue("ticket")
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (api.Ticket, []queue.Event, error) {
+		t, ok := q.Ticket(id)
+		if !ok {
+			return api.Ticket{}, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
+		}
+		at := o.names.ticket(t)
+		if a, ok := q.Appointment(t.Appointment); ok {
+			at.Name = a.Name
+		}
+		if t.State == queue.Waiting {
+			m := minutes(q.EstimateFor(now, t.ID))
+			at.WaitMinutes = &m
+		}
+		return at, nil, nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
