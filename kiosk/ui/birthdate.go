@@ -10,8 +10,9 @@ import (
 const birthDateDigits = 8
 
 // oldestAge is the age beyond which a birth date is taken for a typing
-// error: nobody at the kiosk is older.
-const oldestAge = 120
+// error. It is the hub's own limit, so that the kiosk never refuses a date
+// the hub would accept, nor sends one the hub refuses.
+const oldestAge = api.MaxBirthAge
 
 // birthDateProblem says why typed digits are no acceptable birth date; it
 // is the key of the message shown, or "" for a good date.

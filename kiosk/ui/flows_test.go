@@ -449,7 +449,9 @@ func TestParseBirthDate(t *testing.T) {
 		{"00012000", "", birthNoSuchDate},
 		{"01132000", "", birthNoSuchDate},
 		{"22112025", "", birthInFuture},
-		{"01011900", "", birthTooOld},
+		{"01011900", "1900-01-01", birthOK}, // 125 years: within the hub's limit
+		{"20111895", "", birthTooOld},       // one day more than 130 years
+		{"21111895", "1895-11-21", birthOK}, // exactly 130 years
 		{"1503195", "", birthIncomplete},
 	}
 	for _, tt := range tests {
