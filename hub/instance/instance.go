@@ -191,11 +191,11 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	}
 	h.Syncer = &booking.Syncer{Backend: o.Backend, Offices: o.Offices, Apply: h.Loops, Interval: o.SyncEvery, Now: o.Now, Log: o.Log,
 		Hash: func(date string) string { return queue.BirthHash(birthKey, date) }}
-	webhooks := newResync(h.Syncer, o.WebhookSecrets, o.Log)
+	webhooks := booking.NewResync(h.Syncer, o.WebhookSecrets, o.Log)
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
-		Health: &health{syncer: h.Syncer, outbox: h.Outbox, warnAfter: o.WarnAfter, now: o.Now, db: db}, PingEvery: o.PingEvery,
+		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits,
 	})
 	lim := o.HTTP.withDefaults()
@@ -250,7 +250,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		}
 	}
 	h.goRun(func() error { return h.Syncer.Run(runCtx) })
-	h.goRun(func() error { return webhooks.run(runCtx) })
+	h.goRun(func() error { return webhooks.Run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
 	h.goRun(func() error {
 		serve := h.http.Serve
@@ -350,11 +350,8 @@ func (rq *requests) closeAndWait() {
 
 // health joins sync and outbox state for /healthz and /metrics.
 type health struct {
-	syncer    *booking.Syncer
-	outbox    *booking.Outbox
-	warnAfter time.Duration
-	now       func() time.Time
-	db        *store.DB
+	booking booking.Health
+	db      *store.DB
 
 	mu      sync.Mutex
 	checked time.Time // by the real clock: it rate-limits the probe
@@ -380,37 +377,8 @@ func (h *health) DatabaseHealth(ctx context.Context) error {
 	return h.dbErr
 }
 
+// OfficeHealth is the booking side's judgement of the office (its rules
+// live in booking.Health).
 func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
-	st := h.syncer.Status(id)
-	ob := h.outbox.OfficeStatus(id)
-	info := server.OfficeHealthInfo{LastSync: st.LastSuccess, SyncError: st.LastError, OutboxDepth: ob.Depth}
-	bookingHealth(&info, st, ob, h.now())
-	now := h.now()
-	switch {
-	case !ob.FailingSince.IsZero() && now.Sub(ob.FailingSince) > h.warnAfter:
-		info.Warning = fmt.Sprintf("booking backend has not accepted reports since %s", ob.FailingSince.Format("15:04"))
-		info.WarningCode, info.Since = "reports_failing", ob.FailingSince
-	case st.LastError != "" && !st.LastSuccess.IsZero() && now.Sub(st.LastSuccess) > h.warnAfter:
-		info.Warning = fmt.Sprintf("no successful sync since %s", st.LastSuccess.Format("15:04"))
-		info.WarningCode, info.Since = "sync_stale", st.LastSuccess
-	case st.LastError != "" && st.LastSuccess.IsZero():
-		info.Warning = "no successful sync yet"
-		info.WarningCode = "never_synced"
-	case ob.DeadLetters > 0:
-		// Without the backend's answer: /healthz is public, and the
-		// answer may name a person; clerks read it on the counter page.
-		info.Warning = fmt.Sprintf("booking backend refused %d reports for good", ob.DeadLetters)
-		info.WarningCode = "dead_letters"
-	}
-	return info
-}
-
-// bookingHealth adds the office's own outbox (age of the oldest report,
-// dead letters) and the repairs and refusals of its last sync.
-func bookingHealth(info *server.OfficeHealthInfo, st booking.SyncStatus, ob booking.OutboxStatus, now time.Time) {
-	info.OutboxOldest, info.DeadLetters = ob.Oldest, ob.DeadLetters
-	if !ob.Oldest.IsZero() {
-		info.OutboxAge = now.Sub(ob.Oldest)
-	}
-	info.Repaired, info.Repairs, info.Refused = st.Repaired, st.Repairs, st.Refused
+	return server.OfficeHealthInfo(h.booking.Office(id))
 }

@@ -1,19 +1,17 @@
-package instance
+package booking
 
 import (
 	"context"
 	"log/slog"
 	"sync"
-
-	"lotse/hub/booking"
 )
 
-// resync serves the booking webhook: it knows each office's secret and
+// Resync serves the booking webhook: it knows each office's secret and
 // syncs an office soon after a webhook asked for it. Webhooks arriving
 // while a sync runs coalesce into one more sync, so a burst of changes
 // costs two pulls, not one per change.
-type resync struct {
-	syncer  *booking.Syncer
+type Resync struct {
+	syncer  *Syncer
 	secrets map[string][]byte
 	log     *slog.Logger
 
@@ -22,15 +20,17 @@ type resync struct {
 	wake    chan struct{}
 }
 
-func newResync(s *booking.Syncer, secrets map[string][]byte, log *slog.Logger) *resync {
-	return &resync{syncer: s, secrets: secrets, log: log, pending: map[string]bool{}, wake: make(chan struct{}, 1)}
+// NewResync returns the webhook's handler for the offices whose secrets
+// are given; an office without a secret accepts no webhook.
+func NewResync(s *Syncer, secrets map[string][]byte, log *slog.Logger) *Resync {
+	return &Resync{syncer: s, secrets: secrets, log: log, pending: map[string]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // WebhookSecret returns the office's webhook secret, nil for none.
-func (r *resync) WebhookSecret(office string) []byte { return r.secrets[office] }
+func (r *Resync) WebhookSecret(office string) []byte { return r.secrets[office] }
 
 // BookingChanged schedules a sync of the office; it never blocks.
-func (r *resync) BookingChanged(office string) {
+func (r *Resync) BookingChanged(office string) {
 	r.mu.Lock()
 	r.pending[office] = true
 	r.mu.Unlock()
@@ -40,8 +40,8 @@ func (r *resync) BookingChanged(office string) {
 	}
 }
 
-// run syncs the offices asked for until ctx ends.
-func (r *resync) run(ctx context.Context) error {
+// Run syncs the offices asked for until ctx ends.
+func (r *Resync) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
