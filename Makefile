@@ -34,6 +34,9 @@ GO_TOOLCHAIN ?= go1.26.10
 # that the audit runs where vuln.go.dev cannot be reached. VULNDB may name
 # a pinned version of the data instead of the newest.
 GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
+
+# staticcheck at a pinned version, run by make test next to go vet.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VULNDB ?= latest
 VULNDB_DIR ?= build/vulndb
 
@@ -82,7 +85,9 @@ run: build
 # real-window smoke tests run too.
 test: sysdeps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) mod tidy -diff
 	$(GO) vet -tags '$(TAGS)' ./...
+	$(GO) run $(STATICCHECK) -tags '$(TAGS)' ./...
 	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) test -tags '$(TAGS)' -race -count=1 -timeout 30m ./...
 
 # Performance budget of the design: prints a table with the figures (the

@@ -230,7 +230,7 @@ func TestIdempotencyKey(t *testing.T) {
 	a := booking.Report{ID: 1, Office: "mitte", Appointment: "A-1", Kind: queue.ReportArrived, At: at}
 	b := a
 	b.Appointment = "A-2" // a new database reusing id 1
-	if rest.IdempotencyKey(a) != rest.IdempotencyKey(a) {
+	if again := a; rest.IdempotencyKey(a) != rest.IdempotencyKey(again) {
 		t.Error("the key of one report changes")
 	}
 	if rest.IdempotencyKey(a) == rest.IdempotencyKey(b) {
