@@ -254,7 +254,7 @@ func TestHubUnreachableAtStart(t *testing.T) {
 }
 
 // slowHub answers after the kiosk's deadline.
-type slowHub struct{ Hub }
+type slowHub struct{ HubClient }
 
 func (s slowHub) CheckIn(ctx context.Context, _ string, _ api.CheckInRequest) (api.Ticket, error) {
 	<-ctx.Done()

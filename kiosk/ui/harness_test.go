@@ -31,7 +31,7 @@ var uiMu sync.Mutex
 // harness runs a kiosk against a fake hub in Fyne's test driver.
 type harness struct {
 	t      *testing.T
-	hub    *fakehub.Hub
+	hub    *fakehub.Server
 	kiosk  *Kiosk
 	window fyne.Window
 

@@ -1,6 +1,6 @@
 // Package ui is the kiosk's user interface: the lobby terminal where
 // citizens check in by QR code or birth date, or draw a number without an
-// appointment. It talks to the hub through the Hub interface (api.Client
+// appointment. It talks to the hub through the HubClient interface (api.Client
 // implements it) and is driven headless in tests with fyne.io/fyne/v2/test.
 //
 // Threading: Fyne's widgets belong to the UI goroutine. Everything that
@@ -35,8 +35,8 @@ import (
 	"lotse/hub/api"
 )
 
-// Hub is what the kiosk needs of the hub; *api.Client implements it.
-type Hub interface {
+// HubClient is what the kiosk needs of the hub; *api.Client implements it.
+type HubClient interface {
 	Offices(ctx context.Context) ([]api.Office, error)
 	CheckIn(ctx context.Context, office string, req api.CheckInRequest) (api.Ticket, error)
 	WalkIn(ctx context.Context, office string, req api.WalkInRequest) (api.Ticket, error)
@@ -155,7 +155,7 @@ const (
 // put Content into a window, call Start, and feed scans to Scan.
 type Kiosk struct {
 	opts Options
-	hub  Hub
+	hub  HubClient
 	log  *slog.Logger
 	ctx  context.Context // Start's: it bounds every hub call and print job
 
@@ -175,7 +175,7 @@ type Kiosk struct {
 }
 
 // New returns a kiosk talking to hub. Call it on the UI goroutine.
-func New(hub Hub, opts Options) *Kiosk {
+func New(hub HubClient, opts Options) *Kiosk {
 	opts.setDefaults()
 	k := &Kiosk{
 		opts:   opts,

@@ -62,8 +62,8 @@ func at(h, m int) time.Time {
 
 func minutes(n int) *int { return &n }
 
-// Hub is a fake hub. Its fields may be changed between requests.
-type Hub struct {
+// Server is a fake hub. Its fields may be changed between requests.
+type Server struct {
 	*httptest.Server
 
 	mu       sync.Mutex
@@ -73,8 +73,8 @@ type Hub struct {
 }
 
 // New starts a fake hub; Close it when done.
-func New() *Hub {
-	h := &Hub{office: DefaultOffice()}
+func New() *Server {
+	h := &Server{office: DefaultOffice()}
 	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
 	return h
 }
@@ -97,27 +97,27 @@ func DefaultOffice() api.Office {
 }
 
 // SetOffice changes the office the hub lists.
-func (h *Hub) SetOffice(o api.Office) {
+func (h *Server) SetOffice(o api.Office) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.office = o
 }
 
 // SetDown makes the hub drop every connection (true) or answer again.
-func (h *Hub) SetDown(down bool) {
+func (h *Server) SetDown(down bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.down = down
 }
 
 // Requests returns "METHOD path body" of every API request so far.
-func (h *Hub) Requests() []string {
+func (h *Server) Requests() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]string(nil), h.requests...)
 }
 
-func (h *Hub) serve(w http.ResponseWriter, r *http.Request) {
+func (h *Server) serve(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	down, office := h.down, h.office
 	h.mu.Unlock()
