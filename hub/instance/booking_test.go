@@ -146,9 +146,9 @@ func TestRESTBackendHostileNamesAndWebhook(t *testing.T) {
 		body := []byte(`{"office":"` + office + `"}`)
 		req, _ := http.NewRequest(http.MethodPost, h.URL+"/api/v1/webhooks/booking/"+office, bytes.NewReader(body))
 		if header == "" {
-			header = rest.SignWebhook(secret, h.clock.Now(), body)
+			header = booking.SignWebhook(secret, h.clock.Now(), body)
 		}
-		req.Header.Set(rest.SignatureHeader, header)
+		req.Header.Set(booking.SignatureHeader, header)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -156,8 +156,8 @@ func TestRESTBackendHostileNamesAndWebhook(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	stale := rest.SignWebhook(secret, h.clock.Now().Add(-time.Hour), []byte(`{"office":"`+mitte+`"}`))
-	forged := rest.SignWebhook([]byte("guessed"), h.clock.Now(), []byte(`{"office":"`+mitte+`"}`))
+	stale := booking.SignWebhook(secret, h.clock.Now().Add(-time.Hour), []byte(`{"office":"`+mitte+`"}`))
+	forged := booking.SignWebhook([]byte("guessed"), h.clock.Now(), []byte(`{"office":"`+mitte+`"}`))
 	tests := []struct {
 		name, header, office string
 		want                 int

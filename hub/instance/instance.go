@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"lotse/hardware/qr"
 	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
@@ -194,7 +195,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	webhooks := booking.NewResync(h.Syncer, o.WebhookSecrets, o.Log)
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
-		Now: o.Now, Log: o.Log, Demo: o.Demo, Notice: func(id string) string { return o.Notices[id] },
+		Now: o.Now, Log: o.Log, Demo: o.Demo, QRCode: qr.Encode, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits,
 	})

@@ -7,6 +7,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"image"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,7 +16,6 @@ import (
 	"lotse/hub/api"
 	"lotse/hub/office"
 	"lotse/hub/queue"
-	"lotse/hub/store"
 )
 
 // Health reports the booking side of an office, for /healthz and /metrics.
@@ -45,7 +45,7 @@ type OfficeHealthInfo struct {
 // Config wires a server.
 type Config struct {
 	Loops       []*office.Loop
-	DB          *store.DB
+	DB          Store
 	Auth        *Auth
 	BirthKey    []byte // HMAC key for birth dates
 	CodeFormats []queue.CodeFormat
@@ -53,6 +53,9 @@ type Config struct {
 	Log         *slog.Logger
 	Health      Health     // may be nil
 	Demo        DemoSource // nil outside demo mode
+	// QRCode draws the demo page's QR codes (hardware/qr.Encode in the
+	// hub); nil: the pictures answer 404 and the page still lists the codes.
+	QRCode func(text string, size int) (image.Image, error)
 	// Notice returns the office's notice for the boards' ticker; may be nil.
 	Notice func(office string) string
 	// PingEvery is how often streams are pinged; 0: 5 s.
@@ -72,7 +75,7 @@ type Config struct {
 type Server struct {
 	offices   map[string]*officeHandle
 	order     []string
-	db        *store.DB
+	db        Store
 	auth      *Auth
 	birthKey  []byte
 	formats   []queue.CodeFormat
@@ -80,6 +83,7 @@ type Server struct {
 	log       *slog.Logger
 	health    Health
 	demo      DemoSource
+	qrCode    func(text string, size int) (image.Image, error)
 	notice    func(office string) string
 	limits    limiters
 	sessions  *sessions
@@ -102,7 +106,7 @@ type officeHandle struct {
 func New(c Config) *Server {
 	s := &Server{
 		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
-		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, notice: c.Notice,
+		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, qrCode: c.QRCode, notice: c.Notice,
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
 		webhooks: c.Webhooks, outbox: c.Outbox,
 	}

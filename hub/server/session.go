@@ -31,7 +31,7 @@ const (
 // session (logout, password change, removed account, takeover), also
 // across a restart.
 type sessions struct {
-	db   *store.DB
+	db   SessionStore
 	auth *Auth
 	now  func() time.Time
 
@@ -41,7 +41,7 @@ type sessions struct {
 	cache map[string]store.Session // by id; the database is the truth
 }
 
-func newSessions(db *store.DB, auth *Auth, now func() time.Time) *sessions {
+func newSessions(db SessionStore, auth *Auth, now func() time.Time) *sessions {
 	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}}
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"lotse/hardware/qr"
 	"lotse/hub/api"
 	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
@@ -107,7 +108,7 @@ func newTestHub(t testing.TB) *testHub {
 	// expiry lies in its past.
 	srv = New(Config{
 		Loops: list, DB: db, Auth: NewAuth([]Clerk{{User: "demo", PasswordHash: hash}}, []Device{{Name: "demo", Token: "demo"}}, []byte("test session key"), 0),
-		BirthKey: birthKey, Log: log, Demo: h.Demo, Health: h.Health, Outbox: h.Outbox,
+		BirthKey: birthKey, Log: log, Demo: h.Demo, QRCode: qr.Encode, Health: h.Health, Outbox: h.Outbox,
 		Notice: func(string) string { return "Test" },
 	})
 	h.Server = srv

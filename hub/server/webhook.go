@@ -5,7 +5,7 @@ import (
 	"io"
 	"net/http"
 
-	"lotse/hub/booking/rest"
+	"lotse/hub/booking"
 	"lotse/hub/queue"
 )
 
@@ -26,7 +26,7 @@ const maxWebhookBody = 64 << 10
 // bookingWebhook serves POST /api/v1/webhooks/booking/{office}: a booking
 // system signals that bookings changed (a cancellation, a short-notice
 // booking) and the hub syncs the office at once instead of at the next
-// poll. The body is signed (rest.SignatureHeader); a missing or wrong
+// poll. The body is signed (booking.SignatureHeader); a missing or wrong
 // signature is 401 and neither the body nor the signature is logged.
 func (s *Server) bookingWebhook(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("office")
@@ -46,9 +46,9 @@ func (s *Server) bookingWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.Invalid, "webhook body too large or unreadable"))
 		return
 	}
-	if err := rest.VerifyWebhook(secret, r.Header.Get(rest.SignatureHeader), body, s.now()); err != nil {
+	if err := booking.VerifyWebhook(secret, r.Header.Get(booking.SignatureHeader), body, s.now()); err != nil {
 		reason := "bad signature"
-		if errors.Is(err, rest.ErrStale) {
+		if errors.Is(err, booking.ErrStale) {
 			reason = "stale timestamp"
 		}
 		s.log.Warn("booking webhook rejected", "office", o.office.ID, "reason", reason)

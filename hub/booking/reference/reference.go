@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"lotse/hub/booking"
 	"lotse/hub/booking/rest"
 	"lotse/hub/queue"
 )
@@ -302,7 +303,7 @@ func (n *Notifier) Notify(ctx context.Context, office string) error {
 		now = n.Now
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(rest.SignatureHeader, rest.SignWebhook(n.Secret, now(), body))
+	req.Header.Set(booking.SignatureHeader, booking.SignWebhook(n.Secret, now(), body))
 	hc := n.HTTP
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"lotse/hub/booking"
 	"lotse/hub/booking/reference"
 	"lotse/hub/booking/rest"
 )
@@ -24,7 +25,7 @@ func TestFileChangeSendsSignedWebhook(t *testing.T) {
 	got := make(chan string, 10)
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if err := rest.VerifyWebhook(secret, r.Header.Get(rest.SignatureHeader), body, time.Now()); err != nil {
+		if err := booking.VerifyWebhook(secret, r.Header.Get(booking.SignatureHeader), body, time.Now()); err != nil {
 			t.Errorf("webhook signature: %v", err)
 		}
 		got <- r.URL.Path

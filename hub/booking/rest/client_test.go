@@ -242,7 +242,7 @@ func TestWebhookSignature(t *testing.T) {
 	secret := []byte("geheim")
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	body := []byte(`{"office":"mitte"}`)
-	good := rest.SignWebhook(secret, now, body)
+	good := booking.SignWebhook(secret, now, body)
 	tests := []struct {
 		name   string
 		secret []byte
@@ -252,17 +252,17 @@ func TestWebhookSignature(t *testing.T) {
 		want   error
 	}{
 		{"valid", secret, good, body, now.Add(time.Minute), nil},
-		{"wrong secret", []byte("other"), good, body, now, rest.ErrBadSignature},
-		{"no secret configured", nil, good, body, now, rest.ErrBadSignature},
-		{"tampered body", secret, good, []byte(`{"office":"nord"}`), now, rest.ErrBadSignature},
-		{"replayed later", secret, good, body, now.Add(rest.MaxWebhookAge + time.Second), rest.ErrStale},
-		{"from the future", secret, good, body, now.Add(-rest.MaxWebhookAge - time.Second), rest.ErrStale},
-		{"missing", secret, "", body, now, rest.ErrNoSignature},
-		{"garbage", secret, "t=abc,v1=zz", body, now, rest.ErrNoSignature},
+		{"wrong secret", []byte("other"), good, body, now, booking.ErrBadSignature},
+		{"no secret configured", nil, good, body, now, booking.ErrBadSignature},
+		{"tampered body", secret, good, []byte(`{"office":"nord"}`), now, booking.ErrBadSignature},
+		{"replayed later", secret, good, body, now.Add(booking.MaxWebhookAge + time.Second), booking.ErrStale},
+		{"from the future", secret, good, body, now.Add(-booking.MaxWebhookAge - time.Second), booking.ErrStale},
+		{"missing", secret, "", body, now, booking.ErrNoSignature},
+		{"garbage", secret, "t=abc,v1=zz", body, now, booking.ErrNoSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := rest.VerifyWebhook(tt.secret, tt.header, tt.body, tt.at); !errors.Is(err, tt.want) {
+			if err := booking.VerifyWebhook(tt.secret, tt.header, tt.body, tt.at); !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
 		})
