@@ -43,8 +43,9 @@ func (c Counter) Serves(service string) bool {
 	return false
 }
 
-// Policy is an office's set of queue rules. DefaultPolicy gives the values of
-// the design; every one can be changed per office.
+// Policy is an office's set of queue rules. DefaultPolicy gives the values
+// the README states (its "Queue policy defaults"); every one can be changed
+// per office.
 type Policy struct {
 	CheckInBefore time.Duration // check-in opens this long before the start
 	CheckInAfter  time.Duration // and closes this long after it
@@ -60,7 +61,7 @@ type Policy struct {
 	BirthDateCheckIn bool
 }
 
-// DefaultPolicy returns the defaults of the design.
+// DefaultPolicy returns the defaults the README states.
 func DefaultPolicy() Policy {
 	return Policy{
 		CheckInBefore:    30 * time.Minute,

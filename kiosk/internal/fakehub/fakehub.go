@@ -1,5 +1,5 @@
 // Package fakehub is a stand-in for the hub in the kiosk's tests: an HTTP
-// server that speaks the hub's API (DESIGN.md, hub/api) with a fixed set of
+// server that speaks the hub's API (docs/api.md, hub/api) with a fixed set of
 // codes and birth dates, one for every answer the kiosk must handle.
 package fakehub
 
