@@ -364,6 +364,46 @@ func TestWrongCodesAreLimited(t *testing.T) {
 		}
 	})
 
+	t.Run("per appointment, at every office", func(t *testing.T) {
+		// The lock belongs to the appointment, not to the route: through
+		// another office's kiosk route the code is neither guessable
+		// afresh nor confirmed by "wrong office".
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 10, RoleKiosk), Limits{})
+		var target booking.Appointment
+		for _, a := range h.day(accessNord) {
+			if !a.Cancelled && !a.Start.Before(h.Clock.Now()) && a.Start.Before(h.Clock.Now().Add(20*time.Minute)) {
+				target = a
+				break
+			}
+		}
+		if target.ID == "" {
+			t.Fatal("no appointment inside the check-in window")
+		}
+		// The wrong secrets are spread over both offices: together they
+		// spend one budget.
+		for i := range limits.CodePerAppointment.Burst {
+			at := []string{accessNord, accessMitte}[i%2]
+			wrong := "LOTSE:" + target.ID + ":" + fmt.Sprintf("%016d", i)
+			if a := h.do("POST", checkinPath(at), bearer("kiosk-"+strconv.Itoa(i)), api.CheckInRequest{Code: wrong}); a.Status != http.StatusNotFound {
+				t.Fatalf("wrong secret %d at %s: %d %s", i, at, a.Status, a.Body)
+			}
+		}
+		tests := []struct {
+			name, office, secret string
+		}{
+			{"another wrong secret at its office", accessNord, fmt.Sprintf("%016d", 98)},
+			{"another wrong secret at another office", accessMitte, fmt.Sprintf("%016d", 99)},
+			{"the right secret at its office", accessNord, target.Secret},
+			{"the right secret at another office", accessMitte, target.Secret},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				a := h.do("POST", checkinPath(tc.office), bearer("kiosk-9"), api.CheckInRequest{Code: "LOTSE:" + target.ID + ":" + tc.secret})
+				wantLimited(t, a, "the locked code")
+			})
+		}
+	})
+
 	t.Run("per appointment, in parallel", func(t *testing.T) {
 		h := newAccessHub(t, nil, accessDevices("kiosk-", 10, RoleKiosk), Limits{})
 		id := h.day(accessMitte)[0].ID
