@@ -947,3 +947,37 @@ func TestRoles(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenInURL covers where a device token may sit in the URL (issue
+// 11): only on the GET routes a TV's browser reads the board with, never
+// on a write, where a link or a logged URL could act as the kiosk.
+func TestTokenInURL(t *testing.T) {
+	devices := []Device{{Name: "kiosk", Token: "kiosk", Role: RoleKiosk}, {Name: "tv", Token: "tv", Role: RoleDisplay}}
+	h := newAccessHub(t, nil, devices, Limits{})
+	base := "/api/v1/offices/" + accessMitte
+	tests := []struct {
+		name, method, path string
+		as                 who
+		body               any
+		want               int
+	}{
+		{"display reads the queue", "GET", base + "/queue?token=tv", nil, nil, http.StatusOK},
+		{"display reads the events", "GET", base + "/events?since=0&token=tv", nil, nil, http.StatusOK},
+		{"kiosk reads the queue", "GET", base + "/queue?token=kiosk", nil, nil, http.StatusOK},
+		{"kiosk draws a ticket", "POST", base + "/tickets?token=kiosk", nil, api.WalkInRequest{Service: "meldebescheinigung"}, http.StatusUnauthorized},
+		{"kiosk checks in", "POST", base + "/checkins?token=kiosk", nil, api.CheckInRequest{Code: wrongCode(1)}, http.StatusUnauthorized},
+		{"kiosk tries a birth date", "POST", base + "/checkins?token=kiosk", nil, api.CheckInRequest{BirthDate: "1970-01-01"}, http.StatusUnauthorized},
+		{"kiosk retries the outbox", "POST", base + "/outbox/retry?token=kiosk", nil, nil, http.StatusUnauthorized},
+		{"kiosk acts at a counter", "POST", base + "/counters/schalter-1/next?token=kiosk", nil, nil, http.StatusUnauthorized},
+		{"kiosk reads a ticket", "GET", base + "/tickets/x?token=kiosk", nil, nil, http.StatusUnauthorized},
+		{"header beats a URL token on a write", "POST", base + "/tickets?token=nobody", bearer("kiosk"), api.WalkInRequest{Service: "meldebescheinigung"}, http.StatusCreated},
+		{"kiosk draws a ticket with the header", "POST", base + "/tickets", bearer("kiosk"), api.WalkInRequest{Service: "meldebescheinigung"}, http.StatusCreated},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if a := h.do(tc.method, tc.path, tc.as, tc.body); a.Status != tc.want {
+				t.Fatalf("%s %s: %d %s, want %d", tc.method, tc.path, a.Status, a.Body, tc.want)
+			}
+		})
+	}
+}
