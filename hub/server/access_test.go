@@ -815,6 +815,52 @@ func TestOneClerkPerCounter(t *testing.T) {
 		}
 	})
 
+	t.Run("HTTP Basic at a busy counter", func(t *testing.T) {
+		// Another account's Basic request meets the counter's live
+		// session like a second login does; the account of the session
+		// itself may also send Basic requests there.
+		h := newAccessHub(t, clerks, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		annaCk, annaCSRF := h.session(login(accessMitte, "schalter-1", "anna", "demo", false))
+		for range 3 {
+			h.do("POST", "/api/v1/offices/"+accessMitte+"/tickets", bearer("kiosk-0"), api.WalkInRequest{Service: "meldebescheinigung"})
+		}
+		if a := h.do("POST", act("schalter-1", "next"), cookie(annaCk, annaCSRF), api.ActionRequest{}); a.Status != http.StatusOK {
+			t.Fatalf("anna next: %d %s", a.Status, a.Body)
+		}
+		tests := []struct {
+			name, method, path string
+			as                 who
+			want               int
+		}{
+			{"ben finishes", "POST", act("schalter-1", "finish"), basic("ben", "demo"), http.StatusConflict},
+			{"ben marks a no-show", "POST", act("schalter-1", "noshow"), basic("ben", "demo"), http.StatusConflict},
+			{"ben recalls", "POST", act("schalter-1", "recall"), basic("ben", "demo"), http.StatusConflict},
+			{"ben parks", "POST", act("schalter-1", "park"), basic("ben", "demo"), http.StatusConflict},
+			{"ben pauses", "POST", act("schalter-1", "pause"), basic("ben", "demo"), http.StatusConflict},
+			{"ben calls next", "POST", act("schalter-1", "next"), basic("ben", "demo"), http.StatusConflict},
+			{"ben reads the counter's queue", "GET", act("schalter-1", "queue"), basic("ben", "demo"), http.StatusConflict},
+			{"ben at a free counter", "GET", act("schalter-2", "queue"), basic("ben", "demo"), http.StatusOK},
+			{"anna's own Basic request", "GET", act("schalter-1", "queue"), basic("anna", "demo"), http.StatusOK},
+			{"anna starts by Basic", "POST", act("schalter-1", "start"), basic("anna", "demo"), http.StatusOK},
+			{"anna finishes in her session", "POST", act("schalter-1", "finish"), cookie(annaCk, annaCSRF), http.StatusOK},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				var body any
+				if tc.method == "POST" {
+					body = api.ActionRequest{}
+				}
+				a := h.do(tc.method, tc.path, tc.as, body)
+				if a.Status != tc.want {
+					t.Fatalf("%d %s, want %d", a.Status, a.Body, tc.want)
+				}
+				if tc.want == http.StatusConflict && (a.Error.Code != api.CodeCounterInUse || !bytes.Contains(a.Body, []byte("Schalter 1"))) {
+					t.Fatalf("%s, want counter_in_use naming Schalter 1", a.Body)
+				}
+			})
+		}
+	})
+
 	t.Run("same browser logs in again", func(t *testing.T) {
 		h := newAccessHub(t, clerks, nil, Limits{})
 		ck, _ := h.session(login(accessMitte, "schalter-2", "anna", "demo", false))

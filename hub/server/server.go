@@ -264,7 +264,9 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 				err = queue.Errorf(codeForbidden, "the account %s has no desk role", p.clerk)
 			}
 		case counterClerks:
-			err = p.atCounter(r.PathValue("counter"))
+			if err = p.atCounter(r.PathValue("counter")); err == nil {
+				err = s.heldByOther(r.Context(), o, r.PathValue("counter"), p)
+			}
 		}
 		if err != nil {
 			s.writeError(w, r, err)
