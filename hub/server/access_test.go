@@ -41,6 +41,7 @@ type accessHub struct {
 	limits  Limits
 	clerks  []Clerk
 	devices []Device
+	outbox  *testOutbox
 }
 
 const accessMitte, accessNord = "buergerbuero-mitte", "buergerbuero-nord"
@@ -78,7 +79,7 @@ func newAccessHub(t *testing.T, clerks []Clerk, devices []Device, limits Limits)
 	t.Cleanup(func() { db.Close() })
 	t.Cleanup(wg.Wait)
 	t.Cleanup(cancel)
-	h := &accessHub{t: t, Clock: clock, Demo: demo.New(clock.Now), db: db, limits: limits}
+	h := &accessHub{t: t, Clock: clock, Demo: demo.New(clock.Now), db: db, limits: limits, outbox: &testOutbox{}}
 	offices := demo.Offices()
 	loops := office.Set{}
 	for _, o := range offices {
@@ -120,7 +121,7 @@ func (h *accessHub) start(clerks []Clerk, devices []Device) {
 	h.clerks, h.devices = clerks, devices
 	srv := New(Config{Loops: h.loops, DB: h.db, Auth: NewAuth(clerks, devices, []byte("access session key"), 0),
 		BirthKey: []byte("access birth key"), Now: h.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Demo: h.Demo, Limits: h.limits})
+		Demo: h.Demo, Limits: h.limits, Outbox: h.outbox})
 	h.Server = srv
 	ts := httptest.NewServer(srv)
 	h.URL = ts.URL
@@ -1023,6 +1024,108 @@ func TestTokenInURL(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if a := h.do(tc.method, tc.path, tc.as, tc.body); a.Status != tc.want {
 				t.Fatalf("%s %s: %d %s, want %d", tc.method, tc.path, a.Status, a.Body, tc.want)
+			}
+		})
+	}
+}
+
+// TestWhoSeesNames covers who reads a person's name (issue 11.5): ticket
+// ids are predictable, so the name is only for the clerk whose counter
+// holds the ticket, the desk, supervisors and admins; the dead letters,
+// whose backend answers may name a person, only for the last three.
+func TestWhoSeesNames(t *testing.T) {
+	clerks := []Clerk{
+		{User: "eins", PasswordHash: accessHash(), Roles: []string{RoleClerk}, Counters: []string{"schalter-1"}},
+		{User: "zwei", PasswordHash: accessHash(), Roles: []string{RoleClerk}, Counters: []string{"schalter-2"}},
+		{User: "frei", PasswordHash: accessHash(), Roles: []string{RoleClerk}},
+		{User: "desk", PasswordHash: accessHash(), Roles: []string{RoleDesk}},
+		{User: "chef", PasswordHash: accessHash(), Roles: []string{RoleSupervisor}},
+		{User: "admin", PasswordHash: accessHash(), Roles: []string{RoleAdmin}},
+	}
+	h := newAccessHub(t, clerks, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+	base := "/api/v1/offices/" + accessMitte
+	names := map[string]string{} // by ticket id
+	for _, a := range h.day(accessMitte) {
+		if len(names) == 2 {
+			break
+		}
+		if a.Cancelled || a.Start.Before(h.Clock.Now()) || !a.Start.Before(h.Clock.Now().Add(20*time.Minute)) {
+			continue
+		}
+		r := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{Code: "LOTSE:" + a.ID + ":" + a.Secret})
+		var tk api.Ticket
+		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &tk) != nil {
+			t.Fatalf("check-in: %d %s", r.Status, r.Body)
+		}
+		names[tk.ID] = a.Name
+	}
+	if len(names) != 2 {
+		t.Fatal("want two appointments inside the check-in window")
+	}
+	ck, csrf := h.session(login(accessMitte, "schalter-1", "eins", "demo", false))
+	r := h.do("POST", base+"/counters/schalter-1/next", cookie(ck, csrf), api.ActionRequest{})
+	var called api.ActionResult
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &called) != nil || called.Ticket == nil {
+		t.Fatalf("eins next: %d %s", r.Status, r.Body)
+	}
+	served := called.Ticket.ID
+	if called.Ticket.Name != names[served] {
+		t.Fatalf("the clerk who calls the person gets %q, want the name %q", called.Ticket.Name, names[served])
+	}
+	waiting := ""
+	for id := range names {
+		if id != served {
+			waiting = id
+		}
+	}
+
+	tests := []struct {
+		name   string
+		ticket string
+		as     who
+		sees   bool
+	}{
+		{"the clerk serving it", served, cookie(ck, ""), true},
+		{"the clerk serving it, by Basic", served, basic("eins", "demo"), true},
+		{"the clerk serving it, a waiting ticket", waiting, cookie(ck, ""), false},
+		{"a clerk of another counter", served, basic("zwei", "demo"), false},
+		{"a clerk of another counter, a waiting ticket", waiting, basic("zwei", "demo"), false},
+		{"a clerk of every counter, where another clerk works", served, basic("frei", "demo"), false},
+		{"a clerk of every counter, a waiting ticket", waiting, basic("frei", "demo"), false},
+		{"the desk", waiting, basic("desk", "demo"), true},
+		{"a supervisor", waiting, basic("chef", "demo"), true},
+		{"an admin", served, basic("admin", "demo"), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := h.do("GET", base+"/tickets/"+tc.ticket, tc.as, nil)
+			var tk api.Ticket
+			if a.Status != http.StatusOK || json.Unmarshal(a.Body, &tk) != nil {
+				t.Fatalf("%d %s, want the ticket", a.Status, a.Body)
+			}
+			if want := map[bool]string{true: names[tc.ticket]}[tc.sees]; tk.Name != want {
+				t.Fatalf("name %q, want %q", tk.Name, want)
+			}
+		})
+	}
+
+	outbox := []struct {
+		name, method, path string
+		as                 who
+		want               int
+	}{
+		{"a clerk reads the dead letters", "GET", base + "/outbox", basic("eins", "demo"), http.StatusForbidden},
+		{"a clerk retries them", "POST", base + "/outbox/retry", basic("eins", "demo"), http.StatusForbidden},
+		{"a clerk's session retries them", "POST", base + "/outbox/retry", cookie(ck, csrf), http.StatusForbidden},
+		{"the desk reads them", "GET", base + "/outbox", basic("desk", "demo"), http.StatusOK},
+		{"the desk retries them", "POST", base + "/outbox/retry", basic("desk", "demo"), http.StatusOK},
+		{"a supervisor retries them", "POST", base + "/outbox/retry", basic("chef", "demo"), http.StatusOK},
+		{"an admin reads them", "GET", base + "/outbox", basic("admin", "demo"), http.StatusOK},
+	}
+	for _, tc := range outbox {
+		t.Run(tc.name, func(t *testing.T) {
+			if a := h.do(tc.method, tc.path, tc.as, nil); a.Status != tc.want {
+				t.Fatalf("%d %s, want %d", a.Status, a.Body, tc.want)
 			}
 		})
 	}
