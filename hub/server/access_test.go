@@ -1109,6 +1109,24 @@ func TestWhoSeesNames(t *testing.T) {
 		})
 	}
 
+	t.Run("the counter's queue names only its own ticket", func(t *testing.T) {
+		var cq CounterQueue
+		a := h.do("GET", base+"/counters/schalter-1/queue", cookie(ck, ""), nil)
+		if a.Status != http.StatusOK || json.Unmarshal(a.Body, &cq) != nil {
+			t.Fatalf("%d %s", a.Status, a.Body)
+		}
+		if cq.Counter.Ticket == nil || cq.Counter.Ticket.ID != served || cq.Counter.Ticket.Name != names[served] {
+			t.Fatalf("the counter's own ticket %+v, want %s with its name", cq.Counter.Ticket, served)
+		}
+		for _, list := range [][]api.Ticket{cq.Next, cq.Parked, cq.Missed} {
+			for _, tk := range list {
+				if tk.Name != "" {
+					t.Fatalf("ticket %s not at the counter carries the name %q", tk.ID, tk.Name)
+				}
+			}
+		}
+	})
+
 	outbox := []struct {
 		name, method, path string
 		as                 who
