@@ -862,6 +862,31 @@ func TestOneClerkPerCounter(t *testing.T) {
 		}
 	})
 
+	t.Run("HTTP Basic where the session's account is gone", func(t *testing.T) {
+		// The hub restarts without anna, or with her password changed:
+		// her session no longer holds the counter against Basic.
+		tests := []struct {
+			name   string
+			clerks []Clerk
+		}{
+			{"account removed", clerks[1:]},
+			{"password changed", []Clerk{{User: "anna", PasswordHash: "$2a$04$changedchangedchangedchangedchangedchangedchangedcha"}, clerks[1]}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				h := newAccessHub(t, clerks, nil, Limits{})
+				h.session(login(accessMitte, "schalter-1", "anna", "demo", false))
+				if a := h.do("GET", act("schalter-1", "queue"), basic("ben", "demo"), nil); a.Status != http.StatusConflict {
+					t.Fatalf("ben while anna's session lives: %d %s, want 409", a.Status, a.Body)
+				}
+				h.start(tc.clerks, nil)
+				if a := h.do("GET", act("schalter-1", "queue"), basic("ben", "demo"), nil); a.Status != http.StatusOK {
+					t.Fatalf("ben after anna's session ended: %d %s, want 200", a.Status, a.Body)
+				}
+			})
+		}
+	})
+
 	t.Run("same browser logs in again", func(t *testing.T) {
 		h := newAccessHub(t, clerks, nil, Limits{})
 		ck, _ := h.session(login(accessMitte, "schalter-2", "anna", "demo", false))

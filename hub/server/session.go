@@ -284,6 +284,12 @@ func (s *Server) heldByOther(ctx context.Context, o *officeHandle, counter strin
 		return fmt.Errorf("counter %s: %w", counter, err)
 	}
 	for _, l := range live {
+		// A session whose account was removed or whose password changed
+		// is over, even if no request has ended it in the database yet;
+		// Basic has no takeover to get past it.
+		if c, ok := s.auth.clerks[l.User]; !ok || credential(c.PasswordHash) != l.Credential {
+			continue
+		}
 		if l.User != p.clerk {
 			name := counter
 			if c, ok := o.office.Counter(counter); ok {
