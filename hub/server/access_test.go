@@ -41,6 +41,7 @@ type accessHub struct {
 	limits  Limits
 	clerks  []Clerk
 	devices []Device
+	outbox  *testOutbox
 }
 
 const accessMitte, accessNord = "buergerbuero-mitte", "buergerbuero-nord"
@@ -78,7 +79,7 @@ func newAccessHub(t *testing.T, clerks []Clerk, devices []Device, limits Limits)
 	t.Cleanup(func() { db.Close() })
 	t.Cleanup(wg.Wait)
 	t.Cleanup(cancel)
-	h := &accessHub{t: t, Clock: clock, Demo: demo.New(clock.Now), db: db, limits: limits}
+	h := &accessHub{t: t, Clock: clock, Demo: demo.New(clock.Now), db: db, limits: limits, outbox: &testOutbox{}}
 	offices := demo.Offices()
 	loops := office.Set{}
 	for _, o := range offices {
@@ -120,7 +121,7 @@ func (h *accessHub) start(clerks []Clerk, devices []Device) {
 	h.clerks, h.devices = clerks, devices
 	srv := New(Config{Loops: h.loops, DB: h.db, Auth: NewAuth(clerks, devices, []byte("access session key"), 0),
 		BirthKey: []byte("access birth key"), Now: h.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Demo: h.Demo, Limits: h.limits})
+		Demo: h.Demo, Limits: h.limits, Outbox: h.outbox})
 	h.Server = srv
 	ts := httptest.NewServer(srv)
 	h.URL = ts.URL
@@ -361,6 +362,46 @@ func TestWrongCodesAreLimited(t *testing.T) {
 		}
 		if a := h.do("POST", checkinPath(accessMitte), basic("desk", "demo"), api.CheckInRequest{Appointment: target.ID}); a.Status != http.StatusCreated {
 			t.Fatalf("desk check-in of a locked code: %d %s", a.Status, a.Body)
+		}
+	})
+
+	t.Run("per appointment, at every office", func(t *testing.T) {
+		// The lock belongs to the appointment, not to the route: through
+		// another office's kiosk route the code is neither guessable
+		// afresh nor confirmed by "wrong office".
+		h := newAccessHub(t, nil, accessDevices("kiosk-", 10, RoleKiosk), Limits{})
+		var target booking.Appointment
+		for _, a := range h.day(accessNord) {
+			if !a.Cancelled && !a.Start.Before(h.Clock.Now()) && a.Start.Before(h.Clock.Now().Add(20*time.Minute)) {
+				target = a
+				break
+			}
+		}
+		if target.ID == "" {
+			t.Fatal("no appointment inside the check-in window")
+		}
+		// The wrong secrets are spread over both offices: together they
+		// spend one budget.
+		for i := range limits.CodePerAppointment.Burst {
+			at := []string{accessNord, accessMitte}[i%2]
+			wrong := "LOTSE:" + target.ID + ":" + fmt.Sprintf("%016d", i)
+			if a := h.do("POST", checkinPath(at), bearer("kiosk-"+strconv.Itoa(i)), api.CheckInRequest{Code: wrong}); a.Status != http.StatusNotFound {
+				t.Fatalf("wrong secret %d at %s: %d %s", i, at, a.Status, a.Body)
+			}
+		}
+		tests := []struct {
+			name, office, secret string
+		}{
+			{"another wrong secret at its office", accessNord, fmt.Sprintf("%016d", 98)},
+			{"another wrong secret at another office", accessMitte, fmt.Sprintf("%016d", 99)},
+			{"the right secret at its office", accessNord, target.Secret},
+			{"the right secret at another office", accessMitte, target.Secret},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				a := h.do("POST", checkinPath(tc.office), bearer("kiosk-9"), api.CheckInRequest{Code: "LOTSE:" + target.ID + ":" + tc.secret})
+				wantLimited(t, a, "the locked code")
+			})
 		}
 	})
 
@@ -775,6 +816,77 @@ func TestOneClerkPerCounter(t *testing.T) {
 		}
 	})
 
+	t.Run("HTTP Basic at a busy counter", func(t *testing.T) {
+		// Another account's Basic request meets the counter's live
+		// session like a second login does; the account of the session
+		// itself may also send Basic requests there.
+		h := newAccessHub(t, clerks, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		annaCk, annaCSRF := h.session(login(accessMitte, "schalter-1", "anna", "demo", false))
+		for range 3 {
+			h.do("POST", "/api/v1/offices/"+accessMitte+"/tickets", bearer("kiosk-0"), api.WalkInRequest{Service: "meldebescheinigung"})
+		}
+		if a := h.do("POST", act("schalter-1", "next"), cookie(annaCk, annaCSRF), api.ActionRequest{}); a.Status != http.StatusOK {
+			t.Fatalf("anna next: %d %s", a.Status, a.Body)
+		}
+		tests := []struct {
+			name, method, path string
+			as                 who
+			want               int
+		}{
+			{"ben finishes", "POST", act("schalter-1", "finish"), basic("ben", "demo"), http.StatusConflict},
+			{"ben marks a no-show", "POST", act("schalter-1", "noshow"), basic("ben", "demo"), http.StatusConflict},
+			{"ben recalls", "POST", act("schalter-1", "recall"), basic("ben", "demo"), http.StatusConflict},
+			{"ben parks", "POST", act("schalter-1", "park"), basic("ben", "demo"), http.StatusConflict},
+			{"ben pauses", "POST", act("schalter-1", "pause"), basic("ben", "demo"), http.StatusConflict},
+			{"ben calls next", "POST", act("schalter-1", "next"), basic("ben", "demo"), http.StatusConflict},
+			{"ben reads the counter's queue", "GET", act("schalter-1", "queue"), basic("ben", "demo"), http.StatusConflict},
+			{"ben at a free counter", "GET", act("schalter-2", "queue"), basic("ben", "demo"), http.StatusOK},
+			{"anna's own Basic request", "GET", act("schalter-1", "queue"), basic("anna", "demo"), http.StatusOK},
+			{"anna starts by Basic", "POST", act("schalter-1", "start"), basic("anna", "demo"), http.StatusOK},
+			{"anna finishes in her session", "POST", act("schalter-1", "finish"), cookie(annaCk, annaCSRF), http.StatusOK},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				var body any
+				if tc.method == "POST" {
+					body = api.ActionRequest{}
+				}
+				a := h.do(tc.method, tc.path, tc.as, body)
+				if a.Status != tc.want {
+					t.Fatalf("%d %s, want %d", a.Status, a.Body, tc.want)
+				}
+				if tc.want == http.StatusConflict && (a.Error.Code != api.CodeCounterInUse || !bytes.Contains(a.Body, []byte("Schalter 1"))) {
+					t.Fatalf("%s, want counter_in_use naming Schalter 1", a.Body)
+				}
+			})
+		}
+	})
+
+	t.Run("HTTP Basic where the session's account is gone", func(t *testing.T) {
+		// The hub restarts without anna, or with her password changed:
+		// her session no longer holds the counter against Basic.
+		tests := []struct {
+			name   string
+			clerks []Clerk
+		}{
+			{"account removed", clerks[1:]},
+			{"password changed", []Clerk{{User: "anna", PasswordHash: "$2a$04$changedchangedchangedchangedchangedchangedchangedcha"}, clerks[1]}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				h := newAccessHub(t, clerks, nil, Limits{})
+				h.session(login(accessMitte, "schalter-1", "anna", "demo", false))
+				if a := h.do("GET", act("schalter-1", "queue"), basic("ben", "demo"), nil); a.Status != http.StatusConflict {
+					t.Fatalf("ben while anna's session lives: %d %s, want 409", a.Status, a.Body)
+				}
+				h.start(tc.clerks, nil)
+				if a := h.do("GET", act("schalter-1", "queue"), basic("ben", "demo"), nil); a.Status != http.StatusOK {
+					t.Fatalf("ben after anna's session ended: %d %s, want 200", a.Status, a.Body)
+				}
+			})
+		}
+	})
+
 	t.Run("same browser logs in again", func(t *testing.T) {
 		h := newAccessHub(t, clerks, nil, Limits{})
 		ck, _ := h.session(login(accessMitte, "schalter-2", "anna", "demo", false))
@@ -906,4 +1018,158 @@ func TestRoles(t *testing.T) {
 			t.Fatalf("one kiosk drew %d of 3,000 tickets at once, want at most %d", issued, want)
 		}
 	})
+}
+
+// TestTokenInURL covers where a device token may sit in the URL (issue
+// 11): only on the GET routes a TV's browser reads the board with, never
+// on a write, where a link or a logged URL could act as the kiosk.
+func TestTokenInURL(t *testing.T) {
+	devices := []Device{{Name: "kiosk", Token: "kiosk", Role: RoleKiosk}, {Name: "tv", Token: "tv", Role: RoleDisplay}}
+	h := newAccessHub(t, nil, devices, Limits{})
+	base := "/api/v1/offices/" + accessMitte
+	tests := []struct {
+		name, method, path string
+		as                 who
+		body               any
+		want               int
+	}{
+		{"display reads the queue", "GET", base + "/queue?token=tv", nil, nil, http.StatusOK},
+		{"display reads the events", "GET", base + "/events?since=0&token=tv", nil, nil, http.StatusOK},
+		{"kiosk reads the queue", "GET", base + "/queue?token=kiosk", nil, nil, http.StatusOK},
+		{"kiosk draws a ticket", "POST", base + "/tickets?token=kiosk", nil, api.WalkInRequest{Service: "meldebescheinigung"}, http.StatusUnauthorized},
+		{"kiosk checks in", "POST", base + "/checkins?token=kiosk", nil, api.CheckInRequest{Code: wrongCode(1)}, http.StatusUnauthorized},
+		{"kiosk tries a birth date", "POST", base + "/checkins?token=kiosk", nil, api.CheckInRequest{BirthDate: "1970-01-01"}, http.StatusUnauthorized},
+		{"kiosk retries the outbox", "POST", base + "/outbox/retry?token=kiosk", nil, nil, http.StatusUnauthorized},
+		{"kiosk acts at a counter", "POST", base + "/counters/schalter-1/next?token=kiosk", nil, nil, http.StatusUnauthorized},
+		{"kiosk reads a ticket", "GET", base + "/tickets/x?token=kiosk", nil, nil, http.StatusUnauthorized},
+		{"header beats a URL token on a write", "POST", base + "/tickets?token=nobody", bearer("kiosk"), api.WalkInRequest{Service: "meldebescheinigung"}, http.StatusCreated},
+		{"kiosk draws a ticket with the header", "POST", base + "/tickets", bearer("kiosk"), api.WalkInRequest{Service: "meldebescheinigung"}, http.StatusCreated},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if a := h.do(tc.method, tc.path, tc.as, tc.body); a.Status != tc.want {
+				t.Fatalf("%s %s: %d %s, want %d", tc.method, tc.path, a.Status, a.Body, tc.want)
+			}
+		})
+	}
+}
+
+// TestWhoSeesNames covers who reads a person's name (issue 11.5): ticket
+// ids are predictable, so the name is only for the clerk whose counter
+// holds the ticket, the desk, supervisors and admins; the dead letters,
+// whose backend answers may name a person, only for the last three.
+func TestWhoSeesNames(t *testing.T) {
+	clerks := []Clerk{
+		{User: "eins", PasswordHash: accessHash(), Roles: []string{RoleClerk}, Counters: []string{"schalter-1"}},
+		{User: "zwei", PasswordHash: accessHash(), Roles: []string{RoleClerk}, Counters: []string{"schalter-2"}},
+		{User: "frei", PasswordHash: accessHash(), Roles: []string{RoleClerk}},
+		{User: "desk", PasswordHash: accessHash(), Roles: []string{RoleDesk}},
+		{User: "chef", PasswordHash: accessHash(), Roles: []string{RoleSupervisor}},
+		{User: "admin", PasswordHash: accessHash(), Roles: []string{RoleAdmin}},
+	}
+	h := newAccessHub(t, clerks, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+	base := "/api/v1/offices/" + accessMitte
+	names := map[string]string{} // by ticket id
+	for _, a := range h.day(accessMitte) {
+		if len(names) == 2 {
+			break
+		}
+		if a.Cancelled || a.Start.Before(h.Clock.Now()) || !a.Start.Before(h.Clock.Now().Add(20*time.Minute)) {
+			continue
+		}
+		r := h.do("POST", checkinPath(accessMitte), bearer("kiosk-0"), api.CheckInRequest{Code: "LOTSE:" + a.ID + ":" + a.Secret})
+		var tk api.Ticket
+		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &tk) != nil {
+			t.Fatalf("check-in: %d %s", r.Status, r.Body)
+		}
+		names[tk.ID] = a.Name
+	}
+	if len(names) != 2 {
+		t.Fatal("want two appointments inside the check-in window")
+	}
+	ck, csrf := h.session(login(accessMitte, "schalter-1", "eins", "demo", false))
+	r := h.do("POST", base+"/counters/schalter-1/next", cookie(ck, csrf), api.ActionRequest{})
+	var called api.ActionResult
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &called) != nil || called.Ticket == nil {
+		t.Fatalf("eins next: %d %s", r.Status, r.Body)
+	}
+	served := called.Ticket.ID
+	if called.Ticket.Name != names[served] {
+		t.Fatalf("the clerk who calls the person gets %q, want the name %q", called.Ticket.Name, names[served])
+	}
+	waiting := ""
+	for id := range names {
+		if id != served {
+			waiting = id
+		}
+	}
+
+	tests := []struct {
+		name   string
+		ticket string
+		as     who
+		sees   bool
+	}{
+		{"the clerk serving it", served, cookie(ck, ""), true},
+		{"the clerk serving it, by Basic", served, basic("eins", "demo"), true},
+		{"the clerk serving it, a waiting ticket", waiting, cookie(ck, ""), false},
+		{"a clerk of another counter", served, basic("zwei", "demo"), false},
+		{"a clerk of another counter, a waiting ticket", waiting, basic("zwei", "demo"), false},
+		{"a clerk of every counter, where another clerk works", served, basic("frei", "demo"), false},
+		{"a clerk of every counter, a waiting ticket", waiting, basic("frei", "demo"), false},
+		{"the desk", waiting, basic("desk", "demo"), true},
+		{"a supervisor", waiting, basic("chef", "demo"), true},
+		{"an admin", served, basic("admin", "demo"), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := h.do("GET", base+"/tickets/"+tc.ticket, tc.as, nil)
+			var tk api.Ticket
+			if a.Status != http.StatusOK || json.Unmarshal(a.Body, &tk) != nil {
+				t.Fatalf("%d %s, want the ticket", a.Status, a.Body)
+			}
+			if want := map[bool]string{true: names[tc.ticket]}[tc.sees]; tk.Name != want {
+				t.Fatalf("name %q, want %q", tk.Name, want)
+			}
+		})
+	}
+
+	t.Run("the counter's queue names only its own ticket", func(t *testing.T) {
+		var cq CounterQueue
+		a := h.do("GET", base+"/counters/schalter-1/queue", cookie(ck, ""), nil)
+		if a.Status != http.StatusOK || json.Unmarshal(a.Body, &cq) != nil {
+			t.Fatalf("%d %s", a.Status, a.Body)
+		}
+		if cq.Counter.Ticket == nil || cq.Counter.Ticket.ID != served || cq.Counter.Ticket.Name != names[served] {
+			t.Fatalf("the counter's own ticket %+v, want %s with its name", cq.Counter.Ticket, served)
+		}
+		for _, list := range [][]api.Ticket{cq.Next, cq.Parked, cq.Missed} {
+			for _, tk := range list {
+				if tk.Name != "" {
+					t.Fatalf("ticket %s not at the counter carries the name %q", tk.ID, tk.Name)
+				}
+			}
+		}
+	})
+
+	outbox := []struct {
+		name, method, path string
+		as                 who
+		want               int
+	}{
+		{"a clerk reads the dead letters", "GET", base + "/outbox", basic("eins", "demo"), http.StatusForbidden},
+		{"a clerk retries them", "POST", base + "/outbox/retry", basic("eins", "demo"), http.StatusForbidden},
+		{"a clerk's session retries them", "POST", base + "/outbox/retry", cookie(ck, csrf), http.StatusForbidden},
+		{"the desk reads them", "GET", base + "/outbox", basic("desk", "demo"), http.StatusOK},
+		{"the desk retries them", "POST", base + "/outbox/retry", basic("desk", "demo"), http.StatusOK},
+		{"a supervisor retries them", "POST", base + "/outbox/retry", basic("chef", "demo"), http.StatusOK},
+		{"an admin reads them", "GET", base + "/outbox", basic("admin", "demo"), http.StatusOK},
+	}
+	for _, tc := range outbox {
+		t.Run(tc.name, func(t *testing.T) {
+			if a := h.do(tc.method, tc.path, tc.as, nil); a.Status != tc.want {
+				t.Fatalf("%d %s, want %d", a.Status, a.Body, tc.want)
+			}
+		})
+	}
 }

@@ -225,6 +225,16 @@ const (
 	codeEnded        queue.Code = "session_ended"      // 401: password changed, account removed
 )
 
+// Routes a display reads with ?token= in the URL (DESIGN.md: the web
+// board's WebSocket cannot set a header). Only GET routes: never a write.
+const (
+	routeQueue  = "GET /api/v1/offices/{office}/queue"
+	routeStream = "GET /api/v1/offices/{office}/stream"
+	routeEvents = "GET /api/v1/offices/{office}/events"
+)
+
+var queryTokenRoutes = map[string]bool{routeQueue: true, routeStream: true, routeEvents: true}
+
 // identify reads the credentials of a request for the office ("" when the
 // route has none). Wrong passwords are rate limited like the login form.
 func (s *Server) identify(r *http.Request, office string) (principal, error) {
@@ -242,6 +252,12 @@ func (s *Server) identify(r *http.Request, office string) (principal, error) {
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 		token = strings.TrimSpace(h[len("Bearer "):])
 	} else if t := r.URL.Query().Get("token"); t != "" {
+		// A token in a URL ends up in browser histories and proxy logs,
+		// and a link can carry it into a write; it is taken only where a
+		// TV's browser cannot send a header: reading the board.
+		if !queryTokenRoutes[r.Pattern] {
+			return principal{}, queue.Errorf(codeUnauthorized, "a token in the URL is accepted only to read the stream, the queue and the events; send it as Authorization: Bearer")
+		}
 		token = t
 	}
 	if token != "" {

@@ -21,8 +21,9 @@ type OutboxControl interface {
 const maxDeadLetters = 50
 
 // outboxView serves GET /api/v1/offices/{office}/outbox: the office's dead
-// letters with the backend's answers, for clerks only, because an answer
-// may name a person.
+// letters with the backend's answers, for the desk, supervisors and
+// admins only (deskClerks): an answer may name a person, and a counter
+// clerk has no business with the office's reports.
 func (s *Server) outboxView(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	if s.outbox == nil {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "this hub has no outbox"))
@@ -43,8 +44,9 @@ func (s *Server) outboxView(w http.ResponseWriter, r *http.Request, o *officeHan
 	writeJSON(w, http.StatusOK, out)
 }
 
-// retryOutbox serves POST /api/v1/offices/{office}/outbox/retry: a clerk
-// puts the office's dead letters back into its outbox.
+// retryOutbox serves POST /api/v1/offices/{office}/outbox/retry: the desk,
+// a supervisor or an admin puts the office's dead letters back into its
+// outbox.
 func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	if s.outbox == nil {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "this hub has no outbox"))

@@ -37,10 +37,15 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 			s.writeError(w, r, err)
 			return
 		}
-		appointment := slot{s.limits.codeAppointment, o.office.ID + "/" + id}
+		// Keyed by the id alone (ids are unique across the hub's offices):
+		// keyed by the route's office, every other office's kiosk route
+		// would be a fresh budget for the same secret.
+		appointment := slot{s.limits.codeAppointment, "appointment:" + id}
 		if wait, ok := appointment.l.check(appointment.key); !ok {
 			// Locked after wrong secrets for this id: the person can still
-			// be checked in at the desk, which needs no code.
+			// be checked in at the desk, which needs no code. The lock is
+			// answered before any office is asked, so that a right secret
+			// is not confirmed by "wrong office" either.
 			s.writeError(w, r, rateLimitError{queue.Errorf(codeRateLimited, "this code is locked after wrong tries; please ask at the desk"), wait})
 			return
 		}

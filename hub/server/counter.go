@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -29,6 +30,12 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
+		before := ""
+		for _, c := range q.Counters() {
+			if c.ID == counter {
+				before = c.Ticket
+			}
+		}
 		t, events, err := q.Do(now, a)
 		if err != nil {
 			return actionResult{}, events, err
@@ -39,7 +46,10 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 				out.counter = c
 			}
 		}
-		if t.Appointment != "" {
+		// The name goes to the clerk who serves the person: the ticket is
+		// at this counter now or was until this action (finish, park,
+		// transfer), never one this counter merely named.
+		if t.Appointment != "" && (t.ID == before || t.ID == out.counter.Ticket) {
 			if ap, ok := q.Appointment(t.Appointment); ok {
 				out.name = ap.Name
 			}
@@ -117,28 +127,69 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 	writeJSON(w, http.StatusOK, res)
 }
 
+// ticketDetail serves one ticket. Ticket ids are predictable, so the
+// person's name is in it only for a caller that may see it (seesName);
+// everyone else gets the ticket without it.
 func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	id := r.PathValue("ticket")
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (api.Ticket, []queue.Event, error) {
+	type detail struct {
+		ticket  api.Ticket
+		name    string
+		counter string // where it is called or served, if it is
+	}
+	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (detail, []queue.Event, error) {
 		t, ok := q.Ticket(id)
 		if !ok {
-			return api.Ticket{}, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
+			return detail{}, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
 		}
-		at := o.names.ticket(t)
+		d := detail{ticket: o.names.ticket(t)}
 		if a, ok := q.Appointment(t.Appointment); ok {
-			at.Name = a.Name
+			d.name = a.Name
+		}
+		if t.State == queue.Called || t.State == queue.Serving {
+			d.counter = t.Counter
 		}
 		if t.State == queue.Waiting {
 			m := minutes(q.EstimateFor(now, t.ID))
-			at.WaitMinutes = &m
+			d.ticket.WaitMinutes = &m
 		}
-		return at, nil, nil
+		return d, nil, nil
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	if res.name != "" {
+		ok, err := s.seesName(ctx, o, p, res.counter)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if ok {
+			res.ticket.Name = res.name
+		}
+	}
+	writeJSON(w, http.StatusOK, res.ticket)
+}
+
+// seesName reports whether the caller may read the name of a person whose
+// ticket is called or served at counter ("" when it is at none): the
+// information desk, supervisors and admins always; a clerk only at a
+// counter where the clerk works now, which is where the name is needed.
+func (s *Server) seesName(ctx context.Context, o *officeHandle, p principal, counter string) (bool, error) {
+	if p.hasRole(RoleDesk, RoleSupervisor, RoleAdmin) {
+		return true, nil
+	}
+	if counter == "" || p.atCounter(counter) != nil {
+		return false, nil
+	}
+	if err := s.heldByOther(ctx, o, counter, p); err != nil {
+		if queue.ErrorCode(err) == codeCounterInUse {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }

@@ -204,15 +204,15 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/offices", s.listOffices)
 	m.HandleFunc("POST /api/v1/offices/{office}/checkins", s.withOffice(issuers, s.checkIn))
 	m.HandleFunc("POST /api/v1/offices/{office}/tickets", s.withOffice(issuers, s.walkIn))
-	m.HandleFunc("GET /api/v1/offices/{office}/queue", s.withOffice(anyone, s.queueView))
-	m.HandleFunc("GET /api/v1/offices/{office}/stream", s.withOffice(anyone, s.stream))
-	m.HandleFunc("GET /api/v1/offices/{office}/events", s.withOffice(anyone, s.eventsSince))
+	m.HandleFunc(routeQueue, s.withOffice(anyone, s.queueView))
+	m.HandleFunc(routeStream, s.withOffice(anyone, s.stream))
+	m.HandleFunc(routeEvents, s.withOffice(anyone, s.eventsSince))
 	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(counterClerks, s.counterAction))
 	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(counterClerks, s.counterQueue))
 	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
 	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(deskClerks, s.findAppointments))
-	m.HandleFunc("GET /api/v1/offices/{office}/outbox", s.withOffice(clerksOnly, s.outboxView))
-	m.HandleFunc("POST /api/v1/offices/{office}/outbox/retry", s.withOffice(clerksOnly, s.retryOutbox))
+	m.HandleFunc("GET /api/v1/offices/{office}/outbox", s.withOffice(deskClerks, s.outboxView))
+	m.HandleFunc("POST /api/v1/offices/{office}/outbox/retry", s.withOffice(deskClerks, s.retryOutbox))
 	m.HandleFunc("POST /api/v1/session", s.login)
 	m.HandleFunc("DELETE /api/v1/session", s.logout)
 	m.HandleFunc("GET /api/v1/session", s.whoami)
@@ -268,7 +268,9 @@ func (s *Server) withOffice(need access, h officeHandler) http.HandlerFunc {
 				err = queue.Errorf(codeForbidden, "the account %s has no desk role", p.clerk)
 			}
 		case counterClerks:
-			err = p.atCounter(r.PathValue("counter"))
+			if err = p.atCounter(r.PathValue("counter")); err == nil {
+				err = s.heldByOther(r.Context(), o, r.PathValue("counter"), p)
+			}
 		}
 		if err != nil {
 			s.writeError(w, r, err)

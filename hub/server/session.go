@@ -269,3 +269,34 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
 }
+
+// heldByOther refuses a caller without a session of this counter (HTTP
+// Basic) where another account's live session works: one clerk per
+// counter holds for every way of logging in, or a script with Basic
+// could close the calls of the clerk at the counter. The same account's
+// Basic requests pass: a clerk may drive the workplace both ways.
+func (s *Server) heldByOther(ctx context.Context, o *officeHandle, counter string, p principal) error {
+	if p.cookie {
+		return nil // atCounter already holds the session to its counter
+	}
+	live, err := s.db.LiveSessions(ctx, o.office.ID, counter, s.now())
+	if err != nil {
+		return fmt.Errorf("counter %s: %w", counter, err)
+	}
+	for _, l := range live {
+		// A session whose account was removed or whose password changed
+		// is over, even if no request has ended it in the database yet;
+		// Basic has no takeover to get past it.
+		if c, ok := s.auth.clerks[l.User]; !ok || credential(c.PasswordHash) != l.Credential {
+			continue
+		}
+		if l.User != p.clerk {
+			name := counter
+			if c, ok := o.office.Counter(counter); ok {
+				name = c.Name
+			}
+			return queue.Errorf(codeCounterInUse, "%s is in use by %s since %s", name, l.User, l.Created.Format(time.RFC3339))
+		}
+	}
+	return nil
+}

@@ -385,7 +385,8 @@ const Lotse = (() => {
       const answer = status.deadLetters.length ? status.deadLetters[0].answer : "";
       parts.push(el("span", { class: "st-warn", id: "st-dead", title: status.deadLetters.map((d) => d.ticket + " " + t("kind." + d.kind) + ": " + d.answer).join("\n"),
         text: t("status.deadLetters", { n: h.deadLetters, answer }) }));
-      parts.push(el("button", { type: "button", id: "st-retry", class: "st-retry", text: t("status.retry"), onclick: retryOutbox }));
+      // Only the desk, supervisors and admins may read and retry them.
+      if (status.outboxReadable) parts.push(el("button", { type: "button", id: "st-retry", class: "st-retry", text: t("status.retry"), onclick: retryOutbox }));
     }
     const detail = (m, prefix) => Object.entries(m || {}).map(([k, n]) => t(prefix + k) + ": " + n).join(", ");
     if (h.repaired > 0) {
@@ -419,12 +420,17 @@ const Lotse = (() => {
       const h = await r.json();
       const id = state.session && state.session.office;
       status.health = (h.offices || []).find((x) => x.id === id) || null;
-      // The backend's answers name the refused reports: clerks only. A
-      // plain fetch: a refusal must not bring up the login dialog.
+      // The backend's answers name the refused reports: desk, supervisors
+      // and admins only. A plain fetch: a refusal must not bring up the
+      // login dialog.
       status.deadLetters = [];
+      status.outboxReadable = false;
       if (status.health && status.health.deadLetters > 0) {
         const o = await fetch("/api/v1/offices/" + encodeURIComponent(id) + "/outbox", { credentials: "same-origin", cache: "no-store" });
-        if (o.ok) status.deadLetters = (await o.json()).deadLetters || [];
+        if (o.ok) {
+          status.outboxReadable = true;
+          status.deadLetters = (await o.json()).deadLetters || [];
+        }
       }
     } catch (e) {
       status.health = null;
