@@ -20,7 +20,7 @@ import (
 func testBroadcaster(t *testing.T) *broadcaster {
 	t.Helper()
 	o := &queue.Office{ID: "o", Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A"}}, Counters: []queue.Counter{{ID: "c", Name: "C"}}}
-	b := newBroadcaster("o", newNames(o), newMetrics(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
+	b := newBroadcaster("o", newConverter(o), newMetrics(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	events := []queue.Event{{Seq: 1, Type: queue.WalkedIn}, {Seq: 2, Type: queue.WalkedIn}, {Seq: 3, Type: queue.WalkedIn}}

@@ -106,7 +106,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		return
 	}
 	s.metrics.checkIn(o.office.ID, "ok")
-	t := o.names.ticket(tr.ticket)
+	t := o.convert.ticket(tr.ticket)
 	if tr.ticket.State == queue.Waiting {
 		m := minutes(tr.wait)
 		t.WaitMinutes = &m
@@ -193,7 +193,7 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		s.writeError(w, r, err)
 		return
 	}
-	t := o.names.ticket(tr.ticket)
+	t := o.convert.ticket(tr.ticket)
 	m := minutes(tr.wait)
 	t.WaitMinutes = &m
 	writeJSON(w, http.StatusCreated, t)

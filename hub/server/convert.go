@@ -10,15 +10,16 @@ import (
 	"lotse/hub/queue"
 )
 
-// names resolves ids to the names the wire types carry.
-type names struct {
+// converter turns the domain's types into the wire types of hub/api,
+// resolving ids to the names the wire types carry (one per office).
+type converter struct {
 	office   *queue.Office
 	services map[string]queue.Service
 	counters map[string]queue.Counter
 }
 
-func newNames(o *queue.Office) *names {
-	n := &names{office: o, services: map[string]queue.Service{}, counters: map[string]queue.Counter{}}
+func newConverter(o *queue.Office) *converter {
+	n := &converter{office: o, services: map[string]queue.Service{}, counters: map[string]queue.Counter{}}
 	for _, s := range o.Services {
 		n.services[s.ID] = s
 	}
@@ -42,7 +43,7 @@ func minutes(d time.Duration) int {
 	return int((d + time.Minute - 1) / time.Minute)
 }
 
-func (n *names) services2api(list []queue.ServiceCount) []api.ServiceCount {
+func (n *converter) services2api(list []queue.ServiceCount) []api.ServiceCount {
 	out := make([]api.ServiceCount, 0, len(list))
 	for _, s := range list {
 		out = append(out, api.ServiceCount{Service: s.Service, Name: n.services[s.Service].Name, Count: s.Count})
@@ -51,7 +52,7 @@ func (n *names) services2api(list []queue.ServiceCount) []api.ServiceCount {
 }
 
 // ticket converts a ticket for the public: no name.
-func (n *names) ticket(t queue.Ticket) api.Ticket {
+func (n *converter) ticket(t queue.Ticket) api.Ticket {
 	return api.Ticket{
 		ID: t.ID, Number: t.Number, State: string(t.State), Services: n.services2api(t.Services), Persons: t.Persons(),
 		Counter: t.Counter, CounterName: n.counters[t.Counter].Name, TargetCounter: t.TargetCounter,
@@ -61,7 +62,7 @@ func (n *names) ticket(t queue.Ticket) api.Ticket {
 	}
 }
 
-func (n *names) counter(c queue.CounterState, tickets map[string]queue.Ticket) api.CounterState {
+func (n *converter) counter(c queue.CounterState, tickets map[string]queue.Ticket) api.CounterState {
 	out := api.CounterState{ID: c.ID, Name: n.counters[c.ID].Name, Open: c.Open}
 	if t, ok := tickets[c.Ticket]; ok && c.Ticket != "" {
 		at := n.ticket(t)
@@ -70,7 +71,7 @@ func (n *names) counter(c queue.CounterState, tickets map[string]queue.Ticket) a
 	return out
 }
 
-func (n *names) waiting(list []queue.ServiceWait) []api.ServiceWait {
+func (n *converter) waiting(list []queue.ServiceWait) []api.ServiceWait {
 	out := make([]api.ServiceWait, 0, len(list))
 	for _, w := range list {
 		if booking.IsFallback(w.Service) && w.Waiting == 0 {
@@ -81,11 +82,11 @@ func (n *names) waiting(list []queue.ServiceWait) []api.ServiceWait {
 	return out
 }
 
-func (n *names) call(c queue.Call) api.Call {
+func (n *converter) call(c queue.Call) api.Call {
 	return api.Call{Ticket: c.Ticket, Number: c.Number, Counter: c.Counter, CounterName: n.counters[c.Counter].Name, At: c.At, Recall: c.Recall}
 }
 
-func (n *names) event(e queue.Event, waiting []api.ServiceWait) api.Event {
+func (n *converter) event(e queue.Event, waiting []api.ServiceWait) api.Event {
 	out := api.Event{Type: string(e.Type), Seq: e.Seq, At: e.At, Waiting: waiting}
 	if e.Ticket != nil {
 		t := n.ticket(*e.Ticket)
@@ -100,7 +101,7 @@ func (n *names) event(e queue.Event, waiting []api.ServiceWait) api.Event {
 	return out
 }
 
-func (n *names) officeAPI() api.Office {
+func (n *converter) officeAPI() api.Office {
 	o := n.office
 	out := api.Office{ID: o.ID, Name: o.Name, WalkIns: o.Policy.WalkIns, BirthDateCheckIn: o.Policy.BirthDateCheckIn, Timezone: "UTC"}
 	if o.Location != nil {
@@ -118,7 +119,7 @@ func (n *names) officeAPI() api.Office {
 	return out
 }
 
-func (n *names) choices(list []queue.Choice) []api.Choice {
+func (n *converter) choices(list []queue.Choice) []api.Choice {
 	out := make([]api.Choice, 0, len(list))
 	for _, c := range list {
 		out = append(out, api.Choice{Appointment: c.Appointment, Start: c.Start, Services: n.services2api(c.Services)})

@@ -60,9 +60,9 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		s.writeError(w, r, err)
 		return
 	}
-	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.names.counters[ar.counter.ID].Name, Open: ar.counter.Open}}
+	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.convert.counters[ar.counter.ID].Name, Open: ar.counter.Open}}
 	if ar.ticket.ID != "" {
-		t := o.names.ticket(ar.ticket)
+		t := o.convert.ticket(ar.ticket)
 		t.Name = ar.name // the clerk who serves the person sees the name
 		out.Ticket = &t
 		if ar.counter.Ticket == t.ID {
@@ -92,25 +92,25 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 		if err != nil {
 			return CounterQueue{}, nil, err
 		}
-		out := CounterQueue{Seq: q.Seq(), Waiting: o.names.waiting(q.Waiting())}
+		out := CounterQueue{Seq: q.Seq(), Waiting: o.convert.waiting(q.Waiting())}
 		for _, t := range next {
-			at := o.names.ticket(t)
+			at := o.convert.ticket(t)
 			m := minutes(now.Sub(t.Arrived))
 			at.WaitMinutes = &m // minutes waited so far
 			out.Next = append(out.Next, at)
 		}
 		for _, t := range q.Tickets(func(t *queue.Ticket) bool { return t.State == queue.Parked || t.State == queue.Missed }) {
 			if t.State == queue.Parked {
-				out.Parked = append(out.Parked, o.names.ticket(t))
+				out.Parked = append(out.Parked, o.convert.ticket(t))
 			} else {
-				out.Missed = append(out.Missed, o.names.ticket(t))
+				out.Missed = append(out.Missed, o.convert.ticket(t))
 			}
 		}
 		for _, c := range q.Counters() {
 			if c.ID == counter {
-				out.Counter = api.CounterState{ID: c.ID, Name: o.names.counters[c.ID].Name, Open: c.Open}
+				out.Counter = api.CounterState{ID: c.ID, Name: o.convert.counters[c.ID].Name, Open: c.Open}
 				if t, ok := q.Ticket(c.Ticket); ok {
-					at := o.names.ticket(t)
+					at := o.convert.ticket(t)
 					if a, ok := q.Appointment(t.Appointment); ok {
 						at.Name = a.Name
 					}
@@ -144,7 +144,7 @@ func (s *Server) ticketDetail(w http.ResponseWriter, r *http.Request, o *officeH
 		if !ok {
 			return detail{}, nil, queue.Errorf(queue.NotFound, "unknown ticket %q", id)
 		}
-		d := detail{ticket: o.names.ticket(t)}
+		d := detail{ticket: o.convert.ticket(t)}
 		if a, ok := q.Appointment(t.Appointment); ok {
 			d.name = a.Name
 		}

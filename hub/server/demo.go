@@ -98,7 +98,7 @@ func (s *Server) demoPage(w http.ResponseWriter, r *http.Request) {
 				if sc.Count > 1 {
 					names += strconv.Itoa(sc.Count) + " × "
 				}
-				names += o.names.services[sc.Service].Name
+				names += o.convert.services[sc.Service].Name
 			}
 			d.Rows = append(d.Rows, demoRow{
 				ID: a.ID, Time: a.Start.In(loc).Format("15:04"), Services: names, BirthDate: a.BirthDate, Name: a.Name,

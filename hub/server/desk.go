@@ -35,7 +35,7 @@ func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *off
 			if len(out) == 100 {
 				break
 			}
-			aa := api.Appointment{ID: a.ID, Start: a.Start, Minutes: minutes(a.Duration), Services: o.names.services2api(a.Services),
+			aa := api.Appointment{ID: a.ID, Start: a.Start, Minutes: minutes(a.Duration), Services: o.convert.services2api(a.Services),
 				Persons: a.Persons(), Name: a.Name, Status: "booked"}
 			switch {
 			case a.Cancelled:
@@ -45,7 +45,7 @@ func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *off
 			}
 			if t, ok := q.TicketForAppointment(a.ID); ok {
 				aa.Status = "arrived"
-				at := o.names.ticket(t)
+				at := o.convert.ticket(t)
 				aa.Ticket = &at
 			}
 			out = append(out, aa)

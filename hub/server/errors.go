@@ -66,7 +66,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		if len(qe.Choices) > 0 {
 			if o, ok := s.offices[r.PathValue("office")]; ok {
-				detail.Choices = o.names.choices(qe.Choices)
+				detail.Choices = o.convert.choices(qe.Choices)
 			}
 		}
 	}

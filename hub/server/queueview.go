@@ -33,7 +33,7 @@ func (s *Server) eventsSince(w http.ResponseWriter, r *http.Request, o *officeHa
 	}
 	out := make([]api.Event, 0, len(events))
 	for _, e := range events {
-		out = append(out, o.names.event(e, nil))
+		out = append(out, o.convert.event(e, nil))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -51,12 +51,12 @@ func (s *Server) queueView(w http.ResponseWriter, r *http.Request, o *officeHand
 // without waiting for the office loop, into a snapshot. Callers share it
 // through snapshotJSON.
 func (s *Server) snapshotOf(o *officeHandle, v store.View) api.Snapshot {
-	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name, Timezone: o.names.officeAPI().Timezone},
-		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.names.waiting(o.loop.Waiting())}
+	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name, Timezone: o.convert.officeAPI().Timezone},
+		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.convert.waiting(o.loop.Waiting())}
 	byID := make(map[string]queue.Ticket, len(v.Tickets))
 	for _, t := range v.Tickets {
 		byID[t.ID] = t
-		snap.Tickets = append(snap.Tickets, o.names.ticket(t))
+		snap.Tickets = append(snap.Tickets, o.convert.ticket(t))
 	}
 	states := map[string]queue.CounterState{}
 	for _, c := range v.Counters {
@@ -67,10 +67,10 @@ func (s *Server) snapshotOf(o *officeHandle, v store.View) api.Snapshot {
 		if !ok {
 			st = queue.CounterState{ID: c.ID, Open: true}
 		}
-		snap.Counters = append(snap.Counters, o.names.counter(st, byID))
+		snap.Counters = append(snap.Counters, o.convert.counter(st, byID))
 	}
 	for _, c := range v.Calls {
-		snap.Calls = append(snap.Calls, o.names.call(c))
+		snap.Calls = append(snap.Calls, o.convert.call(c))
 	}
 	sort.SliceStable(snap.Calls, func(i, j int) bool { return snap.Calls[i].At.After(snap.Calls[j].At) })
 	if s.notice != nil {

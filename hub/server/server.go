@@ -96,10 +96,10 @@ type Server struct {
 }
 
 type officeHandle struct {
-	office *queue.Office
-	loop   *office.Loop
-	names  *names
-	stream *broadcaster
+	office  *queue.Office
+	loop    *office.Loop
+	convert *converter
+	stream  *broadcaster
 }
 
 // New builds the server. Call Run to start its stream broadcasters.
@@ -129,8 +129,8 @@ func New(c Config) *Server {
 	}
 	for _, l := range c.Loops {
 		o := l.Office()
-		n := newNames(o)
-		s.offices[o.ID] = &officeHandle{office: o, loop: l, names: n, stream: newBroadcaster(o.ID, n, s.metrics, s.log, s.pingEvery)}
+		n := newConverter(o)
+		s.offices[o.ID] = &officeHandle{office: o, loop: l, convert: n, stream: newBroadcaster(o.ID, n, s.metrics, s.log, s.pingEvery)}
 		s.order = append(s.order, o.ID)
 	}
 	s.routes()
@@ -291,7 +291,7 @@ func (s *Server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
 func (s *Server) listOffices(w http.ResponseWriter, r *http.Request) {
 	out := make([]api.Office, 0, len(s.order))
 	for _, id := range s.order {
-		out = append(out, s.offices[id].names.officeAPI())
+		out = append(out, s.offices[id].convert.officeAPI())
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -76,7 +76,7 @@ type publication struct {
 // waking a goroutine per screen and event cost more than the writes.
 type broadcaster struct {
 	office     string
-	names      *names
+	convert    *converter
 	metrics    *metrics
 	log        *slog.Logger
 	pingEvery  time.Duration
@@ -88,9 +88,9 @@ type broadcaster struct {
 	snaps      snapshots     // the office's shared snapshot
 }
 
-func newBroadcaster(office string, n *names, m *metrics, log *slog.Logger, pingEvery time.Duration) *broadcaster {
+func newBroadcaster(office string, n *converter, m *metrics, log *slog.Logger, pingEvery time.Duration) *broadcaster {
 	return &broadcaster{
-		office: office, names: n, metrics: m, log: log, pingEvery: pingEvery,
+		office: office, convert: n, metrics: m, log: log, pingEvery: pingEvery,
 		register: make(chan registration), ready: make(chan readiness), unregister: make(chan *client),
 		events: make(chan publication, 4096), stopped: make(chan struct{}),
 	}
@@ -104,7 +104,7 @@ func (b *broadcaster) publish(events []queue.Event, waiting []queue.ServiceWait)
 }
 
 func (b *broadcaster) prepare(e queue.Event, waiting []api.ServiceWait) (message, error) {
-	data, err := json.Marshal(b.names.event(e, waiting))
+	data, err := json.Marshal(b.convert.event(e, waiting))
 	if err != nil {
 		return message{}, err
 	}
@@ -120,7 +120,7 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 	// turned is the seq of the last day turn: a client resuming from
 	// before it gets a fresh snapshot, never yesterday's calls.
 	var turned int64
-	w := b.names.waiting(waiting)
+	w := b.convert.waiting(waiting)
 	for _, e := range recent {
 		if e.Type == queue.DayTurned {
 			turned = e.Seq
@@ -199,7 +199,7 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 		case c := <-b.unregister:
 			drop(c)
 		case p := <-b.events:
-			w := b.names.waiting(p.waiting)
+			w := b.convert.waiting(p.waiting)
 			batch := make([]message, 0, len(p.events))
 			for _, e := range p.events {
 				m, err := b.prepare(e, w)
