@@ -76,7 +76,7 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 //     a continued line: its indentation (blanks of any kind, no-break
 //     space included) and mail-quote markers ("> ");
 //   - full-width forms ("ＬＯＴＳＥ：", "＆", "＝") become their ASCII
-//     characters; secrets are ASCII (base64url or hex), so this never
+//     characters; secrets are ASCII (base64url, or ZMS's alphanumeric keys), so this never
 //     changes a valid one;
 //   - a pasted HTML anchor (`<a href="…">Termin ändern</a>`) or Markdown
 //     link (`[text](url)`) is replaced by its target;
@@ -200,8 +200,9 @@ func invisibleBreak(r rune) bool {
 
 // trimCode cuts off at both ends what wraps a code or a value, or ends
 // the sentence it stands in: everything but letters, digits, marks and
-// the characters an id or secret may end with. Secrets are base64url or
-// hex ("-", "_", "=" of padding), ids are a backend's printable strings.
+// the characters an id or secret may end with. Secrets are base64url
+// ("-", "_", "=" of padding) or ZMS's alphanumeric keys, ids are a
+// backend's printable strings.
 // A "_" is cut at the end only as often as one opened the code, as
 // Markdown's emphasis (`_LOTSE:…_`), since base64url may end with one.
 func trimCode(s string, opening int) string {

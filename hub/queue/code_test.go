@@ -254,6 +254,10 @@ func FuzzCodeWrappings(f *testing.F) {
 	f.Add("98765", "k3Jx9Qp")
 	f.Add("12:3", "a+b/c=")
 	f.Add("Düsseldorf-1", "x~y")
+	f.Add("M-20260318-097", "uyzV6wJyaNnr_Ms8LR6jqUa-") // base64url, as Lotse issues
+	f.Add("4711", "1c56")                               // short alphanumeric, as in ZMS links
+	f.Add("A_1", "_x-y=")
+	f.Add("S-6", "k3Jx9Qp_")
 	formats := queue.DefaultCodeFormats()
 	f.Fuzz(func(t *testing.T, id, secret string) {
 		if !issuable(id) || !issuable(secret) {
@@ -296,7 +300,7 @@ func issuable(s string) bool {
 		}
 	}
 	// Ids and secrets end in a letter, digit, mark, "-", "_" or "="
-	// (base64url and hex secrets); a "_" at the end only where no "_"
+	// (base64url and alphanumeric secrets); a "_" at the end only where no "_"
 	// wraps the code.
 	ends := func(r rune) bool { return r == '-' || r == '=' || unicode.In(r, unicode.L, unicode.N, unicode.M) }
 	first, _ := utf8.DecodeRuneInString(s)
