@@ -76,8 +76,8 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 //     a continued line: its indentation (blanks of any kind, no-break
 //     space included) and mail-quote markers ("> ");
 //   - full-width forms ("ＬＯＴＳＥ：", "＆", "＝") become their ASCII
-//     characters; secrets are ASCII (base64url, or ZMS's alphanumeric keys), so this never
-//     changes a valid one;
+//     characters; secrets are ASCII (base64url, or ZMS's alphanumeric
+//     keys), so this never changes a valid one;
 //   - a pasted HTML anchor (`<a href="…">Termin ändern</a>`) or Markdown
 //     link (`[text](url)`) is replaced by its target;
 //   - a link or native payload inside text (`URL:https://…`, `Termin
@@ -166,7 +166,9 @@ func NormalizeCode(text string) string {
 // or text as it is. The target, not the link text, is what the booking
 // system wrote: the text may be "Termin ändern" or the link shortened.
 func linkTarget(text string) string {
-	if i := indexFold(text, "href="); i >= 0 {
+	if a, i := indexFold(text, "<a"), indexFold(text, "href="); a >= 0 && i > a {
+		// Only in an anchor: a redirect link may carry "href=" as a
+		// parameter of its own.
 		v := text[i+len("href="):]
 		if v != "" && (v[0] == '"' || v[0] == '\'') {
 			if end := strings.IndexByte(v[1:], v[0]); end >= 0 {

@@ -92,6 +92,7 @@ var codeTests = []struct {
 	{name: "ZMS link, twice mail-quoted continuation", text: ">> https://host/?process=123&auth\r\n>> Key=ab12", id: "123", secret: "ab12"},
 	{name: "ZMS link, HTML anchor pasted whole", text: "<a href=\"https://host/?process=123&amp;authKey=ab12\">Termin \u00e4ndern</a>", id: "123", secret: "ab12"},
 	{name: "ZMS link, HTML anchor in single quotes", text: "<A HREF='https://host/?process=123&authKey=ab12' target=_blank>hier</A>", id: "123", secret: "ab12"},
+	{name: "ZMS link, href as a redirect's parameter", text: "https://gw.example/?href=https%3A%2F%2Fhost%2F%3Fprocess%3D123%26authKey%3Dab12&x=1", id: "123", secret: "ab12"},
 	{name: "ZMS link, Markdown link with text", text: "[Termin \u00e4ndern](https://host/?process=123&authKey=ab12)", id: "123", secret: "ab12"},
 	{name: "ZMS link, Markdown link with the link as text", text: "[https://host/?process=123&authKey=ab12](https://host/?process=123&authKey=ab12)", id: "123", secret: "ab12"},
 	{name: "ZMS link, trailing slash", text: "https://host/?process=123&authKey=ab12/", id: "123", secret: "ab12"},
