@@ -15,7 +15,9 @@ import (
 // "ae", "oe", "ue" read as the plain vowel — so that "Müller", "Mueller",
 // "Muller" and "MÜLLER" share one key. A key may match a little more than
 // the spelling ("Samuel" as "Samul"); for a person at the desk choosing
-// among today's appointments that is the right side to err on.
+// among today's appointments that is the right side to err on. A query
+// that starts inside such a pair ("erg" for "Joerg") misses; searches
+// start at the beginning of a name or a word.
 func Fold(s string) string {
 	s = norm.NFKD.String(Clean(s))
 	s = cases.Fold().String(dropMarks(s))
