@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
+
+	"lotse/internal/plaintext"
 )
 
 // CodePage is a single-byte character table the printer is switched to
@@ -28,21 +30,26 @@ var (
 	WPC1252 = CodePage{Name: "WPC1252", Number: 16, table: charmap.Windows1252}
 )
 
-// encode transcodes UTF-8 to the code page. The text is brought to NFC
-// first: a name that arrives decomposed ("u" + U+0308) must print as the
-// table's "ü", not as "u?". A letter the table lacks prints as its base
-// letter when it has one ("Ş" as "S"), other runes the table lacks become
-// '?', and control characters are dropped so that text can never smuggle
-// a printer command into the stream.
+// encode transcodes UTF-8 to the code page. The text is cleaned by the
+// hub's one rule for visible text first (plaintext.Visible): NFC, so that
+// a name that arrives decomposed ("u" + U+0308) prints as the table's
+// "ü", not as "u?"; invisible characters (zero-width, bidi controls, BOM,
+// soft hyphen) removed, so that they print neither as '?' nor, as the
+// soft hyphen would in CP858, as a visible byte; control characters
+// dropped and line breaks made blanks, so that text can never smuggle a
+// printer command into the stream. A letter the table lacks prints as its
+// base letter when it has one ("Ş" as "S"), other visible runes the table
+// lacks become '?'.
 func (cp CodePage) encode(s string) []byte {
-	s = norm.NFC.String(s)
+	s = plaintext.Visible(s)
 	out := make([]byte, 0, len(s))
 	for _, r := range s {
 		switch {
 		case r == utf8.RuneError:
 			out = append(out, '?')
-		case r < 0x20 || r == 0x7f:
-			// dropped: ESC, GS, DLE, LF… are commands to the printer
+		case r < 0x20 || r == 0x7f || unicode.Is(unicode.Cf, r):
+			// dropped: ESC, GS, DLE… are commands to the printer; a
+			// joiner Visible kept inside an emoji prints as nothing
 		case r < 0x7f:
 			out = append(out, byte(r))
 		default:

@@ -35,7 +35,14 @@ func TestEncoderCommands(t *testing.T) {
 		},
 		{"unknown runes", func(e *Encoder) { e.Text("a→b😀") }, []byte{'a', '?', 'b', '?'}},
 		{"typographic fallback", func(e *Encoder) { e.Text("8–16 „x“…") }, []byte("8-16 \"x\"...")},
-		{"control bytes dropped", func(e *Encoder) { e.Text("a\x1b@b\n\x1dV") }, []byte("a@bV")},
+		// A line break inside a text is a blank: words must not be glued.
+		{"control bytes dropped", func(e *Encoder) { e.Text("a\x1b@b\n\x1dV") }, []byte("a@b V")},
+		{"zero-width space", func(e *Encoder) { e.Text("Sch\u00e4lter\u200b 2") }, []byte("Sch\x84lter 2")},
+		{"bidi controls, BOM, word joiner", func(e *Encoder) { e.Text("\ufeff\u202eA\u2060001\u202c\u2066x\u2069") }, []byte("A001x")},
+		{"soft hyphen is not printed", func(e *Encoder) { e.Text("Trenn\u00adung") }, []byte("Trennung")},
+		{"soft hyphen in WPC1252", func(e *Encoder) { e.CodePage(WPC1252); e.Text("Trenn\u00adung") }, []byte{0x1B, 't', 16, 'T', 'r', 'e', 'n', 'n', 'u', 'n', 'g'}},
+		{"zero-width joiner in an emoji", func(e *Encoder) { e.Text("\U0001F468\u200d\U0001F469") }, []byte("??")},
+		{"invisible Hangul filler and grapheme joiner", func(e *Encoder) { e.Text("\u3164Kim\u034f") }, []byte("Kim")},
 		{
 			"QR", func(e *Encoder) { e.QR("AB", 6, ECMedium) },
 			[]byte{

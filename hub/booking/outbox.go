@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lotse/hub/queue"
+	"lotse/internal/plaintext"
 )
 
 // OutboxStore is where the reports wait: the store writes one row per
@@ -332,7 +333,7 @@ func (o *Outbox) deadLetter(ctx context.Context, l *lane, r Report, ans string) 
 // answer is the backend's answer as kept with a dead letter: bounded and
 // free of control characters.
 func answer(err error) string {
-	return shorten(CleanText(err.Error()), maxAnswer)
+	return plaintext.Shorten(CleanText(err.Error()), maxAnswer)
 }
 
 // refresh asks the store for the office's exact depth, oldest report and

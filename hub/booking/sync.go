@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"lotse/hub/queue"
+	"lotse/internal/plaintext"
 )
 
 // Applier hands a day's appointments to the office's queue (the office loop)
@@ -210,7 +212,8 @@ func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string) (a
 // it for one bad field. The kinds are counted per office in /healthz,
 // /metrics and on the counter page.
 const (
-	RepairNameCleaned   = "name_cleaned"   // invalid bytes, control or invisible format characters removed
+	RepairIDCleaned     = "id_cleaned"     // invisible format characters (bidi, zero-width) removed; reports carry the cleaned id
+	RepairNameCleaned   = "name_cleaned"   // invalid bytes, control or invisible format characters, or a flood of combining marks removed
 	RepairNameShortened = "name_shortened" // shortened to the byte limit
 	RepairSecret        = "secret_cleared" // over-long or unprintable: no QR check-in, birth date and desk still work
 	RepairBirthDate     = "birth_date_cleared"
@@ -233,7 +236,7 @@ const (
 // RepairKinds and RefusalReasons list every kind, for metrics that show
 // each, zero included.
 var (
-	RepairKinds = []string{RepairNameCleaned, RepairNameShortened, RepairSecret, RepairBirthDate, RepairDuration,
+	RepairKinds = []string{RepairIDCleaned, RepairNameCleaned, RepairNameShortened, RepairSecret, RepairBirthDate, RepairDuration,
 		RepairService, RepairServices, RepairPersons}
 	RefusalReasons = []string{RefusedID, RefusedStart, RefusedDuplicate, RefusedService}
 )
@@ -255,6 +258,13 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 	var fixes []fix
 	seen := make(map[string]bool, len(list))
 	for _, a := range list {
+		var kinds []string
+		if cleaned := strings.Map(dropFormat, a.ID); cleaned != a.ID {
+			// A scanned code loses the same characters (queue.NormalizeCode),
+			// so only the cleaned id can ever be checked in by code.
+			a.ID = cleaned
+			kinds = append(kinds, RepairIDCleaned)
+		}
 		id := logID(a.ID)
 		refuse := func(kind string) { fixes = append(fixes, fix{id: id, kind: kind, refused: true}) }
 		switch {
@@ -268,7 +278,6 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 			refuse(RefusedDuplicate)
 			continue
 		}
-		var kinds []string
 		services, serviceFixes := fixServices(office, a.Services)
 		if len(services) == 0 {
 			refuse(RefusedService)
@@ -278,12 +287,15 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 		seen[a.ID] = true
 		q := queue.Appointment{ID: a.ID, Office: office.ID, Start: a.Start, Duration: a.Duration, Services: services,
 			Secret: a.Secret, Cancelled: a.Cancelled}
-		name, removed := cleanText(a.Name)
-		if removed {
+		name, removed := plaintext.CleanReport(a.Name)
+		// A flood of combining marks ("zalgo") would fill the byte limit
+		// and cost the letters the desk searches for.
+		name, flood := plaintext.LimitMarks(name)
+		if removed || flood {
 			kinds = append(kinds, RepairNameCleaned)
 		}
 		if len(name) > maxNameLength {
-			name = shorten(name, maxNameLength)
+			name = plaintext.Shorten(name, maxNameLength)
 			kinds = append(kinds, RepairNameShortened)
 		}
 		q.Name = name
@@ -318,7 +330,7 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 }
 
 // fixServices maps a booking's services onto the office's: counts of
-// persons are clamped (0 means one), ids the office does not know, or no
+// persons are clamped (0 means one, counted), ids the office does not know, or no
 // service at all, become the office's fallback service with the largest
 // count among them, and more than maxServices are cut to the first. It
 // returns no service only when the office has no fallback service.
@@ -333,9 +345,9 @@ func fixServices(office *queue.Office, in []queue.ServiceCount) ([]queue.Service
 	for _, sc := range in {
 		sc.Service = CleanText(sc.Service)
 		switch {
-		case sc.Count == 0:
-			sc.Count = 1 // backends without counts book one person
-		case sc.Count < 0 || sc.Count > maxPersons:
+		case sc.Count < 1 || sc.Count > maxPersons:
+			// 0 too: a booking of nobody is a backend's fault worth seeing,
+			// even though one person is the right guess.
 			sc.Count = min(max(sc.Count, 1), maxPersons)
 			personsFixed = true
 		}
@@ -359,6 +371,15 @@ func fixServices(office *queue.Office, in []queue.ServiceCount) ([]queue.Service
 		kinds = append(kinds, RepairServices)
 	}
 	return out, kinds
+}
+
+// dropFormat drops invisible format characters (Cf), the ones a scanned
+// code loses too; controls and blanks make an id unusable instead.
+func dropFormat(r rune) rune {
+	if unicode.Is(unicode.Cf, r) {
+		return -1
+	}
+	return r
 }
 
 // clean reports whether s is valid UTF-8 without control characters or

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"lotse/hub/queue"
+	"lotse/internal/plaintext"
 )
 
 var berlin = mustLoad("Europe/Berlin")
@@ -106,7 +107,8 @@ func TestConvert(t *testing.T) {
 				t.Errorf("BirthHash = %q, want the hash of the trimmed date", a.BirthHash)
 			}
 		}},
-		{name: "count 0 means one person", in: with(func(a *Appointment) { a.Services[0].Count = 0 }), check: services(queue.ServiceCount{Service: "anmeldung", Count: 1})},
+		{name: "count 0 means one person, counted", in: with(func(a *Appointment) { a.Services[0].Count = 0 }), fixes: []string{RepairPersons},
+			check: services(queue.ServiceCount{Service: "anmeldung", Count: 1})},
 		{name: "missing duration from the services", in: with(func(a *Appointment) {
 			a.Duration = 0
 			a.Services = []queue.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "pass", Count: 1}}
@@ -156,6 +158,29 @@ func TestConvert(t *testing.T) {
 		{name: "empty id", in: with(func(a *Appointment) { a.ID = "" }), refused: RefusedID},
 		{name: "over-long id", in: with(func(a *Appointment) { a.ID = strings.Repeat("x", 129) }), refused: RefusedID},
 		{name: "id with a space", in: with(func(a *Appointment) { a.ID = "A 1" }), refused: RefusedID},
+		{name: "id with a right-to-left override is cleaned, so its code checks in", in: with(func(a *Appointment) { a.ID = "S-6\u202e" }), fixes: []string{RepairIDCleaned},
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.ID != "S-6" {
+					t.Errorf("ID = %q", a.ID)
+				}
+				if id, _, err := queue.ParseCode(queue.FormatCode("S-6\u202e", "k"), queue.DefaultCodeFormats()); err != nil || id != a.ID {
+					t.Errorf("the booking's code reads as %q, %v; want %q", id, err, a.ID)
+				}
+			}},
+		{name: "id with zero-width characters is cleaned", in: with(func(a *Appointment) { a.ID = "\u200bA1\ufeff" }), fixes: []string{RepairIDCleaned}},
+		{name: "id of format characters only", in: with(func(a *Appointment) { a.ID = "\u202e" }), refused: RefusedID},
+		{name: "zalgo name keeps its letters", in: with(func(a *Appointment) { a.Name = "Z" + strings.Repeat("\u0301", 300) + "algo Müller" }), fixes: []string{RepairNameCleaned},
+			check: func(t *testing.T, a queue.Appointment) {
+				if !strings.Contains(plaintext.Fold(a.Name), plaintext.Fold("Zalgo Müller")) {
+					t.Errorf("Name = %q: the desk cannot find Zalgo Müller", a.Name)
+				}
+			}},
+		{name: "emoji family in a name keeps its joiners", in: with(func(a *Appointment) { a.Name = "Familie 👨\u200d👩\u200d👧" }),
+			check: func(t *testing.T, a queue.Appointment) {
+				if a.Name != "Familie 👨\u200d👩\u200d👧" {
+					t.Errorf("Name = %q", a.Name)
+				}
+			}},
 		{name: "over-long secret: birth date and desk still work", in: with(func(a *Appointment) { a.Secret = strings.Repeat("s", 257) }), fixes: []string{RepairSecret},
 			check: func(t *testing.T, a queue.Appointment) {
 				if a.Secret != "" || a.BirthHash == "" {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"lotse/hub/queue"
+	"lotse/internal/plaintext"
 	"lotse/internal/tomlcheck"
 )
 
@@ -237,10 +238,13 @@ func Load(path string) (*File, error) {
 // compared with what browsers and booking systems send. A name typed on
 // one system and pasted into the file from another may hold "u" + U+0308
 // instead of "ü": it would print as two characters or "?" on the ticket
-// printer and be a different string in every comparison. Paths, URLs and
-// secrets are left as written.
+// printer and be a different string in every comparison. What a person
+// sees or a printer prints (names, prefixes, notices) is cleaned by the
+// hub's one rule (plaintext.Clean): no invisible or bidi characters, one
+// line. Paths, URLs and secrets are left as written.
 func (f *File) normalize() {
 	nfc := func(s *string) { *s = norm.NFC.String(*s) }
+	visible := func(s *string) { *s = plaintext.Clean(*s) }
 	nfcAll := func(l []string) {
 		for i := range l {
 			nfc(&l[i])
@@ -249,8 +253,8 @@ func (f *File) normalize() {
 	for i := range f.Offices {
 		o := &f.Offices[i]
 		nfc(&o.ID)
-		nfc(&o.Name)
-		nfc(&o.Notice)
+		visible(&o.Name)
+		visible(&o.Notice)
 		nfc(&o.Backend.Office)
 		if m := o.Backend.Services; m != nil {
 			o.Backend.Services = make(map[string]string, len(m))
@@ -261,16 +265,16 @@ func (f *File) normalize() {
 		for j := range o.Services {
 			sv := &o.Services[j]
 			nfc(&sv.ID)
-			nfc(&sv.Name)
-			nfc(&sv.Prefix)
+			visible(&sv.Name)
+			visible(&sv.Prefix)
 			for lang, name := range sv.Names {
-				sv.Names[lang] = norm.NFC.String(name)
+				sv.Names[lang] = plaintext.Clean(name)
 			}
 		}
 		for j := range o.Counters {
 			c := &o.Counters[j]
 			nfc(&c.ID)
-			nfc(&c.Name)
+			visible(&c.Name)
 			nfcAll(c.Services)
 		}
 	}

@@ -220,6 +220,48 @@ roles = ["clerk"]
 	}
 }
 
+// TestCleansVisibleText: names, prefixes and notices are what a person
+// sees and the printer prints; invisible and bidi characters in them
+// would print as '?' or show text reversed, so the file's text is cleaned
+// by the hub's one rule. Ids keep their characters (they are compared).
+func TestCleansVisibleText(t *testing.T) {
+	text := `[[office]]
+id = "mitte"
+name = "\u202eB\u00fcrgerb\u00fcro\u202c"
+notice = "Bitte\u00a0 Nummer\nbeachten\ufeff"
+  [[office.service]]
+  id = "pass"
+  name = "Pass\u00adantrag\u200d"
+  prefix = "\u200bP"
+  names = { en = "Pass\u2066port\u2069" }
+  [[office.counter]]
+  id = "schalter-2"
+  name = "Sch\u00e4lter\u200b 2"
+  services = ["pass"]
+`
+	p := filepath.Join(t.TempDir(), "lotse.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := f.Offices[0]
+	for _, got := range []struct{ what, got, want string }{
+		{"office name", o.Name, "Bürgerbüro"},
+		{"notice", o.Notice, "Bitte Nummer beachten"},
+		{"service name", o.Services[0].Name, "Passantrag"},
+		{"prefix", o.Services[0].Prefix, "P"},
+		{"translated service name", o.Services[0].Names["en"], "Passport"},
+		{"counter name", o.Counters[0].Name, "Schälter 2"},
+	} {
+		if got.got != got.want {
+			t.Errorf("%s = %q, want %q", got.what, got.got, got.want)
+		}
+	}
+}
+
 // TestTablesRegistered: the kiosk and the display reject top-level tables
 // no program owns, so every table of the hub's File must be registered as
 // the hub's in tomlcheck.Tables.

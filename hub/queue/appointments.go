@@ -5,6 +5,8 @@ package queue
 import (
 	"strings"
 	"time"
+
+	"lotse/internal/plaintext"
 )
 
 // Sync replaces the day's appointments with the backend's list. It returns
@@ -48,11 +50,13 @@ func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
 }
 
 // FindAppointments searches the day's appointments for the information
-// desk: by part of the name (case-insensitive) and/or a time range.
+// desk: by part of the name and/or a time range. The name is compared by
+// its folded key (plaintext.Fold), so that "Mueller", "Muller" and
+// "MÜLLER" find "Müller", and "ipek" finds "İpek".
 func (q *Queue) FindAppointments(name string, from, to time.Time) []Appointment {
-	name = strings.ToLower(strings.TrimSpace(name))
+	name = plaintext.Fold(name)
 	return q.Appointments(func(a *Appointment) bool {
-		if name != "" && !strings.Contains(strings.ToLower(a.Name), name) {
+		if name != "" && !strings.Contains(plaintext.Fold(a.Name), name) {
 			return false
 		}
 		if !from.IsZero() && a.Start.Before(from) {

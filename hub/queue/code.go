@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"lotse/internal/plaintext"
 )
 
 // CodeFormat is one way a booking system puts an appointment's id and
@@ -68,20 +70,27 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 // NormalizeCode is the one place where the ways of passing a code on are
 // undone, before any format is tried:
 //
-//   - line breaks and invisible break characters (soft hyphen, zero-width
-//     space, BOM) that mail programs and PDF viewers put into a long link
-//     are removed, together with the indentation of a continued line;
-//   - surrounding blanks, control characters, quotes, angle brackets and
-//     brackets (`<https://…>`, `"LOTSE:…"`, `[…]`) and trailing
-//     punctuation of a sentence (`.`, `,`, `)`, `;` …) are cut off;
+//   - line breaks and invisible format characters (soft hyphen,
+//     zero-width space, BOM, bidi controls) that mail programs and PDF
+//     viewers put into a long link are removed, together with what starts
+//     a continued line: its indentation (blanks of any kind, no-break
+//     space included) and mail-quote markers ("> ");
+//   - full-width forms ("ＬＯＴＳＥ：", "＆", "＝") become their ASCII
+//     characters; secrets are ASCII (base64url, or ZMS's alphanumeric
+//     keys), so this never changes a valid one;
+//   - a pasted HTML anchor (`<a href="…">Termin ändern</a>`) or Markdown
+//     link (`[text](url)`) is replaced by its target;
 //   - a link or native payload inside text (`URL:https://…`, `Termin
 //     ändern: https://… Mit freundlichen Grüßen`, `Ihr Code: LOTSE:…`) is
-//     cut out of it, and a percent-encoded native payload
-//     (`LOTSE%3A…`) decoded.
+//     cut out of it, a percent-encoded native payload (`LOTSE%3A…`,
+//     `LOTSE:id%3Asecret`) decoded;
+//   - what wraps a code or ends the sentence it stands in is cut off at
+//     both ends (trimCode): blanks, quotes, brackets, any punctuation or
+//     symbol that no id or secret ends with (`…`, `。`, `*`, `:`, `/`).
 //
 // Escaping inside a link (HTML entities, percent encoding, redirect
-// wrappers) is undone by the link format itself, where it knows which
-// parts are values.
+// wrappers, blanks around values) is undone by the link format itself,
+// where it knows which parts are values.
 func NormalizeCode(text string) string {
 	var b strings.Builder
 	b.Grow(len(text))
@@ -96,16 +105,25 @@ func NormalizeCode(text string) string {
 			continue
 		case invisibleBreak(r):
 			continue
-		case skipIndent && (r == ' ' || r == '\t'):
+		case skipIndent && (unicode.IsSpace(r) || r == '>'):
 			continue
 		}
 		skipIndent = false
-		// The bytes as they came: invalid UTF-8 must stay invalid, so
-		// that the formats can refuse it rather than read U+FFFD.
+		if r >= 0xff01 && r <= 0xff5e {
+			// Full-width ASCII: the same character, as an East Asian
+			// input method or a PDF typeset it.
+			raw = string(r - 0xff01 + '!')
+		} else if r == '\u3000' {
+			raw = " "
+		}
+		// Otherwise the bytes as they came: invalid UTF-8 must stay
+		// invalid, so that the formats can refuse it rather than read
+		// U+FFFD.
 		b.WriteString(raw)
 	}
 	text = b.String()
 	text = strings.TrimLeftFunc(text, unicode.IsSpace)
+	text = linkTarget(text)
 	// A code in a sentence ends at the first blank: what follows is the
 	// sentence ("… https://…?… Mit freundlichen Grüßen"). A link never
 	// holds a blank; a native payload scanned on its own keeps its inner
@@ -116,46 +134,118 @@ func NormalizeCode(text string) string {
 		i = indexFold(text, nativePrefix)
 		inText = i > 0
 	}
+	opening := 0 // the "_" of Markdown emphasis before the code
 	if i >= 0 {
+		for _, r := range text[:i] {
+			switch {
+			case r == '_':
+				opening++
+			case !wrapping(r):
+				opening = 0
+			}
+		}
 		text = text[i:]
 		if k := strings.IndexFunc(text, unicode.IsSpace); k > 0 && inText {
 			text = text[:k]
 		}
+	} else {
+		text, opening = trimOpening(text)
 	}
-	text = strings.TrimFunc(text, wrapping)
-	if len(text) > 8 && strings.EqualFold(text[:8], "LOTSE%3A") {
-		// The native payload percent-encoded by a QR generator's form.
+	text = trimCode(text, opening)
+	if len(text) > 5 && strings.EqualFold(text[:5], nativePrefix[:5]) && strings.Contains(text, "%") {
+		// The native payload percent-encoded, wholly by a QR generator's
+		// form (`LOTSE%3A…`) or in part (`LOTSE:id%3Asecret`).
 		if dec, err := url.PathUnescape(text); err == nil {
-			text = dec
+			text = trimCode(dec, opening)
 		}
 	}
 	return text
 }
 
-// invisibleBreak reports characters that only mark where a line may break
-// or are invisible format characters: they never belong to an id, a
-// secret or a link.
-func invisibleBreak(r rune) bool {
-	switch r {
-	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
-		return true
+// linkTarget returns the target of a pasted HTML anchor or Markdown link,
+// or text as it is. The target, not the link text, is what the booking
+// system wrote: the text may be "Termin ändern" or the link shortened.
+func linkTarget(text string) string {
+	if a, i := indexFold(text, "<a"), indexFold(text, "href="); a >= 0 && i > a {
+		// Only in an anchor: a redirect link may carry "href=" as a
+		// parameter of its own.
+		v := text[i+len("href="):]
+		if v != "" && (v[0] == '"' || v[0] == '\'') {
+			if end := strings.IndexByte(v[1:], v[0]); end >= 0 {
+				return v[1 : end+1]
+			}
+			return v[1:]
+		}
+		if end := strings.IndexAny(v, " \t>"); end >= 0 {
+			return v[:end]
+		}
+		return v
 	}
-	return false
+	if i := strings.Index(text, "]("); i >= 0 {
+		v := text[i+2:]
+		if end := strings.IndexByte(v, ')'); end >= 0 {
+			return v[:end]
+		}
+		return v
+	}
+	return text
 }
 
-// wrapping reports characters that wrap a code or end the sentence it
-// stands in, never its first or last character.
+// invisibleBreak reports characters that only mark where a line may break
+// or are invisible format characters (bidi controls, zero-width
+// characters, BOM — the hub's one rule, plaintext.Invisible, without the
+// control characters): they never belong to an id, a secret or a link. A
+// booking's id is cleaned of the same characters when it is synced.
+func invisibleBreak(r rune) bool {
+	return r != utf8.RuneError && !unicode.Is(unicode.Cc, r) && plaintext.Invisible(r)
+}
+
+// trimCode cuts off at both ends what wraps a code or a value, or ends
+// the sentence it stands in: everything but letters, digits, marks and
+// the characters an id or secret may end with. Secrets are base64url
+// ("-", "_", "=" of padding) or ZMS's alphanumeric keys, ids are a
+// backend's printable strings.
+// A "_" is cut at the end only as often as one opened the code, as
+// Markdown's emphasis (`_LOTSE:…_`), since base64url may end with one.
+func trimCode(s string, opening int) string {
+	s = strings.TrimLeftFunc(s, wrapping)
+	for {
+		s = strings.TrimRightFunc(s, wrapping)
+		if opening == 0 || !strings.HasSuffix(s, "_") {
+			return s
+		}
+		s = s[:len(s)-1]
+		opening--
+	}
+}
+
+// trimOpening cuts what wraps s at its start, and returns how many "_"
+// were among it, so that as many are cut at the end.
+func trimOpening(s string) (string, int) {
+	underscores := 0
+	for s != "" {
+		r, n := utf8.DecodeRuneInString(s)
+		if r != '_' && !wrapping(r) {
+			break
+		}
+		if r == '_' {
+			underscores++
+		}
+		s = s[n:]
+	}
+	return s, underscores
+}
+
+// wrapping reports characters that never end an id or a secret.
 func wrapping(r rune) bool {
-	if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-		return true
+	switch {
+	case r == '-' || r == '_' || r == '=':
+		return false
+	case r == utf8.RuneError:
+		// Invalid bytes stay, for the formats to refuse.
+		return false
 	}
-	switch r {
-	case '<', '>', '(', ')', '[', ']', '{', '}', '"', '\'', '`',
-		'.', ',', ';', '!', '?',
-		'\u2018', '\u2019', '\u201a', '\u201c', '\u201d', '\u201e', '\u00ab', '\u00bb', '\u2039', '\u203a':
-		return true
-	}
-	return false
+	return !unicode.In(r, unicode.L, unicode.N, unicode.M)
 }
 
 // linkStart returns where the first http or https link in text begins,
@@ -221,6 +311,14 @@ func parseLink(text string, f CodeFormat, depth int) (id, secret string, ok bool
 	if _, q, found := strings.Cut(u.EscapedFragment(), "?"); found {
 		queries = append(queries, q)
 	}
+	for _, q := range queries {
+		if dec := separators.Replace(q); dec != q {
+			// The separators themselves percent-encoded
+			// ("process=1%26authKey%3Dab"), tried only after the query
+			// as it is: a value may hold an encoded "=" of padding.
+			queries = append(queries, dec)
+		}
+	}
 	if u.RawQuery == "" && u.Fragment == "" && u.Opaque == "" && !strings.Contains(text, "?") {
 		// A whole link percent-encoded once more: "https%3A%2F%2F…".
 		if dec, err := url.PathUnescape(text); err == nil && dec != text {
@@ -233,7 +331,7 @@ func parseLink(text string, f CodeFormat, depth int) (id, secret string, ok bool
 		if err != nil && len(v) == 0 {
 			continue
 		}
-		id, secret = decodeAgain(v.Get(f.IDParam)), decodeAgain(v.Get(f.SecretParam))
+		id, secret = trimCode(decodeAgain(v.Get(f.IDParam)), 0), trimCode(decodeAgain(v.Get(f.SecretParam)), 0)
 		if id != "" && secret != "" {
 			if printable(id) && printable(secret) {
 				return id, secret, true
@@ -253,15 +351,23 @@ func parseLink(text string, f CodeFormat, depth int) (id, secret string, ok bool
 	return "", "", false
 }
 
+// separators decodes a percent-encoded "&" or "=", and nothing else.
+var separators = strings.NewReplacer("%26", "&", "%3D", "=", "%3d", "=")
+
 // entity matches an HTML character reference with its semicolon.
 var entity = regexp.MustCompile(`&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
 
+// maxUnescape bounds how often HTML escaping is undone: each mail
+// program or content system on the way may escape once more, and each
+// round shortens the text, so the bound only caps the work.
+const maxUnescape = 16
+
 // unescapeHTML undoes HTML escaping as often as it was applied
-// ("&amp;amp;" is an "&" escaped twice), maxUnwrap times at most. Only
+// ("&amp;amp;" is an "&" escaped twice), maxUnescape times at most. Only
 // text with a complete reference ("&amp;", "&#38;") counts as escaped, so
 // that a plain "&lang=de" is never read as the legacy entity "&lang".
 func unescapeHTML(s string) string {
-	for range maxUnwrap {
+	for range maxUnescape {
 		if !entity.MatchString(s) {
 			return s
 		}

@@ -50,7 +50,53 @@ var codeTests = []struct {
 	{name: "native, in a sentence", text: "Ihr Code: LOTSE:A-1234:k3Jx9Qp. Bitte mitbringen.", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, percent-encoded", text: "LOTSE%3AA-1234%3Ak3Jx9Qp", id: "A-1234", secret: "k3Jx9Qp"},
 	{name: "native, percent-encoded control character", text: "LOTSE%3AA-1234%3Ak3%00Qp"},
-	{name: "native, inner right-to-left override", text: "LOTSE:A-1234:sec\u202eret"},
+	{name: "native, inner right-to-left override", text: "LOTSE:A-1234:sec\u202eret", id: "A-1234", secret: "secret"},
+	{name: "native, id with a right-to-left override", text: "LOTSE:S-6\u202e:k3Jx9Qp", id: "S-6", secret: "k3Jx9Qp"},
+	// What a mail program, PDF viewer, messenger or person does to a
+	// code: punctuation and symbols at the ends, full-width forms,
+	// encoded separators, escaping, quoting and markup.
+	{name: "native, ellipsis", text: "LOTSE:A-1234:k3Jx9Qp\u2026", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, ideographic full stop", text: "LOTSE:A-1234:k3Jx9Qp\u3002", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, ideographic comma", text: "LOTSE:A-1234:k3Jx9Qp\u3001", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, messenger bold", text: "*LOTSE:A-1234:k3Jx9Qp*", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, messenger strike-through", text: "~LOTSE:A-1234:k3Jx9Qp~", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, Markdown emphasis", text: "_LOTSE:A-1234:k3Jx9Qp_", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, Markdown bold emphasis", text: "__*LOTSE:A-1234:k3Jx9Qp*__", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, base64url secret ending in _", text: "LOTSE:A-1234:k3Jx9Qp_", id: "A-1234", secret: "k3Jx9Qp_"},
+	{name: "native, base64url secret starting and ending in _", text: "\"LOTSE:A-1234:_k3Jx9Qp_\".", id: "A-1234", secret: "_k3Jx9Qp_"},
+	{name: "native, emphasis around a secret ending in _", text: "_LOTSE:A-1234:k3Jx9Qp__", id: "A-1234", secret: "k3Jx9Qp_"},
+	{name: "ZMS link, value starting with _", text: "https://host/?process=123&authKey=_ab12", id: "123", secret: "_ab12"},
+	{name: "native, secret ending in -", text: "Code: LOTSE:A-1234:k3Jx9Qp-.", id: "A-1234", secret: "k3Jx9Qp-"},
+	{name: "native, padded secret", text: "LOTSE:A-1234:k3Jx9Q==.", id: "A-1234", secret: "k3Jx9Q=="},
+	{name: "native, exclamation marks and emoji", text: "LOTSE:A-1234:k3Jx9Qp!!! \U0001F44D", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, colon after it", text: "LOTSE:A-1234:k3Jx9Qp:", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, trailing slash", text: "LOTSE:A-1234:k3Jx9Qp/", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, trailing backslash", text: "LOTSE:A-1234:k3Jx9Qp\\", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, full-width", text: "\uff2c\uff2f\uff34\uff33\uff25\uff1aA-1234\uff1ak3Jx9Qp\u3002", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, full-width secret", text: "LOTSE:A-1234:\uff4b\uff13\uff2a", id: "A-1234", secret: "k3J"},
+	{name: "native, id separator percent-encoded", text: "LOTSE:A-1234%3Ak3Jx9Qp", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, percent-encoded blank after it", text: "LOTSE:A-1234:k3Jx9Qp%20", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "native, Markdown link", text: "[LOTSE:A-1234:k3Jx9Qp](LOTSE:A-1234:k3Jx9Qp)", id: "A-1234", secret: "k3Jx9Qp"},
+	{name: "ZMS link, ellipsis", text: "https://host/?process=123&authKey=ab12\u2026", id: "123", secret: "ab12"},
+	{name: "ZMS link, colon after it", text: "https://host/?process=123&authKey=ab12:", id: "123", secret: "ab12"},
+	{name: "ZMS link, messenger bold", text: "*https://host/?process=123&authKey=ab12*", id: "123", secret: "ab12"},
+	{name: "ZMS link, percent-encoded blank after it", text: "https://host/?process=123&authKey=ab12%20", id: "123", secret: "ab12"},
+	{name: "ZMS link, percent-encoded blanks around values", text: "https://host/?process=%20123%20&authKey=%20ab12%20", id: "123", secret: "ab12"},
+	{name: "ZMS link, + around values", text: "https://host/?process=+123+&authKey=+ab12+", id: "123", secret: "ab12"},
+	{name: "ZMS link, percent-encoded ellipsis after it", text: "https://host/?process=123&authKey=ab12%E2%80%A6", id: "123", secret: "ab12"},
+	{name: "ZMS link, full-width", text: "https://host/?process\uff1d123\uff06authKey\uff1dab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, separators percent-encoded", text: "https://host/?process=123%26authKey%3Dab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, &amp; escaped four times", text: "https://host/?process=123&amp;amp;amp;amp;authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, continuation indented with no-break spaces", text: "https://host/terminvereinbarung/?process=123&auth\n\u00a0\u00a0Key=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, mail-quoted continuation", text: "> https://host/terminvereinbarung/?process=123&auth\n> Key=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, twice mail-quoted continuation", text: ">> https://host/?process=123&auth\r\n>> Key=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, HTML anchor pasted whole", text: "<a href=\"https://host/?process=123&amp;authKey=ab12\">Termin \u00e4ndern</a>", id: "123", secret: "ab12"},
+	{name: "ZMS link, HTML anchor in single quotes", text: "<A HREF='https://host/?process=123&authKey=ab12' target=_blank>hier</A>", id: "123", secret: "ab12"},
+	{name: "ZMS link, href as a redirect's parameter", text: "https://gw.example/?href=https%3A%2F%2Fhost%2F%3Fprocess%3D123%26authKey%3Dab12&x=1", id: "123", secret: "ab12"},
+	{name: "ZMS link, Markdown link with text", text: "[Termin \u00e4ndern](https://host/?process=123&authKey=ab12)", id: "123", secret: "ab12"},
+	{name: "ZMS link, Markdown link with the link as text", text: "[https://host/?process=123&authKey=ab12](https://host/?process=123&authKey=ab12)", id: "123", secret: "ab12"},
+	{name: "ZMS link, trailing slash", text: "https://host/?process=123&authKey=ab12/", id: "123", secret: "ab12"},
+	{name: "ZMS link, trailing backslash", text: "https://host/?process=123&authKey=ab12\\", id: "123", secret: "ab12"},
 	{name: "native, not configured", text: "LOTSE:A-1234:k3Jx9Qp", formats: []queue.CodeFormat{{IDParam: "process", SecretParam: "authKey"}}},
 	{name: "ZMS link", text: "https://host/terminvereinbarung/?process=123&authKey=abc", id: "123", secret: "abc"},
 	{name: "ZMS link, CR LF", text: "https://host/terminvereinbarung/?process=123&authKey=abc\r\n", id: "123", secret: "abc"},
@@ -178,6 +224,24 @@ var wrappings = []func(link string) string{
 	func(l string) string { return l + "#/termin" },
 	func(l string) string { return l[:len(l)/2] + "\r\n  " + l[len(l)/2:] },
 	func(l string) string { return l[:len(l)/2] + "\u00ad" + l[len(l)/2:] },
+	func(l string) string { return l[:len(l)/2] + "\n\u00a0\u00a0" + l[len(l)/2:] },
+	func(l string) string { return "> " + l[:len(l)/2] + "\n> " + l[len(l)/2:] },
+	func(l string) string { return l + "\u2026" },
+	func(l string) string { return l + "\u3002" },
+	func(l string) string { return "*" + l + "*" },
+	func(l string) string { return "_" + l + "_" },
+	func(l string) string { return l + ":" },
+	func(l string) string { return l + "/" },
+	func(l string) string { return l + "%20" },
+	func(l string) string { return strings.ReplaceAll(l, "&", "&amp;amp;amp;amp;") },
+	func(l string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(l, "&", "%26"), "authKey=", "authKey%3D")
+	},
+	func(l string) string {
+		return "<a href=\"" + strings.ReplaceAll(l, "&", "&amp;") + "\">Termin \u00e4ndern</a>"
+	},
+	func(l string) string { return "[Termin \u00e4ndern](" + l + ")" },
+	func(l string) string { return "[" + l + "](" + l + ")" },
 	func(l string) string { return "mailto:?body=" + url.QueryEscape(l) },
 	func(l string) string { return url.QueryEscape(l) },
 	func(l string) string { return "https://gateway.example/?url=" + url.QueryEscape(l) + "&data=1" },
@@ -191,6 +255,10 @@ func FuzzCodeWrappings(f *testing.F) {
 	f.Add("98765", "k3Jx9Qp")
 	f.Add("12:3", "a+b/c=")
 	f.Add("Düsseldorf-1", "x~y")
+	f.Add("M-20260318-097", "uyzV6wJyaNnr_Ms8LR6jqUa-") // base64url, as Lotse issues
+	f.Add("4711", "1c56")                               // short alphanumeric, as in ZMS links
+	f.Add("A_1", "_x-y=")
+	f.Add("S-6", "k3Jx9Qp_")
 	formats := queue.DefaultCodeFormats()
 	f.Fuzz(func(t *testing.T, id, secret string) {
 		if !issuable(id) || !issuable(secret) {
@@ -205,7 +273,8 @@ func FuzzCodeWrappings(f *testing.F) {
 			}
 		}
 		native := "LOTSE:" + id + ":" + secret
-		for _, text := range []string{native, " lotse:" + id + ":" + secret + "\r\n", "\"" + native + "\".", "<" + native + ">", url.QueryEscape(native), "Ihr Code: " + native + ". Danke"} {
+		for _, text := range []string{native, " lotse:" + id + ":" + secret + "\r\n", "\"" + native + "\".", "<" + native + ">", url.QueryEscape(native), "Ihr Code: " + native + ". Danke",
+			native + "\u2026", "*" + native + "*", "_" + native + "_", native + "%20", "[Code](" + native + ")", "\uff2c\uff2f\uff34\uff33\uff25\uff1a" + id + "\uff1a" + secret} {
 			if !strings.Contains(secret, ":") {
 				gotID, gotSecret, err := queue.ParseCode(text, formats)
 				if err != nil || gotID != id || gotSecret != secret {
@@ -221,17 +290,23 @@ func FuzzCodeWrappings(f *testing.F) {
 // percent-encoded is decoded once more), and neither starting nor ending in a
 // character that wraps a code in text.
 func issuable(s string) bool {
-	if s == "" || len(s) > 200 || !utf8.ValidString(s) {
+	if s == "" || len(s) > 200 || !utf8.ValidString(s) || strings.Contains(s, "](") || strings.Contains(strings.ToLower(s), "href=") {
 		return false
 	}
 	for _, r := range s {
-		if !unicode.IsPrint(r) || unicode.IsSpace(r) || r == '&' || r == '#' || r == '%' || r == '<' || r == '>' || r == '"' || r == '\'' || r == '\\' {
+		if !unicode.IsPrint(r) || unicode.IsSpace(r) || r == '&' || r == '#' || r == '%' || r == '<' || r == '>' || r == '"' || r == '\'' || r == '\\' ||
+			r == ')' || (r >= 0xff01 && r <= 0xff5e) {
+			// ")" ends a Markdown link's target, in Markdown itself too.
 			return false
 		}
 	}
+	// Ids and secrets end in a letter, digit, mark, "-", "_" or "="
+	// (base64url and alphanumeric secrets); a "_" at the end only where no "_"
+	// wraps the code.
+	ends := func(r rune) bool { return r == '-' || r == '=' || unicode.In(r, unicode.L, unicode.N, unicode.M) }
 	first, _ := utf8.DecodeRuneInString(s)
 	last, _ := utf8.DecodeLastRuneInString(s)
-	return strings.IndexRune(".,;:!?()[]{}`«»‹›‘’‚“”„", first) < 0 && strings.IndexRune(".,;:!?()[]{}`«»‹›‘’‚“”„", last) < 0
+	return (ends(first) || first == '_') && ends(last)
 }
 
 // TestFormatCodeRoundTrip: what FormatCode writes, ParseCode reads back

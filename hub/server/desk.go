@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"lotse/hub/api"
-	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
+	"lotse/internal/plaintext"
 )
 
 // The information desk's search in today's appointments.
@@ -16,8 +16,9 @@ import (
 // part of the name and/or a time range (?q=&from=HH:MM&to=HH:MM).
 func (s *Server) findAppointments(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	qs := r.URL.Query()
-	// Cleaned like the names: "Mu"+U+0308+"ller" finds "Müller".
-	name := booking.CleanText(qs.Get("q"))
+	// Cleaned like the names; FindAppointments compares folded keys, so
+	// "Mueller", "Mu"+U+0308+"ller" and "ＭＵＬＬＥＲ" find "Müller".
+	name := plaintext.Clean(qs.Get("q"))
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	res, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) ([]api.Appointment, []queue.Event, error) {

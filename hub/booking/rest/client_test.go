@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -266,5 +267,30 @@ func TestWebhookSignature(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestServiceCount: an omitted count is one person by the protocol; a
+// count the backend sent stays, 0 included, for the sync to repair and
+// count.
+func TestServiceCount(t *testing.T) {
+	tests := []struct {
+		json string
+		want rest.Service
+	}{
+		{`{"id":"AN-01"}`, rest.Service{ID: "AN-01", Count: 1}},
+		{`{"id":"AN-01","count":2}`, rest.Service{ID: "AN-01", Count: 2}},
+		{`{"id":"AN-01","count":0}`, rest.Service{ID: "AN-01", Count: 0}},
+		{`{"id":"AN-01","count":null}`, rest.Service{ID: "AN-01", Count: 1}},
+		{`{"id":"AN-01","count":-3}`, rest.Service{ID: "AN-01", Count: -3}},
+	}
+	for _, tt := range tests {
+		var got rest.Service
+		if err := json.Unmarshal([]byte(tt.json), &got); err != nil || got != tt.want {
+			t.Errorf("Unmarshal(%s) = %+v, %v; want %+v", tt.json, got, err, tt.want)
+		}
+	}
+	if err := json.Unmarshal([]byte(`{"id":"AN-01","count":"zwei"}`), new(rest.Service)); err == nil {
+		t.Error("a count that is no number is accepted")
 	}
 }

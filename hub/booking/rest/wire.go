@@ -8,6 +8,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -35,7 +36,25 @@ type Appointment struct {
 // Service is a booked service with the number of persons.
 type Service struct {
 	ID    string `json:"id"`
-	Count int    `json:"count,omitempty"` // 0 means 1
+	Count int    `json:"count,omitempty"` // omitted means 1
+}
+
+// UnmarshalJSON reads an omitted count as 1, as the protocol says, and
+// keeps a count the backend sent, 0 included: a booking of nobody is the
+// backend's fault, which the sync repairs and counts.
+func (s *Service) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID    string `json:"id"`
+		Count *int   `json:"count"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	s.ID, s.Count = w.ID, 1
+	if w.Count != nil {
+		s.Count = *w.Count
+	}
+	return nil
 }
 
 // Report is the body of POST /offices/{office}/reports. ID repeats the
