@@ -147,7 +147,7 @@ func queueUnderChurn(dir string, clients, rate, tickets, samples int, callEvery,
 				return
 			case <-t.C:
 			}
-			if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{}); err != nil {
+			if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{Current: api.CurrentServed}); err != nil {
 				churnErr.CompareAndSwap(nil, fmt.Errorf("next: %w", err))
 				return
 			}
