@@ -56,6 +56,13 @@ func TestCounterWorkplace(t *testing.T) {
 		if q := h.CounterQueue(t, webOffice, "schalter-1"); q.Counter.Ticket == nil || q.Counter.Ticket.ID != w[0].ID {
 			t.Fatalf("hub: counter holds %+v, want %s", q.Counter.Ticket, w[0].Number)
 		}
+		// A walk-in has no name and no note: nothing stands for them,
+		// least of all the word "null".
+		var box string
+		a.eval(`document.querySelector("#current").innerText`, &box)
+		if strings.Contains(box, "null") || strings.Contains(box, "undefined") {
+			t.Fatalf("the current ticket reads %q", box)
+		}
 	})
 
 	t.Run("recall until missed, then call again", func(t *testing.T) {
@@ -467,7 +474,7 @@ func TestCounterScreenshots(t *testing.T) {
 		if lang == "de" {
 			a.shot("workplace-call-dialog-de")
 		}
-		if _, err := clerk.Act(ctx, webOffice, "schalter-8", api.ActionCall, api.ActionRequest{Ticket: tk.ID}); err != nil {
+		if _, err := clerk.Act(ctx, webOffice, "schalter-8", api.ActionCall, api.ActionRequest{Ticket: tk.ID, Current: api.CurrentServed}); err != nil {
 			t.Fatal(err)
 		}
 		a.do(chromedp.Click(fmt.Sprintf(`#call-tickets [data-ticket=%q]`, tk.ID)))

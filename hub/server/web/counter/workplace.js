@@ -86,11 +86,14 @@
       el("span", { class: "ticket-number", id: "current-number", text: cur.number }),
       el("span", { class: "state-badge " + cur.state, id: "current-state", text: stateText }),
       cur.priority ? el("span", { class: "state-badge priority", text: t("ticket.priority") }) : null);
-    box.replaceChildren(
+    // replaceChildren, unlike el, would write an absent part as the
+    // text "null": a walk-in has no name, most tickets no note.
+    box.replaceChildren(...[
       head,
       cur.name ? el("p", { class: "ticket-name", id: "current-name", text: cur.name }) : null,
       cur.note ? el("p", { class: "ticket-note", id: "current-note", text: t("note." + cur.note) }) : null,
-      el("dl", { class: "facts" }, ...facts));
+      el("dl", { class: "facts" }, ...facts),
+    ].filter(Boolean));
   }
 
   function renderButtons() {
