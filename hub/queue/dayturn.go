@@ -9,9 +9,11 @@ import (
 
 // Tick applies what time alone decides: appointments not checked in by
 // start + grace become no-shows, and after a restore, tickets held by a
-// counter that is no longer configured wait again. It must be called
+// counter that is no longer configured wait again, and the presence at
+// counters that expired ends (Staff, ActedStaffing). It must be called
 // regularly; it is cheap when nothing is due.
 func (q *Queue) Tick(now time.Time) []Event {
+	q.sweepPresence(now)
 	events := q.requeueStranded(now)
 	grace := q.office.Policy.NoShowGrace
 	// An appointment is missed only on its own day. After a day carried

@@ -39,6 +39,9 @@ type Queue struct {
 	// carry taken back (UncarryDay) and the real turn to the carried-to
 	// date after it never issue one id twice.
 	opened string
+	// presence: who works at which counter (stranded.go); nil when not
+	// tracked.
+	presence *presence
 }
 
 // request remembers a counter's last request id, so that a double click or a
