@@ -230,3 +230,94 @@ func TestClockJumpKeepsTheBoard(t *testing.T) {
 		t.Fatalf("after the restart:\n%+v\nbefore\n%+v", after, before)
 	}
 }
+
+// TestForwardJumpThatHeldThenCorrected: the clock jumps 24 h ahead and
+// holds past the day-turn hold (the day is carried over), then NTP puts it
+// back to the real time. The carry is taken back: the real day's bookings
+// check in, the numbering goes on without reusing a number or an id, and
+// the next real midnight gives a fresh board.
+func TestForwardJumpThatHeldThenCorrected(t *testing.T) {
+	h := startHub(t, "", nil)
+	c := ctx(t)
+	loc := demo.Offices()[0].Location
+	ids := map[string]bool{}
+	walkIn := func() api.Ticket {
+		t.Helper()
+		tk, err := h.device.WalkIn(c, mitte, api.WalkInRequest{Service: "anmeldung"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids[tk.ID] {
+			t.Fatalf("ticket id %s issued twice", tk.ID)
+		}
+		ids[tk.ID] = true
+		return tk
+	}
+	walkIn()
+	walkIn()
+	h.clock.Set(h.clock.Now().Add(24 * time.Hour))
+	h.tickOffice(t, mitte)
+	if err := h.Syncer.SyncOffice(c, mitte); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(office.DefaultDayTurnHold + time.Minute)
+	h.tickOffice(t, mitte)
+	during := walkIn()
+	// NTP puts the clock back to the real time.
+	h.clock.Set(h.clock.Now().Add(-24 * time.Hour))
+	h.tickOffice(t, mitte)
+	if err := h.Syncer.SyncOffice(c, mitte); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(10 * time.Minute)
+	h.tickOffice(t, mitte)
+
+	t.Run("a booking of the real day checks in", func(t *testing.T) {
+		q, err := h.device.Queue(c, mitte)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if day := h.clock.Now().In(loc).Format(queue.DayFormat); q.Day != day {
+			t.Fatalf("after the correction: day %s, want %s", q.Day, day)
+		}
+		appts := h.inWindow(t, mitte)
+		if len(appts) == 0 {
+			t.Fatal("no appointment in the check-in window")
+		}
+		if _, err := h.device.CheckIn(c, mitte, api.CheckInRequest{Code: server.DemoPayload(appts[0])}); err != nil {
+			t.Fatalf("booking %s at %s after the clock was corrected: %v", appts[0].ID, appts[0].Start.In(loc).Format("15:04"), err)
+		}
+		if tk := walkIn(); tk.Number <= during.Number {
+			t.Fatalf("ticket %s after %s: the numbering must go on", tk.Number, during.Number)
+		}
+	})
+
+	t.Run("the next real midnight gives a fresh board", func(t *testing.T) {
+		now := h.clock.Now().In(loc)
+		midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 30, 0, loc)
+		h.clock.Advance(midnight.Sub(now))
+		h.tickOffice(t, mitte)
+		h.clock.Advance(office.DefaultDayTurnHold + time.Minute)
+		h.tickOffice(t, mitte)
+		if err := h.Syncer.SyncOffice(c, mitte); err != nil {
+			t.Fatal(err)
+		}
+		h.tickOffice(t, mitte)
+		q, err := h.device.Queue(c, mitte)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := h.clock.Now().In(loc).Format(queue.DayFormat)
+		if q.Day != day || len(q.Tickets) != 0 {
+			var ids []string
+			for _, tk := range q.Tickets {
+				ids = append(ids, tk.ID)
+			}
+			t.Fatalf("after the real midnight: day %s with tickets %v, want day %s with none", q.Day, ids, day)
+		}
+		// Numbers from 1 again; no id of the carried day comes back.
+		for range 4 {
+			walkIn()
+		}
+	})
+}

@@ -44,6 +44,7 @@ func TestStartNextMorningAfterAnOvernightStop(t *testing.T) {
 	act("schalter-8", api.ActionNoShow, api.ActionRequest{}) // missed
 	act("schalter-8", api.ActionNext, api.ActionRequest{})
 	act("schalter-8", api.ActionPark, api.ActionRequest{}) // parked
+	act("schalter-6", api.ActionOpen, api.ActionRequest{}) // a clerk works there: the transfer waits for them
 	act("schalter-7", api.ActionNext, api.ActionRequest{})
 	act("schalter-7", api.ActionTransfer, api.ActionRequest{Counter: "schalter-6"}) // transferred
 	act("schalter-7", api.ActionNext, api.ActionRequest{})

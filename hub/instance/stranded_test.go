@@ -5,8 +5,10 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"testing"
+	"time"
 
 	"lotse/hub/api"
+	"lotse/hub/queue"
 )
 
 // TestLogoutFreesTicketsTransferredToTheCounter: a clerk who logs out
@@ -50,5 +52,161 @@ func TestLogoutFreesTicketsTransferredToTheCounter(t *testing.T) {
 	res, err := h.clerk.Act(c, mitte, "schalter-7", api.ActionNext, api.ActionRequest{})
 	if err != nil || res.Ticket == nil || res.Ticket.ID != tk.ID || res.Ticket.Note != "target_closed" {
 		t.Fatalf("next at schalter-7 after the logout at schalter-6: %+v, %v", res.Ticket, err)
+	}
+}
+
+// browserOf is a clerk's browser at the hub: one cookie jar, so a login
+// replaces its earlier session like a real browser's.
+type browserOf struct {
+	t      *testing.T
+	client *http.Client
+}
+
+func newBrowser(t *testing.T) *browserOf {
+	jar, _ := cookiejar.New(nil)
+	return &browserOf{t: t, client: &http.Client{Jar: jar}}
+}
+
+func (b *browserOf) send(h *testHub, method, path, body string, want int) {
+	b.t.Helper()
+	req, _ := http.NewRequest(method, h.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		b.t.Fatalf("%s %s: %d, want %d", method, path, resp.StatusCode, want)
+	}
+}
+
+func (b *browserOf) login(h *testHub, counter string) {
+	b.t.Helper()
+	b.send(h, http.MethodPost, "/api/v1/session", `{"user":"demo","password":"demo","office":"`+mitte+`","counter":"`+counter+`"}`, 200)
+}
+
+// TestUnstaffedCounterHoldsNoTickets (10.6): a counter without a clerk
+// present counts as closed: a ticket transferred to it is offered to the
+// other counters of its service, with the note. Present means a live
+// session at the counter, or an action there without a session (HTTP
+// Basic) in the last few minutes; logout with or without pause, a login
+// of the browser at another counter, the session's expiry and a restart
+// end it.
+func TestUnstaffedCounterHoldsNoTickets(t *testing.T) {
+	tests := []struct {
+		name string
+		// before runs before the transfer to schalter-6, after after it;
+		// after may restart the hub and returns the hub to go on with.
+		before  func(h *testHub, b *browserOf)
+		after   func(t *testing.T, h *testHub, b *browserOf) *testHub
+		offered bool // schalter-7's next takes the transferred ticket
+	}{
+		{"nobody ever logged in", nil, nil, true},
+		{"a live session", func(h *testHub, b *browserOf) { b.login(h, "schalter-6") }, nil, false},
+		{"a session nine hours on", func(h *testHub, b *browserOf) { b.login(h, "schalter-6") },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				h.clock.Advance(9 * time.Hour)
+				return h
+			}, false},
+		{"logout without pause", func(h *testHub, b *browserOf) { b.login(h, "schalter-6") },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				b.send(h, http.MethodDelete, "/api/v1/session", "", 204)
+				return h
+			}, true},
+		{"logout with pause", func(h *testHub, b *browserOf) { b.login(h, "schalter-6") },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				b.send(h, http.MethodDelete, "/api/v1/session?pause=1", "", 204)
+				return h
+			}, true},
+		{"the browser logs in at another counter", func(h *testHub, b *browserOf) { b.login(h, "schalter-6") },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				b.login(h, "schalter-5")
+				return h
+			}, true},
+		{"the session expired", func(h *testHub, b *browserOf) { b.login(h, "schalter-6") },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				h.clock.Advance(10*time.Hour + time.Minute)
+				return h
+			}, true},
+		{"a restart with the session live", func(h *testHub, b *browserOf) { b.login(h, "schalter-6") },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				h.Stop()
+				h = startHub(t, h.dbPath, h.clock)
+				b.send(h, http.MethodGet, "/api/v1/session", "", 200) // the workplace's page asks again
+				return h
+			}, false},
+		{"an action by HTTP Basic", func(h *testHub, b *browserOf) { basicOpen(t, h) }, nil, false},
+		{"an action by HTTP Basic, minutes ago", func(h *testHub, b *browserOf) { basicOpen(t, h) },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				h.clock.Advance(queue.ActedStaffing)
+				return h
+			}, true},
+		{"an action by HTTP Basic, then a restart", func(h *testHub, b *browserOf) { basicOpen(t, h) },
+			func(t *testing.T, h *testHub, b *browserOf) *testHub {
+				h.Stop()
+				return startHub(t, h.dbPath, h.clock)
+			}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := startHub(t, "", nil)
+			c := ctx(t)
+			b := newBrowser(t)
+			tk, err := h.device.WalkIn(c, mitte, api.WalkInRequest{Service: "kfz-ummeldung"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.before != nil {
+				tc.before(h, b)
+			}
+			if _, err := h.clerk.Act(c, mitte, "schalter-7", api.ActionNext, api.ActionRequest{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.clerk.Act(c, mitte, "schalter-7", api.ActionTransfer, api.ActionRequest{Counter: "schalter-6"}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.after != nil {
+				h = tc.after(t, h, b)
+			}
+			h.tickOffice(t, mitte)
+			res, err := h.clerk.Act(c, mitte, "schalter-7", api.ActionNext, api.ActionRequest{})
+			if tc.offered {
+				if err != nil || res.Ticket == nil || res.Ticket.ID != tk.ID || res.Ticket.Note != "target_closed" {
+					t.Fatalf("next at schalter-7: %+v, %v; want %s with the note target_closed", res.Ticket, err, tk.Number)
+				}
+			} else if code(err) != api.CodeNotFound {
+				t.Fatalf("next at schalter-7 while a clerk is at schalter-6: %+v, %v", res.Ticket, err)
+			}
+		})
+	}
+}
+
+// basicOpen acts at schalter-6 by HTTP Basic, as a script would.
+func basicOpen(t *testing.T, h *testHub) {
+	t.Helper()
+	if _, err := h.clerk.Act(ctx(t), mitte, "schalter-6", api.ActionOpen, api.ActionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBasicNextAtAnUnstaffedCounter: a script's "next" by HTTP Basic at a
+// counter nobody is logged in at still calls the ticket transferred there.
+func TestBasicNextAtAnUnstaffedCounter(t *testing.T) {
+	h := startHub(t, "", nil)
+	c := ctx(t)
+	tk, err := h.device.WalkIn(c, mitte, api.WalkInRequest{Service: "kfz-ummeldung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.clerk.Act(c, mitte, "schalter-7", api.ActionNext, api.ActionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.clerk.Act(c, mitte, "schalter-7", api.ActionTransfer, api.ActionRequest{Counter: "schalter-6"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.clerk.Act(c, mitte, "schalter-6", api.ActionNext, api.ActionRequest{})
+	if err != nil || res.Ticket == nil || res.Ticket.ID != tk.ID || res.Ticket.Note != "" {
+		t.Fatalf("next by HTTP Basic at schalter-6: %+v, %v", res.Ticket, err)
 	}
 }

@@ -128,10 +128,19 @@ type syncList struct {
 // their tickets and place, the numbering goes on, and nothing is purged.
 // Either way the list of the new date that came while the turn waited is
 // applied with it, so the day's bookings are there at once.
+//
+// A clock put back after a carry (the jump it carried over was taken back
+// late) takes the carry back once the earlier date has held as long: the
+// carried day is the same day, so the real day's bookings check in again
+// and its midnight turns it. It goes no further back than the date the
+// day was opened on.
 func (l *Loop) turnDueDay(p *pendingBatch, now time.Time) (ahead bool) {
 	q := l.q
 	today := l.office.Day(now)
-	if today <= q.Day() {
+	if today < q.Day() {
+		today = max(today, q.Opened())
+	}
+	if today == q.Day() {
 		l.turn = pendingTurn{}
 		return false
 	}
@@ -145,7 +154,13 @@ func (l *Loop) turnDueDay(p *pendingBatch, now time.Time) (ahead bool) {
 	if l.dayHold > 0 && l.clock.mono-l.turn.since < l.dayHold {
 		return true
 	}
-	if from := q.Day(); l.clock.live && l.office.Day(now.Add(-l.clock.jumped)) <= from {
+	if from := q.Day(); today < from {
+		q.UncarryDay(now, today)
+		p.carry = from
+		l.clock.carried.from, l.clock.carried.jumped = "", 0
+		l.log.Warn("the clock went back after a carry: the carry is taken back",
+			"office", l.office.ID, "from", from, "to", today)
+	} else if l.clock.live && l.office.Day(now.Add(-l.clock.jumped)) <= from {
 		q.CarryDay(now, today)
 		p.carry = from
 		l.clock.carried.from, l.clock.carried.jumped = from, l.clock.jumped
@@ -172,7 +187,7 @@ func (l *Loop) applySync(p *pendingBatch, now time.Time, s *syncList) int {
 		changed := l.q.Sync(s.list)
 		p.appts = append(p.appts, changed...)
 		return len(changed)
-	case s.day > l.q.Day() && s.day == l.turn.day:
+	case s.day != "" && s.day == l.turn.day:
 		l.turn.early = s
 	}
 	return 0

@@ -61,11 +61,59 @@ func TestClockJumps(t *testing.T) {
 			{pass: time.Hour, wantDay: "2026-05-05"},
 			{restart: true, wantDay: "2026-05-05"},
 		}, 0, false},
-		{"forward 24 h that holds, then back", []step{
+		// Taking a carry back reopens nothing: the carried day is the
+		// same day, and its real midnight must turn it.
+		{"forward 24 h that holds, then back with a restart", []step{
 			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
 			{pass: hold, wantDay: "2026-05-05"},
 			{jump: -24 * time.Hour, wantDay: "2026-05-05"},
 			{pass: time.Minute, restart: true, wantDay: "2026-05-05"},
+			{pass: hold, wantDay: "2026-05-04"},
+		}, 0, false},
+		{"forward 24 h that holds, then back that holds, then a real midnight", []step{
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{jump: -24 * time.Hour, wantDay: "2026-05-05"},
+			{pass: hold - time.Second, wantDay: "2026-05-05"},
+			{pass: time.Second, wantDay: "2026-05-04"},
+			{pass: 5 * time.Hour, wantDay: "2026-05-04"}, // 15:10: the booking was missed
+			{pass: 9 * time.Hour, wantDay: "2026-05-04"}, // 05-05 00:10: the date must hold
+			{pass: hold, wantDay: "2026-05-05"},
+			{pass: time.Minute, wantDay: "2026-05-05"}, // numbers 2 to 4 of the new day: ids
+			{pass: time.Minute, wantDay: "2026-05-05"}, // issued during the carry (3, 4) must
+			{pass: time.Minute, wantDay: "2026-05-05"}, // not come again
+		}, 1, true},
+		{"forward 24 h that holds, back and forward again within the hold", []step{
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{jump: -24 * time.Hour, pass: 2 * time.Minute, wantDay: "2026-05-05"},
+			{jump: 24 * time.Hour, wantDay: "2026-05-05"},
+			{pass: hold, wantDay: "2026-05-05"},
+		}, 0, false},
+		{"two carries, then back 48 h", []step{
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{jump: 24 * time.Hour, wantDay: "2026-05-05"},
+			{pass: hold, wantDay: "2026-05-06"},
+			{jump: -48 * time.Hour, wantDay: "2026-05-06"},
+			{pass: hold, wantDay: "2026-05-04"},
+		}, 0, false},
+		{"two carries, then back 24 h twice", []step{
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{jump: 24 * time.Hour, wantDay: "2026-05-05"},
+			{pass: hold, wantDay: "2026-05-06"},
+			{jump: -24 * time.Hour, wantDay: "2026-05-06"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{jump: -24 * time.Hour, wantDay: "2026-05-05"},
+			{pass: hold, wantDay: "2026-05-04"},
+		}, 0, false},
+		{"a carry taken back goes no further than the opening date", []step{
+			{jump: 24 * time.Hour, wantDay: "2026-05-04"},
+			{pass: hold, wantDay: "2026-05-05"},
+			{jump: -48 * time.Hour, wantDay: "2026-05-05"},
+			{pass: hold, wantDay: "2026-05-04"},
+			{pass: time.Hour, restart: true, wantDay: "2026-05-04"},
 		}, 0, false},
 		{"forward 3 days that holds", []step{
 			{jump: 72 * time.Hour, pass: time.Minute, wantDay: "2026-05-04"}, // the hold starts when the loop sees it

@@ -160,6 +160,9 @@ func (l *Loop) Load(ctx context.Context) error {
 	} else {
 		l.q = queue.Restore(l.office, st)
 	}
+	// Nobody is present after a start: the clerks' sessions still live
+	// come back with their next request (Staff).
+	l.q.TrackPresence()
 	// A day opened now lives in this run; a restored one not yet.
 	l.clock.start(now, !found || today > st.Day)
 	l.seq.Store(l.q.Seq())
@@ -400,11 +403,14 @@ func (l *Loop) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	old := l.q
 	if !found {
 		l.q = queue.New(l.office, l.office.Day(l.now()))
 	} else {
 		l.q = queue.Restore(l.office, st)
 	}
+	l.q.TrackPresence()
+	l.q.KeepPresence(old)
 	// A carry that did not become durable is made again: the store holds
 	// the old day, and the clock's jump still stands.
 	l.clock.reloaded(l.q.Day())
@@ -477,4 +483,24 @@ func (l *Loop) TickNow() {
 	case l.cmds <- command{tick: true}:
 	default:
 	}
+}
+
+// Staff tells the queue that a clerk's session works at counter until it
+// expires (queue.Queue.Staff); the tick ends it then.
+func (l *Loop) Staff(ctx context.Context, session, counter string, until time.Time) error {
+	_, err := Do(ctx, l, func(q *queue.Queue, _ time.Time) (struct{}, []queue.Event, error) {
+		q.Staff(session, counter, until)
+		return struct{}{}, nil, nil
+	})
+	return err
+}
+
+// Unstaff tells the queue that a session ended: logout, takeover, a
+// password change (queue.Queue.Unstaff).
+func (l *Loop) Unstaff(ctx context.Context, session string) error {
+	_, err := Do(ctx, l, func(q *queue.Queue, _ time.Time) (struct{}, []queue.Event, error) {
+		q.Unstaff(session)
+		return struct{}{}, nil, nil
+	})
+	return err
 }

@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -69,5 +70,52 @@ func TestNoShowOnlyOnItsDay(t *testing.T) {
 	events := f.q.Tick(clock("23:00"))
 	if len(events) != 1 || events[0].Appointment != "own" {
 		t.Fatalf("no-shows: %+v", events)
+	}
+}
+
+// TestUncarryDay: a carry is taken back to any date between the opening
+// date and the queue's day, never further back nor forward; tickets keep
+// their ids, the numbering goes on, and ids carry the opening date, so the
+// real turn to a carried-to date issues none twice.
+func TestUncarryDay(t *testing.T) {
+	day := 24 * time.Hour
+	f := newFixture(t, nil)
+	w1 := f.at("09:00").walkIn("w1", "pass")
+	f.q.CarryDay(clock("10:00").Add(day), "2026-03-11")
+	w2 := f.walkIn("w2", "pass")
+	f.q.CarryDay(clock("10:10").Add(2*day), "2026-03-12")
+	if w2.ID != queue.TicketID("mitte", testDay, 2) || f.q.Opened() != testDay {
+		t.Fatalf("ticket during the carry: %s, opened %s", w2.ID, f.q.Opened())
+	}
+	tests := []struct {
+		to  string
+		ok  bool
+		day string
+	}{
+		{"2026-03-13", false, "2026-03-12"}, // forward is a carry, not this
+		{"2026-03-12", false, "2026-03-12"},
+		{"2026-03-09", false, "2026-03-12"}, // before the opening date
+		{"2026-03-11", true, "2026-03-11"},
+		{testDay, true, testDay},
+		{testDay, false, testDay},
+	}
+	for _, tc := range tests {
+		if got := f.q.UncarryDay(clock("10:20"), tc.to); got != tc.ok || f.q.Day() != tc.day {
+			t.Fatalf("uncarry to %s: %v, day %s; want %v, %s", tc.to, got, f.q.Day(), tc.ok, tc.day)
+		}
+	}
+	for _, tk := range f.q.Tickets(nil) {
+		if tk.Day != testDay || tk.State.Final() {
+			t.Fatalf("ticket %s after the carry was taken back: %+v", tk.Number, tk)
+		}
+	}
+	if w3 := f.walkIn("w3", "pass"); w3.N != 3 {
+		t.Fatalf("numbering after the carry was taken back: %s", w3.Number)
+	}
+	f.record(f.q.CloseDay(f.now, "2026-03-11"))
+	for n := 1; n <= 3; n++ {
+		if tk := f.walkIn(fmt.Sprint("n", n), "pass"); tk.ID == w1.ID || tk.ID == w2.ID || tk.N != n {
+			t.Fatalf("id %s issued again after the real turn", tk.ID)
+		}
 	}
 }

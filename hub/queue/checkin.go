@@ -164,7 +164,7 @@ func (q *Queue) newTicket(now time.Time, services []ServiceCount) *Ticket {
 	q.last++
 	s, _ := q.office.Service(services[0].Service)
 	t := &Ticket{
-		ID:       TicketID(q.office.ID, q.day, q.last),
+		ID:       TicketID(q.office.ID, q.opened, q.last),
 		Office:   q.office.ID,
 		Day:      q.day,
 		N:        q.last,

@@ -45,6 +45,7 @@ func (q *Queue) Do(now time.Time, a Action) (Ticket, []Event, error) {
 		return Ticket{}, nil, Errorf(NotFound, "unknown counter %q", a.Counter)
 	}
 	cs := q.counters[c.ID]
+	q.acted(now, c.ID)
 	if a.RequestID != "" {
 		if last, ok := q.lastRequest[c.ID]; ok && last.id == a.RequestID {
 			if t, ok := q.tickets[last.ticket]; ok {

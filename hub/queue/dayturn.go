@@ -9,9 +9,11 @@ import (
 
 // Tick applies what time alone decides: appointments not checked in by
 // start + grace become no-shows, and after a restore, tickets held by a
-// counter that is no longer configured wait again. It must be called
+// counter that is no longer configured wait again, and the presence at
+// counters that expired ends (Staff, ActedStaffing). It must be called
 // regularly; it is cheap when nothing is due.
 func (q *Queue) Tick(now time.Time) []Event {
+	q.sweepPresence(now)
 	events := q.requeueStranded(now)
 	grace := q.office.Policy.NoShowGrace
 	// An appointment is missed only on its own day. After a day carried
@@ -76,6 +78,7 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 		}
 	}
 	q.day = nextDay
+	q.opened = nextDay
 	q.last = 0
 	q.tickets = map[string]*Ticket{}
 	q.byAppointment = map[string]string{}
@@ -118,5 +121,34 @@ func (q *Queue) CarryDay(now time.Time, nextDay string) bool {
 	}
 	q.day = nextDay
 	q.carriedAt = now
+	return true
+}
+
+// Opened returns the date the queue's day was opened on: its day, or the
+// date it was carried over from (CarryDay), however many carries ago.
+func (q *Queue) Opened() string { return q.opened }
+
+// UncarryDay moves a carried day back to day, for a clock whose jump over
+// midnight was taken back after the day was carried over: the carried day
+// is the same day, so this reopens nothing. day must lie between the date
+// the day was opened on and the queue's day; otherwise nothing changes and
+// it reports false (a day that turned never comes back). Like CarryDay it
+// keeps tickets, counters, calls and the numbering (ids carry the opening
+// date, so none is ever issued twice) and emits no event.
+func (q *Queue) UncarryDay(now time.Time, day string) bool {
+	if day >= q.day || day < q.opened {
+		return false
+	}
+	for _, t := range q.tickets {
+		t.Day = day
+	}
+	q.day = day
+	// Back on its opening date the day was never carried; on a date
+	// between, it is carried there now, and that date's bookings due
+	// before now could not be checked in.
+	q.carriedAt = now
+	if day == q.opened {
+		q.carriedAt = time.Time{}
+	}
 	return true
 }

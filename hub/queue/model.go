@@ -285,6 +285,15 @@ func TicketID(office, day string, n int) string {
 	return fmt.Sprintf("%s-%s-%04d", office, day, n)
 }
 
+// idDay returns the date in a ticket id made by TicketID, or "".
+func idDay(office, id string) string {
+	rest, ok := strings.CutPrefix(id, office+"-")
+	if !ok || len(rest) < len(DayFormat) {
+		return ""
+	}
+	return rest[:len(DayFormat)]
+}
+
 // CounterState is a counter's open/paused state and its current ticket.
 type CounterState struct {
 	ID     string

@@ -34,6 +34,14 @@ type Queue struct {
 	// carriedAt: when the day was carried over to this date (CarryDay);
 	// zero if it was not.
 	carriedAt time.Time
+	// opened is the date the day was opened on: day itself, or the date
+	// it was carried over from. Ticket ids carry it, not day, so that a
+	// carry taken back (UncarryDay) and the real turn to the carried-to
+	// date after it never issue one id twice.
+	opened string
+	// presence: who works at which counter (stranded.go); nil when not
+	// tracked.
+	presence *presence
 }
 
 // request remembers a counter's last request id, so that a double click or a
@@ -89,6 +97,7 @@ func Restore(office Office, st State) *Queue {
 		lastRequest:   map[string]request{},
 		calls:         append([]Call(nil), st.Calls...),
 		checkCounters: len(st.Tickets) > 0,
+		opened:        st.Day,
 	}
 	for _, s := range office.Services {
 		q.avg[s.ID] = s.Duration
@@ -105,6 +114,11 @@ func Restore(office Office, st State) *Queue {
 	for i := range st.Tickets {
 		t := st.Tickets[i]
 		q.tickets[t.ID] = &t
+		// The store keeps no opening date: the oldest date in the ids
+		// of the day's tickets is it (a carried day keeps their ids).
+		if d := idDay(office.ID, t.ID); d != "" && d < q.opened {
+			q.opened = d
+		}
 		if t.Appointment != "" {
 			q.byAppointment[t.Appointment] = t.ID
 		}

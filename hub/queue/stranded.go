@@ -6,8 +6,8 @@ import (
 )
 
 // A ticket is stranded when no counter would call it the ordinary way:
-// transferred to a counter that is paused or no longer configured, or for
-// a service that no open counter serves. The queue never leaves it there:
+// transferred to a counter that is paused, unstaffed or no longer
+// configured, or for a service that no open counter serves. The queue never leaves it there:
 // such a ticket is offered to other counters, and the note tells the
 // clerk why the person comes to them.
 //
@@ -38,7 +38,7 @@ type availability struct {
 func (q *Queue) availability() availability {
 	av := availability{open: map[string]bool{}, services: map[string]bool{}}
 	for _, c := range q.office.Counters {
-		if cs := q.counters[c.ID]; cs != nil && cs.Open {
+		if q.serving(c.ID) {
 			av.open[c.ID] = true
 			for _, s := range c.Services {
 				av.services[s] = true
@@ -118,4 +118,126 @@ func (q *Queue) requeueStranded(now time.Time) []Event {
 		events = append(events, q.emit(now, TicketTransferred, t, nil, ""))
 	}
 	return events
+}
+
+// Presence: a counter nobody works at must not hold tickets. An open
+// counter counts as closed for the queue (its transferred tickets are
+// offered to the other counters of their service) while no clerk is
+// present at it: no live session holds it, and no request without a
+// session (HTTP Basic: scripts, load tools) acted there in the last
+// ActedStaffing. The estimates still count it: a change of presence
+// publishes nothing, so boards would show estimates no event explains.
+
+// ActedStaffing is how long an action at a counter that no session holds
+// staffs it: a script's "next" finds the tickets transferred there, and a
+// counter its script stopped using frees them a few minutes later.
+const ActedStaffing = 5 * time.Minute
+
+// presence is who works at which counter. It is not stored: a restarted
+// hub has nobody present until the sessions still live come back.
+type presence struct {
+	sessions map[string]sessionAt // by session id
+	acted    map[string]time.Time // counter → until when an action staffs it
+}
+
+type sessionAt struct {
+	counter string
+	until   time.Time
+}
+
+// TrackPresence makes the queue count an unstaffed counter as closed.
+// Without it every open counter counts as staffed (the domain alone, with
+// nobody to log in).
+func (q *Queue) TrackPresence() {
+	if q.presence == nil {
+		q.presence = &presence{sessions: map[string]sessionAt{}, acted: map[string]time.Time{}}
+	}
+}
+
+// KeepPresence takes over who is present from old: q replaces it after a
+// restore from the store, and presence is not stored.
+func (q *Queue) KeepPresence(old *Queue) {
+	if old != nil && old.presence != nil {
+		q.presence = old.presence
+	}
+}
+
+// Staff records that a clerk's session works at counter until it expires.
+// A session holds one counter; staffing another moves it there.
+func (q *Queue) Staff(session, counter string, until time.Time) {
+	if q.presence == nil || counter == "" {
+		return
+	}
+	q.presence.sessions[session] = sessionAt{counter: counter, until: until}
+}
+
+// Unstaff records that a session ended (logout, takeover, expiry): its
+// counter counts as closed unless another clerk is present there. An
+// action's staffing of that counter ends with it: the clerk left.
+func (q *Queue) Unstaff(session string) {
+	if q.presence == nil {
+		return
+	}
+	if at, ok := q.presence.sessions[session]; ok {
+		delete(q.presence.sessions, session)
+		delete(q.presence.acted, at.counter)
+	}
+}
+
+// Staffed reports whether a clerk is present at the counter.
+func (q *Queue) Staffed(counter string) bool {
+	p := q.presence
+	if p == nil {
+		return true
+	}
+	if _, ok := p.acted[counter]; ok {
+		return true
+	}
+	for _, at := range p.sessions {
+		if at.counter == counter {
+			return true
+		}
+	}
+	return false
+}
+
+// serving reports whether the counter is open and staffed: the queue's
+// one rule of which counters take tickets.
+func (q *Queue) serving(counter string) bool {
+	cs := q.counters[counter]
+	return cs != nil && cs.Open && q.Staffed(counter)
+}
+
+// acted staffs a counter that no session holds for ActedStaffing: the
+// action came without a session (a session's counter is staffed anyway).
+func (q *Queue) acted(now time.Time, counter string) {
+	p := q.presence
+	if p == nil {
+		return
+	}
+	for _, at := range p.sessions {
+		if at.counter == counter {
+			return
+		}
+	}
+	p.acted[counter] = now.Add(ActedStaffing)
+}
+
+// sweepPresence ends the sessions that expired and the staffing of
+// actions that is over.
+func (q *Queue) sweepPresence(now time.Time) {
+	p := q.presence
+	if p == nil {
+		return
+	}
+	for id, at := range p.sessions {
+		if !now.Before(at.until) {
+			delete(p.sessions, id)
+		}
+	}
+	for c, until := range p.acted {
+		if !now.Before(until) {
+			delete(p.acted, c)
+		}
+	}
 }

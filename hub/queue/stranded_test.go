@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"slices"
 	"testing"
 
 	"lotse/hub/queue"
@@ -143,5 +144,43 @@ func drain(f *fixture) {
 	}
 	if left := f.q.Tickets(func(t *queue.Ticket) bool { return t.State == queue.Waiting }); len(left) > 0 {
 		f.t.Fatalf("%d tickets left waiting, e.g. %s for %s (target %q)", len(left), left[0].Number, left[0].Service(), left[0].TargetCounter)
+	}
+}
+
+// TestPresence: with presence tracked, an open counter takes tickets only
+// while a clerk is present: a live session (until it ends or expires) or
+// an action without a session in the last ActedStaffing. A ticket
+// transferred to a counter nobody works at is offered to the others.
+//
+//	c1: pass, anm    c2: anm, fz    c3: fz
+func TestPresence(t *testing.T) {
+	f := newFixture(t, nil)
+	f.q.TrackPresence()
+	f.at("09:00").walkIn("x", "anm")
+	f.must("c1", queue.ActNext)
+	if _, _, err := f.do(queue.Action{Counter: "c1", Kind: queue.ActTransfer, ToCounter: "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name    string
+		do      func()
+		c1, c2  bool
+		offered bool // c1 may call x, transferred to c2
+	}{
+		{"nobody present", func() { f.at("09:10").tick() }, false, false, true},
+		{"a session at c2", func() { f.q.Staff("s1", "c2", clock("18:00")) }, false, true, false},
+		{"an action without a session at c1", func() { f.must("c1", queue.ActOpen) }, true, true, false},
+		{"its staffing is over", func() { f.at("09:15").tick() }, false, true, false},
+		{"the session moves to c1", func() { f.q.Staff("s1", "c1", clock("18:00")) }, true, false, true},
+		{"the session ends", func() { f.q.Unstaff("s1") }, false, false, true},
+		{"a session that expires", func() { f.q.Staff("s2", "c2", clock("10:00")) }, false, true, false},
+		{"it expired", func() { f.at("10:00").tick() }, false, false, true},
+	}
+	for _, s := range steps {
+		s.do()
+		offered := slices.Contains(f.candidates("c1"), "x")
+		if f.q.Staffed("c1") != s.c1 || f.q.Staffed("c2") != s.c2 || offered != s.offered {
+			t.Fatalf("%s: staffed c1 %v c2 %v, x offered at c1 %v; want %v %v %v", s.name, f.q.Staffed("c1"), f.q.Staffed("c2"), offered, s.c1, s.c2, s.offered)
+		}
 	}
 }

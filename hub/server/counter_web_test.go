@@ -134,6 +134,13 @@ func TestCounterWorkplace(t *testing.T) {
 
 	t.Run("transfer to a counter", func(t *testing.T) {
 		a.t = t
+		// A clerk works at schalter-2 (an action by HTTP Basic staffs
+		// it): a ticket transferred there waits for them.
+		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+		defer cancel()
+		if _, err := h.Clerk().Act(ctx, webOffice, "schalter-2", api.ActionOpen, api.ActionRequest{}); err != nil {
+			t.Fatal(err)
+		}
 		a.waitEnabled("transfer")
 		a.key("t")
 		a.waitFor("transfer dialog", `document.querySelector("#transfer-dialog").open`)

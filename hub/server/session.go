@@ -39,10 +39,54 @@ type sessions struct {
 
 	mu    sync.Mutex
 	cache map[string]store.Session // by id; the database is the truth
+	// staffed: the live sessions whose counter the office loop was told
+	// of in this run (a restarted hub is told again by their next request).
+	staffed map[string]bool
+	// present tells the office loop that a session at a counter is live
+	// or ended, so that a counter nobody works at holds no tickets.
+	present func(ctx context.Context, s store.Session, live bool)
 }
 
 func newSessions(db SessionStore, auth *Auth, now func() time.Time) *sessions {
-	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}}
+	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}, staffed: map[string]bool{}}
+}
+
+// tell tells the office loop of a session at a counter, once per run
+// while it lives.
+func (m *sessions) tell(ctx context.Context, s store.Session, live bool) {
+	if s.Counter == "" || m.present == nil {
+		return
+	}
+	m.mu.Lock()
+	told := m.staffed[s.ID]
+	if live {
+		m.staffed[s.ID] = true
+	} else {
+		delete(m.staffed, s.ID)
+	}
+	m.mu.Unlock()
+	if live != told {
+		m.present(ctx, s, live)
+	}
+}
+
+// present is sessions.present for the server's office loops.
+func (s *Server) present(ctx context.Context, sess store.Session, live bool) {
+	o, ok := s.offices[sess.Office]
+	if !ok {
+		return
+	}
+	var err error
+	if live {
+		err = o.loop.Staff(ctx, sess.ID, sess.Counter, sess.Expires)
+	} else {
+		err = o.loop.Unstaff(ctx, sess.ID)
+	}
+	if err != nil {
+		// The session stands; the next request (or the expiry) tells
+		// the loop again.
+		s.log.Warn("could not tell the office who works at a counter", "office", sess.Office, "counter", sess.Counter, "err", err)
+	}
 }
 
 // id is the keyed hash under which a token's session is stored.
@@ -74,11 +118,16 @@ func (m *sessions) end(ctx context.Context, id, reason string) error {
 		return err
 	}
 	m.mu.Lock()
-	if s, ok := m.cache[id]; ok && s.Ended == "" {
+	s, ok := m.cache[id]
+	if ok && s.Ended == "" {
 		s.Ended = reason
 		m.cache[id] = s
 	}
+	told := m.staffed[id]
 	m.mu.Unlock()
+	if told {
+		m.tell(ctx, s, false)
+	}
 	return nil
 }
 
@@ -120,6 +169,7 @@ func (m *sessions) lookup(ctx context.Context, token string) (store.Session, Cle
 	if !m.now().Before(s.Expires) {
 		return s, Clerk{}, queue.Errorf(codeUnauthorized, "session expired")
 	}
+	m.tell(ctx, s, true)
 	return s, m.auth.clerks[s.User], nil
 }
 
@@ -181,10 +231,12 @@ func (m *sessions) open(ctx context.Context, c Clerk, office, counter, counterNa
 	for id, x := range m.cache {
 		if !now.Before(x.Expires) {
 			delete(m.cache, id)
+			delete(m.staffed, id) // the loop's tick ended it
 		}
 	}
 	m.cache[s.ID] = s
 	m.mu.Unlock()
+	m.tell(ctx, s, true)
 	return token, s, nil
 }
 

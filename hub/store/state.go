@@ -23,7 +23,8 @@ type Batch struct {
 	// CarryFrom is the day carried over to Day (queue.Queue.CarryDay):
 	// its tickets, events and appointments become Day's in the same
 	// transaction, so that a restart restores them, the stream still
-	// resumes over them and no purge takes them. Empty: no carry.
+	// resumes over them and no purge takes them. A CarryFrom after Day
+	// takes a carry back (queue.Queue.UncarryDay). Empty: no carry.
 	CarryFrom string
 }
 
@@ -193,7 +194,7 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 	}
 	// After the batch's own rows: the events and tickets of the batch
 	// applied before the carry are keyed with the old day and move too.
-	if b.CarryFrom != "" && b.CarryFrom < b.Day {
+	if b.CarryFrom != "" && b.CarryFrom != b.Day {
 		for _, q := range []string{carryTickets, carryEvents, carryAppts} {
 			if err := s.exec(ctx, q, b.Day, office, b.CarryFrom); err != nil {
 				return fmt.Errorf("carry %s over to %s: %w", b.CarryFrom, b.Day, err)
