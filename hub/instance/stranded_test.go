@@ -1,14 +1,19 @@
 package instance_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"lotse/hub/api"
 	"lotse/hub/queue"
+
+	"github.com/gorilla/websocket"
 )
 
 // TestLogoutFreesTicketsTransferredToTheCounter: a clerk who logs out
@@ -60,6 +65,7 @@ func TestLogoutFreesTicketsTransferredToTheCounter(t *testing.T) {
 type browserOf struct {
 	t      *testing.T
 	client *http.Client
+	ws     *websocket.Conn // the workplace's stream, once opened
 }
 
 func newBrowser(t *testing.T) *browserOf {
@@ -78,6 +84,60 @@ func (b *browserOf) send(h *testHub, method, path, body string, want int) {
 	resp.Body.Close()
 	if resp.StatusCode != want {
 		b.t.Fatalf("%s %s: %d, want %d", method, path, resp.StatusCode, want)
+	}
+}
+
+// workplace opens the stream the counter workplace keeps open while its
+// page is, with the browser's session cookie; closing it is closing the
+// browser.
+func (b *browserOf) workplace(h *testHub) *websocket.Conn {
+	b.t.Helper()
+	u, _ := url.Parse(h.URL)
+	hdr := http.Header{}
+	for _, c := range b.client.Jar.Cookies(u) {
+		hdr.Add("Cookie", c.Name+"="+c.Value)
+	}
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(h.URL, "http")+"/api/v1/offices/"+mitte+"/stream", hdr)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var snap map[string]any
+	if err := ws.ReadJSON(&snap); err != nil { // the snapshot: the stream is live
+		b.t.Fatal(err)
+	}
+	return ws
+}
+
+// closed waits until the hub has noticed that ws is gone: it writes a
+// close frame and reads until the hub answers or drops the connection.
+func closed(ws *websocket.Conn) {
+	ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+	for {
+		if _, _, err := ws.NextReader(); err != nil {
+			break
+		}
+	}
+	ws.Close()
+}
+
+// waitStreams waits until the hub counts n stream clients at mitte: the
+// handlers of closed streams have then run to their end.
+func (h *testHub) waitStreams(t *testing.T, n int) {
+	t.Helper()
+	want := fmt.Sprintf("lotse_stream_clients{office=%q} %d\n", mitte, n)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get(h.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub never counted %d stream clients", n)
+		}
 	}
 }
 
@@ -136,6 +196,26 @@ func TestUnstaffedCounterHoldsNoTickets(t *testing.T) {
 				b.send(h, http.MethodGet, "/api/v1/session", "", 200) // the workplace's page asks again
 				return h
 			}, false},
+		{"the browser closed", func(h *testHub, b *browserOf) {
+			b.login(h, "schalter-6")
+			b.ws = b.workplace(h)
+		}, func(t *testing.T, h *testHub, b *browserOf) *testHub {
+			closed(b.ws)
+			h.waitStreams(t, 0)
+			h.clock.Advance(3 * time.Minute)
+			return h
+		}, true},
+		{"the page reloaded", func(h *testHub, b *browserOf) {
+			b.login(h, "schalter-6")
+			b.ws = b.workplace(h)
+		}, func(t *testing.T, h *testHub, b *browserOf) *testHub {
+			closed(b.ws)
+			h.waitStreams(t, 0)
+			h.clock.Advance(10 * time.Second)
+			b.ws = b.workplace(h)
+			h.clock.Advance(time.Hour)
+			return h
+		}, false},
 		{"an action by HTTP Basic", func(h *testHub, b *browserOf) { basicOpen(t, h) }, nil, false},
 		{"an action by HTTP Basic, minutes ago", func(h *testHub, b *browserOf) { basicOpen(t, h) },
 			func(t *testing.T, h *testHub, b *browserOf) *testHub {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"lotse/hub/queue"
+	"lotse/hub/store"
 )
 
 // Roles of clerk accounts (DESIGN.md): clerk works at a counter, desk at
@@ -160,6 +161,7 @@ type principal struct {
 	key        string // identifies the caller for rate limits
 	csrf       string // session's CSRF token (cookie sessions only)
 	cookie     bool
+	session    store.Session // the cookie's session
 }
 
 func (p principal) isClerk() bool  { return p.clerk != "" }
@@ -281,7 +283,7 @@ func (s *Server) identify(r *http.Request, office string) (principal, error) {
 		if office != "" && sess.Office != office {
 			return principal{}, queue.Errorf(codeUnauthorized, "logged in at another office")
 		}
-		return principal{clerk: sess.User, account: clerk, counter: sess.Counter, key: "clerk:" + sess.User, csrf: sess.CSRF, cookie: true}, nil
+		return principal{clerk: sess.User, account: clerk, counter: sess.Counter, key: "clerk:" + sess.User, csrf: sess.CSRF, cookie: true, session: sess}, nil
 	}
 	return principal{}, queue.Errorf(codeUnauthorized, "missing credentials")
 }

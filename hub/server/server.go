@@ -116,6 +116,7 @@ func New(c Config) *Server {
 	s.limits = newLimiters(c.Limits, s.now)
 	s.sessions = newSessions(c.DB, c.Auth, s.now)
 	s.sessions.present = s.present
+	s.sessions.lease = s.leaseCounter
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -45,10 +45,14 @@ type sessions struct {
 	// present tells the office loop that a session at a counter is live
 	// or ended, so that a counter nobody works at holds no tickets.
 	present func(ctx context.Context, s store.Session, live bool)
+	// lease tells the office loop until when a session's counter counts
+	// as staffed; streams counts each session's open workplace streams.
+	lease   func(ctx context.Context, s store.Session, until time.Time)
+	streams map[string]int
 }
 
 func newSessions(db SessionStore, auth *Auth, now func() time.Time) *sessions {
-	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}, staffed: map[string]bool{}}
+	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}, staffed: map[string]bool{}, streams: map[string]int{}}
 }
 
 // tell tells the office loop of a session at a counter, once per run
@@ -67,6 +71,54 @@ func (m *sessions) tell(ctx context.Context, s store.Session, live bool) {
 	m.mu.Unlock()
 	if live != told {
 		m.present(ctx, s, live)
+	}
+}
+
+// streamGrace is how long a counter stays staffed after the last
+// workplace stream of its session closed: a reload or a network blip
+// reconnects within seconds (the pages' backoff tops out at 10 s), a
+// closed browser frees the counter within minutes instead of at the
+// session's expiry hours later.
+const streamGrace = 2 * time.Minute
+
+// watching counts the open workplace streams of a session at a counter.
+// The first staffs the counter until the session expires (again, after a
+// closed browser's lease ran out); when the last closes, the lease
+// shrinks to streamGrace, and the loop's sweep unstaffs the counter if
+// no stream returns.
+func (m *sessions) watching(ctx context.Context, s store.Session, delta int) {
+	if s.Counter == "" || m.lease == nil {
+		return
+	}
+	m.mu.Lock()
+	m.streams[s.ID] += delta
+	n := m.streams[s.ID]
+	if n <= 0 {
+		delete(m.streams, s.ID)
+	}
+	if delta > 0 {
+		m.staffed[s.ID] = true
+	}
+	m.mu.Unlock()
+	switch {
+	case delta > 0 && n == 1:
+		m.lease(ctx, s, s.Expires)
+	case delta < 0 && n <= 0:
+		m.lease(ctx, s, m.now().Add(streamGrace))
+	}
+}
+
+// leaseCounter is sessions.lease for the server's office loops.
+func (s *Server) leaseCounter(ctx context.Context, sess store.Session, until time.Time) {
+	o, ok := s.offices[sess.Office]
+	if !ok || ctx.Err() != nil {
+		// A stream that ends because the hub stops leases nothing.
+		return
+	}
+	if err := o.loop.Staff(ctx, sess.ID, sess.Counter, until); err != nil {
+		// The stream's end or start stands; the session's expiry, a
+		// logout or the next stream still tell the loop.
+		s.log.Warn("could not tell the office who works at a counter", "office", sess.Office, "counter", sess.Counter, "err", err)
 	}
 }
 

@@ -339,6 +339,17 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	// When the hub stops, a write or a read in progress ends at once, so
 	// that the handler (which Stop waits for) does too.
 	defer context.AfterFunc(r.Context(), func() { conn.NetConn().Close() })()
+	// A clerk's workplace keeps this stream open while the page is: its
+	// end is how the hub learns that a browser was closed.
+	s.sessions.watching(r.Context(), p.session, +1)
+	left := false
+	leave := func() {
+		if !left {
+			left = true
+			s.sessions.watching(r.Context(), p.session, -1)
+		}
+	}
+	defer leave()
 	b := o.stream
 	c := &client{conn: conn, since: since, done: make(chan struct{})}
 	reg := registration{c: c, reply: make(chan bool, 1)}
@@ -398,6 +409,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 			conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
 		}
 	case <-closed:
+		// Before the client leaves the count of stream clients, so that
+		// a count of zero means the counter's lease was shortened too.
+		leave()
 		unregister()
 	case <-b.stopped:
 	}
