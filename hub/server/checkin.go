@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lotse/hub/api"
+	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 )
@@ -170,6 +171,12 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	var req api.WalkInRequest
 	if err := decode(r, &req); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if booking.IsFallback(req.Service) {
+		// "Anliegen unbekannt" exists for bookings whose service the
+		// booking system did not name; nobody walks in for it.
+		s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown service %q", req.Service))
 		return
 	}
 	// A kiosk draws tickets as fast as people can press a button, not

@@ -89,7 +89,7 @@ func newTestHub(t testing.TB) *testHub {
 	if err != nil {
 		t.Fatalf("hash password: %v", err)
 	}
-	h := &testHub{Clock: clock, Health: &testHealth{}, Outbox: &testOutbox{}, Demo: demo.New(clock.Now), Offices: demo.Offices()}
+	h := &testHub{Clock: clock, Health: &testHealth{}, Outbox: &testOutbox{}, Demo: demo.New(clock.Now), Offices: booking.WithFallbackService(demo.Offices())}
 	h.Health.set(OfficeHealthInfo{LastSync: clock.Now()})
 
 	var srv *Server
