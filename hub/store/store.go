@@ -39,6 +39,10 @@ type DB struct {
 	path     string
 	prepared map[string]*sql.Stmt // the writer's statements
 	keys     *keyFile
+	// file is the database file as it was at open: WriteCheck compares it
+	// with what the path names now, since SQLite goes on writing into a
+	// file that was deleted or replaced under it (and loses it all).
+	file os.FileInfo
 	// freeSpace is the file system's free space; tests fill the disk.
 	freeSpace func(path string) (uint64, error)
 }
@@ -135,6 +139,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	// Taken after the writer has the file open (migrate used it), so
+	// this is the file SQLite writes to.
+	if db.file, err = os.Stat(path); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", filepath.Base(path), err)
+	}
 	if err := db.prepare(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -157,6 +167,10 @@ const (
 	ProblemFull     = "disk_full"
 	ProblemBusy     = "database_busy"
 	ProblemFailing  = "database_failing"
+	// ProblemGone: the database file the hub has open is no longer the
+	// one at its path (deleted or replaced); what it writes is lost at
+	// the next start.
+	ProblemGone = "database_gone"
 )
 
 // WriteError is a failed write with its cause as a Problem code.
@@ -186,8 +200,12 @@ func freeSpace(path string) (uint64, error) {
 // WriteCheck proves that the database takes writes: the file system has
 // room, and one small row commits through the writer connection as every
 // batch does (with fsync). A read-only file or a full disk fails it with
-// a *WriteError.
+// a *WriteError, and so does a database file that was deleted or
+// replaced under the running hub.
 func (db *DB) WriteCheck(ctx context.Context) error {
+	if err := db.sameFile(); err != nil {
+		return &WriteError{Code: ProblemGone, Err: fmt.Errorf("write check: %w", err)}
+	}
 	if free, err := db.freeSpace(filepath.Dir(db.path)); err == nil && free < minFree {
 		return &WriteError{Code: ProblemFull, Err: fmt.Errorf("write check: only %d KiB free on the database's disk", free>>10)}
 	}
@@ -212,6 +230,21 @@ func (db *DB) WriteCheck(ctx context.Context) error {
 		code = ProblemBusy
 	}
 	return &WriteError{Code: code, Err: fmt.Errorf("write check: %w", err)}
+}
+
+// sameFile says whether the path still names the database file opened.
+func (db *DB) sameFile() error {
+	fi, err := os.Stat(db.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("database file %s was deleted under the running hub", filepath.Base(db.path))
+	}
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(db.file, fi) {
+		return fmt.Errorf("database file %s was replaced under the running hub", filepath.Base(db.path))
+	}
+	return nil
 }
 
 // Close closes both connections.
