@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,7 @@ type DB struct {
 	path     string
 	prepared map[string]*sql.Stmt // the writer's statements
 	keys     *keyFile
+	log      *slog.Logger
 	// file is the database file as it was at open: WriteCheck compares it
 	// with what the path names now, since SQLite goes on writing into a
 	// file that was deleted or replaced under it (and loses it all).
@@ -54,6 +56,18 @@ type openOptions struct {
 	keyFile string
 	getenv  func(string) string
 	mode    string // SQLite open mode; "" is read-write-create
+	log     *slog.Logger
+}
+
+// WithLogger logs the store's warnings (a new birth key for stored
+// hashes, a purge that must be finished later) there instead of
+// slog.Default().
+func WithLogger(log *slog.Logger) Option {
+	return func(o *openOptions) {
+		if log != nil {
+			o.log = log
+		}
+	}
 }
 
 // WithKeyFile keeps the installation keys in path instead of the default
@@ -105,7 +119,7 @@ func createPrivate(path string) error {
 
 // Open opens (and creates or migrates) the database at path.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	o := openOptions{keyFile: DefaultKeyFile(path), getenv: os.Getenv}
+	o := openOptions{keyFile: DefaultKeyFile(path), getenv: os.Getenv, log: slog.Default()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -134,7 +148,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w, path: path, keys: &keyFile{path: o.keyFile, getenv: o.getenv}, freeSpace: freeSpace}
+	db := &DB{w: w, path: path, keys: &keyFile{path: o.keyFile, getenv: o.getenv}, log: o.log, freeSpace: freeSpace}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
