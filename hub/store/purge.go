@@ -10,7 +10,9 @@ import (
 // day): appointments with names and birth hashes, tickets and events.
 // Statistics are counts and sums without persons and stay. Undelivered
 // outbox reports stay too: they carry an appointment id only, and the
-// booking backend must still learn about them.
+// booking backend must still learn about them. Dead letters stay for the
+// same reason, but lose the backend's answer once their appointment is
+// purged: the answer is free text that may name the person.
 //
 // Purged means gone from the files too: secure_delete (set on every
 // connection) overwrites the deleted rows in their pages, and the
@@ -31,6 +33,16 @@ func (db *DB) Purge(ctx context.Context, office, today string) (int64, error) {
 		n, _ := res.RowsAffected()
 		total += n
 	}
+	// After the appointments: a dead letter whose appointment is gone
+	// belongs to a past day (appointments leave only here). Matching on
+	// absence also clears answers an older hub kept past their day.
+	res, err := tx.ExecContext(ctx, `UPDATE dead_letters SET answer = '' WHERE office = ? AND answer <> ''
+		AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.office = dead_letters.office AND a.id = dead_letters.appointment)`, office)
+	if err != nil {
+		return 0, fmt.Errorf("purge %s dead letters' answers: %w", office, err)
+	}
+	n, _ := res.RowsAffected()
+	total += n
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("purge %s: %w", office, err)
 	}
