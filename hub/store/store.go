@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
 
@@ -117,6 +118,10 @@ func createPrivate(path string) error {
 	return nil
 }
 
+// busyTimeout is how long a connection waits for a lock (or the
+// checkpoint for readers) before it fails with SQLITE_BUSY.
+const busyTimeout = 5 * time.Second
+
 // Open opens (and creates or migrates) the database at path.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	o := openOptions{keyFile: DefaultKeyFile(path), getenv: os.Getenv, log: slog.Default()}
@@ -137,7 +142,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// only a crash. Group commit pays the fsync once per batch.
 	// secure_delete: purged personal data is overwritten, not only
 	// unlinked from the b-tree (see Purge).
-	params := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL&_secure_delete=on"
+	params := fmt.Sprintf("_journal_mode=WAL&_busy_timeout=%d&_foreign_keys=on&_synchronous=FULL&_secure_delete=on", busyTimeout.Milliseconds())
 	if o.mode != "" {
 		params += "&mode=" + o.mode
 	}
