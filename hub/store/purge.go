@@ -96,7 +96,8 @@ func (db *DB) FinishPurge(ctx context.Context) error {
 // checkpoint copies the WAL into the database file and truncates the WAL
 // to zero bytes. It waits (busy_timeout) for readers of older snapshots;
 // if one is still reading then, the WAL keeps its frames and the error
-// says so: the next checkpoint, at the latest the clean stop, removes them.
+// says so (ErrPurgeUnfinished): FinishPurge, or at the latest the clean
+// stop, removes them.
 func (db *DB) checkpoint(ctx context.Context) error {
 	var busy, logFrames, moved int
 	if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &moved); err != nil {
