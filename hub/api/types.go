@@ -322,7 +322,8 @@ type Health struct {
 }
 
 // Problem is one cause of a failing hub: a code (database_read_only,
-// disk_full, database_busy, database_failing) and English text.
+// disk_full, database_busy, database_failing, database_gone) and
+// English text.
 type Problem struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`

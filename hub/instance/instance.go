@@ -161,7 +161,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if o.WarnAfter <= 0 {
 		o.WarnAfter = 15 * time.Minute
 	}
-	db, err := store.Open(ctx, o.DBPath, o.Store...)
+	db, err := store.Open(ctx, o.DBPath, append([]store.Option{store.WithLogger(o.Log)}, o.Store...)...)
 	if err != nil {
 		return nil, err
 	}

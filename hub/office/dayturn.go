@@ -2,10 +2,12 @@ package office
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"lotse/hub/queue"
+	"lotse/hub/store"
 )
 
 // DefaultDayTurnHold is how long the clock must show a new date before a
@@ -197,6 +199,10 @@ func (l *Loop) applySync(p *pendingBatch, now time.Time, s *syncList) int {
 // the queue's, the clock is not trusted: the no-show rule would report
 // every booking of the day as missed after a jump forward.
 func (l *Loop) tick(p *pendingBatch, now time.Time) {
+	select {
+	case l.purgeTicks <- struct{}{}:
+	default: // the purger has not taken the last one yet
+	}
 	if l.turnDueDay(p, now) || p.purge != "" || p.carry != "" {
 		return
 	}
@@ -215,19 +221,46 @@ func (l *Loop) schedulePurge(today string) {
 
 // purger runs the purges of past days until ctx ends, one at a time, on a
 // goroutine that Run waits for: the store must not close under a purge.
+// A purge that readers held up (its deleted rows stay readable in the WAL)
+// is finished at the loop's next ticks, not only at the next day turn.
 func (l *Loop) purger(ctx context.Context) {
+	owed := l.purgeOwed
+	done := func(err error) {
+		switch {
+		case err == nil:
+			if owed {
+				l.log.Info("finished the purge of past days", "office", l.office.ID)
+			}
+			owed = false
+		case errors.Is(err, store.ErrPurgeUnfinished):
+			if !owed { // once, not at every tick
+				l.logPurgeUnfinished(err)
+			}
+			owed = true
+		case ctx.Err() == nil:
+			// The next turn or start purges again; a purge cut
+			// short by the shutdown is no error worth a log line.
+			l.log.Error("purge of past days failed", "office", l.office.ID, "err", err)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case today := <-l.purges:
-			if err := l.purge(ctx, today); err != nil && ctx.Err() == nil {
-				// The next turn or start purges again; a purge cut
-				// short by the shutdown is no error worth a log line.
-				l.log.Error("purge of past days failed", "office", l.office.ID, "err", err)
+			done(l.purge(ctx, today))
+		case <-l.purgeTicks:
+			if owed {
+				done(l.finishFn(ctx))
 			}
 		}
 	}
+}
+
+// logPurgeUnfinished says that a purge waits for readers.
+func (l *Loop) logPurgeUnfinished(err error) {
+	l.log.Warn("purge of past days unfinished: readers held up the checkpoint; it is finished at the next ticks",
+		"office", l.office.ID, "err", err)
 }
 
 // purge deletes the personal data of the days before today.

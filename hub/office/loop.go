@@ -67,6 +67,13 @@ type Loop struct {
 
 	purges  chan string // days to purge before; the purger owns the work
 	purgeFn func(ctx context.Context, office, today string) (int64, error)
+	// purgeTicks passes the loop's ticks to the purger, which finishes a
+	// purge that readers held up (finishFn) on the next tick after.
+	purgeTicks chan struct{}
+	finishFn   func(ctx context.Context) error
+	// purgeOwed: the start's purge is unfinished. Set by Load, before
+	// Run starts the purger.
+	purgeOwed bool
 
 	q       *queue.Queue // owned by the loop goroutine
 	ready   chan struct{}
@@ -102,9 +109,10 @@ func New(c Config) *Loop {
 	l := &Loop{
 		office: c.Office, db: c.DB, now: c.Now, publish: c.Publish, reported: c.Reported, log: c.Log,
 		cmds: make(chan command, 1024), tickEvery: c.TickEvery, maxBatch: 512, ready: make(chan struct{}),
-		dayHold: c.DayTurnHold, purges: make(chan string, 1),
+		dayHold: c.DayTurnHold, purges: make(chan string, 1), purgeTicks: make(chan struct{}, 1),
 	}
 	l.purgeFn = l.db.Purge
+	l.finishFn = l.db.FinishPurge
 	if l.dayHold == 0 {
 		l.dayHold = DefaultDayTurnHold
 	}
@@ -179,7 +187,10 @@ func (l *Loop) Load(ctx context.Context) error {
 	// Every start purges: a purge cut short by a crash or a stop (or a
 	// start that crashed after the day was closed) must not keep past
 	// days' personal data for ever. It deletes nothing when all is clean.
-	if err := l.purge(ctx, l.q.Day()); err != nil {
+	if err := l.purge(ctx, l.q.Day()); errors.Is(err, store.ErrPurgeUnfinished) {
+		l.purgeOwed = true
+		l.logPurgeUnfinished(err)
+	} else if err != nil {
 		// Serving the office matters more; the next turn or start
 		// purges again.
 		l.log.Error("purge of past days failed", "office", l.office.ID, "err", err)

@@ -43,7 +43,10 @@ type keyFile struct {
 
 // Secret returns the installation's random key of that name (e.g. for
 // birth-date hashes or session cookies). It comes from the environment
-// (KeyEnv) or else from the key file, where it is created on first start.
+// (KeyEnv) or else from the key file, where it is created on first start
+// (a missing file is created). A key file that exists but is damaged (it
+// holds no keys, or no birth key) is refused: a new birth key would make
+// every stored birth-date hash stop matching in silence.
 // A key that an older hub kept in the database is moved into the key file
 // once and then deleted from the database, overwritten (secure_delete) and
 // checkpointed out of the WAL.
@@ -58,7 +61,7 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		}
 		return key, db.forgetOldKey(ctx, name)
 	}
-	keys, err := readKeyFile(k.path)
+	keys, exists, err := readKeyFile(k.path)
 	if err != nil {
 		return nil, fmt.Errorf("installation key %s: %w", name, err)
 	}
@@ -69,10 +72,26 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if key == nil && exists && (len(keys) == 0 || name == birthKey) {
+		// The birth key is the first key a hub creates, so a file
+		// without it (or without any key) was truncated or restored
+		// wrongly; session_key may be missing from an older hub's file.
+		what := "holds no keys"
+		if len(keys) > 0 {
+			what = "has no " + name + "= line"
+		}
+		return nil, fmt.Errorf("installation key %s: key file %s %s: restore it from the backup, set %s, or remove the file to create new keys (birth-date check-in then works only after the next booking sync)",
+			name, k.path, what, KeyEnv(name))
+	}
 	if key == nil {
 		key = make([]byte, keyLen)
 		if _, err := rand.Read(key); err != nil {
 			return nil, fmt.Errorf("create installation key %s: %w", name, err)
+		}
+		if name == birthKey {
+			if err := db.warnNewBirthKey(ctx); err != nil {
+				return nil, err
+			}
 		}
 	}
 	keys[name] = key
@@ -82,6 +101,24 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("installation key %s: %w", name, err)
 	}
 	return key, db.forgetOldKey(ctx, name)
+}
+
+// birthKey is the name of the key of the birth-date hashes.
+const birthKey = "birth_key"
+
+// warnNewBirthKey logs when a new birth key meets stored birth hashes
+// (the key file was lost): they no longer match until the booking sync
+// stores the day's hashes under the new key.
+func (db *DB) warnNewBirthKey(ctx context.Context) error {
+	var held bool
+	if err := db.w.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM appointments WHERE birth_hash <> '')").Scan(&held); err != nil {
+		return fmt.Errorf("create installation key %s: %w", birthKey, err)
+	}
+	if held {
+		db.log.Warn("new birth key for a database that holds birth-date hashes: birth-date check-in works again after the next booking sync",
+			"keyFile", db.keys.path)
+	}
+	return nil
 }
 
 // oldKey returns the key an older hub kept in the meta table, or nil.
@@ -113,19 +150,20 @@ func (db *DB) forgetOldKey(ctx context.Context, name string) error {
 	return nil
 }
 
-func readKeyFile(path string) (map[string][]byte, error) {
+// readKeyFile reads the keys in path and whether the file exists.
+func readKeyFile(path string) (map[string][]byte, bool, error) {
 	keys := map[string][]byte{}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return keys, nil
+		return keys, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		// Someone copied it back from a backup with a wide mode.
 		if err := os.Chmod(path, 0o600); err != nil {
-			return nil, err
+			return nil, true, err
 		}
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -137,11 +175,11 @@ func readKeyFile(path string) (map[string][]byte, error) {
 		name, value, ok := strings.Cut(line, "=")
 		key, err := hex.DecodeString(strings.TrimSpace(value))
 		if !ok || err != nil || len(key) < keyLen {
-			return nil, fmt.Errorf("%s line %d: want name=<%d or more bytes as hex>", filepath.Base(path), n, keyLen)
+			return nil, true, fmt.Errorf("%s line %d: want name=<%d or more bytes as hex>", filepath.Base(path), n, keyLen)
 		}
 		keys[strings.TrimSpace(name)] = key
 	}
-	return keys, sc.Err()
+	return keys, true, sc.Err()
 }
 
 // writeKeyFile replaces the key file atomically: a crash leaves the old

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
 
@@ -39,6 +41,11 @@ type DB struct {
 	path     string
 	prepared map[string]*sql.Stmt // the writer's statements
 	keys     *keyFile
+	log      *slog.Logger
+	// file is the database file as it was at open: WriteCheck compares it
+	// with what the path names now, since SQLite goes on writing into a
+	// file that was deleted or replaced under it (and loses it all).
+	file os.FileInfo
 	// freeSpace is the file system's free space; tests fill the disk.
 	freeSpace func(path string) (uint64, error)
 }
@@ -50,6 +57,18 @@ type openOptions struct {
 	keyFile string
 	getenv  func(string) string
 	mode    string // SQLite open mode; "" is read-write-create
+	log     *slog.Logger
+}
+
+// WithLogger logs the store's warnings (a new birth key for stored
+// hashes, a purge that must be finished later) there instead of
+// slog.Default().
+func WithLogger(log *slog.Logger) Option {
+	return func(o *openOptions) {
+		if log != nil {
+			o.log = log
+		}
+	}
 }
 
 // WithKeyFile keeps the installation keys in path instead of the default
@@ -99,9 +118,13 @@ func createPrivate(path string) error {
 	return nil
 }
 
+// busyTimeout is how long a connection waits for a lock (or the
+// checkpoint for readers) before it fails with SQLITE_BUSY.
+const busyTimeout = 5 * time.Second
+
 // Open opens (and creates or migrates) the database at path.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	o := openOptions{keyFile: DefaultKeyFile(path), getenv: os.Getenv}
+	o := openOptions{keyFile: DefaultKeyFile(path), getenv: os.Getenv, log: slog.Default()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -119,7 +142,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// only a crash. Group commit pays the fsync once per batch.
 	// secure_delete: purged personal data is overwritten, not only
 	// unlinked from the b-tree (see Purge).
-	params := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL&_secure_delete=on"
+	params := fmt.Sprintf("_journal_mode=WAL&_busy_timeout=%d&_foreign_keys=on&_synchronous=FULL&_secure_delete=on", busyTimeout.Milliseconds())
 	if o.mode != "" {
 		params += "&mode=" + o.mode
 	}
@@ -130,10 +153,16 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w, path: path, keys: &keyFile{path: o.keyFile, getenv: o.getenv}, freeSpace: freeSpace}
+	db := &DB{w: w, path: path, keys: &keyFile{path: o.keyFile, getenv: o.getenv}, log: o.log, freeSpace: freeSpace}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
+	}
+	// Taken after the writer has the file open (migrate used it), so
+	// this is the file SQLite writes to.
+	if db.file, err = os.Stat(path); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", filepath.Base(path), err)
 	}
 	if err := db.prepare(ctx); err != nil {
 		w.Close()
@@ -157,6 +186,10 @@ const (
 	ProblemFull     = "disk_full"
 	ProblemBusy     = "database_busy"
 	ProblemFailing  = "database_failing"
+	// ProblemGone: the database file the hub has open is no longer the
+	// one at its path (deleted or replaced); what it writes is lost at
+	// the next start.
+	ProblemGone = "database_gone"
 )
 
 // WriteError is a failed write with its cause as a Problem code.
@@ -186,8 +219,12 @@ func freeSpace(path string) (uint64, error) {
 // WriteCheck proves that the database takes writes: the file system has
 // room, and one small row commits through the writer connection as every
 // batch does (with fsync). A read-only file or a full disk fails it with
-// a *WriteError.
+// a *WriteError, and so does a database file that was deleted or
+// replaced under the running hub.
 func (db *DB) WriteCheck(ctx context.Context) error {
+	if err := db.sameFile(); err != nil {
+		return &WriteError{Code: ProblemGone, Err: fmt.Errorf("write check: %w", err)}
+	}
 	if free, err := db.freeSpace(filepath.Dir(db.path)); err == nil && free < minFree {
 		return &WriteError{Code: ProblemFull, Err: fmt.Errorf("write check: only %d KiB free on the database's disk", free>>10)}
 	}
@@ -212,6 +249,21 @@ func (db *DB) WriteCheck(ctx context.Context) error {
 		code = ProblemBusy
 	}
 	return &WriteError{Code: code, Err: fmt.Errorf("write check: %w", err)}
+}
+
+// sameFile says whether the path still names the database file opened.
+func (db *DB) sameFile() error {
+	fi, err := os.Stat(db.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("database file %s was deleted under the running hub", filepath.Base(db.path))
+	}
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(db.file, fi) {
+		return fmt.Errorf("database file %s was replaced under the running hub", filepath.Base(db.path))
+	}
+	return nil
 }
 
 // Close closes both connections.

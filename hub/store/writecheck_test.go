@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -24,6 +25,31 @@ func TestWriteCheckNamesTheCause(t *testing.T) {
 			db.freeSpace = func(string) (uint64, error) { return 4096, nil }
 			return db
 		}, ProblemFull},
+		// SQLite writes on into an unlinked or replaced file and every
+		// acknowledged write is lost at the next start.
+		{"database files deleted", func(t *testing.T, path string) *DB {
+			db := mustOpen(t, path, noEnv)
+			for _, p := range dbFiles(path) {
+				if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+					t.Fatal(err)
+				}
+			}
+			return db
+		}, ProblemGone},
+		{"database file replaced", func(t *testing.T, path string) *DB {
+			db := mustOpen(t, path, noEnv)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path+".new", data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(path+".new", path); err != nil {
+				t.Fatal(err)
+			}
+			return db
+		}, ProblemGone},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
