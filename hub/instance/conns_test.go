@@ -86,7 +86,7 @@ func TestOneClientCannotTakeEveryConnection(t *testing.T) {
 			if refused != limit-perSource {
 				t.Errorf("%d of %d connections of one client closed at once, want %d", refused, limit, limit-perSource)
 			}
-			cl := http.Client{Timeout: 2 * time.Second}
+			cl := http.Client{Timeout: 5 * time.Second} // far below the hold of 60 s
 			resp, err := cl.Get(h.URL + "/healthz")
 			if err != nil {
 				t.Fatalf("with one client holding its connections, another is not served: %v", err)
@@ -105,7 +105,7 @@ func TestStreamsPerDeviceAreCapped(t *testing.T) {
 	const limit, perCaller = 12, 8 // perCaller: server.DefaultLimits
 	h := startWith(t, context.Background(), filepath.Join(t.TempDir(), "lotse.db"), nil,
 		instance.HTTPLimits{MaxConns: limit, MaxConnsPerSource: -1}) // every test client is 127.0.0.1
-	d := websocket.Dialer{HandshakeTimeout: 2 * time.Second}
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	var open []*websocket.Conn
 	var refusal *http.Response
 	for range limit {
@@ -134,23 +134,25 @@ func TestStreamsPerDeviceAreCapped(t *testing.T) {
 	if err := json.NewDecoder(refusal.Body).Decode(&body); err != nil || body.Error.Code != "rate_limited" {
 		t.Fatalf("stream above the cap: body %+v (%v), want a rate_limited JSON error", body, err)
 	}
-	cl := http.Client{Timeout: 2 * time.Second}
+	cl := http.Client{Timeout: 5 * time.Second} // far below the hold of 60 s
 	resp, err := cl.Get(h.URL + "/healthz")
 	if err != nil {
 		t.Fatalf("with %d streams of one device open, a new client is not served: %v", len(open), err)
 	}
 	resp.Body.Close()
+	cl.CloseIdleConnections()
 	// A clerk is another caller: the device's streams leave room for it.
 	hdr := http.Header{"Authorization": {"Basic ZGVtbzpkZW1v"}} // demo:demo
 	clerkURL := strings.Replace(streamURL(h), "?token=demo", "", 1)
-	c, _, err := d.Dial(clerkURL, hdr)
+	// A password check takes long under the race detector: wait for it.
+	c, _, err := (&websocket.Dialer{HandshakeTimeout: 20 * time.Second}).Dial(clerkURL, hdr)
 	if err != nil {
 		t.Fatalf("a clerk's stream beside a device's %d: %v", perCaller, err)
 	}
 	c.Close()
 	// A closed stream gives its place back once its handler has ended.
 	open[0].Close()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c, _, err := d.Dial(streamURL(h), nil)
 		if err == nil {
