@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain): serve HTTPS instead of HTTP (needs -tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
+	connsPerSource := fs.Int("conns-per-source", 0, "open connections of one client address (0: a quarter of the connection limit, at least 16; -1: no cap, e.g. behind a reverse proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
-		TLSCert: *tlsCert, TLSKey: *tlsKey,
+		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
 	})
 	if err != nil {
 		return err

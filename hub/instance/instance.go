@@ -90,6 +90,13 @@ type HTTPLimits struct {
 	// and the booking backends. Further clients wait in the kernel's
 	// backlog instead of making the hub run out of file descriptors.
 	MaxConns int
+	// MaxConnsPerSource bounds the open connections of one client address;
+	// a connection above it is closed at once. It keeps one client from
+	// taking every slot of MaxConns. Default: max(16, MaxConns/4);
+	// negative: no cap. Behind a reverse proxy every client comes from the
+	// proxy's address: raise it to MaxConns or turn it off there (the
+	// proxy should bound its clients itself).
+	MaxConnsPerSource int
 }
 
 // fdReserve is what the hub keeps of its file limit for itself: the
@@ -116,6 +123,9 @@ func (l HTTPLimits) withDefaults() HTTPLimits {
 		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur < 1<<20 {
 			l.MaxConns = max(16, int(rl.Cur)-fdReserve)
 		}
+	}
+	if l.MaxConnsPerSource == 0 {
+		l.MaxConnsPerSource = max(16, l.MaxConns/4)
 	}
 	return l
 }
@@ -206,7 +216,9 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		return fail(fmt.Errorf("listen on %s: %w", o.Addr, err))
 	}
 	h.Addr = ln.Addr().String()
-	ln = netutil.LimitListener(ln, lim.MaxConns)
+	// The cap per source sits below the overall limit, so that connections
+	// it refuses are closed without waiting for a free slot.
+	ln = netutil.LimitListener(limitPerSource(ln, lim.MaxConnsPerSource), lim.MaxConns)
 	host, port, _ := net.SplitHostPort(h.Addr)
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"

@@ -43,6 +43,9 @@ type Limits struct {
 	// and HTTP Basic alike) per account name and per client address.
 	LoginPerAccount Rate
 	LoginPerSource  Rate
+	// StreamsPerCaller bounds the open streams of one device token or
+	// clerk account; default 8 (a display needs one, a workplace a few).
+	StreamsPerCaller int
 }
 
 // DefaultLimits are the limits docs/security.md states.
@@ -55,6 +58,7 @@ func DefaultLimits() Limits {
 		WalkInPerDevice:    Rate{Burst: 20, Every: 6 * time.Second},
 		LoginPerAccount:    Rate{Burst: 10, Every: 3 * time.Minute},
 		LoginPerSource:     Rate{Burst: 20, Every: time.Minute},
+		StreamsPerCaller:   8,
 	}
 }
 
@@ -69,6 +73,9 @@ func (l Limits) withDefaults() Limits {
 		if f.v.Burst <= 0 || f.v.Every <= 0 {
 			*f.v = *f.def
 		}
+	}
+	if l.StreamsPerCaller <= 0 {
+		l.StreamsPerCaller = d.StreamsPerCaller
 	}
 	return l
 }
@@ -194,6 +201,7 @@ type limiters struct {
 	codeDevice, codeOffice, codeAppointment *limiter
 	birthDevice, walkInDevice               *limiter
 	loginAccount, loginSource               *limiter
+	streams                                 *streamSlots
 }
 
 func newLimiters(l Limits, now func() time.Time) limiters {
@@ -203,5 +211,6 @@ func newLimiters(l Limits, now func() time.Time) limiters {
 		codeAppointment: newLimiter(l.CodePerAppointment, now),
 		birthDevice:     newLimiter(l.BirthPerDevice, now), walkInDevice: newLimiter(l.WalkInPerDevice, now),
 		loginAccount: newLimiter(l.LoginPerAccount, now), loginSource: newLimiter(l.LoginPerSource, now),
+		streams: newStreamSlots(l.StreamsPerCaller),
 	}
 }

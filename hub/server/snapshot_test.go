@@ -36,6 +36,8 @@ func TestSnapshotsAreSharedPerSeq(t *testing.T) {
 	defer cancel()
 
 	const boards, polls = 100, 50
+	// The boards share one token here, beyond the cap of streams per device.
+	h.Server.limits.streams = newStreamSlots(boards)
 	var wg sync.WaitGroup
 	errs := make(chan error, boards+polls)
 	seqs := make(chan int64, boards+polls)

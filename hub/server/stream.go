@@ -327,6 +327,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		s.writeError(w, r, queue.Errorf(codeUnauthorized, "the stream is not open to pages of another origin"))
 		return
 	}
+	// A stream outlives every timeout of the server, so without a cap one
+	// token (a display's sits in the TV's URL) could hold every connection
+	// of the hub. Refused before the upgrade, so the caller gets JSON.
+	if !s.limits.streams.take(p.key) {
+		s.writeError(w, r, queue.Errorf(codeRateLimited, "too many open streams for this device or account (at most %d); close one first", s.limits.streams.max))
+		return
+	}
+	defer s.limits.streams.give(p.key)
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
@@ -428,4 +436,35 @@ func writeSnapshotMessage(conn *websocket.Conn, snap *snapEntry, now time.Time) 
 		return err
 	}
 	return w.Close()
+}
+
+// streamSlots counts the open streams per caller (principal.key).
+type streamSlots struct {
+	max  int
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func newStreamSlots(max int) *streamSlots {
+	return &streamSlots{max: max, open: map[string]int{}}
+}
+
+// take reserves a stream for key; false when key holds max already.
+func (s *streamSlots) take(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open[key] >= s.max {
+		return false
+	}
+	s.open[key]++
+	return true
+}
+
+// give returns a stream taken for key.
+func (s *streamSlots) give(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open[key]--; s.open[key] <= 0 {
+		delete(s.open, key)
+	}
 }
