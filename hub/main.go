@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
-		TLSCert: *tlsCert, TLSKey: *tlsKey,
+		TLSCert: *tlsCert, TLSKey: *tlsKey, BehindTLSProxy: inst.file != nil && inst.file.Hub.BehindTLSProxy,
 	})
 	if err != nil {
 		return err
