@@ -178,9 +178,10 @@ func NormalizeCode(text string) string {
 //
 // Otherwise only stray soft line breaks are removed: an "=" directly
 // before a single line break that continues the code. The "=" stays when
-// it may be meant: when nothing, a blank line, "=", "&" or "#" follows
-// (the padding of a base64 secret at the end of a value), or when it
-// directly follows a parameter name ("authKey=" wrapped after the "=").
+// it may be meant: when what follows may follow a value (continues: the
+// end, a blank line, "=", "&", "#", a quote or a bracket), since a base64
+// secret may end in "=" of padding, or when it directly follows a
+// parameter name ("authKey=" wrapped after the "=").
 func undoQuotedPrintable(text string) string {
 	if !strings.Contains(text, "=") {
 		return text
@@ -194,7 +195,13 @@ func undoQuotedPrintable(text string) string {
 				i++
 				continue
 			}
-			if softBreak(text[i+1:]) > 0 {
+			if n := softBreak(text[i+1:]); n > 0 {
+				if _, blank := continues(text[i+1+n:]); blank {
+					// An encoded blank at the line's start ends
+					// the code; the next step would join over it.
+					i += 1 + n
+					continue
+				}
 				// The line break stays for the next step, which
 				// also drops a continued line's quote markers.
 				i++
@@ -229,8 +236,9 @@ func undoQuotedPrintable(text string) string {
 // every "=" starts an escape or a soft line break, every "=" after a
 // parameter's name is "=3D" (the encoded separator), there is at least
 // one escape, each escape is what a body encoder writes ("=3D", "=26", a
-// byte outside ASCII), and they decode to valid UTF-8. A plain link passes only if each
-// of its values starts with "3D" and none holds another "=".
+// byte outside ASCII), and they decode to valid UTF-8. A plain link
+// passes only if each of its values starts with "3D" and none holds
+// another "=".
 func qpEncoded(text string) bool {
 	sawEscape := false
 	var dec []byte
@@ -300,8 +308,8 @@ func continues(s string) (ok, blank bool) {
 }
 
 // afterName reports whether s ends with a query parameter's name right
-// after "?", "&", "#" or ";" of a query, so that an "=" following it separates the
-// value.
+// after "?", "&", "#" or ";" of a link's query, so that an "=" following
+// it separates the value.
 func afterName(s string) bool {
 	i := strings.LastIndexAny(s, "?&#;")
 	if i < 0 || i == len(s)-1 || !strings.Contains(s, "://") || !strings.ContainsAny(s[:i+1], "?#") {

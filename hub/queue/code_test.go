@@ -157,6 +157,8 @@ var codeTests = []struct {
 	{name: "native, padding at the line's end stays", text: "LOTSE:1:a+b/c=\n", id: "1", secret: "a+b/c="},
 	{name: "native, padding before a blank line stays", text: "LOTSE:1:_x-y=\r\n\r\n", id: "1", secret: "_x-y="},
 	{name: "native, padding quoted-printable", text: "LOTSE:1:a+b/c=3D", id: "1", secret: "a+b/c="},
+	{name: "native, quoted-printable, blank after a soft line break", text: "Ihr Code: LOTSE:1:a+b/c=3D=\r\n Danke", id: "1", secret: "a+b/c="},
+	{name: "native, soft line break before a blank", text: "Ihr Code: LOTSE:1:k3Jx9Qp=\r\n Danke", id: "1", secret: "k3Jx9Qp"},
 	{name: "ZMS link, soft line break in the secret", text: "https://host/?process=98765&authKey=k3Jx9=\nQp", id: "98765", secret: "k3Jx9Qp"},
 	{name: "ZMS link, soft line break in the id", text: "https://host/?process=987=\r\n65&authKey=k3Jx9Qp", id: "98765", secret: "k3Jx9Qp"},
 	{name: "ZMS link, soft line break in the path", text: "https://termine.example.de/termin=\nvereinbarung/?process=123&authKey=ab12", id: "123", secret: "ab12"},
