@@ -80,6 +80,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
 		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
+		BehindTLSProxy: inst.file != nil && inst.file.Hub.BehindTLSProxy,
 	})
 	if err != nil {
 		return err

@@ -35,6 +35,11 @@ type Hub struct {
 	// DayTurnHold is how long a new date must hold before a running hub
 	// turns the day; default (unset or 0) 5m.
 	DayTurnHold Duration `toml:"day_turn_hold"`
+	// BehindTLSProxy says that browsers reach the hub only over HTTPS
+	// through a reverse proxy that ends TLS: the session cookie is then
+	// marked Secure and the hub sends Strict-Transport-Security, as it
+	// does when it speaks TLS itself.
+	BehindTLSProxy bool `toml:"behind_tls_proxy"`
 }
 
 // Office is one office.

@@ -66,6 +66,9 @@ type Options struct {
 	// TLSCert and TLSKey are PEM files: with both, the hub speaks HTTPS
 	// itself (TLS 1.2 or newer); without, plain HTTP behind a TLS proxy.
 	TLSCert, TLSKey string
+	// BehindTLSProxy: a TLS proxy in front serves browsers over HTTPS
+	// (server.Config.BehindTLSProxy).
+	BehindTLSProxy bool
 }
 
 // HTTPLimits bound what one connection may take of the hub, so that slow
@@ -207,7 +210,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, QRCode: qr.Encode, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
-		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits,
+		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits, BehindTLSProxy: o.BehindTLSProxy,
 	})
 	lim := o.HTTP.withDefaults()
 	h.grace = lim.ShutdownGrace

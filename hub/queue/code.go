@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -70,6 +71,11 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 // NormalizeCode is the one place where the ways of passing a code on are
 // undone, before any format is tried:
 //
+//   - quoted-printable that a mail program left in the text is undone
+//     first (undoQuotedPrintable): a body still wholly encoded ("=3D",
+//     "=26", soft line breaks) is decoded, and a stray soft line break
+//     ("=" at a line's end) inside a code removed, never the "=" that pads
+//     a secret or separates a parameter from its value;
 //   - line breaks and invisible format characters (soft hyphen,
 //     zero-width space, BOM, bidi controls) that mail programs and PDF
 //     viewers put into a long link are removed, together with what starts
@@ -92,6 +98,7 @@ func ParseCode(text string, formats []CodeFormat) (id, secret string, err error)
 // wrappers, blanks around values) is undone by the link format itself,
 // where it knows which parts are values.
 func NormalizeCode(text string) string {
+	text = undoQuotedPrintable(text)
 	var b strings.Builder
 	b.Grow(len(text))
 	skipIndent := false
@@ -160,6 +167,172 @@ func NormalizeCode(text string) string {
 		}
 	}
 	return text
+}
+
+// undoQuotedPrintable undoes quoted-printable (RFC 2045) that reached the
+// kiosk because a mail program showed or forwarded a body undecoded.
+//
+// A text that reads as encoded as a whole (qpEncoded: every "=" starts
+// an escape such as "=3D", "=26", "=C3=BC" or a soft line break, and
+// each parameter's "=" is written "=3D") is decoded as a whole.
+//
+// Otherwise only stray soft line breaks are removed: an "=" directly
+// before a single line break that continues the code. The "=" stays when
+// it may be meant: when what follows may follow a value (continues: the
+// end, a blank line, "=", "&", "#", a quote or a bracket), since a base64
+// secret may end in "=" of padding, or when it directly follows a
+// parameter name ("authKey=" wrapped after the "=").
+func undoQuotedPrintable(text string) string {
+	if !strings.Contains(text, "=") {
+		return text
+	}
+	if wholly := qpEncoded(text); wholly {
+		var b strings.Builder
+		b.Grow(len(text))
+		for i := 0; i < len(text); {
+			if text[i] != '=' {
+				b.WriteByte(text[i])
+				i++
+				continue
+			}
+			if n := softBreak(text[i+1:]); n > 0 {
+				if _, blank := continues(text[i+1+n:]); blank {
+					// An encoded blank at the line's start ends
+					// the code; the next step would join over it.
+					i += 1 + n
+					continue
+				}
+				// The line break stays for the next step, which
+				// also drops a continued line's quote markers.
+				i++
+				continue
+			}
+			b.WriteByte(unhex(text[i+1])<<4 | unhex(text[i+2]))
+			i += 3
+		}
+		return b.String()
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for i := 0; i < len(text); i++ {
+		if text[i] == '=' {
+			if n := softBreak(text[i+1:]); n > 0 && !afterName(text[:i]) {
+				if ok, blank := continues(text[i+1+n:]); ok && blank {
+					// The blank ends the code, as the sender meant;
+					// the next step would join the lines over it.
+					i += n
+					continue
+				} else if ok {
+					continue // the line break is the next step's
+				}
+			}
+		}
+		b.WriteByte(text[i])
+	}
+	return b.String()
+}
+
+// qpEncoded reports whether text reads as quoted-printable as a whole:
+// every "=" starts an escape or a soft line break, every "=" after a
+// parameter's name is "=3D" (the encoded separator), there is at least
+// one escape, each escape is what a body encoder writes ("=3D", "=26", a
+// byte outside ASCII), and they decode to valid UTF-8. A plain link
+// passes only if each of its values starts with "3D" and none holds
+// another "=".
+func qpEncoded(text string) bool {
+	sawEscape := false
+	var dec []byte
+	for i := 0; i < len(text); i++ {
+		if text[i] != '=' {
+			dec = append(dec, text[i])
+			continue
+		}
+		if n := softBreak(text[i+1:]); n > 0 {
+			i += n
+			continue
+		}
+		if i+2 >= len(text) || !upperHex(text[i+1]) || !upperHex(text[i+2]) {
+			return false
+		}
+		isSep := text[i+1:i+3] == "3D"
+		if !isSep && afterName(text[:i]) {
+			return false
+		}
+		if c := text[i+1 : i+3]; !isSep && c != "26" && c[0] < '8' {
+			// A body encoder escapes "=", bytes outside ASCII and at
+			// most an "&"; "=41" is a plain value.
+			return false
+		}
+		sawEscape = true
+		dec = append(dec, unhex(text[i+1])<<4|unhex(text[i+2]))
+		i += 2
+	}
+	if !sawEscape || !utf8.Valid(dec) {
+		return false
+	}
+	return true
+}
+
+// softBreak returns the length of the line break ("\r\n" or "\n") that
+// s starts with, or 0.
+func softBreak(s string) int {
+	switch {
+	case strings.HasPrefix(s, "\r\n"):
+		return 2
+	case strings.HasPrefix(s, "\n"):
+		return 1
+	}
+	return 0
+}
+
+// continues reports whether the line after a soft break carries on a
+// code, and whether it starts with a blank that the soft break kept in
+// the text (quoted-printable moves a blank to the next line's start):
+// after mail-quote markers ("> ") and such a blank comes a character of a
+// code, not what may follow a secret's padding: the end, another line
+// break, "=", "&", "#", ";", a quote or a bracket.
+func continues(s string) (ok, blank bool) {
+	for i, r := range s {
+		switch {
+		case r == '>':
+			continue
+		case r == ' ' && i > 0 && s[i-1] == '>':
+			continue
+		case r == ' ' || r == '\t':
+			blank = true
+			continue
+		}
+		return unicode.IsPrint(r) && !unicode.IsSpace(r) && !strings.ContainsRune("=&#;\"'<>()[]{}", r), blank
+	}
+	return false, false
+}
+
+// afterName reports whether s ends with a query parameter's name right
+// after "?", "&", "#" or ";" of a link's query, so that an "=" following
+// it separates the value.
+func afterName(s string) bool {
+	i := strings.LastIndexAny(s, "?&#;")
+	if i < 0 || i == len(s)-1 || !strings.Contains(s, "://") || !strings.ContainsAny(s[:i+1], "?#") {
+		// Not in a link's query: a native code's id may hold "?" or ";".
+		return false
+	}
+	for _, r := range s[i+1:] {
+		if !(r == '_' || r == '-' || r == '.' || r == '[' || r == ']' || unicode.In(r, unicode.L, unicode.N)) {
+			return false
+		}
+	}
+	return true
+}
+
+// upperHex reports an upper-case hex digit, as quoted-printable writes it.
+func upperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+
+// unhex returns the value of an upper-case hex digit.
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'A' + 10
 }
 
 // linkTarget returns the target of a pasted HTML anchor or Markdown link,
@@ -310,6 +483,9 @@ func parseLink(text string, f CodeFormat, depth int) (id, secret string, ok bool
 	queries := []string{u.RawQuery}
 	if _, q, found := strings.Cut(u.EscapedFragment(), "?"); found {
 		queries = append(queries, q)
+	} else if frag := u.EscapedFragment(); strings.Contains(frag, "=") {
+		// Parameters as the whole fragment: "…#process=1&authKey=x".
+		queries = append(queries, frag)
 	}
 	for _, q := range queries {
 		if dec := separators.Replace(q); dec != q {
@@ -331,7 +507,7 @@ func parseLink(text string, f CodeFormat, depth int) (id, secret string, ok bool
 		if err != nil && len(v) == 0 {
 			continue
 		}
-		id, secret = trimCode(decodeAgain(v.Get(f.IDParam)), 0), trimCode(decodeAgain(v.Get(f.SecretParam)), 0)
+		id, secret = trimCode(decodeAgain(param(v, f.IDParam)), 0), trimCode(decodeAgain(param(v, f.SecretParam)), 0)
 		if id != "" && secret != "" {
 			if printable(id) && printable(secret) {
 				return id, secret, true
@@ -349,6 +525,28 @@ func parseLink(text string, f CodeFormat, depth int) (id, secret string, ok bool
 		}
 	}
 	return "", "", false
+}
+
+// param returns the first value of the named query parameter, the name
+// matched without regard to case ("authkey", "AUTHKEY"): booking systems
+// and people retyping a link do not keep the case. The exact spelling wins;
+// among other spellings the first in sort order, so that the choice never
+// follows map order.
+func param(v url.Values, name string) string {
+	if vals := v[name]; len(vals) > 0 {
+		return vals[0]
+	}
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		if strings.EqualFold(k, name) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	return v[keys[0]][0]
 }
 
 // separators decodes a percent-encoded "&" or "=", and nothing else.

@@ -1,7 +1,9 @@
 package queue_test
 
 import (
+	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -138,7 +140,7 @@ var codeTests = []struct {
 	{name: "ZMS link, escaped space in key", text: "https://host/?process=123&authKey=a%20b"},
 	{name: "ZMS link, escaped NUL in id", text: "https://host/?process=1%002&authKey=ab"},
 	{name: "ZMS link, raw NUL", text: "https://host/?process=1\x002&authKey=ab"},
-	{name: "ZMS link, wrong parameter case", text: "https://host/?Process=123&AuthKey=abc"},
+	{name: "ZMS link, parameter names in any case", text: "https://host/?Process=123&AuthKey=abc", id: "123", secret: "abc"},
 	{name: "ZMS link, not configured", text: "https://host/?process=123&authKey=abc", formats: []queue.CodeFormat{{Native: true}}},
 	{name: "Lotse booking link", text: "https://buchen.example.de/termin?appointment=77&secret=zz", id: "77", secret: "zz"},
 	{name: "custom format", text: "https://x.example/?id=5&pin=9", formats: []queue.CodeFormat{{IDParam: "id", SecretParam: "pin"}}, id: "5", secret: "9"},
@@ -147,6 +149,42 @@ var codeTests = []struct {
 	{name: "garbage", text: "hello world"},
 	{name: "EAN barcode", text: "4006381333931"},
 	{name: "empty", text: ""},
+	// What a mail program leaves of quoted-printable (RFC 2045).
+	{name: "native, soft line break", text: "LOTSE:98765:k3Jx9=\nQp", id: "98765", secret: "k3Jx9Qp"},
+	{name: "native, soft line break CR LF", text: "LOTSE:98765:k3Jx9=\r\nQp", id: "98765", secret: "k3Jx9Qp"},
+	{name: "native, soft line break in the id", text: "LOTSE:987=\n65:k3Jx9Qp", id: "98765", secret: "k3Jx9Qp"},
+	{name: "native, soft line break before a colon", text: "LOTSE:98765=\r\n:k3Jx9Qp", id: "98765", secret: "k3Jx9Qp"},
+	{name: "native, padding at the line's end stays", text: "LOTSE:1:a+b/c=\n", id: "1", secret: "a+b/c="},
+	{name: "native, padding before a blank line stays", text: "LOTSE:1:_x-y=\r\n\r\n", id: "1", secret: "_x-y="},
+	{name: "native, padding quoted-printable", text: "LOTSE:1:a+b/c=3D", id: "1", secret: "a+b/c="},
+	{name: "native, quoted-printable, blank after a soft line break", text: "Ihr Code: LOTSE:1:a+b/c=3D=\r\n Danke", id: "1", secret: "a+b/c="},
+	{name: "native, soft line break before a blank", text: "Ihr Code: LOTSE:1:k3Jx9Qp=\r\n Danke", id: "1", secret: "k3Jx9Qp"},
+	{name: "ZMS link, soft line break in the secret", text: "https://host/?process=98765&authKey=k3Jx9=\nQp", id: "98765", secret: "k3Jx9Qp"},
+	{name: "ZMS link, soft line break in the id", text: "https://host/?process=987=\r\n65&authKey=k3Jx9Qp", id: "98765", secret: "k3Jx9Qp"},
+	{name: "ZMS link, soft line break in the path", text: "https://termine.example.de/termin=\nvereinbarung/?process=123&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, soft line break quoted and indented", text: "> https://host/?process=123&authKey=ab=\n> 12", id: "123", secret: "ab12"},
+	{name: "ZMS link, wrapped after the parameter's =", text: "https://host/?process=123&authKey=\nab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, padding before & stays", text: "https://host/?authKey=ab12==\r\n&process=123", id: "123", secret: "ab12=="},
+	{name: "ZMS link, padding before # stays", text: "https://host/?process=123&authKey=ab12=\n#/x", id: "123", secret: "ab12="},
+	{name: "ZMS link, =3D", text: "https://host/?process=3D123&authKey=3Dab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, =3D and =26", text: "https://host/?process=3D123=26authKey=3Dab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, quoted-printable with soft line breaks", text: "Termin =C3=A4ndern: https://termine.example.de/terminvereinbarun=\r\ng/?process=3D12=\r\n3&authKey=3Dab=\r\n12 Danke", id: "123", secret: "ab12"},
+	{name: "ZMS link, quoted-printable soft break before =3D", text: "https://host/?process=3D123&authKey=\r\n=3Dab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, quoted-printable padding", text: "https://host/?process=3D1&authKey=3Dab12=3D=3D", id: "1", secret: "ab12=="},
+	{name: "ZMS link, 3D in a plain value stays", text: "https://host/?process=123&authKey=3Dab", id: "123", secret: "3Dab"},
+	{name: "ZMS link, 3D in a plain value after a printable escape stays", text: "https://host/?process=45678&authKey=3Dab", id: "45678", secret: "3Dab"},
+	{name: "ZMS link, lower-case 3d stays", text: "https://host/?process=3d12&authKey=3d9f", id: "3d12", secret: "3d9f"},
+	// Parameter names as people and other systems spell them.
+	{name: "ZMS link, authkey", text: "https://host/?process=123&authkey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, AUTHKEY and PROCESS", text: "https://host/?PROCESS=123&AUTHKEY=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, Process", text: "https://host/?Process=123&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "ZMS link, exact spelling wins", text: "https://host/?process=123&AuthKey=x&authKey=ab12", id: "123", secret: "ab12"},
+	{name: "Lotse link, SECRET", text: "https://host/?Appointment=A-1&SECRET=k3Jx9Qp", id: "A-1", secret: "k3Jx9Qp"},
+	// Parameters in the fragment.
+	{name: "ZMS link, parameters in a hash route", text: "https://host/#/cancel?process=1&authKey=x", id: "1", secret: "x"},
+	{name: "ZMS link, parameters as the fragment", text: "https://host/termin#process=1&authKey=x", id: "1", secret: "x"},
+	{name: "ZMS link, parameters as the fragment after a slash", text: "https://host/#process=1&amp;authkey=x", id: "1", secret: "x"},
+	{name: "ZMS link, only the id in the fragment", text: "https://host/#process=1"},
 	{name: "only blanks", text: " \r\n\t"},
 	{name: "only control characters", text: "\x00\x01\x02"},
 	{name: "overlong native", text: "LOTSE:A-1234:" + strings.Repeat("x", 2048)},
@@ -247,6 +285,54 @@ var wrappings = []func(link string) string{
 	func(l string) string { return "https://gateway.example/?url=" + url.QueryEscape(l) + "&data=1" },
 }
 
+// mailWrappings are what a mail program that shows a body undecoded, or
+// a person retyping a link, makes of it; quoted-printable only where it
+// can be told from a plain link (qpReadable).
+var mailWrappings = []func(link string) string{
+	quotedPrintable,
+	func(l string) string { return strings.ReplaceAll(quotedPrintable(l), "&", "=26") },
+	func(l string) string { return "> " + strings.ReplaceAll(quotedPrintable(l), "\r\n", "\r\n> ") },
+	func(l string) string {
+		return strings.Replace(strings.Replace(l, "authKey=", "AUTHKEY=", 1), "process=", "Process=", 1)
+	},
+	func(l string) string { return strings.Replace(l, "authKey=", "authkey=", 1) },
+	func(l string) string { return strings.Replace(l, "/?", "/#/cancel?", 1) },
+	func(l string) string { return strings.Replace(l, "/?", "/#", 1) },
+}
+
+// quotedPrintable encodes s as a mail body (RFC 2045): "=" and bytes
+// outside ASCII escaped, lines of at most 76 characters ended by soft
+// line breaks.
+func quotedPrintable(s string) string {
+	var b strings.Builder
+	line := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		enc := string(c)
+		if c == '=' || c >= 0x80 {
+			enc = fmt.Sprintf("=%02X", c)
+		}
+		if line+len(enc) > 75 {
+			b.WriteString("=\r\n")
+			line = 0
+		}
+		b.WriteString(enc)
+		line += len(enc)
+	}
+	return b.String()
+}
+
+// qpEscape is what a quoted-printable body encoder writes for "=", "&"
+// and bytes outside ASCII.
+var qpEscape = regexp.MustCompile(`=(3D|26|[89A-F][0-9A-F])`)
+
+// qpReadable reports whether a link with these values, encoded as
+// quoted-printable, can be told from a plain one: not when every value
+// starts with "3D", as the encoded separator does.
+func qpReadable(id, secret string) bool {
+	return !strings.HasPrefix(id, "3D") || !strings.HasPrefix(secret, "3D")
+}
+
 // FuzzCodeWrappings: for any id and secret a booking system may issue,
 // the link and the native payload check in alike however they were
 // passed on.
@@ -259,6 +345,8 @@ func FuzzCodeWrappings(f *testing.F) {
 	f.Add("4711", "1c56")                               // short alphanumeric, as in ZMS links
 	f.Add("A_1", "_x-y=")
 	f.Add("S-6", "k3Jx9Qp_")
+	f.Add("123", "3Dab")                                                 // a plain value like an encoded separator
+	f.Add("M-20260318-097-Düsseldorf-Bürgerbüro-Mitte-Termin", "k3Jx9=") // long and non-ASCII: soft line breaks, escapes
 	formats := queue.DefaultCodeFormats()
 	f.Fuzz(func(t *testing.T, id, secret string) {
 		if !issuable(id) || !issuable(secret) {
@@ -272,9 +360,20 @@ func FuzzCodeWrappings(f *testing.F) {
 				t.Errorf("wrapping %d: ParseCode(%q) = %q, %q, %v; want %q, %q", i, text, gotID, gotSecret, err, id, secret)
 			}
 		}
+		for i, wrap := range mailWrappings {
+			if i < 3 && !qpReadable(id, secret) {
+				continue
+			}
+			text := wrap(link)
+			gotID, gotSecret, err := queue.ParseCode(text, formats)
+			if err != nil || gotID != id || gotSecret != secret {
+				t.Errorf("mail wrapping %d: ParseCode(%q) = %q, %q, %v; want %q, %q", i, text, gotID, gotSecret, err, id, secret)
+			}
+		}
 		native := "LOTSE:" + id + ":" + secret
 		for _, text := range []string{native, " lotse:" + id + ":" + secret + "\r\n", "\"" + native + "\".", "<" + native + ">", url.QueryEscape(native), "Ihr Code: " + native + ". Danke",
-			native + "\u2026", "*" + native + "*", "_" + native + "_", native + "%20", "[Code](" + native + ")", "\uff2c\uff2f\uff34\uff33\uff25\uff1a" + id + "\uff1a" + secret} {
+			native + "\u2026", "*" + native + "*", "_" + native + "_", native + "%20", "[Code](" + native + ")", "\uff2c\uff2f\uff34\uff33\uff25\uff1a" + id + "\uff1a" + secret,
+			quotedPrintable("Ihr Code: " + native + " Danke")} {
 			if !strings.Contains(secret, ":") {
 				gotID, gotSecret, err := queue.ParseCode(text, formats)
 				if err != nil || gotID != id || gotSecret != secret {
@@ -299,6 +398,11 @@ func issuable(s string) bool {
 			// ")" ends a Markdown link's target, in Markdown itself too.
 			return false
 		}
+	}
+	if qpEscape.MatchString(s) {
+		// "=3D", "=26" or "=C3" in a value that holds no other "="
+		// reads as quoted-printable (see qpReadable).
+		return false
 	}
 	// Ids and secrets end in a letter, digit, mark, "-", "_" or "="
 	// (base64url and alphanumeric secrets); a "_" at the end only where no "_"

@@ -69,6 +69,10 @@ type Config struct {
 	// Limits are the rate limits against guessing and flooding; zero
 	// fields take DefaultLimits.
 	Limits Limits
+	// BehindTLSProxy: browsers reach the hub over HTTPS through a proxy
+	// that ends TLS, so answers on plain HTTP count as secure (Secure
+	// cookie, Strict-Transport-Security).
+	BehindTLSProxy bool
 }
 
 // Server serves the hub's HTTP side.
@@ -93,6 +97,8 @@ type Server struct {
 	webhooks  Webhooks
 	outbox    OutboxControl
 	mux       *http.ServeMux
+	// behindTLSProxy: see Config.BehindTLSProxy.
+	behindTLSProxy bool
 }
 
 type officeHandle struct {
@@ -108,7 +114,7 @@ func New(c Config) *Server {
 		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, qrCode: c.QRCode, notice: c.Notice,
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
-		webhooks: c.Webhooks, outbox: c.Outbox,
+		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -138,6 +144,10 @@ func New(c Config) *Server {
 	s.routes()
 	return s
 }
+
+// secure reports whether the browser reached the hub over HTTPS: the hub
+// speaks TLS itself, or the configured proxy in front of it does.
+func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.behindTLSProxy }
 
 // Publish hands committed events to the office's stream; the office loop
 // calls it after each commit.
@@ -175,7 +185,7 @@ func (s *Server) Run(ctx context.Context) {
 
 // ServeHTTP serves the API and pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w.Header(), r)
+	setSecurityHeaders(w.Header(), r, s.secure(r))
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	start := time.Now()
 	s.mux.ServeHTTP(sw, r)

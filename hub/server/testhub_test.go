@@ -67,8 +67,9 @@ func mustBerlin() *time.Location {
 	return loc
 }
 
-// newTestHub starts a hub that lives until the test ends.
-func newTestHub(t testing.TB) *testHub {
+// newTestHub starts a hub that lives until the test ends; configure may
+// change the server's configuration before it starts.
+func newTestHub(t testing.TB, configure ...func(*Config)) *testHub {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -106,11 +107,15 @@ func newTestHub(t testing.TB) *testHub {
 	}
 	// Sessions expire by the real clock: a browser drops a cookie whose
 	// expiry lies in its past.
-	srv = New(Config{
+	cfg := Config{
 		Loops: list, DB: db, Auth: NewAuth([]Clerk{{User: "demo", PasswordHash: hash}}, []Device{{Name: "demo", Token: "demo"}}, []byte("test session key"), 0),
 		BirthKey: birthKey, Log: log, Demo: h.Demo, QRCode: qr.Encode, Health: h.Health, Outbox: h.Outbox,
 		Notice: func(string) string { return "Test" },
-	})
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	srv = New(cfg)
 	h.Server = srv
 
 	for _, l := range list {

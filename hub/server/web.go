@@ -55,8 +55,11 @@ func (s *Server) webRoutes(m *http.ServeMux) {
 // no framing by other sites (clickjacking of the counter page), no
 // referrer (the display's URL carries its token) and no content sniffing.
 // The stream's WebSocket is named with the request's host: older browsers
-// (smart TVs) do not count ws: as 'self'.
-func setSecurityHeaders(h http.Header, r *http.Request) {
+// (smart TVs) do not count ws: as 'self'. Over HTTPS (secure: the hub's
+// own TLS or a TLS proxy in front) the browser is also told to use only
+// HTTPS for a year, so that no later visit starts on plain HTTP where the
+// cookie could be read.
+func setSecurityHeaders(h http.Header, r *http.Request, secure bool) {
 	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; font-src 'self'; " +
 		"connect-src 'self'"
 	if host := r.Host; host != "" && !strings.ContainsAny(host, " ;,'\"\r\n") {
@@ -67,4 +70,7 @@ func setSecurityHeaders(h http.Header, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
+	if secure {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 }
