@@ -6,9 +6,7 @@ import (
 )
 
 // OfficeHealth is the booking side of an office's health, as /healthz,
-// /metrics and the counter page show it. Its fields match the server's
-// OfficeHealthInfo one to one, so the wiring converts without copying
-// field by field.
+// /metrics and the counter page show it (the server's OfficeHealthInfo).
 type OfficeHealth struct {
 	LastSync    time.Time
 	SyncError   string

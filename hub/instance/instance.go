@@ -396,5 +396,5 @@ func (h *health) DatabaseHealth(ctx context.Context) error {
 // OfficeHealth is the booking side's judgement of the office (its rules
 // live in booking.Health).
 func (h *health) OfficeHealth(id string) server.OfficeHealthInfo {
-	return server.OfficeHealthInfo(h.booking.Office(id))
+	return h.booking.Office(id)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"lotse/hub/api"
+	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 )
@@ -24,23 +25,10 @@ type Health interface {
 }
 
 // OfficeHealthInfo is the booking side of an office: the last successful
-// sync, the last sync error, the outbox depth and a warning when the
-// backend has been down too long.
-type OfficeHealthInfo struct {
-	LastSync    time.Time
-	SyncError   string
-	OutboxDepth int
-	Warning     string    // English text
-	WarningCode string    // reports_failing, sync_stale, never_synced, dead_letters
-	Since       time.Time // when the trouble began, if known
-	// The office's own outbox and the repairs of its bookings (booking.go).
-	OutboxOldest time.Time      // when the oldest waiting report happened
-	OutboxAge    time.Duration  // how long ago, by the hub's clock
-	DeadLetters  int            // reports the backend refused for good
-	Repaired     int            // bookings of the last sync kept after a repair
-	Repairs      map[string]int // by booking.Repair… kind
-	Refused      map[string]int // by booking.Refused… reason
-}
+// sync, the last sync error, the outbox, the repairs of its bookings and a
+// warning when the backend has been down too long. The booking code judges
+// it (booking.Health); the server only shows it.
+type OfficeHealthInfo = booking.OfficeHealth
 
 // Config wires a server.
 type Config struct {
