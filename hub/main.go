@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain): serve HTTPS instead of HTTP (needs -tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
+	liftLimits := fs.Bool("lift-limits", false, "lift every rate limit and connection cap, for the load instruments on loopback only (refused on any other address)")
 	connsPerSource := fs.Int("conns-per-source", 0, "open connections of one client address (0: a quarter of the connection limit, at least 16; -1: no cap, e.g. behind a reverse proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,6 +69,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 
+	var limits server.Limits
+	if *liftLimits {
+		// A measurement, never an installation: the limits guard the
+		// hub against guessing and floods from the network.
+		if !loopback(*addr) {
+			return fmt.Errorf("-lift-limits is for measurements on a loopback address, not %q", *addr)
+		}
+		limits = server.NoLimits()
+		*connsPerSource = -1
+		log.Warn("rate limits and connection caps lifted for a measurement")
+	}
 	warnAfter, dayTurnHold := time.Duration(0), time.Duration(0)
 	if inst.file != nil {
 		warnAfter = inst.file.Hub.BackendDownWarning.Duration
@@ -80,7 +93,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
 		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
-		BehindTLSProxy: inst.file != nil && inst.file.Hub.BehindTLSProxy,
+		BehindTLSProxy: inst.file != nil && inst.file.Hub.BehindTLSProxy, Limits: limits,
 	})
 	if err != nil {
 		return err
@@ -93,6 +106,19 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case err := <-h.Err():
 		return err
 	}
+}
+
+// loopback reports whether addr (host:port) listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {
