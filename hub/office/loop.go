@@ -65,6 +65,9 @@ type Loop struct {
 	// Owned by the loop goroutine: how the clock has moved (dayturn.go).
 	clock clockWatch
 
+	// commitFn makes a batch durable: the store's Commit, or a test's.
+	commitFn func(ctx context.Context, office string, b store.Batch) error
+
 	purges  chan string // days to purge before; the purger owns the work
 	purgeFn func(ctx context.Context, office, today string) (int64, error)
 	// purgeTicks passes the loop's ticks to the purger, which finishes a
@@ -111,6 +114,7 @@ func New(c Config) *Loop {
 		cmds: make(chan command, 1024), tickEvery: c.TickEvery, maxBatch: 512, ready: make(chan struct{}),
 		dayHold: c.DayTurnHold, purges: make(chan string, 1), purgeTicks: make(chan struct{}, 1),
 	}
+	l.commitFn = l.db.Commit
 	l.purgeFn = l.db.Purge
 	l.finishFn = l.db.FinishPurge
 	if l.dayHold == 0 {
@@ -200,13 +204,17 @@ func (l *Loop) Load(ctx context.Context) error {
 
 // Run serves commands until ctx ends.
 //
-// It is a two-stage pipeline: this goroutine applies a batch of commands
-// to the queue and hands the result to a committer goroutine, then goes on
-// with the next batch while the committer makes the previous one durable.
-// Nobody hears of a batch before it is committed: the committer answers
-// and publishes, in order. If a commit fails, every batch applied after it
-// stood on a state that never became durable: the committer fails them all
-// and the loop restores the queue from the store before going on.
+// It is a two-stage pipeline: this goroutine applies commands to the queue
+// and a committer goroutine makes them durable, answers and publishes, in
+// order. Nobody hears of a command before it is committed. While the
+// committer is busy with one batch, this goroutine keeps applying what
+// arrives to the next batch, and hands it over only when the committer is
+// free: a batch is everything that came during the previous commit, so one
+// fsync serves as many requests as are waiting (group commit), however
+// slow the disk or busy the machine. If a commit fails, every command
+// applied after it stood on a state that never became durable: the
+// committer fails the batches already handed over, this goroutine fails
+// the one it holds, and restores the queue from the store before going on.
 func (l *Loop) Run(ctx context.Context) error {
 	if l.q == nil {
 		if err := l.Load(ctx); err != nil {
@@ -214,7 +222,9 @@ func (l *Loop) Run(ctx context.Context) error {
 		}
 	}
 	close(l.ready)
-	pending := make(chan pendingBatch, 2)
+	// Unbuffered: a batch passes only to a committer that waits for one,
+	// so that the commands arriving meanwhile join the batch held here.
+	pending := make(chan pendingBatch)
 	failed := make(chan int, 1) // the epoch whose commit failed
 	committed := make(chan struct{})
 	purged := make(chan struct{})
@@ -228,7 +238,9 @@ func (l *Loop) Run(ctx context.Context) error {
 		defer close(committed)
 		l.commitAll(ctx, pending, failed)
 	}()
+	var next pendingBatch // applied, not yet handed to the committer
 	defer func() {
+		next.fail(ctx.Err())
 		close(pending)
 		<-committed
 		<-purged
@@ -239,22 +251,30 @@ func (l *Loop) Run(ctx context.Context) error {
 	epoch := 0
 	batch := make([]command, 0, l.maxBatch)
 	for {
-		var p pendingBatch
+		cmds, ticks, handOver := l.cmds, tick.C, chan<- pendingBatch(nil)
+		if next.size > 0 {
+			handOver = pending
+		}
+		if next.full(l.maxBatch) {
+			// Full, or it turned the day: it goes as it is.
+			cmds, ticks = nil, nil
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case bad := <-failed:
 			if bad == epoch {
+				next.fail(errors.New("an earlier commit failed"))
+				next = pendingBatch{}
 				if err := l.reload(ctx); err != nil {
 					l.log.Error("restore failed", "office", l.office.ID, "err", err)
 				}
 				epoch++
 			}
-			continue
-		case c := <-l.cmds:
+		case c := <-cmds:
 			batch = append(batch[:0], c)
 		collect:
-			for len(batch) < l.maxBatch {
+			for next.size+len(batch) < l.maxBatch {
 				select {
 				case c := <-l.cmds:
 					batch = append(batch, c)
@@ -262,16 +282,13 @@ func (l *Loop) Run(ctx context.Context) error {
 					break collect
 				}
 			}
-			p = l.apply(batch)
-		case <-tick.C:
-			p = l.apply([]command{{tick: true}})
-		}
-		p.epoch = epoch
-		select {
-		case pending <- p:
-		case <-ctx.Done():
-			p.fail(ctx.Err())
-			return nil
+			l.apply(&next, batch)
+			next.epoch = epoch
+		case <-ticks:
+			l.apply(&next, []command{{tick: true}})
+			next.epoch = epoch
+		case handOver <- next:
+			next = pendingBatch{}
 		}
 	}
 }
@@ -279,6 +296,7 @@ func (l *Loop) Run(ctx context.Context) error {
 // pendingBatch is an applied batch on its way to the store.
 type pendingBatch struct {
 	epoch   int
+	size    int // commands and ticks applied
 	replies []chan reply
 	results []reply
 	events  []queue.Event
@@ -289,6 +307,13 @@ type pendingBatch struct {
 	carry   string // the day carried over to the cursor's day, if any
 }
 
+// full reports whether the batch takes no more commands: it holds max, or
+// it turned or carried the day, which the store writes after the batch's
+// own rows (store.Batch.CarryFrom) and the purge follows.
+func (p *pendingBatch) full(max int) bool {
+	return p.size >= max || p.purge != "" || p.carry != ""
+}
+
 func (p pendingBatch) fail(err error) {
 	for _, r := range p.replies {
 		if r != nil {
@@ -297,34 +322,37 @@ func (p pendingBatch) fail(err error) {
 	}
 }
 
-// apply runs a batch on the queue; it runs on the loop goroutine only.
-func (l *Loop) apply(batch []command) pendingBatch {
+// apply runs commands on the queue and adds them to p; it runs on the loop
+// goroutine only.
+func (l *Loop) apply(p *pendingBatch, batch []command) {
 	now := l.now()
 	// Tickets changed while the clock shows the queue's date make the
 	// day live (the clock's watch decides how a jump moves it).
 	onDay := l.office.Day(now) <= l.q.Day()
 	l.clock.look(now, !onDay)
-	p := pendingBatch{replies: make([]chan reply, len(batch)), results: make([]reply, len(batch))}
-	for i, c := range batch {
-		p.replies[i] = c.reply
+	for _, c := range batch {
+		p.size++
+		p.replies = append(p.replies, c.reply)
 		if c.sync != nil {
-			p.results[i] = reply{result: l.applySync(&p, now, c.sync)}
+			p.results = append(p.results, reply{result: l.applySync(p, now, c.sync)})
 			continue
 		}
 		if c.tick {
-			l.tick(&p, now)
+			p.results = append(p.results, reply{})
+			l.tick(p, now)
 			continue
 		}
 		res, ev, err := c.fn(l.q, now)
-		p.results[i] = reply{result: res, err: err}
+		p.results = append(p.results, reply{result: res, err: err})
 		p.events = append(p.events, ev...)
 		l.clock.used(onDay, ev)
 	}
+	// A carry stays with the batch that made it: the store re-keys the
+	// batch's rows of the old day after writing them.
 	p.cursor = store.Batch{Day: l.q.Day(), Seq: l.q.Seq(), LastNumber: l.q.LastNumber(), CarryFrom: p.carry}
 	if len(p.events) > 0 {
 		p.waiting = l.q.Waiting()
 	}
-	return p
 }
 
 // commitAll commits the batches in order, then answers and publishes.
@@ -338,7 +366,7 @@ func (l *Loop) commitAll(ctx context.Context, pending <-chan pendingBatch, faile
 		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
 			b := p.cursor
 			b.Events, b.Appointments = p.events, p.appts
-			if err := l.db.Commit(ctx, l.office.ID, b); err != nil {
+			if err := l.commitFn(ctx, l.office.ID, b); err != nil {
 				l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
 				bad = p.epoch
 				failed <- p.epoch
