@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -207,14 +208,15 @@ func (l *Loop) Load(ctx context.Context) error {
 // It is a two-stage pipeline: this goroutine applies commands to the queue
 // and a committer goroutine makes them durable, answers and publishes, in
 // order. Nobody hears of a command before it is committed. While the
-// committer is busy with one batch, this goroutine keeps applying what
-// arrives to the next batch, and hands it over only when the committer is
-// free: a batch is everything that came during the previous commit, so one
-// fsync serves as many requests as are waiting (group commit), however
-// slow the disk or busy the machine. If a commit fails, every command
-// applied after it stood on a state that never became durable: the
-// committer fails the batches already handed over, this goroutine fails
-// the one it holds, and restores the queue from the store before going on.
+// committer is busy with one batch, this goroutine keeps adding what it
+// applies to the next batch (handoff), and the committer takes all of it
+// as soon as it is free, without waiting for this goroutine to run: a
+// batch is everything that came during the previous commit, so one fsync
+// serves as many requests as are waiting (group commit), however slow the
+// disk or busy the machine. If a commit fails, every command applied after
+// it stood on a state that never became durable: the committer fails what
+// it takes of that state, this goroutine fails what it still has, and
+// restores the queue from the store before going on.
 func (l *Loop) Run(ctx context.Context) error {
 	if l.q == nil {
 		if err := l.Load(ctx); err != nil {
@@ -222,9 +224,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		}
 	}
 	close(l.ready)
-	// Unbuffered: a batch passes only to a committer that waits for one,
-	// so that the commands arriving meanwhile join the batch held here.
-	pending := make(chan pendingBatch)
+	h := newHandoff(l.maxBatch)
 	failed := make(chan int, 1) // the epoch whose commit failed
 	committed := make(chan struct{})
 	purged := make(chan struct{})
@@ -236,12 +236,14 @@ func (l *Loop) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer close(committed)
-		l.commitAll(ctx, pending, failed)
+		l.commitAll(ctx, h, failed)
 	}()
-	var next pendingBatch // applied, not yet handed to the committer
+	// held is applied but did not fit the batch waiting in h (full, or it
+	// turned the day); it goes as soon as the committer takes that one.
+	var held pendingBatch
 	defer func() {
-		next.fail(ctx.Err())
-		close(pending)
+		held.fail(ctx.Err())
+		h.close(ctx.Err())
 		<-committed
 		<-purged
 		l.drain(ctx.Err())
@@ -251,30 +253,32 @@ func (l *Loop) Run(ctx context.Context) error {
 	epoch := 0
 	batch := make([]command, 0, l.maxBatch)
 	for {
-		cmds, ticks, handOver := l.cmds, tick.C, chan<- pendingBatch(nil)
-		if next.size > 0 {
-			handOver = pending
+		cmds, ticks, taken := l.cmds, tick.C, (<-chan struct{})(nil)
+		if held.size > 0 {
+			cmds, ticks, taken = nil, nil, h.taken
 		}
-		if next.full(l.maxBatch) {
-			// Full, or it turned the day: it goes as it is.
-			cmds, ticks = nil, nil
-		}
+		var p pendingBatch
 		select {
 		case <-ctx.Done():
 			return nil
 		case bad := <-failed:
 			if bad == epoch {
-				next.fail(errors.New("an earlier commit failed"))
-				next = pendingBatch{}
+				err := errors.New("an earlier commit failed")
+				held.fail(err)
+				held = pendingBatch{}
+				h.drop().fail(err)
 				if err := l.reload(ctx); err != nil {
 					l.log.Error("restore failed", "office", l.office.ID, "err", err)
 				}
 				epoch++
 			}
+			continue
+		case <-taken:
+			p, held = held, pendingBatch{}
 		case c := <-cmds:
 			batch = append(batch[:0], c)
 		collect:
-			for next.size+len(batch) < l.maxBatch {
+			for len(batch) < l.maxBatch {
 				select {
 				case c := <-l.cmds:
 					batch = append(batch, c)
@@ -282,15 +286,95 @@ func (l *Loop) Run(ctx context.Context) error {
 					break collect
 				}
 			}
-			l.apply(&next, batch)
-			next.epoch = epoch
+			l.apply(&p, batch)
+			p.epoch = epoch
 		case <-ticks:
-			l.apply(&next, []command{{tick: true}})
-			next.epoch = epoch
-		case handOver <- next:
-			next = pendingBatch{}
+			l.apply(&p, []command{{tick: true}})
+			p.epoch = epoch
+		}
+		if !h.put(p) {
+			held = p
 		}
 	}
+}
+
+// handoff passes applied commands from the loop to the committer: the loop
+// adds what it applies to the batch waiting here, the committer takes the
+// whole batch when it is free.
+type handoff struct {
+	max    int
+	mu     sync.Mutex
+	next   pendingBatch
+	closed error         // set by close: the committer takes nothing more
+	ready  chan struct{} // cap 1: next holds something, or h closed
+	taken  chan struct{} // cap 1: the committer emptied next
+}
+
+func newHandoff(max int) *handoff {
+	return &handoff{max: max, ready: make(chan struct{}, 1), taken: make(chan struct{}, 1)}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// put adds p to the waiting batch and reports whether it could: a batch
+// that is full, or turned or carried the day, takes nothing more.
+func (h *handoff) put(p pendingBatch) bool {
+	if p.size == 0 {
+		return true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.next.size > 0 && (h.next.full(h.max) || h.next.size+p.size > h.max) {
+		return false
+	}
+	h.next.merge(p)
+	signal(h.ready)
+	return true
+}
+
+// take waits for a batch and takes all of it; ok is false once closed.
+func (h *handoff) take() (p pendingBatch, ok bool) {
+	for {
+		h.mu.Lock()
+		if h.closed != nil {
+			h.mu.Unlock()
+			return p, false
+		}
+		if h.next.size > 0 {
+			p, h.next = h.next, pendingBatch{}
+			h.mu.Unlock()
+			signal(h.taken)
+			return p, true
+		}
+		h.mu.Unlock()
+		<-h.ready
+	}
+}
+
+// drop takes the waiting batch away from the committer.
+func (h *handoff) drop() pendingBatch {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.next
+	h.next = pendingBatch{}
+	return p
+}
+
+// close fails the waiting batch with err and ends take.
+func (h *handoff) close(err error) {
+	if err == nil {
+		err = ErrStopped
+	}
+	h.drop().fail(err)
+	h.mu.Lock()
+	h.closed = err
+	h.mu.Unlock()
+	signal(h.ready)
 }
 
 // pendingBatch is an applied batch on its way to the store.
@@ -312,6 +396,26 @@ type pendingBatch struct {
 // own rows (store.Batch.CarryFrom) and the purge follows.
 func (p *pendingBatch) full(max int) bool {
 	return p.size >= max || p.purge != "" || p.carry != ""
+}
+
+// merge adds the batch q, applied after p, to p.
+func (p *pendingBatch) merge(q pendingBatch) {
+	if p.size == 0 {
+		*p = q
+		return
+	}
+	p.size += q.size
+	p.replies = append(p.replies, q.replies...)
+	p.results = append(p.results, q.results...)
+	p.events = append(p.events, q.events...)
+	p.appts = append(p.appts, q.appts...)
+	// The cursor and the waiting lines after the later batch; p has no
+	// carry or purge (full), so q's are the merged batch's.
+	p.cursor = q.cursor
+	if len(q.events) > 0 {
+		p.waiting = q.waiting
+	}
+	p.purge, p.carry = q.purge, q.carry
 }
 
 func (p pendingBatch) fail(err error) {
@@ -356,9 +460,13 @@ func (l *Loop) apply(p *pendingBatch, batch []command) {
 }
 
 // commitAll commits the batches in order, then answers and publishes.
-func (l *Loop) commitAll(ctx context.Context, pending <-chan pendingBatch, failed chan<- int) {
+func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 	bad := -1
-	for p := range pending {
+	for {
+		p, ok := h.take()
+		if !ok {
+			return
+		}
 		if p.epoch == bad {
 			p.fail(errors.New("an earlier commit failed"))
 			continue
