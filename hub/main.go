@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
 	liftLimits := fs.Bool("lift-limits", false, "lift every rate limit and connection cap, for the load instruments on loopback only (refused on any other address)")
+	pprofAddr := fs.String("pprof-addr", "", "serve CPU, block and mutex profiles on this loopback address, for measurements (default: off)")
 	connsPerSource := fs.Int("conns-per-source", 0, "open connections of one client address (0: a quarter of the connection limit, at least 16; -1: no cap, e.g. behind a reverse proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,6 +80,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		limits = server.NoLimits()
 		*connsPerSource = -1
 		log.Warn("rate limits and connection caps lifted for a measurement")
+	}
+	if *pprofAddr != "" {
+		stopPprof, err := servePprof(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
 	}
 	warnAfter, dayTurnHold := time.Duration(0), time.Duration(0)
 	if inst.file != nil {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,6 +66,9 @@ type Loop struct {
 	// Owned by the loop goroutine: how the clock has moved (dayturn.go).
 	clock clockWatch
 
+	// commitFn makes a batch durable: the store's Commit, or a test's.
+	commitFn func(ctx context.Context, office string, b store.Batch) error
+
 	purges  chan string // days to purge before; the purger owns the work
 	purgeFn func(ctx context.Context, office, today string) (int64, error)
 	// purgeTicks passes the loop's ticks to the purger, which finishes a
@@ -111,6 +115,7 @@ func New(c Config) *Loop {
 		cmds: make(chan command, 1024), tickEvery: c.TickEvery, maxBatch: 512, ready: make(chan struct{}),
 		dayHold: c.DayTurnHold, purges: make(chan string, 1), purgeTicks: make(chan struct{}, 1),
 	}
+	l.commitFn = l.db.Commit
 	l.purgeFn = l.db.Purge
 	l.finishFn = l.db.FinishPurge
 	if l.dayHold == 0 {
@@ -200,13 +205,18 @@ func (l *Loop) Load(ctx context.Context) error {
 
 // Run serves commands until ctx ends.
 //
-// It is a two-stage pipeline: this goroutine applies a batch of commands
-// to the queue and hands the result to a committer goroutine, then goes on
-// with the next batch while the committer makes the previous one durable.
-// Nobody hears of a batch before it is committed: the committer answers
-// and publishes, in order. If a commit fails, every batch applied after it
-// stood on a state that never became durable: the committer fails them all
-// and the loop restores the queue from the store before going on.
+// It is a two-stage pipeline: this goroutine applies commands to the queue
+// and a committer goroutine makes them durable, answers and publishes, in
+// order. Nobody hears of a command before it is committed. While the
+// committer is busy with one batch, this goroutine keeps adding what it
+// applies to the next batch (handoff), and the committer takes all of it
+// as soon as it is free, without waiting for this goroutine to run: a
+// batch is everything that came during the previous commit, so one fsync
+// serves as many requests as are waiting (group commit), however slow the
+// disk or busy the machine. If a commit fails, every command applied after
+// it stood on a state that never became durable: the committer fails what
+// it takes of that state, this goroutine fails what it still has, and
+// restores the queue from the store before going on.
 func (l *Loop) Run(ctx context.Context) error {
 	if l.q == nil {
 		if err := l.Load(ctx); err != nil {
@@ -214,7 +224,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		}
 	}
 	close(l.ready)
-	pending := make(chan pendingBatch, 2)
+	h := newHandoff(l.maxBatch)
 	failed := make(chan int, 1) // the epoch whose commit failed
 	committed := make(chan struct{})
 	purged := make(chan struct{})
@@ -226,10 +236,14 @@ func (l *Loop) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer close(committed)
-		l.commitAll(ctx, pending, failed)
+		l.commitAll(ctx, h, failed)
 	}()
+	// held is applied but did not fit the batch waiting in h (full, or it
+	// turned the day); it goes as soon as the committer takes that one.
+	var held pendingBatch
 	defer func() {
-		close(pending)
+		held.fail(ctx.Err())
+		h.close(ctx.Err())
 		<-committed
 		<-purged
 		l.drain(ctx.Err())
@@ -239,19 +253,29 @@ func (l *Loop) Run(ctx context.Context) error {
 	epoch := 0
 	batch := make([]command, 0, l.maxBatch)
 	for {
+		cmds, ticks, taken := l.cmds, tick.C, (<-chan struct{})(nil)
+		if held.size > 0 {
+			cmds, ticks, taken = nil, nil, h.taken
+		}
 		var p pendingBatch
 		select {
 		case <-ctx.Done():
 			return nil
 		case bad := <-failed:
 			if bad == epoch {
+				err := errors.New("an earlier commit failed")
+				held.fail(err)
+				held = pendingBatch{}
+				h.drop().fail(err)
 				if err := l.reload(ctx); err != nil {
 					l.log.Error("restore failed", "office", l.office.ID, "err", err)
 				}
 				epoch++
 			}
 			continue
-		case c := <-l.cmds:
+		case <-taken:
+			p, held = held, pendingBatch{}
+		case c := <-cmds:
 			batch = append(batch[:0], c)
 		collect:
 			for len(batch) < l.maxBatch {
@@ -262,23 +286,101 @@ func (l *Loop) Run(ctx context.Context) error {
 					break collect
 				}
 			}
-			p = l.apply(batch)
-		case <-tick.C:
-			p = l.apply([]command{{tick: true}})
+			l.apply(&p, batch)
+			p.epoch = epoch
+		case <-ticks:
+			l.apply(&p, []command{{tick: true}})
+			p.epoch = epoch
 		}
-		p.epoch = epoch
-		select {
-		case pending <- p:
-		case <-ctx.Done():
-			p.fail(ctx.Err())
-			return nil
+		if !h.put(p) {
+			held = p
 		}
 	}
+}
+
+// handoff passes applied commands from the loop to the committer: the loop
+// adds what it applies to the batch waiting here, the committer takes the
+// whole batch when it is free.
+type handoff struct {
+	max    int
+	mu     sync.Mutex
+	next   pendingBatch
+	closed error         // set by close: the committer takes nothing more
+	ready  chan struct{} // cap 1: next holds something, or h closed
+	taken  chan struct{} // cap 1: the committer emptied next
+}
+
+func newHandoff(max int) *handoff {
+	return &handoff{max: max, ready: make(chan struct{}, 1), taken: make(chan struct{}, 1)}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// put adds p to the waiting batch and reports whether it could: a batch
+// that is full, or turned or carried the day, takes nothing more.
+func (h *handoff) put(p pendingBatch) bool {
+	if p.size == 0 {
+		return true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.next.size > 0 && (h.next.full(h.max) || h.next.size+p.size > h.max) {
+		return false
+	}
+	h.next.merge(p)
+	signal(h.ready)
+	return true
+}
+
+// take waits for a batch and takes all of it; ok is false once closed.
+func (h *handoff) take() (p pendingBatch, ok bool) {
+	for {
+		h.mu.Lock()
+		if h.closed != nil {
+			h.mu.Unlock()
+			return p, false
+		}
+		if h.next.size > 0 {
+			p, h.next = h.next, pendingBatch{}
+			h.mu.Unlock()
+			signal(h.taken)
+			return p, true
+		}
+		h.mu.Unlock()
+		<-h.ready
+	}
+}
+
+// drop takes the waiting batch away from the committer.
+func (h *handoff) drop() pendingBatch {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.next
+	h.next = pendingBatch{}
+	return p
+}
+
+// close fails the waiting batch with err and ends take.
+func (h *handoff) close(err error) {
+	if err == nil {
+		err = ErrStopped
+	}
+	h.drop().fail(err)
+	h.mu.Lock()
+	h.closed = err
+	h.mu.Unlock()
+	signal(h.ready)
 }
 
 // pendingBatch is an applied batch on its way to the store.
 type pendingBatch struct {
 	epoch   int
+	size    int // commands and ticks applied
 	replies []chan reply
 	results []reply
 	events  []queue.Event
@@ -289,6 +391,33 @@ type pendingBatch struct {
 	carry   string // the day carried over to the cursor's day, if any
 }
 
+// full reports whether the batch takes no more commands: it holds max, or
+// it turned or carried the day, which the store writes after the batch's
+// own rows (store.Batch.CarryFrom) and the purge follows.
+func (p *pendingBatch) full(max int) bool {
+	return p.size >= max || p.purge != "" || p.carry != ""
+}
+
+// merge adds the batch q, applied after p, to p.
+func (p *pendingBatch) merge(q pendingBatch) {
+	if p.size == 0 {
+		*p = q
+		return
+	}
+	p.size += q.size
+	p.replies = append(p.replies, q.replies...)
+	p.results = append(p.results, q.results...)
+	p.events = append(p.events, q.events...)
+	p.appts = append(p.appts, q.appts...)
+	// The cursor and the waiting lines after the later batch; p has no
+	// carry or purge (full), so q's are the merged batch's.
+	p.cursor = q.cursor
+	if len(q.events) > 0 {
+		p.waiting = q.waiting
+	}
+	p.purge, p.carry = q.purge, q.carry
+}
+
 func (p pendingBatch) fail(err error) {
 	for _, r := range p.replies {
 		if r != nil {
@@ -297,40 +426,47 @@ func (p pendingBatch) fail(err error) {
 	}
 }
 
-// apply runs a batch on the queue; it runs on the loop goroutine only.
-func (l *Loop) apply(batch []command) pendingBatch {
+// apply runs commands on the queue and adds them to p; it runs on the loop
+// goroutine only.
+func (l *Loop) apply(p *pendingBatch, batch []command) {
 	now := l.now()
 	// Tickets changed while the clock shows the queue's date make the
 	// day live (the clock's watch decides how a jump moves it).
 	onDay := l.office.Day(now) <= l.q.Day()
 	l.clock.look(now, !onDay)
-	p := pendingBatch{replies: make([]chan reply, len(batch)), results: make([]reply, len(batch))}
-	for i, c := range batch {
-		p.replies[i] = c.reply
+	for _, c := range batch {
+		p.size++
+		p.replies = append(p.replies, c.reply)
 		if c.sync != nil {
-			p.results[i] = reply{result: l.applySync(&p, now, c.sync)}
+			p.results = append(p.results, reply{result: l.applySync(p, now, c.sync)})
 			continue
 		}
 		if c.tick {
-			l.tick(&p, now)
+			p.results = append(p.results, reply{})
+			l.tick(p, now)
 			continue
 		}
 		res, ev, err := c.fn(l.q, now)
-		p.results[i] = reply{result: res, err: err}
+		p.results = append(p.results, reply{result: res, err: err})
 		p.events = append(p.events, ev...)
 		l.clock.used(onDay, ev)
 	}
+	// A carry stays with the batch that made it: the store re-keys the
+	// batch's rows of the old day after writing them.
 	p.cursor = store.Batch{Day: l.q.Day(), Seq: l.q.Seq(), LastNumber: l.q.LastNumber(), CarryFrom: p.carry}
 	if len(p.events) > 0 {
 		p.waiting = l.q.Waiting()
 	}
-	return p
 }
 
 // commitAll commits the batches in order, then answers and publishes.
-func (l *Loop) commitAll(ctx context.Context, pending <-chan pendingBatch, failed chan<- int) {
+func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 	bad := -1
-	for p := range pending {
+	for {
+		p, ok := h.take()
+		if !ok {
+			return
+		}
 		if p.epoch == bad {
 			p.fail(errors.New("an earlier commit failed"))
 			continue
@@ -338,7 +474,7 @@ func (l *Loop) commitAll(ctx context.Context, pending <-chan pendingBatch, faile
 		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
 			b := p.cursor
 			b.Events, b.Appointments = p.events, p.appts
-			if err := l.db.Commit(ctx, l.office.ID, b); err != nil {
+			if err := l.commitFn(ctx, l.office.ID, b); err != nil {
 				l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
 				bad = p.epoch
 				failed <- p.epoch

@@ -32,7 +32,7 @@ func testOffice() queue.Office {
 	}
 }
 
-func start(t *testing.T, db *store.DB, c *clocktest.Clock, pub office.Publisher) (*office.Loop, func()) {
+func start(t testing.TB, db *store.DB, c *clocktest.Clock, pub office.Publisher) (*office.Loop, func()) {
 	t.Helper()
 	l := office.New(office.Config{Office: testOffice(), DB: db, Now: c.Now, Elapsed: c.Elapsed, Publish: pub, TickEvery: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())

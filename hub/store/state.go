@@ -101,18 +101,26 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 }
 
 // stmts runs the writer's statements inside one transaction. They are
-// prepared once on the writer connection, so a batch parses no SQL.
+// prepared once on the writer connection, so a batch parses no SQL, and
+// bound to the transaction once per batch, not once per row: a batch of
+// walk-ins runs the same two statements for every ticket.
 type stmts struct {
 	tx       *sql.Tx
 	prepared map[string]*sql.Stmt
+	bound    map[string]*sql.Stmt
 }
 
 func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
-	st, ok := s.prepared[query]
+	st, ok := s.bound[query]
 	if !ok {
-		return fmt.Errorf("statement not prepared: %.40s", query)
+		p, ok := s.prepared[query]
+		if !ok {
+			return fmt.Errorf("statement not prepared: %.40s", query)
+		}
+		st = s.tx.StmtContext(ctx, p)
+		s.bound[query] = st
 	}
-	_, err := s.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	_, err := st.ExecContext(ctx, args...)
 	return err
 }
 
@@ -132,7 +140,7 @@ func (db *DB) prepare(ctx context.Context) error {
 }
 
 func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
-	s := &stmts{tx: tx, prepared: prepared}
+	s := &stmts{tx: tx, prepared: prepared, bound: make(map[string]*sql.Stmt, 4)}
 	deltas := map[statsKey]*statsDelta{}
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
