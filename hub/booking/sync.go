@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -106,6 +107,9 @@ type syncState struct {
 	// logged holds the repairs and refusals already logged for day.
 	day    string
 	logged map[string]bool
+	// memo is what the last syncs made of the day's bookings; only the
+	// goroutine holding running uses it.
+	memo memo
 }
 
 // DefaultSyncInterval is how often the Syncer pulls when Interval is zero.
@@ -151,14 +155,15 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 		return fmt.Errorf("booking: sync: %w", queue.Errorf(queue.NotFound, "unknown office %q", officeID))
 	}
 	var running *sync.Mutex
-	s.update(officeID, func(st *syncState) { running = &st.running })
+	var m *memo
+	s.update(officeID, func(st *syncState) { running, m = &st.running, &st.memo })
 	running.Lock()
 	defer running.Unlock()
 	started := s.now()
 	day := office.Day(started)
 	s.update(officeID, func(st *syncState) { st.status.LastAttempt = started })
 
-	accepted, fixes, err := s.fetch(ctx, office, day)
+	accepted, fixes, err := s.fetch(ctx, office, day, m)
 	if err == nil {
 		var changed int
 		changed, err = s.Apply.ApplyAppointments(ctx, officeID, day, accepted)
@@ -191,7 +196,7 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 
 // fetch asks the backend for the day and converts its answer. A backend
 // error returns no list at all: never an empty one.
-func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string) (accepted []queue.Appointment, fixes []fix, err error) {
+func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string, m *memo) (accepted []queue.Appointment, fixes []fix, err error) {
 	if s.Hash == nil {
 		return nil, nil, errors.New("no birth-date hash configured")
 	}
@@ -201,9 +206,11 @@ func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string) (a
 	if err != nil {
 		return nil, nil, fmt.Errorf("backend: %w", err)
 	}
-	accepted, fixes = convert(office, day, list, s.Hash)
+	accepted, fixes = m.convert(office, day, list, s.Hash)
 	for _, f := range fixes {
-		s.logFix(office.ID, day, f)
+		if !f.again {
+			s.logFix(office.ID, day, f)
+		}
 	}
 	return accepted, fixes, nil
 }
@@ -247,6 +254,7 @@ type fix struct {
 	id      string // logID of the booking
 	kind    string // a Repair… or Refused… constant
 	refused bool
+	again   bool // a repair the memo repeats: logged when it was first made
 }
 
 // convert turns a backend's list into the queue's appointments: it sets the
@@ -254,10 +262,73 @@ type fix struct {
 // what the queue could not use, so that one bad field never costs the
 // booking. It refuses only bookings no repair can save.
 func convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
+	return (*memo)(nil).convert(office, day, list, hash)
+}
+
+// memo remembers what convert made of each booking of one office's day,
+// so that a re-sync cleans, checks and hashes only the bookings that
+// changed: a booking the backend sends exactly as last time gets the
+// appointment (and the repairs) it got then. At the busy end of the scale
+// the whole day is sent every minute and almost nothing in it changes.
+// It relies on convert being a function of the booking, the office, the
+// day and the hash alone; a new day starts a new memo.
+type memo struct {
+	day   string
+	round uint32
+	byID  map[string]*memoEntry // by the id as the backend sent it
+}
+
+// memoEntry is one accepted booking. Its appointment is handed to the
+// queue again and again, so nobody may change it (Services included).
+type memoEntry struct {
+	raw   Appointment       // as the backend sent it
+	out   queue.Appointment // what the queue got for it
+	logID string
+	kinds []string // its repairs
+	round uint32   // the last round that saw it
+}
+
+// sameBooking reports whether the backend sent b exactly as a.
+func (a *Appointment) sameBooking(b *Appointment) bool {
+	return a.ID == b.ID && a.Start.Equal(b.Start) && a.Duration == b.Duration && a.Secret == b.Secret &&
+		a.BirthDate == b.BirthDate && a.Name == b.Name && a.Cancelled == b.Cancelled && slices.Equal(a.Services, b.Services)
+}
+
+// convert is the package's convert, remembering its results in m; a nil
+// m remembers nothing.
+func (m *memo) convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
 	out := make([]queue.Appointment, 0, len(list))
 	var fixes []fix
 	seen := make(map[string]bool, len(list))
+	if m != nil {
+		if m.day != day || m.byID == nil {
+			*m = memo{day: day, byID: make(map[string]*memoEntry, len(list))}
+		}
+		m.round++
+	}
+	// The birth-date rule's today, once per list instead of per booking.
+	today, todayErr := time.Parse(queue.DayFormat, day)
+	kept := 0 // memo entries seen in this round
 	for _, a := range list {
+		if m != nil {
+			if e := m.byID[a.ID]; e != nil && e.raw.sameBooking(&a) {
+				if seen[e.out.ID] {
+					fixes = append(fixes, fix{id: e.logID, kind: RefusedDuplicate, refused: true})
+					continue
+				}
+				seen[e.out.ID] = true
+				if e.round != m.round {
+					e.round = m.round
+					kept++
+				}
+				for _, k := range e.kinds {
+					fixes = append(fixes, fix{id: e.logID, kind: k, again: true})
+				}
+				out = append(out, e.out)
+				continue
+			}
+		}
+		raw := a
 		var kinds []string
 		if cleaned := strings.Map(dropFormat, a.ID); cleaned != a.ID {
 			// A scanned code loses the same characters (queue.NormalizeCode),
@@ -315,7 +386,7 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 			q.Duration = min(q.Duration, maxDuration)
 		}
 		if a.BirthDate != "" {
-			if date, ok := birthDate(a.BirthDate, day); ok {
+			if date, err := queue.ParseBirthDate(a.BirthDate, today); todayErr == nil && err == nil {
 				q.BirthHash = hash(date)
 			} else {
 				kinds = append(kinds, RepairBirthDate)
@@ -325,6 +396,20 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 			fixes = append(fixes, fix{id: id, kind: k})
 		}
 		out = append(out, q)
+		if m != nil {
+			if e := m.byID[raw.ID]; e == nil || e.round != m.round {
+				kept++
+			}
+			m.byID[raw.ID] = &memoEntry{raw: raw, out: q, logID: id, kinds: kinds, round: m.round}
+		}
+	}
+	if m != nil && kept != len(m.byID) {
+		// Bookings gone from the list, or refused now, are forgotten.
+		for k, e := range m.byID {
+			if e.round != m.round {
+				delete(m.byID, k)
+			}
+		}
 	}
 	return out, fixes
 }
@@ -394,18 +479,6 @@ func clean(s string) bool {
 		}
 	}
 	return true
-}
-
-// birthDate checks b by the hub's one rule (queue.ParseBirthDate), with
-// the synced day as today, and returns it in the form the kiosk's dates
-// are hashed in.
-func birthDate(b, day string) (string, bool) {
-	d, err := time.Parse(queue.DayFormat, day)
-	if err != nil {
-		return "", false
-	}
-	date, err := queue.ParseBirthDate(b, d)
-	return date, err == nil
 }
 
 // logID makes an id safe to log: bounded and printable.
