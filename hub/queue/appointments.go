@@ -15,6 +15,10 @@ import (
 // cancellations disappear from check-in at once.
 func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
 	seen := make(map[string]bool, len(list))
+	if n := len(list) - len(q.appointments); n > 0 {
+		// Room for the new ones at once: the morning import is all new.
+		changed = make([]Appointment, 0, n)
+	}
 	for _, a := range list {
 		seen[a.ID] = true
 		if old, ok := q.appointments[a.ID]; ok {
