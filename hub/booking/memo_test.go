@@ -58,6 +58,13 @@ func TestMemoConvertsLikeConvert(t *testing.T) {
 		{"cancelled", edit(func(l []Appointment) []Appointment { l[2].Cancelled = true; return l }), day},
 		{"booking gone", edit(func(l []Appointment) []Appointment { return l[1:] }), day},
 		{"duplicate first", edit(func(l []Appointment) []Appointment { return append([]Appointment{l[6]}, l...) }), day},
+		{"cleaned id twice", edit(func(l []Appointment) []Appointment { return append(l, l[3]) }), day},
+		{"plain id before its cleaned twin", edit(func(l []Appointment) []Appointment { return append([]Appointment{l[7]}, l...) }), day},
+		{"changed duplicate after the original", edit(func(l []Appointment) []Appointment {
+			c := l[0]
+			c.Name = "Zweitbuchung"
+			return append(l, c)
+		}), day},
 		{"cleaned id now plain", edit(func(l []Appointment) []Appointment { l[3].ID = "B1"; return l }), day},
 		{"reversed", edit(func(l []Appointment) []Appointment {
 			for i, j := 0, len(l)-1; i < j; i, j = i+1, j-1 {
@@ -72,6 +79,10 @@ func TestMemoConvertsLikeConvert(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var m memo
 			m.convert(office, day, memoDay(), testHash)
+			got, want := must(convert(office, day, memoDay(), testHash)), must(referenceConvert(office, day, memoDay()))
+			if !reflect.DeepEqual(plainAppointments(got), plainAppointments(want)) {
+				t.Fatalf("convert without a memo\n got  %+v\n want %+v", got, want)
+			}
 			// Twice: the changed list, and the same list again, now from
 			// the memo; then the first list back.
 			for i, list := range [][]Appointment{tt.next(), tt.next(), memoDay()} {
@@ -80,7 +91,7 @@ func TestMemoConvertsLikeConvert(t *testing.T) {
 					d = day
 				}
 				got, gotFixes := m.convert(office, d, list, testHash)
-				want, wantFixes := convert(office, d, list, testHash)
+				want, wantFixes := referenceConvert(office, d, list)
 				if !reflect.DeepEqual(plainAppointments(got), plainAppointments(want)) {
 					t.Errorf("pass %d: appointments\n got  %+v\n want %+v", i, got, want)
 				}
@@ -90,6 +101,28 @@ func TestMemoConvertsLikeConvert(t *testing.T) {
 			}
 		})
 	}
+}
+
+// referenceConvert converts each booking on its own, with nothing to
+// remember and nothing to compare with, and refuses a booking whose
+// cleaned id was accepted before: what convert must give for the list.
+func referenceConvert(office *queue.Office, day string, list []Appointment) ([]queue.Appointment, []fix) {
+	out := []queue.Appointment{}
+	var fixes []fix
+	seen := map[string]bool{}
+	for _, a := range list {
+		one, f := convert(office, day, []Appointment{a}, testHash)
+		if len(one) == 1 && seen[one[0].ID] {
+			fixes = append(fixes, fix{id: logID(one[0].ID), kind: RefusedDuplicate, refused: true})
+			continue
+		}
+		if len(one) == 1 {
+			seen[one[0].ID] = true
+			out = append(out, one[0])
+		}
+		fixes = append(fixes, f...)
+	}
+	return out, fixes
 }
 
 // plainAppointments makes appointments comparable: the same instant is
@@ -102,6 +135,9 @@ func plainAppointments(list []queue.Appointment) []queue.Appointment {
 	}
 	return out
 }
+
+// must keeps the appointments of a convert.
+func must(list []queue.Appointment, _ []fix) []queue.Appointment { return list }
 
 // plainFixes drops whether the memo repeated a fix.
 func plainFixes(list []fix) []fix {

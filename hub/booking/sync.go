@@ -262,7 +262,7 @@ type fix struct {
 // what the queue could not use, so that one bad field never costs the
 // booking. It refuses only bookings no repair can save.
 func convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
-	return (*memo)(nil).convert(office, day, list, hash)
+	return new(memo).convert(office, day, list, hash)
 }
 
 // memo remembers what convert made of each booking of one office's day,
@@ -294,39 +294,55 @@ func (a *Appointment) sameBooking(b *Appointment) bool {
 		a.BirthDate == b.BirthDate && a.Name == b.Name && a.Cancelled == b.Cancelled && slices.Equal(a.Services, b.Services)
 }
 
-// convert is the package's convert, remembering its results in m; a nil
-// m remembers nothing.
+// convert is the package's convert, remembering its results in m.
 func (m *memo) convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
 	out := make([]queue.Appointment, 0, len(list))
 	var fixes []fix
-	seen := make(map[string]bool, len(list))
-	if m != nil {
-		if m.day != day || m.byID == nil {
-			*m = memo{day: day, byID: make(map[string]*memoEntry, len(list))}
+	if m.day != day || m.byID == nil {
+		*m = memo{day: day, byID: make(map[string]*memoEntry, len(list))}
+	}
+	m.round++
+	// A booking is accepted at most once per id. The memo entries
+	// accepted in this round carry the round, so that the usual booking,
+	// whose id needs no cleaning, is checked without a second map; ids
+	// that cleaning changed are kept in cleanedSeen.
+	var cleanedSeen map[string]bool
+	seen := func(id string) bool {
+		if cleanedSeen[id] {
+			return true
 		}
-		m.round++
+		e := m.byID[id]
+		return e != nil && e.round == m.round && e.out.ID == id
+	}
+	accept := func(e *memoEntry) {
+		e.round = m.round
+		if e.out.ID != e.raw.ID {
+			if cleanedSeen == nil {
+				cleanedSeen = map[string]bool{}
+			}
+			cleanedSeen[e.out.ID] = true
+		}
 	}
 	// The birth-date rule's today, once per list instead of per booking.
 	today, todayErr := time.Parse(queue.DayFormat, day)
-	kept := 0 // memo entries seen in this round
+	kept := 0 // memo entries accepted in this round
 	for _, a := range list {
-		if m != nil {
-			if e := m.byID[a.ID]; e != nil && e.raw.sameBooking(&a) {
-				if seen[e.out.ID] {
-					fixes = append(fixes, fix{id: e.logID, kind: RefusedDuplicate, refused: true})
-					continue
-				}
-				seen[e.out.ID] = true
-				if e.round != m.round {
-					e.round = m.round
-					kept++
-				}
-				for _, k := range e.kinds {
-					fixes = append(fixes, fix{id: e.logID, kind: k, again: true})
-				}
-				out = append(out, e.out)
+		if e := m.byID[a.ID]; e != nil && e.raw.sameBooking(&a) {
+			dup := e.round == m.round || cleanedSeen[e.out.ID]
+			if e.out.ID != e.raw.ID {
+				dup = seen(e.out.ID)
+			}
+			if dup {
+				fixes = append(fixes, fix{id: e.logID, kind: RefusedDuplicate, refused: true})
 				continue
 			}
+			accept(e)
+			kept++
+			for _, k := range e.kinds {
+				fixes = append(fixes, fix{id: e.logID, kind: k, again: true})
+			}
+			out = append(out, e.out)
+			continue
 		}
 		raw := a
 		var kinds []string
@@ -345,7 +361,7 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 		case a.Start.IsZero() || office.Day(a.Start) != day:
 			refuse(RefusedStart)
 			continue
-		case seen[a.ID]:
+		case seen(a.ID):
 			refuse(RefusedDuplicate)
 			continue
 		}
@@ -355,7 +371,6 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 			continue
 		}
 		kinds = append(kinds, serviceFixes...)
-		seen[a.ID] = true
 		q := queue.Appointment{ID: a.ID, Office: office.ID, Start: a.Start, Duration: a.Duration, Services: services,
 			Secret: a.Secret, Cancelled: a.Cancelled}
 		name, removed := plaintext.CleanReport(a.Name)
@@ -396,14 +411,14 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 			fixes = append(fixes, fix{id: id, kind: k})
 		}
 		out = append(out, q)
-		if m != nil {
-			if e := m.byID[raw.ID]; e == nil || e.round != m.round {
-				kept++
-			}
-			m.byID[raw.ID] = &memoEntry{raw: raw, out: q, logID: id, kinds: kinds, round: m.round}
-		}
+		// An entry under the same raw id was not accepted in this round
+		// (the booking would be a duplicate): it is replaced.
+		e := &memoEntry{raw: raw, out: q, logID: id, kinds: kinds}
+		m.byID[raw.ID] = e
+		accept(e)
+		kept++
 	}
-	if m != nil && kept != len(m.byID) {
+	if kept != len(m.byID) {
 		// Bookings gone from the list, or refused now, are forgotten.
 		for k, e := range m.byID {
 			if e.round != m.round {

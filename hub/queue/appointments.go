@@ -14,13 +14,20 @@ import (
 // when nothing changed). Appointments missing from the list are cancelled:
 // cancellations disappear from check-in at once.
 func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
-	seen := make(map[string]bool, len(list))
 	if n := len(list) - len(q.appointments); n > 0 {
 		// Room for the new ones at once: the morning import is all new.
 		changed = make([]Appointment, 0, n)
 	}
+	// Without appointments held before (the import), none can be
+	// missing from the list: no need to note the ones it names.
+	var seen map[string]bool
+	if len(q.appointments) > 0 {
+		seen = make(map[string]bool, len(list))
+	}
 	for _, a := range list {
-		seen[a.ID] = true
+		if seen != nil {
+			seen[a.ID] = true
+		}
 		if old, ok := q.appointments[a.ID]; ok {
 			a.NoShow = old.NoShow
 			if old.SameBooking(a) {
@@ -31,10 +38,12 @@ func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
 		q.putAppointment(a)
 		changed = append(changed, a)
 	}
-	for id, a := range q.appointments {
-		if !seen[id] && !a.Cancelled {
-			a.Cancelled = true
-			changed = append(changed, *a)
+	if seen != nil {
+		for id, a := range q.appointments {
+			if !seen[id] && !a.Cancelled {
+				a.Cancelled = true
+				changed = append(changed, *a)
+			}
 		}
 	}
 	// After a carry, a booking whose no-show time had passed before it
