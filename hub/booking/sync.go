@@ -17,7 +17,9 @@ import (
 )
 
 // Applier hands a day's appointments to the office's queue (the office loop)
-// and reports how many changed.
+// and reports how many changed. A list is never changed after it was
+// handed over, and an unchanged day is handed over as the very same list
+// (queue.Queue.Sync relies on both).
 type Applier interface {
 	ApplyAppointments(ctx context.Context, office, day string, list []queue.Appointment) (changed int, err error)
 }
@@ -276,12 +278,19 @@ type memo struct {
 	day   string
 	round uint32
 	byID  map[string]*memoEntry // by the id as the backend sent it
+	// The last list as the backend sent it, in order, and what became
+	// of it: when the backend sends the same list again, the usual case,
+	// it is compared booking by booking without a lookup, and the same
+	// result is handed on.
+	last      []*Appointment
+	lastOut   []queue.Appointment
+	lastFixes []fix // marked again
 }
 
 // memoEntry is one accepted booking. Its appointment is handed to the
 // queue again and again, so nobody may change it (Services included).
 type memoEntry struct {
-	raw   Appointment       // as the backend sent it
+	raw   *Appointment      // as the backend sent it
 	out   queue.Appointment // what the queue got for it
 	logID string
 	kinds []string // its repairs
@@ -294,14 +303,19 @@ func (a *Appointment) sameBooking(b *Appointment) bool {
 		a.BirthDate == b.BirthDate && a.Name == b.Name && a.Cancelled == b.Cancelled && slices.Equal(a.Services, b.Services)
 }
 
-// convert is the package's convert, remembering its results in m.
+// convert is the package's convert, remembering its results in m. What
+// it returns may be what it returned before: nobody may change it.
 func (m *memo) convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
-	out := make([]queue.Appointment, 0, len(list))
-	var fixes []fix
 	if m.day != day || m.byID == nil {
 		*m = memo{day: day, byID: make(map[string]*memoEntry, len(list))}
 	}
+	if m.last != nil && sameList(list, m.last) {
+		return m.lastOut, m.lastFixes
+	}
+	out := make([]queue.Appointment, 0, len(list))
+	var fixes []fix
 	m.round++
+	last := make([]*Appointment, len(list))
 	// A booking is accepted at most once per id. The memo entries
 	// accepted in this round carry the round, so that the usual booking,
 	// whose id needs no cleaning, is checked without a second map; ids
@@ -326,8 +340,9 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 	// The birth-date rule's today, once per list instead of per booking.
 	today, todayErr := time.Parse(queue.DayFormat, day)
 	kept := 0 // memo entries accepted in this round
-	for _, a := range list {
+	for i, a := range list {
 		if e := m.byID[a.ID]; e != nil && e.raw.sameBooking(&a) {
+			last[i] = e.raw
 			dup := e.round == m.round || cleanedSeen[e.out.ID]
 			if e.out.ID != e.raw.ID {
 				dup = seen(e.out.ID)
@@ -344,7 +359,9 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 			out = append(out, e.out)
 			continue
 		}
-		raw := a
+		raw := new(Appointment)
+		*raw = a
+		last[i] = raw
 		var kinds []string
 		if cleaned := strings.Map(dropFormat, a.ID); cleaned != a.ID {
 			// A scanned code loses the same characters (queue.NormalizeCode),
@@ -426,7 +443,26 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 			}
 		}
 	}
+	m.last, m.lastOut, m.lastFixes = last, out, make([]fix, len(fixes))
+	for i, f := range fixes {
+		f.again = true
+		m.lastFixes[i] = f
+	}
 	return out, fixes
+}
+
+// sameList reports whether the backend sent list exactly as last, in
+// the same order.
+func sameList(list []Appointment, last []*Appointment) bool {
+	if len(list) != len(last) {
+		return false
+	}
+	for i := range list {
+		if !last[i].sameBooking(&list[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // fixServices maps a booking's services onto the office's: counts of

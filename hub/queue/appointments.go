@@ -13,7 +13,15 @@ import (
 // the appointments that are new or changed (for the store to write; nothing
 // when nothing changed). Appointments missing from the list are cancelled:
 // cancellations disappear from check-in at once.
+//
+// The booking sync hands the very same list (slice) again when the
+// backend's day did not change; Sync then knows without comparing that
+// nothing did. The caller must not change a list after handing it over.
 func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
+	if q.synced.is(q, list) {
+		return q.settleCarried(nil)
+	}
+	defer func() { q.synced = syncedList{list: list, day: q.day, count: len(q.appointments)} }()
 	if n := len(list) - len(q.appointments); n > 0 {
 		// Room for the new ones at once: the morning import is all new.
 		changed = make([]Appointment, 0, n)
@@ -46,6 +54,26 @@ func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
 			}
 		}
 	}
+	return q.settleCarried(changed)
+}
+
+// syncedList is the list the last Sync applied and what the queue was
+// like afterwards: only Sync changes the booking data of appointments,
+// and a new day (or a restore) starts with other ones, so the same slice
+// on the same day with as many appointments held has nothing new.
+type syncedList struct {
+	list  []Appointment
+	day   string
+	count int
+}
+
+func (s syncedList) is(q *Queue, list []Appointment) bool {
+	return len(list) > 0 && len(list) == len(s.list) && &list[0] == &s.list[0] && s.day == q.day && s.count == len(q.appointments)
+}
+
+// settleCarried settles the bookings missed before a carry (see Sync)
+// and returns changed with them.
+func (q *Queue) settleCarried(changed []Appointment) []Appointment {
 	// After a carry, a booking whose no-show time had passed before it
 	// was not missed at this hub: it is settled as missed without a
 	// report, so the backend never hears a no-show the hub caused.

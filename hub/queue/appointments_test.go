@@ -3,6 +3,7 @@ package queue_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"lotse/hub/queue"
 )
@@ -55,6 +56,46 @@ func TestSyncWithDuplicateIDs(t *testing.T) {
 			}
 			if changed := f.q.Sync(tt.list(base())); len(changed) != 0 && !tt.flips {
 				t.Errorf("the same list again changed %d", len(changed))
+			}
+		})
+	}
+}
+
+// TestSyncSameListAgain: the booking sync hands the same list again when
+// the backend's day did not change, and Sync takes it as unchanged
+// without comparing; but a list applied before the day turned is applied
+// anew, and the bookings missed before a carry are still settled.
+func TestSyncSameListAgain(t *testing.T) {
+	day := 24 * time.Hour
+	tests := []struct {
+		name    string
+		between func(f *fixture)
+		changed []string
+		noShow  bool
+	}{
+		{"nothing between", func(f *fixture) {}, nil, false},
+		{"the day turned", func(f *fixture) { f.q.CloseDay(clock("07:00").Add(day), "2026-03-11") }, []string{"a1", "a2"}, false},
+		{"the day was carried", func(f *fixture) { f.q.CarryDay(clock("10:00").Add(day), "2026-03-11") }, []string{"a1", "a2"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			list := []queue.Appointment{appt("a1", "09:00", "pass"), appt("a2", "09:30", "anm")}
+			if changed := f.q.Sync(list); len(changed) != 2 {
+				t.Fatalf("first sync changed %d", len(changed))
+			}
+			tt.between(f)
+			var got []string
+			for _, a := range f.q.Sync(list) {
+				got = append(got, a.ID)
+				if a.NoShow != tt.noShow {
+					t.Errorf("%s: NoShow %v, want %v", a.ID, a.NoShow, tt.noShow)
+				}
+			}
+			slices.Sort(got)
+			wantLabels(t, "changed", got, tt.changed)
+			if _, ok := f.q.Appointment("a1"); !ok {
+				t.Error("a1 is not held after the sync")
 			}
 		})
 	}
