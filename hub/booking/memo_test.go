@@ -1,9 +1,12 @@
 package booking
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -214,6 +217,34 @@ func TestResyncHashesOnlyChangedBirthDates(t *testing.T) {
 		want, _ := convert(&s.Offices[0], "2026-11-21", st.list, testHash)
 		if !reflect.DeepEqual(apply.list, want) {
 			t.Errorf("%s: applied\n %+v\nwant\n %+v", st.name, apply.list, want)
+		}
+	}
+}
+
+// TestSyncLogsAFloodOfRepairsInBrief: a backend that breaks a field of
+// every booking gets a bounded number of log lines per sync, the rest
+// summed up in one, and the same day again logs nothing new.
+func TestSyncLogsAFloodOfRepairsInBrief(t *testing.T) {
+	list := make([]Appointment, 100)
+	for i := range list {
+		list[i] = Appointment{ID: fmt.Sprintf("F%03d", i), Start: at(10, 0), BirthDate: "31.12.1980",
+			Services: []queue.ServiceCount{{Service: "pass", Count: 1}}}
+	}
+	var buf bytes.Buffer
+	backend := &listBackend{list: list}
+	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: &lastList{}, Hash: testHash,
+		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	for round := range 2 {
+		buf.Reset()
+		if err := s.SyncOffice(context.Background(), "mitte"); err != nil {
+			t.Fatal(err)
+		}
+		lines, summary := strings.Count(buf.String(), "appointment repaired"), strings.Count(buf.String(), "more=80")
+		if want := []int{maxFixLines, 0}[round]; lines != want || summary != 1-round {
+			t.Errorf("sync %d: %d repairs logged one by one and %d summaries, want %d and %d:\n%s", round, lines, summary, want, 1-round, buf.String())
+		}
+		if st := s.Status("mitte"); st.Repairs[RepairBirthDate] != 100 {
+			t.Errorf("sync %d: %d birth dates counted as repaired, want 100", round, st.Repairs[RepairBirthDate])
 		}
 	}
 }

@@ -209,11 +209,7 @@ func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string, m 
 		return nil, nil, fmt.Errorf("backend: %w", err)
 	}
 	accepted, fixes = m.convert(office, day, list, s.Hash)
-	for _, f := range fixes {
-		if !f.again {
-			s.logFix(office.ID, day, f)
-		}
-	}
+	s.logFixes(office.ID, day, fixes)
 	return accepted, fixes, nil
 }
 
@@ -547,25 +543,42 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// logFix logs a repair or refusal once per office, day, booking and kind,
-// so that one bad booking does not log a line every minute all day.
-func (s *Syncer) logFix(office, day string, f fix) {
-	first := false
+// maxFixLines bounds the lines one sync writes about single repairs and
+// refusals: a backend that breaks a field of every booking would write a
+// line per booking, tens of thousands in the morning. The rest is summed
+// up in one line; the counts by kind are in the status.
+const maxFixLines = 20
+
+// logFixes logs each repair and refusal once per office, day, booking and
+// kind, so that one bad booking does not log a line every minute all day.
+func (s *Syncer) logFixes(office, day string, fixes []fix) {
+	var first []fix
 	s.update(office, func(st *syncState) {
 		if st.day != day {
 			st.day, st.logged = day, map[string]bool{}
 		}
-		key := f.id + "\x00" + f.kind
-		first = !st.logged[key]
-		st.logged[key] = true
+		for _, f := range fixes {
+			if f.again { // logged when the memo made it
+				continue
+			}
+			key := f.id + "\x00" + f.kind
+			if !st.logged[key] {
+				st.logged[key] = true
+				first = append(first, f)
+			}
+		}
 	})
-	if !first {
-		return
-	}
-	if f.refused {
-		s.log().Warn("booking: appointment refused", "office", office, "day", day, "appointment", f.id, "reason", f.kind)
-	} else {
-		s.log().Info("booking: appointment repaired", "office", office, "day", day, "appointment", f.id, "repair", f.kind)
+	for i, f := range first {
+		switch {
+		case i == maxFixLines:
+			s.log().Warn("booking: more appointments repaired or refused than logged one by one", "office", office, "day", day,
+				"more", len(first)-i)
+			return
+		case f.refused:
+			s.log().Warn("booking: appointment refused", "office", office, "day", day, "appointment", f.id, "reason", f.kind)
+		default:
+			s.log().Info("booking: appointment repaired", "office", office, "day", day, "appointment", f.id, "repair", f.kind)
+		}
 	}
 }
 
