@@ -286,7 +286,7 @@ type memo struct {
 // memoEntry is one accepted booking. Its appointment is handed to the
 // queue again and again, so nobody may change it (Services included).
 type memoEntry struct {
-	raw   *Appointment      // as the backend sent it
+	raw   Appointment       // as the backend sent it
 	out   queue.Appointment // what the queue got for it
 	logID string
 	kinds []string // its repairs
@@ -338,7 +338,7 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 	kept := 0 // memo entries accepted in this round
 	for i, a := range list {
 		if e := m.byID[a.ID]; e != nil && e.raw.sameBooking(&a) {
-			last[i] = e.raw
+			last[i] = &e.raw
 			dup := e.round == m.round || cleanedSeen[e.out.ID]
 			if e.out.ID != e.raw.ID {
 				dup = seen(e.out.ID)
@@ -355,8 +355,10 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 			out = append(out, e.out)
 			continue
 		}
-		raw := new(Appointment)
-		*raw = a
+		// One allocation for the booking as sent and, if it is accepted,
+		// its memo entry.
+		e := &memoEntry{raw: a}
+		raw := &e.raw
 		last[i] = raw
 		var kinds []string
 		if cleaned := strings.Map(dropFormat, a.ID); cleaned != a.ID {
@@ -426,7 +428,7 @@ func (m *memo) convert(office *queue.Office, day string, list []Appointment, has
 		out = append(out, q)
 		// An entry under the same raw id was not accepted in this round
 		// (the booking would be a duplicate): it is replaced.
-		e := &memoEntry{raw: raw, out: q, logID: id, kinds: kinds}
+		e.out, e.logID, e.kinds = q, id, kinds
 		m.byID[raw.ID] = e
 		accept(e)
 		kept++

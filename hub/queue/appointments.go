@@ -26,6 +26,12 @@ func (q *Queue) Sync(list []Appointment) (changed []Appointment) {
 		// Room for the new ones at once: the morning import is all new.
 		changed = make([]Appointment, 0, n)
 	}
+	if len(q.appointments) == 0 && len(q.byBirth) == 0 {
+		// The import: maps of the day's size at once, not grown by
+		// doubling and rehashing tens of thousands of entries.
+		q.appointments = make(map[string]*Appointment, len(list))
+		q.byBirth = make(map[string][]string, len(list))
+	}
 	// Without appointments held before (the import), none can be
 	// missing from the list: no need to note the ones it names.
 	var seen map[string]bool
