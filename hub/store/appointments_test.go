@@ -90,3 +90,30 @@ func TestWriteAppointmentsInChunks(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCommit50000Appointments is the store's part of the morning
+// import: one commit of a big day's appointments.
+func BenchmarkCommit50000Appointments(b *testing.B) {
+	ctx := context.Background()
+	start := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	list := make([]queue.Appointment, 50000)
+	for i := range list {
+		list[i] = queue.Appointment{ID: fmt.Sprintf("B-%06d", i), Office: "o", Start: start.Add(time.Duration(i%600) * time.Minute),
+			Duration: 15 * time.Minute, Services: []queue.ServiceCount{{Service: "anmeldung", Count: 1}},
+			Secret: fmt.Sprintf("s%015x", i*7919), BirthHash: fmt.Sprintf("%064x", i), Name: fmt.Sprintf("Person %d", i)}
+	}
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "a.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := db.Commit(ctx, "o", Batch{Appointments: list, Day: "2026-03-10"}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+}
