@@ -283,14 +283,15 @@ type memo struct {
 	lastFixes []fix // marked again
 }
 
-// memoEntry is one accepted booking. Its appointment is handed to the
-// queue again and again, so nobody may change it (Services included).
+// memoEntry is one booking as the backend sent it; byID holds only the
+// accepted ones. Its appointment is handed to the queue again and again,
+// so nobody may change it (Services included).
 type memoEntry struct {
 	raw   Appointment       // as the backend sent it
 	out   queue.Appointment // what the queue got for it
 	logID string
 	kinds []string // its repairs
-	round uint32   // the last round that saw it
+	round uint32   // the last round that accepted it
 }
 
 // sameBooking reports whether the backend sent b exactly as a.
