@@ -62,7 +62,7 @@ func FuzzConvert(f *testing.F) {
 
 // BenchmarkConvert measures the sync's share of the performance budget
 // (README, "make bench"):
-// 50,000 appointments imported in at most 2 s.
+// 50,000 appointments imported in at most 1 s.
 func BenchmarkConvert(b *testing.B) {
 	office := &testOffices()[0]
 	list := make([]Appointment, 50_000)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +17,9 @@ import (
 )
 
 // Applier hands a day's appointments to the office's queue (the office loop)
-// and reports how many changed.
+// and reports how many changed. A list is never changed after it was
+// handed over, and an unchanged day is handed over as the very same list
+// (queue.Queue.Sync relies on both).
 type Applier interface {
 	ApplyAppointments(ctx context.Context, office, day string, list []queue.Appointment) (changed int, err error)
 }
@@ -106,6 +109,9 @@ type syncState struct {
 	// logged holds the repairs and refusals already logged for day.
 	day    string
 	logged map[string]bool
+	// memo is what the last syncs made of the day's bookings; only the
+	// goroutine holding running uses it.
+	memo memo
 }
 
 // DefaultSyncInterval is how often the Syncer pulls when Interval is zero.
@@ -151,14 +157,15 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 		return fmt.Errorf("booking: sync: %w", queue.Errorf(queue.NotFound, "unknown office %q", officeID))
 	}
 	var running *sync.Mutex
-	s.update(officeID, func(st *syncState) { running = &st.running })
+	var m *memo
+	s.update(officeID, func(st *syncState) { running, m = &st.running, &st.memo })
 	running.Lock()
 	defer running.Unlock()
 	started := s.now()
 	day := office.Day(started)
 	s.update(officeID, func(st *syncState) { st.status.LastAttempt = started })
 
-	accepted, fixes, err := s.fetch(ctx, office, day)
+	accepted, fixes, err := s.fetch(ctx, office, day, m)
 	if err == nil {
 		var changed int
 		changed, err = s.Apply.ApplyAppointments(ctx, officeID, day, accepted)
@@ -191,7 +198,7 @@ func (s *Syncer) SyncOffice(ctx context.Context, officeID string) error {
 
 // fetch asks the backend for the day and converts its answer. A backend
 // error returns no list at all: never an empty one.
-func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string) (accepted []queue.Appointment, fixes []fix, err error) {
+func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string, m *memo) (accepted []queue.Appointment, fixes []fix, err error) {
 	if s.Hash == nil {
 		return nil, nil, errors.New("no birth-date hash configured")
 	}
@@ -201,10 +208,8 @@ func (s *Syncer) fetch(ctx context.Context, office *queue.Office, day string) (a
 	if err != nil {
 		return nil, nil, fmt.Errorf("backend: %w", err)
 	}
-	accepted, fixes = convert(office, day, list, s.Hash)
-	for _, f := range fixes {
-		s.logFix(office.ID, day, f)
-	}
+	accepted, fixes = m.convert(office, day, list, s.Hash)
+	s.logFixes(office.ID, day, fixes)
 	return accepted, fixes, nil
 }
 
@@ -247,6 +252,7 @@ type fix struct {
 	id      string // logID of the booking
 	kind    string // a Repair… or Refused… constant
 	refused bool
+	again   bool // a repair the memo repeats: logged when it was first made
 }
 
 // convert turns a backend's list into the queue's appointments: it sets the
@@ -254,10 +260,107 @@ type fix struct {
 // what the queue could not use, so that one bad field never costs the
 // booking. It refuses only bookings no repair can save.
 func convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
+	return new(memo).convert(office, day, list, hash)
+}
+
+// memo remembers what convert made of each booking of one office's day,
+// so that a re-sync cleans, checks and hashes only the bookings that
+// changed: a booking the backend sends exactly as last time gets the
+// appointment (and the repairs) it got then. At the busy end of the scale
+// the whole day is sent every minute and almost nothing in it changes.
+// It relies on convert being a function of the booking, the office, the
+// day and the hash alone; a new day starts a new memo.
+type memo struct {
+	day   string
+	round uint32
+	byID  map[string]*memoEntry // by the id as the backend sent it
+	// The last list as the backend sent it, in order, and what became
+	// of it: when the backend sends the same list again, the usual case,
+	// it is compared booking by booking without a lookup, and the same
+	// result is handed on.
+	last      []*Appointment
+	lastOut   []queue.Appointment
+	lastFixes []fix // marked again
+}
+
+// memoEntry is one booking as the backend sent it; byID holds only the
+// accepted ones. Its appointment is handed to the queue again and again,
+// so nobody may change it (Services included).
+type memoEntry struct {
+	raw   Appointment       // as the backend sent it
+	out   queue.Appointment // what the queue got for it
+	logID string
+	kinds []string // its repairs
+	round uint32   // the last round that accepted it
+}
+
+// sameBooking reports whether the backend sent b exactly as a.
+func (a *Appointment) sameBooking(b *Appointment) bool {
+	return a.ID == b.ID && a.Start.Equal(b.Start) && a.Duration == b.Duration && a.Secret == b.Secret &&
+		a.BirthDate == b.BirthDate && a.Name == b.Name && a.Cancelled == b.Cancelled && slices.Equal(a.Services, b.Services)
+}
+
+// convert is the package's convert, remembering its results in m. What
+// it returns may be what it returned before: nobody may change it.
+func (m *memo) convert(office *queue.Office, day string, list []Appointment, hash func(string) string) ([]queue.Appointment, []fix) {
+	if m.day != day || m.byID == nil {
+		*m = memo{day: day, byID: make(map[string]*memoEntry, len(list))}
+	}
+	if m.last != nil && sameList(list, m.last) {
+		return m.lastOut, m.lastFixes
+	}
 	out := make([]queue.Appointment, 0, len(list))
 	var fixes []fix
-	seen := make(map[string]bool, len(list))
-	for _, a := range list {
+	m.round++
+	last := make([]*Appointment, len(list))
+	// A booking is accepted at most once per id. The memo entries
+	// accepted in this round carry the round, so that the usual booking,
+	// whose id needs no cleaning, is checked without a second map; ids
+	// that cleaning changed are kept in cleanedSeen.
+	var cleanedSeen map[string]bool
+	seen := func(id string) bool {
+		if cleanedSeen[id] {
+			return true
+		}
+		e := m.byID[id]
+		return e != nil && e.round == m.round && e.out.ID == id
+	}
+	accept := func(e *memoEntry) {
+		e.round = m.round
+		if e.out.ID != e.raw.ID {
+			if cleanedSeen == nil {
+				cleanedSeen = map[string]bool{}
+			}
+			cleanedSeen[e.out.ID] = true
+		}
+	}
+	// The birth-date rule's today, once per list instead of per booking.
+	today, todayErr := time.Parse(queue.DayFormat, day)
+	kept := 0 // memo entries accepted in this round
+	for i, a := range list {
+		if e := m.byID[a.ID]; e != nil && e.raw.sameBooking(&a) {
+			last[i] = &e.raw
+			dup := e.round == m.round || cleanedSeen[e.out.ID]
+			if e.out.ID != e.raw.ID {
+				dup = seen(e.out.ID)
+			}
+			if dup {
+				fixes = append(fixes, fix{id: e.logID, kind: RefusedDuplicate, refused: true})
+				continue
+			}
+			accept(e)
+			kept++
+			for _, k := range e.kinds {
+				fixes = append(fixes, fix{id: e.logID, kind: k, again: true})
+			}
+			out = append(out, e.out)
+			continue
+		}
+		// One allocation for the booking as sent and, if it is accepted,
+		// its memo entry.
+		e := &memoEntry{raw: a}
+		raw := &e.raw
+		last[i] = raw
 		var kinds []string
 		if cleaned := strings.Map(dropFormat, a.ID); cleaned != a.ID {
 			// A scanned code loses the same characters (queue.NormalizeCode),
@@ -274,7 +377,7 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 		case a.Start.IsZero() || office.Day(a.Start) != day:
 			refuse(RefusedStart)
 			continue
-		case seen[a.ID]:
+		case seen(a.ID):
 			refuse(RefusedDuplicate)
 			continue
 		}
@@ -284,7 +387,6 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 			continue
 		}
 		kinds = append(kinds, serviceFixes...)
-		seen[a.ID] = true
 		q := queue.Appointment{ID: a.ID, Office: office.ID, Start: a.Start, Duration: a.Duration, Services: services,
 			Secret: a.Secret, Cancelled: a.Cancelled}
 		name, removed := plaintext.CleanReport(a.Name)
@@ -315,7 +417,7 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 			q.Duration = min(q.Duration, maxDuration)
 		}
 		if a.BirthDate != "" {
-			if date, ok := birthDate(a.BirthDate, day); ok {
+			if date, err := queue.ParseBirthDate(a.BirthDate, today); todayErr == nil && err == nil {
 				q.BirthHash = hash(date)
 			} else {
 				kinds = append(kinds, RepairBirthDate)
@@ -325,8 +427,41 @@ func convert(office *queue.Office, day string, list []Appointment, hash func(str
 			fixes = append(fixes, fix{id: id, kind: k})
 		}
 		out = append(out, q)
+		// An entry under the same raw id was not accepted in this round
+		// (the booking would be a duplicate): it is replaced.
+		e.out, e.logID, e.kinds = q, id, kinds
+		m.byID[raw.ID] = e
+		accept(e)
+		kept++
+	}
+	if kept != len(m.byID) {
+		// Bookings gone from the list, or refused now, are forgotten.
+		for k, e := range m.byID {
+			if e.round != m.round {
+				delete(m.byID, k)
+			}
+		}
+	}
+	m.last, m.lastOut, m.lastFixes = last, out, make([]fix, len(fixes))
+	for i, f := range fixes {
+		f.again = true
+		m.lastFixes[i] = f
 	}
 	return out, fixes
+}
+
+// sameList reports whether the backend sent list exactly as last, in
+// the same order.
+func sameList(list []Appointment, last []*Appointment) bool {
+	if len(list) != len(last) {
+		return false
+	}
+	for i := range list {
+		if !last[i].sameBooking(&list[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // fixServices maps a booking's services onto the office's: counts of
@@ -396,18 +531,6 @@ func clean(s string) bool {
 	return true
 }
 
-// birthDate checks b by the hub's one rule (queue.ParseBirthDate), with
-// the synced day as today, and returns it in the form the kiosk's dates
-// are hashed in.
-func birthDate(b, day string) (string, bool) {
-	d, err := time.Parse(queue.DayFormat, day)
-	if err != nil {
-		return "", false
-	}
-	date, err := queue.ParseBirthDate(b, d)
-	return date, err == nil
-}
-
 // logID makes an id safe to log: bounded and printable.
 func logID(id string) string {
 	if !clean(id) {
@@ -423,25 +546,42 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// logFix logs a repair or refusal once per office, day, booking and kind,
-// so that one bad booking does not log a line every minute all day.
-func (s *Syncer) logFix(office, day string, f fix) {
-	first := false
+// maxFixLines bounds the lines one sync writes about single repairs and
+// refusals: a backend that breaks a field of every booking would write a
+// line per booking, tens of thousands in the morning. The rest is summed
+// up in one line; the counts by kind are in the status.
+const maxFixLines = 20
+
+// logFixes logs each repair and refusal once per office, day, booking and
+// kind, so that one bad booking does not log a line every minute all day.
+func (s *Syncer) logFixes(office, day string, fixes []fix) {
+	var first []fix
 	s.update(office, func(st *syncState) {
 		if st.day != day {
 			st.day, st.logged = day, map[string]bool{}
 		}
-		key := f.id + "\x00" + f.kind
-		first = !st.logged[key]
-		st.logged[key] = true
+		for _, f := range fixes {
+			if f.again { // logged when the memo made it
+				continue
+			}
+			key := f.id + "\x00" + f.kind
+			if !st.logged[key] {
+				st.logged[key] = true
+				first = append(first, f)
+			}
+		}
 	})
-	if !first {
-		return
-	}
-	if f.refused {
-		s.log().Warn("booking: appointment refused", "office", office, "day", day, "appointment", f.id, "reason", f.kind)
-	} else {
-		s.log().Info("booking: appointment repaired", "office", office, "day", day, "appointment", f.id, "repair", f.kind)
+	for i, f := range first {
+		switch {
+		case i == maxFixLines:
+			s.log().Warn("booking: more appointments repaired or refused than logged one by one", "office", office, "day", day,
+				"more", len(first)-i)
+			return
+		case f.refused:
+			s.log().Warn("booking: appointment refused", "office", office, "day", day, "appointment", f.id, "reason", f.kind)
+		default:
+			s.log().Info("booking: appointment repaired", "office", office, "day", day, "appointment", f.id, "repair", f.kind)
+		}
 	}
 }
 

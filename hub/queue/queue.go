@@ -42,6 +42,8 @@ type Queue struct {
 	// presence: who works at which counter (stranded.go); nil when not
 	// tracked.
 	presence *presence
+	// synced: the list the last Sync applied (appointments.go).
+	synced syncedList
 }
 
 // request remembers a counter's last request id, so that a double click or a

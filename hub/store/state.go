@@ -193,12 +193,8 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			return fmt.Errorf("statistics: %w", err)
 		}
 	}
-	for _, a := range b.Appointments {
-		services, _ := json.Marshal(a.Services)
-		if err := s.exec(ctx, upsertAppt, office, a.ID, b.Day, nanos(a.Start), int64(a.Duration), string(services),
-			a.Secret, a.BirthHash, a.Name, boolInt(a.Cancelled), boolInt(a.NoShow)); err != nil {
-			return fmt.Errorf("appointment: %w", err)
-		}
+	if err := writeAppointments(ctx, s, office, b.Day, b.Appointments); err != nil {
+		return err
 	}
 	// After the batch's own rows: the events and tickets of the batch
 	// applied before the carry are keyed with the old day and move too.

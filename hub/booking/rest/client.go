@@ -15,6 +15,9 @@ import (
 	"sync"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"lotse/hub/booking"
 	"lotse/hub/queue"
 )
@@ -88,9 +91,8 @@ func (c *Client) Appointments(ctx context.Context, office, day string) ([]bookin
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("rest: appointments of %s on %s: %w", office, day, statusError(resp))
 	}
-	var d Day
-	dec := json.NewDecoder(io.LimitReader(resp.Body, maxDayBytes))
-	if err := dec.Decode(&d); err != nil {
+	d, err := decodeDay(io.LimitReader(resp.Body, maxDayBytes))
+	if err != nil {
 		return nil, fmt.Errorf("rest: appointments of %s on %s: malformed answer: %w", office, day, err)
 	}
 	if d.Appointments == nil {
@@ -101,7 +103,7 @@ func (c *Client) Appointments(ctx context.Context, office, day string) ([]bookin
 	}
 	list := make([]booking.Appointment, 0, len(*d.Appointments))
 	for _, a := range *d.Appointments {
-		list = append(list, c.convert(a))
+		list = append(list, c.convert(a.wire()))
 	}
 	c.mu.Lock()
 	if c.cache == nil {
@@ -118,6 +120,63 @@ func (c *Client) Appointments(ctx context.Context, office, day string) ([]bookin
 	c.cache[key] = cachedDay{etag: resp.Header.Get("ETag"), list: list}
 	c.mu.Unlock()
 	return clone(list), nil
+}
+
+// decodeDay reads the answer to the fetch of a day. A big day is tens of
+// megabytes; encoding/json/v2's decoder (the module that becomes it)
+// reads it in a third of the time of encoding/json, with the options
+// that keep encoding/json's reading: names in any case, a name twice
+// (the last wins), invalid UTF-8 replaced. Only the first JSON value is
+// read, as with json.Decoder.
+func decodeDay(r io.Reader) (dayAnswer, error) {
+	var d dayAnswer
+	dec := jsontext.NewDecoder(r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	err := jsonv2.UnmarshalDecode(dec, &d, jsonv2.MatchCaseInsensitiveNames(true))
+	return d, err
+}
+
+// dayAnswer is Day as the client decodes it. Its services have no
+// UnmarshalJSON: Service's runs a nested json.Unmarshal per booked
+// service, a quarter of the decode of a big day.
+type dayAnswer struct {
+	Day          string               `json:"day"`
+	Appointments *[]appointmentAnswer `json:"appointments"`
+}
+
+// appointmentAnswer is Appointment as the client decodes it.
+type appointmentAnswer struct {
+	ID        string          `json:"id"`
+	Start     time.Time       `json:"start"`
+	Minutes   int             `json:"minutes"`
+	Services  []serviceAnswer `json:"services"`
+	Secret    string          `json:"secret"`
+	BirthDate string          `json:"birthDate"`
+	Name      string          `json:"name"`
+	Cancelled bool            `json:"cancelled"`
+}
+
+// serviceAnswer is Service as the client decodes it: Count is nil when
+// the answer has none.
+type serviceAnswer struct {
+	ID    string `json:"id"`
+	Count *int   `json:"count"`
+}
+
+// wire is the Appointment the answer carries, read as Service's
+// UnmarshalJSON reads it: an omitted count is 1.
+func (a appointmentAnswer) wire() Appointment {
+	out := Appointment{ID: a.ID, Start: a.Start, Minutes: a.Minutes, Secret: a.Secret, BirthDate: a.BirthDate, Name: a.Name,
+		Cancelled: a.Cancelled}
+	if a.Services != nil {
+		out.Services = make([]Service, len(a.Services))
+		for i, s := range a.Services {
+			out.Services[i] = Service{ID: s.ID, Count: 1}
+			if s.Count != nil {
+				out.Services[i].Count = *s.Count
+			}
+		}
+	}
+	return out
 }
 
 // convert maps a wire appointment to the booking's, services through the
