@@ -98,8 +98,8 @@ func TestPrecheckRejectsEmptyViews(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := gozxingAttempts.Load()
-			if _, err := Decode(tt.img); !errors.Is(err, ErrNotFound) {
-				t.Fatalf("Decode error = %v, want ErrNotFound", err)
+			if _, err := Decode(tt.img); !errors.Is(err, ErrNoFinderPatterns) || !errors.Is(err, ErrNotFound) {
+				t.Fatalf("Decode error = %v, want ErrNoFinderPatterns and ErrNotFound", err)
 			}
 			if n := gozxingAttempts.Load() - before; n != 0 {
 				t.Errorf("gozxing ran %d times on a frame without finder patterns, want 0", n)

@@ -26,6 +26,12 @@ import (
 // next frame.
 var ErrNotFound = errors.New("qr: no readable QR code")
 
+// ErrNoFinderPatterns is returned (wrapped) by Decode when the image does
+// not even show the three finder patterns of a QR code. It wraps
+// ErrNotFound. Unlike a code that was seen but not read, such a view need
+// not be looked at again until it changes.
+var ErrNoFinderPatterns = fmt.Errorf("%w: no three finder patterns", ErrNotFound)
+
 // Decode returns the text of the first QR code found in img.
 func Decode(img image.Image) (string, error) {
 	if img == nil {
@@ -39,7 +45,7 @@ func Decode(img image.Image) (string, error) {
 	// Most camera frames show no code at all; gozxing would spend a dozen
 	// attempts to find that out.
 	if !mayHoldCode(plane) {
-		return "", fmt.Errorf("decode %dx%d image: no three finder patterns: %w", plane.w, plane.h, ErrNotFound)
+		return "", fmt.Errorf("decode %dx%d image: %w", plane.w, plane.h, ErrNoFinderPatterns)
 	}
 	return decodeGray(plane)
 }

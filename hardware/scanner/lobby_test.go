@@ -38,4 +38,3 @@ func BenchmarkDecodeLobbyFrame(b *testing.B) {
 	slices.Sort(cpu)
 	b.ReportMetric(float64(cpu[len(cpu)/2])/float64(time.Millisecond), "cpu-ms-median")
 }
-
