@@ -30,13 +30,14 @@ const (
 	// patterns may differ; gozxing allows 1.4, perspective and our own
 	// coarser estimate need more.
 	precheckSizeRatio = 2.2
-	// precheckHits is how many of the three rows through a candidate's
-	// centre (the centre row and the ones above and below) must show the
-	// pattern. Noise mimics a finder on one row; a real finder's core is
-	// three modules tall. The rows off the centre of a small rotated
-	// finder are distorted, so from precheckSmallModule pixels up two rows
-	// are enough.
-	precheckHits        = 3
+	// precheckHits is how many of the five lines through a candidate's
+	// core (the centre row and column, and the rows above and below and
+	// the columns left and right of it) must show the pattern. Noise
+	// mimics a finder on a line or two; a real finder's core is three
+	// modules wide and tall. The lines off the centre of a small rotated
+	// finder are distorted, so from precheckSmallModule pixels up two
+	// lines are enough.
+	precheckHits        = 5
 	precheckRotatedHits = 2
 	precheckSmallModule = 2.0
 	// precheckRowStep: every second row is scanned. gozxing scans every
@@ -113,15 +114,48 @@ func hasThreeFinders(all []candidate) bool {
 	if len(cands) < 3 {
 		return false
 	}
-	// Three of them must have similar module sizes; sorted by size, some
-	// window of three consecutive ones then is within the ratio.
+	// Three of them must have similar module sizes and lie like the
+	// corners of a code: two legs of similar length at a roughly right
+	// angle, at least a version 1 symbol apart. The bounds are loose
+	// (perspective, shear); random texture rarely meets them.
 	sortByModule(cands)
-	for i := 0; i+2 < len(cands); i++ {
-		if cands[i+2].module <= cands[i].module*precheckSizeRatio {
-			return true
+	for i := 0; i < len(cands); i++ {
+		for j := i + 1; j < len(cands); j++ {
+			for k := j + 1; k < len(cands); k++ {
+				if cands[k].module > cands[i].module*precheckSizeRatio {
+					break
+				}
+				if likeCorners(cands[i], cands[j], cands[k]) {
+					return true
+				}
+			}
 		}
 	}
 	return false
+}
+
+// likeCorners reports whether three finder candidates could be the
+// corners of one code.
+func likeCorners(p, q, r candidate) bool {
+	sq := func(a, b candidate) float64 { return (a.x-b.x)*(a.x-b.x) + (a.y-b.y)*(a.y-b.y) }
+	a, b, c := sq(p, q), sq(q, r), sq(p, r)
+	// Sort so that c is the longest side (the diagonal), a ≤ b the legs.
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b, c = c, b
+	}
+	if a > b {
+		a, b = b, a
+	}
+	m := max(p.module, q.module, r.module)
+	// Finder centres of a version 1 symbol are 14 modules apart.
+	if a < (7*m)*(7*m) || b > 6.25*a {
+		return false
+	}
+	// Law of cosines: the angle between the legs between 60° and 125°.
+	return c >= 0.45*(a+b) && c <= 1.6*(a+b)
 }
 
 func sortByModule(c []candidate) {
@@ -278,9 +312,16 @@ func finderCandidates(p gray, buf *[]byte) []candidate {
 			if _, _, ok := b.crossLine(cx2, cy, 1, -1, color, total*3/2, precheckDiagonalVariance, 1); !ok {
 				continue
 			}
+			// The rows above and below and the columns left and right of
+			// the centre cross the core too.
 			hits := 1
 			for _, yy := range [2]int{cy - 1, cy + 1} {
 				if _, _, ok := b.crossLine(cx2, yy, 1, 0, color, htotal, precheckVariance, 2); ok {
+					hits++
+				}
+			}
+			for _, xx := range [2]int{cx2 - 1, cx2 + 1} {
+				if _, _, ok := b.crossLine(xx, cy, 0, 1, color, vtotal, precheckVariance, 2); ok {
 					hits++
 				}
 			}

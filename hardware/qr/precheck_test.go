@@ -108,6 +108,23 @@ func TestPrecheckRejectsEmptyViews(t *testing.T) {
 	}
 }
 
+// TestPrecheckRejectsNoise: a noisy sensor's frames differ from each
+// other; nearly all of them must be rejected, not just one.
+func TestPrecheckRejectsNoise(t *testing.T) {
+	const frames = 30
+	passed := 0
+	for seed := range uint64(frames) {
+		lo, hi := 60+int(seed), 200-int(seed)
+		f := jpegRoundTrip(t, addNoise(contrast(noiseImage(640, 480, seed+100), lo, hi), 10, seed), 80)
+		if mayHoldCode(grayFromImage(f)) {
+			passed++
+		}
+	}
+	if passed > frames/10 {
+		t.Errorf("%d of %d noise frames pass the pre-check, want at most %d", passed, frames, frames/10)
+	}
+}
+
 func blankGray(w, h int) *image.Gray {
 	g := image.NewGray(image.Rect(0, 0, w, h))
 	for i := range g.Pix {
