@@ -104,10 +104,15 @@ type candidate struct {
 	hits         int
 }
 
+// qualifies reports whether c was seen on enough lines through its core.
+func (c candidate) qualifies() bool {
+	return c.hits >= precheckHits || c.module >= precheckSmallModule && c.hits >= precheckRotatedHits
+}
+
 func hasThreeFinders(all []candidate) bool {
 	var cands []candidate
 	for _, c := range all {
-		if c.hits >= precheckHits || c.module >= precheckSmallModule && c.hits >= precheckRotatedHits {
+		if c.qualifies() {
 			cands = append(cands, c)
 		}
 	}
@@ -326,7 +331,12 @@ func finderCandidates(p gray, buf *[]byte) []candidate {
 				}
 			}
 			module := float64(htotal+vtotal) / 14
-			cands = addCandidate(cands, candidate{x: float64(cx2), y: float64(cy), module: module, hits: hits})
+			c := candidate{x: float64(cx2), y: float64(cy), module: module, hits: hits}
+			cands = addCandidate(cands, c)
+			// A frame with a code need not be scanned to the end.
+			if c.qualifies() && hasThreeFinders(cands) {
+				return cands
+			}
 		}
 	}
 	return cands
