@@ -17,7 +17,7 @@
 //	token = "…"                     # device token
 //	scanner = "/dev/ttyACM0"        # serial QR scanner; wedge scanners need nothing
 //	printer = "tcp://192.0.2.7:9100"
-//	camera = "/dev/video0"          # webcam reading QR codes, or an MJPEG stream URL
+//	camera = "/dev/video0"          # webcam reading QR codes, an MJPEG stream URL or file:frames.mjpg
 //	scanner_prefixes = ["SCAN:"]    # texts a scanner was set up to add; AIM identifiers need nothing
 //	scanner_suffixes = []
 //	staff_pin = "2468"
@@ -127,7 +127,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		src := &scanner.Camera{Name: "camera", Open: open, MinInterval: 100 * time.Millisecond, Affixes: affixes, Dedupe: dedupe, Logger: log}
+		src := &scanner.Camera{Name: "camera", Open: open, MinInterval: scanner.DefaultMinInterval, IdleInterval: scanner.DefaultIdleInterval,
+			Affixes: affixes, Dedupe: dedupe, Logger: log}
 		go runSource(ctx, src, deliver, log)
 	}
 

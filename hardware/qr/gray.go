@@ -18,6 +18,21 @@ type gray struct {
 func grayFromImage(img image.Image) gray {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
+	// Contiguous luminance is used as it is: every variant of the plane
+	// is a new one, nothing writes to it, and a camera frame is not
+	// copied just to be looked at.
+	switch m := img.(type) {
+	case *image.YCbCr:
+		if m.YStride == w && w > 0 && h > 0 {
+			off := m.YOffset(b.Min.X, b.Min.Y)
+			return gray{pix: m.Y[off : off+w*h], w: w, h: h}
+		}
+	case *image.Gray:
+		if m.Stride == w && w > 0 && h > 0 {
+			off := m.PixOffset(b.Min.X, b.Min.Y)
+			return gray{pix: m.Pix[off : off+w*h], w: w, h: h}
+		}
+	}
 	g := gray{pix: make([]byte, w*h), w: w, h: h}
 	switch m := img.(type) {
 	case *image.YCbCr:

@@ -1,10 +1,12 @@
 // Package qr encodes and decodes QR codes with gozxing.
 //
 // Decode is tuned for what a kiosk camera or a photographed phone screen
-// delivers: it tries a cheap pass first, because most frames of a code held
-// under a camera decode on the first attempt, and only then spends time on
-// harder variants (TRY_HARDER, another binarizer, inversion, contrast
-// stretching, downscaling, rotation by 45°).
+// delivers. A frame without three finder-pattern-like places is rejected
+// by a cheap pre-check (most frames of an idle kiosk's camera show the
+// lobby, not a code). Otherwise it tries a cheap pass first, because most
+// frames of a code held under a camera decode on the first attempt, and
+// only then spends time on harder variants (TRY_HARDER, another binarizer,
+// inversion, contrast stretching, downscaling, rotation by 45°).
 package qr
 
 import (
@@ -12,6 +14,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"sync/atomic"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -23,6 +26,12 @@ import (
 // next frame.
 var ErrNotFound = errors.New("qr: no readable QR code")
 
+// ErrNoFinderPatterns is returned (wrapped) by Decode when the image does
+// not even show the three finder patterns of a QR code. It wraps
+// ErrNotFound. Unlike a code that was seen but not read, such a view need
+// not be looked at again until it changes.
+var ErrNoFinderPatterns = fmt.Errorf("%w: no three finder patterns", ErrNotFound)
+
 // Decode returns the text of the first QR code found in img.
 func Decode(img image.Image) (string, error) {
 	if img == nil {
@@ -33,6 +42,16 @@ func Decode(img image.Image) (string, error) {
 		// A version 1 symbol has 21 modules; nothing smaller can hold one.
 		return "", fmt.Errorf("decode %dx%d image: too small: %w", plane.w, plane.h, ErrNotFound)
 	}
+	// Most camera frames show no code at all; gozxing would spend a dozen
+	// attempts to find that out.
+	if !mayHoldCode(plane) {
+		return "", fmt.Errorf("decode %dx%d image: %w", plane.w, plane.h, ErrNoFinderPatterns)
+	}
+	return decodeGray(plane)
+}
+
+// decodeGray runs gozxing's attempts on plane, cheapest first.
+func decodeGray(plane gray) (string, error) {
 	var lastErr error
 	attempts := 0
 	for _, attempt := range decodeAttempts(plane) {
@@ -94,7 +113,12 @@ func decodeAttempts(plane gray) []attempt {
 
 var qrReader = qrcode.NewQRCodeReader()
 
+// gozxingAttempts counts the planes handed to gozxing, so that tests can
+// see which frames the pre-check kept from it.
+var gozxingAttempts atomic.Int64
+
 func decodePlane(p gray, globalHistogram, tryHarder bool) (string, error) {
+	gozxingAttempts.Add(1)
 	source, err := gozxing.NewPlanarYUVLuminanceSource(p.pix, p.w, p.h, 0, 0, p.w, p.h, false)
 	if err != nil {
 		return "", fmt.Errorf("luminance source: %w", err)

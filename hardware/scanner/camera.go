@@ -33,8 +33,15 @@ type Camera struct {
 	Open func(ctx context.Context) (Frames, error)
 	// MinInterval skips frames that arrive sooner than this after the last
 	// decoded one, so a 30 fps camera does not keep a core busy; zero
-	// decodes every frame.
+	// decodes every frame. Skipped frames of sources that implement
+	// FrameSkipper are not even decoded from JPEG.
 	MinInterval time.Duration
+	// IdleInterval is how often frames are looked at while the view stays
+	// unchanged and shows no code (an empty lobby); the first change
+	// brings back MinInterval. A view unchanged since a look that found
+	// no finder patterns is not decoded again. Zero means MinInterval
+	// throughout.
+	IdleInterval time.Duration
 	// Affixes are removed from decoded codes like from any scanner's (see
 	// Payload); a code printed for a scanner may carry them.
 	Affixes Affixes
@@ -45,7 +52,30 @@ type Camera struct {
 	OnStatus func(Status)
 	// Logger receives connection changes; nil means slog.Default().
 	Logger *slog.Logger
+
+	// now is the clock of the frame intervals; nil means time.Now. Tests
+	// set it to step through a frame rate without waiting.
+	now func() time.Time
 }
+
+// FrameSkipper is implemented by Frames that can pass over a frame without
+// decoding it; Camera skips the frames it would not look at anyway.
+type FrameSkipper interface {
+	// Skip consumes the next frame like Next, without decoding it.
+	Skip() error
+}
+
+// decodeQR is qr.Decode; tests count the frames that reach it.
+var decodeQR = qr.Decode
+
+// The intervals a kiosk camera is run with: ten looks a second while
+// something moves, four while the lobby is empty and still, so that an
+// idle kiosk leaves the CPU alone and a code held up is read within a
+// quarter of a second.
+const (
+	DefaultMinInterval  = 100 * time.Millisecond
+	DefaultIdleInterval = 250 * time.Millisecond
+)
 
 const (
 	cameraBackoffMin = 500 * time.Millisecond
@@ -109,8 +139,32 @@ func (c *Camera) session(ctx context.Context, name string, dedupe *Deduper,
 		}
 	}()
 	connected()
-	var lastDecode time.Time
+	clock := c.now
+	if clock == nil {
+		clock = time.Now
+	}
+	skipper, _ := frames.(FrameSkipper)
+	var (
+		lastLook time.Time
+		still    stillDetector
+		empty    bool // the last look found no finder patterns
+		idle     bool // … and the view had not changed
+	)
 	for ctx.Err() == nil {
+		interval := c.MinInterval
+		if idle {
+			interval = max(interval, c.IdleInterval)
+		}
+		if skipper != nil && interval > 0 && clock().Sub(lastLook) < interval {
+			if err := skipper.Skip(); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+			gotFrame()
+			continue
+		}
 		img, err := frames.Next()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -119,12 +173,19 @@ func (c *Camera) session(ctx context.Context, name string, dedupe *Deduper,
 			return err
 		}
 		gotFrame()
-		now := time.Now()
-		if c.MinInterval > 0 && now.Sub(lastDecode) < c.MinInterval {
+		now := clock()
+		if interval > 0 && now.Sub(lastLook) < interval {
 			continue
 		}
-		lastDecode = now
-		code, err := qr.Decode(img)
+		lastLook = now
+		changed := still.changed(img)
+		if !changed && empty {
+			idle = true
+			continue
+		}
+		code, err := decodeQR(img)
+		empty = errors.Is(err, qr.ErrNoFinderPatterns)
+		idle = empty && !changed
 		if err != nil {
 			// Most frames show no code; that is the normal case.
 			continue

@@ -12,8 +12,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // OpenImageFiles returns an Open function for Camera that yields the given
@@ -45,6 +47,15 @@ func (f *imageFiles) Next() (image.Image, error) {
 		return nil, fmt.Errorf("decode frame %s: %w", path, err)
 	}
 	return img, nil
+}
+
+// Skip passes over the next file without reading it.
+func (f *imageFiles) Skip() error {
+	if len(f.paths) == 0 {
+		return io.EOF
+	}
+	f.paths = f.paths[1:]
+	return nil
 }
 
 func (f *imageFiles) Close() error { return nil }
@@ -101,6 +112,14 @@ func (n *networkFrames) Next() (image.Image, error) {
 	return img, err
 }
 
+func (n *networkFrames) Skip() error {
+	err := n.JPEGFrames.Skip()
+	if errors.Is(err, io.EOF) {
+		return ErrStreamEnded
+	}
+	return err
+}
+
 // MaxJPEGFrameSize bounds one frame so that a broken stream cannot make the
 // reader buffer without end.
 const MaxJPEGFrameSize = 8 << 20
@@ -134,6 +153,13 @@ func (j *JPEGFrames) Next() (image.Image, error) {
 		}
 		return img, nil
 	}
+}
+
+// Skip reads past the next frame without decoding it: decoding a 640×480
+// JPEG costs more than looking at it for a code.
+func (j *JPEGFrames) Skip() error {
+	_, err := j.NextBytes()
+	return err
 }
 
 // Close closes the underlying reader.
@@ -290,16 +316,135 @@ func (j *JPEGFrames) copyScan() (byte, error) {
 	}
 }
 
+// DefaultFileFPS is the frame rate at which a camera file is played when
+// its name does not say.
+const DefaultFileFPS = 15
+
 // OpenCameraAt returns the Open function for a camera named the way an
 // installation's configuration names it: a Video4Linux device path
-// ("/dev/video0", 640×480) or the URL of an MJPEG stream ("http://…").
+// ("/dev/video0", 640×480), the URL of an MJPEG stream ("http://…"), or
+// a file played in a loop like a camera ("file:lobby.mjpg", at
+// DefaultFileFPS; "file:lobby.mjpg?fps=5").
 func OpenCameraAt(where string) (func(context.Context) (Frames, error), error) {
 	switch {
 	case strings.HasPrefix(where, "/dev/"):
 		return openV4L2Device(where)
 	case strings.HasPrefix(where, "http://"), strings.HasPrefix(where, "https://"):
 		return OpenMJPEGURL(where), nil
+	case strings.HasPrefix(where, "file:"):
+		path, rate, hasRate := strings.Cut(strings.TrimPrefix(where, "file:"), "?fps=")
+		fps := float64(DefaultFileFPS)
+		if hasRate {
+			f, err := strconv.ParseFloat(rate, 64)
+			if err != nil || f <= 0 || f > 1000 {
+				return nil, fmt.Errorf("camera %q: fps wants a number between 0 and 1000", where)
+			}
+			fps = f
+		}
+		if path == "" {
+			return nil, fmt.Errorf("camera %q: no file after file:", where)
+		}
+		return OpenFrameFile(path, fps), nil
 	default:
-		return nil, fmt.Errorf("camera %q: want a device such as /dev/video0 or an MJPEG stream URL (http://…)", where)
+		return nil, fmt.Errorf("camera %q: want a device such as /dev/video0, an MJPEG stream URL (http://…) or file:PATH", where)
 	}
+}
+
+// OpenFrameFile returns an Open function for Camera that plays a file in a
+// loop at fps frames a second, as a camera delivers them: an MJPEG file
+// (concatenated JPEG frames, as a saved camera stream or a video converted
+// to MJPEG is), or one JPEG or PNG image shown as a still view. It stands in
+// for a camera in demos, tests and benchmarks; fps ≤ 0 delivers frames as
+// fast as they are read.
+func OpenFrameFile(path string, fps float64) func(context.Context) (Frames, error) {
+	return func(context.Context) (Frames, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("camera file: %w", err)
+		}
+		var frames [][]byte
+		split := NewJPEGFrames(io.NopCloser(bytes.NewReader(data)))
+		for {
+			b, err := split.NextBytes()
+			if err != nil {
+				break
+			}
+			frames = append(frames, bytes.Clone(b))
+		}
+		if len(frames) == 0 {
+			if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+				return nil, fmt.Errorf("camera file %s: neither MJPEG nor an image: %w", path, err)
+			}
+			frames = [][]byte{data}
+		}
+		f := &fileFrames{frames: frames, done: make(chan struct{})}
+		if fps > 0 {
+			f.period = time.Duration(float64(time.Second) / fps)
+			f.due = time.Now()
+		}
+		return f, nil
+	}
+}
+
+// errFramesClosed ends a Next or Skip of frames that were closed.
+var errFramesClosed = errors.New("camera frames closed")
+
+type fileFrames struct {
+	frames [][]byte
+	i      int
+	period time.Duration
+	due    time.Time
+	done   chan struct{}
+	once   sync.Once
+}
+
+// wait paces the frames like a camera's clock and returns the next one.
+func (f *fileFrames) wait() ([]byte, error) {
+	if f.period > 0 {
+		if d := time.Until(f.due); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-f.done:
+				t.Stop()
+				return nil, errFramesClosed
+			}
+		}
+		f.due = f.due.Add(f.period)
+		if behind := time.Since(f.due); behind > f.period {
+			// A slow reader drops frames like a camera, it does not get a burst.
+			f.due = time.Now().Add(f.period)
+		}
+	}
+	select {
+	case <-f.done:
+		return nil, errFramesClosed
+	default:
+	}
+	data := f.frames[f.i]
+	f.i = (f.i + 1) % len(f.frames)
+	return data, nil
+}
+
+func (f *fileFrames) Next() (image.Image, error) {
+	data, err := f.wait()
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("decode camera file frame: %w", err)
+	}
+	return img, nil
+}
+
+// Skip passes over the next frame without decoding it.
+func (f *fileFrames) Skip() error {
+	_, err := f.wait()
+	return err
+}
+
+func (f *fileFrames) Close() error {
+	f.once.Do(func() { close(f.done) })
+	return nil
 }

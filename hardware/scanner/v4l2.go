@@ -107,6 +107,38 @@ func (v *v4l2Frames) Next() (image.Image, error) {
 	}
 }
 
+// Skip takes the next frame from the driver and gives it back unread.
+func (v *v4l2Frames) Skip() error {
+	for {
+		v.mu.Lock()
+		if v.closed {
+			v.mu.Unlock()
+			return errCameraClosed
+		}
+		err := v.cam.WaitForFrame(1)
+		var timeout *webcam.Timeout
+		if errors.As(err, &timeout) {
+			v.mu.Unlock()
+			continue
+		}
+		if err != nil {
+			v.mu.Unlock()
+			return fmt.Errorf("wait for frame: %w", err)
+		}
+		_, index, err := v.cam.GetFrame()
+		if err != nil {
+			v.mu.Unlock()
+			return fmt.Errorf("read frame: %w", err)
+		}
+		err = v.cam.ReleaseFrame(index)
+		v.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("release frame: %w", err)
+		}
+		return nil
+	}
+}
+
 func (v *v4l2Frames) Close() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -53,7 +53,8 @@ func run(args []string, stdout io.Writer) error {
 	calls := fs.Int("calls", 200, "calls per client count")
 	checkins := fs.Int("checkins", 20000, "check-ins in the throughput run")
 	appointments := fs.Int("appointments", 50000, "appointments of the big day")
-	only := fs.String("only", "", "run only one part: calls, bigday, churn or apps")
+	only := fs.String("only", "", "run only one part: calls, bigday, churn, apps or camera")
+	cameraFor := fs.Duration("camera-for", time.Minute, "how long the idle camera kiosk is measured")
 	churnClients := fs.Int("churn-clients", 2000, "stream clients in the churn run")
 	churnRate := fs.Int("churn-rate", 100, "reconnects per second in the churn run")
 	churnCalls := fs.Duration("churn-calls", time.Second, "a call every … in the churn run")
@@ -108,6 +109,14 @@ func run(args []string, stdout io.Writer) error {
 	if *apps != "" && (*only == "" || *only == "apps") {
 		fmt.Fprintln(os.Stderr, "measuring the kiosk and the display …")
 		r, err := appFigures(dir, *apps, 30)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if *only == "" || *only == "camera" {
+		fmt.Fprintln(os.Stderr, "measuring an idle camera kiosk …")
+		r, err := idleCameraFigures(*cameraFor)
 		if err != nil {
 			return err
 		}

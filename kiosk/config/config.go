@@ -31,7 +31,8 @@ type Settings struct {
 	// Printer is the ticket printer: a device path or tcp://host:9100.
 	Printer string `toml:"printer"`
 	// Camera is a webcam that reads QR codes: a Video4Linux device such as
-	// /dev/video0 or the URL of an MJPEG stream.
+	// /dev/video0, the URL of an MJPEG stream, or file:PATH, an MJPEG file
+	// or an image played in a loop like a camera (demos, tests).
 	Camera string `toml:"camera"`
 	// ScannerPrefixes are texts a scanner was set up to send before every
 	// code; they are removed on every scanner path, like AIM identifiers,
@@ -80,7 +81,7 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 	fs.BoolVar(&flags.Windowed, "windowed", false, "run in a window instead of full screen (development)")
 	fs.StringVar(&flags.Scanner, "scanner", "", "serial `device` of the QR scanner, e.g. /dev/ttyACM0")
 	fs.StringVar(&flags.Printer, "printer", "", "ticket printer: `device` path or tcp://host:9100")
-	fs.StringVar(&flags.Camera, "camera", "", "webcam reading QR codes: a `device` such as /dev/video0, or an MJPEG stream URL")
+	fs.StringVar(&flags.Camera, "camera", "", "webcam reading QR codes: a `device` such as /dev/video0, an MJPEG stream URL, or file:PATH[?fps=N] (an MJPEG file or image played in a loop)")
 	if err := fs.Parse(args); err != nil {
 		return Settings{}, err
 	}
