@@ -2,6 +2,7 @@ package board
 
 import (
 	"context"
+	"image"
 	"image/color"
 	"log/slog"
 	"strconv"
@@ -167,7 +168,9 @@ func (s *Screen) Run(ctx context.Context) {
 
 // CreateRenderer draws the board.
 func (s *Screen) CreateRenderer() fyne.WidgetRenderer {
-	return &screenRenderer{s: s}
+	r := &screenRenderer{s: s}
+	r.probe = canvas.NewRaster(r.paintProbe)
+	return r
 }
 
 // frame is what one drawing needs, copied under the lock.
@@ -209,11 +212,17 @@ func (s *Screen) msg(key string) string {
 }
 
 type screenRenderer struct {
-	s       *Screen
-	size    fyne.Size
-	objs    []fyne.CanvasObject
-	painted int64 // the seq of the last board drawn
-	shown   bool  // the hub's state has been drawn
+	s     *Screen
+	size  fyne.Size
+	objs  []fyne.CanvasObject
+	probe *canvas.Raster // drawn last; see paintProbe
+
+	mu      sync.Mutex // the fields below: build and paint may run on different goroutines in tests
+	built   int64      // the seq of the board the objects show
+	calls   int        // and its number of calls
+	ready   bool       // the objects show the hub's state
+	painted int64      // the seq of the last board painted
+	shown   bool       // the hub's state has been painted
 }
 
 func (r *screenRenderer) Destroy()                     {}
@@ -245,27 +254,64 @@ func (r *screenRenderer) build() {
 	if d.w > 0 && d.h > 0 {
 		d.draw()
 	}
-	r.objs = d.objs
+	// The probe comes last, so that the frame that paints it has painted
+	// everything else of this board.
+	r.probe.Move(fyne.NewPos(0, 0))
+	r.probe.Resize(fyne.NewSize(1, 1))
+	r.objs = append(d.objs, r.probe)
 	for _, o := range d.changed {
 		canvas.Refresh(o)
 	}
 	s.mu.Lock()
 	s.scrolls = d.scrolls
 	s.mu.Unlock()
-	if f.board.Ready && d.w > 0 && (!r.shown || f.board.Seq != r.painted) {
-		log := s.opts.Log
-		if !r.shown {
-			if log != nil {
-				log.Info("board showing the hub's state", "seq", f.board.Seq, "calls", len(f.board.Calls))
-			}
-			if s.opts.OnShown != nil {
-				s.opts.OnShown()
-			}
-		}
+	r.mu.Lock()
+	changed := f.board.Ready && d.w > 0 && (!r.ready || f.board.Seq != r.built)
+	if changed {
+		r.built, r.calls, r.ready = f.board.Seq, len(f.board.Calls), true
+	}
+	r.mu.Unlock()
+	if changed {
+		// Drops the probe's texture: the next frame asks paintProbe anew.
+		canvas.Refresh(r.probe)
+	}
+}
+
+// paintProbe is the generator of an invisible pixel that is drawn last.
+// Fyne calls it only while it paints a frame, and only when the probe's
+// texture was dropped, which build does with every new board. So it tells
+// when a board is really on the screen, not merely laid out: a renderer's
+// Refresh runs up to a frame (and the whole painting) earlier. The log line
+// and OnShown wait until the frame is swapped to the screen: a function
+// given to fyne.Do runs after the frame in progress.
+func (r *screenRenderer) paintProbe(w, h int) image.Image {
+	r.mu.Lock()
+	fresh := r.ready && (!r.shown || r.built != r.painted)
+	first := !r.shown
+	seq, calls := r.built, r.calls
+	if fresh {
+		r.painted, r.shown = seq, true
+	}
+	r.mu.Unlock()
+	if fresh {
+		fyne.Do(func() { r.s.painted(seq, calls, first) })
+	}
+	return image.NewNRGBA(image.Rect(0, 0, w, h)) // transparent
+}
+
+// painted reports that the board of seq is on the screen.
+func (s *Screen) painted(seq int64, calls int, first bool) {
+	log := s.opts.Log
+	if first {
 		if log != nil {
-			log.Debug("board repainted", "seq", f.board.Seq)
+			log.Info("board showing the hub's state", "seq", seq, "calls", calls)
 		}
-		r.painted, r.shown = f.board.Seq, true
+		if s.opts.OnShown != nil {
+			s.opts.OnShown()
+		}
+	}
+	if log != nil {
+		log.Debug("board repainted", "seq", seq)
 	}
 }
 

@@ -3,6 +3,7 @@ package board
 import (
 	"fmt"
 	"image/png"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,6 +233,48 @@ func TestBlinkKeepsTextColours(t *testing.T) {
 			after, afterBar := look()
 			if after.(*canvas.Text).Color != onColour || afterBar.(*canvas.Rectangle).FillColor != onBarColour {
 				t.Errorf("after the blink the newest call is not drawn as in the on phase")
+			}
+		})
+	}
+}
+
+// TestRepaintLoggedWhenPainted checks that "board repainted" (what the
+// bench measures a call's way to the screen by) and "board showing" are
+// logged once the board's frame is painted, not already when its objects
+// are laid out, and once per board, however often the frame is painted.
+func TestRepaintLoggedWhenPainted(t *testing.T) {
+	for _, layout := range []string{LayoutList, LayoutColumns} {
+		t.Run(layout, func(t *testing.T) {
+			test.NewTempApp(t)
+			var logged strings.Builder
+			log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			shown := 0
+			s := NewScreen(ScreenOptions{Layout: layout, Now: func() time.Time { return t0 }, Log: log, OnShown: func() { shown++ }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(640, 360))
+			steps := []struct {
+				msg  api.Message
+				want string
+			}{
+				{office(3, 1, ""), "seq=100"},
+				{event(101, api.EventCalled, "x", "B099", "c2"), "seq=101"},
+				{event(102, api.EventRecalled, "x", "B099", "c2"), "seq=102"},
+			}
+			for _, st := range steps {
+				logged.Reset()
+				s.Apply(st.msg)
+				if strings.Contains(logged.String(), "board ") {
+					t.Fatalf("%s: logged before any frame was painted:\n%s", st.want, logged.String())
+				}
+				w.Canvas().Capture() // paints a frame
+				w.Canvas().Capture()
+				if n := strings.Count(logged.String(), `msg="board repainted" `+st.want); n != 1 {
+					t.Fatalf("%s: %d repaint lines after two frames, want 1:\n%s", st.want, n, logged.String())
+				}
+			}
+			if shown != 1 {
+				t.Errorf("OnShown called %d times, want 1", shown)
 			}
 		})
 	}
