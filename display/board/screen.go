@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -67,6 +68,11 @@ type Screen struct {
 	callSeen time.Time // when the newest call arrived here, for the blink
 	marquee  int       // ticker scroll position in runes
 	scrolls  bool      // the notice is too wide and scrolls
+
+	// do runs a function on the UI goroutine (fyne.Do; tests queue).
+	do func(func())
+	// refreshQueued is set while a redraw waits for the UI goroutine.
+	refreshQueued atomic.Bool
 }
 
 // NewScreen returns an empty board that waits for its first snapshot.
@@ -77,7 +83,7 @@ func NewScreen(opts ScreenOptions) *Screen {
 	if opts.Layout == "" {
 		opts.Layout = LayoutAuto
 	}
-	s := &Screen{opts: opts}
+	s := &Screen{opts: opts, do: fyne.Do}
 	s.board.History = opts.History
 	s.started = opts.Now()
 	s.ExtendBaseWidget(s)
@@ -107,9 +113,22 @@ func (s *Screen) Apply(m api.Message) Outcome {
 		}
 	}
 	if out == Applied || out == DayTurned || wasStale {
-		fyne.Do(s.Refresh)
+		s.redraw()
 	}
 	return out
+}
+
+// redraw asks the UI goroutine for one redraw of the board as it is then.
+// Messages that arrive before it runs (a call's events come in a burst)
+// share it: each redraw of its own would paint a whole frame, and the call
+// would wait for the frames of the events before it.
+func (s *Screen) redraw() {
+	if s.refreshQueued.CompareAndSwap(false, true) {
+		s.do(func() {
+			s.refreshQueued.Store(false) // before the board is read: a later change queues anew
+			s.Refresh()
+		})
+	}
 }
 
 // Connected clears the connection warning as soon as a connection opens.
@@ -120,7 +139,7 @@ func (s *Screen) Connected() {
 	s.board.Touch(now)
 	s.mu.Unlock()
 	if wasStale {
-		fyne.Do(s.Refresh)
+		s.redraw()
 	}
 }
 
@@ -161,7 +180,7 @@ func (s *Screen) Run(ctx context.Context) {
 		key := v.clock + "|" + strconv.FormatBool(v.highlight) + strconv.FormatBool(v.stale) + "|" + strconv.Itoa(v.marquee)
 		if key != last {
 			last = key
-			fyne.Do(s.Refresh)
+			s.redraw()
 		}
 	}
 }

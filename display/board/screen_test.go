@@ -279,3 +279,58 @@ func TestRepaintLoggedWhenPainted(t *testing.T) {
 		})
 	}
 }
+
+// TestBurstRedrawsOnce checks that the messages of a burst (a call's
+// events arrive together) that come before the UI goroutine redraws share
+// one redraw, which shows the last of them: each redraw paints a whole
+// frame, and the call would wait for the frames of the events before it.
+func TestBurstRedrawsOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		burst []api.Message
+		want  int // redraws queued
+	}{
+		{"one event", []api.Message{event(101, api.EventCalled, "x", "B099", "c2")}, 1},
+		{"a call's events", []api.Message{
+			event(101, api.EventCalled, "x", "B099", "c2"),
+			event(102, api.EventRecalled, "x", "B099", "c2"),
+			event(103, api.EventCalled, "y", "C100", "c3"),
+		}, 1},
+		{"pings and duplicates only", []api.Message{
+			{Ping: &api.Ping{Type: api.TypePing, Seq: 100}},
+			event(100, api.EventCalled, "x", "B099", "c2"),
+		}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			s := NewScreen(ScreenOptions{Now: func() time.Time { return t0 }})
+			w := test.NewTempWindow(t, s)
+			w.Resize(fyne.NewSize(640, 360))
+			s.Apply(office(3, 1, ""))
+			var queued []func()
+			s.do = func(f func()) { queued = append(queued, f) }
+			for _, m := range tt.burst {
+				s.Apply(m)
+			}
+			if len(queued) != tt.want {
+				t.Fatalf("%d redraws queued, want %d", len(queued), tt.want)
+			}
+			for _, f := range queued {
+				f()
+			}
+			r := test.TempWidgetRenderer(t, s).(*screenRenderer)
+			r.mu.Lock()
+			built := r.built
+			r.mu.Unlock()
+			if built != s.Seq() {
+				t.Errorf("the board drawn is at seq %d, want %d", built, s.Seq())
+			}
+			// After the redraw ran, the next message queues a new one.
+			s.Apply(event(s.Seq()+1, api.EventCalled, "z", "D001", "c1"))
+			if len(queued) != tt.want+1 {
+				t.Errorf("a message after the redraw queued %d redraws, want 1", len(queued)-tt.want)
+			}
+		})
+	}
+}
