@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lotse/hub/api"
@@ -269,7 +270,12 @@ func (r *screenRenderer) build() {
 	f := s.frame()
 	s.mu.Unlock()
 	d := &drawing{s: s, f: f, w: r.size.Width, h: r.size.Height, prev: r.objs}
-	d.rect(0, 0, d.w, d.h, colorBackground)
+	if theme.Color(theme.ColorNameBackground) != colorBackground {
+		// Fyne clears each frame with the theme's background; only
+		// under another theme (tests) must the board paint its own.
+		// A software renderer pays for every pixel of every object.
+		d.rect(0, 0, d.w, d.h, colorBackground)
+	}
 	if d.w > 0 && d.h > 0 {
 		d.draw()
 	}
@@ -399,6 +405,57 @@ func (d *drawing) text(str string, x, y, w, h, size float32, c color.Color, bold
 	return t
 }
 
+// digitText draws s like text, but each digit as a text of its own. The
+// numbers on a board change with every call, and every text Fyne has not
+// drawn in that size and colour costs a rasterisation and a texture upload
+// in the frame that shows it: a ticket number or a waiting count built from
+// digits that are each drawn already costs neither.
+func (d *drawing) digitText(str string, x, y, w, h, size float32, c color.Color, bold bool, align fyne.TextAlign) {
+	style := fyne.TextStyle{Bold: bold}
+	size = fitSize(str, size, w, style)
+	str = cut(str, size, w, style)
+	parts := splitDigits(str)
+	widths := make([]float32, len(parts))
+	total := float32(0)
+	for i, p := range parts {
+		widths[i] = fyne.MeasureText(p, size, style).Width
+		total += widths[i]
+	}
+	th := fyne.MeasureText(str, size, style).Height
+	switch align {
+	case fyne.TextAlignCenter:
+		x += (w - total) / 2
+	case fyne.TextAlignTrailing:
+		x += w - total
+	}
+	for i, p := range parts {
+		t := d.newText(p, size, c, style, fyne.TextAlignLeading)
+		t.Move(fyne.NewPos(x, y+(h-th)/2))
+		t.Resize(fyne.NewSize(widths[i], th))
+		d.objs = append(d.objs, t)
+		x += widths[i]
+	}
+}
+
+// splitDigits cuts s into its single digits and the runs between them.
+func splitDigits(s string) []string {
+	var parts []string
+	start := 0
+	for i, r := range s {
+		if r >= '0' && r <= '9' {
+			if start < i {
+				parts = append(parts, s[start:i])
+			}
+			parts = append(parts, s[i:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		parts = append(parts, s[start:])
+	}
+	return parts
+}
+
 func fitSize(str string, size, w float32, style fyne.TextStyle) float32 {
 	if tw := fyne.MeasureText(str, size, style).Width; tw > w && tw > 0 {
 		return max(size/2, size*w/tw*0.98)
@@ -472,7 +529,7 @@ func (d *drawing) header(x, y, w, h, pad float32) {
 		d.rect(x, y, w, h, colorPanel)
 		d.text(d.f.board.Office.Name, x+pad, y, w-3*pad-clockW, h, 0.45*h, colorText, false, fyne.TextAlignLeading)
 	}
-	d.text(d.f.clock, x+w-pad-clockW, y, clockW, h, 0.62*h, colorText, true, fyne.TextAlignTrailing)
+	d.digitText(d.f.clock, x+w-pad-clockW, y, clockW, h, 0.62*h, colorText, true, fyne.TextAlignTrailing)
 }
 
 // calls draws the call area as a list or as counter tiles.
@@ -522,9 +579,11 @@ func (d *drawing) calls(x, y, w, h, unit, pad float32) {
 		case !c.Active:
 			fg = colorDim
 		}
-		inset := 0.06 * rh
-		d.rect(x, cy+inset, w, rh-2*inset, bg)
-		d.text(c.Number, x+pad, cy, numW-pad, rh, size, fg, true, fyne.TextAlignLeading)
+		if bg != colorBackground { // the board's background is already there
+			inset := 0.06 * rh
+			d.rect(x, cy+inset, w, rh-2*inset, bg)
+		}
+		d.digitText(c.Number, x+pad, cy, numW-pad, rh, size, fg, true, fyne.TextAlignLeading)
 		d.text("→", x+numW, cy, arrowW, rh, 0.8*size, fg, true, fyne.TextAlignCenter)
 		d.text(c.CounterName, x+numW+arrowW, cy, w-numW-arrowW-pad, rh, 0.8*size, fg, i == 0, fyne.TextAlignLeading)
 		if i > 0 {
@@ -579,7 +638,7 @@ func (d *drawing) tiles(x, y, w, h, pad float32) {
 		d.text(c.Name, tx+pad/2, ty, tw-pad, nameH, 0.7*nameH, nameFg, false, fyne.TextAlignCenter)
 		switch {
 		case active:
-			d.text(call.Number, tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, fg, true, fyne.TextAlignCenter)
+			d.digitText(call.Number, tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, fg, true, fyne.TextAlignCenter)
 		case !c.Open:
 			d.text(d.s.msg("closed"), tx+pad/2, ty+nameH, tw-pad, th-nameH, 0.35*bestSize, colorDim, false, fyne.TextAlignCenter)
 		default:
@@ -624,7 +683,7 @@ func (d *drawing) waiting(x, y, w, h, unit, pad float32) {
 			continue
 		}
 		d.text(sv.Name, cx+pad, cy, colW-2*pad, line, nameSize, colorText, true, fyne.TextAlignLeading)
-		d.text(d.waitText(sv), cx+pad, cy+line, colW-2*pad, line, waitSize, colorDim, false, fyne.TextAlignLeading)
+		d.digitText(d.waitText(sv), cx+pad, cy+line, colW-2*pad, line, waitSize, colorDim, false, fyne.TextAlignLeading)
 	}
 }
 

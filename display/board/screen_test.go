@@ -2,6 +2,7 @@ package board
 
 import (
 	"fmt"
+	"image/color"
 	"image/png"
 	"log/slog"
 	"os"
@@ -205,7 +206,7 @@ func TestBlinkKeepsTextColours(t *testing.T) {
 				s.Refresh()
 				objs := test.LaidOutObjects(w.Canvas().Content())
 				for i, o := range objs {
-					if txt, ok := o.(*canvas.Text); ok && txt.Text == "B099" {
+					if txt, ok := o.(*canvas.Text); ok && txt.Text == "B" { // B099, drawn digit by digit
 						// The bar is the last rectangle drawn before the
 						// number that is not a rule between rows.
 						for j := i - 1; j >= 0; j-- {
@@ -330,6 +331,91 @@ func TestBurstRedrawsOnce(t *testing.T) {
 			s.Apply(event(s.Seq()+1, api.EventCalled, "z", "D001", "c1"))
 			if len(queued) != tt.want+1 {
 				t.Errorf("a message after the redraw queued %d redraws, want 1", len(queued)-tt.want)
+			}
+		})
+	}
+}
+
+// TestNewCallNeedsNoNewText checks that once a board has shown every digit,
+// a call with a number it never showed draws only texts it drew before, in
+// the list and in the tiles: Fyne rasterises and uploads each text it has
+// not drawn in that size, style and colour, in the frame that shows the
+// call, and this was what made a call's frame slow.
+func TestNewCallNeedsNoNewText(t *testing.T) {
+	tests := []struct {
+		layout string
+		size   fyne.Size
+	}{
+		{LayoutList, fyne.NewSize(1920, 1080)},
+		{LayoutColumns, fyne.NewSize(1920, 1080)},
+		{LayoutColumns, fyne.NewSize(1080, 1920)},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s_%.0fx%.0f", tt.layout, tt.size.Width, tt.size.Height), func(t *testing.T) {
+			test.NewTempApp(t)
+			now := t0
+			s := NewScreen(ScreenOptions{Layout: tt.layout, Now: func() time.Time { return now }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(tt.size)
+			type look struct {
+				text  string
+				size  float32
+				style fyne.TextStyle
+				color color.Color
+			}
+			drawn := map[look]bool{}
+			draw := func() (fresh []string) {
+				s.Refresh()
+				for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+					if txt, ok := o.(*canvas.Text); ok {
+						l := look{txt.Text, txt.TextSize, txt.TextStyle, txt.Color}
+						if !drawn[l] {
+							drawn[l] = true
+							fresh = append(fresh, txt.Text)
+						}
+					}
+				}
+				return fresh
+			}
+			s.Apply(office(3, 0, ""))
+			draw()
+			// A morning's calls: every digit, newest and older, at each counter.
+			seq := int64(100)
+			for i := range 12 {
+				seq++
+				s.Apply(event(seq, api.EventCalled, fmt.Sprintf("w%d", i), fmt.Sprintf("A%03d", 123*i%1000+i), fmt.Sprintf("c%d", 1+i%3)))
+				draw()
+			}
+			seq++
+			s.Apply(event(seq, api.EventCalled, "new", "A987", "c2"))
+			if fresh := draw(); len(fresh) > 0 {
+				t.Errorf("the call of A987 draws texts never drawn before: %q", fresh)
+			}
+		})
+	}
+}
+
+// TestNothingPaintedUnderBackground checks that with the board's theme,
+// whose background Fyne clears every frame with, the board draws no
+// rectangle in that colour, in the list (whose older rows have no bar) and
+// in the tiles: a software renderer shades every pixel of every object,
+// and a full-screen one doubled a frame's cost.
+func TestNothingPaintedUnderBackground(t *testing.T) {
+	for _, layout := range []string{LayoutList, LayoutColumns} {
+		t.Run(layout, func(t *testing.T) {
+			test.NewTempApp(t)
+			fyne.CurrentApp().Settings().SetTheme(Theme{})
+			s := NewScreen(ScreenOptions{Layout: layout, Now: func() time.Time { return t0 }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(1920, 1080))
+			s.Apply(office(6, 6, "Hinweis"))
+			s.Refresh()
+			for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+				if r, ok := o.(*canvas.Rectangle); ok && r.FillColor == colorBackground {
+					t.Errorf("a %v rectangle at %v in the background's colour", r.Size(), r.Position())
+				}
 			}
 		})
 	}
