@@ -2,15 +2,18 @@ package board
 
 import (
 	"context"
+	"image"
 	"image/color"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lotse/hub/api"
@@ -66,6 +69,11 @@ type Screen struct {
 	callSeen time.Time // when the newest call arrived here, for the blink
 	marquee  int       // ticker scroll position in runes
 	scrolls  bool      // the notice is too wide and scrolls
+
+	// do runs a function on the UI goroutine (fyne.Do; tests queue).
+	do func(func())
+	// refreshQueued is set while a redraw waits for the UI goroutine.
+	refreshQueued atomic.Bool
 }
 
 // NewScreen returns an empty board that waits for its first snapshot.
@@ -76,7 +84,7 @@ func NewScreen(opts ScreenOptions) *Screen {
 	if opts.Layout == "" {
 		opts.Layout = LayoutAuto
 	}
-	s := &Screen{opts: opts}
+	s := &Screen{opts: opts, do: fyne.Do}
 	s.board.History = opts.History
 	s.started = opts.Now()
 	s.ExtendBaseWidget(s)
@@ -106,9 +114,22 @@ func (s *Screen) Apply(m api.Message) Outcome {
 		}
 	}
 	if out == Applied || out == DayTurned || wasStale {
-		fyne.Do(s.Refresh)
+		s.redraw()
 	}
 	return out
+}
+
+// redraw asks the UI goroutine for one redraw of the board as it is then.
+// Messages that arrive before it runs (a call's events come in a burst)
+// share it: each redraw of its own would paint a whole frame, and the call
+// would wait for the frames of the events before it.
+func (s *Screen) redraw() {
+	if s.refreshQueued.CompareAndSwap(false, true) {
+		s.do(func() {
+			s.refreshQueued.Store(false) // before the board is read: a later change queues anew
+			s.Refresh()
+		})
+	}
 }
 
 // Connected clears the connection warning as soon as a connection opens.
@@ -119,7 +140,7 @@ func (s *Screen) Connected() {
 	s.board.Touch(now)
 	s.mu.Unlock()
 	if wasStale {
-		fyne.Do(s.Refresh)
+		s.redraw()
 	}
 }
 
@@ -160,14 +181,16 @@ func (s *Screen) Run(ctx context.Context) {
 		key := v.clock + "|" + strconv.FormatBool(v.highlight) + strconv.FormatBool(v.stale) + "|" + strconv.Itoa(v.marquee)
 		if key != last {
 			last = key
-			fyne.Do(s.Refresh)
+			s.redraw()
 		}
 	}
 }
 
 // CreateRenderer draws the board.
 func (s *Screen) CreateRenderer() fyne.WidgetRenderer {
-	return &screenRenderer{s: s}
+	r := &screenRenderer{s: s}
+	r.probe = canvas.NewRaster(r.paintProbe)
+	return r
 }
 
 // frame is what one drawing needs, copied under the lock.
@@ -209,11 +232,17 @@ func (s *Screen) msg(key string) string {
 }
 
 type screenRenderer struct {
-	s       *Screen
-	size    fyne.Size
-	objs    []fyne.CanvasObject
-	painted int64 // the seq of the last board drawn
-	shown   bool  // the hub's state has been drawn
+	s     *Screen
+	size  fyne.Size
+	objs  []fyne.CanvasObject
+	probe *canvas.Raster // drawn last; see paintProbe
+
+	mu      sync.Mutex // the fields below: build and paint may run on different goroutines in tests
+	built   int64      // the seq of the board the objects show
+	calls   int        // and its number of calls
+	ready   bool       // the objects show the hub's state
+	painted int64      // the seq of the last board painted
+	shown   bool       // the hub's state has been painted
 }
 
 func (r *screenRenderer) Destroy()                     {}
@@ -241,31 +270,73 @@ func (r *screenRenderer) build() {
 	f := s.frame()
 	s.mu.Unlock()
 	d := &drawing{s: s, f: f, w: r.size.Width, h: r.size.Height, prev: r.objs}
-	d.rect(0, 0, d.w, d.h, colorBackground)
+	if theme.Color(theme.ColorNameBackground) != colorBackground {
+		// Fyne clears each frame with the theme's background; only
+		// under another theme (tests) must the board paint its own.
+		// A software renderer pays for every pixel of every object.
+		d.rect(0, 0, d.w, d.h, colorBackground)
+	}
 	if d.w > 0 && d.h > 0 {
 		d.draw()
 	}
-	r.objs = d.objs
+	// The probe comes last, so that the frame that paints it has painted
+	// everything else of this board.
+	r.probe.Move(fyne.NewPos(0, 0))
+	r.probe.Resize(fyne.NewSize(1, 1))
+	r.objs = append(d.objs, r.probe)
 	for _, o := range d.changed {
 		canvas.Refresh(o)
 	}
 	s.mu.Lock()
 	s.scrolls = d.scrolls
 	s.mu.Unlock()
-	if f.board.Ready && d.w > 0 && (!r.shown || f.board.Seq != r.painted) {
-		log := s.opts.Log
-		if !r.shown {
-			if log != nil {
-				log.Info("board showing the hub's state", "seq", f.board.Seq, "calls", len(f.board.Calls))
-			}
-			if s.opts.OnShown != nil {
-				s.opts.OnShown()
-			}
-		}
+	r.mu.Lock()
+	changed := f.board.Ready && d.w > 0 && (!r.ready || f.board.Seq != r.built)
+	if changed {
+		r.built, r.calls, r.ready = f.board.Seq, len(f.board.Calls), true
+	}
+	r.mu.Unlock()
+	if changed {
+		// Drops the probe's texture: the next frame asks paintProbe anew.
+		canvas.Refresh(r.probe)
+	}
+}
+
+// paintProbe is the generator of an invisible pixel that is drawn last.
+// Fyne calls it only while it paints a frame, and only when the probe's
+// texture was dropped, which build does with every new board. So it tells
+// when a board is really on the screen, not merely laid out: a renderer's
+// Refresh runs up to a frame (and the whole painting) earlier. The log line
+// and OnShown wait until the frame is swapped to the screen: a function
+// given to fyne.Do runs after the frame in progress.
+func (r *screenRenderer) paintProbe(w, h int) image.Image {
+	r.mu.Lock()
+	fresh := r.ready && (!r.shown || r.built != r.painted)
+	first := !r.shown
+	seq, calls := r.built, r.calls
+	if fresh {
+		r.painted, r.shown = seq, true
+	}
+	r.mu.Unlock()
+	if fresh {
+		fyne.Do(func() { r.s.painted(seq, calls, first) })
+	}
+	return image.NewNRGBA(image.Rect(0, 0, w, h)) // transparent
+}
+
+// painted reports that the board of seq is on the screen.
+func (s *Screen) painted(seq int64, calls int, first bool) {
+	log := s.opts.Log
+	if first {
 		if log != nil {
-			log.Debug("board repainted", "seq", f.board.Seq)
+			log.Info("board showing the hub's state", "seq", seq, "calls", calls)
 		}
-		r.painted, r.shown = f.board.Seq, true
+		if s.opts.OnShown != nil {
+			s.opts.OnShown()
+		}
+	}
+	if log != nil {
+		log.Debug("board repainted", "seq", seq)
 	}
 }
 
@@ -332,6 +403,57 @@ func (d *drawing) text(str string, x, y, w, h, size float32, c color.Color, bold
 	t.Resize(fyne.NewSize(w, th))
 	d.objs = append(d.objs, t)
 	return t
+}
+
+// digitText draws s like text, but each digit as a text of its own. The
+// numbers on a board change with every call, and every text Fyne has not
+// drawn in that size and colour costs a rasterisation and a texture upload
+// in the frame that shows it: a ticket number or a waiting count built from
+// digits that are each drawn already costs neither.
+func (d *drawing) digitText(str string, x, y, w, h, size float32, c color.Color, bold bool, align fyne.TextAlign) {
+	style := fyne.TextStyle{Bold: bold}
+	size = fitSize(str, size, w, style)
+	str = cut(str, size, w, style)
+	parts := splitDigits(str)
+	widths := make([]float32, len(parts))
+	total := float32(0)
+	for i, p := range parts {
+		widths[i] = fyne.MeasureText(p, size, style).Width
+		total += widths[i]
+	}
+	th := fyne.MeasureText(str, size, style).Height
+	switch align {
+	case fyne.TextAlignCenter:
+		x += (w - total) / 2
+	case fyne.TextAlignTrailing:
+		x += w - total
+	}
+	for i, p := range parts {
+		t := d.newText(p, size, c, style, fyne.TextAlignLeading)
+		t.Move(fyne.NewPos(x, y+(h-th)/2))
+		t.Resize(fyne.NewSize(widths[i], th))
+		d.objs = append(d.objs, t)
+		x += widths[i]
+	}
+}
+
+// splitDigits cuts s into its single digits and the runs between them.
+func splitDigits(s string) []string {
+	var parts []string
+	start := 0
+	for i, r := range s {
+		if r >= '0' && r <= '9' {
+			if start < i {
+				parts = append(parts, s[start:i])
+			}
+			parts = append(parts, s[i:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		parts = append(parts, s[start:])
+	}
+	return parts
 }
 
 func fitSize(str string, size, w float32, style fyne.TextStyle) float32 {
@@ -407,7 +529,7 @@ func (d *drawing) header(x, y, w, h, pad float32) {
 		d.rect(x, y, w, h, colorPanel)
 		d.text(d.f.board.Office.Name, x+pad, y, w-3*pad-clockW, h, 0.45*h, colorText, false, fyne.TextAlignLeading)
 	}
-	d.text(d.f.clock, x+w-pad-clockW, y, clockW, h, 0.62*h, colorText, true, fyne.TextAlignTrailing)
+	d.digitText(d.f.clock, x+w-pad-clockW, y, clockW, h, 0.62*h, colorText, true, fyne.TextAlignTrailing)
 }
 
 // calls draws the call area as a list or as counter tiles.
@@ -457,9 +579,11 @@ func (d *drawing) calls(x, y, w, h, unit, pad float32) {
 		case !c.Active:
 			fg = colorDim
 		}
-		inset := 0.06 * rh
-		d.rect(x, cy+inset, w, rh-2*inset, bg)
-		d.text(c.Number, x+pad, cy, numW-pad, rh, size, fg, true, fyne.TextAlignLeading)
+		if bg != colorBackground { // the board's background is already there
+			inset := 0.06 * rh
+			d.rect(x, cy+inset, w, rh-2*inset, bg)
+		}
+		d.digitText(c.Number, x+pad, cy, numW-pad, rh, size, fg, true, fyne.TextAlignLeading)
 		d.text("→", x+numW, cy, arrowW, rh, 0.8*size, fg, true, fyne.TextAlignCenter)
 		d.text(c.CounterName, x+numW+arrowW, cy, w-numW-arrowW-pad, rh, 0.8*size, fg, i == 0, fyne.TextAlignLeading)
 		if i > 0 {
@@ -514,7 +638,7 @@ func (d *drawing) tiles(x, y, w, h, pad float32) {
 		d.text(c.Name, tx+pad/2, ty, tw-pad, nameH, 0.7*nameH, nameFg, false, fyne.TextAlignCenter)
 		switch {
 		case active:
-			d.text(call.Number, tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, fg, true, fyne.TextAlignCenter)
+			d.digitText(call.Number, tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, fg, true, fyne.TextAlignCenter)
 		case !c.Open:
 			d.text(d.s.msg("closed"), tx+pad/2, ty+nameH, tw-pad, th-nameH, 0.35*bestSize, colorDim, false, fyne.TextAlignCenter)
 		default:
@@ -559,7 +683,7 @@ func (d *drawing) waiting(x, y, w, h, unit, pad float32) {
 			continue
 		}
 		d.text(sv.Name, cx+pad, cy, colW-2*pad, line, nameSize, colorText, true, fyne.TextAlignLeading)
-		d.text(d.waitText(sv), cx+pad, cy+line, colW-2*pad, line, waitSize, colorDim, false, fyne.TextAlignLeading)
+		d.digitText(d.waitText(sv), cx+pad, cy+line, colW-2*pad, line, waitSize, colorDim, false, fyne.TextAlignLeading)
 	}
 }
 

@@ -2,7 +2,9 @@ package board
 
 import (
 	"fmt"
+	"image/color"
 	"image/png"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,7 +206,7 @@ func TestBlinkKeepsTextColours(t *testing.T) {
 				s.Refresh()
 				objs := test.LaidOutObjects(w.Canvas().Content())
 				for i, o := range objs {
-					if txt, ok := o.(*canvas.Text); ok && txt.Text == "B099" {
+					if txt, ok := o.(*canvas.Text); ok && txt.Text == "B" { // B099, drawn digit by digit
 						// The bar is the last rectangle drawn before the
 						// number that is not a rule between rows.
 						for j := i - 1; j >= 0; j-- {
@@ -232,6 +234,188 @@ func TestBlinkKeepsTextColours(t *testing.T) {
 			after, afterBar := look()
 			if after.(*canvas.Text).Color != onColour || afterBar.(*canvas.Rectangle).FillColor != onBarColour {
 				t.Errorf("after the blink the newest call is not drawn as in the on phase")
+			}
+		})
+	}
+}
+
+// TestRepaintLoggedWhenPainted checks that "board repainted" (what the
+// bench measures a call's way to the screen by) and "board showing" are
+// logged once the board's frame is painted, not already when its objects
+// are laid out, and once per board, however often the frame is painted.
+func TestRepaintLoggedWhenPainted(t *testing.T) {
+	for _, layout := range []string{LayoutList, LayoutColumns} {
+		t.Run(layout, func(t *testing.T) {
+			test.NewTempApp(t)
+			var logged strings.Builder
+			log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			shown := 0
+			s := NewScreen(ScreenOptions{Layout: layout, Now: func() time.Time { return t0 }, Log: log, OnShown: func() { shown++ }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(640, 360))
+			steps := []struct {
+				msg  api.Message
+				want string
+			}{
+				{office(3, 1, ""), "seq=100"},
+				{event(101, api.EventCalled, "x", "B099", "c2"), "seq=101"},
+				{event(102, api.EventRecalled, "x", "B099", "c2"), "seq=102"},
+			}
+			for _, st := range steps {
+				logged.Reset()
+				s.Apply(st.msg)
+				if strings.Contains(logged.String(), "board ") {
+					t.Fatalf("%s: logged before any frame was painted:\n%s", st.want, logged.String())
+				}
+				w.Canvas().Capture() // paints a frame
+				w.Canvas().Capture()
+				if n := strings.Count(logged.String(), `msg="board repainted" `+st.want); n != 1 {
+					t.Fatalf("%s: %d repaint lines after two frames, want 1:\n%s", st.want, n, logged.String())
+				}
+			}
+			if shown != 1 {
+				t.Errorf("OnShown called %d times, want 1", shown)
+			}
+		})
+	}
+}
+
+// TestBurstRedrawsOnce checks that the messages of a burst (a call's
+// events arrive together) that come before the UI goroutine redraws share
+// one redraw, which shows the last of them: each redraw paints a whole
+// frame, and the call would wait for the frames of the events before it.
+func TestBurstRedrawsOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		burst []api.Message
+		want  int // redraws queued
+	}{
+		{"one event", []api.Message{event(101, api.EventCalled, "x", "B099", "c2")}, 1},
+		{"a call's events", []api.Message{
+			event(101, api.EventCalled, "x", "B099", "c2"),
+			event(102, api.EventRecalled, "x", "B099", "c2"),
+			event(103, api.EventCalled, "y", "C100", "c3"),
+		}, 1},
+		{"pings and duplicates only", []api.Message{
+			{Ping: &api.Ping{Type: api.TypePing, Seq: 100}},
+			event(100, api.EventCalled, "x", "B099", "c2"),
+		}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			s := NewScreen(ScreenOptions{Now: func() time.Time { return t0 }})
+			w := test.NewTempWindow(t, s)
+			w.Resize(fyne.NewSize(640, 360))
+			s.Apply(office(3, 1, ""))
+			var queued []func()
+			s.do = func(f func()) { queued = append(queued, f) }
+			for _, m := range tt.burst {
+				s.Apply(m)
+			}
+			if len(queued) != tt.want {
+				t.Fatalf("%d redraws queued, want %d", len(queued), tt.want)
+			}
+			for _, f := range queued {
+				f()
+			}
+			r := test.TempWidgetRenderer(t, s).(*screenRenderer)
+			r.mu.Lock()
+			built := r.built
+			r.mu.Unlock()
+			if built != s.Seq() {
+				t.Errorf("the board drawn is at seq %d, want %d", built, s.Seq())
+			}
+			// After the redraw ran, the next message queues a new one.
+			s.Apply(event(s.Seq()+1, api.EventCalled, "z", "D001", "c1"))
+			if len(queued) != tt.want+1 {
+				t.Errorf("a message after the redraw queued %d redraws, want 1", len(queued)-tt.want)
+			}
+		})
+	}
+}
+
+// TestNewCallNeedsNoNewText checks that once a board has shown every digit,
+// a call with a number it never showed draws only texts it drew before, in
+// the list and in the tiles: Fyne rasterises and uploads each text it has
+// not drawn in that size, style and colour, in the frame that shows the
+// call, and this was what made a call's frame slow.
+func TestNewCallNeedsNoNewText(t *testing.T) {
+	tests := []struct {
+		layout string
+		size   fyne.Size
+	}{
+		{LayoutList, fyne.NewSize(1920, 1080)},
+		{LayoutColumns, fyne.NewSize(1920, 1080)},
+		{LayoutColumns, fyne.NewSize(1080, 1920)},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s_%.0fx%.0f", tt.layout, tt.size.Width, tt.size.Height), func(t *testing.T) {
+			test.NewTempApp(t)
+			now := t0
+			s := NewScreen(ScreenOptions{Layout: tt.layout, Now: func() time.Time { return now }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(tt.size)
+			type look struct {
+				text  string
+				size  float32
+				style fyne.TextStyle
+				color color.Color
+			}
+			drawn := map[look]bool{}
+			draw := func() (fresh []string) {
+				s.Refresh()
+				for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+					if txt, ok := o.(*canvas.Text); ok {
+						l := look{txt.Text, txt.TextSize, txt.TextStyle, txt.Color}
+						if !drawn[l] {
+							drawn[l] = true
+							fresh = append(fresh, txt.Text)
+						}
+					}
+				}
+				return fresh
+			}
+			s.Apply(office(3, 0, ""))
+			draw()
+			// A morning's calls: every digit, newest and older, at each counter.
+			seq := int64(100)
+			for i := range 12 {
+				seq++
+				s.Apply(event(seq, api.EventCalled, fmt.Sprintf("w%d", i), fmt.Sprintf("A%03d", 123*i%1000+i), fmt.Sprintf("c%d", 1+i%3)))
+				draw()
+			}
+			seq++
+			s.Apply(event(seq, api.EventCalled, "new", "A987", "c2"))
+			if fresh := draw(); len(fresh) > 0 {
+				t.Errorf("the call of A987 draws texts never drawn before: %q", fresh)
+			}
+		})
+	}
+}
+
+// TestNothingPaintedUnderBackground checks that with the board's theme,
+// whose background Fyne clears every frame with, the board draws no
+// rectangle in that colour, in the list (whose older rows have no bar) and
+// in the tiles: a software renderer shades every pixel of every object,
+// and a full-screen one doubled a frame's cost.
+func TestNothingPaintedUnderBackground(t *testing.T) {
+	for _, layout := range []string{LayoutList, LayoutColumns} {
+		t.Run(layout, func(t *testing.T) {
+			test.NewTempApp(t)
+			fyne.CurrentApp().Settings().SetTheme(Theme{})
+			s := NewScreen(ScreenOptions{Layout: layout, Now: func() time.Time { return t0 }})
+			w := test.NewTempWindow(t, s)
+			w.SetPadded(false)
+			w.Resize(fyne.NewSize(1920, 1080))
+			s.Apply(office(6, 6, "Hinweis"))
+			s.Refresh()
+			for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+				if r, ok := o.(*canvas.Rectangle); ok && r.FillColor == colorBackground {
+					t.Errorf("a %v rectangle at %v in the background's colour", r.Size(), r.Position())
+				}
 			}
 		})
 	}

@@ -122,11 +122,17 @@ func (a *app) memory() (rss, renderer int64, err error) {
 // minute after its last use, in a cleanup that runs every half minute.
 const textureLifetime = 75 * time.Second
 
+// repaintBudget is the design's budget from a call to the Fyne board's
+// frame on the screen, under a software renderer.
+const repaintBudget = 50 * time.Millisecond
+
 func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
 
 // appFigures starts the kiosk and the display against a hub and measures
 // what the budget names: the idle screen within 2 s, resident memory, and
-// the time from a call to the display's repaint.
+// the time from a call to the display's repaint. The display logs
+// "board repainted" once the frame that shows the call is painted and
+// swapped, so the time is the whole way to the screen.
 func appFigures(dir, bin string, calls int) ([]row, error) {
 	if os.Getenv("DISPLAY") == "" {
 		return []row{{what: "kiosk and display", measured: "skipped: no DISPLAY (make bench runs under xvfb-run)"}}, nil
@@ -194,13 +200,14 @@ func appFigures(dir, bin string, calls int) ([]row, error) {
 			counters = append(counters, c.ID)
 		}
 	}
-	var lat []time.Duration
+	var lat, answered []time.Duration
 	callsStarted := time.Now()
 	for i := 0; i < calls; i++ {
 		t0 := time.Now()
 		if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{Current: api.CurrentServed}); err != nil {
 			return nil, err
 		}
+		answered = append(answered, time.Since(t0))
 		want := h.Loops[office.ID].Seq()
 		l, err := d.wait(func(s string) bool {
 			// slog's text form: msg="board repainted" seq=42
@@ -217,8 +224,12 @@ func appFigures(dir, bin string, calls int) ([]row, error) {
 		lat = append(lat, l.at.Sub(t0))
 		time.Sleep(50 * time.Millisecond) // a clerk's pace, not a flood
 	}
-	rows = append(rows, row{what: "call → display repaint (p50 / p99)", measured: ms(percentile(lat, 0.5)) + " / " + ms(percentile(lat, 0.99)),
-		budget: "(+ ≤ 1 frame to the glass)"})
+	p99 := percentile(lat, 0.99)
+	rows = append(rows,
+		row{what: fmt.Sprintf("call → display repaint on screen, %d calls (p50)", len(lat)), measured: ms(percentile(lat, 0.5))},
+		row{what: fmt.Sprintf("call → display repaint on screen, %d calls (p99)", len(lat)), measured: ms(p99),
+			budget: fmt.Sprintf("≤ %d ms", repaintBudget.Milliseconds()), verdict: verdict(p99 <= repaintBudget)},
+		row{what: "call → the hub's answer to next, part of the repaint's time (p50 / p99)", measured: ms(percentile(answered, 0.5)) + " / " + ms(percentile(answered, 0.99))})
 	// A display runs all day. Right after the calls, the textures of their
 	// texts are still in Fyne's cache, which keeps each for a minute after
 	// its last use; a minute later they must be gone, and with them the
