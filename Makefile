@@ -92,7 +92,8 @@ test: sysdeps
 
 # Performance budget of the design: prints a table with the figures (the
 # hub against floorhub, the yardstick the design names, measured in turn
-# in the same run; the kiosk and the display in a virtual X server).
+# in the same run, each a process of its own for call → event; the kiosk
+# and the display in a virtual X server). docs/performance.md tells how.
 # floorhub is built from the outside instruments into bin/ (their folder
 # stays read-only); without that folder the load test falls back to its
 # in-tree minimal server and every ratio line says so.
@@ -103,7 +104,7 @@ bench: build
 	else \
 	  rm -f bin/floorhub; echo "$(FLOORHUB_SRC) not found: ratios against the in-tree minimal server"; \
 	fi
-	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) run -tags '$(TAGS)' ./hub/loadtest -apps bin -floorhub bin/floorhub
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) run -tags '$(TAGS)' ./hub/loadtest -apps bin -hub bin/hub -floorhub bin/floorhub
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./hardware/... ./hub/queue/...
 
 # Known vulnerabilities that reach the code: govulncheck on a local copy

@@ -3,9 +3,12 @@
 // stream clients, durable check-ins per second from 64 clients, birth-date
 // lookup among 50,000 appointments, the import and unchanged re-sync
 // of 50,000 appointments, and GET /queue while 2,000 stream clients
-// connect and leave. Each figure is set against a minimal server run
-// in the same process on the same machine, so the ratios hold on any
-// hardware. `make bench` runs it.
+// connect and leave. Call → event and the check-ins are set against
+// floorhub (-floorhub), the yardstick the design names, measured in turn
+// with the hub in the same run, so the ratios hold on any hardware; the
+// in-tree minimal server stands in when floorhub is missing, and every
+// ratio line says so. Every line prints its goal, today's figure and ok
+// or MISSED. `make bench` runs it; docs/performance.md tells how.
 package main
 
 import (
@@ -19,8 +22,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -58,6 +61,8 @@ func run(args []string, stdout io.Writer) error {
 	churnCalls := fs.Duration("churn-calls", time.Second, "a call every … in the churn run")
 	apps := fs.String("apps", "", "directory with the kiosk and display binaries; empty: skip the apps")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	traceFile := fs.String("trace", "", "write an execution trace to this file")
+	hubBin := fs.String("hub", "", "the hub's binary: call → event is measured on a hub process of its own, as floorhub is one; empty or missing: a hub in this process")
 	floorhub := fs.String("floorhub", "", "floorhub's binary, the budget's yardstick; empty or missing: the in-tree minimal server")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -72,6 +77,17 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	dir, err := os.MkdirTemp("", "lotse-loadtest-")
 	if err != nil {
@@ -91,7 +107,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if *only == "" || *only == "calls" {
 		fmt.Fprintln(os.Stderr, "measuring call → event latency …")
-		r, err := callLatency(dir, *floorhub, *calls)
+		r, err := callLatency(dir, *floorhub, *hubBin, *calls)
 		if err != nil {
 			return err
 		}
@@ -204,7 +220,7 @@ func (t *tracker) wait(seq int64) (time.Time, error) { return t.waitFor(seq, 30*
 func (t *tracker) waitFor(seq int64, limit time.Duration) (time.Time, error) {
 	i := seq - t.base
 	if i < 0 || i >= int64(len(t.done)) {
-		return time.Time{}, fmt.Errorf("seq %d outside the tracker", seq)
+		return time.Time{}, fmt.Errorf("seq %d outside the tracker (%d to %d)", seq, t.base, t.base+int64(len(t.done))-1)
 	}
 	timer := time.NewTimer(limit)
 	defer timer.Stop()
@@ -218,6 +234,9 @@ func (t *tracker) waitFor(seq int64, limit time.Duration) (time.Time, error) {
 
 var seqKey = []byte(`"seq":`)
 
+// pingPrefix begins the hub's pings.
+var pingPrefix = []byte(`{"type":"` + api.TypePing + `"`)
+
 // seqOf finds the seq of a message without decoding it: the clients must
 // cost as little as possible, they share the machine with the server.
 func seqOf(msg []byte) int64 {
@@ -230,7 +249,10 @@ func seqOf(msg []byte) int64 {
 	for k < len(msg) && msg[k] >= '0' && msg[k] <= '9' {
 		k++
 	}
-	n, _ := strconv.ParseInt(string(msg[j:k]), 10, 64)
+	var n int64
+	for _, d := range msg[j:k] {
+		n = 10*n + int64(d-'0')
+	}
 	return n
 }
 
@@ -248,13 +270,28 @@ func fleet(url string, header http.Header, n int, t func() *tracker) ([]*websock
 		}
 		conns = append(conns, c)
 		go func() {
+			// The clients share the machine, and the hub its process, with
+			// the servers they measure: their garbage would be collected
+			// on the hub's time. Each reads into its own buffer (the seq
+			// comes early in every message) and discards the rest.
+			buf := make([]byte, 2048)
 			for {
-				_, msg, err := c.ReadMessage()
+				_, r, err := c.NextReader()
 				if err != nil {
 					return
 				}
-				if tr := t(); tr != nil {
-					tr.arrive(seqOf(msg))
+				k, err := io.ReadFull(r, buf)
+				if err == nil {
+					_, err = io.Copy(io.Discard, r)
+				} else if err == io.ErrUnexpectedEOF || err == io.EOF {
+					err = nil
+				}
+				if err != nil {
+					return
+				}
+				// A ping repeats the last seq: it is no event.
+				if tr := t(); tr != nil && !bytes.HasPrefix(buf[:k], pingPrefix) {
+					tr.arrive(seqOf(buf[:k]))
 				}
 			}
 		}()
@@ -338,15 +375,13 @@ func (s *stage) once(ctx context.Context) (time.Duration, error) {
 // callLatency measures call → event at 10, 100 and 1,000 stream clients
 // on the hub and on the yardstick in turn (a hub call, a yardstick call,
 // …), so that whatever else the machine does falls on both alike.
-func callLatency(dir, floorhub string, calls int) ([]row, error) {
-	h, err := startHub(dir, "calls", nil, time.Now)
+func callLatency(dir, floorhub, hubBin string, calls int) ([]row, error) {
+	h, err := startHubUnderTest(dir, hubBin)
 	if err != nil {
 		return nil, err
 	}
-	defer h.Stop()
-	office := demo.Offices()[0]
-	device := api.NewClient(h.URL, "bench")
-	clerk := &api.Client{Base: h.URL, User: "bench", Password: "bench"}
+	defer h.stop()
+	office, device, clerk := h.office, h.device, h.clerk
 	var counters []string
 	for _, c := range office.Counters {
 		if c.Serves("meldebescheinigung") {
@@ -376,37 +411,38 @@ func callLatency(dir, floorhub string, calls int) ([]row, error) {
 	}
 	defer y.close()
 
-	loop := h.Loops[office.ID]
 	var rows []row
 	for _, n := range clientCounts {
 		i := 0
-		hub := &stage{n: n, size: 2*rounds[n] + 2*settle}
+		// Room for more events than the calls make: a hub of its own has
+		// a demo day with its own events.
+		hub := &stage{n: n, size: 8*rounds[n] + 4*settle}
 		// The budget's call is a call on a free counter: one event, as
 		// the yardstick sends. The counter's ticket is finished untimed
 		// first, and its event awaited, so that it is not in the timing.
+		var known int64 // the office's last seq before the timed call
 		hub.prepare = func(ctx context.Context, tr *tracker) error {
 			i++
 			_, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionFinish, api.ActionRequest{})
-			switch {
-			case err == nil:
-				if tr != nil {
-					_, err = tr.wait(loop.Seq())
-				}
-				return err
-			case api.ErrorCode(err) == api.CodeConflict: // the counter was free
-				return nil
-			default:
+			if err != nil && api.ErrorCode(err) != api.CodeConflict { // conflict: the counter was free
 				return fmt.Errorf("finish: %w", err)
 			}
+			if known, err = h.latest(ctx); err != nil {
+				return err
+			}
+			if tr != nil && known >= tr.base { // else finish made no event
+				_, err = tr.wait(known)
+			}
+			return err
 		}
 		hub.call = func(ctx context.Context) (int64, error) {
 			if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{Current: api.CurrentServed}); err != nil {
 				return 0, fmt.Errorf("next: %w", err)
 			}
-			return loop.Seq(), nil
+			return h.callSeq(ctx, known)
 		}
 		yard := &stage{n: n, size: rounds[n] + settle, call: y.call}
-		if err := hub.connect(ctx, device.StreamURL(office.ID, 0), http.Header{"Authorization": {"Bearer bench"}}); err != nil {
+		if err := hub.connect(ctx, device.StreamURL(office.ID, 0), h.streamHeaders); err != nil {
 			return nil, fmt.Errorf("hub, %d clients: %w", n, err)
 		}
 		if err := yard.connect(ctx, y.streamURL, nil); err != nil {
@@ -430,7 +466,7 @@ func callLatency(dir, floorhub string, calls int) ([]row, error) {
 		}
 		p99, yp99 := percentile(lat, 0.99), percentile(ylat, 0.99)
 		rows = append(rows,
-			ratioRow(fmt.Sprintf("call → event, %d clients, p99 of %d in turn", n, len(lat)), y.name,
+			ratioRow(fmt.Sprintf("call → event, %d clients, p99 of %d in turn, hub %s", n, len(lat), h.where), y.name,
 				ms(p99), ms(yp99), float64(p99)/float64(yp99), "≤", 1.25),
 			row{what: "  p50 (hub, yardstick)", measured: ms(percentile(lat, 0.5)) + ", " + ms(percentile(ylat, 0.5))})
 		time.Sleep(300 * time.Millisecond) // let both servers drop the closed clients
@@ -520,7 +556,7 @@ func bigDayFigures(dir, floorhub string, appointments, checkins int) ([]row, err
 	imp := time.Since(t0)
 	st := h.Syncer.Status(office.ID)
 	rows = append(rows, row{what: fmt.Sprintf("import of %d appointments", appointments), measured: fmt.Sprintf("%s (%d written)", ms(imp), st.Changed),
-		budget: "≤ 2 s", verdict: verdict(imp <= 2*time.Second && st.Changed == appointments)})
+		budget: "≤ 1 s", verdict: verdict(imp <= time.Second && st.Changed == appointments)})
 	t0 = time.Now()
 	if err := h.Syncer.SyncOffice(ctx, office.ID); err != nil {
 		return nil, err
@@ -528,7 +564,7 @@ func bigDayFigures(dir, floorhub string, appointments, checkins int) ([]row, err
 	re := time.Since(t0)
 	st = h.Syncer.Status(office.ID)
 	rows = append(rows, row{what: "unchanged re-sync", measured: fmt.Sprintf("%s (%d written)", ms(re), st.Changed),
-		budget: "writes nothing", verdict: verdict(st.Changed == 0)})
+		budget: "≤ 100 ms, writes nothing", verdict: verdict(re <= 100*time.Millisecond && st.Changed == 0)})
 
 	// Durable check-ins by QR code from 64 clients, each a new ticket.
 	device := api.NewClient(h.URL, "bench")
