@@ -58,7 +58,7 @@ type client struct {
 
 	mu    sync.Mutex
 	queue []message     // events for the writer
-	wake  chan struct{} // signals a non-empty queue
+	wake  chan struct{} // signals a non-empty queue, a drop or a closed connection
 }
 
 func newClient(conn *websocket.Conn, since int64) *client {
@@ -73,11 +73,18 @@ func (c *client) push(msgs []message) bool {
 		return false
 	}
 	c.queue = append(c.queue, msgs...)
+	c.signal()
+	return true
+}
+
+// signal wakes the writer. The writer waits on this one channel alone: a
+// select over the drop, the connection and the queue cost the writers of
+// a thousand screens more than their writes' bookkeeping.
+func (c *client) signal() {
 	select {
 	case c.wake <- struct{}{}:
 	default: // already signalled
 	}
-	return true
 }
 
 // take returns the queued events and leaves spare, emptied, in their place.
@@ -170,6 +177,7 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 		if _, ok := clients[c]; ok {
 			delete(clients, c)
 			close(c.done)
+			c.signal()
 			b.metrics.streamClients(b.office, len(clients))
 		}
 	}
@@ -279,47 +287,49 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 }
 
 // writeLoop is a live client's writer: it writes the client's queued
-// events until the broadcaster drops the client or stops, or the
-// connection fails or closes (closed). last is the seq the client has
-// already (its snapshot's or its resume point). It reports whether the
-// broadcaster may still hold the client, which the caller then
-// unregisters.
+// events until the broadcaster drops the client (also when it stops), or
+// the connection fails or closes (closed, which also signals the client).
+// last is the seq the client has already (its snapshot's or its resume
+// point). It reports whether the broadcaster may still hold the client,
+// which the caller then unregisters.
 func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (held bool) {
 	var spare []message
-	for {
+	for range c.wake {
 		select {
-		case <-c.wake:
-			msgs := c.take(spare)
-			for _, m := range msgs {
-				if m.seq != 0 && m.seq <= last {
-					continue // already in the client's snapshot
-				}
-				// Each write its own bound: a burst is not one write.
-				c.conn.SetWriteDeadline(time.Now().Add(b.slowWrite))
-				if err := c.conn.WritePreparedMessage(m.pm); err != nil {
-					if isTimeout(err) {
-						b.log.Warn("dropping slow stream client", "office", b.office)
-						b.metrics.streamDropped(b.office)
-					}
-					return true
-				}
-				if m.seq != 0 {
-					last = m.seq
-				}
-			}
-			spare = msgs
 		case <-c.done:
 			// The broadcaster let go of the client: nobody queues more.
 			if c.slow {
 				c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
 			}
 			return false
+		default:
+		}
+		select {
 		case <-closed:
 			return true
-		case <-b.stopped:
-			return false
+		default:
 		}
+		msgs := c.take(spare)
+		for _, m := range msgs {
+			if m.seq != 0 && m.seq <= last {
+				continue // already in the client's snapshot
+			}
+			// Each write its own bound: a burst is not one write.
+			c.conn.SetWriteDeadline(time.Now().Add(b.slowWrite))
+			if err := c.conn.WritePreparedMessage(m.pm); err != nil {
+				if isTimeout(err) {
+					b.log.Warn("dropping slow stream client", "office", b.office)
+					b.metrics.streamDropped(b.office)
+				}
+				return true
+			}
+			if m.seq != 0 {
+				last = m.seq
+			}
+		}
+		spare = msgs
 	}
+	return true // not reached: wake is never closed
 }
 
 func isTimeout(err error) bool {
@@ -441,6 +451,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	}()
 	go func() {
 		// The stream is read-only; reading handles close frames.
+		defer c.signal()
 		defer close(closed)
 		conn.SetReadLimit(512)
 		for {
