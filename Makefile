@@ -91,10 +91,20 @@ test: sysdeps
 	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) test -tags '$(TAGS)' -race -count=1 -timeout 30m ./...
 
 # Performance budget of the design: prints a table with the figures (the
-# hub against a minimal server in the same run, the kiosk and the display
-# in a virtual X server).
+# hub against floorhub, the yardstick the design names, measured in turn
+# in the same run, each a process of its own for call → event; the kiosk
+# and the display in a virtual X server). docs/performance.md tells how.
+# floorhub is built from the outside instruments into bin/ (their folder
+# stays read-only); without that folder the load test falls back to its
+# in-tree minimal server and every ratio line says so.
+FLOORHUB_SRC ?= ../shared/bench/floorhub
 bench: build
-	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) run -tags '$(TAGS)' ./hub/loadtest -apps bin
+	@if [ -d $(FLOORHUB_SRC) ]; then \
+	  (cd $(FLOORHUB_SRC) && GOWORK=off $(GO) build -o $(CURDIR)/bin/floorhub .); \
+	else \
+	  rm -f bin/floorhub; echo "$(FLOORHUB_SRC) not found: ratios against the in-tree minimal server"; \
+	fi
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(GO) run -tags '$(TAGS)' ./hub/loadtest -apps bin -hub bin/hub -floorhub bin/floorhub
 	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./hardware/... ./hub/queue/...
 
 # Known vulnerabilities that reach the code: govulncheck on a local copy

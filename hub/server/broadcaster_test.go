@@ -19,8 +19,18 @@ import (
 
 func testBroadcaster(t *testing.T) *broadcaster {
 	t.Helper()
+	// A test's patience, not a screen's; still long enough that the
+	// fast client, stalled by a busy machine, is never taken for slow.
+	return testBroadcasterSlowAfter(t, time.Second)
+}
+
+// testBroadcasterSlowAfter is testBroadcaster whose screens are dropped
+// after a write blocked for slowWrite.
+func testBroadcasterSlowAfter(t *testing.T, slowWrite time.Duration) *broadcaster {
+	t.Helper()
 	o := &queue.Office{ID: "o", Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A"}}, Counters: []queue.Counter{{ID: "c", Name: "C"}}}
 	b := newBroadcaster("o", newConverter(o), newMetrics(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
+	b.slowWrite = slowWrite
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	events := []queue.Event{{Seq: 1, Type: queue.WalkedIn}, {Seq: 2, Type: queue.WalkedIn}, {Seq: 3, Type: queue.WalkedIn}}
@@ -47,17 +57,21 @@ func serveTo(t *testing.T, b *broadcaster) string {
 		}
 		defer conn.Close()
 		conn.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
-		c := &client{conn: conn, since: 3, done: make(chan struct{})}
+		c := newClient(conn, 3)
 		register(t, b, c)
 		b.ready <- readiness{c: c, minSeq: 3}
-		<-c.done
+		if b.writeLoop(c, 3, nil) {
+			b.unregister <- c
+		}
 	}))
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
-func TestSlowClientIsDroppedAndNeverBlocksOthers(t *testing.T) {
-	b := testBroadcaster(t)
+// slowAndFast connects a client that never reads, with small buffers, and
+// one that reads every message into got.
+func slowAndFast(t *testing.T, b *broadcaster) (slow *websocket.Conn, got chan int) {
+	t.Helper()
 	url := serveTo(t, b)
 	small := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
@@ -66,13 +80,13 @@ func TestSlowClientIsDroppedAndNeverBlocksOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer slow.Close()
+	t.Cleanup(func() { slow.Close() })
 	fast, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fast.Close()
-	got := make(chan int, 10000)
+	t.Cleanup(func() { fast.Close() })
+	got = make(chan int, 10000)
 	go func() {
 		for {
 			_, data, err := fast.ReadMessage()
@@ -88,10 +102,15 @@ func TestSlowClientIsDroppedAndNeverBlocksOthers(t *testing.T) {
 			t.Fatal("clients did not register")
 		}
 	}
-	// 2,000 events of ~1 KB: far more than the slow client's buffers hold.
+	return slow, got
+}
+
+// publishBig publishes n events of ~1 KB after seq 3: far more than a
+// client's small buffers hold; got must receive every one of them.
+func publishBig(t *testing.T, b *broadcaster, n int, got chan int) {
+	t.Helper()
 	notice := strings.Repeat("x", 1000)
-	const n = 2000
-	for i := int64(4); i < 4+n; i++ {
+	for i := int64(4); i < 4+int64(n); i++ {
 		tk := &queue.Ticket{ID: "t", Number: notice}
 		b.publish([]queue.Event{{Seq: i, Type: queue.WalkedIn, Ticket: tk}}, nil)
 	}
@@ -105,7 +124,33 @@ func TestSlowClientIsDroppedAndNeverBlocksOthers(t *testing.T) {
 			t.Fatalf("fast client stuck after %d events: the slow one blocks it", i)
 		}
 	}
-	// The slow client was dropped: the hub closed its connection.
+}
+
+// A screen whose write blocks (a full socket buffer, or a writer the
+// machine stalls) holds up no other screen: the others get every event
+// while it still blocks, long before it would be dropped. A shared writer
+// that waited out each blocked write first delayed every screen behind it
+// and then dropped it.
+func TestBlockedScreenDelaysNoOther(t *testing.T) {
+	b := testBroadcasterSlowAfter(t, time.Hour)
+	_, got := slowAndFast(t, b)
+	publishBig(t, b, 2000, got)
+	if n := metric(b.metrics, label("lotse_stream_dropped_total", "office", "o")); n != 0 {
+		t.Fatalf("%v screens dropped before the fast one had its events: it waited for the blocked one", n)
+	}
+}
+
+func TestSlowClientIsDroppedAndNeverBlocksOthers(t *testing.T) {
+	b := testBroadcaster(t)
+	slow, got := slowAndFast(t, b)
+	publishBig(t, b, 2000, got)
+	// The slow client is dropped once a write to it has been blocked for
+	// slowWrite, and the hub closes its connection.
+	for deadline := time.Now().Add(30 * time.Second); metric(b.metrics, label("lotse_stream_dropped_total", "office", "o")) < 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow client was not counted as dropped")
+		}
+	}
 	slow.SetReadDeadline(time.Now().Add(30 * time.Second))
 	for {
 		if _, _, err := slow.ReadMessage(); err != nil {
@@ -149,7 +194,7 @@ func TestResumeDecision(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &client{since: tt.since, done: make(chan struct{})}
+			c := newClient(nil, tt.since)
 			if snap := register(t, b, c); snap != tt.wantSnapshot {
 				t.Fatalf("snapshot = %v, want %v", snap, tt.wantSnapshot)
 			}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,18 +21,21 @@ import (
 // resume with since; older gaps get a fresh snapshot.
 const ringSize = 1024
 
-// slowWrite bounds one write to one screen. A write blocks only when the
-// screen's socket buffer is full, that is when it has fallen far behind:
-// it is then dropped (it reconnects and resumes with since), and the
-// screens written by the same worker wait at most this long, once.
-const slowWrite = 100 * time.Millisecond
-
 // writeWait bounds the snapshot write of a new client.
 const writeWait = 10 * time.Second
 
-// sequentialBelow is the number of screens a single goroutine writes to
-// faster than it could hand the work to others.
-const sequentialBelow = 64
+// slowWrite is the default bound of one write of events to a screen. A write blocks only
+// when the screen's socket buffer is full, that is when it has fallen far
+// behind: it is then dropped (it reconnects and resumes with since). Each
+// screen has its own writer, so a blocked write holds up no other screen,
+// and a machine that stalls the hub for a moment drops nobody.
+const slowWrite = 2 * time.Second
+
+// maxBehind is how many events a live screen's writer may have queued
+// before the screen is dropped as too slow: the backlog the broadcaster's
+// own input holds, so that a burst the hub takes in, every screen that
+// reads takes in too.
+const maxBehind = 4096
 
 type message struct {
 	seq int64 // 0 for pings
@@ -42,16 +44,57 @@ type message struct {
 
 // client is one stream connection. Until it is live, its handler writes
 // the snapshot and the broadcaster keeps its events in pending; once live,
-// only the broadcaster writes to it.
+// the broadcaster queues its events and the handler, its writer, writes
+// them. A writer per screen, as in the gorilla chat example: the runtime
+// spreads the writes of one event over every processor, and a writer that
+// the machine stalls holds up one screen, not a share of them.
 type client struct {
 	conn    *websocket.Conn
 	since   int64     // resume point; -1: wants a snapshot
 	pending []message // events held while the snapshot is written
 	live    bool
-	last    int64 // the last seq written
-	failed  bool  // a write failed; the broadcaster drops it
-	slow    bool  // dropped for falling behind
+	slow    bool // dropped for falling behind; set before done closes
 	done    chan struct{}
+
+	mu    sync.Mutex
+	queue []message     // events for the writer
+	wake  chan struct{} // signals a non-empty queue, a drop or a closed connection
+}
+
+func newClient(conn *websocket.Conn, since int64) *client {
+	return &client{conn: conn, since: since, done: make(chan struct{}), wake: make(chan struct{}, 1)}
+}
+
+// push queues msgs for the writer; false if the client is maxBehind.
+func (c *client) push(msgs []message) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.queue)+len(msgs) > maxBehind {
+		return false
+	}
+	c.queue = append(c.queue, msgs...)
+	c.signal()
+	return true
+}
+
+// signal wakes the writer. The writer waits on this one channel alone: a
+// select over the drop, the connection and the queue cost the writers of
+// a thousand screens more than their writes' bookkeeping.
+func (c *client) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default: // already signalled
+	}
+}
+
+// take returns the queued events and leaves spare, emptied, in their place.
+func (c *client) take(spare []message) []message {
+	clear(spare)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.queue
+	c.queue = spare[:0]
+	return q
 }
 
 type registration struct {
@@ -71,15 +114,15 @@ type publication struct {
 
 // broadcaster fans an office's events out to its stream clients. One
 // goroutine owns the client set (as in the gorilla chat example) and each
-// event is marshalled once into a prepared message. It writes to the
-// screens itself, split over as many workers as there are processors:
-// waking a goroutine per screen and event cost more than the writes.
+// event is marshalled once into a prepared message, which every client's
+// writer sends.
 type broadcaster struct {
 	office     string
 	convert    *converter
 	metrics    *metrics
 	log        *slog.Logger
 	pingEvery  time.Duration
+	slowWrite  time.Duration // see the constant
 	register   chan registration
 	ready      chan readiness
 	unregister chan *client
@@ -90,7 +133,7 @@ type broadcaster struct {
 
 func newBroadcaster(office string, n *converter, m *metrics, log *slog.Logger, pingEvery time.Duration) *broadcaster {
 	return &broadcaster{
-		office: office, convert: n, metrics: m, log: log, pingEvery: pingEvery,
+		office: office, convert: n, metrics: m, log: log, pingEvery: pingEvery, slowWrite: slowWrite,
 		register: make(chan registration), ready: make(chan readiness), unregister: make(chan *client),
 		events: make(chan publication, 4096), stopped: make(chan struct{}),
 	}
@@ -130,31 +173,22 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 		}
 	}
 	clients := map[*client]struct{}{}
-	var live []*client
 	drop := func(c *client) {
 		if _, ok := clients[c]; ok {
 			delete(clients, c)
 			close(c.done)
+			c.signal()
 			b.metrics.streamClients(b.office, len(clients))
 		}
 	}
-	// send writes to the live clients and drops those that failed.
-	send := func(msgs []message) {
-		live = live[:0]
-		for c := range clients {
-			if c.live {
-				live = append(live, c)
-			}
-		}
-		fanOut(live, msgs)
-		for _, c := range live {
-			if c.failed {
-				if c.slow {
-					b.log.Warn("dropping slow stream client", "office", b.office)
-					b.metrics.streamDropped(b.office)
-				}
-				drop(c)
-			}
+	// deliver queues msgs for a live client's writer; a client too far
+	// behind is dropped, never waited for.
+	deliver := func(c *client, msgs []message) {
+		if !c.push(msgs) {
+			b.log.Warn("dropping slow stream client", "office", b.office)
+			b.metrics.streamDropped(b.office)
+			c.slow = true
+			drop(c)
 		}
 	}
 	ping := time.NewTicker(b.pingEvery)
@@ -190,11 +224,16 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 			if _, ok := clients[c]; !ok {
 				continue
 			}
-			c.live, c.last = true, rd.minSeq
-			fanOut([]*client{c}, c.pending)
+			c.live = true
+			var msgs []message
+			for _, m := range c.pending {
+				if m.seq > rd.minSeq { // older ones are in the snapshot
+					msgs = append(msgs, m)
+				}
+			}
 			c.pending = nil
-			if c.failed {
-				drop(c)
+			if len(msgs) > 0 {
+				deliver(c, msgs)
 			}
 		case c := <-b.unregister:
 			drop(c)
@@ -218,69 +257,79 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 				ring = append(ring, m)
 				batch = append(batch, m)
 			}
+			if len(batch) == 0 {
+				continue
+			}
 			for c := range clients {
-				if !c.live {
+				switch {
+				case c.live:
+					deliver(c, batch)
+				case len(c.pending)+len(batch) > ringSize:
+					c.slow = true
+					drop(c)
+				default:
 					c.pending = append(c.pending, batch...)
-					if len(c.pending) > ringSize {
-						c.slow, c.failed = true, true
-						drop(c)
-					}
 				}
 			}
-			send(batch)
 		case now := <-ping.C:
 			data, _ := json.Marshal(api.Ping{Type: api.TypePing, Time: now, Seq: seq})
 			pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
 			if err == nil {
-				send([]message{{pm: pm}})
+				msgs := []message{{pm: pm}}
+				for c := range clients {
+					if c.live {
+						deliver(c, msgs)
+					}
+				}
 			}
 		}
 	}
 }
 
-// fanOut writes the messages to the clients, in parallel for many. A
-// client whose write fails is marked; the caller drops it.
-func fanOut(clients []*client, msgs []message) {
-	if len(msgs) == 0 || len(clients) == 0 {
-		return
-	}
-	workers := min(runtime.GOMAXPROCS(0), (len(clients)+sequentialBelow-1)/sequentialBelow)
-	if workers <= 1 {
-		writeAll(clients, msgs)
-		return
-	}
-	var wg sync.WaitGroup
-	per := (len(clients) + workers - 1) / workers
-	for i := 0; i < len(clients); i += per {
-		part := clients[i:min(i+per, len(clients))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			writeAll(part, msgs)
-		}()
-	}
-	wg.Wait()
-}
-
-func writeAll(clients []*client, msgs []message) {
-	for _, c := range clients {
-		// Each client's own deadline: one that used up its time must not
-		// leave none for the clients after it.
-		c.conn.SetWriteDeadline(time.Now().Add(slowWrite))
+// writeLoop is a live client's writer: it writes the client's queued
+// events until the broadcaster drops the client (also when it stops), or
+// the connection fails or closes (closed, which also signals the client).
+// last is the seq the client has already (its snapshot's or its resume
+// point). It reports whether the broadcaster may still hold the client,
+// which the caller then unregisters.
+func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (held bool) {
+	var spare []message
+	for range c.wake {
+		select {
+		case <-c.done:
+			// The broadcaster let go of the client: nobody queues more.
+			if c.slow {
+				c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
+			}
+			return false
+		default:
+		}
+		select {
+		case <-closed:
+			return true
+		default:
+		}
+		msgs := c.take(spare)
 		for _, m := range msgs {
-			if m.seq != 0 && m.seq <= c.last {
+			if m.seq != 0 && m.seq <= last {
 				continue // already in the client's snapshot
 			}
+			// Each write its own bound: a burst is not one write.
+			c.conn.SetWriteDeadline(time.Now().Add(b.slowWrite))
 			if err := c.conn.WritePreparedMessage(m.pm); err != nil {
-				c.failed = true
-				c.slow = isTimeout(err)
-				break
+				if isTimeout(err) {
+					b.log.Warn("dropping slow stream client", "office", b.office)
+					b.metrics.streamDropped(b.office)
+				}
+				return true
 			}
 			if m.seq != 0 {
-				c.last = m.seq
+				last = m.seq
 			}
 		}
+		spare = msgs
 	}
+	return true // not reached: wake is never closed
 }
 
 func isTimeout(err error) bool {
@@ -359,7 +408,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	}
 	defer leave()
 	b := o.stream
-	c := &client{conn: conn, since: since, done: make(chan struct{})}
+	c := newClient(conn, since)
 	reg := registration{c: c, reply: make(chan bool, 1)}
 	select {
 	case b.register <- reg:
@@ -402,6 +451,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	}()
 	go func() {
 		// The stream is read-only; reading handles close frames.
+		defer c.signal()
 		defer close(closed)
 		conn.SetReadLimit(512)
 		for {
@@ -410,18 +460,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 			}
 		}
 	}()
-	select {
-	case <-c.done:
-		// The broadcaster let go of the client: nobody else writes now.
-		if c.slow {
-			conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow"), time.Now().Add(time.Second))
-		}
-	case <-closed:
+	if b.writeLoop(c, minSeq, closed) {
 		// Before the client leaves the count of stream clients, so that
 		// a count of zero means the counter's lease was shortened too.
 		leave()
 		unregister()
-	case <-b.stopped:
 	}
 }
 
