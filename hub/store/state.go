@@ -134,6 +134,7 @@ func (db *DB) prepare(ctx context.Context) error {
 func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
 	s := &stmts{tx: tx, prepared: prepared}
 	deltas := map[statsKey]*statsDelta{}
+	sb := newStatBatch(office, b.Appointments) // statistics.go
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
 		if err != nil {
@@ -145,6 +146,9 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 		}
 		if err := s.exec(ctx, insertEvent, office, e.Seq, day, string(e.Type), nanos(e.At), string(payload)); err != nil {
 			return fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+		if err := sb.event(ctx, s, e); err != nil {
+			return fmt.Errorf("statistics: event %d: %w", e.Seq, err)
 		}
 		if t := e.Ticket; t != nil {
 			services, _ := json.Marshal(t.Services)
@@ -186,11 +190,17 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 		}
 	}
 	for _, a := range b.Appointments {
+		if err := sb.appointment(ctx, s, a); err != nil {
+			return fmt.Errorf("statistics: appointment: %w", err)
+		}
 		services, _ := json.Marshal(a.Services)
 		if err := s.exec(ctx, upsertAppt, office, a.ID, b.Day, nanos(a.Start), int64(a.Duration), string(services),
 			a.Secret, a.BirthHash, a.Name, boolInt(a.Cancelled), boolInt(a.NoShow)); err != nil {
 			return fmt.Errorf("appointment: %w", err)
 		}
+	}
+	if err := sb.flush(ctx, s); err != nil {
+		return fmt.Errorf("statistics: %w", err)
 	}
 	// After the batch's own rows: the events and tickets of the batch
 	// applied before the carry are keyed with the old day and move too.
