@@ -150,7 +150,9 @@ func TestStatisticsEqualARecountOfTheEventLog(t *testing.T) {
 		}
 		if s.rng.IntN(100) < 15 && now.Hour() < 13 {
 			svc := o.Services[s.rng.IntN(len(o.Services))].ID
-			s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) { return q.WalkIn(now, svc, false) })
+			s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+				return q.WalkIn(now, svc, false)
+			})
 		}
 		for _, c := range o.Counters {
 			s.counterStep(c.ID, now)
@@ -158,7 +160,9 @@ func TestStatisticsEqualARecountOfTheEventLog(t *testing.T) {
 		s.tick()
 	}
 	s.clock.Set(end.Add(3 * time.Hour)) // a late walk-in waits over the close
-	s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) { return q.WalkIn(now, "zeugnis", false) })
+	s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+		return q.WalkIn(now, "zeugnis", false)
+	})
 	// The day ends: what is left is cancelled or missed, then the purge.
 	s.clock.Set(time.Date(2026, 11, 4, 0, 5, 0, 0, o.Location))
 	s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
