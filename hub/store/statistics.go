@@ -494,10 +494,11 @@ func (db *DB) AddStatCells(ctx context.Context, cells []statistics.Cell) error {
 	return nil
 }
 
-// HasStatCells reports whether the office has any statistics.
-func (db *DB) HasStatCells(ctx context.Context, office string) (bool, error) {
+// HasStatCells reports whether the office has statistics of a day
+// before the day before (YYYY-MM-DD): its history, beside today's.
+func (db *DB) HasStatCells(ctx context.Context, office, before string) (bool, error) {
 	var n int
-	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM stat_cells WHERE office = ? LIMIT 1)", office).Scan(&n)
+	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM stat_cells WHERE office = ? AND day < ? LIMIT 1)", office, before).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("statistics of %s: %w", office, err)
 	}
