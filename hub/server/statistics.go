@@ -23,9 +23,10 @@ const codeBadRequest queue.Code = "bad_request"
 
 func init() { statusOf[codeBadRequest] = http.StatusBadRequest }
 
-// StatisticsStore reads the statistics' cells; *store.DB implements it.
+// StatisticsStore reads the statistics' rollups of the cells (per day
+// and hour, service or counter); *store.DB implements it.
 type StatisticsStore interface {
-	ScanStatCells(ctx context.Context, office, from, to string, fn func(*statistics.Cell) error) error
+	ScanStatRollup(ctx context.Context, office string, r statistics.Rollup, from, to string, fn func(*statistics.Cell) error) error
 }
 
 // defaultStatDays is the period without from: the last 30 days to today.
@@ -67,8 +68,8 @@ func (s *Server) statRequest(r *http.Request, o *officeHandle, p principal) (sta
 	return sq, st, nil
 }
 
-// statReports reads the period's cells once and builds a report for each
-// grouping.
+// statReports builds a report for each grouping, reading each rollup
+// they need once.
 func (s *Server) statReports(r *http.Request, st StatisticsStore, o *officeHandle, sq statQuery, bys ...statistics.By) ([]statistics.Report, error) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
@@ -77,14 +78,25 @@ func (s *Server) statReports(r *http.Request, st StatisticsStore, o *officeHandl
 	for i, by := range bys {
 		builders[i] = statistics.NewBuilder(meta, sq.from, sq.to, by)
 	}
-	err := st.ScanStatCells(ctx, o.office.ID, sq.from, sq.to, func(c *statistics.Cell) error {
-		for _, b := range builders {
-			b.Add(c)
+	for _, rollup := range statistics.Rollups {
+		var use []*statistics.Builder
+		for i, by := range bys {
+			if by.Rollup() == rollup {
+				use = append(use, builders[i])
+			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("statistics: %w", err)
+		if len(use) == 0 {
+			continue
+		}
+		err := st.ScanStatRollup(ctx, o.office.ID, rollup, sq.from, sq.to, func(c *statistics.Cell) error {
+			for _, b := range use {
+				b.Add(c)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("statistics: %w", err)
+		}
 	}
 	out := make([]statistics.Report, len(bys))
 	for i, b := range builders {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -176,6 +177,7 @@ func TestStatisticsEqualARecountOfTheEventLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareCells(t, got, want)
+	compareRollups(t, db, o, want)
 	mustHaveEveryFigure(t, want)
 
 	if _, err := db.Purge(ctx, o.ID, "2026-11-04"); err != nil {
@@ -195,6 +197,53 @@ func TestStatisticsEqualARecountOfTheEventLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareCells(t, after, want)
+	compareRollups(t, db, o, want)
+}
+
+// compareRollups: the rollups a report reads are the recounted cells
+// summed, and every grouping of the report is the same from either.
+func compareRollups(t *testing.T, db *store.DB, o queue.Office, want map[key]*statistics.Cell) {
+	t.Helper()
+	ctx := context.Background()
+	for _, r := range statistics.Rollups {
+		sums := map[key]*statistics.Cell{}
+		for _, c := range want {
+			rc := statistics.RollupOf(r, statistics.Cell{Office: c.Office, Day: c.Day, Hour: c.Hour, Service: c.Service, Counter: c.Counter})
+			k := key{rc.Day, rc.Hour, rc.Service, rc.Counter}
+			if sums[k] == nil {
+				sums[k] = &rc
+			}
+			sums[k].Add(c)
+		}
+		var got []statistics.Cell
+		if err := db.ScanStatRollup(ctx, o.ID, r, "2026-11-01", "2026-11-30", func(c *statistics.Cell) error {
+			got = append(got, *c)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(string(r), func(t *testing.T) { compareCells(t, got, sums) })
+	}
+	var cells []statistics.Cell
+	for _, c := range want {
+		cells = append(cells, *c)
+	}
+	for _, by := range statistics.Bys {
+		fromCells := statistics.NewBuilder(statistics.MetaOf(o), "2026-11-01", "2026-11-30", by)
+		for i := range cells {
+			fromCells.Add(&cells[i])
+		}
+		fromRollup := statistics.NewBuilder(statistics.MetaOf(o), "2026-11-01", "2026-11-30", by)
+		if err := db.ScanStatRollup(ctx, o.ID, by.Rollup(), "2026-11-01", "2026-11-30", func(c *statistics.Cell) error {
+			fromRollup.Add(c)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := fromCells.Report(), fromRollup.Report(); !reflect.DeepEqual(a, b) {
+			t.Errorf("report by %s:\nfrom the recount %+v\nfrom the rollup  %+v", by, a, b)
+		}
+	}
 }
 
 // counterStep is a clerk's minute: call when free, and for a called or

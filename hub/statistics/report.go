@@ -413,3 +413,36 @@ func (b *Builder) row(key, label string, g *group) Row {
 	}
 	return r
 }
+
+// Rollup is the sum of cells a report reads: over the counters (day,
+// hour and service kept) or over the hours (day, service and counter
+// kept). The store keeps both.
+type Rollup string
+
+// The rollups of the store.
+const (
+	RollupHours    Rollup = "hours"
+	RollupCounters Rollup = "counters"
+)
+
+// Rollup returns the rollup the grouping is built from.
+func (b By) Rollup() Rollup {
+	if b == ByCounter {
+		return RollupCounters
+	}
+	return RollupHours
+}
+
+// RollupOf returns the rollup cell c counts in: c with the key the
+// rollup sums over zeroed.
+func RollupOf(r Rollup, c Cell) Cell {
+	if r == RollupCounters {
+		c.Hour = 0
+	} else {
+		c.Counter = ""
+	}
+	return c
+}
+
+// Rollups are every rollup the store keeps.
+var Rollups = []Rollup{RollupHours, RollupCounters}

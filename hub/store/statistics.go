@@ -53,6 +53,20 @@ func KeepStatistics(on bool) { statsOff.Store(!on) }
 // without pausing is not counted as present all afternoon.
 const staffGap = 30 * time.Minute
 
+// statCols are the figures of a cell and of a rollup, statAdd adds a
+// new row's to a stored one: counts and sums add, histograms append.
+const (
+	statCols = `booked, checked_in, noshows, cancelled, walkins, called, recalls, served, missed, punctual, appt_called,
+		wait_s, service_s, busy_s, staffed_s, wait_hist, service_hist`
+	statAdd = `booked=booked+excluded.booked,
+		checked_in=checked_in+excluded.checked_in, noshows=noshows+excluded.noshows, cancelled=cancelled+excluded.cancelled,
+		walkins=walkins+excluded.walkins, called=called+excluded.called, recalls=recalls+excluded.recalls,
+		served=served+excluded.served, missed=missed+excluded.missed, punctual=punctual+excluded.punctual,
+		appt_called=appt_called+excluded.appt_called, wait_s=wait_s+excluded.wait_s, service_s=service_s+excluded.service_s,
+		busy_s=busy_s+excluded.busy_s, staffed_s=staffed_s+excluded.staffed_s,
+		wait_hist=wait_hist||excluded.wait_hist, service_hist=service_hist||excluded.service_hist`
+)
+
 const (
 	statFirstCall = `SELECT called FROM tickets WHERE office = ? AND id = ?`
 	statAppt      = `SELECT start, services, cancelled FROM appointments WHERE office = ? AND id = ?`
@@ -62,21 +76,17 @@ const (
 		ON CONFLICT (office, counter) DO UPDATE SET since=excluded.since, last=excluded.last, call_at=excluded.call_at,
 		service=excluded.service`
 	statStaffDel = `DELETE FROM stat_staffing WHERE office = ? AND counter = ?`
-	statCellAdd  = `INSERT INTO stat_cells (office, day, hour, service, counter, booked, checked_in, noshows, cancelled,
-		walkins, called, recalls, served, missed, punctual, appt_called, wait_s, service_s, busy_s, staffed_s,
-		wait_hist, service_hist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (office, day, hour, service, counter) DO UPDATE SET booked=booked+excluded.booked,
-		checked_in=checked_in+excluded.checked_in, noshows=noshows+excluded.noshows, cancelled=cancelled+excluded.cancelled,
-		walkins=walkins+excluded.walkins, called=called+excluded.called, recalls=recalls+excluded.recalls,
-		served=served+excluded.served, missed=missed+excluded.missed, punctual=punctual+excluded.punctual,
-		appt_called=appt_called+excluded.appt_called, wait_s=wait_s+excluded.wait_s, service_s=service_s+excluded.service_s,
-		busy_s=busy_s+excluded.busy_s, staffed_s=staffed_s+excluded.staffed_s,
-		wait_hist=wait_hist||excluded.wait_hist, service_hist=service_hist||excluded.service_hist`
+	statCellAdd  = `INSERT INTO stat_cells (office, day, hour, service, counter, ` + statCols + `)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (office, day, hour, service, counter) DO UPDATE SET ` + statAdd
+	statDayAdd = `INSERT INTO stat_days (office, dim, day, hour, service, counter, ` + statCols + `)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (office, dim, day, hour, service, counter) DO UPDATE SET ` + statAdd
 )
 
 func init() {
 	// Prepared with the writer's other statements: a batch parses no SQL.
-	writeQueries = append(writeQueries, statFirstCall, statAppt, statStaffOne, statStaffAll, statStaffPut, statStaffDel, statCellAdd)
+	writeQueries = append(writeQueries, statFirstCall, statAppt, statStaffOne, statStaffAll, statStaffPut, statStaffDel, statCellAdd, statDayAdd)
 }
 
 func (s *stmts) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -453,23 +463,55 @@ func (b *statBatch) flush(ctx context.Context, s *stmts) error {
 			return fmt.Errorf("staffing of %s: %w", counter, err)
 		}
 	}
+	cells := make([]*statistics.Cell, 0, len(b.cells))
 	for k, c := range b.cells {
-		if *c == (statistics.Cell{Office: c.Office, Day: k.day, Hour: k.hour, Service: k.service, Counter: k.counter}) {
-			continue
-		}
-		if err := addCell(ctx, s.exec, c); err != nil {
-			return err
+		if *c != (statistics.Cell{Office: c.Office, Day: k.day, Hour: k.hour, Service: k.service, Counter: k.counter}) {
+			cells = append(cells, c)
 		}
 	}
-	return nil
+	return addCells(ctx, s.exec, cells)
 }
 
-func addCell(ctx context.Context, exec func(ctx context.Context, q string, args ...any) error, c *statistics.Cell) error {
-	err := exec(ctx, statCellAdd, c.Office, c.Day, c.Hour, c.Service, c.Counter, c.Booked, c.CheckedIn, c.NoShows,
-		c.Cancelled, c.WalkIns, c.Called, c.Recalls, c.Served, c.Missed, c.Punctual, c.ApptCalled, c.WaitSeconds,
-		c.ServiceSeconds, c.BusySeconds, c.StaffedSeconds, c.WaitHistogram.AppendBinary([]byte{}), c.ServiceHistogram.AppendBinary([]byte{}))
-	if err != nil {
-		return fmt.Errorf("statistics %s %s %02d: %w", c.Office, c.Day, c.Hour, err)
+type execFunc func(ctx context.Context, q string, args ...any) error
+
+// figures are a cell's columns after its keys, as statCols lists them.
+func figures(c *statistics.Cell) []any {
+	return []any{c.Booked, c.CheckedIn, c.NoShows, c.Cancelled, c.WalkIns, c.Called, c.Recalls, c.Served, c.Missed,
+		c.Punctual, c.ApptCalled, c.WaitSeconds, c.ServiceSeconds, c.BusySeconds, c.StaffedSeconds,
+		c.WaitHistogram.AppendBinary([]byte{}), c.ServiceHistogram.AppendBinary([]byte{})}
+}
+
+type rollupKey struct {
+	dim statistics.Rollup
+	cellKey
+}
+
+// addCells adds cells and their rollups: one write per cell and per
+// touched rollup row.
+func addCells(ctx context.Context, exec execFunc, cells []*statistics.Cell) error {
+	days := map[rollupKey]*statistics.Cell{}
+	var order []rollupKey
+	for _, c := range cells {
+		if err := exec(ctx, statCellAdd, append([]any{c.Office, c.Day, c.Hour, c.Service, c.Counter}, figures(c)...)...); err != nil {
+			return fmt.Errorf("statistics %s %s %02d: %w", c.Office, c.Day, c.Hour, err)
+		}
+		for _, r := range statistics.Rollups {
+			rc := statistics.RollupOf(r, statistics.Cell{Office: c.Office, Day: c.Day, Hour: c.Hour, Service: c.Service, Counter: c.Counter})
+			k := rollupKey{r, cellKey{rc.Day, rc.Hour, rc.Service, rc.Counter}}
+			d := days[k]
+			if d == nil {
+				d = &rc
+				days[k] = d
+				order = append(order, k)
+			}
+			d.Add(c)
+		}
+	}
+	for _, k := range order {
+		d := days[k]
+		if err := exec(ctx, statDayAdd, append([]any{d.Office, string(k.dim), d.Day, d.Hour, d.Service, d.Counter}, figures(d)...)...); err != nil {
+			return fmt.Errorf("statistics %s %s by %s: %w", d.Office, d.Day, k.dim, err)
+		}
 	}
 	return nil
 }
@@ -483,10 +525,12 @@ func (db *DB) AddStatCells(ctx context.Context, cells []statistics.Cell) error {
 	}
 	defer tx.Rollback()
 	s := &stmts{tx: tx, prepared: db.prepared}
+	ptrs := make([]*statistics.Cell, len(cells))
 	for i := range cells {
-		if err := addCell(ctx, s.exec, &cells[i]); err != nil {
-			return fmt.Errorf("add statistics: %w", err)
-		}
+		ptrs[i] = &cells[i]
+	}
+	if err := addCells(ctx, s.exec, ptrs); err != nil {
+		return fmt.Errorf("add statistics: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("add statistics: %w", err)
@@ -549,4 +593,37 @@ func (db *DB) StatCells(ctx context.Context, office, from, to string) ([]statist
 		return nil
 	})
 	return out, err
+}
+
+// ScanStatRollup calls fn with the office's rollup cells of the kind
+// from day from to day to (inclusive), ordered by day, hour, service and
+// counter (statistics.RollupOf: a rollup cell has the key it sums over
+// zeroed). The cell is reused. A report reads these, not the cells.
+func (db *DB) ScanStatRollup(ctx context.Context, office string, r statistics.Rollup, from, to string, fn func(*statistics.Cell) error) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT day, hour, service, counter, `+statCols+` FROM stat_days
+		WHERE office = ? AND dim = ? AND day >= ? AND day <= ? ORDER BY day, hour, service, counter`, office, string(r), from, to)
+	if err != nil {
+		return fmt.Errorf("statistics of %s by %s: %w", office, r, err)
+	}
+	defer rows.Close()
+	var c statistics.Cell
+	var wait, service sql.RawBytes
+	for rows.Next() {
+		c = statistics.Cell{Office: office}
+		if err := rows.Scan(&c.Day, &c.Hour, &c.Service, &c.Counter, &c.Booked, &c.CheckedIn, &c.NoShows, &c.Cancelled,
+			&c.WalkIns, &c.Called, &c.Recalls, &c.Served, &c.Missed, &c.Punctual, &c.ApptCalled, &c.WaitSeconds,
+			&c.ServiceSeconds, &c.BusySeconds, &c.StaffedSeconds, &wait, &service); err != nil {
+			return fmt.Errorf("statistics of %s by %s: %w", office, r, err)
+		}
+		if err := errors.Join(c.WaitHistogram.MergeBinary(wait), c.ServiceHistogram.MergeBinary(service)); err != nil {
+			return fmt.Errorf("statistics of %s by %s, %s: %w", office, r, c.Day, err)
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("statistics of %s by %s: %w", office, r, err)
+	}
+	return nil
 }

@@ -43,3 +43,35 @@ CREATE TABLE stat_staffing (
 	service TEXT NOT NULL,
 	PRIMARY KEY (office, counter)
 ) WITHOUT ROWID;
+
+-- The cells summed over counters (dim 'hours') or over hours ('counters',
+-- hour 0): what a report of a period reads, some ten thousand rows for a
+-- year instead of the cells' hundreds of thousands, with each row's
+-- service kept for the configured minutes. Written with the cells, in the
+-- same transaction.
+CREATE TABLE stat_days (
+	office       TEXT NOT NULL,
+	dim          TEXT NOT NULL,
+	day          TEXT NOT NULL,
+	hour         INTEGER NOT NULL,
+	service      TEXT NOT NULL,
+	counter      TEXT NOT NULL,
+	booked       INTEGER NOT NULL DEFAULT 0,
+	checked_in   INTEGER NOT NULL DEFAULT 0,
+	noshows      INTEGER NOT NULL DEFAULT 0,
+	cancelled    INTEGER NOT NULL DEFAULT 0,
+	walkins      INTEGER NOT NULL DEFAULT 0,
+	called       INTEGER NOT NULL DEFAULT 0,
+	recalls      INTEGER NOT NULL DEFAULT 0,
+	served       INTEGER NOT NULL DEFAULT 0,
+	missed       INTEGER NOT NULL DEFAULT 0,
+	punctual     INTEGER NOT NULL DEFAULT 0,
+	appt_called  INTEGER NOT NULL DEFAULT 0,
+	wait_s       INTEGER NOT NULL DEFAULT 0,
+	service_s    INTEGER NOT NULL DEFAULT 0,
+	busy_s       INTEGER NOT NULL DEFAULT 0,
+	staffed_s    INTEGER NOT NULL DEFAULT 0,
+	wait_hist    BLOB NOT NULL DEFAULT x'',
+	service_hist BLOB NOT NULL DEFAULT x'',
+	PRIMARY KEY (office, dim, day, hour, service, counter)
+) WITHOUT ROWID;
