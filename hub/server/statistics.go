@@ -24,7 +24,7 @@ const codeBadRequest queue.Code = "bad_request"
 func init() { statusOf[codeBadRequest] = http.StatusBadRequest }
 
 // StatisticsStore reads the statistics' rollups of the cells (per day
-// and hour, service or counter); *store.DB implements it.
+// and hour, service or counter); the store implements it.
 type StatisticsStore interface {
 	ScanStatRollup(ctx context.Context, office string, r statistics.Rollup, from, to string, fn func(*statistics.Cell) error) error
 }

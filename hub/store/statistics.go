@@ -79,6 +79,9 @@ const (
 	statCellAdd  = `INSERT INTO stat_cells (office, day, hour, service, counter, ` + statCols + `)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, day, hour, service, counter) DO UPDATE SET ` + statAdd
+	statLastRolled = `SELECT coalesce(max(day), '') FROM stat_days WHERE office = ? AND dim = 'hours'`
+	statToRoll     = `SELECT ` + cellCols + ` FROM stat_cells WHERE office = ?
+		AND day > (SELECT coalesce(max(day), '') FROM stat_days WHERE office = ? AND dim = 'hours') AND day < ?`
 	statDayAdd = `INSERT INTO stat_days (office, dim, day, hour, service, counter, ` + statCols + `)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, dim, day, hour, service, counter) DO UPDATE SET ` + statAdd
@@ -86,7 +89,8 @@ const (
 
 func init() {
 	// Prepared with the writer's other statements: a batch parses no SQL.
-	writeQueries = append(writeQueries, statFirstCall, statAppt, statStaffOne, statStaffAll, statStaffPut, statStaffDel, statCellAdd, statDayAdd)
+	writeQueries = append(writeQueries, statFirstCall, statAppt, statStaffOne, statStaffAll, statStaffPut, statStaffDel, statCellAdd, statDayAdd,
+		statLastRolled, statToRoll)
 }
 
 func (s *stmts) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -137,6 +141,9 @@ type statBatch struct {
 	// appts are the batch's appointments, written after its events: a
 	// booking imported late may be a no-show in the same batch.
 	appts []queue.Appointment
+	// turned is the new day of a day turn in the batch: the days before
+	// it are rolled up after the batch's cells are written.
+	turned string
 }
 
 func newStatBatch(office string, appts []queue.Appointment) *statBatch {
@@ -214,6 +221,7 @@ func (b *statBatch) event(ctx context.Context, s *stmts, e queue.Event) error {
 	case e.Type == queue.CounterPaused && e.Counter != nil:
 		return b.pause(ctx, s, e.Counter.ID, e.At)
 	case e.Type == queue.DayTurned:
+		b.turned = e.At.In(b.loc).Format(queue.DayFormat)
 		return b.closeAll(ctx, s)
 	case t == nil:
 		return nil
@@ -469,7 +477,50 @@ func (b *statBatch) flush(ctx context.Context, s *stmts) error {
 			cells = append(cells, c)
 		}
 	}
-	return addCells(ctx, s.exec, cells)
+	if len(cells) > 0 {
+		rolled, err := lastRolled(ctx, s, b.office)
+		if err != nil {
+			return err
+		}
+		if err := addCells(ctx, s.exec, cells, rolled); err != nil {
+			return err
+		}
+	}
+	if b.turned != "" {
+		return rollUp(ctx, s, b.office, b.turned)
+	}
+	return nil
+}
+
+// lastRolled is the office's last day whose cells are rolled up: its
+// days up to it are read from stat_days, the later ones from the cells.
+func lastRolled(ctx context.Context, s *stmts, office string) (string, error) {
+	var day string
+	if _, err := s.queryRow(ctx, statLastRolled, []any{office}, &day); err != nil {
+		return "", fmt.Errorf("statistics of %s: last rolled day: %w", office, err)
+	}
+	return day, nil
+}
+
+// rollUp writes the rollups of the office's days after the last rolled
+// one and before the day before: the days a day turn closed. It runs once
+// a day, in the turn's transaction, so that the commits of the day write
+// the cells only.
+func rollUp(ctx context.Context, s *stmts, office, before string) error {
+	rows, err := s.query(ctx, statToRoll, office, office, before)
+	if err != nil {
+		return fmt.Errorf("statistics of %s: roll up: %w", office, err)
+	}
+	var cells []*statistics.Cell
+	err = scanCells(rows, office, func(c *statistics.Cell) error {
+		cp := *c
+		cells = append(cells, &cp)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("statistics of %s: roll up: %w", office, err)
+	}
+	return writeRollups(ctx, s.exec, cells)
 }
 
 type execFunc func(ctx context.Context, q string, args ...any) error
@@ -486,15 +537,26 @@ type rollupKey struct {
 	cellKey
 }
 
-// addCells adds cells and their rollups: one write per cell and per
-// touched rollup row.
-func addCells(ctx context.Context, exec execFunc, cells []*statistics.Cell) error {
-	days := map[rollupKey]*statistics.Cell{}
-	var order []rollupKey
+// addCells adds cells, and the rollups of those of days rolled up
+// already (up to rolled): a late write to a closed day, or history.
+func addCells(ctx context.Context, exec execFunc, cells []*statistics.Cell, rolled string) error {
+	var late []*statistics.Cell
 	for _, c := range cells {
 		if err := exec(ctx, statCellAdd, append([]any{c.Office, c.Day, c.Hour, c.Service, c.Counter}, figures(c)...)...); err != nil {
 			return fmt.Errorf("statistics %s %s %02d: %w", c.Office, c.Day, c.Hour, err)
 		}
+		if c.Day <= rolled {
+			late = append(late, c)
+		}
+	}
+	return writeRollups(ctx, exec, late)
+}
+
+// writeRollups adds cells to their rollups: one write per rollup row.
+func writeRollups(ctx context.Context, exec execFunc, cells []*statistics.Cell) error {
+	days := map[rollupKey]*statistics.Cell{}
+	var order []rollupKey
+	for _, c := range cells {
 		for _, r := range statistics.Rollups {
 			rc := statistics.RollupOf(r, statistics.Cell{Office: c.Office, Day: c.Day, Hour: c.Hour, Service: c.Service, Counter: c.Counter})
 			k := rollupKey{r, cellKey{rc.Day, rc.Hour, rc.Service, rc.Counter}}
@@ -517,7 +579,8 @@ func addCells(ctx context.Context, exec execFunc, cells []*statistics.Cell) erro
 }
 
 // AddStatCells adds cells to the stored ones in one transaction: the
-// demo's history and the load test's year.
+// demo's history and the load test's year. They are past days without
+// cells of their own (history), so their rollups are written with them.
 func (db *DB) AddStatCells(ctx context.Context, cells []statistics.Cell) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -529,7 +592,7 @@ func (db *DB) AddStatCells(ctx context.Context, cells []statistics.Cell) error {
 	for i := range cells {
 		ptrs[i] = &cells[i]
 	}
-	if err := addCells(ctx, s.exec, ptrs); err != nil {
+	if err := addCells(ctx, s.exec, ptrs, "9999-12-31"); err != nil {
 		return fmt.Errorf("add statistics: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -549,18 +612,11 @@ func (db *DB) HasStatCells(ctx context.Context, office, before string) (bool, er
 	return n > 0, nil
 }
 
-// ScanStatCells calls fn with every cell of the office from day from to
-// day to (inclusive), ordered by day, hour, service and counter. The cell
-// is reused: fn must copy what it keeps. A year is read without holding
-// it in memory.
-func (db *DB) ScanStatCells(ctx context.Context, office, from, to string, fn func(*statistics.Cell) error) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT day, hour, service, counter, booked, checked_in, noshows, cancelled,
-		walkins, called, recalls, served, missed, punctual, appt_called, wait_s, service_s, busy_s, staffed_s,
-		wait_hist, service_hist FROM stat_cells WHERE office = ? AND day >= ? AND day <= ?
-		ORDER BY day, hour, service, counter`, office, from, to)
-	if err != nil {
-		return fmt.Errorf("statistics of %s: %w", office, err)
-	}
+// cellCols are the columns scanCells reads.
+const cellCols = `day, hour, service, counter, ` + statCols
+
+// scanCells reads rows of cellCols and closes them.
+func scanCells(rows *sql.Rows, office string, fn func(*statistics.Cell) error) error {
 	defer rows.Close()
 	var c statistics.Cell
 	var wait, service sql.RawBytes
@@ -569,16 +625,31 @@ func (db *DB) ScanStatCells(ctx context.Context, office, from, to string, fn fun
 		if err := rows.Scan(&c.Day, &c.Hour, &c.Service, &c.Counter, &c.Booked, &c.CheckedIn, &c.NoShows, &c.Cancelled,
 			&c.WalkIns, &c.Called, &c.Recalls, &c.Served, &c.Missed, &c.Punctual, &c.ApptCalled, &c.WaitSeconds,
 			&c.ServiceSeconds, &c.BusySeconds, &c.StaffedSeconds, &wait, &service); err != nil {
-			return fmt.Errorf("statistics of %s: %w", office, err)
+			return err
 		}
 		if err := errors.Join(c.WaitHistogram.MergeBinary(wait), c.ServiceHistogram.MergeBinary(service)); err != nil {
-			return fmt.Errorf("statistics of %s, %s %02d: %w", office, c.Day, c.Hour, err)
+			return fmt.Errorf("%s %02d %s %s: %w", c.Day, c.Hour, c.Service, c.Counter, err)
 		}
 		if err := fn(&c); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// ScanStatCells calls fn with every cell of the office from day from to
+// day to (inclusive), ordered by day, hour, service and counter. The cell
+// is reused: fn must copy what it keeps.
+func (db *DB) ScanStatCells(ctx context.Context, office, from, to string, fn func(*statistics.Cell) error) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+cellCols+` FROM stat_cells WHERE office = ? AND day >= ? AND day <= ?
+		ORDER BY day, hour, service, counter`, office, from, to)
+	if err != nil {
+		return fmt.Errorf("statistics of %s: %w", office, err)
+	}
+	if err := scanCells(rows, office, fn); err != nil {
 		return fmt.Errorf("statistics of %s: %w", office, err)
 	}
 	return nil
@@ -596,34 +667,44 @@ func (db *DB) StatCells(ctx context.Context, office, from, to string) ([]statist
 }
 
 // ScanStatRollup calls fn with the office's rollup cells of the kind
-// from day from to day to (inclusive), ordered by day, hour, service and
-// counter (statistics.RollupOf: a rollup cell has the key it sums over
-// zeroed). The cell is reused. A report reads these, not the cells.
+// from day from to day to (inclusive): cells with the key the rollup sums
+// over zeroed (statistics.RollupOf). Days rolled up (at their day turn)
+// come from stat_days, the later ones (today) from their cells, rolled on
+// the way; a report adds them up alike. The cell is reused. Both reads
+// share one snapshot.
 func (db *DB) ScanStatRollup(ctx context.Context, office string, r statistics.Rollup, from, to string, fn func(*statistics.Cell) error) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT day, hour, service, counter, `+statCols+` FROM stat_days
-		WHERE office = ? AND dim = ? AND day >= ? AND day <= ? ORDER BY day, hour, service, counter`, office, string(r), from, to)
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("statistics of %s by %s: %w", office, r, err)
+		return fmt.Errorf("statistics of %s: %w", office, err)
 	}
-	defer rows.Close()
-	var c statistics.Cell
-	var wait, service sql.RawBytes
-	for rows.Next() {
-		c = statistics.Cell{Office: office}
-		if err := rows.Scan(&c.Day, &c.Hour, &c.Service, &c.Counter, &c.Booked, &c.CheckedIn, &c.NoShows, &c.Cancelled,
-			&c.WalkIns, &c.Called, &c.Recalls, &c.Served, &c.Missed, &c.Punctual, &c.ApptCalled, &c.WaitSeconds,
-			&c.ServiceSeconds, &c.BusySeconds, &c.StaffedSeconds, &wait, &service); err != nil {
+	defer tx.Rollback()
+	var rolled string
+	if err := tx.QueryRowContext(ctx, statLastRolled, office).Scan(&rolled); err != nil {
+		return fmt.Errorf("statistics of %s: %w", office, err)
+	}
+	if from <= rolled {
+		rows, err := tx.QueryContext(ctx, `SELECT `+cellCols+` FROM stat_days
+			WHERE office = ? AND dim = ? AND day >= ? AND day <= ? ORDER BY day, hour, service, counter`, office, string(r), from, min(to, rolled))
+		if err != nil {
 			return fmt.Errorf("statistics of %s by %s: %w", office, r, err)
 		}
-		if err := errors.Join(c.WaitHistogram.MergeBinary(wait), c.ServiceHistogram.MergeBinary(service)); err != nil {
-			return fmt.Errorf("statistics of %s by %s, %s: %w", office, r, c.Day, err)
-		}
-		if err := fn(&c); err != nil {
-			return err
+		if err := scanCells(rows, office, fn); err != nil {
+			return fmt.Errorf("statistics of %s by %s: %w", office, r, err)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("statistics of %s by %s: %w", office, r, err)
+	if to > rolled {
+		rows, err := tx.QueryContext(ctx, `SELECT `+cellCols+` FROM stat_cells WHERE office = ? AND day > ? AND day >= ? AND day <= ?
+			ORDER BY day, hour, service, counter`, office, rolled, from, to)
+		if err != nil {
+			return fmt.Errorf("statistics of %s: %w", office, err)
+		}
+		err = scanCells(rows, office, func(c *statistics.Cell) error {
+			*c = statistics.RollupOf(r, *c)
+			return fn(c)
+		})
+		if err != nil {
+			return fmt.Errorf("statistics of %s: %w", office, err)
+		}
 	}
 	return nil
 }
