@@ -179,7 +179,9 @@ func TestStatisticsEqualARecountOfTheEventLog(t *testing.T) {
 	})
 	// A clock put back: a walk-in counts on the day already rolled up.
 	s.clock.Set(time.Date(2026, 11, 3, 23, 50, 0, 0, o.Location))
-	s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) { return q.WalkIn(now, "anmeldung", false) })
+	s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+		return q.WalkIn(now, "anmeldung", false)
+	})
 	s.stop()
 
 	want := recount(t, path, o)
