@@ -79,9 +79,10 @@ const (
 	statCellAdd  = `INSERT INTO stat_cells (office, day, hour, service, counter, ` + statCols + `)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, day, hour, service, counter) DO UPDATE SET ` + statAdd
-	statLastRolled = `SELECT coalesce(max(day), '') FROM stat_days WHERE office = ? AND dim = 'hours'`
-	statToRoll     = `SELECT ` + cellCols + ` FROM stat_cells WHERE office = ?
-		AND day > (SELECT coalesce(max(day), '') FROM stat_days WHERE office = ? AND dim = 'hours') AND day < ?`
+	// A bare max() over the key's prefix is one seek (SQLite's min/max
+	// optimisation); wrapped in coalesce() it would read every row.
+	statLastRolled = `SELECT max(day) FROM stat_days WHERE office = ? AND dim = 'hours'`
+	statToRoll     = `SELECT ` + cellCols + ` FROM stat_cells WHERE office = ? AND day > ? AND day < ?`
 	statDayAdd = `INSERT INTO stat_days (office, dim, day, hour, service, counter, ` + statCols + `)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, dim, day, hour, service, counter) DO UPDATE SET ` + statAdd
@@ -495,11 +496,11 @@ func (b *statBatch) flush(ctx context.Context, s *stmts) error {
 // lastRolled is the office's last day whose cells are rolled up: its
 // days up to it are read from stat_days, the later ones from the cells.
 func lastRolled(ctx context.Context, s *stmts, office string) (string, error) {
-	var day string
+	var day sql.NullString
 	if _, err := s.queryRow(ctx, statLastRolled, []any{office}, &day); err != nil {
 		return "", fmt.Errorf("statistics of %s: last rolled day: %w", office, err)
 	}
-	return day, nil
+	return day.String, nil
 }
 
 // rollUp writes the rollups of the office's days after the last rolled
@@ -507,7 +508,11 @@ func lastRolled(ctx context.Context, s *stmts, office string) (string, error) {
 // a day, in the turn's transaction, so that the commits of the day write
 // the cells only.
 func rollUp(ctx context.Context, s *stmts, office, before string) error {
-	rows, err := s.query(ctx, statToRoll, office, office, before)
+	rolled, err := lastRolled(ctx, s, office)
+	if err != nil {
+		return err
+	}
+	rows, err := s.query(ctx, statToRoll, office, rolled, before)
 	if err != nil {
 		return fmt.Errorf("statistics of %s: roll up: %w", office, err)
 	}
@@ -678,10 +683,11 @@ func (db *DB) ScanStatRollup(ctx context.Context, office string, r statistics.Ro
 		return fmt.Errorf("statistics of %s: %w", office, err)
 	}
 	defer tx.Rollback()
-	var rolled string
-	if err := tx.QueryRowContext(ctx, statLastRolled, office).Scan(&rolled); err != nil {
+	var last sql.NullString
+	if err := tx.QueryRowContext(ctx, statLastRolled, office).Scan(&last); err != nil {
 		return fmt.Errorf("statistics of %s: %w", office, err)
 	}
+	rolled := last.String
 	if from <= rolled {
 		rows, err := tx.QueryContext(ctx, `SELECT `+cellCols+` FROM stat_days
 			WHERE office = ? AND dim = ? AND day >= ? AND day <= ? ORDER BY day, hour, service, counter`, office, string(r), from, min(to, rolled))
