@@ -83,7 +83,7 @@ const (
 	// optimisation); wrapped in coalesce() it would read every row.
 	statLastRolled = `SELECT max(day) FROM stat_days WHERE office = ? AND dim = 'hours'`
 	statToRoll     = `SELECT ` + cellCols + ` FROM stat_cells WHERE office = ? AND day > ? AND day < ?`
-	statDayAdd = `INSERT INTO stat_days (office, dim, day, hour, service, counter, ` + statCols + `)
+	statDayAdd     = `INSERT INTO stat_days (office, dim, day, hour, service, counter, ` + statCols + `)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, dim, day, hour, service, counter) DO UPDATE SET ` + statAdd
 )
