@@ -134,7 +134,7 @@ func (db *DB) prepare(ctx context.Context) error {
 func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
 	s := &stmts{tx: tx, prepared: prepared}
 	deltas := map[statsKey]*statsDelta{}
-	sb := newStatBatch(office, b.Appointments) // statistics.go
+	sb := newStatBatch(office, &b) // statistics.go
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
 		if err != nil {

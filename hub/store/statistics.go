@@ -145,10 +145,13 @@ type statBatch struct {
 	// turned is the new day of a day turn in the batch: the days before
 	// it are rolled up after the batch's cells are written.
 	turned string
+	// day is the queue's day after the batch: no day from it on is rolled
+	// up (a turn rolls up the days before its new day only).
+	day string
 }
 
-func newStatBatch(office string, appts []queue.Appointment) *statBatch {
-	return &statBatch{office: office, loc: zoneOf(office), off: statsOff.Load(), appts: appts}
+func newStatBatch(office string, b *Batch) *statBatch {
+	return &statBatch{office: office, loc: zoneOf(office), off: statsOff.Load(), appts: b.Appointments, day: b.Day}
 }
 
 func (b *statBatch) cell(at time.Time, service, counter string) *statistics.Cell {
@@ -479,9 +482,17 @@ func (b *statBatch) flush(ctx context.Context, s *stmts) error {
 		}
 	}
 	if len(cells) > 0 {
-		rolled, err := lastRolled(ctx, s, b.office)
-		if err != nil {
-			return err
+		// Only a cell of a day before the queue's may belong to a day
+		// rolled up already: the usual batch reads nothing here.
+		rolled := ""
+		for _, c := range cells {
+			if c.Day < b.day {
+				var err error
+				if rolled, err = lastRolled(ctx, s, b.office); err != nil {
+					return err
+				}
+				break
+			}
 		}
 		if err := addCells(ctx, s.exec, cells, rolled); err != nil {
 			return err
