@@ -173,8 +173,12 @@ func (b *statBatch) cell(at time.Time, service, counter string) *statistics.Cell
 func (b *statBatch) spread(from, to time.Time, service, counter string, add func(c *statistics.Cell, s int64)) {
 	from, to = from.Truncate(time.Second), to.Truncate(time.Second)
 	for from.Before(to) {
-		lt := from.In(b.loc)
-		next := time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), 0, 0, 0, b.loc).Add(time.Hour)
+		// The next full hour of the local clock, by the offset in force
+		// at from: it always lies ahead, also in the hour a DST change
+		// repeats (a local time.Date would go back there).
+		_, off := from.In(b.loc).Zone()
+		shift := time.Duration(off) * time.Second
+		next := from.Add(shift).Truncate(time.Hour).Add(time.Hour - shift)
 		if next.After(to) {
 			next = to
 		}
