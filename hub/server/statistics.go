@@ -237,11 +237,21 @@ func workbook(tables []statistics.Table) (*excelize.File, error) {
 		if err := sw.SetRow("A1", cellsOf(t.Header)); err != nil {
 			return nil, err
 		}
+		styles := make([]int, len(t.Formats))
+		for c, format := range t.Formats {
+			if format != "" {
+				if styles[c], err = f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+					return nil, err
+				}
+			}
+		}
 		for r, row := range t.Rows {
 			vals := make([]any, len(row))
 			for c, v := range row {
 				if s, ok := v.(string); ok {
 					v = excelize.Cell{Value: statistics.Neutralise(s)}
+				} else if c < len(styles) && styles[c] != 0 {
+					v = excelize.Cell{StyleID: styles[c], Value: v}
 				}
 				vals[c] = v
 			}

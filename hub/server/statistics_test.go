@@ -178,6 +178,15 @@ func TestStatisticsExportsNeutraliseFormulas(t *testing.T) {
 		if !found {
 			t.Errorf("xlsx by %s: the neutralised key is missing", by)
 		}
+		// Shares are numbers shown as percent, not text.
+		if id, err := f.GetCellStyle("Übersicht", "F2"); err != nil || id == 0 {
+			t.Errorf("xlsx by %s: no-show rate without a style: %d %v", by, id, err)
+		} else if st, err := f.GetStyle(id); err != nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "0.0%" {
+			t.Errorf("xlsx by %s: no-show rate style %+v %v", by, st, err)
+		}
+		if typ, _ := f.GetCellType("Übersicht", "F2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+			t.Errorf("xlsx by %s: no-show rate is text", by)
+		}
 		f.Close()
 	}
 }

@@ -24,12 +24,18 @@ type Table struct {
 	Name   string
 	Header []string
 	Rows   [][]any
+	// Formats are the spreadsheet number formats of the columns ("" for
+	// none): shares as percent, minutes with one decimal.
+	Formats []string
 }
 
 // rowHeader names the columns of a Row table (German, as the page).
 var rowHeader = []string{"Schlüssel", "Bezeichnung", "Gebucht", "Eingecheckt", "Nicht erschienen", "Nichterscheinensquote",
 	"Storniert", "Spontan", "Bedient", "Verpasst", "Wiederholte Aufrufe", "Wartezeit Median (min)", "Wartezeit P90 (min)",
 	"Bedienzeit Mittel (min)", "Bedienzeit konfiguriert (min)", "Pünktlichkeit", "Auslastung"}
+
+// rowFormats are the number formats of rowHeader's columns.
+var rowFormats = []string{"", "", "", "", "", "0.0%", "", "", "", "", "", "0.0", "0.0", "0.0", "0.0", "0.0%", "0.0%"}
 
 func rowCells(r Row) []any {
 	return []any{r.Key, r.Label, r.Booked, r.CheckedIn, r.NoShows, r.NoShowRate, r.Cancelled, r.WalkIns, r.Served,
@@ -39,7 +45,7 @@ func rowCells(r Row) []any {
 
 // RowsTable is a report's rows and, last, its totals.
 func RowsTable(name string, r Report) Table {
-	t := Table{Name: name, Header: rowHeader}
+	t := Table{Name: name, Header: rowHeader, Formats: rowFormats}
 	for _, row := range r.Rows {
 		t.Rows = append(t.Rows, rowCells(row))
 	}
