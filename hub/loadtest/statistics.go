@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -34,6 +35,7 @@ func statisticsPart(dir, only string, rows *[]row) error {
 	if only != "" && only != "statistics" {
 		return nil
 	}
+	fmt.Fprintln(os.Stderr, "measuring the statistics: a year of a city, and what keeping them costs …")
 	r, err := statisticsFigures(dir)
 	*rows = append(*rows, r...)
 	return err
