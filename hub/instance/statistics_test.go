@@ -2,6 +2,8 @@ package instance_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"lotse/hub/booking/demo"
 	"lotse/hub/clocktest"
 	"lotse/hub/instance"
+	"lotse/hub/server"
 	"lotse/hub/statistics"
 )
 
@@ -30,7 +33,8 @@ func TestDemoHistory(t *testing.T) {
 			var sums []statistics.Cell
 			for range 2 { // a restart adds nothing
 				b := demo.New(c.Now)
-				o := instance.Options{Addr: "127.0.0.1:0", DBPath: path, Offices: demo.Offices(), Backend: b, Now: c.Now, Elapsed: c.Elapsed}
+				o := instance.Options{Addr: "127.0.0.1:0", DBPath: path, Offices: demo.Offices(), Backend: b, Now: c.Now, Elapsed: c.Elapsed,
+					Clerks: []server.Clerk{{User: "chef", PasswordHash: demoHash, Roles: []string{server.RoleSupervisor}}}}
 				if tc.demo {
 					o.Demo = b
 				}
@@ -42,6 +46,24 @@ func TestDemoHistory(t *testing.T) {
 				t.Logf("start took %v", time.Since(start))
 				if tc.demo {
 					waitForHistory(t, h)
+				}
+				// The page's default period, the last 30 days, is not empty
+				// in demo mode.
+				var r statistics.Report
+				req, _ := http.NewRequest("GET", h.URL+"/api/v1/offices/"+demo.Mitte+"/statistics", nil)
+				req.SetBasicAuth("chef", "demo")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = json.NewDecoder(resp.Body).Decode(&r)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK || r.From != "2026-11-01" || len(r.Rows) != 30 {
+					t.Fatalf("statistics: %d %+v %v", resp.StatusCode, r, err)
+				}
+				// Today's bookings count either way; history only in demo mode.
+				if history := r.Totals.Served > 0; history != tc.demo {
+					t.Fatalf("served in the last 30 days: %d", r.Totals.Served)
 				}
 				cells, err := h.DB.StatCells(context.Background(), demo.Mitte, "2026-08-01", "2026-11-29")
 				h.Stop()
