@@ -15,10 +15,15 @@ import (
 // statistics, so that the manager's page is never empty.
 const demoHistoryDays = 90
 
+// historyChunk is about how many cells the history writes per
+// transaction, whole days each: a week or so, a few tens of milliseconds
+// of the writer, and a dozen fsyncs instead of one per day.
+const historyChunk = 2000
+
 // demoHistory writes demoHistoryDays of generated statistics before
 // today for every office that has none yet. Only in demo mode: a real
 // office's figures are only what it counted. It runs beside the started
-// hub, a day per transaction, so that it holds up neither the start nor
+// hub, some days per transaction, so that it holds up neither the start nor
 // the office loops' commits; a hub stopped meanwhile keeps the days
 // written. A failure is logged: the demo works on without its history.
 func demoHistory(ctx context.Context, db *store.DB, offices []queue.Office, now func() time.Time, log *slog.Logger) error {
@@ -52,7 +57,7 @@ func officeHistory(ctx context.Context, db *store.DB, o *queue.Office, today str
 		return err
 	}
 	err = statistics.History(*o, statistics.HistoryOptions{From: from, To: to, Seed: 2026}, func(c statistics.Cell) error {
-		if c.Day != day && len(cells) > 0 {
+		if c.Day != day && len(cells) >= historyChunk {
 			if err := flush(); err != nil {
 				return err
 			}
