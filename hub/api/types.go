@@ -21,6 +21,9 @@ const (
 	// CodeCurrentNotStarted: next or call while the counter's ticket was
 	// called but never started; repeat with ActionRequest.Current.
 	CodeCurrentNotStarted = "current_not_started"
+	// CodeBadRequest: a request the API cannot read, e.g. a statistics
+	// period that is not one (400).
+	CodeBadRequest = "bad_request"
 )
 
 // Error codes of access control.

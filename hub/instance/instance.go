@@ -265,6 +265,9 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 			o.Log.Warn("first sync failed; serving from the stored day", "office", off.ID, "err", err)
 		}
 	}
+	if o.Demo != nil { // statistics.go: the manager's page is never empty
+		h.goRun(func() error { return demoHistory(runCtx, db, o.Offices, o.Now, o.Log) })
+	}
 	h.goRun(func() error { return h.Syncer.Run(runCtx) })
 	h.goRun(func() error { return webhooks.Run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })

@@ -118,6 +118,7 @@ func New(c Config) *Loop {
 	l.commitFn = l.db.Commit
 	l.purgeFn = l.db.Purge
 	l.finishFn = l.db.FinishPurge
+	store.SetZone(c.Office.ID, c.Office.Location) // the statistics' day and hour
 	if l.dayHold == 0 {
 		l.dayHold = DefaultDayTurnHold
 	}

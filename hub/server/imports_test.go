@@ -19,7 +19,7 @@ func TestServerImportsNoAdapter(t *testing.T) {
 	allowed := map[string]bool{
 		"lotse/assets": true, "lotse/hub/api": true, "lotse/hub/booking": true,
 		"lotse/hub/office": true, "lotse/hub/queue": true, "lotse/hub/store": true,
-		"lotse/internal/plaintext": true,
+		"lotse/internal/plaintext": true, "lotse/hub/statistics": true, // the manager's figures: domain, no adapter
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -13,7 +13,8 @@ import (
 // and the server; of this module it may import the domain only, so that
 // an arrow from a lower layer to a higher one cannot creep back.
 func TestStoreImportsOnlyTheDomain(t *testing.T) {
-	allowed := map[string]bool{"lotse/hub/queue": true}
+	// statistics is domain too: the manager's cells, pure, on top of queue.
+	allowed := map[string]bool{"lotse/hub/queue": true, "lotse/hub/statistics": true}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

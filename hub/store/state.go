@@ -142,6 +142,7 @@ func (db *DB) prepare(ctx context.Context) error {
 func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
 	s := &stmts{tx: tx, prepared: prepared, bound: make(map[string]*sql.Stmt, 4)}
 	deltas := map[statsKey]*statsDelta{}
+	sb := newStatBatch(office, &b) // statistics.go
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
 		if err != nil {
@@ -153,6 +154,9 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 		}
 		if err := s.exec(ctx, insertEvent, office, e.Seq, day, string(e.Type), nanos(e.At), string(payload)); err != nil {
 			return fmt.Errorf("event %d: %w", e.Seq, err)
+		}
+		if err := sb.event(ctx, s, e); err != nil {
+			return fmt.Errorf("statistics: event %d: %w", e.Seq, err)
 		}
 		if t := e.Ticket; t != nil {
 			services, _ := json.Marshal(t.Services)
@@ -193,8 +197,16 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			return fmt.Errorf("statistics: %w", err)
 		}
 	}
+	for _, a := range b.Appointments {
+		if err := sb.appointment(ctx, s, a); err != nil {
+			return fmt.Errorf("statistics: appointment: %w", err)
+		}
+	}
 	if err := writeAppointments(ctx, s, office, b.Day, b.Appointments); err != nil {
 		return err
+	}
+	if err := sb.flush(ctx, s); err != nil {
+		return fmt.Errorf("statistics: %w", err)
 	}
 	// After the batch's own rows: the events and tickets of the batch
 	// applied before the carry are keyed with the old day and move too.

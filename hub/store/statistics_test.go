@@ -1,0 +1,82 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"lotse/hub/queue"
+	"lotse/hub/store"
+)
+
+// TestBookedCountsEachAppointmentOnce: bookings count when first
+// imported; a re-sync counts nothing, a moved start moves the count to
+// its hour, a cancellation counts where the booking is, and a booking
+// back from cancellation takes its cancellation back.
+func TestBookedCountsEachAppointmentOnce(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	store.SetZone("bk", loc)
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 30, h, m, 0, 0, loc) }
+	appt := func(id string, start time.Time, svc string, cancelled bool) queue.Appointment {
+		return queue.Appointment{ID: id, Office: "bk", Start: start, Duration: 10 * time.Minute, Cancelled: cancelled,
+			Services: []queue.ServiceCount{{Service: svc, Count: 1}}, Secret: "s" + id}
+	}
+	type count struct{ booked, cancelled int }
+	steps := []struct {
+		name  string
+		appts []queue.Appointment
+		want  map[string]count // "hour service"
+	}{
+		{"the import", []queue.Appointment{appt("a", at(8, 0), "x", false), appt("b", at(8, 30), "y", false), appt("c", at(9, 0), "x", true)},
+			map[string]count{"08 x": {1, 0}, "08 y": {1, 0}, "09 x": {1, 1}}},
+		{"a re-sync writes them again", []queue.Appointment{appt("a", at(8, 0), "x", false), appt("b", at(8, 30), "y", false)},
+			map[string]count{"08 x": {1, 0}, "08 y": {1, 0}, "09 x": {1, 1}}},
+		{"a start moved to another hour", []queue.Appointment{appt("a", at(10, 15), "x", false)},
+			map[string]count{"08 x": {0, 0}, "08 y": {1, 0}, "09 x": {1, 1}, "10 x": {1, 0}}},
+		{"a service changed", []queue.Appointment{appt("b", at(8, 30), "x", false)},
+			map[string]count{"08 x": {1, 0}, "08 y": {0, 0}, "09 x": {1, 1}, "10 x": {1, 0}}},
+		{"cancelled by the backend", []queue.Appointment{appt("b", at(8, 30), "x", true)},
+			map[string]count{"08 x": {1, 1}, "09 x": {1, 1}, "10 x": {1, 0}}},
+		{"back from cancellation", []queue.Appointment{appt("c", at(9, 0), "x", false)},
+			map[string]count{"08 x": {1, 1}, "09 x": {1, 0}, "10 x": {1, 0}}},
+	}
+	for i, st := range steps {
+		if err := db.Commit(ctx, "bk", store.Batch{Appointments: st.appts, Day: "2026-11-30", Seq: int64(i)}); err != nil {
+			t.Fatal(err)
+		}
+		cells, err := db.StatCells(ctx, "bk", "2026-11-30", "2026-11-30")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]count{}
+		for _, c := range cells {
+			if c.Booked != 0 || c.Cancelled != 0 {
+				got[fmtKey(c.Hour, c.Service)] = count{c.Booked, c.Cancelled}
+			}
+		}
+		for k, w := range st.want {
+			if w == (count{}) {
+				delete(st.want, k)
+			}
+		}
+		if len(got) != len(st.want) {
+			t.Fatalf("%s: cells %v, want %v", st.name, got, st.want)
+		}
+		for k, w := range st.want {
+			if got[k] != w {
+				t.Fatalf("%s: cells %v, want %v", st.name, got, st.want)
+			}
+		}
+	}
+}
+
+func fmtKey(hour int, service string) string {
+	return string(rune('0'+hour/10)) + string(rune('0'+hour%10)) + " " + service
+}
