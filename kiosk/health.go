@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/internal/heartbeat"
+	"lotse/kiosk/config"
+	"lotse/kiosk/internal/health"
+	"lotse/kiosk/ui"
+)
+
+// How often the kiosk asks its printer for its state between tickets, and
+// how long it waits for the answer: a job waits behind the request, so
+// the wait stays short.
+const (
+	printerProbeEvery   = 15 * time.Second
+	printerProbeTimeout = 2 * time.Second
+)
+
+// watchHealth starts the kiosk's reports to the hub: every 5 s, and at
+// once when the printer or a scanner changes state. The returned state
+// takes the print outcomes, the scanners' states and the scans.
+func watchHealth(ctx context.Context, cfg config.Settings, p ui.Printer, log *slog.Logger) *health.Kiosk {
+	k := health.New(p != nil, nil)
+	rep := heartbeat.New(api.NewClient(cfg.Hub, cfg.Token), cfg.Office, k.Status, log)
+	k.OnChange(rep.Now)
+	go rep.Run(ctx)
+	if tp, ok := p.(ticketPrinter); ok {
+		go k.ProbePrinter(ctx, tp.p.Status, printerProbeEvery, printerProbeTimeout)
+	}
+	return k
+}
