@@ -283,3 +283,35 @@ func TestPromLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceStatusFromTheClient: what the apps send through the Go client
+// (the kiosk with a token of every office, the display with its own) is
+// what the strict endpoint takes.
+func TestDeviceStatusFromTheClient(t *testing.T) {
+	h := deviceHub(t, Limits{})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	scan := h.Clock.Now().Add(-time.Minute)
+	kiosk := api.DeviceStatus{Version: "v0.0.0-20261130170000-0123456789ab+dirty", UptimeSeconds: 5, Kind: api.DeviceKiosk,
+		Office: accessNord, Printer: api.PrinterPaperOut, Scanner: api.LinkDisconnected, LastScan: api.OptionalTime{Time: scan}, Stream: api.LinkNone}
+	if err := api.NewClient(h.URL, "k-all").ReportStatus(ctx, kiosk); err != nil {
+		t.Fatalf("kiosk: %v", err)
+	}
+	display := api.DeviceStatus{Version: "dev", UptimeSeconds: 5, Kind: api.DeviceDisplay, Office: accessMitte,
+		Printer: api.PrinterNone, Scanner: api.LinkNone, Stream: api.LinkConnected}
+	if err := api.NewClient(h.URL, "tv-mitte").ReportStatus(ctx, display); err != nil {
+		t.Fatalf("display: %v", err)
+	}
+	got, err := (&api.Client{Base: h.URL, User: "admin", Password: "demo"}).Devices(ctx, accessNord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Device != "mobil" || got[0].Printer != api.PrinterPaperOut || got[0].Scanner != api.LinkDisconnected ||
+		!got[0].LastScan.Equal(scan) || got[0].Version != kiosk.Version {
+		t.Errorf("office Nord: %+v, want the kiosk's report", got)
+	}
+	alerts := h.Server.Devices().Alerts(accessNord, h.Clock.Now())
+	if len(alerts) != 2 || alerts[0].Kind != devicehealth.AlertPaperOut || alerts[1].Kind != devicehealth.AlertScannerLost {
+		t.Errorf("alerts %+v, want paper out and scanner lost", alerts)
+	}
+}
