@@ -15,7 +15,9 @@ var Version = "dev"
 
 // String returns the version to report: Version when the build set it,
 // else the module version the toolchain stamped from the repository
-// (a pseudo-version carrying the commit), else "dev".
+// (a pseudo-version carrying the commit), else "dev" with the commit the
+// toolchain recorded ("dev-0123456789ab", "-dirty" for uncommitted
+// changes), else "dev".
 func String() string {
 	info, _ := debug.ReadBuildInfo()
 	return pick(Version, info)
@@ -25,8 +27,23 @@ func pick(set string, info *debug.BuildInfo) string {
 	if set != "" && set != "dev" {
 		return set
 	}
-	if info != nil && info.Main.Version != "" && info.Main.Version != "(devel)" {
+	if info == nil {
+		return "dev"
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
 		return info.Main.Version
 	}
-	return "dev"
+	revision, dirty := "", ""
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			revision = "-" + s.Value[:min(12, len(s.Value))]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if revision == "" || revision == "-" {
+		return "dev"
+	}
+	return "dev" + revision + dirty
 }

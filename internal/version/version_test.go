@@ -8,6 +8,9 @@ import (
 func TestPick(t *testing.T) {
 	stamped := &debug.BuildInfo{Main: debug.Module{Path: "lotse", Version: "v0.0.0-20261130170000-0123456789ab+dirty"}}
 	devel := &debug.BuildInfo{Main: debug.Module{Path: "lotse", Version: "(devel)"}}
+	commit := &debug.BuildInfo{Main: devel.Main, Settings: []debug.BuildSetting{
+		{Key: "vcs.modified", Value: "true"}, {Key: "vcs.revision", Value: "0123456789abcdef0123"}}}
+	clean := &debug.BuildInfo{Main: devel.Main, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}}}
 	tests := []struct {
 		name string
 		set  string
@@ -17,6 +20,8 @@ func TestPick(t *testing.T) {
 		{"ldflags win", "1.4.2", stamped, "1.4.2"},
 		{"toolchain stamp", "dev", stamped, stamped.Main.Version},
 		{"go run", "dev", devel, "dev"},
+		{"commit recorded, changes uncommitted", "dev", commit, "dev-0123456789ab-dirty"},
+		{"commit recorded", "dev", clean, "dev-0123456789ab"},
 		{"no build info", "dev", nil, "dev"},
 		{"empty ldflags", "", devel, "dev"},
 	}
