@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
+	"lotse/hardware/printer"
 	"lotse/hub/api"
 	"lotse/internal/heartbeat"
 	"lotse/kiosk/config"
@@ -29,7 +32,20 @@ func watchHealth(ctx context.Context, cfg config.Settings, p ui.Printer, log *sl
 	k.OnChange(rep.Now)
 	go rep.Run(ctx)
 	if tp, ok := p.(ticketPrinter); ok {
-		go k.ProbePrinter(ctx, tp.p.Status, printerProbeEvery, printerProbeTimeout)
+		go k.ProbePrinter(ctx, probe(tp.p), printerProbeEvery, printerProbeTimeout)
 	}
 	return k
+}
+
+// probe asks the printer for its status as a print would judge it: a
+// network printer that does not answer the request but takes the
+// connection prints, so it is not offline; its paper is unknown.
+func probe(p *printer.Printer) func(context.Context) (printer.Status, error) {
+	return func(ctx context.Context) (printer.Status, error) {
+		st, err := p.Status(ctx)
+		if errors.Is(err, printer.ErrNoStatus) && strings.HasPrefix(p.String(), "tcp://") {
+			return printer.Status{}, nil
+		}
+		return st, err
+	}
 }

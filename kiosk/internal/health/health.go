@@ -123,6 +123,17 @@ func (k *Kiosk) Probed(st printer.Status, err error) {
 	switch {
 	case err != nil:
 		k.setPrinter(printState(err))
+	case !st.Known:
+		// The link opened, but the transport cannot tell the printer's
+		// state (a USB device file, a network printer that does not
+		// answer): it is not offline, and its paper is what the last
+		// print found.
+		k.mu.Lock()
+		offline := k.printer == api.PrinterOffline
+		k.mu.Unlock()
+		if offline {
+			k.setPrinter(api.PrinterOK)
+		}
 	case st.Err() != nil:
 		k.setPrinter(printState(st.Err()))
 	case st.PaperNearEnd:

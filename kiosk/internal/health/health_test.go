@@ -55,6 +55,12 @@ func TestPrinterState(t *testing.T) {
 			{probe: &printer.Status{}, perr: fmt.Errorf("print to x: %w", printer.ErrTimeout), want: api.PrinterOffline, notify: true},
 			{probe: &printer.Status{}, want: api.PrinterOK, notify: true}, // a transport without status: it answered
 		}},
+		{"a transport without status keeps what the last print found", true, []step{
+			{print: printed(paperOut), want: api.PrinterPaperOut, notify: true},
+			{probe: &printer.Status{}, want: api.PrinterPaperOut},
+			{probe: &printer.Status{Known: true}, want: api.PrinterOK, notify: true},
+			{probe: &printer.Status{}, want: api.PrinterOK},
+		}},
 		{"a closing kiosk says nothing of the printer", true, []step{
 			{print: printed(fmt.Errorf("print: %w", context.Canceled)), want: api.PrinterOK},
 		}},
