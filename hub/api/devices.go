@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// CodeTooLarge answers a body over its endpoint's limit (413).
+const CodeTooLarge = "too_large"
+
 // Kinds of devices that report their health.
 const (
 	DeviceKiosk   = "kiosk"

@@ -23,7 +23,7 @@ import (
 const maxStatusBody = 4 << 10
 
 // codeTooLarge answers a body over its endpoint's limit (413).
-const codeTooLarge queue.Code = "too_large"
+const codeTooLarge queue.Code = api.CodeTooLarge
 
 // maxVersion bounds a reported version, which ends up in metric labels.
 const maxVersion = 64

@@ -28,7 +28,7 @@ func FuzzDecodeStatus(f *testing.F) {
 		r := httptest.NewRequest(http.MethodPost, statusPath, strings.NewReader(body))
 		st, err := decodeStatus(httptest.NewRecorder(), r)
 		if err != nil {
-			if code := string(queue.ErrorCode(err)); code != api.CodeInvalid && code != "too_large" {
+			if code := string(queue.ErrorCode(err)); code != api.CodeInvalid && code != api.CodeTooLarge {
 				t.Fatalf("%q: error code %q", body, code)
 			}
 			return

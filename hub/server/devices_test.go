@@ -99,8 +99,8 @@ func TestDeviceStatusReport(t *testing.T) {
 		{"not JSON", bearer("k-mitte"), `version=1`, 422, api.CodeInvalid},
 		{"empty", bearer("k-mitte"), ``, 422, api.CodeInvalid},
 		{"array", bearer("k-mitte"), `[]`, 422, api.CodeInvalid},
-		{"over 4 KiB", bearer("k-mitte"), `{"version":"1","uptimeSeconds":1,"printer":"` + strings.Repeat(" ", 4<<10) + `"}`, 413, "too_large"},
-		{"over 4 KiB of whitespace after the object", bearer("k-mitte"), design + strings.Repeat(" ", 4<<10), 413, "too_large"},
+		{"over 4 KiB", bearer("k-mitte"), `{"version":"1","uptimeSeconds":1,"printer":"` + strings.Repeat(" ", 4<<10) + `"}`, 413, api.CodeTooLarge},
+		{"over 4 KiB of whitespace after the object", bearer("k-mitte"), design + strings.Repeat(" ", 4<<10), 413, api.CodeTooLarge},
 
 		{"no credentials", nil, design, 401, api.CodeUnauthorized},
 		{"unknown token", bearer("nope"), design, 401, api.CodeUnauthorized},
