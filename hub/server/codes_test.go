@@ -33,6 +33,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 		{codeTakenOver, api.CodeSessionTakenOver, http.StatusUnauthorized},
 		{codeEnded, api.CodeSessionEnded, http.StatusUnauthorized},
 		{codeBadRequest, api.CodeBadRequest, http.StatusBadRequest},
+		{codeTooLarge, api.CodeTooLarge, http.StatusRequestEntityTooLarge},
 	} {
 		if string(c.code) != c.api {
 			t.Errorf("code %q, the API says %q", c.code, c.api)
@@ -41,7 +42,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 			t.Errorf("%s answers %d, want %d", c.code, got, c.status)
 		}
 	}
-	if len(statusOf) != 16 {
+	if len(statusOf) != 17 {
 		t.Errorf("statusOf maps %d codes; list the new ones here", len(statusOf))
 	}
 }
