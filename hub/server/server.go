@@ -224,6 +224,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/offices/{office}/statistics", s.withOffice(clerksOnly, s.statisticsJSON)) // statistics.go
 	m.HandleFunc("GET /api/v1/offices/{office}/statistics.csv", s.withOffice(clerksOnly, s.statisticsCSV))
 	m.HandleFunc("GET /api/v1/offices/{office}/statistics.xlsx", s.withOffice(clerksOnly, s.statisticsXLSX))
+	m.HandleFunc("GET /api/v1/offices/{office}/advice", s.withOffice(clerksOnly, s.advice)) // advice.go
 	m.HandleFunc("POST /api/v1/session", s.login)
 	m.HandleFunc("DELETE /api/v1/session", s.logout)
 	m.HandleFunc("GET /api/v1/session", s.whoami)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -40,7 +39,7 @@ func writeAppointments(ctx context.Context, s *stmts, office, day string, list [
 	}
 	var args []any
 	if len(list) >= apptRows {
-		st, err := s.stmt(ctx, upsertApptRows)
+		st, err := s.bind(ctx, upsertApptRows)
 		if err != nil {
 			return err
 		}
@@ -58,7 +57,7 @@ func writeAppointments(ctx context.Context, s *stmts, office, day string, list [
 	if len(list) == 0 {
 		return nil
 	}
-	st, err := s.stmt(ctx, upsertAppt)
+	st, err := s.bind(ctx, upsertAppt)
 	if err != nil {
 		return err
 	}
@@ -69,15 +68,6 @@ func writeAppointments(ctx context.Context, s *stmts, office, day string, list [
 		}
 	}
 	return nil
-}
-
-// stmt is a prepared statement of the writer, bound to the transaction.
-func (s *stmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	st, ok := s.prepared[query]
-	if !ok {
-		return nil, fmt.Errorf("statement not prepared: %.40s", query)
-	}
-	return s.tx.StmtContext(ctx, st), nil
 }
 
 // appendApptArgs appends the values of one row of upsertAppt.

@@ -110,17 +110,30 @@ type stmts struct {
 	bound    map[string]*sql.Stmt
 }
 
-func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
-	st, ok := s.bound[query]
-	if !ok {
-		p, ok := s.prepared[query]
-		if !ok {
-			return fmt.Errorf("statement not prepared: %.40s", query)
-		}
-		st = s.tx.StmtContext(ctx, p)
-		s.bound[query] = st
+// bind returns the prepared statement of query bound to the batch's
+// transaction, binding it on first use.
+func (s *stmts) bind(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.bound[query]; ok {
+		return st, nil
 	}
-	_, err := st.ExecContext(ctx, args...)
+	p, ok := s.prepared[query]
+	if !ok {
+		return nil, fmt.Errorf("statement not prepared: %.40s", query)
+	}
+	if s.bound == nil {
+		s.bound = make(map[string]*sql.Stmt, 4)
+	}
+	st := s.tx.StmtContext(ctx, p)
+	s.bound[query] = st
+	return st, nil
+}
+
+func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
+	st, err := s.bind(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
 	return err
 }
 
@@ -140,7 +153,7 @@ func (db *DB) prepare(ctx context.Context) error {
 }
 
 func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
-	s := &stmts{tx: tx, prepared: prepared, bound: make(map[string]*sql.Stmt, 4)}
+	s := &stmts{tx: tx, prepared: prepared}
 	deltas := map[statsKey]*statsDelta{}
 	sb := newStatBatch(office, &b) // statistics.go
 	for _, e := range b.Events {

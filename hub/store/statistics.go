@@ -95,11 +95,11 @@ func init() {
 }
 
 func (s *stmts) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, ok := s.prepared[query]
-	if !ok {
-		return nil, fmt.Errorf("statement not prepared: %.40s", query)
+	st, err := s.bind(ctx, query)
+	if err != nil {
+		return nil, err
 	}
-	return s.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	return st.QueryContext(ctx, args...)
 }
 
 // queryRow scans the first row of a query; found is false without one.
