@@ -108,33 +108,3 @@ func (db *DB) checkpoint(ctx context.Context) error {
 	}
 	return nil
 }
-
-// DayStats is one day's anonymous statistics of a service.
-type DayStats struct {
-	Office, Day, Service string
-	Tickets, WalkIns     int
-	Served, Missed       int
-	NoShows, Calls       int
-	Wait, ServiceTime    time.Duration // sums
-}
-
-// Stats returns the statistics of an office from day on, by day and service.
-func (db *DB) Stats(ctx context.Context, office, from string) ([]DayStats, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT office, day, service, tickets, walkins, served, missed, noshows, calls, wait_ns, service_ns
-		FROM stats WHERE office = ? AND day >= ? ORDER BY day, service`, office, from)
-	if err != nil {
-		return nil, fmt.Errorf("statistics of %s: %w", office, err)
-	}
-	defer rows.Close()
-	var out []DayStats
-	for rows.Next() {
-		var s DayStats
-		var wait, svc int64
-		if err := rows.Scan(&s.Office, &s.Day, &s.Service, &s.Tickets, &s.WalkIns, &s.Served, &s.Missed, &s.NoShows, &s.Calls, &wait, &svc); err != nil {
-			return nil, fmt.Errorf("statistics of %s: %w", office, err)
-		}
-		s.Wait, s.ServiceTime = time.Duration(wait), time.Duration(svc)
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}

@@ -75,11 +75,6 @@ const (
 	carryTickets = `UPDATE tickets SET day = ? WHERE office = ? AND day = ?`
 	carryEvents  = `UPDATE events SET day = ? WHERE office = ? AND day = ?`
 	carryAppts   = `UPDATE appointments SET day = ? WHERE office = ? AND day = ?`
-	bumpStats    = `INSERT INTO stats (office, day, service, tickets, walkins, served, missed, noshows, wait_ns, calls, service_ns)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (office, day, service) DO UPDATE SET tickets=tickets+excluded.tickets, walkins=walkins+excluded.walkins,
-		served=served+excluded.served, missed=missed+excluded.missed, noshows=noshows+excluded.noshows,
-		wait_ns=wait_ns+excluded.wait_ns, calls=calls+excluded.calls, service_ns=service_ns+excluded.service_ns`
 )
 
 // Commit writes a batch in one transaction: each event, the ticket and
@@ -137,7 +132,7 @@ func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
-var writeQueries = []string{upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor, bumpStats,
+var writeQueries = []string{upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor,
 	carryTickets, carryEvents, carryAppts}
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -154,7 +149,6 @@ func (db *DB) prepare(ctx context.Context) error {
 
 func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
 	s := &stmts{tx: tx, prepared: prepared}
-	deltas := map[statsKey]*statsDelta{}
 	sb := newStatBatch(office, &b) // statistics.go
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
@@ -199,16 +193,6 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
-		countStats(deltas, day, e)
-	}
-	for k, d := range deltas {
-		if *d == (statsDelta{}) {
-			continue
-		}
-		if err := s.exec(ctx, bumpStats, office, k.day, k.service, d.tickets, d.walkins, d.served, d.missed, d.noshows,
-			int64(d.wait), d.calls, int64(d.service)); err != nil {
-			return fmt.Errorf("statistics: %w", err)
-		}
 	}
 	for _, a := range b.Appointments {
 		if err := sb.appointment(ctx, s, a); err != nil {
@@ -234,49 +218,6 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 		return fmt.Errorf("cursor: %w", err)
 	}
 	return nil
-}
-
-// statsKey and statsDelta keep the anonymous day statistics: counts and
-// sums only, per office, day and service, added up over a batch and
-// written once per day and service.
-type statsKey struct{ day, service string }
-
-type statsDelta struct {
-	tickets, walkins, served, missed, noshows, calls int
-	wait, service                                    time.Duration
-}
-
-func countStats(deltas map[statsKey]*statsDelta, day string, e queue.Event) {
-	svc := ""
-	if e.Ticket != nil {
-		svc = e.Ticket.Service()
-	}
-	d := deltas[statsKey{day, svc}]
-	if d == nil {
-		d = &statsDelta{}
-		deltas[statsKey{day, svc}] = d
-	}
-	switch e.Type {
-	case queue.CheckedIn:
-		d.tickets++
-	case queue.WalkedIn:
-		d.tickets++
-		d.walkins++
-	case queue.TicketCalled:
-		d.calls++
-		d.wait += e.Ticket.Called.Sub(e.Ticket.Arrived)
-	case queue.TicketFinished:
-		d.served++
-		began := e.Ticket.Started
-		if began.IsZero() {
-			began = e.Ticket.Called
-		}
-		d.service += e.Ticket.Ended.Sub(began)
-	case queue.TicketMissed:
-		d.missed++
-	case queue.AppointmentNoShow:
-		d.noshows++
-	}
 }
 
 // LoadState reads an office's queue as it was last committed. found is

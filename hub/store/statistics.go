@@ -275,7 +275,13 @@ func (b *statBatch) event(ctx context.Context, s *stmts, e queue.Event) error {
 		c.ServiceHistogram.Add(d)
 		return b.leave(ctx, s, counter, e.At)
 	case queue.TicketMissed:
-		b.cell(e.At, svc, counter).Missed++
+		// A ticket the day turn ends after midnight was missed on its
+		// own day, at its last call: not at 0 o'clock of a closed day.
+		at := e.At
+		if day := func(t time.Time) string { return t.In(b.loc).Format(queue.DayFormat) }; day(at) != day(t.Arrived) && !t.Called.IsZero() {
+			at = t.Called
+		}
+		b.cell(at, svc, counter).Missed++
 		return b.leave(ctx, s, counter, e.At)
 	case queue.TicketParked, queue.TicketTransferred:
 		return b.leave(ctx, s, counter, e.At)
