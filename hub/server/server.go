@@ -61,6 +61,8 @@ type Config struct {
 	// that ends TLS, so answers on plain HTTP count as secure (Secure
 	// cookie, Strict-Transport-Security).
 	BehindTLSProxy bool
+	// Manage wires the manager's view (supervision.go).
+	Manage ManageConfig
 }
 
 // Server serves the hub's HTTP side.
@@ -87,6 +89,7 @@ type Server struct {
 	mux       *http.ServeMux
 	// behindTLSProxy: see Config.BehindTLSProxy.
 	behindTLSProxy bool
+	manage         *supervision
 }
 
 type officeHandle struct {
@@ -102,7 +105,7 @@ func New(c Config) *Server {
 		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, qrCode: c.QRCode, notice: c.Notice,
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
-		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy,
+		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy, manage: newSupervision(c.Manage),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -142,6 +145,7 @@ func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.behindT
 func (s *Server) Publish(officeID string, events []queue.Event, waiting []queue.ServiceWait) {
 	if o, ok := s.offices[officeID]; ok {
 		o.stream.publish(events, waiting)
+		s.manage.observe(officeID, events)
 		for _, e := range events {
 			s.metrics.event(officeID, string(e.Type))
 		}
@@ -222,6 +226,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /demo", s.demoPage)
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
 	s.webRoutes(m)
+	s.manageRoutes(m)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "no such API endpoint"))
 	})
