@@ -56,12 +56,13 @@ type Office struct {
 	MaxRecalls       *int      `toml:"max_recalls"`
 	MaxWalkInWait    Duration  `toml:"max_walk_in_wait"`
 	Notice           string    `toml:"notice"`
-	// WaitAlertMinutes: the manager's view raises an alert when someone
-	// waits longer; 0: the hub's default (30).
-	WaitAlertMinutes int `toml:"wait_alert_minutes"`
 	Backend          Backend   `toml:"backend"`
 	Services         []Service `toml:"service"`
 	Counters         []Counter `toml:"counter"`
+
+	// WaitAlertMinutes: the manager's view raises an alert when someone
+	// waits longer; 0: the hub's default (30).
+	WaitAlertMinutes int `toml:"wait_alert_minutes"`
 }
 
 // Backend selects and configures the booking backend of an office.
