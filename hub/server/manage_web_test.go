@@ -321,8 +321,8 @@ func TestManageScreenshots(t *testing.T) {
 	h.Clock.Advance(4 * time.Minute)
 	h.Health.set(OfficeHealthInfo{WarningCode: "reports_failing", Warning: "down", Since: h.Clock.Now().Add(-18 * time.Minute), DeadLetters: 2})
 	devices.set([]map[string]any{
-		{"device": "kiosk-eingang", "kind": "kiosk", "version": "1.4.0", "printer": "paper_out", "scanner": true, "stream": true, "received": h.Clock.Now()},
-		{"device": "anzeige-wartebereich", "kind": "display", "version": "1.4.0", "printer": "none", "scanner": false, "stream": true, "received": h.Clock.Now()},
+		{"device": "kiosk-eingang", "kind": "kiosk", "version": "1.4.0", "printer": "paper_out", "scanner": true, "stream": true, "reportedAt": h.Clock.Now()},
+		{"device": "anzeige-wartebereich", "kind": "display", "version": "1.4.0", "printer": "none", "scanner": false, "stream": true, "reportedAt": h.Clock.Now()},
 	}, []DeviceProblem{{Kind: "paper_out", Device: "kiosk-eingang", Since: h.Clock.Now().Add(-2 * time.Minute), Text: "kiosk-eingang: Papier leer"}})
 
 	a := b.newTab(t, statisticsHub(t, h, 30))

@@ -54,6 +54,8 @@ type Config struct {
 	Webhooks Webhooks
 	// Outbox retries dead letters; nil: the API answers 404 (booking.go).
 	Outbox OutboxControl
+	// Manage wires the manager's view (supervision.go).
+	Manage ManageConfig
 	// Limits are the rate limits against guessing and flooding; zero
 	// fields take DefaultLimits.
 	Limits Limits
@@ -61,8 +63,6 @@ type Config struct {
 	// that ends TLS, so answers on plain HTTP count as secure (Secure
 	// cookie, Strict-Transport-Security).
 	BehindTLSProxy bool
-	// Manage wires the manager's view (supervision.go).
-	Manage ManageConfig
 }
 
 // Server serves the hub's HTTP side.
@@ -86,10 +86,10 @@ type Server struct {
 	timeout   time.Duration
 	webhooks  Webhooks
 	outbox    OutboxControl
+	manage    *supervision
 	mux       *http.ServeMux
 	// behindTLSProxy: see Config.BehindTLSProxy.
 	behindTLSProxy bool
-	manage         *supervision
 }
 
 type officeHandle struct {
@@ -222,11 +222,11 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/session", s.whoami)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.serveMetrics)
+	s.manageRoutes(m) // manage.go
 	m.HandleFunc("POST /api/v1/webhooks/booking/{office}", s.bookingWebhook)
 	m.HandleFunc("GET /demo", s.demoPage)
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
 	s.webRoutes(m)
-	s.manageRoutes(m)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "no such API endpoint"))
 	})

@@ -146,18 +146,18 @@
       $("#devices").replaceChildren(el("tr", {}, el("td", { colspan: "5", class: "muted", text: t("manage.devices.none") })));
       return;
     }
-    const yesNo = (v, on, off) => (v === true || v === "connected" ? t(on) : v === false || v === "disconnected" ? t(off) : v ? String(v) : "–");
+    const yesNo = (v, on, off) => (v === true || v === "connected" ? t(on) : v === false || v === "disconnected" ? t(off) : "–");
     $("#devices").replaceChildren(...list.map((d) => {
       const name = d.device || d.name || "";
       const printer = d.printer ? t("manage.printer." + d.printer) : "–";
-      const last = d.received || d.lastReport || d.receivedAt || d.at;
+      const last = d.reportedAt || d.received;
       return el("tr", { dataset: { device: name } },
         el("td", {}, el("strong", { text: name }), d.kind ? el("span", { class: "muted", text: " · " + t("manage.kind." + d.kind) }) : null,
           d.version ? el("div", { class: "muted", text: d.version }) : null),
         el("td", { class: d.printer === "paper_out" || d.printer === "offline" ? "bad" : "", text: printer }),
         el("td", { text: yesNo(d.scanner, "manage.devices.connected", "manage.devices.disconnected") }),
         el("td", { text: yesNo(d.stream, "manage.devices.connected", "manage.devices.disconnected") }),
-        el("td", { class: d.up === false || d.silent ? "bad" : "", text: last ? M.clock(last, view.timezone) : "–" }));
+        el("td", { class: d.silent ? "bad" : "", text: (last ? M.clock(last, view.timezone) : "–") + (d.silent ? " · " + t("manage.devices.silent") : "") }));
     }));
   }
 
