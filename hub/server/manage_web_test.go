@@ -325,6 +325,11 @@ func TestManageScreenshots(t *testing.T) {
 		{"device": "anzeige-wartebereich", "kind": "display", "version": "1.4.0", "printer": "none", "scanner": false, "stream": true, "reportedAt": h.Clock.Now()},
 	}, []DeviceProblem{{Kind: "paper_out", Device: "kiosk-eingang", Since: h.Clock.Now().Add(-2 * time.Minute), Text: "kiosk-eingang: Papier leer"}})
 
+	l := b.newTab(t, h.URL)
+	l.do(chromedp.Navigate(h.URL + "/manage/"))
+	l.waitFor("login form", `!document.querySelector("#login").hidden && document.querySelectorAll("#login-office option").length > 0`)
+	l.shot("manage-login-de")
+
 	a := b.newTab(t, statisticsHub(t, h, 30))
 	a.manageLogin("", "demo")
 	a.waitFor("city", `document.querySelectorAll("#city-offices .office-card").length === 2`)

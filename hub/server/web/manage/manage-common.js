@@ -64,7 +64,7 @@ const Manage = (() => {
   }
   function minutes(n) {
     if (n === null || n === undefined || n < 0) return "–";
-    return t("common.minutes", { n: number(n, n < 10 ? 1 : 0) });
+    return t("common.minutes", { n: number(n, n < 1 ? 1 : 0) });
   }
   // duration formats seconds as m:ss or h:mm:ss.
   function duration(sec) {
