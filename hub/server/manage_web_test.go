@@ -87,6 +87,10 @@ func TestManageLive(t *testing.T) {
 	a.do(chromedp.Click(fmt.Sprintf(`#city-offices [data-office=%q]`, demo.Nord)))
 	a.waitFor("Nord", `!document.querySelector("#live").hidden && document.querySelector("#place").textContent.includes("Nord")`)
 	a.counterState("schalter-6", api.CounterClosed)
+	// The session was opened at Mitte; Nord's stream still reaches the page.
+	a.waitFor("Nord's stream live", `document.querySelector("#st-stream") && document.querySelector("#st-stream").className === "st-live"`)
+	h.WalkIn(t, demo.Nord, demo.Reisepass)
+	a.waitFor("Nord's line live", fmt.Sprintf(`(document.querySelector('#services [data-service=%q] td:nth-child(2)')||{}).textContent === "1"`, demo.Reisepass))
 	a.do(chromedp.Navigate(h.URL + "/manage/#office=" + webOffice))
 	a.waitFor("Mitte", `document.querySelector("#place").textContent.includes("Mitte")`)
 	a.counterState("schalter-1", api.CounterClosed)
