@@ -86,10 +86,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	} else {
 		w.SetFullScreen(true)
 	}
+	watch := &streamWatch{Sink: screen, now: time.Now}
 	follower := &board.Follower{
 		Client: api.NewClient(cfg.Hub, cfg.Token),
 		Office: cfg.Office,
-		Sink:   screen,
+		Sink:   watch,
 		Log:    log,
 	}
 
@@ -99,6 +100,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	go announcer.Run(ctx)
 	go screen.Run(ctx)
 	go trimEvery(ctx, 5*time.Minute)
+	go reportHealth(ctx, cfg, watch, log)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)

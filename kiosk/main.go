@@ -85,6 +85,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	health := watchHealth(ctx, cfg, printer, log)
 	// Every scanner path strips the same decoration (scanner.Payload).
 	affixes := scanner.Affixes{Prefixes: cfg.ScannerPrefixes, Suffixes: cfg.ScannerSuffixes}
 	k := ui.New(api.NewClient(cfg.Hub, cfg.Token), ui.Options{
@@ -97,7 +98,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		IdleTimeout:   cfg.IdleTimeout,
 		PrintTimeout:  cfg.PrintTimeout,
 		Wedge:         scanner.WedgeDetector{Affixes: affixes},
-		Printer:       printer,
+		Printer:       health.Printer(printer),
+		OnScan:        health.Scanned,
 		OnExit:        a.Quit,
 		OnIdle:        returnMemory(),
 		Logger:        log,
@@ -120,6 +122,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	deliver := func(s scanner.Scan) { k.Scan(s.Code) }
 	if cfg.Scanner != "" {
 		src := &scanner.Serial{Device: cfg.Scanner, Affixes: affixes, Dedupe: dedupe, Logger: log}
+		src.OnStatus = health.ScannerStatus
 		go runSource(ctx, src, deliver, log)
 	}
 	if cfg.Camera != "" {
@@ -128,6 +131,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		src := &scanner.Camera{Name: "camera", Open: open, MinInterval: 100 * time.Millisecond, Affixes: affixes, Dedupe: dedupe, Logger: log}
+		src.OnStatus = health.ScannerStatus
 		go runSource(ctx, src, deliver, log)
 	}
 

@@ -60,6 +60,11 @@ const (
 // errNoStatus means the printer did not answer a status request.
 var errNoStatus = errors.New("no reply to status request")
 
+// ErrNoStatus is wrapped in Status's error when the printer did not answer:
+// some network interfaces never pass the replies back, and such a printer
+// prints all the same (Print goes ahead on TCP).
+var ErrNoStatus = errNoStatus
+
 func (p *Printer) statusTimeout() time.Duration {
 	if p.opts.StatusTimeout > 0 {
 		return p.opts.StatusTimeout

@@ -162,6 +162,9 @@ type principal struct {
 	csrf       string // session's CSRF token (cookie sessions only)
 	cookie     bool
 	session    store.Session // the cookie's session
+
+	// deviceOffice is the device's office; "" for a token of every office.
+	deviceOffice string
 }
 
 func (p principal) isClerk() bool  { return p.clerk != "" }
@@ -273,7 +276,7 @@ func (s *Server) identify(r *http.Request, office string) (principal, error) {
 		}
 		// Keyed to the device, not its address: a kiosk gets no fresh
 		// budget from another source address.
-		return principal{device: d.Name, deviceRole: role, key: "device:" + d.Name}, nil
+		return principal{device: d.Name, deviceRole: role, deviceOffice: d.Office, key: "device:" + d.Name}, nil
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		sess, clerk, err := s.sessions.lookup(r.Context(), c.Value)

@@ -32,6 +32,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 		{codeCounterInUse, api.CodeCounterInUse, http.StatusConflict},
 		{codeTakenOver, api.CodeSessionTakenOver, http.StatusUnauthorized},
 		{codeEnded, api.CodeSessionEnded, http.StatusUnauthorized},
+		{codeTooLarge, api.CodeTooLarge, http.StatusRequestEntityTooLarge},
 	} {
 		if string(c.code) != c.api {
 			t.Errorf("code %q, the API says %q", c.code, c.api)
@@ -40,7 +41,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 			t.Errorf("%s answers %d, want %d", c.code, got, c.status)
 		}
 	}
-	if len(statusOf) != 15 {
+	if len(statusOf) != 16 {
 		t.Errorf("statusOf maps %d codes; list the new ones here", len(statusOf))
 	}
 }

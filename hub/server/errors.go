@@ -38,6 +38,7 @@ var statusOf = map[queue.Code]int{
 	codeEnded:        http.StatusUnauthorized,
 
 	queue.CurrentNotStarted: http.StatusConflict,
+	codeTooLarge:            http.StatusRequestEntityTooLarge,
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

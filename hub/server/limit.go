@@ -43,6 +43,9 @@ type Limits struct {
 	// and HTTP Basic alike) per account name and per client address.
 	LoginPerAccount Rate
 	LoginPerSource  Rate
+	// StatusPerDevice bounds a device's status reports (every 5 s, and at
+	// once when its printer runs out of paper).
+	StatusPerDevice Rate
 	// StreamsPerCaller bounds the open streams of one device token or
 	// clerk account; default 8 (a display needs one, a workplace a few).
 	StreamsPerCaller int
@@ -58,6 +61,7 @@ func DefaultLimits() Limits {
 		WalkInPerDevice:    Rate{Burst: 20, Every: 6 * time.Second},
 		LoginPerAccount:    Rate{Burst: 10, Every: 3 * time.Minute},
 		LoginPerSource:     Rate{Burst: 20, Every: time.Minute},
+		StatusPerDevice:    Rate{Burst: 20, Every: time.Second},
 		StreamsPerCaller:   8,
 	}
 }
@@ -71,7 +75,7 @@ func NoLimits() Limits {
 	open := Rate{Burst: 1 << 30, Every: time.Nanosecond}
 	return Limits{
 		CodePerDevice: open, CodePerOffice: open, CodePerAppointment: open, BirthPerDevice: open,
-		WalkInPerDevice: open, LoginPerAccount: open, LoginPerSource: open,
+		WalkInPerDevice: open, LoginPerAccount: open, LoginPerSource: open, StatusPerDevice: open,
 		StreamsPerCaller: 1 << 30,
 	}
 }
@@ -82,7 +86,7 @@ func (l Limits) withDefaults() Limits {
 		{&l.CodePerDevice, &d.CodePerDevice}, {&l.CodePerOffice, &d.CodePerOffice},
 		{&l.CodePerAppointment, &d.CodePerAppointment}, {&l.BirthPerDevice, &d.BirthPerDevice},
 		{&l.WalkInPerDevice, &d.WalkInPerDevice}, {&l.LoginPerAccount, &d.LoginPerAccount},
-		{&l.LoginPerSource, &d.LoginPerSource},
+		{&l.LoginPerSource, &d.LoginPerSource}, {&l.StatusPerDevice, &d.StatusPerDevice},
 	} {
 		if f.v.Burst <= 0 || f.v.Every <= 0 {
 			*f.v = *f.def
@@ -215,6 +219,7 @@ type limiters struct {
 	codeDevice, codeOffice, codeAppointment *limiter
 	birthDevice, walkInDevice               *limiter
 	loginAccount, loginSource               *limiter
+	statusDevice                            *limiter
 	streams                                 *streamSlots
 }
 
@@ -225,6 +230,7 @@ func newLimiters(l Limits, now func() time.Time) limiters {
 		codeAppointment: newLimiter(l.CodePerAppointment, now),
 		birthDevice:     newLimiter(l.BirthPerDevice, now), walkInDevice: newLimiter(l.WalkInPerDevice, now),
 		loginAccount: newLimiter(l.LoginPerAccount, now), loginSource: newLimiter(l.LoginPerSource, now),
-		streams: newStreamSlots(l.StreamsPerCaller),
+		statusDevice: newLimiter(l.StatusPerDevice, now),
+		streams:      newStreamSlots(l.StreamsPerCaller),
 	}
 }

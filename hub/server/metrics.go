@@ -138,6 +138,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintln(w, l)
 		}
 	}
+	s.deviceMetrics(w)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

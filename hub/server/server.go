@@ -15,6 +15,7 @@ import (
 
 	"lotse/hub/api"
 	"lotse/hub/booking"
+	"lotse/hub/devicehealth"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 )
@@ -63,6 +64,9 @@ type Config struct {
 	// that ends TLS, so answers on plain HTTP count as secure (Secure
 	// cookie, Strict-Transport-Security).
 	BehindTLSProxy bool
+	// Devices keeps the kiosks' and displays' status reports; nil: a
+	// registry of the server's own on its clock.
+	Devices *devicehealth.Devices
 }
 
 // Server serves the hub's HTTP side.
@@ -90,6 +94,7 @@ type Server struct {
 	mux       *http.ServeMux
 	// behindTLSProxy: see Config.BehindTLSProxy.
 	behindTLSProxy bool
+	devices        *devicehealth.Devices
 }
 
 type officeHandle struct {
@@ -111,6 +116,9 @@ func New(c Config) *Server {
 		s.now = time.Now
 	}
 	s.limits = newLimiters(c.Limits, s.now)
+	if s.devices = c.Devices; s.devices == nil {
+		s.devices = devicehealth.New(s.now)
+	}
 	s.sessions = newSessions(c.DB, c.Auth, s.now)
 	s.sessions.present = s.present
 	s.sessions.lease = s.leaseCounter
@@ -227,6 +235,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /demo", s.demoPage)
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
 	s.webRoutes(m)
+	s.deviceRoutes(m)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "no such API endpoint"))
 	})

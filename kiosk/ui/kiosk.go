@@ -99,6 +99,9 @@ type Options struct {
 	OnIdle func()
 	// Logger receives operational messages (never personal data).
 	Logger *slog.Logger
+	// OnScan, if set, is told of every scan, from any scanner, on the UI
+	// goroutine: the device's health report names the last one.
+	OnScan func()
 }
 
 func (o *Options) setDefaults() {

@@ -57,6 +57,9 @@ func (k *Kiosk) acceptsScans() bool {
 }
 
 func (k *Kiosk) scanned(code string) {
+	if k.opts.OnScan != nil {
+		k.opts.OnScan()
+	}
 	if !k.acceptsScans() {
 		k.log.Info("scan ignored", "screen", string(k.screen), "length", len(code))
 		return
