@@ -60,17 +60,16 @@ func (tb *tab) counterState(counter, state string) {
 	tb.waitFor(counter+" "+state, fmt.Sprintf(`(document.querySelector('#counters [data-counter=%q]')||{dataset:{}}).dataset.state === %q`, counter, state))
 }
 
-// manageHub is a test hub whose device monitor the test sets, with a
-// clerk without the supervisor role beside the demo account.
-func manageHub(t *testing.T) (*testHub, *testDevices) {
+// manageHub is a test hub with a clerk without the supervisor role beside
+// the demo account; devices, if not nil, stands in for the devices'
+// reports.
+func manageHub(t *testing.T, devices DeviceMonitor) *testHub {
 	t.Helper()
-	devices := &testDevices{}
-	h := newTestHub(t, func(c *Config) {
+	return newTestHub(t, func(c *Config) {
 		c.Manage = ManageConfig{Devices: devices}
 		c.Auth = NewAuth([]Clerk{{User: "demo", PasswordHash: accessHash()}, {User: "clerk", PasswordHash: accessHash(), Roles: []string{RoleClerk, RoleDesk}}},
 			[]Device{{Name: "demo", Token: "demo"}}, []byte("test session key"), 0)
 	})
-	return h, devices
 }
 
 // TestManageLive: a supervisor opens the city, picks an office, and sees
@@ -78,7 +77,7 @@ func manageHub(t *testing.T) (*testHub, *testDevices) {
 // kiosk's printer running out of paper; in German and in English.
 func TestManageLive(t *testing.T) {
 	b := newBrowser(t)
-	h, devices := manageHub(t)
+	h := manageHub(t, nil)
 	a := b.newTab(t, h.URL)
 	a.manageLogin("", "demo")
 
@@ -122,19 +121,22 @@ func TestManageLive(t *testing.T) {
 	act("open")
 	a.counterState("schalter-1", api.CounterIdle)
 
-	// A kiosk out of paper: the page learns it at its next fetch (every
-	// 15 s), as a silent device would show.
-	devices.set([]map[string]any{{"device": "kiosk-eingang", "kind": "kiosk", "printer": "paper_out", "scanner": true, "stream": true}},
-		[]DeviceProblem{{Kind: "paper_out", Device: "kiosk-eingang", Since: h.Clock.Now(), Text: "kiosk-eingang: Papier leer"}})
-	a.waitFor("paper out", `!!document.querySelector('#alerts [data-kind="paper_out"]')`)
-	if got := a.text(`#alerts [data-kind="paper_out"] .alert-text`); got != "kiosk-eingang: Papier leer" {
+	// A kiosk out of paper reports it (POST /api/v1/devices/status); the
+	// page learns it at its next fetch (every 15 s), as a silent device
+	// would show.
+	if err := h.Device().ReportStatus(ctx, api.DeviceStatus{Version: "1.2.3", UptimeSeconds: 60, Kind: api.DeviceKiosk, Office: webOffice,
+		Printer: api.PrinterPaperOut, Scanner: api.LinkConnected, Stream: api.LinkConnected}); err != nil {
+		t.Fatalf("device report: %v", err)
+	}
+	a.waitFor("paper out", `!!document.querySelector('#alerts [data-kind="paper_out"][data-device="demo"]')`)
+	if got := a.text(`#alerts [data-kind="paper_out"] .alert-text`); got != "demo: Papier leer" {
 		t.Errorf("alert reads %q", got)
 	}
-	if got := a.text(`#devices [data-device="kiosk-eingang"] td:nth-child(2)`); got != "Papier leer" {
+	if got := a.text(`#devices [data-device="demo"] td:nth-child(2)`); got != "Papier leer" {
 		t.Errorf("device printer reads %q", got)
 	}
 	a.do(chromedp.Click(`.topbar [data-lang="en"]`))
-	a.waitFor("English", `document.querySelector('#alerts [data-kind="paper_out"] .alert-text').textContent === "kiosk-eingang: out of paper"`)
+	a.waitFor("English", `document.querySelector('#alerts [data-kind="paper_out"] .alert-text').textContent === "demo: out of paper"`)
 	a.do(chromedp.Click(`.topbar [data-lang="de"]`))
 	a.waitFor("German", `document.documentElement.lang === "de"`)
 }
@@ -143,7 +145,7 @@ func TestManageLive(t *testing.T) {
 // is told so; the hub answers the pages' APIs with 403.
 func TestManageForbidden(t *testing.T) {
 	b := newBrowser(t)
-	h, _ := manageHub(t)
+	h := manageHub(t, nil)
 	a := b.newTab(t, h.URL)
 	a.manageLogin("", "clerk")
 	a.waitFor("forbidden", `!document.querySelector("#forbidden").hidden && document.querySelector("#live").hidden`)
@@ -240,7 +242,7 @@ func hubHasStatistics(t *testing.T, h *testHub) bool {
 // files; a period without figures shows that, and no chart breaks.
 func TestManageStatistics(t *testing.T) {
 	b := newBrowser(t)
-	h, _ := manageHub(t)
+	h := manageHub(t, nil)
 	a := b.newTab(t, statisticsHub(t, h, 30))
 	a.manageLogin("statistics.html", "demo")
 	a.waitFor("table", `document.querySelectorAll("#stats-table tbody tr").length > 1`)
@@ -277,7 +279,7 @@ func TestManageStatistics(t *testing.T) {
 // says so instead of breaking.
 func TestManageStatisticsEmpty(t *testing.T) {
 	b := newBrowser(t)
-	h, _ := manageHub(t)
+	h := manageHub(t, nil)
 	if hubHasStatistics(t, h) {
 		t.Skip("the hub answers statistics itself; the empty period is the hub's test")
 	}
@@ -298,7 +300,8 @@ func TestManageScreenshots(t *testing.T) {
 		t.Skip("set LOTSE_SCREENSHOTS=DIR to save screenshots of the manager's pages")
 	}
 	b := newBrowser(t)
-	h, devices := manageHub(t)
+	devices := &testDevices{}
+	h := manageHub(t, devices)
 	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 	defer cancel()
 	clerk := h.Clerk()

@@ -31,7 +31,8 @@ type ManageConfig struct {
 	// wait_alert_minutes); a missing or zero entry: DefaultWaitAlert.
 	WaitAlert map[string]time.Duration
 	// Devices lists the kiosks' and displays' health and their alerts;
-	// nil: the page shows no devices.
+	// nil: the reports the server keeps itself (POST
+	// /api/v1/devices/status).
 	Devices DeviceMonitor
 }
 
@@ -251,13 +252,15 @@ func (s *Server) supervise(ctx context.Context, o *officeHandle) (api.Supervisio
 	}
 	out.Alerts = append(out.Alerts, strandedAlerts(o, l.unserved)...)
 	out.Alerts = append(out.Alerts, s.bookingAlerts(id)...)
-	if d := s.manage.cfg.Devices; d != nil {
+	if d := s.deviceMonitor(); d != nil {
 		if raw, err := json.Marshal(d.DeviceList(id)); err == nil && string(raw) != "null" {
 			out.Devices = raw
 		} else if err != nil {
 			return out, fmt.Errorf("supervision of %s: devices: %w", id, err)
 		}
-		for _, p := range d.DeviceProblems(id, now) {
+		// The registry stamps reports with the hub's clock: silence is
+		// judged by it.
+		for _, p := range d.DeviceProblems(id, s.now()) {
 			since := p.Since
 			out.Alerts = append(out.Alerts, api.SupervisionAlert{Kind: p.Kind, Device: p.Device, Text: p.Text, Since: timePtr(since)})
 		}

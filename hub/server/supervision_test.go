@@ -341,3 +341,37 @@ func TestSupervisionNoContent(t *testing.T) {
 		}
 	}
 }
+
+// TestSupervisionDeviceReports: a kiosk's own status report reaches the
+// manager's view: the device in the list, its empty printer as an alert,
+// which goes when paper is back.
+func TestSupervisionDeviceReports(t *testing.T) {
+	h := newTestHub(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	report := func(printer string) {
+		t.Helper()
+		st := api.DeviceStatus{Version: "1.2.3", UptimeSeconds: 60, Kind: api.DeviceKiosk, Office: demo.Mitte, Printer: printer,
+			Scanner: api.LinkConnected, Stream: api.LinkConnected}
+		if err := h.Device().ReportStatus(ctx, st); err != nil {
+			t.Fatalf("report %s: %v", printer, err)
+		}
+	}
+	report(api.PrinterPaperOut)
+	v := h.supervision(t, demo.Mitte)
+	p := alertsOf(v, "paper_out")
+	if len(p) != 1 || p[0].Device != "demo" || p[0].Text == "" || p[0].Since == nil {
+		t.Fatalf("paper out: %+v", v.Alerts)
+	}
+	var list []api.DeviceHealth
+	if err := json.Unmarshal(v.Devices, &list); err != nil || len(list) != 1 || list[0].Device != "demo" || list[0].Printer != api.PrinterPaperOut {
+		t.Fatalf("devices: %s %v", v.Devices, err)
+	}
+	if other := h.supervision(t, demo.Nord); len(alertsOf(other, "paper_out")) != 0 || string(other.Devices) != "[]" {
+		t.Errorf("Nord sees Mitte's kiosk: %+v %s", other.Alerts, other.Devices)
+	}
+	report(api.PrinterOK)
+	if p := alertsOf(h.supervision(t, demo.Mitte), "paper_out"); len(p) != 0 {
+		t.Errorf("paper back: %+v", p)
+	}
+}
