@@ -145,6 +145,8 @@
       return;
     }
     const xs = labels.map((_, i) => i);
+    // Room for the longest label ("Di 03.11."), so that they never overlap.
+    const space = Math.max(32, 8 * Math.max(...labels.map((l) => String(l).length)));
     const width = Math.max(280, box.clientWidth || 560);
     const o = {
       width, height: 240,
@@ -152,7 +154,7 @@
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       axes: [
-        { values: (u, splits) => splits.map((i) => (Number.isInteger(i) && labels[i] !== undefined ? labels[i] : "")), space: 40, incrs: [1, 2, 5, 7, 10, 14, 30, 60] },
+        { values: (u, splits) => splits.map((i) => (Number.isInteger(i) && labels[i] !== undefined ? labels[i] : "")), space, incrs: [1, 2, 5, 7, 14, 28, 56, 91, 182, 364] },
         { label: opts.yLabel, size: 56 },
       ],
       series: [{ label: opts.xLabel || "" }, ...series.map((s, i) => Object.assign({ stroke: palette[i % palette.length], width: 2, points: { show: labels.length < 40 } }, s.style, { label: s.label }))],
