@@ -59,6 +59,10 @@ type Office struct {
 	Backend          Backend   `toml:"backend"`
 	Services         []Service `toml:"service"`
 	Counters         []Counter `toml:"counter"`
+
+	// WaitAlertMinutes: the manager's view raises an alert when someone
+	// waits longer; 0: the hub's default (30).
+	WaitAlertMinutes int `toml:"wait_alert_minutes"`
 }
 
 // Backend selects and configures the booking backend of an office.
@@ -330,6 +334,9 @@ func (o Office) QueueOffice() (queue.Office, error) {
 	}
 	if o.MaxRecalls != nil {
 		p.MaxRecalls = *o.MaxRecalls
+	}
+	if o.WaitAlertMinutes < 0 {
+		return q, fmt.Errorf("office %s: wait_alert_minutes must not be negative", o.ID)
 	}
 	for _, s := range o.Services {
 		q.Services = append(q.Services, queue.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Duration: time.Duration(s.Minutes) * time.Minute, Names: s.Names})

@@ -69,6 +69,8 @@ type Options struct {
 	// BehindTLSProxy: a TLS proxy in front serves browsers over HTTPS
 	// (server.Config.BehindTLSProxy).
 	BehindTLSProxy bool
+	// Manage wires the manager's view (server.Config.Manage).
+	Manage server.ManageConfig
 }
 
 // HTTPLimits bound what one connection may take of the hub, so that slow
@@ -211,6 +213,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Now: o.Now, Log: o.Log, Demo: o.Demo, QRCode: qr.Encode, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits, BehindTLSProxy: o.BehindTLSProxy,
+		Manage: o.Manage,
 	})
 	lim := o.HTTP.withDefaults()
 	h.grace = lim.ShutdownGrace

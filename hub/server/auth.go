@@ -283,7 +283,9 @@ func (s *Server) identify(r *http.Request, office string) (principal, error) {
 		if err != nil {
 			return principal{}, err
 		}
-		if office != "" && sess.Office != office {
+		// A supervisor logged in at one office reads the others of the
+		// account too (the manager's city overview opens each of them).
+		if office != "" && sess.Office != office && (r.Method != http.MethodGet || !supervises(clerk, office)) {
 			return principal{}, queue.Errorf(codeUnauthorized, "logged in at another office")
 		}
 		return principal{clerk: sess.User, account: clerk, counter: sess.Counter, key: "clerk:" + sess.User, csrf: sess.CSRF, cookie: true, session: sess}, nil

@@ -55,6 +55,8 @@ type Config struct {
 	Webhooks Webhooks
 	// Outbox retries dead letters; nil: the API answers 404 (booking.go).
 	Outbox OutboxControl
+	// Manage wires the manager's view (supervision.go).
+	Manage ManageConfig
 	// Limits are the rate limits against guessing and flooding; zero
 	// fields take DefaultLimits.
 	Limits Limits
@@ -88,6 +90,7 @@ type Server struct {
 	timeout   time.Duration
 	webhooks  Webhooks
 	outbox    OutboxControl
+	manage    *supervision
 	mux       *http.ServeMux
 	// behindTLSProxy: see Config.BehindTLSProxy.
 	behindTLSProxy bool
@@ -107,7 +110,7 @@ func New(c Config) *Server {
 		offices: map[string]*officeHandle{}, db: c.DB, auth: c.Auth, birthKey: c.BirthKey, formats: c.CodeFormats,
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, qrCode: c.QRCode, notice: c.Notice,
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
-		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy,
+		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy, manage: newSupervision(c.Manage),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -150,6 +153,7 @@ func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.behindT
 func (s *Server) Publish(officeID string, events []queue.Event, waiting []queue.ServiceWait) {
 	if o, ok := s.offices[officeID]; ok {
 		o.stream.publish(events, waiting)
+		s.manage.observe(officeID, events)
 		for _, e := range events {
 			s.metrics.event(officeID, string(e.Type))
 		}
@@ -230,6 +234,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/session", s.whoami)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.serveMetrics)
+	s.manageRoutes(m) // manage.go
 	m.HandleFunc("POST /api/v1/webhooks/booking/{office}", s.bookingWebhook)
 	m.HandleFunc("GET /demo", s.demoPage)
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
