@@ -15,6 +15,9 @@ import (
 
 	"lotse/hub/api"
 	"lotse/hub/booking/demo"
+	"lotse/hub/queue"
+	"lotse/hub/statistics"
+	"lotse/hub/store"
 )
 
 // The manager's pages (/manage/) in headless Chromium against a real hub.
@@ -346,6 +349,7 @@ func TestManageScreenshots(t *testing.T) {
 	l.waitFor("login form", `!document.querySelector("#login").hidden && document.querySelectorAll("#login-office option").length > 0`)
 	l.shot("manage-login-de")
 
+	seedHistory(t, h, webOffice, 90)
 	url, _ := statisticsHub(t, h, 30)
 	a := b.newTab(t, url)
 	a.manageLogin("", "demo")
@@ -371,5 +375,37 @@ func TestManageScreenshots(t *testing.T) {
 		a.do(chromedp.Click(fmt.Sprintf(`.topbar [data-lang=%q]`, lang)))
 		a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q && !!document.querySelector("#chart-histogram .uplot canvas")`, lang))
 		a.shot("manage-statistics-" + lang)
+	}
+}
+
+// seedHistory writes days of generated statistics for office, up to
+// yesterday by the server's clock (the real one: see newTestHub), as demo
+// mode does, so that a screenshot shows a page as an office sees it.
+func seedHistory(t *testing.T, h *testHub, officeID string, days int) {
+	t.Helper()
+	db, ok := h.Server.db.(*store.DB)
+	if !ok {
+		t.Fatalf("the test hub's store is a %T", h.Server.db)
+	}
+	var o queue.Office
+	for _, x := range h.Offices {
+		if x.ID == officeID {
+			o = x
+		}
+	}
+	to := o.Day(time.Now().AddDate(0, 0, -1))
+	from, err := statistics.DayBefore(to, days-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []statistics.Cell
+	if err := statistics.History(o, statistics.HistoryOptions{From: from, To: to, Seed: 7}, func(c statistics.Cell) error {
+		cells = append(cells, c)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddStatCells(context.Background(), cells); err != nil {
+		t.Fatal(err)
 	}
 }
