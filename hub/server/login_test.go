@@ -290,6 +290,26 @@ func TestOneClerkPerCounter(t *testing.T) {
 		}
 	})
 
+	t.Run("HTTP Basic follows logins and logouts at the counter", func(t *testing.T) {
+		// Ben's first Basic request reads the counter's sessions; a
+		// login and a logout after it must still count.
+		h := newAccessHub(t, clerks, accessDevices("kiosk-", 1, RoleKiosk), Limits{})
+		queue := act("schalter-3", "queue")
+		if a := h.do("GET", queue, basic("ben", "demo"), nil); a.Status != http.StatusOK {
+			t.Fatalf("ben at a free counter: %d %s", a.Status, a.Body)
+		}
+		annaCk, annaCSRF := h.session(login(accessMitte, "schalter-3", "anna", "demo", false))
+		if a := h.do("GET", queue, basic("ben", "demo"), nil); a.Status != http.StatusConflict || a.Error.Code != api.CodeCounterInUse {
+			t.Fatalf("ben after anna logged in there: %d %s, want 409 counter_in_use", a.Status, a.Body)
+		}
+		if a := h.do("DELETE", "/api/v1/session", cookie(annaCk, annaCSRF), nil); a.Status/100 != 2 {
+			t.Fatalf("anna logs out: %d %s", a.Status, a.Body)
+		}
+		if a := h.do("GET", queue, basic("ben", "demo"), nil); a.Status != http.StatusOK {
+			t.Fatalf("ben after anna logged out: %d %s", a.Status, a.Body)
+		}
+	})
+
 	t.Run("HTTP Basic where the session's account is gone", func(t *testing.T) {
 		// The hub restarts without anna, or with her password changed:
 		// her session no longer holds the counter against Basic.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,10 +50,21 @@ type sessions struct {
 	// as staffed; streams counts each session's open workplace streams.
 	lease   func(ctx context.Context, s store.Session, until time.Time)
 	streams map[string]int
+	// atCounter holds, per office and counter, the sessions that have not
+	// ended, read from the database once and then kept by open and end,
+	// the only ways a session starts or ends. HTTP Basic asks it on every
+	// action ("is the counter held by another login?"), and a database
+	// read there cost a fifth of a call's time. gen counts the changes,
+	// so that a read racing a change is not kept.
+	atCounter map[counterKey][]store.Session
+	gen       uint64
 }
 
+type counterKey struct{ office, counter string }
+
 func newSessions(db SessionStore, auth *Auth, now func() time.Time) *sessions {
-	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}, staffed: map[string]bool{}, streams: map[string]int{}}
+	return &sessions{db: db, auth: auth, now: now, cache: map[string]store.Session{}, staffed: map[string]bool{}, streams: map[string]int{},
+		atCounter: map[counterKey][]store.Session{}}
 }
 
 // tell tells the office loop of a session at a counter, once per run
@@ -176,6 +188,13 @@ func (m *sessions) end(ctx context.Context, id, reason string) error {
 		m.cache[id] = s
 	}
 	told := m.staffed[id]
+	m.gen++
+	for k, list := range m.atCounter {
+		// A new slice: a reader may still range over the old one.
+		if i := slices.IndexFunc(list, func(x store.Session) bool { return x.ID == id }); i >= 0 {
+			m.atCounter[k] = slices.Delete(slices.Clone(list), i, i+1)
+		}
+	}
 	m.mu.Unlock()
 	if told {
 		m.tell(ctx, s, false)
@@ -287,9 +306,46 @@ func (m *sessions) open(ctx context.Context, c Clerk, office, counter, counterNa
 		}
 	}
 	m.cache[s.ID] = s
+	m.gen++
+	if k := (counterKey{office, counter}); counter != "" {
+		if list, ok := m.atCounter[k]; ok {
+			m.atCounter[k] = append(list, s)
+		}
+	}
 	m.mu.Unlock()
 	m.tell(ctx, s, true)
 	return token, s, nil
+}
+
+// live returns the sessions at a counter that have neither ended nor
+// expired by now, as the database's LiveSessions would.
+func (m *sessions) live(ctx context.Context, office, counter string, now time.Time) ([]store.Session, error) {
+	k := counterKey{office, counter}
+	m.mu.Lock()
+	list, ok := m.atCounter[k]
+	gen := m.gen
+	m.mu.Unlock()
+	if !ok {
+		// The database lists what has not ended (and not expired: a
+		// session expires by the clock, so the filter below is the
+		// same whenever it runs).
+		var err error
+		if list, err = m.db.LiveSessions(ctx, office, counter, now); err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		if _, loaded := m.atCounter[k]; !loaded && m.gen == gen {
+			m.atCounter[k] = slices.Clone(list)
+		}
+		m.mu.Unlock()
+	}
+	var out []store.Session
+	for _, s := range list {
+		if now.Before(s.Expires) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -383,7 +439,7 @@ func (s *Server) heldByOther(ctx context.Context, o *officeHandle, counter strin
 	if p.cookie {
 		return nil // atCounter already holds the session to its counter
 	}
-	live, err := s.db.LiveSessions(ctx, o.office.ID, counter, s.now())
+	live, err := s.sessions.live(ctx, o.office.ID, counter, s.now())
 	if err != nil {
 		return fmt.Errorf("counter %s: %w", counter, err)
 	}
