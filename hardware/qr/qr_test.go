@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"lotse/internal/cputime"
 )
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
@@ -399,11 +401,11 @@ func benchNoCode(b *testing.B, frame image.Image) {
 	defer runtime.UnlockOSThread()
 	var cpu []time.Duration
 	for b.Loop() {
-		t0 := threadCPU()
+		t0 := cputime.Thread()
 		if _, err := Decode(frame); !errors.Is(err, ErrNotFound) {
 			b.Fatalf("Decode error = %v, want ErrNotFound", err)
 		}
-		cpu = append(cpu, threadCPU()-t0)
+		cpu = append(cpu, cputime.Thread()-t0)
 	}
 	slices.Sort(cpu)
 	b.ReportMetric(float64(cpu[len(cpu)/2])/float64(time.Millisecond), "cpu-ms-median")

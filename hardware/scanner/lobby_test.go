@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lotse/hardware/qr"
+	"lotse/internal/cputime"
 )
 
 // BenchmarkDecodeLobbyFrame is the cost of what an idle kiosk's camera
@@ -29,11 +30,11 @@ func BenchmarkDecodeLobbyFrame(b *testing.B) {
 	defer runtime.UnlockOSThread()
 	var cpu []time.Duration
 	for b.Loop() {
-		t0 := threadCPU()
+		t0 := cputime.Thread()
 		if _, err := qr.Decode(frame); !errors.Is(err, qr.ErrNotFound) {
 			b.Fatalf("Decode error = %v, want ErrNotFound", err)
 		}
-		cpu = append(cpu, threadCPU()-t0)
+		cpu = append(cpu, cputime.Thread()-t0)
 	}
 	slices.Sort(cpu)
 	b.ReportMetric(float64(cpu[len(cpu)/2])/float64(time.Millisecond), "cpu-ms-median")

@@ -23,6 +23,7 @@ import (
 
 	"lotse/hardware/qr"
 	"lotse/hardware/scanner"
+	"lotse/internal/cputime"
 )
 
 // The idle camera kiosk: what a kiosk's camera loop costs while nobody
@@ -235,11 +236,11 @@ func medianDecodeCPU(img image.Image, n int) (time.Duration, error) {
 	defer runtime.UnlockOSThread()
 	times := make([]time.Duration, 0, n)
 	for range n {
-		t0 := threadCPU()
+		t0 := cputime.Thread()
 		if _, err := qr.Decode(img); !errors.Is(err, qr.ErrNotFound) {
 			return 0, fmt.Errorf("decode of a frame without a code: %v", err)
 		}
-		times = append(times, threadCPU()-t0)
+		times = append(times, cputime.Thread()-t0)
 	}
 	slices.Sort(times)
 	return times[len(times)/2], nil
