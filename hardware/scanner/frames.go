@@ -342,7 +342,7 @@ func OpenCameraAt(where string) (func(context.Context) (Frames, error), error) {
 			fps = f
 		}
 		if path == "" {
-			return nil, fmt.Errorf("camera %q: no file after file:", where)
+			return nil, fmt.Errorf("camera %q: the file is missing after \"file:\"", where)
 		}
 		return OpenFrameFile(path, fps), nil
 	default:

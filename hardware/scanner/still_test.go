@@ -38,12 +38,11 @@ func (c *fakeClock) advance(d time.Duration) {
 // fake clock, then io.EOF, and counts how many frames were decoded (Next)
 // and how many passed over (Skip).
 type scriptedFrames struct {
-	clock         *fakeClock
-	period        time.Duration
-	n, i          int
-	frame         func(i int) image.Image
-	nexts, skips  int
-	skipSupported bool
+	clock        *fakeClock
+	period       time.Duration
+	n, i         int
+	frame        func(i int) image.Image
+	nexts, skips int
 }
 
 func (s *scriptedFrames) Next() (image.Image, error) {

@@ -105,6 +105,22 @@ func (d *Devices) Record(r Report) {
 	e.health = h
 }
 
+// Expect registers a device the configuration names, as if it had
+// reported at the hub's start with nothing to say: the registry lives in
+// memory, and a kiosk that died with the hub would otherwise never be
+// missed. It counts as silent SilentAfter later unless it reports.
+func (d *Devices) Expect(office, device, kind string) {
+	now := d.now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := key{office, device, kind}
+	if _, ok := d.devices[k]; ok {
+		return
+	}
+	d.devices[k] = &entry{printerSince: now, scannerSince: now, health: DeviceHealth{
+		Device: device, Office: office, Kind: kind, Printer: api.PrinterNone, Scanner: api.LinkNone, Stream: api.LinkNone, ReportedAt: now}}
+}
+
 // List returns the office's devices ("" for every office), sorted by
 // kind and name, with Silent judged by the registry's clock.
 func (d *Devices) List(office string) []DeviceHealth {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"lotse/hub/api"
 	"lotse/hub/devicehealth"
@@ -94,7 +96,7 @@ func decodeStatus(w http.ResponseWriter, r *http.Request) (api.DeviceStatus, err
 	case errors.Is(err, io.EOF):
 		return st, queue.Errorf(queue.Invalid, "the status report is empty")
 	case err != nil:
-		return st, &queue.Error{Code: queue.Invalid, Message: "the status report is not valid: " + err.Error(), Err: err}
+		return st, &queue.Error{Code: queue.Invalid, Message: "the status report is not valid: " + plainJSONError(err), Err: err}
 	}
 	return st, nil
 }
@@ -113,15 +115,25 @@ func (s *Server) checkStatus(p principal, st api.DeviceStatus) (devicehealth.Rep
 	if _, ok := s.offices[rep.Office]; !ok {
 		return rep, queue.Errorf(queue.NotFound, "unknown office %q", rep.Office)
 	}
-	switch st.Kind {
-	case "":
-		rep.Kind = api.DeviceKiosk
-		if p.deviceRole == RoleDisplay {
-			rep.Kind = api.DeviceDisplay
-		}
-	case api.DeviceKiosk, api.DeviceDisplay:
-	default:
+	// A device reports as what its token is: a display's token sits in a
+	// TV's URL, and whoever read it must not raise a kiosk's alerts.
+	rep.Kind = api.DeviceKiosk
+	if p.deviceRole == RoleDisplay {
+		rep.Kind = api.DeviceDisplay
+	}
+	switch {
+	case st.Kind != "" && st.Kind != api.DeviceKiosk && st.Kind != api.DeviceDisplay:
 		return rep, queue.Errorf(queue.Invalid, "unknown kind %q (want kiosk or display)", st.Kind)
+	case st.Kind != "" && st.Kind != rep.Kind:
+		return rep, queue.Errorf(codeForbidden, "the token of %s is a %s's, not a %s's", p.device, rep.Kind, st.Kind)
+	case rep.Kind == api.DeviceDisplay && (st.Printer != "" && st.Printer != api.PrinterNone || st.Scanner == api.LinkConnected):
+		return rep, queue.Errorf(queue.Invalid, "a display has no printer and no scanner to report")
+	case rep.Kind == api.DeviceDisplay:
+		// "scanner": false from a display means it has none; no alert.
+		rep.Status.Printer, rep.Status.Scanner = api.PrinterNone, api.LinkNone
+	}
+	if !st.LastScan.IsZero() && st.LastScan.After(s.now().Add(maxClockAhead)) {
+		return rep, queue.Errorf(queue.Invalid, "lastScan lies in the future")
 	}
 	if st.Version == "" || len(st.Version) > maxVersion || strings.ContainsFunc(st.Version, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
 		return rep, queue.Errorf(queue.Invalid, "the version must be 1 to %d printable ASCII characters", maxVersion)
@@ -208,4 +220,43 @@ func promLabels(kv ...string) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// maxClockAhead is how far a device's clock may run ahead of the hub's
+// before its last scan counts as made up: a PC without time sync drifts
+// by minutes, not days.
+const maxClockAhead = 24 * time.Hour
+
+// plainJSONError says what is wrong with a report in the API's words,
+// without Go's type names: a field of the wrong type, a time that is not
+// RFC 3339, an unknown field, broken JSON.
+func plainJSONError(err error) string {
+	var typ *json.UnmarshalTypeError
+	var syn *json.SyntaxError
+	var tp *time.ParseError
+	switch {
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%s must be %s", typ.Field, jsonKind(typ.Type.Kind()))
+	case errors.As(err, &tp):
+		return "a time must be RFC 3339, e.g. 2026-11-30T09:15:00+01:00"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not JSON (at byte %d)", syn.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	}
+	return "of another type"
 }

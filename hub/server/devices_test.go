@@ -315,3 +315,63 @@ func TestDeviceStatusFromTheClient(t *testing.T) {
 		t.Errorf("alerts %+v, want paper out and scanner lost", alerts)
 	}
 }
+
+// TestDeviceReportsAsItsToken: a display's token (it sits in a TV's URL)
+// cannot report as a kiosk or report a printer or scanner, and a report
+// the hub refuses says why in the API's words, without Go's type names.
+func TestDeviceReportsAsItsToken(t *testing.T) {
+	h := deviceHub(t, NoLimits())
+	tests := []struct {
+		name, token, body string
+		want              int
+		message           string
+	}{
+		{"display claims to be a kiosk", "tv-mitte", `{"version":"1","uptimeSeconds":1,"kind":"kiosk","printer":"paper_out"}`, 403, "display"},
+		{"display reports a printer", "tv-mitte", `{"version":"1","uptimeSeconds":1,"kind":"display","printer":"offline"}`, 422, "no printer"},
+		{"display reports a scanner", "tv-mitte", `{"version":"1","uptimeSeconds":1,"scanner":"connected"}`, 422, "no printer and no scanner"},
+		{"uptime not whole", "tv-mitte", `{"version":"1","uptimeSeconds":1.5}`, 422, "uptimeSeconds must be a whole number"},
+		{"a time in words", "tv-mitte", `{"version":"1","uptimeSeconds":1,"lastScan":"yesterday"}`, 422, "RFC 3339"},
+		{"a scan from the future", "tv-mitte", `{"version":"1","uptimeSeconds":1,"lastScan":"2099-01-01T00:00:00Z"}`, 422, "future"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := h.raw("POST", statusPath, bearer(tt.token), tt.body)
+			if a.Status != tt.want || !strings.Contains(a.Error.Message, tt.message) {
+				t.Fatalf("%d %s, want %d with %q", a.Status, a.Body, tt.want, tt.message)
+			}
+			if strings.Contains(a.Error.Message, "Go struct") || strings.Contains(a.Error.Message, "2006-01-02") {
+				t.Fatalf("Go's words in the answer: %s", a.Error.Message)
+			}
+		})
+	}
+	for _, al := range h.Server.Devices().Alerts(accessMitte, h.Clock.Now()) {
+		t.Errorf("alert raised by refused reports: %+v", al)
+	}
+}
+
+// TestConfiguredKioskNeverReported: a configured kiosk that has not
+// reported since the hub started is missed like one that fell silent (the
+// reports live in memory; a kiosk that died with the hub would otherwise
+// stay invisible). A display is not expected: a web board reports nothing.
+func TestConfiguredKioskNeverReported(t *testing.T) {
+	h := deviceHub(t, NoLimits())
+	if got := h.Server.Devices().Alerts(accessMitte, h.Clock.Now()); len(got) != 0 {
+		t.Fatalf("alerts right after the start: %+v", got)
+	}
+	h.Clock.Advance(devicehealth.SilentAfter + time.Second)
+	var silent []string
+	for _, al := range h.Server.Devices().Alerts(accessMitte, h.Clock.Now()) {
+		if al.Kind == devicehealth.AlertSilent {
+			silent = append(silent, al.Device)
+		}
+	}
+	if len(silent) != 1 || silent[0] != "eingang" {
+		t.Fatalf("silent after 2 minutes without a report: %v, want the kiosk eingang", silent)
+	}
+	if a := h.raw("POST", statusPath, bearer("k-mitte"), `{"version":"1","uptimeSeconds":1}`); a.Status != 204 {
+		t.Fatalf("report: %d %s", a.Status, a.Body)
+	}
+	if got := h.Server.Devices().Alerts(accessMitte, h.Clock.Now()); len(got) != 0 {
+		t.Fatalf("alerts after the kiosk reported: %+v", got)
+	}
+}

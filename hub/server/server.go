@@ -119,6 +119,15 @@ func New(c Config) *Server {
 	if s.devices = c.Devices; s.devices == nil {
 		s.devices = devicehealth.New(s.now)
 	}
+	// Configured kiosks are missed when they stay silent, also right after
+	// a restart. Displays are not: a web board on a TV reports nothing.
+	if c.Auth != nil {
+		for _, d := range c.Auth.devices {
+			if (d.Role == "" || d.Role == RoleKiosk) && d.Office != "" {
+				s.devices.Expect(d.Office, d.Name, api.DeviceKiosk)
+			}
+		}
+	}
 	s.sessions = newSessions(c.DB, c.Auth, s.now)
 	s.sessions.present = s.present
 	s.sessions.lease = s.leaseCounter

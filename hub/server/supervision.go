@@ -232,12 +232,18 @@ func (s *Server) supervise(ctx context.Context, o *officeHandle) (api.Supervisio
 			longest[t.Service()] = w
 		}
 	}
+	stranded := map[string]bool{}
+	for _, t := range l.unserved {
+		stranded[t.Service()] = true
+	}
 	for _, w := range l.waiting {
 		if booking.IsFallback(w.Service) && w.Waiting == 0 {
 			continue
 		}
 		sv := api.SupervisedService{ID: w.Service, Name: o.convert.services[w.Service].Name, Waiting: w.Waiting, EstimatedWaitMinutes: -1}
-		if w.Estimate >= 0 {
+		// A service whose waiting people no staffed counter serves has no
+		// estimate, whatever the queue counts as open (docs/api.md: -1).
+		if w.Estimate >= 0 && !stranded[w.Service] {
 			sv.EstimatedWaitMinutes = roundMinutes(w.Estimate)
 		}
 		if since := longest[w.Service]; !since.IsZero() && now.After(since) {
