@@ -373,7 +373,8 @@ func TestManageScreenshots(t *testing.T) {
 	a.waitFor("charts", `!!document.querySelector("#chart-histogram .uplot canvas") && !document.querySelector("#advice").hidden`)
 	for _, lang := range []string{"de", "en"} {
 		a.do(chromedp.Click(fmt.Sprintf(`.topbar [data-lang=%q]`, lang)))
-		a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q && !!document.querySelector("#chart-histogram .uplot canvas")`, lang))
+		legend := map[string]string{"de": "Eingecheckt", "en": "Checked in"}[lang]
+		a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q && !!document.querySelector("#chart-histogram .uplot canvas") && document.querySelector("#chart-series").textContent.includes(%q)`, lang, legend))
 		a.shot("manage-statistics-" + lang)
 	}
 }

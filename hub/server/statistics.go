@@ -74,6 +74,9 @@ func (s *Server) statReports(r *http.Request, st StatisticsStore, o *officeHandl
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	meta := statistics.MetaOf(*o.office)
+	if r.URL.Query().Get("lang") == "en" {
+		meta.Lang = "en" // the labels of the rows; exports stay German
+	}
 	builders := make([]*statistics.Builder, len(bys))
 	for i, by := range bys {
 		builders[i] = statistics.NewBuilder(meta, sq.from, sq.to, by)

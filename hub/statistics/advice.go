@@ -72,8 +72,8 @@ type ServiceAdvice struct {
 	// AdviceOptions.MinAppointments, or the service has no configured
 	// slot; the overbooking figures are then zero.
 	Enough       bool
-	Appointments int     // booked appointments in the period
-	NoShowRate   float64 // no-shows / booked
+	Appointments int     // appointments that fell due in the period: checked in or no-show
+	NoShowRate   float64 // no-shows / Appointments
 	// OverbookingPercent is how many appointments more than today the
 	// booking system could give, in percent of today's.
 	OverbookingPercent float64
@@ -148,10 +148,15 @@ func Advise(cells []Cell, services []ServiceInfo, o AdviceOptions) Advice {
 		for i, n := range c.ServiceHistogram {
 			s.serviceHist[i] += n
 		}
-		if c.Booked == 0 && c.NoShows == 0 {
+		// The appointments that fell due: the people who came and those
+		// who did not. Cancelled ones free their slot, and today's later
+		// ones have not had their chance yet; the statistics' no-show
+		// rate has the same base, so the page shows one rate.
+		due := c.CheckedIn + c.NoShows
+		if due == 0 {
 			continue
 		}
-		s.booked += c.Booked
+		s.booked += due
 		s.noShows += c.NoShows
 		k := slotKey{wd, c.Hour}
 		t := s.hours[k]
@@ -159,7 +164,7 @@ func Advise(cells []Cell, services []ServiceInfo, o AdviceOptions) Advice {
 			t = &tally{}
 			s.hours[k] = t
 		}
-		t.booked += c.Booked
+		t.booked += due
 		t.noShows += c.NoShows
 		if s.days[wd] == nil {
 			s.days[wd] = map[string]bool{}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"lotse/hub/queue"
 )
 
 func TestSuggestedSlot(t *testing.T) {
@@ -145,4 +147,37 @@ func TestAdviceOnSimulatedDays(t *testing.T) {
 		}
 	}
 	t.Log("\n" + table.String())
+}
+
+// TestLabelsInTheLanguage: the rows' labels follow Meta.Lang; the keys do
+// not change.
+func TestLabelsInTheLanguage(t *testing.T) {
+	meta := Meta{Office: "o", Services: []queue.Service{{ID: "pass", Name: "Reisepass", Names: map[string]string{"en": "Passport"}}}}
+	tests := []struct {
+		by     By
+		key    string
+		de, en string
+	}{
+		{ByDay, "2026-11-02", "Mo 02.11.", "Mon 2 Nov"},
+		{ByWeek, "2026-W45", "KW 45/2026", "Week 45/2026"},
+		{ByMonth, "2026-11", "November 2026", "November 2026"},
+		{ByWeekday, "3", "Mittwoch", "Wednesday"},
+		{ByHour, "08", "08–09 Uhr", "08:00–09:00"},
+		{ByService, "pass", "Reisepass", "Passport"},
+		{ByService, "", "ohne Anliegen", "no service"},
+	}
+	for _, tt := range tests {
+		for _, lang := range []string{"de", "en"} {
+			m := meta
+			m.Lang = lang
+			got := NewBuilder(m, "2026-11-01", "2026-11-30", tt.by).label(tt.key)
+			want := tt.de
+			if lang == "en" {
+				want = tt.en
+			}
+			if got != want {
+				t.Errorf("%s %q in %s: %q, want %q", tt.by, tt.key, lang, got, want)
+			}
+		}
+	}
 }

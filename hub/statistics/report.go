@@ -109,6 +109,9 @@ type Meta struct {
 	Office   string
 	Services []queue.Service
 	Counters []queue.Counter
+	// Lang is the language of the rows' labels: "en", or German for
+	// anything else. The keys stay the same in every language.
+	Lang string
 }
 
 // MetaOf takes the report's Meta from an office.
@@ -229,11 +232,38 @@ func weekdayKey(day string) string {
 	return strconv.Itoa(wd)
 }
 
-var (
-	weekdayShort = [...]string{"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"}
-	weekdayLong  = [...]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"}
-	monthNames   = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
-)
+// labelWords are the words and layouts of the rows' labels in one
+// language.
+type labelWords struct {
+	weekdayShort, weekdayLong [7]string
+	months                    [12]string
+	day                       func(weekday string, d, m int, month string) string
+	week, hour                string // formats: week and year; hour and the next
+	noService, noCounter      string
+}
+
+var labelsDE = labelWords{
+	weekdayShort: [...]string{"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"},
+	weekdayLong:  [...]string{"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
+	months:       [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+	day:          func(wd string, d, m int, _ string) string { return fmt.Sprintf("%s %02d.%02d.", wd, d, m) },
+	week:         "KW %d/%d", hour: "%02d–%02d Uhr", noService: "ohne Anliegen", noCounter: "ohne Schalter",
+}
+
+var labelsEN = labelWords{
+	weekdayShort: [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"},
+	weekdayLong:  [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+	months:       [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	day:          func(wd string, d, _ int, month string) string { return fmt.Sprintf("%s %d %s", wd, d, month[:3]) },
+	week:         "Week %d/%d", hour: "%02d:00–%02d:00", noService: "no service", noCounter: "no counter",
+}
+
+func (b *Builder) words() labelWords {
+	if b.meta.Lang == "en" {
+		return labelsEN
+	}
+	return labelsDE
+}
 
 // keys lists the rows of the report in order: every day, week or month
 // of the period and every weekday (so that a chart shows the empty ones
@@ -284,36 +314,40 @@ func (b *Builder) keys() []string {
 }
 
 func (b *Builder) label(key string) string {
+	w := b.words()
 	switch b.by {
 	case ByDay:
 		if t, ok := parseDay(key); ok {
-			return fmt.Sprintf("%s %02d.%02d.", weekdayShort[t.Weekday()], t.Day(), int(t.Month()))
+			return w.day(w.weekdayShort[t.Weekday()], t.Day(), int(t.Month()), w.months[t.Month()-1])
 		}
 	case ByWeek:
-		var y, w int
-		if _, err := fmt.Sscanf(key, "%04d-W%02d", &y, &w); err == nil {
-			return fmt.Sprintf("KW %d/%d", w, y)
+		var y, wk int
+		if _, err := fmt.Sscanf(key, "%04d-W%02d", &y, &wk); err == nil {
+			return fmt.Sprintf(w.week, wk, y)
 		}
 	case ByMonth:
 		if t, err := time.Parse("2006-01", key); err == nil {
-			return fmt.Sprintf("%s %d", monthNames[t.Month()-1], t.Year())
+			return fmt.Sprintf("%s %d", w.months[t.Month()-1], t.Year())
 		}
 	case ByWeekday:
 		if n, err := strconv.Atoi(key); err == nil && n >= 1 && n <= 7 {
-			return weekdayLong[n%7]
+			return w.weekdayLong[n%7]
 		}
 	case ByHour:
 		if h, err := strconv.Atoi(key); err == nil {
-			return fmt.Sprintf("%02d–%02d Uhr", h, h+1)
+			return fmt.Sprintf(w.hour, h, h+1)
 		}
 	case ByService:
 		for _, s := range b.meta.Services {
 			if s.ID == key {
+				if n := s.Names[b.meta.Lang]; n != "" {
+					return n
+				}
 				return s.Name
 			}
 		}
 		if key == "" {
-			return "ohne Anliegen"
+			return w.noService
 		}
 	case ByCounter:
 		for _, c := range b.meta.Counters {
@@ -322,7 +356,7 @@ func (b *Builder) label(key string) string {
 			}
 		}
 		if key == "" {
-			return "ohne Schalter"
+			return w.noCounter
 		}
 	}
 	return key

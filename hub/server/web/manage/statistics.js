@@ -18,7 +18,7 @@
   let data = null, days = null, hours = null, advice = null;
   let charts = [];
 
-  const sess = await Lotse.start({ needCounter: false, onLanguage: render });
+  const sess = await Lotse.start({ needCounter: false, onLanguage: () => (data ? load() : render()) });
   if (!sess) return;
   const city = await M.city();
   if (!$("#forbidden").hidden) return; // not a supervisor: the page says so
@@ -32,6 +32,8 @@
     if (from) p.set("from", from);
     if (to) p.set("to", to);
     if (by) p.set("by", by);
+    // The hub words the rows' labels (days, weeks, hours) in the page's language.
+    if (Lotse.lang() === "en") p.set("lang", "en");
     return p.toString();
   }
 
