@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -67,24 +68,11 @@ func (s *Server) advice(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		}
 		opts.WaitTarget = time.Duration(m) * time.Minute
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
-	// Day, hour and service kept, the counters summed: what the advice
-	// reads, a few thousand cells for a year.
-	var cells []statistics.Cell
-	err = st.ScanStatRollup(ctx, o.office.ID, statistics.RollupHours, sq.from, sq.to, func(c *statistics.Cell) error {
-		cells = append(cells, *c)
-		return nil
-	})
+	a, err := s.adviceOf(r, st, o, sq, opts)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	services := make([]statistics.ServiceInfo, 0, len(o.office.Services))
-	for _, svc := range o.office.Services {
-		services = append(services, statistics.ServiceInfo{ID: svc.ID, Name: svc.Name, ConfiguredMinutes: svc.Duration.Minutes()})
-	}
-	a := statistics.Advise(cells, services, opts)
 	out := adviceJSON{Office: o.office.ID, From: sq.from, To: sq.to, WaitTargetMinutes: opts.WaitTarget.Minutes(),
 		Services: make([]serviceAdviceJSON, 0, len(a.Services)), Method: "docs/statistics.md"}
 	for _, sa := range a.Services {
@@ -98,4 +86,25 @@ func (s *Server) advice(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		out.Services = append(out.Services, j)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// adviceOf reads the period's cells and advises on them.
+func (s *Server) adviceOf(r *http.Request, st StatisticsStore, o *officeHandle, sq statQuery, opts statistics.AdviceOptions) (statistics.Advice, error) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	// Day, hour and service kept, the counters summed: what the advice
+	// reads, a few thousand cells for a year.
+	var cells []statistics.Cell
+	err := st.ScanStatRollup(ctx, o.office.ID, statistics.RollupHours, sq.from, sq.to, func(c *statistics.Cell) error {
+		cells = append(cells, *c)
+		return nil
+	})
+	if err != nil {
+		return statistics.Advice{}, fmt.Errorf("advice: %w", err)
+	}
+	services := make([]statistics.ServiceInfo, 0, len(o.office.Services))
+	for _, svc := range o.office.Services {
+		services = append(services, statistics.ServiceInfo{ID: svc.ID, Name: svc.Name, ConfiguredMinutes: svc.Duration.Minutes()})
+	}
+	return statistics.Advise(cells, services, opts), nil
 }

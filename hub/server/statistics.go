@@ -130,10 +130,15 @@ func (s *Server) statTables(r *http.Request, st StatisticsStore, o *officeHandle
 	if err != nil {
 		return nil, err
 	}
+	a, err := s.adviceOf(r, st, o, sq, statistics.AdviceOptions{WaitTarget: statistics.DefaultWaitTarget})
+	if err != nil {
+		return nil, err
+	}
 	return []statistics.Table{
 		statistics.RowsTable("Übersicht", reports[0]),
 		statistics.RowsTable("Tagesprofil", reports[1]),
 		statistics.BinsTable("Wartezeiten", reports[0].WaitHistogram),
+		statistics.AdviceTable("Empfehlungen", a),
 	}, nil
 }
 

@@ -156,7 +156,7 @@ func TestStatisticsExportsNeutraliseFormulas(t *testing.T) {
 			t.Fatal(err)
 		}
 		sheets := f.GetSheetList()
-		if strings.Join(sheets, ",") != "Übersicht,Tagesprofil,Wartezeiten" {
+		if strings.Join(sheets, ",") != "Übersicht,Tagesprofil,Wartezeiten,Empfehlungen" {
 			t.Errorf("sheets %v", sheets)
 		}
 		found = false

@@ -1,7 +1,5 @@
 package statistics
 
-import "strconv"
-
 // Neutralise keeps a spreadsheet from reading a text cell as a formula
 // (CSV/formula injection, OWASP): a cell that begins with = + - @, a tab
 // or a carriage return gets a leading apostrophe, which spreadsheets
@@ -57,11 +55,24 @@ func RowsTable(name string, r Report) Table {
 func BinsTable(name string, bins []Bin) Table {
 	t := Table{Name: name, Header: []string{"Wartezeit von (min)", "bis unter (min)", "Anzahl"}}
 	for _, b := range bins {
-		to := ""
+		var to any = "" // the last bin is open
 		if b.ToMinutes != nil {
-			to = strconv.Itoa(*b.ToMinutes)
+			to = *b.ToMinutes
 		}
 		t.Rows = append(t.Rows, []any{b.FromMinutes, to, b.Count})
+	}
+	return t
+}
+
+// AdviceTable is the advice for the booking side as a table, one row per
+// service: the page's advice panel.
+func AdviceTable(name string, a Advice) Table {
+	t := Table{Name: name, Header: []string{"Anliegen", "Termine fällig", "Nicht erschienen", "Überbuchung (%)", "Leerlauf gespart (min/Tag)",
+		"Wartezeit P90 heute (min)", "Wartezeit P90 mit Überbuchung (min)", "Bearbeitung gemessen (min)", "Bearbeitung geplant (min)", "Vorgeschlagene Slotlänge (min)"},
+		Formats: []string{"", "", "0.0%", "0.0", "0", "0.0", "0.0", "0.0", "0", "0"}}
+	for _, sa := range a.Services {
+		t.Rows = append(t.Rows, []any{sa.Name, sa.Appointments, sa.NoShowRate, sa.OverbookingPercent, sa.IdleMinutesSavedPerDay,
+			sa.WaitP90TodayMinutes, sa.WaitP90Minutes, sa.MeasuredServiceMinutes, sa.ConfiguredMinutes, sa.SuggestedSlotMinutes})
 	}
 	return t
 }
