@@ -125,6 +125,9 @@ func run(args []string, stdout io.Writer) error {
 	if err := statisticsPart(dir, *only, &rows); err != nil { // statistics.go
 		return err
 	}
+	if err := publicPart(dir, *only, &rows); err != nil { // public.go
+		return err
+	}
 	if *apps != "" && (*only == "" || *only == "apps") {
 		fmt.Fprintln(os.Stderr, "measuring the kiosk and the display …")
 		r, err := appFigures(dir, *apps, 100)
