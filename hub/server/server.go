@@ -95,6 +95,7 @@ type Server struct {
 	// behindTLSProxy: see Config.BehindTLSProxy.
 	behindTLSProxy bool
 	devices        *devicehealth.Devices
+	public         publicCache // waiting.go
 }
 
 type officeHandle struct {
@@ -249,6 +250,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
 	s.webRoutes(m)
 	s.deviceRoutes(m)
+	s.publicWaitingRoutes(m)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "no such API endpoint"))
 	})
