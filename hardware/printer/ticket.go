@@ -21,6 +21,9 @@ type Ticket struct {
 	// QR, if not empty, is printed as a QR code (e.g. a link to follow the
 	// queue on a phone).
 	QR string
+	// QRCaption, if not empty, is printed under the QR code, e.g. the
+	// short link for a citizen whose phone cannot scan.
+	QRCaption string
 	// Footer is free text at the bottom (opening hours, a friendly word).
 	Footer string
 	// Printed is the date and time printed at the bottom.
@@ -116,6 +119,9 @@ func EncodeTicket(t Ticket, layout Layout) ([]byte, error) {
 			e.QRImage(t.QR, module, ECMedium)
 		} else {
 			e.QR(t.QR, module, ECMedium)
+		}
+		if t.QRCaption != "" {
+			e.Line(t.QRCaption)
 		}
 	}
 	e.Feed(1)

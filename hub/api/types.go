@@ -153,6 +153,9 @@ type Ticket struct {
 	// gone), no_open_counter (no open counter serves its service),
 	// counter_gone (its counter was removed while it was there).
 	Note string `json:"note,omitempty"`
+	// StatusURL is the citizen's own page to follow the ticket on a phone
+	// (…/t/{token}); only in the answer to whoever drew the ticket.
+	StatusURL string `json:"statusUrl,omitempty"`
 }
 
 // CheckInRequest checks in by scanned code or by birth date.

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"lotse/assets"
@@ -27,6 +28,22 @@ type PrintJob struct {
 	Appointment *time.Time // in the office's time zone; nil for walk-ins
 	WaitMinutes *int
 	Issued      time.Time
+	// StatusURL is the ticket's own page for the citizen's phone, printed
+	// as a QR code and as ShortLink; empty when the hub gives none.
+	StatusURL string
+}
+
+// ShortLink is url as a citizen types it: without the scheme, which every
+// phone browser adds, and without a trailing slash.
+func ShortLink(url string) string {
+	s := strings.TrimSpace(url)
+	for _, scheme := range []string{"https://", "http://"} {
+		if len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme) {
+			s = s[len(scheme):]
+			break
+		}
+	}
+	return strings.TrimSuffix(s, "/")
 }
 
 // print prints t with a deadline; the outcome updates the ticket screen if
@@ -62,7 +79,8 @@ func (k *Kiosk) print(t api.Ticket) {
 // printJob is what goes on paper: German, because receipt printers' code
 // pages cannot print every script, and with no personal data.
 func (k *Kiosk) printJob(t api.Ticket) PrintJob {
-	job := PrintJob{Number: t.Number, Issued: k.opts.Now().In(k.link.loc), WaitMinutes: t.WaitMinutes}
+	job := PrintJob{Number: t.Number, Issued: k.opts.Now().In(k.link.loc), WaitMinutes: t.WaitMinutes,
+		StatusURL: t.StatusURL}
 	if k.link.office != nil {
 		job.Office = k.link.office.Name
 	}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lotse/assets"
+	"lotse/hardware/qr"
 	"lotse/hub/api"
 )
 
@@ -308,7 +309,44 @@ func (k *Kiosk) ticketScreen() fyne.CanvasObject {
 		items = append(items, note)
 	}
 	done := newTile(k.text.get("done"), tilePrimary, k.goIdle)
-	return k.frame(container.New(maxWidth{width: sizeTouch, scale: 6}, done), k.centered(items...))
+	center := k.centered(items...)
+	if t.StatusURL != "" {
+		// Beside the ticket, not under it: the ticket screen must fit
+		// 1280×1024 without scrolling, and the number stays the largest
+		// thing on it.
+		center = container.NewBorder(nil, nil, nil, k.phoneColumn(t.StatusURL), center)
+	}
+	return k.frame(container.New(maxWidth{width: sizeTouch, scale: 6}, done), center)
+}
+
+// phoneColumn shows the ticket's status page for the citizen's phone: the
+// QR code to scan and the short link to type.
+func (k *Kiosk) phoneColumn(url string) fyne.CanvasObject {
+	link := text(ShortLink(url), theme.SizeNameText, true)
+	link.Wrapping = fyne.TextWrapBreak // a link has no spaces to wrap at
+	items := []fyne.CanvasObject{text(k.text.get("result_phone"), theme.SizeNameText, false), link}
+	if code := k.statusQR(url); code != nil {
+		items = append([]fyne.CanvasObject{container.NewCenter(code)}, items...)
+	}
+	return container.New(fixedWidth{width: sizePicture, scale: 1.6}, k.centered(items...))
+}
+
+// statusQR is the QR code of the ticket's status page, for the citizen to
+// scan with a phone; nil (and logged) if url does not fit into a QR code.
+func (k *Kiosk) statusQR(url string) fyne.CanvasObject {
+	// The smallest image of the code: one pixel a module, scaled up by the
+	// canvas without smoothing, so the modules stay sharp at any size.
+	img, err := qr.Encode(url, 0)
+	if err != nil {
+		k.log.Warn("status link not shown as QR code", "err", err)
+		return nil
+	}
+	code := canvas.NewImageFromImage(img)
+	code.FillMode = canvas.ImageFillContain
+	code.ScaleMode = canvas.ImageScalePixels
+	side := k.view.theme.Size(sizePicture)
+	code.SetMinSize(fyne.NewSize(side, side))
+	return code
 }
 
 func (k *Kiosk) messageScreen() fyne.CanvasObject {

@@ -40,7 +40,8 @@ var screenSetups = []struct {
 		start := fakehub.Day.Add(10*time.Hour + 30*time.Minute)
 		wait := 12
 		k.visit.ticket = api.Ticket{Number: "A042", AppointmentStart: &start, WaitMinutes: &wait,
-			Services: []api.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "pass", Count: 1}}}
+			Services:  []api.ServiceCount{{Service: "anmeldung", Count: 2}, {Service: "pass", Count: 1}},
+			StatusURL: fakehub.StatusURL("A042")}
 		k.visit.printNote = "printer_paper_out"
 		k.show(ScreenTicket)
 	}},

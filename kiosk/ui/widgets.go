@@ -189,6 +189,29 @@ func (m maxWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return s
 }
 
+// fixedWidth gives its content a fixed width and the full height, so that
+// wrapping labels in it wrap at that width instead of shrinking to a word.
+type fixedWidth struct {
+	width fyne.ThemeSizeName
+	scale float32 // multiples of the theme size
+}
+
+func (f fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width, fyne.CurrentApp().Settings().Theme().Size(f.width)*f.scale)
+	for _, o := range objects {
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (f fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(fyne.CurrentApp().Settings().Theme().Size(f.width)*f.scale, 0)
+	for _, o := range objects {
+		s.Height = max(s.Height, o.MinSize().Height)
+	}
+	return s
+}
+
 // cornerLayout puts its only object into the top left corner at its
 // minimum size.
 type cornerLayout struct{}

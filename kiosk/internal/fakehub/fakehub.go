@@ -31,6 +31,17 @@ const (
 	// Anything else is not a check-in code at all (invalid).
 )
 
+// StatusBase is where the fake hub's tickets have their status pages, as
+// the hub's [hub] public_url would give it.
+const StatusBase = "https://termine.example.de"
+
+// StatusURL is the status page of the ticket with number: a fixed token of
+// the hub's length (22 characters of base64url) per number.
+func StatusURL(number string) string {
+	token := (number + "-statusTokenForTests_xyz")[:22]
+	return StatusBase + "/t/" + token
+}
+
 // Birth dates the fake hub knows (YYYY-MM-DD).
 const (
 	BirthSingle   = "1950-03-15" // one appointment: ticket A003
@@ -166,7 +177,7 @@ func (h *Server) serve(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, http.StatusCreated, api.Ticket{
 					ID: "t-walk", Number: s.Prefix + "101", State: api.StateWaiting, Persons: 1,
 					Services: []api.ServiceCount{{Service: s.ID, Name: s.Name, Count: 1}},
-					Arrived:  at(10, 5), WaitMinutes: minutes(25),
+					Arrived:  at(10, 5), WaitMinutes: minutes(25), StatusURL: StatusURL(s.Prefix + "101"),
 				})
 				return
 			}
@@ -187,6 +198,7 @@ func ticket(id, number string, start time.Time, wait int, services ...api.Servic
 	return api.Ticket{
 		ID: "t-" + id, Number: number, State: api.StateWaiting, Services: services, Persons: persons,
 		Appointment: id, AppointmentStart: &start, Arrived: at(10, 5), WaitMinutes: minutes(wait),
+		StatusURL: StatusURL(number),
 	}
 }
 
