@@ -40,7 +40,7 @@ const (
 	DefaultPrior = 20
 	// DefaultSimulatedDays: enough days that the 90th percentile of the
 	// waits moves by well under a minute from one seed to the next.
-	DefaultSimulatedDays = 400
+	DefaultSimulatedDays = 100
 	// targetUtilisation: the suggested slot leaves a tenth of the
 	// counter's time for the spread of service times; a queue whose
 	// counters are planned at 100 % grows without bound (Kingman).
