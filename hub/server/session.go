@@ -267,7 +267,7 @@ func (m *sessions) open(ctx context.Context, c Clerk, office, counter, counterNa
 		counter = prevSess.Counter
 	}
 	if counter != "" {
-		live, err := m.db.LiveSessions(ctx, office, counter, now)
+		live, err := m.live(ctx, office, counter, now)
 		if err != nil {
 			return "", store.Session{}, err
 		}

@@ -213,7 +213,7 @@ func (s *Server) supervise(ctx context.Context, o *officeHandle) (api.Supervisio
 		since := s.manage.since(id, sc.ID, sc.State, fallback, now)
 		sc.Since = &since
 		if c.staffed {
-			live, err := s.db.LiveSessions(ctx, id, sc.ID, now)
+			live, err := s.sessions.live(ctx, id, sc.ID, now)
 			if err != nil {
 				return out, fmt.Errorf("supervision of %s: %w", id, err)
 			}
