@@ -251,6 +251,7 @@ func (s *Server) routes() {
 	s.webRoutes(m)
 	s.deviceRoutes(m)
 	s.publicWaitingRoutes(m)
+	s.ticketRoutes(m) // ticket.go
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "no such API endpoint"))
 	})
