@@ -24,6 +24,14 @@ const (
 	// CodeBadRequest: a request the API cannot read, e.g. a statistics
 	// period that is not one (400).
 	CodeBadRequest = "bad_request"
+	// CodeAlreadyServed: a check-in for an appointment whose ticket was
+	// served today (409). The kiosk says so instead of issuing a number
+	// that will never be called.
+	CodeAlreadyServed = "already_served"
+	// CodeSeeDesk: a check-in for an appointment whose ticket was missed,
+	// in an office that sends such people to the information desk
+	// instead of putting them back in the queue (409).
+	CodeSeeDesk = "see_desk"
 )
 
 // Error codes of access control.
