@@ -174,6 +174,7 @@ func (l *Loop) Load(ctx context.Context) error {
 	} else {
 		l.q = queue.Restore(l.office, st)
 	}
+	l.q.SetTokenSource(newStatusToken)
 	// Nobody is present after a start: the clerks' sessions still live
 	// come back with their next request (Staff).
 	l.q.TrackPresence()
@@ -557,6 +558,7 @@ func (l *Loop) reload(ctx context.Context) error {
 	} else {
 		l.q = queue.Restore(l.office, st)
 	}
+	l.q.SetTokenSource(newStatusToken)
 	l.q.TrackPresence()
 	l.q.KeepPresence(old)
 	// A carry that did not become durable is made again: the store holds

@@ -172,6 +172,9 @@ func (q *Queue) newTicket(now time.Time, services []ServiceCount) *Ticket {
 		Services: append([]ServiceCount(nil), services...),
 		Arrived:  now,
 	}
+	if q.token != nil {
+		t.StatusToken = q.token()
+	}
 	q.tickets[t.ID] = t
 	q.setState(t, Waiting)
 	return t

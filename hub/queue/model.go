@@ -266,6 +266,11 @@ type Ticket struct {
 	// was a no-show. A ticket missed again after being called back is not
 	// reported a second time.
 	NoShowReported bool `json:",omitzero"`
+	// StatusToken is the key of the ticket's status page on the holder's
+	// phone (see SetTokenSource). It is stored with the ticket and purged
+	// with it, but never written into the event log, which every screen
+	// can resume from.
+	StatusToken string `json:"-"`
 }
 
 // Service returns the ticket's main service: the one that decides where it

@@ -44,6 +44,8 @@ type Queue struct {
 	presence *presence
 	// synced: the list the last Sync applied (appointments.go).
 	synced syncedList
+	// token makes the status tokens of new tickets; nil: none.
+	token func() string
 }
 
 // request remembers a counter's last request id, so that a double click or a
