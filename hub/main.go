@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
 	liftLimits := fs.Bool("lift-limits", false, "lift every rate limit and connection cap, for the load instruments on loopback only (refused on any other address)")
 	pprofAddr := fs.String("pprof-addr", "", "serve CPU, block and mutex profiles on this loopback address, for measurements (default: off)")
+	publicAddr := fs.String("public-addr", "", "second listen address serving only the status pages /t/… and the public waiting times /public/… (default: none; [hub] public_addr)")
 	connsPerSource := fs.Int("conns-per-source", 0, "open connections of one client address (0: a quarter of the connection limit, at least 16; -1: no cap, e.g. behind a reverse proxy)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -68,14 +69,19 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if inst.file.Hub.DB != "" && !flagSet(fs, "db") {
 			*dbPath = inst.file.Hub.DB
 		}
+		if inst.file.Hub.PublicAddr != "" && !flagSet(fs, "public-addr") {
+			*publicAddr = inst.file.Hub.PublicAddr
+		}
 	}
 
 	var limits server.Limits
 	if *liftLimits {
 		// A measurement, never an installation: the limits guard the
 		// hub against guessing and floods from the network.
-		if !loopback(*addr) {
-			return fmt.Errorf("-lift-limits is for measurements on a loopback address, not %q", *addr)
+		for _, a := range []string{*addr, *publicAddr} {
+			if a != "" && !loopback(a) {
+				return fmt.Errorf("-lift-limits is for measurements on a loopback address, not %q", a)
+			}
 		}
 		limits = server.NoLimits()
 		*connsPerSource = -1
@@ -97,7 +103,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	h, err := instance.Start(ctx, instance.Options{
-		Addr: *addr, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
+		Addr: *addr, PublicAddr: *publicAddr, PublicURL: publicURL(inst), DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
 		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
@@ -115,6 +121,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case err := <-h.Err():
 		return err
 	}
+}
+
+// publicURL is the configured base of the status links, if any.
+func publicURL(inst *installation) string {
+	if inst.file == nil {
+		return ""
+	}
+	return inst.file.Hub.PublicURL
 }
 
 // loopback reports whether addr (host:port) listens on this machine only.

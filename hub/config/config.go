@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -40,6 +41,15 @@ type Hub struct {
 	// marked Secure and the hub sends Strict-Transport-Security, as it
 	// does when it speaks TLS itself.
 	BehindTLSProxy bool `toml:"behind_tls_proxy"`
+	// PublicAddr is a second listen address that serves only the tickets'
+	// status pages (/t/…) and the public waiting times (/public/…), for
+	// the office's reverse proxy on the internet; empty: none.
+	PublicAddr string `toml:"public_addr"`
+	// PublicURL is where citizens' phones reach the status pages, e.g.
+	// "https://termine.stadt.de": the link on tickets and in their QR
+	// codes. Empty: the address the kiosk reached the hub at, which only
+	// phones in the office's own network can open.
+	PublicURL string `toml:"public_url"`
 }
 
 // Office is one office.
@@ -231,6 +241,9 @@ func Load(path string) (*File, error) {
 	if f.Hub.DayTurnHold.Duration < 0 {
 		return nil, fmt.Errorf("config %s: hub.day_turn_hold %s: must not be negative", path, f.Hub.DayTurnHold.Duration)
 	}
+	if err := checkPublicURL(f.Hub.PublicURL); err != nil {
+		return nil, fmt.Errorf("config %s: hub.public_url: %w", path, err)
+	}
 	for _, o := range f.Offices {
 		if err := o.Backend.Check(o.ID); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
@@ -240,6 +253,23 @@ func Load(path string) (*File, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return &f, nil
+}
+
+// checkPublicURL accepts an empty public_url or the base of the status
+// links: http or https, a host, and nothing after the path, since every
+// printed ticket's QR code carries it.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q: want the base of the status links, e.g. \"https://termine.stadt.de\"", s)
+	}
+	return nil
 }
 
 // normalize brings the file's text to Unicode NFC: names of offices,

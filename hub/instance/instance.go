@@ -28,7 +28,14 @@ import (
 
 // Options describe a hub.
 type Options struct {
-	Addr      string // listen address, e.g. ":8080" or "127.0.0.1:0"
+	Addr string // listen address, e.g. ":8080" or "127.0.0.1:0"
+	// PublicAddr is a second listen address that serves only the status
+	// pages and the public waiting times (server.PublicHandler); empty:
+	// none. It shares Addr's TLS setting and connection limits.
+	PublicAddr string
+	// PublicURL is where phones reach the status pages
+	// (server.Config.PublicURL).
+	PublicURL string
 	DBPath    string
 	Offices   []queue.Office
 	Backend   booking.Backend
@@ -139,6 +146,8 @@ func (l HTTPLimits) withDefaults() HTTPLimits {
 type Hub struct {
 	URL    string // e.g. "http://127.0.0.1:8080"
 	Addr   string
+	// PublicURL is the public listener's URL; empty without one.
+	PublicURL string
 	DB     *store.DB
 	Server *server.Server
 	Loops  office.Set
@@ -147,6 +156,7 @@ type Hub struct {
 
 	cancel   context.CancelFunc
 	http     *http.Server
+	public   *http.Server // nil without Options.PublicAddr
 	wg       sync.WaitGroup
 	requests requests      // the handlers running, streams included
 	grace    time.Duration // see HTTPLimits.ShutdownGrace
@@ -213,7 +223,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Now: o.Now, Log: o.Log, Demo: o.Demo, QRCode: qr.Encode, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits, BehindTLSProxy: o.BehindTLSProxy,
-		Manage: o.Manage,
+		Manage: o.Manage, PublicURL: o.PublicURL,
 	})
 	lim := o.HTTP.withDefaults()
 	h.grace = lim.ShutdownGrace
@@ -241,6 +251,18 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		scheme = "https"
 	}
 	h.URL = scheme + "://" + net.JoinHostPort(host, port)
+	var publicLn net.Listener
+	if o.PublicAddr != "" {
+		if publicLn, err = net.Listen("tcp", o.PublicAddr); err != nil {
+			ln.Close()
+			return fail(fmt.Errorf("listen on the public address %s: %w", o.PublicAddr, err))
+		}
+		h.PublicURL = scheme + "://" + publicLn.Addr().String()
+		if host, port, _ := net.SplitHostPort(publicLn.Addr().String()); net.ParseIP(host).IsUnspecified() {
+			h.PublicURL = scheme + "://" + net.JoinHostPort("localhost", port)
+		}
+		publicLn = netutil.LimitListener(limitPerSource(publicLn, lim.MaxConnsPerSource), lim.MaxConns)
+	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -254,6 +276,16 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		BaseContext: func(net.Listener) context.Context { return runCtx },
 		ErrorLog:    slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
 		TLSConfig:   tlsConfig,
+	}
+	if publicLn != nil {
+		h.public = &http.Server{
+			Handler:           h.requests.wrap(h.Server.PublicHandler()),
+			ReadHeaderTimeout: lim.ReadHeaderTimeout, ReadTimeout: lim.ReadTimeout,
+			WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes,
+			BaseContext: func(net.Listener) context.Context { return runCtx },
+			ErrorLog:    slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
+			TLSConfig:   tlsConfig,
+		}
 	}
 	h.goRun(func() error { h.Server.Run(runCtx); return nil })
 	for _, l := range loops {
@@ -274,16 +306,24 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.goRun(func() error { return h.Syncer.Run(runCtx) })
 	h.goRun(func() error { return webhooks.Run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
-	h.goRun(func() error {
-		serve := h.http.Serve
-		if tlsConfig != nil {
-			serve = func(ln net.Listener) error { return h.http.ServeTLS(ln, "", "") }
+	for _, l := range []struct {
+		srv *http.Server
+		ln  net.Listener
+	}{{h.http, ln}, {h.public, publicLn}} {
+		if l.srv == nil {
+			continue
 		}
-		if err := serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
+		h.goRun(func() error {
+			serve := l.srv.Serve
+			if tlsConfig != nil {
+				serve = func(ln net.Listener) error { return l.srv.ServeTLS(ln, "", "") }
+			}
+			if err := serve(l.ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
 	// When Start's ctx ends the hub stops serving and its parts end; Stop
 	// then only closes the store. The watch is one of the hub's goroutines,
 	// so Stop waits for it like for every other.
@@ -333,9 +373,17 @@ func (h *Hub) Stop() {
 func (h *Hub) shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), h.grace)
 	defer cancel()
-	_ = h.http.Shutdown(ctx)
+	servers := []*http.Server{h.http}
+	if h.public != nil {
+		servers = append(servers, h.public)
+	}
+	for _, srv := range servers {
+		_ = srv.Shutdown(ctx)
+	}
 	h.cancel()
-	_ = h.http.Close()
+	for _, srv := range servers {
+		_ = srv.Close()
+	}
 }
 
 // requests counts the running handlers, so that Stop can wait for them:

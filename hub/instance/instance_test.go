@@ -40,6 +40,12 @@ type testHub struct {
 
 func startHub(t *testing.T, dbPath string, c *clocktest.Clock) *testHub {
 	t.Helper()
+	return startHubWith(t, dbPath, c, nil)
+}
+
+// startHubWith is startHub with options changed by edit.
+func startHubWith(t *testing.T, dbPath string, c *clocktest.Clock, edit func(*instance.Options)) *testHub {
+	t.Helper()
 	if c == nil {
 		loc, _ := time.LoadLocation("Europe/Berlin")
 		c = clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, loc))
@@ -48,13 +54,17 @@ func startHub(t *testing.T, dbPath string, c *clocktest.Clock) *testHub {
 		dbPath = filepath.Join(t.TempDir(), "lotse.db")
 	}
 	b := demo.New(c.Now)
-	h, err := instance.Start(context.Background(), instance.Options{
+	o := instance.Options{
 		Addr: "127.0.0.1:0", DBPath: dbPath, Offices: demo.Offices(), Backend: b, Demo: b,
 		Clerks:  []server.Clerk{{User: "demo", PasswordHash: demoHash}},
 		Devices: []server.Device{{Name: "kiosk", Token: "demo"}},
 		Now:     c.Now, Elapsed: c.Elapsed, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PingEvery: 200 * time.Millisecond,
 		TickEvery: time.Hour, SyncEvery: time.Hour,
-	})
+	}
+	if edit != nil {
+		edit(&o)
+	}
+	h, err := instance.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

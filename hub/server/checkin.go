@@ -112,6 +112,8 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		m := minutes(tr.wait)
 		t.WaitMinutes = &m
 	}
+	// Only the device or desk that drew the ticket learns its link.
+	t.StatusURL = s.statusURL(r, tr.ticket.StatusToken)
 	writeJSON(w, http.StatusCreated, t)
 }
 
@@ -203,5 +205,6 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	t := o.convert.ticket(tr.ticket)
 	m := minutes(tr.wait)
 	t.WaitMinutes = &m
+	t.StatusURL = s.statusURL(r, tr.ticket.StatusToken)
 	writeJSON(w, http.StatusCreated, t)
 }

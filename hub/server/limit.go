@@ -49,6 +49,18 @@ type Limits struct {
 	// StreamsPerCaller bounds the open streams of one device token or
 	// clerk account; default 8 (a display needs one, a workplace a few).
 	StreamsPerCaller int
+	// UnknownTicketPerSource bounds the status links of no ticket that
+	// one client address may ask for: whoever walks through tokens runs
+	// dry at once, a phone with its one real link never does.
+	UnknownTicketPerSource Rate
+	// TicketRequests bounds the requests of one ticket's status link
+	// (page, status, withdraw and stream openings together). A phone
+	// polls every 15 s at most; the bound stops one link from being
+	// used to load the hub.
+	TicketRequests Rate
+	// StreamsPerTicket bounds the open event streams of one ticket's
+	// link; default 4 (a family may follow one ticket on a few phones).
+	StreamsPerTicket int
 }
 
 // DefaultLimits are the limits docs/security.md states.
@@ -63,6 +75,11 @@ func DefaultLimits() Limits {
 		LoginPerSource:     Rate{Burst: 20, Every: time.Minute},
 		StatusPerDevice:    Rate{Burst: 20, Every: time.Second},
 		StreamsPerCaller:   8,
+		// 20 at once, then one every 10 s: 380 guesses an hour among
+		// 2^128 tokens.
+		UnknownTicketPerSource: Rate{Burst: 20, Every: 10 * time.Second},
+		TicketRequests:         Rate{Burst: 30, Every: 2 * time.Second},
+		StreamsPerTicket:       4,
 	}
 }
 
@@ -76,7 +93,7 @@ func NoLimits() Limits {
 	return Limits{
 		CodePerDevice: open, CodePerOffice: open, CodePerAppointment: open, BirthPerDevice: open,
 		WalkInPerDevice: open, LoginPerAccount: open, LoginPerSource: open, StatusPerDevice: open,
-		StreamsPerCaller: 1 << 30,
+		StreamsPerCaller: 1 << 30, UnknownTicketPerSource: open, TicketRequests: open, StreamsPerTicket: 1 << 30,
 	}
 }
 
@@ -87,6 +104,7 @@ func (l Limits) withDefaults() Limits {
 		{&l.CodePerAppointment, &d.CodePerAppointment}, {&l.BirthPerDevice, &d.BirthPerDevice},
 		{&l.WalkInPerDevice, &d.WalkInPerDevice}, {&l.LoginPerAccount, &d.LoginPerAccount},
 		{&l.LoginPerSource, &d.LoginPerSource}, {&l.StatusPerDevice, &d.StatusPerDevice},
+		{&l.UnknownTicketPerSource, &d.UnknownTicketPerSource}, {&l.TicketRequests, &d.TicketRequests},
 	} {
 		if f.v.Burst <= 0 || f.v.Every <= 0 {
 			*f.v = *f.def
@@ -94,6 +112,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.StreamsPerCaller <= 0 {
 		l.StreamsPerCaller = d.StreamsPerCaller
+	}
+	if l.StreamsPerTicket <= 0 {
+		l.StreamsPerTicket = d.StreamsPerTicket
 	}
 	return l
 }
@@ -221,6 +242,8 @@ type limiters struct {
 	loginAccount, loginSource               *limiter
 	statusDevice                            *limiter
 	streams                                 *streamSlots
+	tokenSource, ticketRequests             *limiter // ticket.go
+	ticketStreams                           *streamSlots
 }
 
 func newLimiters(l Limits, now func() time.Time) limiters {
@@ -232,5 +255,7 @@ func newLimiters(l Limits, now func() time.Time) limiters {
 		loginAccount: newLimiter(l.LoginPerAccount, now), loginSource: newLimiter(l.LoginPerSource, now),
 		statusDevice: newLimiter(l.StatusPerDevice, now),
 		streams:      newStreamSlots(l.StreamsPerCaller),
+		tokenSource:  newLimiter(l.UnknownTicketPerSource, now), ticketRequests: newLimiter(l.TicketRequests, now),
+		ticketStreams: newStreamSlots(l.StreamsPerTicket),
 	}
 }

@@ -67,6 +67,10 @@ type Config struct {
 	// Devices keeps the kiosks' and displays' status reports; nil: a
 	// registry of the server's own on its clock.
 	Devices *devicehealth.Devices
+	// PublicURL is where citizens' phones reach the status pages, e.g.
+	// "https://termine.stadt.de" ([hub] public_url); empty: the address
+	// the kiosk or desk reached the hub at.
+	PublicURL string
 }
 
 // Server serves the hub's HTTP side.
@@ -96,6 +100,7 @@ type Server struct {
 	behindTLSProxy bool
 	devices        *devicehealth.Devices
 	public         publicCache // waiting.go
+	publicURL      string      // see Config.PublicURL
 }
 
 type officeHandle struct {
@@ -103,6 +108,7 @@ type officeHandle struct {
 	loop    *office.Loop
 	convert *converter
 	stream  *broadcaster
+	phones  *phoneHub // phones.go
 }
 
 // New builds the server. Call Run to start its stream broadcasters.
@@ -112,6 +118,7 @@ func New(c Config) *Server {
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, qrCode: c.QRCode, notice: c.Notice,
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
 		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy, manage: newSupervision(c.Manage),
+		publicURL: c.PublicURL,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -147,7 +154,9 @@ func New(c Config) *Server {
 	for _, l := range c.Loops {
 		o := l.Office()
 		n := newConverter(o)
-		s.offices[o.ID] = &officeHandle{office: o, loop: l, convert: n, stream: newBroadcaster(o.ID, n, s.metrics, s.log, s.pingEvery)}
+		h := &officeHandle{office: o, loop: l, convert: n, stream: newBroadcaster(o.ID, n, s.metrics, s.log, s.pingEvery)}
+		h.phones = newPhoneHub(h, s.log)
+		s.offices[o.ID] = h
 		s.order = append(s.order, o.ID)
 	}
 	s.routes()
@@ -163,6 +172,7 @@ func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.behindT
 func (s *Server) Publish(officeID string, events []queue.Event, waiting []queue.ServiceWait) {
 	if o, ok := s.offices[officeID]; ok {
 		o.stream.publish(events, waiting)
+		o.phones.notify()
 		s.manage.observe(officeID, events)
 		for _, e := range events {
 			s.metrics.event(officeID, string(e.Type))
@@ -178,6 +188,10 @@ func (s *Server) Run(ctx context.Context) {
 	for _, id := range s.order {
 		o := s.offices[id]
 		go func() {
+			o.phones.run(ctx)
+			done <- struct{}{}
+		}()
+		go func() {
 			<-o.loop.Ready()
 			seq := o.loop.Seq()
 			recent, err := s.db.EventsSince(ctx, id, max(0, seq-ringSize), ringSize)
@@ -188,7 +202,7 @@ func (s *Server) Run(ctx context.Context) {
 			done <- struct{}{}
 		}()
 	}
-	for range s.order {
+	for range 2 * len(s.order) {
 		<-done
 	}
 }

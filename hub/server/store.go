@@ -18,6 +18,9 @@ type Store interface {
 	View(ctx context.Context, office string) (store.View, error)
 	Changes(ctx context.Context, office string, seq int64, limit int) (day string, last int64, events []queue.Event, err error)
 	WriteCheck(ctx context.Context) error
+	// TicketByToken finds the ticket of a status link (queue.NotFound
+	// for none).
+	TicketByToken(ctx context.Context, token string) (store.TicketRef, error)
 	SessionStore
 }
 
