@@ -144,15 +144,15 @@ func (l HTTPLimits) withDefaults() HTTPLimits {
 
 // Hub is a running hub.
 type Hub struct {
-	URL    string // e.g. "http://127.0.0.1:8080"
-	Addr   string
+	URL  string // e.g. "http://127.0.0.1:8080"
+	Addr string
 	// PublicURL is the public listener's URL; empty without one.
 	PublicURL string
-	DB     *store.DB
-	Server *server.Server
-	Loops  office.Set
-	Syncer *booking.Syncer
-	Outbox *booking.Outbox
+	DB        *store.DB
+	Server    *server.Server
+	Loops     office.Set
+	Syncer    *booking.Syncer
+	Outbox    *booking.Outbox
 
 	cancel   context.CancelFunc
 	http     *http.Server
