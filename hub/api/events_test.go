@@ -26,6 +26,7 @@ func TestEventTypesMatchTheHub(t *testing.T) {
 		{api.EventParked, queue.TicketParked},
 		{api.EventTransferred, queue.TicketTransferred},
 		{api.EventCancelled, queue.TicketCancelled},
+		{api.EventWithdrawn, queue.TicketWithdrawn},
 		{api.EventCounterOpened, queue.CounterOpened},
 		{api.EventCounterPaused, queue.CounterPaused},
 		{api.EventAppointmentNoShow, queue.AppointmentNoShow},

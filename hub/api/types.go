@@ -280,7 +280,8 @@ const (
 	EventMissed            = "missed"      // no-show after the last recall
 	EventParked            = "parked"      // set aside, can be called later
 	EventTransferred       = "transferred" // back to the queue for another service or counter
-	EventCancelled         = "cancelled"   // withdrawn
+	EventCancelled         = "cancelled"   // ended by the office at the end of the day
+	EventWithdrawn         = "withdrawn"   // given up by its holder (the phone's "Ich komme nicht mehr")
 	EventCounterOpened     = "counter_opened"
 	EventCounterPaused     = "counter_paused"
 	EventAppointmentNoShow = "appointment_noshow" // not checked in by start + grace

@@ -230,7 +230,7 @@ func TestPhoneFollowsItsTicket(t *testing.T) {
 	}
 	for {
 		e := nextEvent(t, board)
-		if e.Type == api.EventCancelled && e.Ticket != nil && e.Ticket.ID == second.ID {
+		if e.Type == api.EventWithdrawn && e.Ticket != nil && e.Ticket.ID == second.ID {
 			break
 		}
 	}
@@ -252,6 +252,27 @@ func TestPhoneFollowsItsTicket(t *testing.T) {
 	}
 	if reported(h, second.Appointment, queue.ReportNoShow) {
 		t.Fatal("a withdrawn appointment was reported as a no-show")
+	}
+	// The statistics count it as given up, with the time it freed.
+	day := h.clock.Now().Format(queue.DayFormat)
+	req, _ := http.NewRequest(http.MethodGet, h.URL+"/api/v1/offices/"+mitte+"/statistics?from="+day+"&to="+day+"&by=day", nil)
+	req.SetBasicAuth("demo", "demo")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rep struct {
+		Totals struct {
+			Withdrawn    int     `json:"withdrawn"`
+			FreedMinutes float64 `json:"freedMinutes"`
+		} `json:"totals"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("statistics: %s, %v", resp.Status, err)
+	}
+	if rep.Totals.Withdrawn != 1 || rep.Totals.FreedMinutes <= 0 {
+		t.Fatalf("statistics of the day: %+v, want one ticket given up and its minutes freed", rep.Totals)
 	}
 }
 

@@ -17,7 +17,11 @@ const (
 	TicketMissed      EventType = "missed"      // no-show after the last recall
 	TicketParked      EventType = "parked"      // set aside, can be called later
 	TicketTransferred EventType = "transferred" // back to the queue for another service or counter
-	TicketCancelled   EventType = "cancelled"   // withdrawn (end of day, cancelled at the desk)
+	TicketCancelled   EventType = "cancelled"   // ended by the office (end of day)
+	// TicketWithdrawn: the holder gave the ticket up ("Ich komme nicht
+	// mehr" on the phone). The ticket is cancelled; the event type
+	// tells the statistics it was the holder's choice, on the day.
+	TicketWithdrawn   EventType = "withdrawn"
 	CounterOpened     EventType = "counter_opened"
 	CounterPaused     EventType = "counter_paused"
 	AppointmentNoShow EventType = "appointment_noshow" // not checked in by start + grace

@@ -97,5 +97,5 @@ func (q *Queue) Withdraw(now time.Time, ticketID string) (Ticket, []Event, error
 	if t.Appointment != "" && !t.NoShowReported {
 		report = ReportCancelled
 	}
-	return *t, []Event{q.emit(now, TicketCancelled, t, cs, report)}, nil
+	return *t, []Event{q.emit(now, TicketWithdrawn, t, cs, report)}, nil
 }

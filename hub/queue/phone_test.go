@@ -66,8 +66,8 @@ func TestWithdraw(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tk.State != queue.Cancelled || len(events) != 1 || events[0].Type != queue.TicketCancelled {
-				t.Fatalf("got %s with %v, want cancelled with one cancelled event", tk.State, eventTypes(events))
+			if tk.State != queue.Cancelled || len(events) != 1 || events[0].Type != queue.TicketWithdrawn {
+				t.Fatalf("got %s with %v, want cancelled with one withdrawn event", tk.State, eventTypes(events))
 			}
 			if events[0].Report != tc.wantReport {
 				t.Errorf("report %q, want %q", events[0].Report, tc.wantReport)

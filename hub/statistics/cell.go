@@ -32,7 +32,8 @@ type Cell struct {
 	Booked     int // appointments of the day's import for this start hour
 	CheckedIn  int // appointments checked in
 	NoShows    int // appointments reported as no-show
-	Cancelled  int // appointments cancelled (by the backend or by the citizen)
+	Cancelled  int // appointments cancelled (by the backend, or by the office at the end of the day)
+	Withdrawn  int // tickets given up on the day by their holders (the phone's "Ich komme nicht mehr")
 	WalkIns    int // walk-in tickets drawn
 	Called     int // first calls
 	Recalls    int // calls after the first of the same ticket

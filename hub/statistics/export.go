@@ -29,14 +29,14 @@ type Table struct {
 
 // rowHeader names the columns of a Row table (German, as the page).
 var rowHeader = []string{"Schlüssel", "Bezeichnung", "Gebucht", "Eingecheckt", "Nicht erschienen", "Nichterscheinensquote",
-	"Storniert", "Spontan", "Bedient", "Verpasst", "Wiederholte Aufrufe", "Wartezeit Median (min)", "Wartezeit P90 (min)",
+	"Storniert", "Zurückgegeben", "Freigewordene Zeit (min)", "Spontan", "Bedient", "Verpasst", "Wiederholte Aufrufe", "Wartezeit Median (min)", "Wartezeit P90 (min)",
 	"Bedienzeit Mittel (min)", "Bedienzeit konfiguriert (min)", "Pünktlichkeit", "Auslastung"}
 
 // rowFormats are the number formats of rowHeader's columns.
-var rowFormats = []string{"", "", "", "", "", "0.0%", "", "", "", "", "", "0.0", "0.0", "0.0", "0.0", "0.0%", "0.0%"}
+var rowFormats = []string{"", "", "", "", "", "0.0%", "", "", "0", "", "", "", "", "0.0", "0.0", "0.0", "0.0", "0.0%", "0.0%"}
 
 func rowCells(r Row) []any {
-	return []any{r.Key, r.Label, r.Booked, r.CheckedIn, r.NoShows, r.NoShowRate, r.Cancelled, r.WalkIns, r.Served,
+	return []any{r.Key, r.Label, r.Booked, r.CheckedIn, r.NoShows, r.NoShowRate, r.Cancelled, r.Withdrawn, r.FreedMinutes, r.WalkIns, r.Served,
 		r.Missed, r.Recalls, r.WaitMedianMinutes, r.WaitP90Minutes, r.ServiceMeanMinutes, r.ServiceConfiguredMinutes,
 		r.Punctuality, r.Utilisation}
 }

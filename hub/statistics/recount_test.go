@@ -155,6 +155,19 @@ func TestStatisticsEqualARecountOfTheEventLog(t *testing.T) {
 				return q.WalkIn(now, svc, false)
 			})
 		}
+		if s.rng.IntN(100) < 5 {
+			// Somebody gives up from the phone: waiting, or called.
+			pick := s.rng.IntN(3)
+			s.do(func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+				list := q.Tickets(func(tk *queue.Ticket) bool {
+					return tk.State == queue.Waiting || pick == 0 && tk.State == queue.Called
+				})
+				if len(list) == 0 {
+					return queue.Ticket{}, nil, nil
+				}
+				return q.Withdraw(now, list[len(list)/2].ID)
+			})
+		}
 		for _, c := range o.Counters {
 			s.counterStep(c.ID, now)
 		}
@@ -505,6 +518,15 @@ func recount(t *testing.T, path string, o queue.Office) map[key]*statistics.Cell
 			if tk.Appointment != "" {
 				cell(tk.AppointmentStart, tk.Service(), "").Cancelled++
 			}
+		case queue.TicketWithdrawn:
+			at := e.At
+			if tk.Appointment != "" && !tk.AppointmentStart.IsZero() {
+				at = tk.AppointmentStart
+			}
+			cell(at, tk.Service(), "").Withdrawn++
+			if e.Counter != nil {
+				busy(counter, activity(counter, e.At), e.At)
+			}
 		case queue.CounterPaused:
 			if st := counters[counter]; st != nil && !st.since.IsZero() {
 				end := st.last
@@ -552,8 +574,8 @@ func compareCells(t *testing.T, got []statistics.Cell, want map[key]*statistics.
 }
 
 func brief(c statistics.Cell) string {
-	return fmt.Sprintf("booked %d in %d noshow %d cancel %d walk %d called %d recall %d served %d missed %d punct %d/%d wait %ds svc %ds busy %ds staffed %ds waitHist %v svcHist %v",
-		c.Booked, c.CheckedIn, c.NoShows, c.Cancelled, c.WalkIns, c.Called, c.Recalls, c.Served, c.Missed, c.Punctual, c.ApptCalled,
+	return fmt.Sprintf("booked %d in %d noshow %d cancel %d withdrawn %d walk %d called %d recall %d served %d missed %d punct %d/%d wait %ds svc %ds busy %ds staffed %ds waitHist %v svcHist %v",
+		c.Booked, c.CheckedIn, c.NoShows, c.Cancelled, c.Withdrawn, c.WalkIns, c.Called, c.Recalls, c.Served, c.Missed, c.Punctual, c.ApptCalled,
 		c.WaitSeconds, c.ServiceSeconds, c.BusySeconds, c.StaffedSeconds, nonZero(c.WaitHistogram), nonZero(c.ServiceHistogram))
 }
 
@@ -576,7 +598,7 @@ func mustHaveEveryFigure(t *testing.T, cells map[key]*statistics.Cell) {
 		sum.Add(c)
 	}
 	figures := map[string]int64{"booked": int64(sum.Booked), "checkedIn": int64(sum.CheckedIn), "noShows": int64(sum.NoShows),
-		"cancelled": int64(sum.Cancelled), "walkIns": int64(sum.WalkIns), "called": int64(sum.Called), "recalls": int64(sum.Recalls),
+		"cancelled": int64(sum.Cancelled), "withdrawn": int64(sum.Withdrawn), "walkIns": int64(sum.WalkIns), "called": int64(sum.Called), "recalls": int64(sum.Recalls),
 		"served": int64(sum.Served), "missed": int64(sum.Missed), "punctual": int64(sum.Punctual), "apptCalled": int64(sum.ApptCalled),
 		"wait": sum.WaitSeconds, "service": sum.ServiceSeconds, "busy": sum.BusySeconds, "staffed": sum.StaffedSeconds}
 	for name, v := range figures {

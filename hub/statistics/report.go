@@ -65,13 +65,17 @@ func Period(from, to string) (int, error) {
 // Row is one line of a report: the figures of one group (docs/statistics.md
 // defines each).
 type Row struct {
-	Key                      string  `json:"key"`
-	Label                    string  `json:"label"`
-	Booked                   int     `json:"booked"`
-	CheckedIn                int     `json:"checkedIn"`
-	NoShows                  int     `json:"noShows"`
-	NoShowRate               float64 `json:"noShowRate"`
-	Cancelled                int     `json:"cancelled"`
+	Key        string  `json:"key"`
+	Label      string  `json:"label"`
+	Booked     int     `json:"booked"`
+	CheckedIn  int     `json:"checkedIn"`
+	NoShows    int     `json:"noShows"`
+	NoShowRate float64 `json:"noShowRate"`
+	Cancelled  int     `json:"cancelled"`
+	Withdrawn  int     `json:"withdrawn"`
+	// FreedMinutes is the counter time the withdrawn tickets would have
+	// taken: each at its service's configured minutes.
+	FreedMinutes             float64 `json:"freedMinutes"`
 	WalkIns                  int     `json:"walkIns"`
 	Served                   int     `json:"served"`
 	Missed                   int     `json:"missed"`
@@ -122,8 +126,9 @@ func MetaOf(o queue.Office) Meta {
 // group is the sum of the cells of one row, with the visits served per
 // service for the configured minutes of rows that mix services.
 type group struct {
-	c      Cell
-	served map[string]int
+	c         Cell
+	served    map[string]int
+	withdrawn map[string]int
 }
 
 // Builder sums cells into the rows of one report. Cells are added one by
@@ -164,6 +169,12 @@ func (g *group) add(c *Cell) {
 		}
 		g.served[c.Service] += c.Served
 	}
+	if c.Withdrawn != 0 {
+		if g.withdrawn == nil {
+			g.withdrawn = map[string]int{}
+		}
+		g.withdrawn[c.Service] += c.Withdrawn
+	}
 }
 
 // Add adds o's counts, sums and histograms to c; the keys stay c's.
@@ -172,6 +183,7 @@ func (c *Cell) Add(o *Cell) {
 	c.CheckedIn += o.CheckedIn
 	c.NoShows += o.NoShows
 	c.Cancelled += o.Cancelled
+	c.Withdrawn += o.Withdrawn
 	c.WalkIns += o.WalkIns
 	c.Called += o.Called
 	c.Recalls += o.Recalls
@@ -417,7 +429,7 @@ func (b *Builder) row(key, label string, g *group) Row {
 	c := &g.c
 	r := Row{
 		Key: key, Label: label,
-		Booked: c.Booked, CheckedIn: c.CheckedIn, NoShows: c.NoShows, Cancelled: c.Cancelled,
+		Booked: c.Booked, CheckedIn: c.CheckedIn, NoShows: c.NoShows, Cancelled: c.Cancelled, Withdrawn: c.Withdrawn,
 		WalkIns: c.WalkIns, Served: c.Served, Missed: c.Missed, Recalls: c.Recalls,
 		NoShowRate:         ratio(float64(c.NoShows), float64(c.CheckedIn+c.NoShows)),
 		WaitMedianMinutes:  c.WaitHistogram.Quantile(0.5),
@@ -428,6 +440,9 @@ func (b *Builder) row(key, label string, g *group) Row {
 	}
 	// The configured minutes of a row that mixes services are weighted
 	// by the visits served of each, so that they compare with the mean.
+	for _, s := range b.meta.Services {
+		r.FreedMinutes += float64(g.withdrawn[s.ID]) * s.Duration.Minutes()
+	}
 	var sum float64
 	var n int
 	for _, s := range b.meta.Services {

@@ -120,7 +120,8 @@ func reportCells() []Cell {
 		{Day: "2026-11-02", Hour: 8, Service: "a", Counter: "c1", Called: 9, Served: 8, ServiceSeconds: 8 * 600, Punctual: 5, ApptCalled: 6,
 			Recalls: 2, Missed: 1, BusySeconds: 1800, WaitHistogram: hist(1, 2, 3, 4, 5, 6, 7, 8, 20)},
 		{Day: "2026-11-02", Hour: 8, Counter: "c1", StaffedSeconds: 3600},
-		{Day: "2026-11-03", Hour: 14, Service: "p", Booked: 4, CheckedIn: 4},
+		{Day: "2026-11-03", Hour: 14, Service: "p", Booked: 4, CheckedIn: 4, Withdrawn: 1},
+		{Day: "2026-11-03", Hour: 14, Service: "a", Withdrawn: 2},
 		{Day: "2026-11-03", Hour: 14, Service: "p", Counter: "c2", Called: 4, Served: 2, ServiceSeconds: 2 * 1500, Punctual: 4, ApptCalled: 4,
 			BusySeconds: 3000, WaitHistogram: hist(0, 0, 0, 50)},
 		{Day: "2026-11-03", Hour: 14, Counter: "c2", StaffedSeconds: 3600},
@@ -162,7 +163,7 @@ func TestReportGroupsAndFigures(t *testing.T) {
 			}
 			// Every grouping sums up to the same totals.
 			tot := r.Totals
-			if tot.Booked != 14 || tot.CheckedIn != 11 || tot.NoShows != 2 || tot.Cancelled != 1 || tot.WalkIns != 3 ||
+			if tot.Booked != 14 || tot.CheckedIn != 11 || tot.NoShows != 2 || tot.Cancelled != 1 || tot.WalkIns != 3 || tot.Withdrawn != 3 || tot.FreedMinutes != 40 ||
 				tot.Served != 10 || tot.Missed != 1 || tot.Recalls != 2 {
 				t.Fatalf("totals %+v", tot)
 			}

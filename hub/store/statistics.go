@@ -57,14 +57,15 @@ const staffGap = 30 * time.Minute
 // new row's to a stored one: counts and sums add, histograms append.
 const (
 	statCols = `booked, checked_in, noshows, cancelled, walkins, called, recalls, served, missed, punctual, appt_called,
-		wait_s, service_s, busy_s, staffed_s, wait_hist, service_hist`
+		wait_s, service_s, busy_s, staffed_s, wait_hist, service_hist, withdrawn`
 	statAdd = `booked=booked+excluded.booked,
 		checked_in=checked_in+excluded.checked_in, noshows=noshows+excluded.noshows, cancelled=cancelled+excluded.cancelled,
 		walkins=walkins+excluded.walkins, called=called+excluded.called, recalls=recalls+excluded.recalls,
 		served=served+excluded.served, missed=missed+excluded.missed, punctual=punctual+excluded.punctual,
 		appt_called=appt_called+excluded.appt_called, wait_s=wait_s+excluded.wait_s, service_s=service_s+excluded.service_s,
 		busy_s=busy_s+excluded.busy_s, staffed_s=staffed_s+excluded.staffed_s,
-		wait_hist=wait_hist||excluded.wait_hist, service_hist=service_hist||excluded.service_hist`
+		wait_hist=wait_hist||excluded.wait_hist, service_hist=service_hist||excluded.service_hist,
+		withdrawn=withdrawn+excluded.withdrawn`
 )
 
 const (
@@ -77,14 +78,14 @@ const (
 		service=excluded.service`
 	statStaffDel = `DELETE FROM stat_staffing WHERE office = ? AND counter = ?`
 	statCellAdd  = `INSERT INTO stat_cells (office, day, hour, service, counter, ` + statCols + `)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, day, hour, service, counter) DO UPDATE SET ` + statAdd
 	// A bare max() over the key's prefix is one seek (SQLite's min/max
 	// optimisation); wrapped in coalesce() it would read every row.
 	statLastRolled = `SELECT max(day) FROM stat_days WHERE office = ? AND dim = 'hours'`
 	statToRoll     = `SELECT ` + cellCols + ` FROM stat_cells WHERE office = ? AND day > ? AND day < ?`
 	statDayAdd     = `INSERT INTO stat_days (office, dim, day, hour, service, counter, ` + statCols + `)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, dim, day, hour, service, counter) DO UPDATE SET ` + statAdd
 )
 
@@ -288,6 +289,20 @@ func (b *statBatch) event(ctx context.Context, s *stmts, e queue.Event) error {
 	case queue.TicketCancelled:
 		if t.Appointment != "" {
 			b.cell(t.AppointmentStart, svc, "").Cancelled++
+		}
+	case queue.TicketWithdrawn:
+		// In the hour of the appointment, as its cancellation would
+		// be; a walk-in in the hour it was given up. Not Cancelled:
+		// the backend's cancellation of the appointment comes with
+		// the next sync and counts there.
+		at := e.At
+		if !t.AppointmentStart.IsZero() {
+			at = t.AppointmentStart
+		}
+		b.cell(at, svc, "").Withdrawn++
+		if e.Counter != nil {
+			// Given up while called: the counter is free again.
+			return b.leave(ctx, s, counter, e.At)
 		}
 	}
 	return nil
@@ -555,7 +570,7 @@ type execFunc func(ctx context.Context, q string, args ...any) error
 func figures(c *statistics.Cell) []any {
 	return []any{c.Booked, c.CheckedIn, c.NoShows, c.Cancelled, c.WalkIns, c.Called, c.Recalls, c.Served, c.Missed,
 		c.Punctual, c.ApptCalled, c.WaitSeconds, c.ServiceSeconds, c.BusySeconds, c.StaffedSeconds,
-		c.WaitHistogram.AppendBinary([]byte{}), c.ServiceHistogram.AppendBinary([]byte{})}
+		c.WaitHistogram.AppendBinary([]byte{}), c.ServiceHistogram.AppendBinary([]byte{}), c.Withdrawn}
 }
 
 type rollupKey struct {
@@ -650,7 +665,7 @@ func scanCells(rows *sql.Rows, office string, fn func(*statistics.Cell) error) e
 		c = statistics.Cell{Office: office}
 		if err := rows.Scan(&c.Day, &c.Hour, &c.Service, &c.Counter, &c.Booked, &c.CheckedIn, &c.NoShows, &c.Cancelled,
 			&c.WalkIns, &c.Called, &c.Recalls, &c.Served, &c.Missed, &c.Punctual, &c.ApptCalled, &c.WaitSeconds,
-			&c.ServiceSeconds, &c.BusySeconds, &c.StaffedSeconds, &wait, &service); err != nil {
+			&c.ServiceSeconds, &c.BusySeconds, &c.StaffedSeconds, &wait, &service, &c.Withdrawn); err != nil {
 			return err
 		}
 		if err := errors.Join(c.WaitHistogram.MergeBinary(wait), c.ServiceHistogram.MergeBinary(service)); err != nil {

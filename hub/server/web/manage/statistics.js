@@ -9,7 +9,7 @@
   const M = Manage;
 
   const columns = [
-    ["booked", "n"], ["checkedIn", "n"], ["noShows", "n"], ["noShowRate", "%"], ["cancelled", "n"], ["walkIns", "n"],
+    ["booked", "n"], ["checkedIn", "n"], ["noShows", "n"], ["noShowRate", "%"], ["cancelled", "n"], ["withdrawn", "n"], ["freedMinutes", "min"], ["walkIns", "n"],
     ["served", "n"], ["missed", "n"], ["recalls", "n"], ["waitMedianMinutes", "min"], ["waitP90Minutes", "min"],
     ["serviceMeanMinutes", "min"], ["serviceConfiguredMinutes", "min"], ["punctuality", "%"], ["utilisation", "%"],
   ];
