@@ -17,6 +17,8 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"lotse/hardware/printer"
+	"lotse/hardware/qr"
 	"lotse/hub/api"
 	"lotse/hub/booking/demo"
 	"lotse/hub/instance"
@@ -487,5 +489,40 @@ func TestPublicListenerServesOnlyPhonesAndWaitingTimes(t *testing.T) {
 	}
 	if code, _, _ := getStatus(t, tk.StatusURL); code != http.StatusOK {
 		t.Fatalf("status on the inside listener: %d", code)
+	}
+}
+
+// TestPrintedTicketOpensItsPage: the QR code of a ticket printed with
+// the link the hub gave, read back from the printer's preview, opens the
+// ticket's page on the real hub, with its number.
+func TestPrintedTicketOpensItsPage(t *testing.T) {
+	h := startPhoneHub(t)
+	tk, err := h.device.WalkIn(ctx(t), mitte, api.WalkInRequest{Service: "meldebescheinigung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := printer.EncodeTicket(printer.Ticket{Office: "Bürgerbüro Mitte", Number: tk.Number, QR: tk.StatusURL,
+		QRCaption: tk.StatusURL, Printed: h.clock.Now()}, printer.Layout{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, paper := range []int{printer.Paper80mm, printer.Paper58mm} {
+		img, err := printer.Render(data, paper)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link, err := qr.Decode(img)
+		if err != nil || link != tk.StatusURL {
+			t.Fatalf("paper %d: QR code %q (%v), want %q", paper, link, err, tk.StatusURL)
+		}
+		resp, err := http.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tk.Number) {
+			t.Fatalf("GET %s: %s, page without %s", link, resp.Status, tk.Number)
+		}
 	}
 }
