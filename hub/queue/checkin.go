@@ -103,8 +103,13 @@ func (q *Queue) CheckInBirthDate(now time.Time, birthHash, appointmentID string)
 }
 
 func (q *Queue) inWindow(now time.Time, a *Appointment) bool {
-	p := q.office.Policy
-	return !now.Before(a.Start.Add(-p.CheckInBefore)) && !now.After(a.Start.Add(p.CheckInAfter))
+	return q.office.Policy.CheckInOpen(now, a.Start)
+}
+
+// CheckInOpen reports whether an appointment starting at start can be
+// checked in at now: from CheckInBefore before it to CheckInAfter after.
+func (p Policy) CheckInOpen(now, start time.Time) bool {
+	return !now.Before(start.Add(-p.CheckInBefore)) && !now.After(start.Add(p.CheckInAfter))
 }
 
 // checkIn is idempotent: a second check-in returns the ticket of the
