@@ -29,6 +29,7 @@ func TestEventTypesMatchTheHub(t *testing.T) {
 		{api.EventWithdrawn, queue.TicketWithdrawn},
 		{api.EventCounterOpened, queue.CounterOpened},
 		{api.EventCounterPaused, queue.CounterPaused},
+		{api.EventCounterStaffed, queue.CounterStaffed},
 		{api.EventAppointmentNoShow, queue.AppointmentNoShow},
 		{api.EventDayTurned, queue.DayTurned},
 	}

@@ -225,10 +225,13 @@ type ActionResult struct {
 
 // CounterState is a counter's state on the board.
 type CounterState struct {
-	ID     string  `json:"id"`
-	Name   string  `json:"name"`
-	Open   bool    `json:"open"`
-	Ticket *Ticket `json:"ticket,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Open bool   `json:"open"`
+	// Staffed: a clerk is logged in (or acted there lately). A counter
+	// that is open but unstaffed calls nobody; boards show it apart.
+	Staffed bool    `json:"staffed"`
+	Ticket  *Ticket `json:"ticket,omitempty"`
 }
 
 // ServiceWait is the waiting line of one service.
@@ -289,6 +292,7 @@ const (
 	EventWithdrawn         = "withdrawn"   // given up by its holder (the phone's "Ich komme nicht mehr")
 	EventCounterOpened     = "counter_opened"
 	EventCounterPaused     = "counter_paused"
+	EventCounterStaffed    = "counter_staffed"    // a clerk came or left; the counter says which
 	EventAppointmentNoShow = "appointment_noshow" // not checked in by start + grace
 	// EventDayTurned is the type of the last event of every day turn. It
 	// carries no ticket. A stream client that receives it drops everything

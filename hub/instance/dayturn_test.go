@@ -171,6 +171,9 @@ func TestClockJumpKeepsTheBoard(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range since {
+		if e.Type == api.EventCounterStaffed {
+			continue // the clerk's presence by an action ran out, as without a jump
+		}
 		if e.Type != "appointment_noshow" || !e.At.After(carried) {
 			t.Fatalf("the running board got %s at %s from the jump", e.Type, e.At)
 		}
@@ -179,14 +182,43 @@ func TestClockJumpKeepsTheBoard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noShows := 0
+	for _, e := range since {
+		if e.Type == "appointment_noshow" {
+			noShows++
+		}
+	}
 	grace, due := demo.Offices()[0].Policy.NoShowGrace, 0
 	for _, a := range list {
 		if end := a.Start.Add(grace); !a.Cancelled && end.After(carried) && end.Before(h.clock.Now()) {
 			due++
 		}
 	}
-	if len(since) > due {
-		t.Fatalf("%d no-shows reported in the hour after the carry; only %d bookings fell due in it", len(since), due)
+	if noShows > due {
+		t.Fatalf("%d no-shows reported in the hour after the carry; only %d bookings fell due in it", noShows, due)
+	}
+	// The running board applies what it got: the counters and the
+	// waiting lines of each event.
+	for _, want := range since {
+		e := nextEvent(t, live)
+		if e.Seq != want.Seq {
+			t.Fatalf("the running board got seq %d, want %d", e.Seq, want.Seq)
+		}
+		if e.Counter != nil {
+			for i := range board.Counters {
+				if board.Counters[i].ID == e.Counter.ID {
+					// An event names the counter's ticket in its
+					// ticket, not twice.
+					c := *e.Counter
+					c.Ticket = board.Counters[i].Ticket
+					board.Counters[i] = c
+				}
+			}
+		}
+		if e.Waiting != nil {
+			board.Waiting = e.Waiting
+		}
+		board.Seq = e.Seq
 	}
 	same := func(a, b api.Snapshot) bool {
 		return reflect.DeepEqual(a.Tickets, b.Tickets) && reflect.DeepEqual(a.Counters, b.Counters) &&
@@ -201,11 +233,6 @@ func TestClockJumpKeepsTheBoard(t *testing.T) {
 	tk, err := h.device.WalkIn(c, mitte, api.WalkInRequest{Service: "anmeldung"})
 	if err != nil || tk.Number != "A005" {
 		t.Fatalf("first ticket after the jump: %+v, %v", tk, err)
-	}
-	for _, e := range since {
-		if got := nextEvent(t, live); got.Seq != e.Seq {
-			t.Fatalf("the running board got seq %d, want %d", got.Seq, e.Seq)
-		}
 	}
 	if e := nextEvent(t, live); e.Type != "walked_in" || e.Seq != fresh.Seq+1 {
 		t.Fatalf("the running board got %s seq %d after the jump", e.Type, e.Seq)

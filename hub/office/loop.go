@@ -638,9 +638,9 @@ func (l *Loop) TickNow() {
 // Staff tells the queue that a clerk's session works at counter until it
 // expires (queue.Queue.Staff); the tick ends it then.
 func (l *Loop) Staff(ctx context.Context, session, counter string, until time.Time) error {
-	_, err := Do(ctx, l, func(q *queue.Queue, _ time.Time) (struct{}, []queue.Event, error) {
+	_, err := Do(ctx, l, func(q *queue.Queue, now time.Time) (struct{}, []queue.Event, error) {
 		q.Staff(session, counter, until)
-		return struct{}{}, nil, nil
+		return struct{}{}, q.StaffingChanges(now), nil
 	})
 	return err
 }
@@ -648,9 +648,9 @@ func (l *Loop) Staff(ctx context.Context, session, counter string, until time.Ti
 // Unstaff tells the queue that a session ended: logout, takeover, a
 // password change (queue.Queue.Unstaff).
 func (l *Loop) Unstaff(ctx context.Context, session string) error {
-	_, err := Do(ctx, l, func(q *queue.Queue, _ time.Time) (struct{}, []queue.Event, error) {
+	_, err := Do(ctx, l, func(q *queue.Queue, now time.Time) (struct{}, []queue.Event, error) {
 		q.Unstaff(session)
-		return struct{}{}, nil, nil
+		return struct{}{}, q.StaffingChanges(now), nil
 	})
 	return err
 }

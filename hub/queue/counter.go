@@ -46,6 +46,7 @@ func (q *Queue) Do(now time.Time, a Action) (Ticket, []Event, error) {
 	}
 	cs := q.counters[c.ID]
 	q.acted(now, c.ID)
+	staffing := q.StaffingChanges(now)
 	if a.RequestID != "" {
 		if last, ok := q.lastRequest[c.ID]; ok && last.id == a.RequestID {
 			if t, ok := q.tickets[last.ticket]; ok {
@@ -58,7 +59,7 @@ func (q *Queue) Do(now time.Time, a Action) (Ticket, []Event, error) {
 	if err == nil && a.RequestID != "" {
 		q.lastRequest[c.ID] = request{id: a.RequestID, ticket: t.ID}
 	}
-	return t, events, err
+	return t, append(staffing, events...), err
 }
 
 func (q *Queue) current(cs *CounterState) (*Ticket, error) {

@@ -14,7 +14,8 @@ import (
 // regularly; it is cheap when nothing is due.
 func (q *Queue) Tick(now time.Time) []Event {
 	q.sweepPresence(now)
-	events := q.requeueStranded(now)
+	events := q.StaffingChanges(now)
+	events = append(events, q.requeueStranded(now)...)
 	grace := q.office.Policy.NoShowGrace
 	// An appointment is missed only on its own day. After a day carried
 	// over to a new date (CarryDay), the old date's bookings are still

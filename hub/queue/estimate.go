@@ -8,7 +8,7 @@ import "time"
 type ServiceWait struct {
 	Service  string
 	Waiting  int
-	Estimate time.Duration // -1 when no open counter serves it
+	Estimate time.Duration // -1 when no open, staffed counter serves it
 }
 
 // Waiting returns, per service in the office's order, the number waiting
@@ -23,9 +23,12 @@ func (q *Queue) Waiting() []ServiceWait {
 }
 
 func (q *Queue) estimate(service string, ahead int) time.Duration {
+	// Only counters that call: open and staffed. A counter nobody is
+	// logged in at calls nobody, whatever its open flag says since the
+	// start or the last logout.
 	open := 0
 	for _, c := range q.office.Counters {
-		if q.counters[c.ID].Open && c.Serves(service) {
+		if c.Serves(service) && q.serving(c.ID) {
 			open++
 		}
 	}

@@ -288,3 +288,68 @@ func (f *fixture) avgBefore(service string) time.Duration {
 	s, _ := o.Service(service)
 	return s.Duration
 }
+
+// TestEstimateCountsOnlyStaffedCounters: with presence tracked, a counter
+// nobody is logged in at calls nobody: right after the start, and after
+// the clerk logs out, the estimate says no counter serves the service.
+func TestEstimateCountsOnlyStaffedCounters(t *testing.T) {
+	f := newFixture(t, nil)
+	f.q.TrackPresence()
+	f.walkIn("w1", "fz")
+	f.walkIn("w2", "fz")
+	wait := func() time.Duration {
+		for _, w := range f.q.Waiting() {
+			if w.Service == "fz" {
+				return w.Estimate
+			}
+		}
+		t.Fatal("no line for fz")
+		return 0
+	}
+	if got := wait(); got != -1 {
+		t.Fatalf("nobody logged in: estimate %v, want -1", got)
+	}
+	f.q.Staff("s1", "c3", f.now.Add(time.Hour))
+	if ev := f.q.StaffingChanges(f.now); len(ev) != 1 || ev[0].Type != queue.CounterStaffed || ev[0].Counter.ID != "c3" || !ev[0].Counter.Staffed {
+		t.Fatalf("staffing events after a login at c3: %+v", ev)
+	} else {
+		f.record(ev)
+	}
+	if ev := f.q.StaffingChanges(f.now); len(ev) != 0 {
+		t.Fatalf("staffing events without a change: %+v", ev)
+	}
+	if got := wait(); got != 2*5*time.Minute {
+		t.Fatalf("one clerk at c3: %v, want 10m", got)
+	}
+	f.q.Staff("s2", "c2", f.now.Add(time.Hour))
+	f.record(f.q.StaffingChanges(f.now))
+	if got := wait(); got != 5*time.Minute {
+		t.Fatalf("clerks at c2 and c3: %v, want 5m", got)
+	}
+	f.q.Unstaff("s1")
+	f.q.Unstaff("s2")
+	if ev := f.q.StaffingChanges(f.now); len(ev) != 2 || ev[0].Counter.Staffed || ev[1].Counter.Staffed {
+		t.Fatalf("staffing events after both logged out: %+v", ev)
+	}
+	if got := wait(); got != -1 {
+		t.Fatalf("after both logged out: %v, want -1", got)
+	}
+	if p := f.q.Places(f.now, []string{f.id("w2")})[f.id("w2")]; p.Wait != -1 {
+		t.Fatalf("the phone's estimate after the logout: %v, want -1", p.Wait)
+	}
+}
+
+// TestStaffingAfterARestart: nobody is present after a restart; the
+// counters the store kept as staffed are announced unstaffed, once.
+func TestStaffingAfterARestart(t *testing.T) {
+	q := queue.Restore(testOffice(), queue.State{Day: testDay, Counters: []queue.CounterState{
+		{ID: "c1", Open: true, Staffed: true}, {ID: "c2", Open: true}, {ID: "c3", Open: true, Staffed: true}}})
+	q.TrackPresence()
+	ev := q.StaffingChanges(clock("08:00"))
+	if len(ev) != 2 || ev[0].Counter.ID != "c1" || ev[1].Counter.ID != "c3" || ev[0].Counter.Staffed || ev[1].Counter.Staffed {
+		t.Fatalf("after the restart: %+v, want c1 and c3 unstaffed", ev)
+	}
+	if ev := q.StaffingChanges(clock("08:00")); len(ev) != 0 {
+		t.Fatalf("announced twice: %+v", ev)
+	}
+}

@@ -24,9 +24,13 @@ const (
 	// TicketWithdrawn: the holder gave the ticket up ("Ich komme nicht
 	// mehr" on the phone). The ticket is cancelled; the event type
 	// tells the statistics it was the holder's choice, on the day.
-	TicketWithdrawn   EventType = "withdrawn"
-	CounterOpened     EventType = "counter_opened"
-	CounterPaused     EventType = "counter_paused"
+	TicketWithdrawn EventType = "withdrawn"
+	CounterOpened   EventType = "counter_opened"
+	CounterPaused   EventType = "counter_paused"
+	// CounterStaffed: a clerk came to the counter or left it (login,
+	// logout, an expired session). It carries the counter, and the
+	// screens get the waiting estimates it changed.
+	CounterStaffed    EventType = "counter_staffed"
 	AppointmentNoShow EventType = "appointment_noshow" // not checked in by start + grace
 	// DayTurned is the last event of every day turn. It carries no ticket
 	// and belongs to the new day: a screen that receives it drops what it

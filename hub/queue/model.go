@@ -308,4 +308,7 @@ type CounterState struct {
 	ID     string
 	Open   bool
 	Ticket string // the ticket called or served here, if any
+	// Staffed: a clerk is present (see TrackPresence). It is not stored:
+	// after a restart nobody is present until the clerks come back.
+	Staffed bool `json:",omitzero"`
 }

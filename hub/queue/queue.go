@@ -200,7 +200,9 @@ func (q *Queue) TicketForAppointment(id string) (Ticket, bool) {
 func (q *Queue) Counters() []CounterState {
 	out := make([]CounterState, 0, len(q.office.Counters))
 	for _, c := range q.office.Counters {
-		out = append(out, *q.counters[c.ID])
+		cs := *q.counters[c.ID]
+		cs.Staffed = q.Staffed(c.ID)
+		out = append(out, cs)
 	}
 	return out
 }
@@ -290,6 +292,7 @@ func (q *Queue) emit(now time.Time, typ EventType, t *Ticket, c *CounterState, r
 	}
 	if c != nil {
 		cp := *c
+		cp.Staffed = q.Staffed(c.ID)
 		e.Counter = &cp
 	}
 	return e

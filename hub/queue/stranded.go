@@ -138,6 +138,7 @@ const ActedStaffing = 5 * time.Minute
 type presence struct {
 	sessions map[string]sessionAt // by session id
 	acted    map[string]time.Time // counter → until when an action staffs it
+	told     map[string]bool      // counter → staffed, as the last event said
 }
 
 type sessionAt struct {
@@ -150,7 +151,13 @@ type sessionAt struct {
 // nobody to log in).
 func (q *Queue) TrackPresence() {
 	if q.presence == nil {
-		q.presence = &presence{sessions: map[string]sessionAt{}, acted: map[string]time.Time{}}
+		q.presence = &presence{sessions: map[string]sessionAt{}, acted: map[string]time.Time{}, told: map[string]bool{}}
+		// What the stored counters said is what the screens show: a
+		// counter stored as staffed is announced unstaffed at the first
+		// StaffingChanges, since nobody is present after a restart.
+		for id, cs := range q.counters {
+			q.presence.told[id] = cs.Staffed
+		}
 	}
 }
 
@@ -240,4 +247,26 @@ func (q *Queue) sweepPresence(now time.Time) {
 			delete(p.acted, c)
 		}
 	}
+}
+
+// StaffingChanges returns an event for each counter whose staffing
+// changed since the last events said: the screens learn that a counter
+// is unstaffed (and the estimates without it) when it happens, not with
+// the next ticket. The office loop calls it after Staff, Unstaff and
+// each tick; counter actions call it themselves.
+func (q *Queue) StaffingChanges(now time.Time) []Event {
+	p := q.presence
+	if p == nil {
+		return nil
+	}
+	var events []Event
+	for _, c := range q.office.Counters {
+		staffed := q.Staffed(c.ID)
+		if staffed == p.told[c.ID] {
+			continue
+		}
+		p.told[c.ID] = staffed
+		events = append(events, q.emit(now, CounterStaffed, nil, q.counters[c.ID], ""))
+	}
+	return events
 }

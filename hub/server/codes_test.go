@@ -25,6 +25,8 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 		{queue.Unavailable, api.CodeUnavailable, http.StatusServiceUnavailable},
 		{queue.Internal, api.CodeInternal, http.StatusInternalServerError},
 		{queue.CurrentNotStarted, api.CodeCurrentNotStarted, http.StatusConflict},
+		{queue.AlreadyServed, api.CodeAlreadyServed, http.StatusConflict},
+		{queue.SeeDesk, api.CodeSeeDesk, http.StatusConflict},
 		{codeUnauthorized, api.CodeUnauthorized, http.StatusUnauthorized},
 		{codeRateLimited, api.CodeRateLimited, http.StatusTooManyRequests},
 		{codeWrongOffice, api.CodeWrongOffice, http.StatusUnprocessableEntity},
@@ -42,7 +44,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 			t.Errorf("%s answers %d, want %d", c.code, got, c.status)
 		}
 	}
-	if len(statusOf) != 17 {
+	if len(statusOf) != 19 {
 		t.Errorf("statusOf maps %d codes; list the new ones here", len(statusOf))
 	}
 }

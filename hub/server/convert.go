@@ -63,7 +63,7 @@ func (n *converter) ticket(t queue.Ticket) api.Ticket {
 }
 
 func (n *converter) counter(c queue.CounterState, tickets map[string]queue.Ticket) api.CounterState {
-	out := api.CounterState{ID: c.ID, Name: n.counters[c.ID].Name, Open: c.Open}
+	out := api.CounterState{ID: c.ID, Name: n.counters[c.ID].Name, Open: c.Open, Staffed: c.Staffed}
 	if t, ok := tickets[c.Ticket]; ok && c.Ticket != "" {
 		at := n.ticket(t)
 		out.Ticket = &at
@@ -96,7 +96,7 @@ func (n *converter) event(e queue.Event, waiting []api.ServiceWait) api.Event {
 		// The counter's ticket is the event's ticket (ticket.counter names
 		// the counter); sending it twice to every screen would cost a
 		// third of each call's bytes.
-		out.Counter = &api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open}
+		out.Counter = &api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open, Staffed: e.Counter.Staffed}
 	}
 	return out
 }

@@ -251,7 +251,7 @@ func TestManageStatistics(t *testing.T) {
 	url, real := statisticsHub(t, h, 30)
 	a := b.newTab(t, url)
 	a.manageLogin("statistics.html", "demo")
-	a.waitFor("table", `document.querySelectorAll("#stats-table thead th").length === 16 && (document.querySelectorAll("#stats-table tbody tr").length > 1 || !document.querySelector("#stats-empty").hidden)`)
+	a.waitFor("table", `document.querySelectorAll("#stats-table thead th").length === 18 && (document.querySelectorAll("#stats-table tbody tr").length > 1 || !document.querySelector("#stats-empty").hidden)`)
 	charts := `["#chart-series", "#chart-waits", "#chart-hours", "#chart-histogram"]`
 	if real {
 		a.waitFor("charts", charts+`.every((s) => !!document.querySelector(s + " .uplot canvas") || !!document.querySelector(s + " .chart-empty"))`)

@@ -58,8 +58,8 @@ const (
 		transferred=excluded.transferred, counter=excluded.counter, target_counter=excluded.target_counter,
 		called=excluded.called, started=excluded.started, ended=excluded.ended, recalls=excluded.recalls,
 		noshow_reported=excluded.noshow_reported, note=excluded.note`
-	upsertCounter = `INSERT INTO counters (office, id, open, ticket) VALUES (?,?,?,?)
-		ON CONFLICT (office, id) DO UPDATE SET open=excluded.open, ticket=excluded.ticket`
+	upsertCounter = `INSERT INTO counters (office, id, open, ticket, staffed) VALUES (?,?,?,?,?)
+		ON CONFLICT (office, id) DO UPDATE SET open=excluded.open, ticket=excluded.ticket, staffed=excluded.staffed`
 	insertEvent  = `INSERT INTO events (office, seq, day, type, at, payload) VALUES (?,?,?,?,?,?)`
 	insertReport = `INSERT INTO outbox (office, appointment, kind, at, ticket, counter, arrived) VALUES (?,?,?,?,?,?,?)`
 	upsertAppt   = `INSERT INTO appointments (office, id, day, start, duration, services, secret, birth_hash, name, cancelled, noshow)
@@ -174,7 +174,7 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			}
 		}
 		if c := e.Counter; c != nil {
-			if err := s.exec(ctx, upsertCounter, office, c.ID, boolInt(c.Open), c.Ticket); err != nil {
+			if err := s.exec(ctx, upsertCounter, office, c.ID, boolInt(c.Open), c.Ticket, boolInt(c.Staffed)); err != nil {
 				return fmt.Errorf("counter %s: %w", c.ID, err)
 			}
 		}
@@ -288,7 +288,7 @@ func readTickets(ctx context.Context, q querier, office, day string, activeOnly 
 }
 
 func readCounters(ctx context.Context, q querier, office string) ([]queue.CounterState, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, open, ticket FROM counters WHERE office = ? ORDER BY id", office)
+	rows, err := q.QueryContext(ctx, "SELECT id, open, ticket, staffed FROM counters WHERE office = ? ORDER BY id", office)
 	if err != nil {
 		return nil, fmt.Errorf("counters: %w", err)
 	}
@@ -296,11 +296,11 @@ func readCounters(ctx context.Context, q querier, office string) ([]queue.Counte
 	var out []queue.CounterState
 	for rows.Next() {
 		var c queue.CounterState
-		var open int
-		if err := rows.Scan(&c.ID, &open, &c.Ticket); err != nil {
+		var open, staffed int
+		if err := rows.Scan(&c.ID, &open, &c.Ticket, &staffed); err != nil {
 			return nil, fmt.Errorf("counters: %w", err)
 		}
-		c.Open = open == 1
+		c.Open, c.Staffed = open == 1, staffed == 1
 		out = append(out, c)
 	}
 	return out, rows.Err()
