@@ -55,7 +55,7 @@ func run(args []string, stdout io.Writer) error {
 	calls := fs.Int("calls", 200, "calls per client count")
 	checkins := fs.Int("checkins", 20000, "check-ins in the throughput run")
 	appointments := fs.Int("appointments", 50000, "appointments of the big day")
-	only := fs.String("only", "", "run only one part: calls, bigday, churn, statistics, public, apps or camera")
+	only := fs.String("only", "", "run only one part: calls, bigday, churn, statistics, public, phones, apps or camera")
 	cameraFor := fs.Duration("camera-for", time.Minute, "how long the idle camera kiosk is measured")
 	churnClients := fs.Int("churn-clients", 2000, "stream clients in the churn run")
 	churnRate := fs.Int("churn-rate", 100, "reconnects per second in the churn run")
@@ -126,6 +126,9 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := publicPart(dir, *only, &rows); err != nil { // public.go
+		return err
+	}
+	if err := phonesPart(dir, *hubBin, *calls, *only, &rows); err != nil { // phones.go
 		return err
 	}
 	if *apps != "" && (*only == "" || *only == "apps") {
