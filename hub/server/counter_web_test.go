@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -344,6 +345,23 @@ func TestCounterDesk(t *testing.T) {
 		}
 		if got := d.text("#print-number"); got != number {
 			t.Errorf("print view shows %q, want %s", got, number)
+		}
+		// The ticket's status link, as text and as the hub's QR code, on
+		// the screen and on the printed ticket (issue 14.1).
+		for _, part := range []string{"issued", "print"} {
+			d.waitFor(part+": the QR code drawn", fmt.Sprintf(`!document.querySelector("#%[1]s-link").hidden && document.querySelector("#%[1]s-qr").complete && document.querySelector("#%[1]s-qr").naturalWidth > 0`, part))
+		}
+		link := d.text("#issued-url")
+		if !regexp.MustCompile(`^` + regexp.QuoteMeta(h.URL) + `/t/[A-Za-z0-9_-]{22}$`).MatchString(link) {
+			t.Fatalf("the desk shows the link %q, want %s/t/{token}", link, h.URL)
+		}
+		if got := d.text("#print-url"); got != link {
+			t.Errorf("the printed ticket shows the link %q, want %q", got, link)
+		}
+		var st api.TicketStatus
+		getJSON(t, link+"/status", &st)
+		if st.Number != number {
+			t.Errorf("the link leads to ticket %q, want %s", st.Number, number)
 		}
 		d.do(chromedp.Click("#issued-done"))
 	})

@@ -88,7 +88,9 @@ func qrSVG(text string) ([]byte, error) {
 	w, h := m.GetWidth(), m.GetHeight()
 	side := w + 2*qrQuiet
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" shape-rendering="crispEdges">`, side, side)
+	// An intrinsic size of 4 pixels a module: the page scales it as it
+	// likes, and a browser that opens it alone shows a scannable code.
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" shape-rendering="crispEdges">`, 4*side, 4*side, side, side)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, side, side)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; {
