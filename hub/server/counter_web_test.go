@@ -526,7 +526,7 @@ func TestCounterScreenshots(t *testing.T) {
 		d.shot("desk-1024-" + lang)
 		d.do(chromedp.EmulateViewport(1280, 800))
 		d.do(chromedp.Click("#walkin-draw"))
-		d.waitFor("ticket dialog", `document.querySelector("#ticket-dialog").open`)
+		d.waitFor("ticket dialog", `document.querySelector("#ticket-dialog").open && document.querySelector("#issued-qr").complete && document.querySelector("#issued-qr").naturalWidth > 0`)
 		d.shot("desk-ticket-" + lang)
 		d.do(chromedp.Click("#issued-done"))
 	}
