@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	dbPath := fs.String("db", "data/lotse.db", "SQLite database file")
 	keysPath := fs.String("keys", "", "installation key file (default: next to the database, e.g. data/lotse.keys; keys in LOTSE_BIRTH_KEY and LOTSE_SESSION_KEY win)")
 	configPath := fs.String("config", "", "TOML configuration file (default: the embedded demo)")
-	backendName := fs.String("backend", "demo", "booking backend of offices whose configuration names none: demo, rest or zms")
+	backendName := fs.String("backend", "", "booking backend of offices whose configuration names none: rest or zms, or demo for a trial (default: such an office is an error; without -config: demo)")
 	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain): serve HTTPS instead of HTTP (needs -tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
 	syncEvery := fs.Duration("sync", time.Minute, "how often to pull the day's appointments")
@@ -152,13 +152,19 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 func printURLs(w io.Writer, base string, inst *installation) {
 	first := inst.offices[0].ID
+	display := base + "/display?office=" + first + "&token=…"
+	if inst.demoSource() != nil {
+		display = base + "/display?office=" + first + "&token=demo-display"
+	}
 	fmt.Fprintf(w, "Lotse hub on %s\n", base)
 	fmt.Fprintf(w, "  counter workplace: %s/counter/\n", base)
-	fmt.Fprintf(w, "  web display:       %s/display?office=%s&token=…\n", base, first)
-	if inst.demo != nil {
-		fmt.Fprintf(w, "  demo page:         %s/demo\n", base)
+	fmt.Fprintf(w, "  information desk:  %s/counter/desk.html\n", base)
+	fmt.Fprintf(w, "  manager's view:    %s/manage/\n", base)
+	fmt.Fprintf(w, "  web display:       %s\n", display)
+	fmt.Fprintf(w, "  public waiting:    %s/public/\n", base)
+	if inst.demoSource() != nil {
+		fmt.Fprintf(w, "  demo page:         %s/demo (codes open now: %s/demo/codes)\n", base, base)
 		fmt.Fprintf(w, "  demo credentials:  clerk demo / demo, kiosk token demo, display token demo-display\n")
-		fmt.Fprintf(w, "  web display:       %s/display?office=%s&token=demo-display\n", base, first)
 	}
 	fmt.Fprintf(w, "  health, metrics:   %s/healthz, %s/metrics\n", base, base)
 }
@@ -179,9 +185,12 @@ type installation struct {
 }
 
 // demoSource returns the demo backend for the /demo page, or nil: a nil
-// *demo.Backend must not become a non-nil interface.
+// *demo.Backend must not become a non-nil interface. Only the embedded
+// demo has the page: an installation file may name the demo backend for
+// an office on trial, but its clerks and devices are its own, and the
+// page would name invented people on a real hub's address.
 func (i *installation) demoSource() server.DemoSource {
-	if i.demo == nil {
+	if i.demo == nil || i.file != nil {
 		return nil
 	}
 	return i.demo
@@ -200,6 +209,12 @@ func install(path, backendName string) (*installation, error) {
 	var demoOffices []queue.Office
 	for _, o := range f.Offices {
 		if o.Backend.Type == "" {
+			// A real installation never falls back to invented
+			// appointments: the office names its backend, or the
+			// operator names one for all with -backend.
+			if backendName == "" {
+				return nil, fmt.Errorf("office %s has no [office.backend]: set its type to \"rest\" or \"zms\" (or \"demo\" for a trial), or start the hub with -backend", o.ID)
+			}
 			o.Backend.Type = backendName
 		}
 		if err := o.Backend.Check(o.ID); err != nil {
@@ -272,7 +287,7 @@ func backendOf(o config.Office) (booking.Backend, error) {
 
 // demoInstallation is the embedded default with its fixed credentials.
 func demoInstallation(backendName string) (*installation, error) {
-	if backendName != "demo" {
+	if backendName != "" && backendName != "demo" {
 		return nil, fmt.Errorf("backend %q needs a configuration file (-config)", backendName)
 	}
 	hash, err := server.HashPassword("demo")

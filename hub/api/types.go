@@ -171,6 +171,11 @@ type CheckInRequest struct {
 	Code        string `json:"code,omitempty"`
 	BirthDate   string `json:"birthDate,omitempty"` // YYYY-MM-DD
 	Appointment string `json:"appointment,omitempty"`
+	// Confirm, with Appointment, is the information desk checking in
+	// what a kiosk refuses, after staff confirmed it: too early, too
+	// late, after a no-show, a missed or given-up ticket (back into the
+	// line). Desk, supervisor and admin accounts only (403 otherwise).
+	Confirm bool `json:"confirm,omitempty"`
 }
 
 // WalkInRequest draws a walk-in ticket.

@@ -54,21 +54,24 @@ type Hub struct {
 
 // Office is one office.
 type Office struct {
-	ID               string    `toml:"id"`
-	Name             string    `toml:"name"`
-	Timezone         string    `toml:"timezone"`
-	WalkIns          *bool     `toml:"walk_ins"`
-	BirthDateCheckIn *bool     `toml:"birth_date_checkin"`
-	LateAsWalkIn     bool      `toml:"late_as_walk_in"`
-	CheckInBefore    Duration  `toml:"check_in_before"`
-	CheckInAfter     Duration  `toml:"check_in_after"`
-	NoShowGrace      Duration  `toml:"no_show_grace"`
-	MaxRecalls       *int      `toml:"max_recalls"`
-	MaxWalkInWait    Duration  `toml:"max_walk_in_wait"`
-	Notice           string    `toml:"notice"`
-	Backend          Backend   `toml:"backend"`
-	Services         []Service `toml:"service"`
-	Counters         []Counter `toml:"counter"`
+	ID               string `toml:"id"`
+	Name             string `toml:"name"`
+	Timezone         string `toml:"timezone"`
+	WalkIns          *bool  `toml:"walk_ins"`
+	BirthDateCheckIn *bool  `toml:"birth_date_checkin"`
+	LateAsWalkIn     bool   `toml:"late_as_walk_in"`
+	// MissedToDesk sends a person whose ticket was missed, and who checks
+	// in again, to the information desk; default: back into the line.
+	MissedToDesk  bool      `toml:"missed_to_desk"`
+	CheckInBefore Duration  `toml:"check_in_before"`
+	CheckInAfter  Duration  `toml:"check_in_after"`
+	NoShowGrace   Duration  `toml:"no_show_grace"`
+	MaxRecalls    *int      `toml:"max_recalls"`
+	MaxWalkInWait Duration  `toml:"max_walk_in_wait"`
+	Notice        string    `toml:"notice"`
+	Backend       Backend   `toml:"backend"`
+	Services      []Service `toml:"service"`
+	Counters      []Counter `toml:"counter"`
 
 	// WaitAlertMinutes: the manager's view raises an alert when someone
 	// waits longer; 0: the hub's default (30).
@@ -354,6 +357,7 @@ func (o Office) QueueOffice() (queue.Office, error) {
 		p.BirthDateCheckIn = false
 	}
 	p.LateAsWalkIn = o.LateAsWalkIn
+	p.MissedToDesk = o.MissedToDesk
 	for _, d := range []struct {
 		src Duration
 		dst *time.Duration

@@ -73,6 +73,18 @@ func (q *Queue) CheckInBirthDate(now time.Time, birthHash, appointmentID string)
 		return q.checkIn(now, open[0])
 	}
 	if len(open) == 0 {
+		// None in the window: when all are too early (or all too
+		// late), a choice would only lead to that message; give it
+		// at once, for the earliest (or the last) of them.
+		p := q.office.Policy
+		sort.Slice(matches, func(i, j int) bool { return matches[i].Start.Before(matches[j].Start) })
+		first, last := matches[0], matches[len(matches)-1]
+		switch {
+		case now.Before(first.Start.Add(-p.CheckInBefore)):
+			return q.checkIn(now, first)
+		case now.After(last.Start.Add(p.CheckInAfter)) && !p.LateAsWalkIn:
+			return q.checkIn(now, last)
+		}
 		open = matches
 	}
 	// By start, then id: the same buttons in the same order on every
@@ -91,14 +103,22 @@ func (q *Queue) CheckInBirthDate(now time.Time, birthHash, appointmentID string)
 }
 
 func (q *Queue) inWindow(now time.Time, a *Appointment) bool {
-	p := q.office.Policy
-	return !now.Before(a.Start.Add(-p.CheckInBefore)) && !now.After(a.Start.Add(p.CheckInAfter))
+	return q.office.Policy.CheckInOpen(now, a.Start)
 }
 
-// checkIn is idempotent: a second check-in returns the ticket of the first.
+// CheckInOpen reports whether an appointment starting at start can be
+// checked in at now: from CheckInBefore before it to CheckInAfter after.
+func (p Policy) CheckInOpen(now, start time.Time) bool {
+	return !now.Before(start.Add(-p.CheckInBefore)) && !now.After(start.Add(p.CheckInAfter))
+}
+
+// checkIn is idempotent: a second check-in returns the ticket of the
+// first while it can still be called. A served ticket, a missed one and
+// one given up are not shown again as if they were waiting: the number
+// would never be called (see again).
 func (q *Queue) checkIn(now time.Time, a *Appointment) (Ticket, []Event, error) {
 	if tid, ok := q.byAppointment[a.ID]; ok {
-		return *q.tickets[tid], nil, nil
+		return q.again(now, q.tickets[tid])
 	}
 	if a.Cancelled {
 		return Ticket{}, nil, Errorf(NotFound, "the appointment was cancelled")
@@ -115,6 +135,12 @@ func (q *Queue) checkIn(now time.Time, a *Appointment) (Ticket, []Event, error) 
 	if late && !p.LateAsWalkIn {
 		return Ticket{}, nil, Errorf(TooLate, "the appointment has expired")
 	}
+	return q.issue(now, a, late)
+}
+
+// issue draws the ticket of a check-in. A late one keeps its link to the
+// appointment for reporting but queues by arrival, as a walk-in.
+func (q *Queue) issue(now time.Time, a *Appointment, late bool) (Ticket, []Event, error) {
 	services := a.Services
 	if len(services) == 0 {
 		return Ticket{}, nil, Errorf(Invalid, "appointment %s has no service", a.ID)
@@ -197,4 +223,59 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return string(b[i:])
+}
+
+// again answers a check-in for an appointment that has a ticket today.
+func (q *Queue) again(now time.Time, t *Ticket) (Ticket, []Event, error) {
+	switch t.State {
+	case Done:
+		return Ticket{}, nil, Errorf(AlreadyServed, "the appointment's ticket %s was served today", t.Number)
+	case Cancelled:
+		// Given up on the phone: the backend was told it was
+		// cancelled, which the desk can sort out, the kiosk cannot.
+		return Ticket{}, nil, Errorf(SeeDesk, "ticket %s was given up", t.Number)
+	case Missed:
+		if q.office.Policy.MissedToDesk {
+			return Ticket{}, nil, Errorf(SeeDesk, "ticket %s was missed", t.Number)
+		}
+		return q.requeue(now, t)
+	}
+	return *t, nil, nil
+}
+
+// requeue puts a missed or given-up ticket back in the line, ranked with
+// the appointments due now: the person is here, after everybody already
+// due. The booking backend learns that the person arrived after all.
+func (q *Queue) requeue(now time.Time, t *Ticket) (Ticket, []Event, error) {
+	t.Counter, t.TargetCounter, t.Recalls = "", "", 0
+	t.Ended = time.Time{}
+	t.Transferred = now
+	q.setState(t, Waiting)
+	return *t, []Event{q.emit(now, TicketReturned, t, nil, ReportArrived)}, nil
+}
+
+// CheckInConfirmed checks in by appointment id at the information desk,
+// after staff confirmed what the kiosk would refuse: too early (the
+// ticket waits until the appointment is due), too late (it queues by
+// arrival, as a late walk-in), after a no-show (the person arrived after
+// all), and a missed or given-up ticket (back in the line). A served
+// ticket stays served (AlreadyServed); an appointment cancelled in the
+// booking system is NotFound, and the desk draws a walk-in instead.
+func (q *Queue) CheckInConfirmed(now time.Time, appointmentID string) (Ticket, []Event, error) {
+	a, ok := q.appointments[appointmentID]
+	if !ok {
+		return Ticket{}, nil, Errorf(NotFound, "no appointment %q today", appointmentID)
+	}
+	if tid, ok := q.byAppointment[a.ID]; ok {
+		switch t := q.tickets[tid]; t.State {
+		case Missed, Cancelled:
+			return q.requeue(now, t)
+		default:
+			return q.again(now, t)
+		}
+	}
+	if a.Cancelled {
+		return Ticket{}, nil, Errorf(NotFound, "the appointment was cancelled")
+	}
+	return q.issue(now, a, now.After(a.Start.Add(q.office.Policy.CheckInAfter)))
 }

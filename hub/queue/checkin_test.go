@@ -104,7 +104,8 @@ func TestCheckInLateWalkInRanksByArrival(t *testing.T) {
 }
 
 // TestCheckInIdempotent: repeating a check-in (by code or birth date) returns
-// the first ticket and emits nothing, whatever state the ticket is in.
+// the first ticket and emits nothing while it can still be called (what a
+// ticket that is over answers: TestCheckInAgain).
 func TestCheckInIdempotent(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -114,7 +115,6 @@ func TestCheckInIdempotent(t *testing.T) {
 	}{
 		{name: "waiting", now: "09:51", state: queue.Waiting},
 		{name: "called", before: func(f *fixture) { f.must("c1", queue.ActNext) }, now: "09:52", state: queue.Called},
-		{name: "done, after the window", before: func(f *fixture) { f.must("c1", queue.ActNext); f.must("c1", queue.ActFinish) }, now: "11:00", state: queue.Done},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,6 +180,9 @@ func TestCheckInBirthDate(t *testing.T) {
 		{name: "several in the window: choose", now: "09:40", hash: "h1", wantCode: queue.Conflict, choices: []string{"h1-1000", "h1-1005"}},
 		{name: "several, none in the window: choose", now: "12:00", hash: "h4", wantCode: queue.Conflict, choices: []string{"h4-1000", "h4-1400"}},
 		{name: "several, only the 09:00 in the window", now: "08:50", hash: "h1", want: "h1-0900"},
+		{name: "several, all too early: no choice, the first's opening", now: "08:00", hash: "h4", wantCode: queue.TooEarly},
+		{name: "several, all too early (three)", now: "07:00", hash: "h1", wantCode: queue.TooEarly},
+		{name: "several, all too late: no choice", now: "15:00", hash: "h4", wantCode: queue.TooLate},
 		{name: "the choice", now: "09:40", hash: "h1", appointment: "h1-1005", want: "h1-1005"},
 		{name: "the choice, too early", now: "09:20", hash: "h1", appointment: "h1-1005", wantCode: queue.TooEarly},
 		{name: "choice of another person's appointment", now: "09:40", hash: "h1", appointment: "h2-1000", wantCode: queue.NotFound},
@@ -301,5 +304,137 @@ func TestCheckInAppointmentAtTheDesk(t *testing.T) {
 	}
 	if _, _, err := f.q.CheckInAppointment(f.now, "nope"); queue.ErrorCode(err) != queue.NotFound {
 		t.Fatalf("unknown appointment: %v", err)
+	}
+}
+
+// TestCheckInAgain: scanning the code of an appointment whose ticket is
+// over never shows a number that will not be called.
+func TestCheckInAgain(t *testing.T) {
+	miss := func(f *fixture) {
+		f.must("c1", queue.ActNext)
+		for i := 0; f.ticket("x").State == queue.Called && i < 10; i++ {
+			f.must("c1", queue.ActNoShow)
+		}
+	}
+	for _, tc := range []struct {
+		name      string
+		toDesk    bool
+		setup     func(f *fixture)
+		wantCode  queue.Code
+		wantState queue.TicketState
+		wantEvent queue.EventType
+	}{
+		{"waiting: the same ticket", false, func(f *fixture) {}, "", queue.Waiting, ""},
+		{"called: the same ticket", false, func(f *fixture) { f.must("c1", queue.ActNext) }, "", queue.Called, ""},
+		{"served", false, func(f *fixture) {
+			f.must("c1", queue.ActNext)
+			f.must("c1", queue.ActStart)
+			f.must("c1", queue.ActFinish)
+		}, queue.AlreadyServed, queue.Done, ""},
+		{"missed: back into the line", false, miss, "", queue.Waiting, queue.TicketReturned},
+		{"missed, the office sends to the desk", true, miss, queue.SeeDesk, queue.Missed, ""},
+		{"given up on the phone", false, func(f *fixture) {
+			_, events, err := f.q.Withdraw(f.now, f.id("x"))
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			f.record(events)
+		}, queue.SeeDesk, queue.Cancelled, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(o *queue.Office) { o.Policy.MissedToDesk = tc.toDesk },
+				withBirth(appt("a1", "09:00", "pass"), "h1"), appt("a2", "09:00", "pass")).at("08:45")
+			first := f.checkIn("x", "a1")
+			tc.setup(f)
+			f.at("08:55")
+			f.checkIn("other", "a2") // due at the same time, already waiting
+			f.at("09:05")
+			if tc.wantCode != "" {
+				_, _, err := f.q.CheckInBirthDate(f.now, "h1", "")
+				wantCode(t, "birth date again", err, tc.wantCode)
+			}
+			tk, events, err := f.q.CheckInCode(f.now, "a1", "secret-a1")
+			f.record(events)
+			wantCode(t, "check-in again", err, tc.wantCode)
+			if got := f.ticket("x"); got.State != tc.wantState {
+				t.Fatalf("ticket is %s, want %s", got.State, tc.wantState)
+			}
+			if tc.wantEvent == "" {
+				if len(events) != 0 {
+					t.Fatalf("events %v, want none", eventTypes(events))
+				}
+			} else if len(events) != 1 || events[0].Type != tc.wantEvent {
+				t.Fatalf("events %v, want %s", eventTypes(events), tc.wantEvent)
+			}
+			if err == nil && tk.ID != first.ID {
+				t.Fatalf("a new ticket %s instead of %s", tk.Number, first.Number)
+			}
+			if tc.wantEvent == queue.TicketReturned {
+				if tk.Counter != "" || tk.Recalls != 0 {
+					t.Fatalf("a returned ticket still holds counter %q, recalls %d", tk.Counter, tk.Recalls)
+				}
+				// Back in the line after whoever was due before it came back.
+				wantLabels(t, "line", f.candidates("c1"), []string{"other", "x"})
+			}
+		})
+	}
+}
+
+// TestCheckInConfirmed: at the desk, staff check in what the kiosk
+// refuses, after a confirmation; what is over stays over.
+func TestCheckInConfirmed(t *testing.T) {
+	cancelled := appt("gone", "10:00", "pass")
+	cancelled.Cancelled = true
+	for _, tc := range []struct {
+		name      string
+		now       string
+		setup     func(f *fixture)
+		id        string
+		wantCode  queue.Code
+		wantStart bool // ranks by the appointment's start, not by arrival
+		wantEvent queue.EventType
+	}{
+		{"too early", "07:00", nil, "a1", "", true, queue.CheckedIn},
+		{"too late", "11:00", nil, "a1", "", false, queue.CheckedIn},
+		{"after a no-show", "10:30", func(f *fixture) { f.at("10:20").tick() }, "a1", "", false, queue.CheckedIn},
+		{"missed, even where the office sends to the desk", "09:58", func(f *fixture) {
+			f.at("09:45").checkIn("x", "a1")
+			f.must("c1", queue.ActNext)
+			for i := 0; f.ticket("x").State == queue.Called && i < 10; i++ {
+				f.must("c1", queue.ActNoShow)
+			}
+		}, "a1", "", true, queue.TicketReturned},
+		{"given up on the phone", "09:58", func(f *fixture) {
+			f.at("09:45").checkIn("x", "a1")
+			_, events, _ := f.q.Withdraw(f.now, f.id("x"))
+			f.record(events)
+		}, "a1", "", true, queue.TicketReturned},
+		{"served", "10:30", func(f *fixture) {
+			f.at("09:45").checkIn("x", "a1")
+			f.must("c1", queue.ActNext)
+			f.must("c1", queue.ActFinish)
+		}, "a1", queue.AlreadyServed, false, ""},
+		{"cancelled in the booking system", "09:50", nil, "gone", queue.NotFound, false, ""},
+		{"unknown", "09:50", nil, "nope", queue.NotFound, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(o *queue.Office) { o.Policy.MissedToDesk = true }, appt("a1", "10:00", "pass"), cancelled)
+			if tc.setup != nil {
+				tc.setup(f)
+			}
+			f.at(tc.now)
+			tk, events, err := f.q.CheckInConfirmed(f.now, tc.id)
+			f.record(events)
+			wantCode(t, "confirmed check-in", err, tc.wantCode)
+			if err != nil {
+				return
+			}
+			if tk.State != queue.Waiting || tk.Appointment != "a1" || !tk.AppointmentStart.IsZero() != tc.wantStart {
+				t.Fatalf("ticket %+v: want waiting for a1, ranked by start %v", tk, tc.wantStart)
+			}
+			if len(events) != 1 || events[0].Type != tc.wantEvent || events[0].Report != queue.ReportArrived {
+				t.Fatalf("events %v (report %v), want %s reporting arrived", eventTypes(events), events, tc.wantEvent)
+			}
+		})
 	}
 }

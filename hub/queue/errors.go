@@ -21,6 +21,13 @@ const (
 	TooLate     Code = "too_late"
 	Unavailable Code = "unavailable"
 	Internal    Code = "internal"
+	// AlreadyServed: a check-in for an appointment whose ticket was
+	// served today. The kiosk says so instead of showing a number that
+	// will never be called.
+	AlreadyServed Code = "already_served"
+	// SeeDesk: a check-in the kiosk cannot settle, such as a missed or
+	// given-up ticket where the office sends people to the desk.
+	SeeDesk Code = "see_desk"
 )
 
 // Choice is one of several appointments that matched a birth date. It

@@ -18,6 +18,9 @@ const (
 	TicketParked      EventType = "parked"      // set aside, can be called later
 	TicketTransferred EventType = "transferred" // back to the queue for another service or counter
 	TicketCancelled   EventType = "cancelled"   // ended by the office (end of day)
+	// TicketReturned: the holder of a missed ticket checked in again,
+	// and it is back in the line (Policy.MissedToDesk off).
+	TicketReturned EventType = "returned"
 	// TicketWithdrawn: the holder gave the ticket up ("Ich komme nicht
 	// mehr" on the phone). The ticket is cancelled; the event type
 	// tells the statistics it was the holder's choice, on the day.

@@ -59,6 +59,10 @@ type Policy struct {
 	MaxWalkInWait time.Duration
 	// BirthDateCheckIn is false where the booking backend has no birth dates.
 	BirthDateCheckIn bool
+	// MissedToDesk sends a person whose ticket was missed and who checks
+	// in again to the information desk (SeeDesk). False: the ticket goes
+	// back into the line, as ZMS and NovoSGA do.
+	MissedToDesk bool
 }
 
 // DefaultPolicy returns the defaults the README states.

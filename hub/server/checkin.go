@@ -75,6 +75,14 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 			return withWait(q, now)(q.CheckInBirthDate(now, hash, req.Appointment))
 		}
+	case req.Appointment != "" && req.Confirm:
+		if !p.hasRole(RoleDesk, RoleSupervisor, RoleAdmin) {
+			s.writeError(w, r, queue.Errorf(codeForbidden, "only the information desk confirms a check-in"))
+			return
+		}
+		fn = func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
+			return withWait(q, now)(q.CheckInConfirmed(now, req.Appointment))
+		}
 	case req.Appointment != "" && p.isClerk():
 		// The information desk checks in a person who has neither code
 		// nor birth date on file (e.g. booked by phone).

@@ -21,16 +21,18 @@ const (
 )
 
 var statusOf = map[queue.Code]int{
-	queue.NotFound:    http.StatusNotFound,
-	queue.Conflict:    http.StatusConflict,
-	queue.Invalid:     http.StatusUnprocessableEntity,
-	codeUnauthorized:  http.StatusUnauthorized,
-	queue.TooEarly:    http.StatusUnprocessableEntity,
-	queue.TooLate:     http.StatusUnprocessableEntity,
-	codeWrongOffice:   http.StatusUnprocessableEntity,
-	codeRateLimited:   http.StatusTooManyRequests,
-	queue.Unavailable: http.StatusServiceUnavailable,
-	queue.Internal:    http.StatusInternalServerError,
+	queue.NotFound:      http.StatusNotFound,
+	queue.Conflict:      http.StatusConflict,
+	queue.Invalid:       http.StatusUnprocessableEntity,
+	codeUnauthorized:    http.StatusUnauthorized,
+	queue.TooEarly:      http.StatusUnprocessableEntity,
+	queue.TooLate:       http.StatusUnprocessableEntity,
+	queue.AlreadyServed: http.StatusConflict,
+	queue.SeeDesk:       http.StatusConflict,
+	codeWrongOffice:     http.StatusUnprocessableEntity,
+	codeRateLimited:     http.StatusTooManyRequests,
+	queue.Unavailable:   http.StatusServiceUnavailable,
+	queue.Internal:      http.StatusInternalServerError,
 	// Access control (auth.go).
 	codeForbidden:    http.StatusForbidden,
 	codeCounterInUse: http.StatusConflict,

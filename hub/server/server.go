@@ -263,6 +263,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/webhooks/booking/{office}", s.bookingWebhook)
 	m.HandleFunc("GET /demo", s.demoPage)
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)
+	m.HandleFunc("GET /demo/codes", s.demoCodes) // democodes.go
 	s.webRoutes(m)
 	s.deviceRoutes(m)
 	s.publicWaitingRoutes(m)
