@@ -336,6 +336,12 @@ func phoneFigures(dir, hubBin string, calls int) ([]row, error) {
 		phoneOf[t.ID] = i
 	}
 
+	// The hub with the day's tickets and no phones: what the phones and
+	// screens add is the difference.
+	idle, err := residentBytes(h.pid)
+	if err != nil {
+		return nil, err
+	}
 	screens, err := fleet(device.StreamURL(office.ID, 0), h.streamHeaders, phoneScreens, func() *tracker { return nil })
 	if err != nil {
 		return nil, fmt.Errorf("screens: %w", err)
@@ -437,5 +443,6 @@ func phoneFigures(dir, hubBin string, calls int) ([]row, error) {
 			budget:   fmt.Sprintf("≤ %d MB", phoneMemBudget>>20),
 			verdict:  verdict(peak <= phoneMemBudget),
 		},
+		{what: "  before the phones and screens connected", measured: fmt.Sprintf("%.0f MB", float64(idle)/(1<<20))},
 	}, nil
 }
