@@ -303,8 +303,14 @@ func TestCounterDesk(t *testing.T) {
 		if got := d.text("#issued-number"); got != after[0].Ticket.Number {
 			t.Fatalf("desk shows %q, hub issued %q", got, after[0].Ticket.Number)
 		}
+		d.waitFor("the status link", `!document.querySelector("#issued-link").hidden && document.querySelector("#issued-url").textContent.includes("/t/")`)
 		d.do(chromedp.Click("#issued-done"))
 		d.waitFor("the row shows the ticket", `!!document.querySelector('`+row+` .show-ticket')`)
+		// Shown again from the search, the ticket has no link (only the
+		// answer to the check-in carries it): no code, not the last one's.
+		d.do(chromedp.Click(row + " .show-ticket"))
+		d.waitFor("the ticket again, without a link", `document.querySelector("#ticket-dialog").open && document.querySelector("#issued-link").hidden && document.querySelector("#print-link").hidden && document.querySelector("#issued-url").textContent === ""`)
+		d.do(chromedp.Click("#issued-done"))
 	})
 
 	t.Run("the workplace shows the name", func(t *testing.T) {
