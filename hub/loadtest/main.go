@@ -2,8 +2,9 @@
 // design and prints a table: call → event latency with 10, 100 and 1,000
 // stream clients, durable check-ins per second from 64 clients, birth-date
 // lookup among 50,000 appointments, the import and unchanged re-sync
-// of 50,000 appointments, and GET /queue while 2,000 stream clients
-// connect and leave. Call → event and the check-ins are set against
+// of 50,000 appointments, GET /queue while 2,000 stream clients
+// connect and leave, and call → phone with 2,000 phones following their
+// tickets (phones.go). Call → event and the check-ins are set against
 // floorhub (-floorhub), the yardstick the design names, measured in turn
 // with the hub in the same run, so the ratios hold on any hardware; the
 // in-tree minimal server stands in when floorhub is missing, and every
