@@ -2,8 +2,9 @@
 // design and prints a table: call → event latency with 10, 100 and 1,000
 // stream clients, durable check-ins per second from 64 clients, birth-date
 // lookup among 50,000 appointments, the import and unchanged re-sync
-// of 50,000 appointments, and GET /queue while 2,000 stream clients
-// connect and leave. Call → event and the check-ins are set against
+// of 50,000 appointments, GET /queue while 2,000 stream clients
+// connect and leave, and call → phone with 2,000 phones following their
+// tickets (phones.go). Call → event and the check-ins are set against
 // floorhub (-floorhub), the yardstick the design names, measured in turn
 // with the hub in the same run, so the ratios hold on any hardware; the
 // in-tree minimal server stands in when floorhub is missing, and every
@@ -55,7 +56,7 @@ func run(args []string, stdout io.Writer) error {
 	calls := fs.Int("calls", 200, "calls per client count")
 	checkins := fs.Int("checkins", 20000, "check-ins in the throughput run")
 	appointments := fs.Int("appointments", 50000, "appointments of the big day")
-	only := fs.String("only", "", "run only one part: calls, bigday, churn, statistics, public, apps or camera")
+	only := fs.String("only", "", "run only one part: calls, bigday, churn, statistics, public, phones, apps or camera")
 	cameraFor := fs.Duration("camera-for", time.Minute, "how long the idle camera kiosk is measured")
 	churnClients := fs.Int("churn-clients", 2000, "stream clients in the churn run")
 	churnRate := fs.Int("churn-rate", 100, "reconnects per second in the churn run")
@@ -126,6 +127,9 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := publicPart(dir, *only, &rows); err != nil { // public.go
+		return err
+	}
+	if err := phonesPart(dir, *hubBin, *calls, *only, &rows); err != nil { // phones.go
 		return err
 	}
 	if *apps != "" && (*only == "" || *only == "apps") {

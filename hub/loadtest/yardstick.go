@@ -164,6 +164,7 @@ func postDiscard(ctx context.Context, hc *http.Client, url, body string) error {
 // else a hub in this process.
 type hubUnderTest struct {
 	where      string // "process" or "in-process", for the rows
+	pid        int    // the hub's process; 0 when it runs in this one
 	url, token string
 	clerk      *api.Client
 	device     *api.Client
@@ -234,7 +235,7 @@ func startHubUnderTest(dir, bin string) (*hubUnderTest, error) {
 	device := api.NewClient(base, "demo")
 	var last int64
 	return &hubUnderTest{
-		where: "process", url: base, token: "demo", office: office,
+		where: "process", pid: cmd.Process.Pid, url: base, token: "demo", office: office,
 		clerk:  &api.Client{Base: base, User: "demo", Password: "demo"},
 		device: device,
 		// The answer to a call carries no seq: the events since the last

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -302,8 +303,14 @@ func TestCounterDesk(t *testing.T) {
 		if got := d.text("#issued-number"); got != after[0].Ticket.Number {
 			t.Fatalf("desk shows %q, hub issued %q", got, after[0].Ticket.Number)
 		}
+		d.waitFor("the status link", `!document.querySelector("#issued-link").hidden && document.querySelector("#issued-url").textContent.includes("/t/")`)
 		d.do(chromedp.Click("#issued-done"))
 		d.waitFor("the row shows the ticket", `!!document.querySelector('`+row+` .show-ticket')`)
+		// Shown again from the search, the ticket has no link (only the
+		// answer to the check-in carries it): no code, not the last one's.
+		d.do(chromedp.Click(row + " .show-ticket"))
+		d.waitFor("the ticket again, without a link", `document.querySelector("#ticket-dialog").open && document.querySelector("#issued-link").hidden && document.querySelector("#print-link").hidden && document.querySelector("#issued-url").textContent === ""`)
+		d.do(chromedp.Click("#issued-done"))
 	})
 
 	t.Run("the workplace shows the name", func(t *testing.T) {
@@ -344,6 +351,23 @@ func TestCounterDesk(t *testing.T) {
 		}
 		if got := d.text("#print-number"); got != number {
 			t.Errorf("print view shows %q, want %s", got, number)
+		}
+		// The ticket's status link, as text and as the hub's QR code, on
+		// the screen and on the printed ticket (issue 14.1).
+		for _, part := range []string{"issued", "print"} {
+			d.waitFor(part+": the QR code drawn", fmt.Sprintf(`!document.querySelector("#%[1]s-link").hidden && document.querySelector("#%[1]s-qr").complete && document.querySelector("#%[1]s-qr").naturalWidth > 0`, part))
+		}
+		link := d.text("#issued-url")
+		if !regexp.MustCompile(`^` + regexp.QuoteMeta(h.URL) + `/t/[A-Za-z0-9_-]{22}$`).MatchString(link) {
+			t.Fatalf("the desk shows the link %q, want %s/t/{token}", link, h.URL)
+		}
+		if got := d.text("#print-url"); got != link {
+			t.Errorf("the printed ticket shows the link %q, want %q", got, link)
+		}
+		var st api.TicketStatus
+		getJSON(t, link+"/status", &st)
+		if st.Number != number {
+			t.Errorf("the link leads to ticket %q, want %s", st.Number, number)
 		}
 		d.do(chromedp.Click("#issued-done"))
 	})
@@ -508,7 +532,7 @@ func TestCounterScreenshots(t *testing.T) {
 		d.shot("desk-1024-" + lang)
 		d.do(chromedp.EmulateViewport(1280, 800))
 		d.do(chromedp.Click("#walkin-draw"))
-		d.waitFor("ticket dialog", `document.querySelector("#ticket-dialog").open`)
+		d.waitFor("ticket dialog", `document.querySelector("#ticket-dialog").open && document.querySelector("#issued-qr").complete && document.querySelector("#issued-qr").naturalWidth > 0`)
 		d.shot("desk-ticket-" + lang)
 		d.do(chromedp.Click("#issued-done"))
 	}

@@ -249,6 +249,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(deskClerks, s.findAppointments))
 	m.HandleFunc("GET /api/v1/offices/{office}/outbox", s.withOffice(deskClerks, s.outboxView))
 	m.HandleFunc("POST /api/v1/offices/{office}/outbox/retry", s.withOffice(deskClerks, s.retryOutbox))
+	m.HandleFunc("GET /api/v1/offices/{office}/status-qr.svg", s.withOffice(deskClerks, s.statusQR))
 	m.HandleFunc("GET /api/v1/offices/{office}/statistics", s.withOffice(clerksOnly, s.statisticsJSON)) // statistics.go
 	m.HandleFunc("GET /api/v1/offices/{office}/statistics.csv", s.withOffice(clerksOnly, s.statisticsCSV))
 	m.HandleFunc("GET /api/v1/offices/{office}/statistics.xlsx", s.withOffice(clerksOnly, s.statisticsXLSX))

@@ -148,6 +148,7 @@
     $("#issued-services").textContent = Lotse.services(tk.services);
     const w = tk.waitMinutes;
     $("#issued-wait").textContent = tk.state === "waiting" && w !== undefined && w !== null && w >= 0 ? t("desk.wait", { n: w }) : (tk.state === "waiting" ? "" : t("state." + tk.state));
+    showLink(tk, "issued");
     fillPrint(tk);
     const d = $("#ticket-dialog");
     if (!d.open) d.showModal();
@@ -160,6 +161,21 @@
     $("#print-services").textContent = Lotse.services(tk.services);
     $("#print-time").textContent = new Intl.DateTimeFormat(Lotse.lang() === "en" ? "en-GB" : "de-DE",
       Object.assign({ dateStyle: "medium", timeStyle: "short" }, off && off.timezone ? { timeZone: off.timezone } : {})).format(new Date(tk.arrived || Date.now()));
+    showLink(tk, "print");
+  }
+
+  // showLink shows the ticket's status link and its QR code (drawn by
+  // the hub) on the screen's or the printed ticket (part "issued" or
+  // "print"). Only the answer to drawing or checking in carries the link:
+  // a ticket shown again from the search has none, and shows no code.
+  function showLink(tk, part) {
+    const url = tk.statusUrl || "";
+    $("#" + part + "-link").hidden = !url;
+    $("#" + part + "-url").textContent = url;
+    const img = $("#" + part + "-qr");
+    img.alt = url ? t("desk.qrAlt") : "";
+    const src = url ? base() + "/status-qr.svg?url=" + encodeURIComponent(url) : "";
+    if (img.getAttribute("src") !== src) { if (src) img.src = src; else img.removeAttribute("src"); }
   }
 
   function renderAll() {
