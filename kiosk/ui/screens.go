@@ -222,7 +222,12 @@ func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	box.StrokeColor = k.view.theme.Color(theme.ColorNamePrimary, 0)
 	box.StrokeWidth = 3
 	box.CornerRadius = k.view.theme.Size(theme.SizeNameInputRadius)
-	display := container.NewStack(box, container.NewPadded(shown))
+	// "Alles löschen" stays beside what it clears, apart from "Zurück" and
+	// "Weiter", which leave the screen.
+	clear := k.button(k.text.get("birth_clear"), tileSecondary, k.birthClear)
+	clear.sizeName = theme.SizeNameText
+	display := container.NewBorder(nil, nil, nil, container.New(fixedWidth{width: sizeTouch, scale: 2.6}, clear),
+		container.NewStack(box, container.NewPadded(shown)))
 
 	// Under the date: what is wrong with it, or else how to type it.
 	problem := k.padProblem(&k.visit.birth)
@@ -240,8 +245,7 @@ func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	})
 	cont := k.button(k.text.get("birth_continue"), tilePrimary, k.birthContinue)
 	cont.disabled = k.visit.birth.digits == ""
-	bottom := container.NewGridWithColumns(3, k.backTile(),
-		k.button(k.text.get("birth_clear"), tileSecondary, k.birthClear), cont)
+	bottom := container.NewGridWithColumns(2, k.backTile(), cont)
 
 	limit := maxWidth{width: sizeTouch, scale: 9}
 	center := k.centered(title, container.New(limit, display), problem, container.New(limit, keys))
