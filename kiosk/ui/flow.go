@@ -44,9 +44,11 @@ type idleTimer struct {
 const inputPause = 700 * time.Millisecond
 
 // settled reports whether the screen has been shown long enough to take
-// taps (see inputPause).
+// taps (see inputPause). A clock set back meanwhile counts as settled: a
+// kiosk must not ignore taps until the clock catches up.
 func (k *Kiosk) settled() bool {
-	return k.opts.Now().Sub(k.shownAt) >= inputPause
+	d := k.opts.Now().Sub(k.shownAt)
+	return d >= inputPause || d < 0
 }
 
 // guarded wraps a tap handler so that it ignores taps during the pause

@@ -64,6 +64,15 @@ func TestTapsAfterThePause(t *testing.T) {
 	if l := h.lang(); l != "en" {
 		t.Errorf("language %q after tapping English, want en", l)
 	}
+
+	// The clock set back (by NTP, by hand) does not lock the screen.
+	h.tap("Without appointment")
+	h.waitScreen(ScreenWalkIn)
+	h.clock.Set(h.clock.Now().Add(-time.Hour))
+	h.tapNow("Back")
+	if s := h.screen(); s != ScreenIdle {
+		t.Errorf("screen %q after the clock went back, want idle", s)
+	}
 }
 
 // TestLanguageKeptDuringVisit checks that "Zurück" and OK keep the
