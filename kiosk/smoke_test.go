@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -77,13 +78,16 @@ func TestSmokeRealWindow(t *testing.T) {
 	})
 
 	kiosk := exec.Command(os.Args[0], "-test.run=^$")
-	kiosk.Env = append(os.Environ(), smokeChildEnv+"=1", "LANG=de_DE.UTF-8",
+	// A fresh HOME and the plain C locale of a minimal system: neither may
+	// make Fyne log errors (no app ID, no preferences, no locale).
+	kiosk.Env = append(os.Environ(), smokeChildEnv+"=1", "LANG=C", "LC_ALL=", "HOME="+filepath.Join(dir, "home"),
 		smokeChildEnv+"_ARGS=-hub "+hub.URL+" -token "+fakehub.Token+" -windowed -scanner "+device)
 	stdout, err := kiosk.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	kiosk.Stderr = os.Stderr
+	var stderr syncBuffer
+	kiosk.Stderr = io.MultiWriter(os.Stderr, &stderr)
 	if err := kiosk.Start(); err != nil {
 		t.Fatalf("start kiosk: %v", err)
 	}
@@ -130,6 +134,28 @@ func TestSmokeRealWindow(t *testing.T) {
 		}
 	}
 	expect(t, lines, 30*time.Second, "msg=screen name=ticket")
+	if strings.Contains(stderr.String(), "Fyne error") {
+		t.Errorf("Fyne logged errors:\n%s", stderr.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a process's output may fill while the
+// test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // waitPainted waits until the screen shows the kiosk's dark blue buttons,

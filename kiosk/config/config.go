@@ -64,6 +64,42 @@ type file struct {
 	Kiosk Settings `toml:"kiosk"`
 }
 
+// fileKeys explains every key of the [kiosk] table, in the order of
+// Settings, with its default. -h prints them after the flags, so that one
+// command lists every setting; a test checks that no key is missing.
+var fileKeys = []struct{ key, help string }{
+	{"hub", "hub base URL (default " + DefaultHub + "; flag -hub)"},
+	{"office", "office ID (default: the first office the hub lists; flag -office)"},
+	{"token", "device token of this kiosk (flag -token)"},
+	{"windowed", "true: a window instead of full screen (flag -windowed)"},
+	{"scanner", "serial device of the QR scanner; keyboard-wedge scanners need nothing (flag -scanner)"},
+	{"printer", "ticket printer: device path or tcp://host:9100 (flag -printer)"},
+	{"camera", "webcam reading QR codes (flag -camera)"},
+	{"scanner_prefixes", `texts a scanner was set up to send before every code, e.g. ["SCAN:"]`},
+	{"scanner_suffixes", "texts a scanner sends after every code (CR, LF and TAB need none)"},
+	{"staff_pin", "PIN to leave the kiosk (hidden top left corner, then the PIN; Ctrl+Alt+Q); only in the file, not in the process list"},
+	{"walk_ins", `false hides "Ohne Termin" on this kiosk (default: as the hub's office allows)`},
+	{"languages", `languages offered, German first (default ["de", "en", "tr", "uk", "ru"])`},
+	{"hub_timeout", `bound of every hub call (default "5s")`},
+	{"result_timeout", `how long a ticket or message stays on screen (default "15s")`},
+	{"idle_timeout", `back to idle, and to German, when untouched this long (default "45s")`},
+	{"print_timeout", `bound of one print job (default "10s")`},
+}
+
+// usage prints the flags and then every key of the [kiosk] table.
+func usage(fs *flag.FlagSet) func() {
+	return func() {
+		out := fs.Output()
+		fmt.Fprintln(out, "Usage: kiosk [flags]")
+		fmt.Fprintln(out, "\nFlags (they override the file):")
+		fs.PrintDefaults()
+		fmt.Fprintln(out, "\nSettings in the [kiosk] table of the -config file:")
+		for _, k := range fileKeys {
+			fmt.Fprintf(out, "  %s\n    \t%s\n", k.key, k.help)
+		}
+	}
+}
+
 // ErrHelp is returned when -h or -help was given; usage has been printed.
 var ErrHelp = flag.ErrHelp
 
@@ -73,6 +109,7 @@ var ErrHelp = flag.ErrHelp
 func Parse(args []string, output io.Writer) (Settings, error) {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	fs.SetOutput(output)
+	fs.Usage = usage(fs)
 	var flags Settings
 	configFile := fs.String("config", "", "the office's TOML `file` (table [kiosk]); flags override it")
 	fs.StringVar(&flags.Hub, "hub", DefaultHub, "hub base `URL`")

@@ -105,3 +105,25 @@ func TestParseStrictAboutKioskOnly(t *testing.T) {
 		t.Fatalf("Parse = %+v, %v", s, err)
 	}
 }
+
+// TestHelpListsEverySetting checks that -h names every flag and every key
+// of the [kiosk] table, so that no setting is known only from the source.
+func TestHelpListsEverySetting(t *testing.T) {
+	var out strings.Builder
+	if _, err := Parse([]string{"-h"}, &out); err != ErrHelp {
+		t.Fatalf("Parse(-h) error = %v, want ErrHelp", err)
+	}
+	help := out.String()
+	typ := reflect.TypeFor[Settings]()
+	for i := range typ.NumField() {
+		key := typ.Field(i).Tag.Get("toml")
+		if !strings.Contains(help, "\n  "+key+"\n") {
+			t.Errorf("-h does not list the file key %q:\n%s", key, help)
+		}
+	}
+	for _, flag := range []string{"-config", "-hub", "-office", "-token", "-windowed", "-scanner", "-printer", "-camera"} {
+		if !strings.Contains(help, "\n  "+flag) {
+			t.Errorf("-h does not list the flag %s", flag)
+		}
+	}
+}

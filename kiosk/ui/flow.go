@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"lotse/assets"
@@ -15,7 +16,7 @@ import (
 // visit is what the kiosk holds about the citizen in front of it. It is
 // forgotten as a whole on the return to idle.
 type visit struct {
-	birth     keypad // the birth date being typed
+	birth     keypad // the birth date's keys as typed: digits and separators
 	birthDate string // the validated date while choosing among matches
 	choices   []api.Choice
 	ticket    api.Ticket
@@ -25,7 +26,7 @@ type visit struct {
 
 // newVisit is the state before a citizen touches the kiosk.
 func newVisit() visit {
-	return visit{birth: keypad{max: birthDateDigits}}
+	return visit{birth: keypad{max: maxBirthKeys}}
 }
 
 // idleTimer returns to the idle screen when it fires; gen tells its
@@ -35,12 +36,40 @@ type idleTimer struct {
 	gen   int
 }
 
+// inputPause is how long taps are ignored after the screen changed. A
+// double tap on a button that changes the screen would otherwise land on
+// whatever the next screen has in that place: a message's OK on the idle
+// screen's language bar. A person needs longer than this to read the new
+// screen, so no real tap is lost.
+const inputPause = 700 * time.Millisecond
+
+// settled reports whether the screen has been shown long enough to take
+// taps (see inputPause). A clock set back meanwhile counts as settled: a
+// kiosk must not ignore taps until the clock catches up.
+func (k *Kiosk) settled() bool {
+	d := k.opts.Now().Sub(k.shownAt)
+	return d >= inputPause || d < 0
+}
+
+// guarded wraps a tap handler so that it ignores taps during the pause
+// after a screen change.
+func (k *Kiosk) guarded(onTap func()) func() {
+	return func() {
+		if k.settled() {
+			onTap()
+		}
+	}
+}
+
 // touch records activity: it restarts the inactivity timer.
 func (k *Kiosk) touch() {
 	switch k.screen {
-	case ScreenTicket, ScreenMessage:
-		// A tap on a ticket or a message means "done".
+	case ScreenTicket:
+		// A tap on a ticket means "done": the visit is over.
 		k.goIdle()
+	case ScreenMessage:
+		// A tap on a message means "read": the citizen may try again.
+		k.goBack()
 	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
 		if k.text.lang != assets.SourceLanguage {
 			k.armTimer(k.opts.IdleTimeout)
@@ -74,16 +103,29 @@ func (k *Kiosk) stopTimer() {
 	}
 }
 
-// goIdle returns to the idle screen and forgets everything about the
-// citizen who left, including the language they chose.
+// goIdle ends the visit: it returns to the idle screen and forgets
+// everything about the citizen who left, including the language they
+// chose. It is for a visit that is over: after the ticket, or when nobody
+// touched the kiosk for a while.
 func (k *Kiosk) goIdle() {
+	if k.text.lang != assets.SourceLanguage {
+		k.text = k.mustTexts(assets.SourceLanguage)
+	}
+	k.returnToIdle()
+}
+
+// goBack returns to the idle screen within the visit ("Zurück", OK on a
+// message): what was typed or chosen is forgotten, the language stays, so
+// the citizen can try again in it. The idle timer ends the visit.
+func (k *Kiosk) goBack() {
+	k.returnToIdle()
+}
+
+func (k *Kiosk) returnToIdle() {
 	k.stopTimer()
 	k.requestGen++ // an answer still on its way is for nobody now
 	k.visit = newVisit()
 	k.staff.pin.reset()
-	if k.text.lang != assets.SourceLanguage {
-		k.text = k.mustTexts(assets.SourceLanguage)
-	}
 	switch {
 	case k.link.office == nil && !k.link.down:
 		k.show(ScreenLoading)
@@ -99,12 +141,18 @@ func (k *Kiosk) show(s Screen) {
 	changed := s != k.screen
 	if changed {
 		k.log.Info("screen", "name", string(s))
+		k.shownAt = k.opts.Now()
 	}
 	k.screen = s
 	switch s {
 	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
-		if k.text.lang == assets.SourceLanguage {
+		switch {
+		case k.text.lang == assets.SourceLanguage:
 			k.stopTimer()
+		case changed:
+			// Back on the idle screen in the citizen's language: the
+			// visit ends if nobody touches the kiosk.
+			k.armTimer(k.opts.IdleTimeout)
 		}
 	case ScreenTicket, ScreenMessage:
 		k.armTimer(k.opts.ResultTimeout)
@@ -217,18 +265,41 @@ func (k *Kiosk) checkInFailed(err error, byBirthDate bool) {
 			k.showMessage(k.text.get("err_wrong_office", "office", name))
 		}
 	case api.CodeRateLimited:
-		k.showMessage(k.text.get("err_rate_limited"))
+		k.showMessage(k.rateLimited(e))
+	case api.CodeAlreadyServed:
+		k.showMessage(k.text.get("err_already_served"))
+	case api.CodeSeeDesk:
+		k.showMessage(k.text.get("err_see_desk"))
 	default:
 		k.failedUnavailable(err)
 	}
 }
 
+// rateLimited says how long to wait before trying again: the hub's
+// Retry-After, in seconds up to a minute and a half, then in minutes
+// rounded up; a moment when the hub did not say.
+func (k *Kiosk) rateLimited(e *api.Error) string {
+	wait := 0
+	if e != nil {
+		wait = e.RetryAfter
+	}
+	switch {
+	case wait > 90:
+		return k.text.get("err_rate_limited_minutes", "minutes", strconv.Itoa((wait+59)/60))
+	case wait >= 5:
+		return k.text.get("err_rate_limited_seconds", "seconds", strconv.Itoa(wait))
+	}
+	return k.text.get("err_rate_limited")
+}
+
 func (k *Kiosk) walkInFailed(err error) {
 	code := api.ErrorCode(err)
 	k.log.Info("walk-in refused", "code", code)
+	var e *api.Error
+	errors.As(err, &e)
 	switch code {
 	case api.CodeRateLimited:
-		k.showMessage(k.text.get("err_rate_limited"))
+		k.showMessage(k.rateLimited(e))
 	case api.CodeInvalid, api.CodeConflict, api.CodeNotFound, api.CodeTooLate, api.CodeTooEarly:
 		k.showMessage(k.text.get("walkin_closed"))
 	default:

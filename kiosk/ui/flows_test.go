@@ -93,18 +93,18 @@ func TestBirthDateKeypad(t *testing.T) {
 	h.tap("Mit Geburtsdatum anmelden")
 	h.waitScreen(ScreenBirthDate)
 	h.typeDigits("1503")
-	h.wantText("15.03.JJJJ")
-	h.tap("Korrigieren")
-	h.wantText("15.0M.JJJJ")
-	h.tap("Löschen")
-	h.wantText("TT.MM.JJJJ")
+	h.wantBirthShown("15.03.JJJJ")
+	h.tap("⌫ Zeichen löschen")
+	h.wantBirthShown("15.0M.JJJJ")
+	h.tap("Alles löschen")
+	h.wantBirthShown("TT.MM.JJJJ")
 
 	for _, tc := range []struct{ digits, message string }{
 		{"31022000", "Dieses Datum gibt es nicht."},
 		{"01012099", "Dieses Datum liegt in der Zukunft."},
 		{"01011850", "Bitte prüfen Sie das Geburtsjahr."},
 	} {
-		h.tap("Löschen")
+		h.tap("Alles löschen")
 		h.typeDigits(tc.digits)
 		h.tap("Weiter")
 		if h.screen() != ScreenBirthDate {
@@ -201,20 +201,34 @@ func TestFailuresInPlainLanguage(t *testing.T) {
 	}{
 		{"not a check-in code", "HELLO-WORLD-1234", "Dieser Code wurde nicht erkannt."},
 		{"appointment not found", fakehub.CodeUnknown, "Wir haben Ihren Termin nicht gefunden."},
-		{"too early", fakehub.CodeTooEarly, "Bitte kommen Sie um 11:15 Uhr wieder."},
+		{"too early", fakehub.CodeTooEarly, "Der Check-in für Ihren Termin öffnet um 11:15 Uhr. Sie können gern hier warten."},
 		{"too late", fakehub.CodeTooLate, "Ihr Termin ist leider abgelaufen."},
 		{"wrong office", fakehub.CodeWrongOffice, "anderen Standort: Bürgerbüro Nord."},
-		{"rate limited", fakehub.CodeRateLimited, "Zu viele Versuche."},
+		{"rate limited", fakehub.CodeRateLimited, "Zu viele Versuche. Bitte warten Sie 30 Sekunden"},
+		{"already served", fakehub.CodeAlreadyServed, "Ihr Anliegen wurde heute bereits bearbeitet."},
+		{"missed, see the desk", fakehub.CodeSeeDesk, "Ihre Nummer wurde bereits aufgerufen. Bitte wenden Sie sich an die Information."},
 		{"hub error", fakehub.CodeHubError, "Bitte wenden Sie sich an die Information."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, landscape)
+			p := &fakePrinter{}
+			h := newHarness(t, landscape, func(o *Options) { o.Printer = p })
 			h.scan(tt.code)
 			h.waitScreen(ScreenMessage)
 			h.wantText(tt.want)
+			for _, s := range h.texts() {
+				// Never a number that will not be called.
+				if strings.Contains(s, "Ihre Nummer") && !strings.Contains(s, "bereits aufgerufen") {
+					t.Errorf("a number is promised: %q", s)
+				}
+			}
 			h.tap("OK")
 			h.waitScreen(ScreenIdle)
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if len(p.jobs) != 0 {
+				t.Errorf("printed %+v for a refused check-in", p.jobs)
+			}
 		})
 	}
 }
@@ -409,7 +423,10 @@ func TestWedgeTypingOnKeypad(t *testing.T) {
 		h.do(func() { c.OnTypedRune()(r) })
 		time.Sleep(40 * time.Millisecond)
 	}
-	waitFor(t, func() bool { return h.hasText("15.03.JJJJ") }, "typed digits on the keypad")
+	waitFor(t, func() bool {
+		typed, hint, _, _ := h.birthDisplay()
+		return typed+hint == "15.03.JJJJ"
+	}, "typed digits on the keypad")
 }
 
 func TestStaffExit(t *testing.T) {

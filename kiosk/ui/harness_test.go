@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lotse/hub/api"
+	"lotse/hub/clocktest"
 	"lotse/kiosk/internal/fakehub"
 )
 
@@ -34,6 +35,10 @@ type harness struct {
 	hub    *fakehub.Server
 	kiosk  *Kiosk
 	window fyne.Window
+	// clock is the kiosk's clock. tap moves it on by inputPause first, as
+	// a person takes that long at least to see a new screen; doubleTap
+	// does not.
+	clock *clocktest.Clock
 
 	seenMu sync.Mutex
 	seen   []Screen // every screen shown, in order
@@ -101,7 +106,7 @@ func newHarnessDown(t *testing.T, size fyne.Size, opts ...harnessOption) *harnes
 
 func startHarness(t *testing.T, size fyne.Size, office *api.Office, down bool, opts ...harnessOption) *harness {
 	t.Helper()
-	h := &harness{t: t, hub: fakehub.New()}
+	h := &harness{t: t, hub: fakehub.New(), clock: clocktest.New(testNow)}
 	h.do(func() { test.NewTempApp(t) })
 	t.Cleanup(h.hub.Close)
 	if office != nil {
@@ -109,7 +114,7 @@ func startHarness(t *testing.T, size fyne.Size, office *api.Office, down bool, o
 	}
 	h.hub.SetDown(down)
 	o := Options{
-		Now:           func() time.Time { return testNow },
+		Now:           h.clock.Now,
 		Do:            h.do,
 		Logger:        slog.New(&screenRecorder{h: h}),
 		RetryInterval: 50 * time.Millisecond,
@@ -206,8 +211,40 @@ func (h *harness) wantText(s ...string) {
 	}
 }
 
-// tap taps the tile whose text is label.
+// tap taps the tile whose text is label, at a person's pace.
 func (h *harness) tap(label string) {
+	h.t.Helper()
+	h.clock.Advance(inputPause)
+	h.tapNow(label)
+}
+
+// doubleTap taps the tile whose text is label twice in quick succession,
+// as an impatient finger does; the second tap lands on whatever the first
+// one brought to that place.
+func (h *harness) doubleTap(label string) {
+	h.t.Helper()
+	h.clock.Advance(inputPause)
+	var pos fyne.Position
+	h.do(func() {
+		var found *tile
+		walk(h.window.Canvas().Content(), func(o fyne.CanvasObject) {
+			if t, ok := o.(*tile); ok && t.text == label && found == nil {
+				found = t
+			}
+		})
+		if found == nil {
+			h.t.Fatalf("no button %q on screen %q", label, h.kiosk.Screen())
+		}
+		pos = fyne.CurrentApp().Driver().AbsolutePositionForObject(found).AddXY(found.Size().Width/2, found.Size().Height/2)
+	})
+	for range 2 {
+		h.do(func() { test.TapCanvas(h.window.Canvas(), pos) })
+		h.clock.Advance(150 * time.Millisecond)
+	}
+}
+
+// tapNow taps the tile whose text is label without letting time pass.
+func (h *harness) tapNow(label string) {
 	h.t.Helper()
 	var found *tile
 	h.do(func() {

@@ -44,34 +44,34 @@ func (p *keypad) reset() {
 	p.digits, p.problem = "", ""
 }
 
-// padDigit handles a digit key on pad p.
+// padDigit handles a digit key on pad p; other keys are ignored.
 func (k *Kiosk) padDigit(p *keypad, r rune) {
 	k.touch()
-	if p.press(r) {
+	if r >= '0' && r <= '9' && p.press(r) {
 		k.render()
 	}
 }
 
-// padTyped handles a typed key on pad p: digits, Backspace to correct,
-// Enter to submit, Escape to go back.
-func (k *Kiosk) padTyped(p *keypad, r rune, backspace, submit func()) {
+// padTyped handles a typed key on a pad: digits and other characters go
+// to press, Backspace corrects, Enter submits, Escape goes back.
+func (k *Kiosk) padTyped(r rune, press func(rune), backspace, submit func()) {
 	switch {
-	case r >= '0' && r <= '9':
-		k.padDigit(p, r)
 	case r == '\b':
 		backspace()
 	case r == '\n':
 		submit()
 	case r == 0x1b:
-		k.goIdle()
+		k.goBack()
+	default:
+		press(r)
 	}
 }
 
-// padKeys is a telephone-style grid of digit tiles for pad p; extra fills
+// padKeys is a telephone-style grid of digit tiles that press; extra fills
 // the last row around the 0 (nil marks the 0's place).
-func (k *Kiosk) padKeys(p *keypad, extra []fyne.CanvasObject) fyne.CanvasObject {
+func (k *Kiosk) padKeys(press func(rune), extra []fyne.CanvasObject) fyne.CanvasObject {
 	mk := func(r rune) fyne.CanvasObject {
-		t := newTile(string(r), tileSecondary, func() { k.padDigit(p, r) })
+		t := k.button(string(r), tileSecondary, func() { press(r) })
 		t.sizeName = sizeKeypad
 		t.noWrap = true
 		return t

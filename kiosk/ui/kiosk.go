@@ -167,6 +167,9 @@ type Kiosk struct {
 	view   view    // the Fyne objects on screen (screens.go)
 	text   texts   // the language shown
 	screen Screen
+	// shownAt is when the screen last changed; taps are ignored for
+	// inputPause after it.
+	shownAt time.Time
 	// requestGen counts the hub calls started and the visits ended: a hub
 	// answer or a print outcome of an older generation is dropped, because
 	// the citizen it was for has gone.
@@ -194,7 +197,7 @@ func New(hub HubClient, opts Options) *Kiosk {
 	}
 	k.text = k.mustTexts(assets.SourceLanguage)
 	k.view.body = containerStack()
-	bg := newSurface("", k.touch)
+	bg := newSurface("", k.guarded(k.touch))
 	corner := containerWith(cornerLayout{}, newSurface(sizeTouch, k.cornerTapped))
 	k.view.root = containerWith(&sizeWatcher{onSize: k.resized}, bg, k.view.body, corner)
 	fyne.CurrentApp().Settings().SetTheme(k.view.theme)

@@ -115,16 +115,20 @@ func (k *Kiosk) typed(keys []rune) {
 	for _, r := range keys {
 		switch k.screen {
 		case ScreenBirthDate:
-			k.padTyped(&k.visit.birth, r, k.birthBackspace, k.birthContinue)
+			k.padTyped(r, k.birthTyped, k.birthBackspace, k.birthContinue)
 		case ScreenStaff:
-			k.padTyped(&k.staff.pin, r, k.pinBackspace, k.pinSubmit)
-		case ScreenTicket, ScreenMessage:
+			k.padTyped(r, func(r rune) { k.padDigit(&k.staff.pin, r) }, k.pinBackspace, k.pinSubmit)
+		case ScreenTicket:
 			if r == '\n' || r == 0x1b {
 				k.goIdle()
 			}
+		case ScreenMessage:
+			if r == '\n' || r == 0x1b {
+				k.goBack()
+			}
 		case ScreenChoice, ScreenWalkIn:
 			if r == 0x1b {
-				k.goIdle()
+				k.goBack()
 			}
 		}
 	}

@@ -134,7 +134,7 @@ func (k *Kiosk) gap(n float32) fyne.CanvasObject {
 }
 
 func (k *Kiosk) backTile() *tile {
-	return newTile(k.text.get("back"), tileSecondary, k.goIdle)
+	return k.button(k.text.get("back"), tileSecondary, k.goBack)
 }
 
 func (k *Kiosk) idleScreen() fyne.CanvasObject {
@@ -155,13 +155,13 @@ func (k *Kiosk) idleScreen() fyne.CanvasObject {
 
 	var actions []fyne.CanvasObject
 	if k.link.office != nil && k.link.office.BirthDateCheckIn {
-		actions = append(actions, newTile(k.text.get("idle_birthdate"), tilePrimary, func() {
+		actions = append(actions, k.button(k.text.get("idle_birthdate"), tilePrimary, func() {
 			k.visit.birth.reset()
 			k.show(ScreenBirthDate)
 		}))
 	}
 	if k.walkInsOffered() {
-		actions = append(actions, newTile(k.text.get("idle_walkin"), tilePrimary, func() { k.show(ScreenWalkIn) }))
+		actions = append(actions, k.button(k.text.get("idle_walkin"), tilePrimary, func() { k.show(ScreenWalkIn) }))
 	}
 	bottom := container.NewVBox()
 	if len(actions) > 0 {
@@ -191,7 +191,7 @@ func (k *Kiosk) languageRow() fyne.CanvasObject {
 		if lang == k.text.lang {
 			style = tilePrimary
 		}
-		t := newTile(name, style, func() { k.setLanguage(lang) })
+		t := k.button(name, style, func() { k.setLanguage(lang) })
 		t.sizeName = theme.SizeNameText
 		t.noWrap = true
 		tiles = append(tiles, t)
@@ -214,30 +214,58 @@ func (k *Kiosk) outOfOrderScreen() fyne.CanvasObject {
 func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 	title := text(k.text.get("birth_title"), sizeHeadline, true)
 
-	shown := canvas.NewText(formatBirthDigits(k.visit.birth.digits, k.text.get("birth_placeholder")), k.view.theme.Color(theme.ColorNameForeground, 0))
-	shown.TextSize = k.view.theme.Size(sizeKeypad) * 1.2
-	shown.TextStyle.Monospace = true
-	shown.Alignment = fyne.TextAlignCenter
+	fields, _ := readBirthKeys(k.visit.birth.digits, k.opts.Now().In(k.link.loc))
+	typed, hint := formatBirthFields(fields, k.text.get("birth_placeholder"))
+	shown := container.New(layout.NewCustomPaddedHBoxLayout(0),
+		layout.NewSpacer(), k.birthText(typed, theme.ColorNameForeground), k.birthText(hint, colorMask), layout.NewSpacer())
 	box := canvas.NewRectangle(k.view.theme.Color(theme.ColorNameBackground, 0))
 	box.StrokeColor = k.view.theme.Color(theme.ColorNamePrimary, 0)
 	box.StrokeWidth = 3
 	box.CornerRadius = k.view.theme.Size(theme.SizeNameInputRadius)
-	display := container.NewStack(box, container.NewPadded(shown))
+	// "Alles löschen" stays beside what it clears, apart from "Zurück" and
+	// "Weiter", which leave the screen.
+	clear := k.button(k.text.get("birth_clear"), tileSecondary, k.birthClear)
+	clear.sizeName = theme.SizeNameText
+	display := container.NewBorder(nil, nil, nil, container.New(fixedWidth{width: sizeTouch, scale: 2.6}, clear),
+		container.NewStack(box, container.NewPadded(shown)))
 
+	// Under the date: what is wrong with it, or else how to type it.
 	problem := k.padProblem(&k.visit.birth)
+	if k.visit.birth.problem == "" {
+		problem.SetText(k.text.get("birth_hint"))
+	}
 
-	keys := k.padKeys(&k.visit.birth, []fyne.CanvasObject{
-		newTile(k.text.get("birth_correct"), tileSecondary, k.birthBackspace),
+	sep := k.button(string(birthSeparator), tileSecondary, func() { k.birthKey(birthSeparator) })
+	sep.sizeName = sizeKeypad
+	sep.noWrap = true
+	keys := k.padKeys(k.birthKey, []fyne.CanvasObject{
+		sep,
 		nil,
-		newTile(k.text.get("birth_clear"), tileSecondary, k.birthClear),
+		k.backspaceKey(k.birthBackspace),
 	})
-	cont := newTile(k.text.get("birth_continue"), tilePrimary, k.birthContinue)
-	cont.disabled = len(k.visit.birth.digits) != birthDateDigits
+	cont := k.button(k.text.get("birth_continue"), tilePrimary, k.birthContinue)
+	cont.disabled = k.visit.birth.digits == ""
 	bottom := container.NewGridWithColumns(2, k.backTile(), cont)
 
 	limit := maxWidth{width: sizeTouch, scale: 9}
 	center := k.centered(title, container.New(limit, display), problem, container.New(limit, keys))
 	return k.frame(container.New(limit, bottom), center)
+}
+
+// backspaceKey is a keypad's key that deletes the last digit. Its label
+// is in body size so that two lines fit into a key's height.
+func (k *Kiosk) backspaceKey(onTap func()) *tile {
+	t := k.button(k.text.get("key_backspace"), tileSecondary, onTap)
+	t.sizeName = theme.SizeNameText
+	return t
+}
+
+// birthText is one part of the birth-date display, in colour c.
+func (k *Kiosk) birthText(s string, c fyne.ThemeColorName) *canvas.Text {
+	t := canvas.NewText(s, k.view.theme.Color(c, 0))
+	t.TextSize = k.view.theme.Size(sizeKeypad) * 1.2
+	t.TextStyle.Monospace = true
+	return t
 }
 
 func (k *Kiosk) choiceScreen() fyne.CanvasObject {
@@ -248,7 +276,7 @@ func (k *Kiosk) choiceScreen() fyne.CanvasObject {
 		if i == 6 {
 			break
 		}
-		list.Add(newTile(choiceLabel(k, c), tileSecondary, func() { k.chooseAppointment(c) }))
+		list.Add(k.button(choiceLabel(k, c), tileSecondary, func() { k.chooseAppointment(c) }))
 	}
 	limit := maxWidth{width: sizeTouch, scale: 12}
 	return k.frame(container.New(limit, k.backTile()),
@@ -262,7 +290,7 @@ func (k *Kiosk) walkInScreen() fyne.CanvasObject {
 	title := text(k.text.get("walkin_title"), sizeHeadline, true)
 	var tiles []fyne.CanvasObject
 	for _, s := range k.link.office.Services {
-		tiles = append(tiles, newTile(s.LocalName(k.text.lang), tileSecondary, func() { k.walkIn(s.ID) }))
+		tiles = append(tiles, k.button(s.LocalName(k.text.lang), tileSecondary, func() { k.walkIn(s.ID) }))
 	}
 	cols := 2
 	if len(tiles) > 8 {
@@ -308,7 +336,7 @@ func (k *Kiosk) ticketScreen() fyne.CanvasObject {
 		}
 		items = append(items, note)
 	}
-	done := newTile(k.text.get("done"), tilePrimary, k.goIdle)
+	done := k.button(k.text.get("done"), tilePrimary, k.goIdle)
 	center := k.centered(items...)
 	if t.StatusURL != "" {
 		// Beside the ticket, not under it: the ticket screen must fit
@@ -353,7 +381,7 @@ func (k *Kiosk) messageScreen() fyne.CanvasObject {
 	icon := widget.NewIcon(theme.InfoIcon())
 	size := k.view.theme.Size(sizeTouch) * 1.5
 	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSize(size, size), icon))
-	ok := newTile(k.text.get("ok"), tilePrimary, k.goIdle)
+	ok := k.button(k.text.get("ok"), tilePrimary, k.goBack)
 	return k.frame(container.New(maxWidth{width: sizeTouch, scale: 6}, ok),
 		k.centered(iconBox, k.gap(2), text(k.visit.message, sizeHeadline, true)))
 }
@@ -362,13 +390,13 @@ func (k *Kiosk) staffScreen() fyne.CanvasObject {
 	title := text(k.text.get("staff_title"), sizeHeadline, true)
 	shown := text(maskedPIN(len(k.staff.pin.digits)), sizeHeadline, true)
 	problem := k.padProblem(&k.staff.pin)
-	keys := k.padKeys(&k.staff.pin, []fyne.CanvasObject{
-		newTile(k.text.get("birth_correct"), tileSecondary, k.pinBackspace),
+	keys := k.padKeys(func(r rune) { k.padDigit(&k.staff.pin, r) }, []fyne.CanvasObject{
+		k.backspaceKey(k.pinBackspace),
 		nil,
-		newTile(k.text.get("staff_exit"), tilePrimary, k.pinSubmit),
+		k.button(k.text.get("staff_exit"), tilePrimary, k.pinSubmit),
 	})
 	limit := maxWidth{width: sizeTouch, scale: 9}
-	cancel := newTile(k.text.get("staff_cancel"), tileSecondary, k.goIdle)
+	cancel := k.button(k.text.get("staff_cancel"), tileSecondary, k.goIdle)
 	return k.frame(container.New(limit, cancel), k.centered(title, shown, problem, container.New(limit, keys)))
 }
 

@@ -28,6 +28,11 @@ var screenSetups = []struct {
 		k.visit.birth.digits, k.visit.birth.problem = "310220", string(birthNoSuchDate)
 		k.render()
 	}},
+	{"birth-date-incomplete", func(k *Kiosk) {
+		k.show(ScreenBirthDate)
+		k.visit.birth.digits, k.visit.birth.problem = "15.3.50", string(birthIncomplete)
+		k.render()
+	}},
 	{"choice", func(k *Kiosk) {
 		k.visit.choices = []api.Choice{
 			{Appointment: "a", Start: fakehub.Day.Add(9*time.Hour + 45*time.Minute), Services: []api.ServiceCount{{Service: "pass", Count: 1}}},

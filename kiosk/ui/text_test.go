@@ -50,7 +50,7 @@ func TestTranslationsComplete(t *testing.T) {
 			t.Errorf("%s: missing %q, unknown %q", lang, missing, extra)
 		}
 		for k, v := range de {
-			for _, ph := range []string{"{time}", "{minutes}", "{office}"} {
+			for _, ph := range []string{"{time}", "{minutes}", "{seconds}", "{office}"} {
 				if strings.Contains(v, ph) && !strings.Contains(m[k], ph) {
 					t.Errorf("%s: %s lacks %s", lang, k, ph)
 				}

@@ -37,6 +37,12 @@ func newTile(text string, style tileStyle, onTap func()) *tile {
 	return t
 }
 
+// button is a tile of the kiosk's screens: it ignores taps in the pause
+// after a screen change (inputPause).
+func (k *Kiosk) button(text string, style tileStyle, onTap func()) *tile {
+	return newTile(text, style, k.guarded(onTap))
+}
+
 // Tapped implements fyne.Tappable.
 func (t *tile) Tapped(*fyne.PointEvent) {
 	if t.disabled || t.onTap == nil {

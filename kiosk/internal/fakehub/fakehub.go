@@ -28,6 +28,11 @@ const (
 	CodeWrongOffice = "LOTSE:appt-5:s3cr3t" // wrong office: Bürgerbüro Nord
 	CodeRateLimited = "LOTSE:appt-6:s3cr3t" // rate limited
 	CodeHubError    = "LOTSE:appt-7:s3cr3t" // 500 internal
+	// CodeAlreadyServed is an appointment whose ticket was served today.
+	CodeAlreadyServed = "LOTSE:appt-12:s3cr3t"
+	// CodeSeeDesk is an appointment whose ticket was missed, in an office
+	// that sends such people to the information desk.
+	CodeSeeDesk = "LOTSE:appt-13:s3cr3t"
 	// Anything else is not a check-in code at all (invalid).
 )
 
@@ -244,6 +249,10 @@ func checkIn(req api.CheckInRequest) (int, any) {
 			Office: &api.OfficeRef{ID: "nord", Name: "Bürgerbüro Nord"}})
 	case CodeRateLimited:
 		return problem(http.StatusTooManyRequests, api.ErrorDetail{Code: api.CodeRateLimited, Message: "slow down", RetryAfter: 30})
+	case CodeAlreadyServed:
+		return problem(http.StatusConflict, api.ErrorDetail{Code: api.CodeAlreadyServed, Message: "already served"})
+	case CodeSeeDesk:
+		return problem(http.StatusConflict, api.ErrorDetail{Code: api.CodeSeeDesk, Message: "missed: see the desk"})
 	case CodeHubError:
 		return problem(http.StatusInternalServerError, api.ErrorDetail{Code: api.CodeInternal, Message: "boom"})
 	}
