@@ -61,6 +61,7 @@ func TestBirthDate(t *testing.T) {
 		estimate string
 	}{
 		{name: "one appointment", digits: "15031950", number: "A003", estimate: "Sie sind gleich an der Reihe."},
+		{name: "nobody at a counter", digits: "06061960", number: "A006", estimate: "Zurzeit ist kein Schalter für Ihr Anliegen besetzt."},
 		{name: "choose the later", digits: "01071980", choose: "11:00 Uhr · Anmeldung einer Wohnung", number: "A005", estimate: "etwa 20 Minuten"},
 		{name: "choose the earlier", digits: "01071980", choose: "09:45 Uhr · Reisepass", number: "P004", estimate: "etwa 1 Minute"},
 	}

@@ -320,7 +320,11 @@ func (k *Kiosk) ticketScreen() fyne.CanvasObject {
 	if t.WaitMinutes != nil {
 		var est string
 		switch m := *t.WaitMinutes; {
-		case m <= 0:
+		case m < 0:
+			// The hub's one estimate: no open, staffed counter serves
+			// the service now; "shortly" would be a promise.
+			est = k.text.get("result_estimate_closed")
+		case m == 0:
 			est = k.text.get("result_estimate_now")
 		case m == 1:
 			est = k.text.get("result_estimate_one")

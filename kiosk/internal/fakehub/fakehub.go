@@ -49,8 +49,9 @@ func StatusURL(number string) string {
 
 // Birth dates the fake hub knows (YYYY-MM-DD).
 const (
-	BirthSingle   = "1950-03-15" // one appointment: ticket A003
-	BirthMultiple = "1980-07-01" // two appointments: 409 with choices
+	BirthSingle    = "1950-03-15" // one appointment: ticket A003
+	BirthMultiple  = "1980-07-01" // two appointments: 409 with choices
+	BirthNoCounter = "1960-06-06" // one appointment, no counter staffed: ticket A006, waitMinutes -1
 	// Any other date is not found.
 )
 
@@ -219,6 +220,8 @@ func checkIn(req api.CheckInRequest) (int, any) {
 		switch {
 		case req.BirthDate == BirthSingle:
 			return http.StatusCreated, ticket("appt-8", "A003", at(10, 15), 0, anmeldung)
+		case req.BirthDate == BirthNoCounter:
+			return http.StatusCreated, ticket("appt-9", "A006", at(10, 20), -1, anmeldung)
 		case req.BirthDate == BirthMultiple && req.Appointment == ChoiceEarly:
 			return http.StatusCreated, ticket(ChoiceEarly, "P004", at(9, 45), 1, pass)
 		case req.BirthDate == BirthMultiple && req.Appointment == ChoiceLate:

@@ -147,12 +147,21 @@
     $("#issued-number").textContent = tk.number;
     $("#issued-services").textContent = Lotse.services(tk.services);
     const w = tk.waitMinutes;
-    $("#issued-wait").textContent = tk.state === "waiting" && w !== undefined && w !== null && w >= 0 ? t("desk.wait", { n: w }) : (tk.state === "waiting" ? "" : t("state." + tk.state));
+    $("#issued-wait").textContent = tk.state !== "waiting" ? t("state." + tk.state) : waitText(w);
     showLink(tk, "issued");
     fillPrint(tk);
     const d = $("#ticket-dialog");
     if (!d.open) d.showModal();
     $("#issued-done").focus();
+  }
+
+  // waitText words the hub's one estimate as the kiosk does: -1 means no
+  // open, staffed counter serves the service now.
+  function waitText(w) {
+    if (w === undefined || w === null) return "";
+    if (w < 0) return t("desk.waitClosed");
+    if (w === 0) return t("desk.waitNow");
+    return t("desk.wait", { n: w });
   }
 
   function fillPrint(tk) {
