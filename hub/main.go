@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	h, err := instance.Start(ctx, instance.Options{
-		Addr: *addr, PublicAddr: *publicAddr, PublicURL: publicURL(inst), DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
+		Addr: *addr, PublicAddr: *publicAddr, PublicURL: publicURL(inst), DeskPrinters: inst.deskPrinters, DBPath: *dbPath, Offices: inst.offices, Backend: inst.backend, Demo: inst.demoSource(),
 		Clerks: inst.clerks, Devices: inst.devices, Notices: inst.notices, SyncEvery: *syncEvery, WarnAfter: warnAfter, Log: log,
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
 		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
@@ -180,6 +180,8 @@ type installation struct {
 	notices map[string]string
 	// webhookSecrets are the offices' booking webhook secrets.
 	webhookSecrets map[string][]byte
+	// deskPrinters are the offices' desk printer specs.
+	deskPrinters map[string]string
 	// syncEvery is the shortest sync interval the offices configure.
 	syncEvery time.Duration
 }
@@ -204,7 +206,7 @@ func install(path, backendName string) (*installation, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst := &installation{file: f, notices: map[string]string{}, webhookSecrets: map[string][]byte{}}
+	inst := &installation{file: f, notices: map[string]string{}, webhookSecrets: map[string][]byte{}, deskPrinters: map[string]string{}}
 	mux := booking.Mux{}
 	var demoOffices []queue.Office
 	for _, o := range f.Offices {
@@ -226,6 +228,7 @@ func install(path, backendName string) (*installation, error) {
 		}
 		inst.offices = append(inst.offices, qo)
 		inst.notices[o.ID] = o.Notice
+		inst.deskPrinters[o.ID] = o.DeskPrinter
 		if iv := o.Backend.Interval.Duration; iv > 0 && (inst.syncEvery == 0 || iv < inst.syncEvery) {
 			inst.syncEvery = iv
 		}

@@ -22,15 +22,9 @@ func (t ticketPrinter) Print(ctx context.Context, job ui.PrintJob) error {
 		Office:   job.Office,
 		Number:   job.Number,
 		Services: job.Services,
-		Footer:   "Bitte achten Sie auf den Aufruf.",
+		Footer:   printer.CallFooter,
 		Printed:  job.Issued,
-	}
-	if job.StatusURL != "" {
-		// The QR code opens the ticket's page on the citizen's phone; the
-		// short link under it is for phones that cannot scan.
-		ticket.QR = job.StatusURL
-		ticket.QRCaption = ui.ShortLink(job.StatusURL)
-	}
+	}.WithStatusLink(job.StatusURL)
 	var layout printer.Layout
 	if job.Appointment != nil {
 		ticket.Appointment = *job.Appointment

@@ -32,6 +32,32 @@ type Ticket struct {
 	Labels Labels
 }
 
+// WithStatusLink returns t with the ticket's status page for the phone:
+// the link as a QR code and, under it, the short link for a phone that
+// cannot scan. The kiosk and the desk print it alike.
+func (t Ticket) WithStatusLink(url string) Ticket {
+	if url != "" {
+		t.QR, t.QRCaption = url, ShortLink(url)
+	}
+	return t
+}
+
+// ShortLink is a status link as a person types it: without the scheme
+// and a trailing slash.
+func ShortLink(url string) string {
+	s := strings.TrimSpace(url)
+	for _, scheme := range []string{"https://", "http://"} {
+		if len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme) {
+			s = s[len(scheme):]
+			break
+		}
+	}
+	return strings.TrimSuffix(s, "/")
+}
+
+// CallFooter is the word at the bottom of every ticket.
+const CallFooter = "Bitte achten Sie auf den Aufruf."
+
 // Labels are the fixed words on a ticket.
 type Labels struct {
 	Number      string // above the number

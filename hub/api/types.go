@@ -32,6 +32,9 @@ const (
 	// in an office that sends such people to the information desk
 	// instead of putting them back in the queue (409).
 	CodeSeeDesk = "see_desk"
+	// CodeNoPrinter: the office has no desk printer (409); the desk page
+	// prints from the browser instead.
+	CodeNoPrinter = "no_printer"
 )
 
 // Error codes of access control.

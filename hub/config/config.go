@@ -62,7 +62,11 @@ type Office struct {
 	LateAsWalkIn     bool   `toml:"late_as_walk_in"`
 	// MissedToDesk sends a person whose ticket was missed, and who checks
 	// in again, to the information desk; default: back into the line.
-	MissedToDesk  bool      `toml:"missed_to_desk"`
+	MissedToDesk bool `toml:"missed_to_desk"`
+	// DeskPrinter is the receipt printer of the information desk, as the
+	// kiosk's printer setting: tcp://host:9100, /dev/usb/lp0 or file:PATH.
+	// Without one the desk prints from the browser.
+	DeskPrinter   string    `toml:"desk_printer"`
 	CheckInBefore Duration  `toml:"check_in_before"`
 	CheckInAfter  Duration  `toml:"check_in_after"`
 	NoShowGrace   Duration  `toml:"no_show_grace"`

@@ -36,6 +36,9 @@ type Options struct {
 	// PublicURL is where phones reach the status pages
 	// (server.Config.PublicURL).
 	PublicURL string
+	// DeskPrinters are the receipt printers of the information desks by
+	// office, as printer specs (tcp://host:9100, /dev/usb/lp0, file:PATH).
+	DeskPrinters map[string]string
 	DBPath    string
 	Offices   []queue.Office
 	Backend   booking.Backend
@@ -218,12 +221,16 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Syncer = &booking.Syncer{Backend: o.Backend, Offices: o.Offices, Apply: h.Loops, Interval: o.SyncEvery, Now: o.Now, Log: o.Log,
 		Hash: func(date string) string { return queue.BirthHash(birthKey, date) }}
 	webhooks := booking.NewResync(h.Syncer, o.WebhookSecrets, o.Log)
+	deskPrinters, err := openDeskPrinters(o.DeskPrinters, o.Log)
+	if err != nil {
+		return fail(err)
+	}
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, QRCode: qr.Encode, Notice: func(id string) string { return o.Notices[id] },
 		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits, BehindTLSProxy: o.BehindTLSProxy,
-		Manage: o.Manage, PublicURL: o.PublicURL,
+		Manage: o.Manage, PublicURL: o.PublicURL, DeskPrinters: deskPrinters,
 	})
 	lim := o.HTTP.withDefaults()
 	h.grace = lim.ShutdownGrace

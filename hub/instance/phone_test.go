@@ -526,3 +526,38 @@ func TestPrintedTicketOpensItsPage(t *testing.T) {
 		}
 	}
 }
+
+// TestDeskPrintsOnTheReceiptPrinter: the desk's "Ticket drucken" comes out
+// of the office's receipt printer, with the QR code of the status page.
+func TestDeskPrintsOnTheReceiptPrinter(t *testing.T) {
+	paper := filepath.Join(t.TempDir(), "desk.escpos")
+	h := startHubWith(t, "", nil, func(o *instance.Options) { o.DeskPrinters = map[string]string{mitte: "file:" + paper} })
+	tk, err := h.clerk.WalkIn(ctx(t), mitte, api.WalkInRequest{Service: "meldebescheinigung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx(t), http.MethodPost, h.URL+"/api/v1/offices/"+mitte+"/tickets/"+tk.ID+"/print", nil)
+	req.SetBasicAuth("demo", "demo")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("print: %s", resp.Status)
+	}
+	data, err := os.ReadFile(paper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := printer.Render(data, printer.Paper80mm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link, err := qr.Decode(img); err != nil || link != tk.StatusURL {
+		t.Fatalf("the desk's paper: QR %q (%v), want %q", link, err, tk.StatusURL)
+	}
+	if !strings.Contains(string(data), tk.Number) || !strings.Contains(string(data), printer.ShortLink(tk.StatusURL)) {
+		t.Fatal("the desk's paper lacks the number or the short link")
+	}
+}

@@ -71,6 +71,9 @@ type Config struct {
 	// "https://termine.stadt.de" ([hub] public_url); empty: the address
 	// the kiosk or desk reached the hub at.
 	PublicURL string
+	// DeskPrinters are the receipt printers of the offices' information
+	// desks, by office id; an office without one prints from the browser.
+	DeskPrinters map[string]DeskPrinter
 }
 
 // Server serves the hub's HTTP side.
@@ -101,6 +104,7 @@ type Server struct {
 	devices        *devicehealth.Devices
 	public         publicCache // waiting.go
 	publicURL      string      // see Config.PublicURL
+	deskPrinters   map[string]DeskPrinter
 }
 
 type officeHandle struct {
@@ -118,7 +122,7 @@ func New(c Config) *Server {
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, qrCode: c.QRCode, notice: c.Notice,
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
 		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy, manage: newSupervision(c.Manage),
-		publicURL: c.PublicURL,
+		publicURL: c.PublicURL, deskPrinters: c.DeskPrinters,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -246,6 +250,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/offices/{office}/counters/{counter}/{action}", s.withOffice(counterClerks, s.counterAction))
 	m.HandleFunc("GET /api/v1/offices/{office}/counters/{counter}/queue", s.withOffice(counterClerks, s.counterQueue))
 	m.HandleFunc("GET /api/v1/offices/{office}/tickets/{ticket}", s.withOffice(clerksOnly, s.ticketDetail))
+	m.HandleFunc("POST /api/v1/offices/{office}/tickets/{ticket}/print", s.withOffice(deskClerks, s.printTicket)) // deskprint.go
 	m.HandleFunc("GET /api/v1/offices/{office}/appointments", s.withOffice(deskClerks, s.findAppointments))
 	m.HandleFunc("GET /api/v1/offices/{office}/outbox", s.withOffice(deskClerks, s.outboxView))
 	m.HandleFunc("POST /api/v1/offices/{office}/outbox/retry", s.withOffice(deskClerks, s.retryOutbox))

@@ -3,10 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"lotse/assets"
+	"lotse/hardware/printer"
 	"lotse/hub/api"
 )
 
@@ -33,18 +33,9 @@ type PrintJob struct {
 	StatusURL string
 }
 
-// ShortLink is url as a citizen types it: without the scheme, which every
-// phone browser adds, and without a trailing slash.
-func ShortLink(url string) string {
-	s := strings.TrimSpace(url)
-	for _, scheme := range []string{"https://", "http://"} {
-		if len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme) {
-			s = s[len(scheme):]
-			break
-		}
-	}
-	return strings.TrimSuffix(s, "/")
-}
+// ShortLink is url as a citizen types it (printer.ShortLink): the
+// screen shows what the paper prints.
+func ShortLink(url string) string { return printer.ShortLink(url) }
 
 // print prints t with a deadline; the outcome updates the ticket screen if
 // it still shows t. The UI never waits for the printer.

@@ -15,11 +15,16 @@
 
   const base = () => "/api/v1/offices/" + encodeURIComponent(sess.office);
 
-  function showError(text) {
+  // showError shows text; with confirm, a button offers to do it anyway
+  // (a check-in the kiosk refuses, which staff may confirm).
+  let confirmAction = null;
+  function showError(text, confirm) {
     $("#error-text").textContent = text;
+    confirmAction = confirm || null;
+    $("#error-confirm").hidden = !confirmAction;
     $("#error").hidden = false;
   }
-  function clearError() { $("#error").hidden = true; }
+  function clearError() { $("#error").hidden = true; confirmAction = null; }
 
   // ---------- search ----------
   async function search() {
@@ -93,16 +98,23 @@
     }));
   }
 
-  async function checkIn(a) {
+  // confirmable are the refusals staff may override at the desk: the hub
+  // checks the person in with confirm (too early, too late, after a
+  // no-show, a missed or given-up ticket).
+  const confirmable = new Set(["too_early", "too_late", "see_desk"]);
+
+  async function checkIn(a, confirm) {
     if (busy) return;
     busy = true;
     renderResults();
-    const r = await request("POST", base() + "/checkins", { appointment: a.id });
+    const body = { appointment: a.id };
+    if (confirm) body.confirm = true;
+    const r = await request("POST", base() + "/checkins", body);
     busy = false;
     if (!r.ok) {
       let text = errorText(r.error, "checkin");
       if (r.error.code === "too_early" && r.error.comeBackAt) text = t("err.checkin.too_early_at", { time: Lotse.clock(r.error.comeBackAt, off) });
-      showError(text);
+      showError(text, !confirm && confirmable.has(r.error.code) ? () => checkIn(a, true) : null);
       renderResults();
       return;
     }
@@ -144,6 +156,7 @@
 
   function showTicket(tk) {
     shown = tk;
+    $("#issued-note").textContent = "";
     $("#issued-number").textContent = tk.number;
     $("#issued-services").textContent = Lotse.services(tk.services);
     const w = tk.waitMinutes;
@@ -193,6 +206,16 @@
     renderWalkIn();
     if (shown) showTicketTexts();
   }
+  // printTicket prints on the office's receipt printer through the hub;
+  // an office without one prints from the browser.
+  async function printTicket() {
+    if (!shown) return;
+    const r = await request("POST", base() + "/tickets/" + encodeURIComponent(shown.id) + "/print");
+    if (r.ok) { $("#issued-note").textContent = t("desk.printed"); return; }
+    if (r.error.code === "no_printer") { window.print(); return; }
+    $("#issued-note").textContent = errorText(r.error, "print");
+  }
+
   function showTicketTexts() { if ($("#ticket-dialog").open) showTicket(shown); else fillPrint(shown); }
 
   async function main() {
@@ -203,8 +226,9 @@
       searched = false; lastResults = []; renderResults(); $("#search-name").focus();
     });
     $("#walkin-draw").addEventListener("click", drawWalkIn);
-    $("#issued-print").addEventListener("click", () => window.print());
+    $("#issued-print").addEventListener("click", printTicket);
     $("#error-close").addEventListener("click", clearError);
+    $("#error-confirm").addEventListener("click", () => { const f = confirmAction; clearError(); if (f) f(); });
     Lotse.onSession((s) => { sess = s; off = Lotse.office(s.office); });
     renderResults();
 
