@@ -39,14 +39,14 @@ type Options struct {
 	// DeskPrinters are the receipt printers of the information desks by
 	// office, as printer specs (tcp://host:9100, /dev/usb/lp0, file:PATH).
 	DeskPrinters map[string]string
-	DBPath    string
-	Offices   []queue.Office
-	Backend   booking.Backend
-	Demo      server.DemoSource // nil outside demo mode
-	Clerks    []server.Clerk
-	Devices   []server.Device
-	Notices   map[string]string
-	SyncEvery time.Duration // 0: 1 min
+	DBPath       string
+	Offices      []queue.Office
+	Backend      booking.Backend
+	Demo         server.DemoSource // nil outside demo mode
+	Clerks       []server.Clerk
+	Devices      []server.Device
+	Notices      map[string]string
+	SyncEvery    time.Duration // 0: 1 min
 	// WarnAfter is how long the backend may be down before /healthz
 	// warns; 0: 15 min.
 	WarnAfter time.Duration
