@@ -72,7 +72,7 @@ run: build
 	for i in $$(seq 100); do curl -fs $(HUB_URL)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \
 	./bin/printersink -listen 127.0.0.1:9100 -out $(DATA)/prints >/dev/null & \
 	if [ -n "$$DISPLAY" ]; then \
-	  ./bin/display -hub $(HUB_URL) -token demo-display -windowed & \
+	  LANGUAGE=de ./bin/display -hub $(HUB_URL) -token demo-display -windowed & \
 	  LANGUAGE=de ./bin/kiosk -hub $(HUB_URL) -token demo -windowed -scanner $(DATA)/scanner -printer tcp://127.0.0.1:9100 & \
 	  echo "Scanner simulator: paste a QR payload (LOTSE:…) from $(HUB_URL)/demo and press Enter."; \
 	  ./bin/scannersim -link $(DATA)/scanner; \
