@@ -52,7 +52,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return errors.New("no graphical session (DISPLAY is not set): start the display in the desktop session of the screen's PC")
 	}
 	malloc.ReturnLargeBlocks(largeBlock)
-	msgs, err := assets.Messages("display", cfg.Lang)
+	lang, err := board.ScreenLanguage(cfg.Lang)
+	if err != nil {
+		log.Warn("the screen texts are German", "err", err)
+	}
+	msgs, err := assets.Messages("display", lang)
 	if err != nil {
 		return err
 	}

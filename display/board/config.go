@@ -69,3 +69,20 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// rightToLeft are the languages written from right to left. Fyne 2.7 lays
+// their lines out left to right and puts digits and full stops on the
+// wrong side (see DefaultLanguages in kiosk/ui): a board would show
+// visibly broken sentences.
+var rightToLeft = map[string]bool{"ar": true, "fa": true, "he": true}
+
+// ScreenLanguage is the language the board shows its texts in for the
+// configured lang: lang itself, or German for a right-to-left language,
+// with an error saying so. The announcements still speak such a language
+// (Voices): a voice has no layout.
+func ScreenLanguage(lang string) (string, error) {
+	if rightToLeft[lang] {
+		return "de", fmt.Errorf("screen language %q: Fyne lays out right-to-left text wrongly, the screen shows German (the web board shows %q; lang2 speaks it)", lang, lang)
+	}
+	return lang, nil
+}

@@ -1,10 +1,13 @@
 package board
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lotse/assets"
 )
 
 func TestLoadConfigExample(t *testing.T) {
@@ -35,5 +38,50 @@ func TestLoadConfigStrictAboutDisplayOnly(t *testing.T) {
 	}
 	if c, err := LoadConfig(p, DefaultConfig()); err != nil || c.Layout != LayoutList || c.Office != "a" {
 		t.Fatalf("LoadConfig = %+v, %v", c, err)
+	}
+}
+
+// TestKioskLanguages: the board speaks every language of the kiosk with
+// its own sentence, has every text in it, and shows it on the screen
+// unless Fyne cannot lay it out (right to left: German, with a reason).
+func TestKioskLanguages(t *testing.T) {
+	de, err := assets.Messages("display", "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range assets.Languages("kiosk") {
+		t.Run(lang, func(t *testing.T) {
+			voices, err := Voices(lang)
+			if err != nil {
+				t.Fatalf("Voices(%q): %v", lang, err)
+			}
+			msgs, err := assets.Messages("display", lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last := voices[len(voices)-1]; last.Lang != lang || last.Template != msgs["speech"] {
+				t.Fatalf("lang2=%s is spoken as %+v, want %q", lang, last, msgs["speech"])
+			}
+			raw, err := assets.FS.ReadFile("translations/display/" + lang + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var own map[string]string
+			if err := json.Unmarshal(raw, &own); err != nil {
+				t.Fatal(err)
+			}
+			for k := range de {
+				if own[k] == "" {
+					t.Errorf("display/%s.json lacks %q", lang, k)
+				}
+			}
+			if lang != "de" && own["speech"] == de["speech"] {
+				t.Errorf("display/%s.json speaks German", lang)
+			}
+			screen, err := ScreenLanguage(lang)
+			if want := map[bool]string{true: "de", false: lang}[lang == "ar"]; screen != want || (err != nil) != (lang == "ar") {
+				t.Errorf("ScreenLanguage(%q) = %q, %v; want %q", lang, screen, err, want)
+			}
+		})
 	}
 }

@@ -37,13 +37,15 @@ type browser struct {
 	ctx context.Context // the first tab's context; new tabs derive from it
 }
 
-func newBrowser(t *testing.T) *browser {
+// newBrowser starts Chromium; opts add to the harness's options (e.g. an
+// environment with another time zone).
+func newBrowser(t *testing.T, opts ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
 		t.Skip("no Chromium found (chromium, chromium-browser, google-chrome; or set LOTSE_CHROMIUM): `make test` installs Debian's chromium")
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -58,7 +60,7 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("lang", "de-DE"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
-	)
+	}, opts...)...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(func() {
 		cancel()

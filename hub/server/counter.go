@@ -95,7 +95,7 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 		out := CounterQueue{Seq: q.Seq(), Waiting: o.convert.waiting(q.Waiting())}
 		for _, t := range next {
 			at := o.convert.ticket(t)
-			m := minutes(now.Sub(t.Arrived))
+			m := waitedMinutes(t.Arrived, now)
 			at.WaitMinutes = &m // minutes waited so far
 			out.Next = append(out.Next, at)
 		}
@@ -114,6 +114,17 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 					if a, ok := q.Appointment(t.Appointment); ok {
 						at.Name = a.Name
 					}
+					// The same rule as the queue's rows: the clerk saw
+					// "wartet 4 Min." a moment ago and must not read
+					// "Gewartet 3 Min." now.
+					until := now
+					if !t.Called.IsZero() {
+						until = t.Called
+					} else if !t.Started.IsZero() {
+						until = t.Started
+					}
+					m := waitedMinutes(t.Arrived, until)
+					at.WaitMinutes = &m // minutes waited until the call
 					out.Counter.Ticket = &at
 				}
 			}
@@ -125,6 +136,18 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// waitedMinutes is how long someone has waited, in whole minutes passed:
+// the one rule for every "wartet" and "gewartet" of the workplace. Whole
+// minutes passed, not begun: 3 min 20 s read as 4 would claim a minute
+// nobody waited. An estimate of what is still to come (minutes) rounds up
+// instead.
+func waitedMinutes(arrived, until time.Time) int {
+	if arrived.IsZero() || until.Before(arrived) {
+		return 0
+	}
+	return int(until.Sub(arrived) / time.Minute)
 }
 
 // ticketDetail serves one ticket. Ticket ids are predictable, so the

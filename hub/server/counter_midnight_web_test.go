@@ -43,7 +43,7 @@ func TestCounterPagesAfterMidnight(t *testing.T) {
 		a.do(chromedp.Reload())
 		a.waitInList("queue-list", w[1].Number)
 		a.waitEnabled("call")
-		a.key("c")
+		a.press("call")
 		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
 		var loads int
 		a.eval(`performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/queue")).length`, &loads)

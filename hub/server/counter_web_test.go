@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -51,7 +52,7 @@ func TestCounterWorkplace(t *testing.T) {
 	t.Run("next", func(t *testing.T) {
 		a.t = t
 		a.waitEnabled("next")
-		a.key("n")
+		a.press("next")
 		a.waitCurrent(w[0].Number)
 		a.waitNotInList("queue-list", w[0].Number)
 		if q := h.CounterQueue(t, webOffice, "schalter-1"); q.Counter.Ticket == nil || q.Counter.Ticket.ID != w[0].ID {
@@ -70,14 +71,14 @@ func TestCounterWorkplace(t *testing.T) {
 		a.t = t
 		for i := 1; i <= 2; i++ {
 			a.waitEnabled("recall")
-			a.key("w")
+			a.press("recall")
 			a.waitFor(fmt.Sprintf("recalled %d times", i), fmt.Sprintf(`document.querySelector("#current-state").textContent.includes("%d×")`, i))
 		}
 		if tk := ticketState(t, h, w[0].ID); tk.Recalls != 2 || tk.State != api.StateCalled {
 			t.Fatalf("after two recalls: %s recalls %d", tk.State, tk.Recalls)
 		}
 		a.waitEnabled("recall")
-		a.key("w") // the third recall gives up: missed
+		a.press("recall") // the third recall gives up: missed
 		a.waitNoCurrent()
 		a.waitInList("missed-list", w[0].Number)
 		if tk := ticketState(t, h, w[0].ID); tk.State != api.StateMissed {
@@ -91,11 +92,11 @@ func TestCounterWorkplace(t *testing.T) {
 	t.Run("start and finish", func(t *testing.T) {
 		a.t = t
 		a.waitEnabled("start")
-		a.key("s")
+		a.press("start")
 		a.waitFor("serving", `document.querySelector(".ticket-card").classList.contains("serving")`)
 		a.waitFor("recall disabled while serving", `document.querySelector('[data-action="recall"]').disabled`)
 		a.waitEnabled("finish")
-		a.key("f")
+		a.press("finish")
 		a.waitNoCurrent()
 		if tk := ticketState(t, h, w[0].ID); tk.State != api.StateDone {
 			t.Fatalf("after finish: %s, want done", tk.State)
@@ -108,7 +109,7 @@ func TestCounterWorkplace(t *testing.T) {
 		a.do(chromedp.Click(`[data-action="next"]`))
 		a.waitCurrent(w[1].Number)
 		a.waitEnabled("noshow")
-		a.key("x")
+		a.press("noshow")
 		a.waitNoCurrent()
 		a.waitInList("missed-list", w[1].Number)
 		if tk := ticketState(t, h, w[1].ID); tk.State != api.StateMissed {
@@ -122,7 +123,7 @@ func TestCounterWorkplace(t *testing.T) {
 		a.key(" ")
 		a.waitCurrent(w[2].Number)
 		a.waitEnabled("park")
-		a.key("p")
+		a.press("park")
 		a.waitNoCurrent()
 		a.waitInList("parked-list", w[2].Number)
 		if tk := ticketState(t, h, w[2].ID); tk.State != api.StateParked {
@@ -143,7 +144,7 @@ func TestCounterWorkplace(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.waitEnabled("transfer")
-		a.key("t")
+		a.press("transfer")
 		a.waitFor("transfer dialog", `document.querySelector("#transfer-dialog").open`)
 		a.do(chromedp.Click(`#transfer-counters [data-counter="schalter-2"]`))
 		a.waitNoCurrent()
@@ -157,7 +158,7 @@ func TestCounterWorkplace(t *testing.T) {
 	t.Run("transfer to a service", func(t *testing.T) {
 		a.t = t
 		a.waitEnabled("next")
-		a.key("n")
+		a.press("next")
 		a.waitCurrent(w[3].Number)
 		a.waitEnabled("transfer")
 		a.do(chromedp.Click(`[data-action="transfer"]`))
@@ -175,7 +176,7 @@ func TestCounterWorkplace(t *testing.T) {
 		extra := h.WalkIn(t, webOffice, demo.Fuehrungszeugnis)
 		a.waitInList("queue-list", extra.Number)
 		a.waitEnabled("call")
-		a.key("c")
+		a.press("call")
 		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
 		a.do(chromedp.SendKeys("#call-filter", extra.Number+"\r"))
 		a.waitCurrent(extra.Number)
@@ -183,14 +184,14 @@ func TestCounterWorkplace(t *testing.T) {
 			t.Fatalf("after call: %s at %q", tk.State, tk.Counter)
 		}
 		a.waitEnabled("finish")
-		a.key("f")
+		a.press("finish")
 		a.waitNoCurrent()
 	})
 
 	t.Run("a ticket called elsewhere meanwhile shows an error", func(t *testing.T) {
 		a.t = t
 		a.waitEnabled("call")
-		a.key("c")
+		a.press("call")
 		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
 		// Another counter calls the last one while the dialog is open.
 		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
@@ -221,7 +222,7 @@ func TestCounterWorkplace(t *testing.T) {
 		if tk := ticketState(t, h, x.ID); tk.State != api.StateCalled {
 			t.Fatalf("the first ticket is %s after a double click, want called", tk.State)
 		}
-		a.key("f")
+		a.press("finish")
 		a.waitNoCurrent()
 	})
 
@@ -231,7 +232,7 @@ func TestCounterWorkplace(t *testing.T) {
 		// The session ends behind the page's back.
 		a.eval(`fetch("/api/v1/session", {method: "DELETE"}).then(() => true)`, nil)
 		a.waitFor("cookie gone", `true`)
-		a.key("n")
+		a.press("next")
 		a.waitFor("login with message", `!document.querySelector("#login").hidden && !document.querySelector("#login-message").hidden`)
 		a.fillLogin("schalter-1")
 		a.waitFor("login done", `document.querySelector("#login").hidden`)
@@ -244,7 +245,7 @@ func TestCounterWorkplace(t *testing.T) {
 
 	t.Run("pause and reopen", func(t *testing.T) {
 		a.t = t
-		a.key("f")
+		a.press("finish")
 		a.waitNoCurrent()
 		a.do(chromedp.Click("#pause"))
 		a.waitFor("paused", `document.body.classList.contains("paused")`)
@@ -328,7 +329,7 @@ func TestCounterDesk(t *testing.T) {
 			}
 		}
 		a.waitInList("queue-list", number)
-		a.key("c")
+		a.press("call")
 		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
 		a.do(chromedp.SendKeys("#call-filter", number+"\r"))
 		a.waitCurrent(number)
@@ -479,10 +480,10 @@ func TestCounterScreenshots(t *testing.T) {
 		Warning: "booking backend has not accepted reports since 09:52", WarningCode: "reports_failing", Since: h.Clock.Now().Add(-8 * time.Minute)})
 	a.eval(`Lotse.pollHealth(), true`, nil)
 	a.waitEnabled("next")
-	a.key("n")
+	a.press("next")
 	a.waitFor("called", `!!document.querySelector("#current-number")`)
 	a.waitEnabled("recall")
-	a.key("w")
+	a.press("recall")
 	a.waitFor("recalled", `document.querySelector("#current-state").textContent.includes("1")`)
 	a.waitFor("warning", `!!document.querySelector(".st-warn")`)
 	for _, lang := range []string{"de", "en"} {
@@ -500,7 +501,7 @@ func TestCounterScreenshots(t *testing.T) {
 		a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q`, lang))
 		tk := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
 		a.waitInList("queue-list", tk.Number)
-		a.key("c")
+		a.press("call")
 		a.waitFor("call dialog", `document.querySelector("#call-dialog").open`)
 		if lang == "de" {
 			a.shot("workplace-call-dialog-de")
@@ -512,7 +513,7 @@ func TestCounterScreenshots(t *testing.T) {
 		a.waitFor("error", `!document.querySelector("#error").hidden`)
 		a.shot("workplace-error-" + lang)
 	}
-	a.key("t")
+	a.press("transfer")
 	a.waitFor("transfer dialog", `document.querySelector("#transfer-dialog").open`)
 	a.shot("workplace-transfer-en")
 	a.do(chromedp.Click("#transfer-cancel"))
@@ -542,4 +543,211 @@ func TestCounterScreenshots(t *testing.T) {
 	d.do(chromedp.Reload())
 	d.waitFor("login", `!document.querySelector("#login").hidden`)
 	d.shot("login-en")
+}
+
+// press presses an action's shortcut as the workplace shows it on the
+// button, in the page's language.
+func (tb *tab) press(action string) {
+	tb.t.Helper()
+	k := tb.text(fmt.Sprintf(`[data-action=%q] kbd`, action))
+	if len(k) != 1 {
+		tb.t.Fatalf("the %s button shows the shortcut %q", action, k)
+	}
+	tb.key(strings.ToLower(k))
+}
+
+// TestCounterWorkplaceShortcutsMatchLabels: each action's shortcut is a
+// letter of its label in every language of the workplace ("Abschließen"
+// A, not the English F), the letters differ, the button shows and
+// underlines it, and the letter runs the action.
+func TestCounterWorkplaceShortcutsMatchLabels(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	a := b.newTab(t, h.URL)
+	a.login("", "schalter-1")
+	a.waitFor("empty queue", `!!document.querySelector("#queue-empty")`)
+	for _, tt := range []struct{ lang, finish string }{{"de", "A"}, {"en", "F"}} {
+		t.Run(tt.lang, func(t *testing.T) {
+			a.t = t
+			a.do(chromedp.Click(fmt.Sprintf(`.topbar [data-lang=%q]`, tt.lang)))
+			a.waitFor("language", fmt.Sprintf(`document.documentElement.lang === %q`, tt.lang))
+			var buttons []struct{ Action, Label, Key, Underlined string }
+			a.eval(`[...document.querySelectorAll("#actions [data-action]")].map((b) => ({
+				action: b.dataset.action, label: b.querySelector("[data-i18n]").textContent,
+				key: b.querySelector("kbd").textContent, underlined: (b.querySelector(".key-letter") || {}).textContent || "" }))`, &buttons)
+			seen := map[string]string{}
+			for _, bt := range buttons {
+				if len(bt.Key) != 1 || !strings.Contains(strings.ToUpper(bt.Label), bt.Key) {
+					t.Errorf("%s: %q has the shortcut %q, not one of its letters", tt.lang, bt.Label, bt.Key)
+				}
+				if !strings.EqualFold(bt.Underlined, bt.Key) {
+					t.Errorf("%s: %q underlines %q, want its shortcut %q", tt.lang, bt.Label, bt.Underlined, bt.Key)
+				}
+				if other, ok := seen[bt.Key]; ok {
+					t.Errorf("%s: %q and %q share the shortcut %q", tt.lang, other, bt.Label, bt.Key)
+				}
+				seen[bt.Key] = bt.Label
+			}
+			if got := a.text(`[data-action="finish"] kbd`); got != tt.finish {
+				t.Errorf("%s: finish has the shortcut %q, want %q", tt.lang, got, tt.finish)
+			}
+			// The letter runs the action: the next walk-in is called.
+			tk := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
+			a.waitInList("queue-list", tk.Number)
+			a.waitEnabled("next")
+			a.press("next")
+			a.waitCurrent(tk.Number)
+			a.waitEnabled("finish")
+			a.key(strings.ToLower(tt.finish))
+			a.waitNoCurrent()
+		})
+	}
+}
+
+// TestCounterWorkplacePausedNextLooksDisabled: while the counter is
+// paused, "Nächste" is disabled and looks it, like every other disabled
+// action, instead of staying the solid blue of a button to press.
+func TestCounterWorkplacePausedNextLooksDisabled(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	a := b.newTab(t, h.URL)
+	a.login("", "schalter-1")
+	tk := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
+	a.waitInList("queue-list", tk.Number)
+	a.waitEnabled("next")
+	look := func(action string) string {
+		var s string
+		a.eval(fmt.Sprintf(`(() => { const s = getComputedStyle(document.querySelector('[data-action=%q]'));
+			return s.backgroundColor + " / " + s.color + " / " + s.borderTopStyle; })()`, action), &s)
+		return s
+	}
+	enabled := look("next")
+	a.do(chromedp.Click("#pause"))
+	a.waitFor("paused", `document.body.classList.contains("paused") && document.querySelector('[data-action="next"]').disabled`)
+	a.shot("workplace-paused")
+	if got, want := look("next"), look("finish"); got != want || got == enabled {
+		t.Fatalf("disabled next looks %q, another disabled action %q, next when enabled %q", got, want, enabled)
+	}
+}
+
+// TestCounterWorkplaceTilesDoNotCutWords: the transfer dialog's tiles
+// never break a word without a hyphen ("Personalauswei|s"), on the desk
+// PCs' screens from 1024×768, and carry the lang their text is in, which
+// a browser hyphenates by.
+func TestCounterWorkplaceTilesDoNotCutWords(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	a := b.newTab(t, h.URL)
+	a.login("", "schalter-1")
+	tk := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
+	a.waitInList("queue-list", tk.Number)
+	a.waitEnabled("next")
+	a.press("next")
+	a.waitCurrent(tk.Number)
+	for _, size := range [][2]int64{{1024, 768}, {1280, 800}, {1920, 1080}} {
+		t.Run(fmt.Sprint(size[0]), func(t *testing.T) {
+			a.t = t
+			a.do(chromedp.EmulateViewport(size[0], size[1]))
+			a.waitEnabled("transfer")
+			a.press("transfer")
+			a.waitFor("transfer dialog", `document.querySelector("#transfer-dialog").open`)
+			if size[0] == 1024 {
+				a.shot("workplace-transfer-1024")
+			}
+			var cut []string
+			a.eval(`(() => {
+				const out = [];
+				for (const tile of document.querySelectorAll("#transfer-dialog .tile")) {
+					if (tile.lang !== "de") out.push(tile.textContent + ": lang " + JSON.stringify(tile.lang));
+					if (tile.scrollWidth > tile.clientWidth) out.push(tile.textContent + ": overflows");
+					const node = tile.firstChild, text = node.textContent;
+					for (const m of text.matchAll(/\S+/g)) {
+						const r = document.createRange();
+						r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+						const lines = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+						// Chromium on Linux has no hyphenation dictionary: a
+						// word over two lines was cut without a hyphen.
+						if (lines.size > 1) out.push(m[0] + ": cut over " + lines.size + " lines");
+					}
+				}
+				return out;
+			})()`, &cut)
+			a.do(chromedp.Click("#transfer-cancel"))
+			if len(cut) > 0 {
+				t.Fatalf("tiles at %dx%d: %q", size[0], size[1], cut)
+			}
+		})
+	}
+	a.do(chromedp.EmulateViewport(1280, 800))
+}
+
+// TestCounterWorkplaceShowsLostHubInHeader: when the hub goes away the
+// header says so at once, where the clerk looks, not only the status
+// line at the bottom; it clears when the stream is back.
+func TestCounterWorkplaceShowsLostHubInHeader(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	front := httptest.NewServer(h.Server)
+	t.Cleanup(func() { front.CloseClientConnections(); front.Close() })
+	a := b.newTab(t, front.URL)
+	a.login("", "schalter-1")
+	a.waitFor("stream live", `(document.querySelector("#st-stream") || {}).className === "st-live"`)
+	if !a.visible("#counter-state") || a.visible("#hub-lost") {
+		t.Fatal("a connected workplace shows the hub as lost, or no counter state")
+	}
+	front.CloseClientConnections()
+	front.Close()
+	a.waitFor("the header's lost-hub badge", `!document.querySelector("#hub-lost").hidden && document.body.classList.contains("hub-lost")`)
+	if got := a.text("#hub-lost"); got != "Keine Verbindung zum Server" {
+		t.Fatalf("the header says %q", got)
+	}
+	a.shot("workplace-hub-lost")
+}
+
+// visible reports whether an element is rendered.
+func (tb *tab) visible(sel string) bool {
+	tb.t.Helper()
+	var ok bool
+	tb.eval(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.getClientRects().length > 0; })()`, sel), &ok)
+	return ok
+}
+
+// TestCounterWorkplaceWaitedAgrees: the queue's "wartet N Min." and the
+// current ticket's "Gewartet N Min." of the same ticket come from one
+// rule: whole minutes passed. 3 min 20 s are 3 in both places.
+func TestCounterWorkplaceWaitedAgrees(t *testing.T) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	a := b.newTab(t, h.URL)
+	a.login("", "schalter-1")
+	tests := []struct {
+		wait time.Duration
+		want string
+	}{
+		{20 * time.Second, "0 Min."},
+		{3*time.Minute + 20*time.Second, "3 Min."},
+		{4*time.Minute + 50*time.Second, "4 Min."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wait.String(), func(t *testing.T) {
+			a.t = t
+			tk := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
+			h.Clock.Advance(tt.wait)
+			a.do(chromedp.Reload())
+			a.waitInList("queue-list", tk.Number)
+			row := a.text(fmt.Sprintf(`#queue-list [data-number=%q] .row-meta`, tk.Number))
+			if !strings.Contains(row, "wartet "+tt.want) {
+				t.Fatalf("the queue says %q, want wartet %s", row, tt.want)
+			}
+			a.waitEnabled("next")
+			a.press("next")
+			a.waitCurrent(tk.Number)
+			if got := a.text("#current-waited"); got != tt.want {
+				t.Fatalf("the queue said %q, the current ticket says Gewartet %q", row, got)
+			}
+			a.waitEnabled("finish")
+			a.press("finish")
+			a.waitNoCurrent()
+		})
+	}
 }

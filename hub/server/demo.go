@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"image/png"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -30,7 +31,11 @@ type demoRow struct {
 
 type demoOffice struct {
 	ID, Name string
-	Rows     []demoRow
+	// Display is the office's web board with a display token that the
+	// hub accepts for it; without one the board would only say that it
+	// is not signed in.
+	Display string
+	Rows    []demoRow
 }
 
 var demoTemplate = template.Must(template.New("demo").Parse(`<!doctype html>
@@ -40,8 +45,9 @@ var demoTemplate = template.Must(template.New("demo").Parse(`<!doctype html>
 <h1>Lotse – Demo-Termine von heute</h1>
 <p class="note">Nur im Demo-Modus. Grün: jetzt im Check-in-Fenster. QR-Code an den Kiosk halten, die Zeile
 <code>LOTSE:…</code> in den Scanner-Simulator tippen oder das Geburtsdatum am Kiosk eingeben.
-Sachbearbeitung: <a href="/counter/">/counter/</a> (demo / demo), Anzeige: <a href="/display?office={{(index .Offices 0).ID}}&amp;token=demo-display">/display</a>.</p>
+Sachbearbeitung: <a href="/counter/">/counter/</a> (demo / demo), Anzeige: je Bürgerbüro unten.</p>
 {{range .Offices}}<h2>{{.Name}} <small>({{.ID}})</small></h2>
+<p>Anzeige: <a class="display-link" href="{{.Display}}">{{.Display}}</a></p>
 <table><tr><th>Zeit</th><th>QR-Code</th><th>Anliegen</th><th>Geburtsdatum</th><th>Name</th><th>Status</th><th>QR-Inhalt</th></tr>
 {{range .Rows}}<tr{{if .Open}} class="open"{{end}}><td>{{.Time}}</td><td><img src="{{.QR}}" alt="QR {{.ID}}" loading="lazy"></td>
 <td>{{.Services}}</td><td>{{.BirthDate}}</td><td>{{.Name}}</td><td>{{.Status}}</td><td><code>{{.Payload}}</code></td></tr>
@@ -79,7 +85,7 @@ func (s *Server) demoPage(w http.ResponseWriter, r *http.Request) {
 			status = res
 		}
 		p := o.office.Policy
-		d := demoOffice{ID: id, Name: o.office.Name}
+		d := demoOffice{ID: id, Name: o.office.Name, Display: s.displayURL(id)}
 		loc := o.office.Location
 		if loc == nil {
 			loc = time.UTC
@@ -113,6 +119,35 @@ func (s *Server) demoPage(w http.ResponseWriter, r *http.Request) {
 	if err := demoTemplate.Execute(w, data); err != nil {
 		s.log.Error("demo page", "err", err)
 	}
+}
+
+// displayURL is the web board of an office, with the token of a display
+// device that may show it (a display role first, else any device): the
+// stream refuses a board without one.
+func (s *Server) displayURL(office string) string {
+	q := url.Values{"office": {office}}
+	if tok := s.auth.displayToken(office); tok != "" {
+		q.Set("token", tok)
+	}
+	return "/display?" + q.Encode()
+}
+
+// displayToken is the token of a device that may follow office's stream,
+// a display's before a kiosk's; "" if there is none.
+func (a *Auth) displayToken(office string) string {
+	tok := ""
+	for _, d := range a.devices {
+		if d.Office != "" && d.Office != office {
+			continue
+		}
+		if d.Role == RoleDisplay {
+			return d.Token
+		}
+		if tok == "" {
+			tok = d.Token
+		}
+	}
+	return tok
 }
 
 func (s *Server) demoQR(w http.ResponseWriter, r *http.Request) {

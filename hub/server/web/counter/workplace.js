@@ -49,6 +49,7 @@
     badge.className = "badge " + (isOpen() ? "ok" : "paused");
     pause.textContent = t(isOpen() ? "counter.pause" : "counter.reopen");
     pause.disabled = busy;
+    $("#hub-lost").textContent = t("status.hubLost");
     document.body.classList.toggle("paused", !isOpen());
   }
 
@@ -56,9 +57,13 @@
     return el("div", { class: "fact" }, el("dt", { text: t(labelKey) }), el("dd", { id, text: value }));
   }
 
-  function minutesBetween(a, b) {
-    if (!a || !b) return null;
-    return Math.max(0, Math.round((new Date(b) - new Date(a)) / 60000));
+  // waited is how long a ticket waited, as the hub counts it (whole
+  // minutes passed, see waitedMinutes in counter.go): the queue row's
+  // "wartet 4 Min." and the current ticket's "Gewartet 4 Min." come from
+  // the one rule, never from two roundings of their own.
+  function waited(tk) {
+    const m = tk && tk.waitMinutes;
+    return m === undefined || m === null || m < 0 ? null : m;
   }
 
   function renderCurrent() {
@@ -75,12 +80,12 @@
     box.className = "ticket-card " + cur.state;
     let stateText = t("state." + cur.state);
     if (cur.state === "called" && cur.recalls) stateText += " · " + t("current.recalled", { n: cur.recalls });
-    const waited = minutesBetween(cur.arrived, cur.called || cur.started);
+    const waitedMin = waited(cur);
     const facts = [
       fact("current.services", Lotse.services(cur.services), "current-services"),
       fact("current.persons", String(cur.persons || 1), "current-persons"),
       fact("current.appointment", cur.appointmentStart ? Lotse.clock(cur.appointmentStart, off) : t("current.walkIn"), "current-appointment"),
-      fact("current.waited", waited === null ? "–" : t("common.minutes", { n: waited }), "current-waited"),
+      fact("current.waited", waitedMin === null ? "–" : t("common.minutes", { n: waitedMin }), "current-waited"),
     ];
     const head = el("div", { class: "ticket-head" },
       el("span", { class: "ticket-number", id: "current-number", text: cur.number }),
@@ -96,9 +101,22 @@
     ].filter(Boolean));
   }
 
+  // shortcut is an action's key in the page's language: the letter
+  // stands in its label ("Abschließen" A, "Finish" F), so that a clerk can
+  // guess it; the button shows it and underlines it in the label.
+  function shortcut(action) {
+    return t("key." + action).toUpperCase();
+  }
+
   function renderButtons() {
     document.querySelectorAll("#actions [data-action]").forEach((b) => {
       b.disabled = !enabled(b.dataset.action);
+      const k = shortcut(b.dataset.action);
+      const label = b.querySelector("[data-i18n]"), text = t(label.dataset.i18n);
+      const i = text.toUpperCase().indexOf(k);
+      b.dataset.key = k;
+      b.querySelector("kbd").textContent = k;
+      label.replaceChildren(...(i < 0 ? [text] : [text.slice(0, i), el("span", { class: "key-letter", text: text.slice(i, i + 1) }), text.slice(i + 1)]));
     });
     $("#actions").setAttribute("aria-busy", busy ? "true" : "false");
   }
@@ -106,7 +124,7 @@
   function row(tk, button) {
     const meta = [];
     meta.push(tk.appointmentStart ? t("queue.appointmentAt", { time: Lotse.clock(tk.appointmentStart, off) }) : t("current.walkIn"));
-    if (tk.waitMinutes !== undefined && tk.waitMinutes !== null && tk.state === "waiting") meta.push(t("queue.waited", { n: Math.max(0, tk.waitMinutes) }));
+    if (waited(tk) !== null && tk.state === "waiting") meta.push(t("queue.waited", { n: waited(tk) }));
     if (tk.persons > 1) meta.push(t("queue.persons", { n: tk.persons }));
     if (tk.targetCounter) meta.push(t("queue.forCounter", { counter: Lotse.counterName(off, tk.targetCounter) }));
     if (tk.note) meta.push(t("note." + tk.note));
@@ -145,6 +163,18 @@
     $("#waiting-summary").textContent = sum.join(" · ");
   }
 
+  // hubLink shows the connection to the hub in the header as well as in
+  // the status line: a clerk looks at the header, and pressing "Nächste"
+  // on a lost hub calls nobody.
+  function hubLink(state) {
+    Lotse.setStreamStatus(state);
+    const lost = state === "down";
+    document.body.classList.toggle("hub-lost", lost);
+    const b = $("#hub-lost");
+    b.hidden = !lost;
+    b.textContent = t("status.hubLost");
+  }
+
   // ---------- messages ----------
   function showError(text) {
     clearTimeout(noticeTimer);
@@ -166,7 +196,7 @@
     if (!sess) return;
     const r = await request("GET", base() + "/queue");
     if (!r.ok) {
-      if (r.error.code === "network") Lotse.setStreamStatus("down");
+      if (r.error.code === "network") hubLink("down");
       else showError(errorText(r.error, "queue"));
       return;
     }
@@ -245,16 +275,40 @@
     const served = new Set(((off && off.counters) || []).flatMap((c) => c.services));
     const svc = ((off && off.services) || []).filter((s) => served.has(s.id));
     $("#transfer-services").replaceChildren(...svc.map((s) => el("button", {
-      type: "button", class: "tile", dataset: { service: s.id }, text: s.name,
+      type: "button", class: "tile", dataset: { service: s.id }, ...named(s),
       disabled: cur && cur.services && cur.services[0] && cur.services[0].service === s.id && !cur.services[1],
       onclick: () => { $("#transfer-dialog").close(); act("transfer", { service: s.id }); },
     })));
     const ctr = ((off && off.counters) || []).filter((c) => c.id !== sess.counter);
     $("#transfer-counters").replaceChildren(...ctr.map((c) => el("button", {
-      type: "button", class: "tile", dataset: { counter: c.id }, text: c.name,
+      type: "button", class: "tile", dataset: { counter: c.id }, text: c.name, lang: "de",
       onclick: () => { $("#transfer-dialog").close(); act("transfer", { counter: c.id }); },
     })));
     $("#transfer-dialog").showModal();
+    fitWords($("#transfer-dialog"));
+  }
+
+  // named gives a tile its service's name in the page's language where
+  // the office has one, else the office's own (German) name, with the
+  // lang the browser hyphenates it by.
+  function named(s) {
+    const own = s.names && s.names[Lotse.lang()];
+    return { text: own || s.name, lang: own ? Lotse.lang() : "de" };
+  }
+
+  // fitWords shrinks a tile's text until its longest word fits: browsers
+  // without a hyphenation dictionary for the tile's lang (Chromium on
+  // Linux has none) would otherwise overflow the tile or cut the word
+  // anywhere. A browser that hyphenates never overflows, so nothing
+  // shrinks there.
+  function fitWords(root) {
+    root.querySelectorAll(".tile").forEach((b) => {
+      b.style.fontSize = "";
+      const inner = b.clientWidth - parseFloat(getComputedStyle(b).paddingLeft) - parseFloat(getComputedStyle(b).paddingRight);
+      for (let i = 0; i < 8 && b.scrollWidth > b.clientWidth && inner > 0; i++) {
+        b.style.fontSize = parseFloat(getComputedStyle(b).fontSize) * 0.92 + "px";
+      }
+    });
   }
 
   const norm = (s) => s.toUpperCase().replace(/[\s-]/g, "");
@@ -286,7 +340,8 @@
   }
 
   // ---------- input ----------
-  const keys = { n: "next", w: "recall", x: "noshow", s: "start", f: "finish", p: "park", t: "transfer", c: "call" };
+  const actions = ["next", "recall", "noshow", "start", "finish", "park", "transfer", "call"];
+  const actionOfKey = (key) => actions.find((a) => shortcut(a).toLowerCase() === key.toLowerCase());
 
   function run(action, fromKey) {
     if (!enabled(action)) return;
@@ -300,7 +355,7 @@
     if (document.body.classList.contains("login-open") || document.querySelector("dialog[open]")) return;
     const tag = (e.target && e.target.tagName) || "";
     if (["INPUT", "SELECT", "TEXTAREA"].includes(tag)) return;
-    let action = keys[e.key.toLowerCase()];
+    let action = e.key.length === 1 ? actionOfKey(e.key) : undefined;
     // Space and Enter call the next person — unless a button has the
     // focus, where they already press that button.
     if (!action && (e.key === " " || e.key === "Enter") && tag !== "BUTTON" && tag !== "A") action = "next";
@@ -330,7 +385,7 @@
     off = Lotse.office(sess.office);
     render();
     await load();
-    Lotse.stream(sess.office, (msg) => { if (msg.type === "day_turned") dayTurned(); else refresh(); }, Lotse.setStreamStatus);
+    Lotse.stream(sess.office, (msg) => { if (msg.type === "day_turned") dayTurned(); else refresh(); }, hubLink);
     Lotse.pollHealth();
     setInterval(Lotse.pollHealth, 30000);
     // Appointments become due as time passes, without an event.

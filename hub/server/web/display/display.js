@@ -27,6 +27,10 @@
   const MIN_BACKOFF_MS = 500;
   const MAX_BACKOFF_MS = 2000;
   const HISTORY = 12;
+  // RTL are the languages written from right to left.
+  const RTL = ["ar", "fa", "he"];
+  // REGION completes a language to the tag speech engines know best.
+  const REGION = { de: "de-DE", en: "en-GB", tr: "tr-TR", uk: "uk-UA", ru: "ru-RU", ar: "ar-SA" };
   const BLINK_MS = 3000;
 
   // The texts are the Fyne board's translation files
@@ -164,6 +168,20 @@
   let callSeen = 0;
   let backoff = MIN_BACKOFF_MS;
   let fresh = false;
+  let signIn = ""; // why the hub refused the board: a text key, or ""
+
+  // whyRefused asks the queue route, which takes the same token as the
+  // stream, why the stream was refused: "no_token" or "bad_token" for a
+  // board the hub does not let in, "unknown_office" for an office it does
+  // not have, "" when the hub is just away.
+  function whyRefused() {
+    return fetch("/api/v1/offices/" + encodeURIComponent(config.office) + "/queue", { headers: authHeaders(), cache: "no-store" })
+      .then((r) => {
+        if (r.status === 401 || r.status === 403) return token ? "bad_token" : "no_token";
+        if (r.status === 404) return "unknown_office";
+        return "";
+      }, () => "");
+  }
 
   function authHeaders() { return token ? { Authorization: "Bearer " + token } : {}; }
 
@@ -190,7 +208,8 @@
     let ws;
     stats.connections.push(since);
     try { ws = new WebSocket(url); } catch (e) { retry(); return; }
-    ws.onopen = () => { board.lastMessage = Date.now(); tick(); };
+    let opened = false;
+    ws.onopen = () => { opened = true; signIn = ""; board.lastMessage = Date.now(); tick(); };
     ws.onmessage = (ev) => {
       let m;
       try { m = JSON.parse(ev.data); } catch (e) { return; }
@@ -211,7 +230,11 @@
     };
     ws.onclose = () => {
       if (fresh) { setTimeout(connect, 0); return; }
-      retry();
+      if (opened) { retry(); return; }
+      // A browser does not tell a page why a WebSocket was refused: ask
+      // the hub, so that a board without a valid token says so instead
+      // of "Verbindung unterbrochen".
+      whyRefused().then((why) => { signIn = why; tick(); }, () => {}).then(retry);
     };
   }
 
@@ -254,11 +277,25 @@
     if (!config.speech || !("speechSynthesis" in window) || !text) return Promise.resolve();
     return withTimeout(new Promise((res) => {
       const u = new SpeechSynthesisUtterance(text);
-      u.lang = lang === "de" ? "de-DE" : lang;
+      u.lang = speechTag(lang);
+      const v = voiceFor(lang);
+      if (v) u.voice = v;
       u.onend = res;
       u.onerror = res;
       speechSynthesis.speak(u);
     }), 15000);
+  }
+
+  function speechTag(lang) { return REGION[lang] || lang; }
+
+  // voiceFor picks the browser's voice for a language: one of its region
+  // first, then any of the language. Without one the browser picks by
+  // u.lang, which on some TVs means the German voice reads Turkish.
+  function voiceFor(lang) {
+    const all = ("speechSynthesis" in window && speechSynthesis.getVoices()) || [];
+    const tag = speechTag(lang).toLowerCase();
+    return all.find((v) => v.lang.toLowerCase().replace("_", "-") === tag) ||
+      all.find((v) => v.lang.toLowerCase().split(/[-_]/)[0] === lang) || null;
   }
 
   async function runQueue() {
@@ -312,35 +349,70 @@
 
   function render() {
     document.title = t("window_title");
+    // The ticker first: it takes its height from the calls, and rows
+    // counted before it appears would be cut at the bottom.
+    renderNotice();
     const el = document.getElementById("calls");
     const u = unit();
     const rows = Math.max(0, 1 + Math.floor((el.clientHeight - 5 * u - 16 * u) / (13 * u)));
     let layout = config.layout;
     if (layout !== "list" && layout !== "columns") layout = board.counters.length > Math.max(rows, 6) ? "columns" : "list";
-    if (layout === "columns" && board.counters.length) renderTiles(el); else renderList(el, rows);
+    // The list gets every call it has; dropCutRows then removes those
+    // that do not fit whole.
+    if (layout === "columns" && board.counters.length) renderTiles(el); else renderList(el, HISTORY);
     renderWaiting();
-    renderNotice();
     fitTexts();
+    if (el.className === "list") dropCutRows(el);
     tick();
   }
 
   // fitTexts shrinks what overflows its box (long counter names, many
   // services), since fonts differ from TV to TV.
   function fitTexts() {
-    for (const el of document.querySelectorAll(".call .number, .call .counter, .tile .name, .tile .number, .service .name")) {
+    for (const el of document.querySelectorAll(".call .number, .call .counter, .tile .name, .tile .number")) {
       el.style.fontSize = "";
       if (el.scrollWidth > el.clientWidth && el.clientWidth > 0) {
         const size = parseFloat(getComputedStyle(el).fontSize);
         el.style.fontSize = Math.max(size / 2, (size * el.clientWidth) / el.scrollWidth * 0.97) + "px";
       }
     }
+    // The services' names shrink together: one name smaller than the
+    // others would look less important.
+    const names = [...document.querySelectorAll(".service .name")];
+    names.forEach((el) => { el.style.fontSize = ""; });
+    const fit = Math.min(1, ...names.filter((el) => el.clientWidth > 0).map((el) => el.clientWidth / el.scrollWidth));
+    if (fit < 1) {
+      const size = Math.max(0.6, fit * 0.97) * parseFloat(getComputedStyle(names[0]).fontSize) + "px";
+      names.forEach((el) => { el.style.fontSize = size; });
+    }
     const panel = document.getElementById("waiting");
     let scale = 1;
     panel.style.setProperty("--wscale", scale);
-    while (panel.scrollHeight > panel.clientHeight && scale > 0.4) {
+    while (panel.scrollHeight > panel.clientHeight && scale > 0.6) {
       scale *= 0.9;
       panel.style.setProperty("--wscale", scale);
     }
+    // The waiting lines keep the size they are read at from the back of
+    // the room while the names can shrink; only for a list too long even
+    // then do they give a little, and a service that still does not fit
+    // is left out whole rather than shown cut in half.
+    let wait = 1;
+    panel.style.setProperty("--wait-scale", wait);
+    while (panel.scrollHeight > panel.clientHeight && wait > 0.8) {
+      wait -= 0.05;
+      panel.style.setProperty("--wait-scale", wait);
+    }
+    const bottom = panel.getBoundingClientRect().bottom - parseFloat(getComputedStyle(panel).paddingBottom);
+    const list = panel.querySelectorAll(".service");
+    for (let i = list.length - 1; i > 0 && list[i].getBoundingClientRect().bottom > bottom + 0.5; i--) list[i].remove();
+  }
+
+  // dropCutRows removes the calls that do not fit whole: the rows' count
+  // is an estimate from the screen's height, fonts and borders are not.
+  function dropCutRows(el) {
+    const bottom = el.getBoundingClientRect().bottom;
+    const calls = el.querySelectorAll(".call");
+    for (let i = calls.length - 1; i > 0 && calls[i].getBoundingClientRect().bottom > bottom + 0.5; i--) calls[i].remove();
   }
 
   function renderList(el, rows) {
@@ -363,6 +435,8 @@
 
   function renderTiles(el) {
     const n = board.counters.length;
+    // The class first: the list's column is narrower than the tiles'.
+    el.className = "tiles";
     const w = el.clientWidth, h = el.clientHeight;
     const gap = parseFloat(getComputedStyle(el).columnGap) || 0;
     let best = 1, bestSize = 0;
@@ -373,7 +447,6 @@
       if (size > bestSize) { best = cols; bestSize = size; }
     }
     const rows = Math.ceil(n / best);
-    el.className = "tiles";
     el.style.gridTemplateColumns = "repeat(" + best + ", 1fr)";
     el.style.gridTemplateRows = "repeat(" + rows + ", 1fr)";
     el.style.setProperty("--number-size", bestSize + "px");
@@ -386,9 +459,11 @@
       const isNew = call && newest && newest.ticket === call.ticket;
       let body;
       if (call) body = '<div class="number">' + esc(call.number) + "</div>";
-      else if (!c.open) body = '<div class="closed">' + esc(t("closed")) + "</div>";
+      else if (!c.open) body = '<div class="closed-text">' + esc(t("closed")) + "</div>";
       else body = '<div class="number free">–</div>';
-      const cls = "tile" + (isNew ? " newest" + (blink ? " blink" : "") : "");
+      // A counter nobody works at looks unlike an idle one: dark and
+      // struck, not a tile waiting for its next number.
+      const cls = "tile" + (isNew ? " newest" + (blink ? " blink" : "") : "") + (!call && !c.open ? " closed" : "");
       html += '<div class="' + cls + '" data-counter="' + esc(c.id) + '"><div class="name">' + esc(c.name) + "</div>" + body + "</div>";
     }
     el.innerHTML = html;
@@ -430,17 +505,31 @@
     return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
   }
 
+  // zone is the office's IANA time zone: from the last snapshot, else as
+  // remembered from an earlier run, so that a board started while the hub
+  // is away shows the office's time, not the TV's.
+  function zone() {
+    const key = "lotse.display.timezone." + config.office;
+    try {
+      if (board.office.timezone) localStorage.setItem(key, board.office.timezone);
+      return board.office.timezone || localStorage.getItem(key) || "";
+    } catch (e) { return board.office.timezone || ""; } // storage off
+  }
+
   // tick redraws what changes with time: the clock and the warning.
   function tick() {
-    document.getElementById("clock").textContent = clockText(new Date(), board.office.timezone);
+    document.getElementById("clock").textContent = clockText(new Date(), zone());
     const stale = Date.now() - (board.lastMessage || started) > STALE_MS;
     document.body.classList.toggle("stale", stale);
     document.body.classList.toggle("connected", board.ready && !stale);
-    document.getElementById("office").textContent = stale ? t("offline") : board.ready ? board.office.name : t("connecting");
+    document.body.classList.toggle("refused", !!signIn);
+    document.getElementById("office").textContent = signIn ? t(signIn).replace("{office}", config.office)
+      : stale ? t("offline") : board.ready ? board.office.name : t("connecting");
   }
 
   function translateStatic() {
     document.documentElement.lang = config.lang;
+    document.documentElement.dir = RTL.includes(config.lang) ? "rtl" : "ltr";
     for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
   }
 
@@ -466,7 +555,7 @@
     }));
   }
 
-  window.lotseDisplay = { board, apply, spokenNumber, announced, spoken, config, stats };
+  window.lotseDisplay = { board, apply, spokenNumber, announced, spoken, config, stats, speechTag };
 
   loadTexts().then(() => {
     backoff = MIN_BACKOFF_MS;
