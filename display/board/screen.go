@@ -639,7 +639,7 @@ func (d *drawing) tiles(x, y, w, h, pad float32) {
 		switch {
 		case active:
 			d.digitText(call.Number, tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, fg, true, fyne.TextAlignCenter)
-		case !c.Open:
+		case c.Closed:
 			d.text(d.s.msg("closed"), tx+pad/2, ty+nameH, tw-pad, th-nameH, 0.35*bestSize, colorDim, false, fyne.TextAlignCenter)
 		default:
 			d.text("–", tx+pad/2, ty+nameH, tw-pad, th-nameH, bestSize, colorRule, true, fyne.TextAlignCenter)

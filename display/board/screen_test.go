@@ -35,7 +35,8 @@ func office(counters, active int, notice string) api.Message {
 		},
 	}
 	for i := range counters {
-		c := api.CounterState{ID: fmt.Sprintf("c%d", i+1), Name: fmt.Sprintf("Schalter %d", i+1), Open: i < active || i%3 != 2}
+		open := i < active || i%3 != 2
+		c := api.CounterState{ID: fmt.Sprintf("c%d", i+1), Name: fmt.Sprintf("Schalter %d", i+1), Open: open, Staffed: true, Closed: !open}
 		if i < active {
 			number := fmt.Sprintf("%c%03d", 'A'+i%3, 42-i)
 			c.Ticket = &api.Ticket{ID: fmt.Sprintf("t%d", i), Number: number, State: api.StateCalled}

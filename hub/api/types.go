@@ -231,10 +231,12 @@ type CounterState struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Open bool   `json:"open"`
-	// Staffed: a clerk is logged in (or acted there lately). A counter
-	// that is open but unstaffed calls nobody; boards show it apart.
-	Staffed bool    `json:"staffed"`
-	Ticket  *Ticket `json:"ticket,omitempty"`
+	// Staffed: a clerk is logged in (or acted there lately).
+	Staffed bool `json:"staffed"`
+	// Closed: the counter calls nobody, paused or with nobody at it.
+	// Boards show it closed; the waiting estimates leave it out.
+	Closed bool    `json:"closed,omitempty"`
+	Ticket *Ticket `json:"ticket,omitempty"`
 }
 
 // ServiceWait is the waiting line of one service.

@@ -62,8 +62,13 @@ func (n *converter) ticket(t queue.Ticket) api.Ticket {
 	}
 }
 
+// closed is the one rule of a counter the boards show closed: it calls
+// nobody, paused or with nobody logged in (queue.Queue.Waiting counts the
+// others).
+func closed(c queue.CounterState) bool { return !c.Open || !c.Staffed }
+
 func (n *converter) counter(c queue.CounterState, tickets map[string]queue.Ticket) api.CounterState {
-	out := api.CounterState{ID: c.ID, Name: n.counters[c.ID].Name, Open: c.Open, Staffed: c.Staffed}
+	out := api.CounterState{ID: c.ID, Name: n.counters[c.ID].Name, Open: c.Open, Staffed: c.Staffed, Closed: closed(c)}
 	if t, ok := tickets[c.Ticket]; ok && c.Ticket != "" {
 		at := n.ticket(t)
 		out.Ticket = &at
@@ -96,7 +101,8 @@ func (n *converter) event(e queue.Event, waiting []api.ServiceWait) api.Event {
 		// The counter's ticket is the event's ticket (ticket.counter names
 		// the counter); sending it twice to every screen would cost a
 		// third of each call's bytes.
-		out.Counter = &api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open, Staffed: e.Counter.Staffed}
+		out.Counter = &api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open, Staffed: e.Counter.Staffed,
+			Closed: closed(*e.Counter)}
 	}
 	return out
 }

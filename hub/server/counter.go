@@ -16,6 +16,7 @@ type actionResult struct {
 	ticket  queue.Ticket
 	counter queue.CounterState
 	name    string
+	now     time.Time // the office loop's clock at the action
 }
 
 func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
@@ -40,7 +41,7 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		if err != nil {
 			return actionResult{}, events, err
 		}
-		out := actionResult{ticket: t}
+		out := actionResult{ticket: t, now: now}
 		for _, c := range q.Counters() {
 			if c.ID == counter {
 				out.counter = c
@@ -66,6 +67,10 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		t.Name = ar.name // the clerk who serves the person sees the name
 		out.Ticket = &t
 		if ar.counter.Ticket == t.ID {
+			// As the counter's queue answers it: whichever answer the
+			// workplace reads last, it shows the same minutes waited.
+			m := waitedAtCounter(ar.ticket, ar.now)
+			t.WaitMinutes = &m
 			out.Counter.Ticket = &t
 		}
 	}
@@ -117,13 +122,7 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 					// The same rule as the queue's rows: the clerk saw
 					// "wartet 4 Min." a moment ago and must not read
 					// "Gewartet 3 Min." now.
-					until := now
-					if !t.Called.IsZero() {
-						until = t.Called
-					} else if !t.Started.IsZero() {
-						until = t.Started
-					}
-					m := waitedMinutes(t.Arrived, until)
+					m := waitedAtCounter(t, now)
 					at.WaitMinutes = &m // minutes waited until the call
 					out.Counter.Ticket = &at
 				}
@@ -136,6 +135,18 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// waitedAtCounter is how long the ticket at a counter waited: until its
+// call (or start), in waitedMinutes.
+func waitedAtCounter(t queue.Ticket, now time.Time) int {
+	until := now
+	if !t.Called.IsZero() {
+		until = t.Called
+	} else if !t.Started.IsZero() {
+		until = t.Started
+	}
+	return waitedMinutes(t.Arrived, until)
 }
 
 // waitedMinutes is how long someone has waited, in whole minutes passed:

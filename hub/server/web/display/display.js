@@ -459,11 +459,11 @@
       const isNew = call && newest && newest.ticket === call.ticket;
       let body;
       if (call) body = '<div class="number">' + esc(call.number) + "</div>";
-      else if (!c.open) body = '<div class="closed-text">' + esc(t("closed")) + "</div>";
+      else if (c.closed) body = '<div class="closed-text">' + esc(t("closed")) + "</div>";
       else body = '<div class="number free">–</div>';
       // A counter nobody works at looks unlike an idle one: dark and
       // struck, not a tile waiting for its next number.
-      const cls = "tile" + (isNew ? " newest" + (blink ? " blink" : "") : "") + (!call && !c.open ? " closed" : "");
+      const cls = "tile" + (isNew ? " newest" + (blink ? " blink" : "") : "") + (!call && c.closed ? " closed" : "");
       html += '<div class="' + cls + '" data-counter="' + esc(c.id) + '"><div class="name">' + esc(c.name) + "</div>" + body + "</div>";
     }
     el.innerHTML = html;

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"lotse/hub/api"
+	"lotse/hub/booking/demo"
+)
+
+// TestUnstaffedCountersAreClosed: after the start nobody is at a counter:
+// the board shows every counter closed and the estimates say no counter
+// serves; a clerk's first action opens that counter on the board at once
+// (counter_staffed), and the estimate counts it.
+func TestUnstaffedCountersAreClosed(t *testing.T) {
+	h := newTestHub(t)
+	office := h.Offices[0].ID
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h.WalkIn(t, office, demo.Meldebescheinigung)
+	h.WalkIn(t, office, demo.Meldebescheinigung)
+	snap, err := h.Device().Queue(ctx, office)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range snap.Counters {
+		if !c.Closed || c.Staffed {
+			t.Errorf("nobody logged in: counter %s closed %v staffed %v", c.ID, c.Closed, c.Staffed)
+		}
+	}
+	if w := waitOf(snap.Waiting, demo.Meldebescheinigung); w != -1 {
+		t.Errorf("nobody logged in: wait %d, want -1", w)
+	}
+	stream, err := h.Device().Stream(ctx, office, snap.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	if _, err := h.Clerk().Act(ctx, office, "schalter-1", api.ActionNext, api.ActionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m, err := stream.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Event == nil {
+			continue
+		}
+		if m.Event.Type != api.EventCounterStaffed || m.Event.Counter == nil || m.Event.Counter.ID != "schalter-1" ||
+			m.Event.Counter.Closed || !m.Event.Counter.Staffed {
+			t.Fatalf("first event after the clerk's action: %s", m.Raw)
+		}
+		if w := waitOf(m.Event.Waiting, demo.Meldebescheinigung); w < 0 {
+			t.Fatalf("the estimate with a clerk at schalter-1: %d", w)
+		}
+		break
+	}
+	snap, err = h.Device().Queue(ctx, office)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range snap.Counters {
+		if want := c.ID != "schalter-1"; c.Closed != want {
+			t.Errorf("after the action: counter %s closed %v, want %v", c.ID, c.Closed, want)
+		}
+	}
+}
+
+func waitOf(list []api.ServiceWait, service string) int {
+	for _, w := range list {
+		if w.Service == service {
+			return w.WaitMinutes
+		}
+	}
+	return -2
+}
