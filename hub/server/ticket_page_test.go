@@ -303,10 +303,6 @@ func TestTicketTextsComplete(t *testing.T) {
 			}
 		}
 	}
-	for lang, n := range map[string]int{"de": 1, "ru": 3, "ru-many": 5, "uk": 21, "ar": 2} {
-		l := strings.TrimSuffix(lang, "-many")
-		t.Logf("%s %d: %s", l, n, ticketWaitText(l, n))
-	}
 	for _, c := range []struct {
 		lang string
 		n    int

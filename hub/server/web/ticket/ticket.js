@@ -54,6 +54,7 @@
     }
     show("no-counter", waiting && !hasWait);
     show("withdraw-area", st.canWithdraw);
+    show("hint", live(st));
     fill($("confirm-q"), T.confirmQuestion, { number: st.number || "" });
     notifyButton();
   }
