@@ -25,6 +25,8 @@ import (
 type ticketFake struct {
 	mu        sync.Mutex
 	st        api.TicketStatus
+	page      *api.TicketStatus // when set, the page shows this instead of st
+	noEvents  bool              // the events stream fails
 	subs      []chan api.TicketStatus
 	connected chan struct{} // an events stream opened
 	withdrawn chan string   // the Accept of a withdraw
@@ -40,7 +42,13 @@ func newTicketFake(t *testing.T, st api.TicketStatus) (*ticketFake, *httptest.Se
 		case f.pages <- r.URL.RequestURI():
 		default:
 		}
-		renderTicketPage(w, r, ticketLang(r), r.PathValue("token"), f.status(), http.StatusOK)
+		st := f.status()
+		f.mu.Lock()
+		if f.page != nil {
+			st = *f.page
+		}
+		f.mu.Unlock()
+		renderTicketPage(w, r, ticketLang(r), r.PathValue("token"), st, http.StatusOK)
 	})
 	m.HandleFunc("GET /t/{token}/status", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, f.status())
@@ -84,8 +92,13 @@ func (f *ticketFake) push(st api.TicketStatus) {
 }
 
 func (f *ticketFake) events(w http.ResponseWriter, r *http.Request) {
-	c := make(chan api.TicketStatus, 8)
 	f.mu.Lock()
+	if f.noEvents {
+		f.mu.Unlock()
+		http.Error(w, "no stream here", http.StatusServiceUnavailable)
+		return
+	}
+	c := make(chan api.TicketStatus, 8)
 	f.subs = append(f.subs, c)
 	st := f.st
 	f.mu.Unlock()
@@ -339,4 +352,23 @@ func TestTicketPageBrowserWakes(t *testing.T) {
 	tb.eval(`document.dispatchEvent(new Event("visibilitychange"))`, nil)
 	tb.waitFor("fresh status", `document.querySelector("#ahead").textContent === "1"`)
 	f.waitConnected(t) // and it opened a new stream
+}
+
+// TestTicketPageBrowserPolls: where the events stream fails (a proxy that
+// does not pass it), the page fetches the status itself.
+func TestTicketPageBrowserPolls(t *testing.T) {
+	b := newBrowser(t)
+	f, srv := newTicketFake(t, ticketWaiting())
+	f.noEvents = true
+	old := ticketWaiting()
+	f.page = &old
+	f.st.Ahead, f.st.Seq = 1, 11
+	tb := phoneTab(t, b, srv.URL)
+	tb.do(chromedp.Navigate(srv.URL + "/t/tok123?lang=de"))
+	start := time.Now()
+	tb.waitFor("the status fetched", `document.querySelector("#ahead").textContent === "1"`)
+	// At once, not at the first 15 s poll.
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the page fetched its status after %v", d)
+	}
 }

@@ -97,7 +97,8 @@
   }
 
   // connect follows the ticket over SSE (the browser resends Last-Event-ID
-  // itself); when the stream fails, it polls every 15 s instead.
+  // itself); when the stream fails, it fetches the status at once and then
+  // polls every 15 s, until the phone wakes or comes online again.
   function connect() {
     stop();
     if (!live(last)) return;
@@ -106,7 +107,11 @@
     es.addEventListener("status", function (e) {
       try { apply(JSON.parse(e.data)); } catch (err) { /* a broken message: the next one repairs */ }
     });
-    es.onerror = function () { if (es) { es.close(); es = null; } poll(); };
+    es.onerror = function () {
+      if (es) { es.close(); es = null; }
+      if (!timer) refresh();
+      poll();
+    };
   }
   function poll() { if (!timer && live(last)) timer = setInterval(refresh, 15000); }
 
