@@ -168,6 +168,48 @@ func phoneShot(tb *tab, name string) {
 	}
 }
 
+// ticketAuditJS lists what breaks the BITV basics on the page as shown:
+// text under 4.5:1 contrast against its ground, and links or buttons
+// smaller than 44 px.
+const ticketAuditJS = `(() => {
+	const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+	const lum = ([r, g, b]) => {
+		const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+	};
+	const ground = el => {
+		for (; el; el = el.parentElement) {
+			const c = rgb(getComputedStyle(el).backgroundColor);
+			if (c.length === 3 || c[3] > 0) return c;
+		}
+		return [255, 255, 255];
+	};
+	const out = [];
+	for (const el of document.querySelectorAll("body *")) {
+		if (!el.getClientRects().length || el.tagName === "SCRIPT") continue;
+		const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+		if (own) {
+			const a = lum(rgb(getComputedStyle(el).color)), b = lum(ground(el));
+			const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+			if (ratio < 4.5) out.push("contrast " + ratio.toFixed(2) + ": " + el.textContent.trim().slice(0, 40));
+		}
+		if (el.matches("a, button")) {
+			const r = el.getBoundingClientRect();
+			if (r.height < 44 || r.width < 44) out.push("target " + Math.round(r.width) + "x" + Math.round(r.height) + ": " + el.textContent.trim());
+		}
+	}
+	return out;
+})()`
+
+func ticketAudit(t *testing.T, tb *tab, what string) {
+	t.Helper()
+	var problems []string
+	tb.eval(ticketAuditJS, &problems)
+	for _, p := range problems {
+		t.Errorf("%s: %s", what, p)
+	}
+}
+
 func ticketWaiting() api.TicketStatus {
 	return api.TicketStatus{State: api.StatusWaiting, Number: "A042", Services: []string{"Reisepass", "Anmeldung"},
 		Ahead: 3, WaitMinutes: intp(12), CanWithdraw: true, OfficeName: "Bürgeramt Mitte", Seq: 10}
@@ -195,6 +237,7 @@ func TestTicketPageBrowser(t *testing.T) {
 				t.Error("the page is wider than the phone")
 			}
 			phoneShot(tb, "ticket-waiting-"+lang)
+			ticketAudit(t, tb, "waiting")
 
 			// The page marks the moment the call appears; the test compares
 			// it with the moment it sent the call.
@@ -232,6 +275,7 @@ func TestTicketPageBrowser(t *testing.T) {
 				t.Errorf("after the call: %+v", got)
 			}
 			phoneShot(tb, "ticket-called-"+lang)
+			ticketAudit(t, tb, "called")
 			// The narrowest phones, and the 390 px phone at 200 % zoom:
 			// nothing may stick out sideways.
 			for _, width := range []int64{320, 195} {
@@ -288,6 +332,7 @@ func TestTicketPageBrowserWithdraw(t *testing.T) {
 			t.Errorf("question %q, want %q", got, want)
 		}
 		phoneShot(tb, "ticket-confirm-de")
+		ticketAudit(t, tb, "confirm")
 		tb.do(chromedp.Click("#confirm-no"))
 		tb.waitFor("no", `document.querySelector("#confirm").hidden && !document.querySelector("#withdraw").hidden`)
 		tb.do(chromedp.Click("#withdraw"))
