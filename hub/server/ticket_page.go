@@ -97,6 +97,7 @@ func loadTicketAssets() map[string]ticketAsset {
 	for name, ct := range map[string]string{
 		"ticket.js":  "text/javascript; charset=utf-8",
 		"ticket.css": "text/css; charset=utf-8",
+		"sw.js":      "text/javascript; charset=utf-8",
 	} {
 		b, err := web.ReadFile("web/ticket/" + name)
 		if err != nil {
@@ -273,7 +274,8 @@ func renderTicketPage(w http.ResponseWriter, r *http.Request, lang, token string
 	_, _ = w.Write(buf.Bytes())
 }
 
-// ticketAssetRoutes registers the page's script and style. Each file has
+// ticketAssetRoutes registers the page's script, style and service worker
+// (for notifications on Android). Each file has
 // its own route: a pattern /t/assets/{file} would clash with the ticket's
 // /t/{token}/status and /t/{token}/events.
 func ticketAssetRoutes(m *http.ServeMux) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
@@ -415,5 +416,45 @@ func TestTicketPageBrowserPolls(t *testing.T) {
 	// At once, not at the first 15 s poll.
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the page fetched its status after %v", d)
+	}
+}
+
+// TestTicketPageBrowserNotifies: where the citizen allowed notifications,
+// the call arrives as one, through the service worker that Android
+// requires.
+func TestTicketPageBrowserNotifies(t *testing.T) {
+	b := newBrowser(t)
+	f, srv := newTicketFake(t, ticketWaiting())
+	tb := phoneTab(t, b, srv.URL)
+	if _, err := chromedp.CallBrowser(tb.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"}, Setting: cdpbrowser.PermissionSettingGranted,
+		Origin: srv.URL, BrowserContextID: chromedp.FromContext(tb.ctx).BrowserContextID,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tb.do(chromedp.Navigate(srv.URL + "/t/tok123?lang=de"))
+	f.waitConnected(t)
+	tb.waitFor("the worker", `(() => {
+		navigator.serviceWorker.getRegistration("/t/assets/").then(r => { window.worker = !!(r && r.active); });
+		return window.worker;
+	})()`)
+	var ui struct{ Button, On bool }
+	tb.eval(`({button: !document.querySelector("#notify").hidden, on: !document.querySelector("#notify-on").hidden})`, &ui)
+	if ui.Button || !ui.On {
+		t.Errorf("with notifications allowed: %+v", ui)
+	}
+	called := ticketWaiting()
+	called.State, called.Ahead, called.WaitMinutes, called.CounterName, called.Seq = api.StatusCalled, 0, nil, "Schalter 5", 11
+	f.push(called)
+	tb.waitFor("the notification", `(() => {
+		navigator.serviceWorker.getRegistration("/t/assets/").then(r => r.getNotifications()).then(n => {
+			window.shown = n.map(x => x.title + " | " + x.body);
+		});
+		return window.shown && window.shown.length > 0;
+	})()`)
+	var shown []string
+	tb.eval(`window.shown`, &shown)
+	if want := "Sie sind dran: A042 | Bitte zu Schalter 5"; len(shown) != 1 || shown[0] != want {
+		t.Errorf("notifications %q, want %q", shown, want)
 	}
 }

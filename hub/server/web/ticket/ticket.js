@@ -6,7 +6,7 @@
   var el = document.getElementById("texts");
   if (!el || !window.JSON) return;
   var D = JSON.parse(el.textContent), T = D.texts, last = D.status;
-  var q = "?lang=" + encodeURIComponent(D.lang), es = null, timer = null, audio = null;
+  var q = "?lang=" + encodeURIComponent(D.lang), es = null, timer = null, audio = null, sw = null;
 
   function $(id) { return document.getElementById(id); }
   function show(id, on) { $(id).hidden = !on; }
@@ -136,11 +136,18 @@
     } catch (e) { /* no sound: the screen still says it */ }
     if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
     if (window.Notification && Notification.permission === "granted") {
-      try {
-        new Notification(plain(T.notifyTitle, { number: st.number || "" }),
-          { body: plain(T.goTo, { counter: st.counterName || st.counter || "" }), tag: "lotse-ticket", lang: D.lang });
-      } catch (e) { /* phones that allow notifications only from a service worker */ }
+      var title = plain(T.notifyTitle, { number: st.number || "" }), opts = { body: plain(T.goTo,
+        { counter: st.counterName || st.counter || "" }), tag: "lotse-ticket", lang: D.lang, data: location.href };
+      if (sw) sw.showNotification(title, opts)["catch"](function () { /* the screen still says it */ });
+      else try { new Notification(title, opts); } catch (e) { /* only a service worker may: not registered yet */ }
     }
+  }
+  // Android shows notifications only through a service worker's
+  // registration; it is registered once the citizen allowed them.
+  function registerWorker() {
+    if (sw !== null || !navigator.serviceWorker || Notification.permission !== "granted") return;
+    sw = false;
+    navigator.serviceWorker.register("/t/assets/sw.js").then(function (r) { sw = r; }, function () { /* no worker: the page alone alerts */ });
   }
   // Browsers start sound only after a touch: the first one unlocks it.
   function unlock() {
@@ -154,6 +161,7 @@
     var can = !!window.Notification && live(last);
     show("notify", can && Notification.permission === "default");
     show("notify-on", can && Notification.permission === "granted");
+    if (can) registerWorker();
   }
   $("notify").addEventListener("click", function () {
     var p = Notification.requestPermission(notifyButton);
