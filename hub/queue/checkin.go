@@ -58,13 +58,13 @@ func (q *Queue) CheckInBirthDate(now time.Time, birthHash, appointmentID string)
 	case 1:
 		return q.checkIn(now, matches[0])
 	}
-	// A returning person (already checked in) or exactly one appointment in
-	// the window decides; otherwise the citizen chooses.
+	// Exactly one appointment in the window decides; otherwise the
+	// citizen chooses. A checked-in one is no reason to answer with its
+	// ticket: two people share a birth date on most days of a busy
+	// office, and the second must never be handed the first one's number
+	// and status link. A returning person finds theirs among the choices.
 	var open []*Appointment
 	for _, a := range matches {
-		if tid, ok := q.byAppointment[a.ID]; ok && !q.tickets[tid].State.Final() {
-			return *q.tickets[tid], nil, nil
-		}
 		if q.inWindow(now, a) {
 			open = append(open, a)
 		}
