@@ -115,6 +115,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer h.Stop()
 	printURLs(stdout, h.URL, inst)
+	if h.PublicURL != "" {
+		fmt.Fprintf(stdout, "  public listener:   %s (status pages and waiting times only)\n", h.PublicURL)
+		if publicURL(inst) == "" {
+			log.Warn("a public listener without [hub] public_url: the links on tickets name the address the kiosk reached the hub at, which phones outside the office network cannot open", "public_addr", *publicAddr)
+		}
+	}
 	select {
 	case <-ctx.Done():
 		return nil

@@ -30,6 +30,11 @@ const (
 // "you are next": issue 14 asks for it when two remain.
 const NextWithin = 2
 
+// NextWait is the longest estimated wait at which the phone says "you are
+// next": an appointment hours ahead, or a line no counter serves, has few
+// ahead but is not next.
+const NextWait = 10 // minutes
+
 // TicketStatus is what a phone shows of its ticket.
 type TicketStatus struct {
 	State    string   `json:"state"`
@@ -41,7 +46,8 @@ type TicketStatus struct {
 	// WaitMinutes is the estimated wait in whole minutes, rounded up,
 	// while it waits; nil when no open counter serves the service.
 	WaitMinutes *int `json:"waitMinutes"`
-	// Next is true while it waits with at most NextWithin ahead.
+	// Next is true while it waits with at most NextWithin ahead and an
+	// estimated wait of at most NextWait minutes.
 	Next bool `json:"next"`
 	// Counter and CounterName say where to go once called ("schalter-5",
 	// "Schalter 5"); empty otherwise.

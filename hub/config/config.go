@@ -273,8 +273,12 @@ func checkPublicURL(s string) error {
 	if err != nil {
 		return err
 	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("%q: want the base of the status links, e.g. \"https://termine.stadt.de\"", s)
+	// A path would have to be kept by every link of the page, the
+	// redirect after giving a ticket up and the proxy alike: the status
+	// pages live at the root of their host name.
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil ||
+		strings.Trim(u.Path, "/") != "" {
+		return fmt.Errorf("%q: want the base of the status links, a host name without a path, e.g. \"https://termine.stadt.de\"", s)
 	}
 	return nil
 }

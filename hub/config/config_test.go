@@ -63,6 +63,9 @@ func TestBadFiles(t *testing.T) {
 		{"rest without url", "[[office]]\nid='a'\n[office.backend]\ntype='rest'\n"},
 		{"zms without scope", "[[office]]\nid='a'\n[office.backend]\ntype='zms'\nurl='http://z'\nauth_key_env='K'\n"},
 		{"zms without credential", "[[office]]\nid='a'\n[office.backend]\ntype='zms'\nurl='http://z'\nscope=1\n"},
+		{"public_url with a path", "[hub]\npublic_url='https://stadt.de/lotse/'\n[[office]]\nid='a'\n[office.backend]\ntype='demo'\n"},
+		{"public_url without a host", "[hub]\npublic_url='termine.stadt.de'\n[[office]]\nid='a'\n[office.backend]\ntype='demo'\n"},
+		{"public_url ftp", "[hub]\npublic_url='ftp://termine.stadt.de'\n[[office]]\nid='a'\n[office.backend]\ntype='demo'\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,13 +79,18 @@ func (n *converter) counter(c queue.CounterState, tickets map[string]queue.Ticke
 func (n *converter) waiting(list []queue.ServiceWait) []api.ServiceWait {
 	out := make([]api.ServiceWait, 0, len(list))
 	for _, w := range list {
-		if booking.IsFallback(w.Service) && w.Waiting == 0 {
-			continue // no line "Anliegen unbekannt" on the boards while nobody waits for it
+		if hiddenLine(w) {
+			continue
 		}
 		out = append(out, api.ServiceWait{Service: w.Service, Name: n.services[w.Service].Name, Waiting: w.Waiting, WaitMinutes: minutes(w.Estimate)})
 	}
 	return out
 }
+
+// hiddenLine: no line "Anliegen unbekannt" on the boards or the public
+// waiting times while nobody waits for it; it exists for bookings the
+// booking system did not name a service for.
+func hiddenLine(w queue.ServiceWait) bool { return booking.IsFallback(w.Service) && w.Waiting == 0 }
 
 func (n *converter) call(c queue.Call) api.Call {
 	return api.Call{Ticket: c.Ticket, Number: c.Number, Counter: c.Counter, CounterName: n.counters[c.Counter].Name, At: c.At, Recall: c.Recall}

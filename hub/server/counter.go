@@ -113,7 +113,7 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 		}
 		for _, c := range q.Counters() {
 			if c.ID == counter {
-				out.Counter = api.CounterState{ID: c.ID, Name: o.convert.counters[c.ID].Name, Open: c.Open}
+				out.Counter = api.CounterState{ID: c.ID, Name: o.convert.counters[c.ID].Name, Open: c.Open, Staffed: c.Staffed, Closed: closed(c)}
 				if t, ok := q.Ticket(c.Ticket); ok {
 					at := o.convert.ticket(t)
 					if a, ok := q.Appointment(t.Appointment); ok {

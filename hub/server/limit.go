@@ -59,7 +59,9 @@ type Limits struct {
 	// used to load the hub.
 	TicketRequests Rate
 	// StreamsPerTicket bounds the open event streams of one ticket's
-	// link; default 4 (a family may follow one ticket on a few phones).
+	// link; default 8: a family may follow one ticket on a few phones,
+	// and a phone that changed networks may leave a stream half-open
+	// until its next write fails.
 	StreamsPerTicket int
 }
 
@@ -79,7 +81,7 @@ func DefaultLimits() Limits {
 		// 2^128 tokens.
 		UnknownTicketPerSource: Rate{Burst: 20, Every: 10 * time.Second},
 		TicketRequests:         Rate{Burst: 30, Every: 2 * time.Second},
-		StreamsPerTicket:       4,
+		StreamsPerTicket:       8,
 	}
 }
 

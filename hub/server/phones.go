@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -212,10 +216,11 @@ func (s *Server) ticketEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
 	noStore(w)
 	w.WriteHeader(http.StatusOK)
-	sent := int64(-1)
-	if resumed, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && resumed == first.seq {
-		sent = resumed // the phone shows this status already
-	}
+	// An event's id is the seq and a digest of the status: a phone that
+	// wakes sends it back (Last-Event-ID), and gets the status again only
+	// if it changed, whatever else happened in the office meanwhile, so a
+	// call does not ring twice.
+	sent, seen := int64(-1), r.Header.Get("Last-Event-ID")
 	write := func(v phoneView) error {
 		if err := rc.SetWriteDeadline(time.Now().Add(phoneWrite)); err != nil {
 			return err
@@ -225,7 +230,14 @@ func (s *Server) ticketEvents(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return err
 			}
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: status\ndata: %s\n\n", v.seq, body); err != nil {
+			sum := sha256.Sum256(body[:bytes.LastIndex(body, []byte(`,"seq":`))])
+			id := strconv.FormatInt(v.seq, 10) + "." + hex.EncodeToString(sum[:6])
+			if seen != "" && strings.HasSuffix(seen, id[strings.IndexByte(id, '.'):]) {
+				seen, sent = "", v.seq // the phone shows this status already
+				return rc.Flush()
+			}
+			seen = ""
+			if _, err := fmt.Fprintf(w, "id: %s\nevent: status\ndata: %s\n\n", id, body); err != nil {
 				return err
 			}
 			sent = v.seq

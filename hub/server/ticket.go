@@ -113,10 +113,10 @@ func (v phoneView) status(o *queue.Office, lang string) api.TicketStatus {
 	switch t.State {
 	case queue.Waiting:
 		st.Ahead = v.place.Ahead
-		st.Next = v.place.Ahead <= api.NextWithin
 		if v.place.Wait >= 0 {
 			m := minutes(v.place.Wait)
 			st.WaitMinutes = &m
+			st.Next = v.place.Ahead <= api.NextWithin && m <= api.NextWait
 		}
 	case queue.Called, queue.Serving:
 		st.Counter, st.CounterName = t.Counter, v.counter
@@ -266,7 +266,7 @@ func (s *Server) writeTicketError(w http.ResponseWriter, r *http.Request, err er
 // script) is sent back to the page, which then shows the withdrawn ticket.
 func (s *Server) ticketWithdraw(w http.ResponseWriter, r *http.Request) {
 	if !sameSite(r) {
-		s.writeTicketError(w, r, queue.Errorf(codeUnauthorized, "cross-site request"))
+		s.writeTicketError(w, r, queue.Errorf(codeForbidden, "a ticket is given up from its own page only"))
 		return
 	}
 	ctx, cancel := s.ctx(r)

@@ -358,7 +358,7 @@ func publicView(o queue.Office, seq int64, day string, waiting []queue.ServiceWa
 	}
 	for _, w := range waiting {
 		sv, ok := o.Service(w.Service)
-		if !ok {
+		if !ok || hiddenLine(w) {
 			continue
 		}
 		p := publicServiceJSON{Service: sv.ID, Name: sv.Name, Waiting: w.Waiting}

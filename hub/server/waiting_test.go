@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lotse/hub/api"
+	"lotse/hub/booking"
 	"lotse/hub/booking/demo"
 	"lotse/hub/statistics"
 	"lotse/hub/store"
@@ -115,6 +116,11 @@ func TestPublicWaitingJSON(t *testing.T) {
 	}
 	if v.Open {
 		t.Errorf("no counter staffed, but open: %s", before.body)
+	}
+	for _, sv := range v.Services {
+		if booking.IsFallback(sv.Service) {
+			t.Errorf("the public answer lists the bookings-only service %q while nobody waits for it", sv.Name)
+		}
 	}
 	if strings.Contains(string(before.body), "birth") || strings.Contains(string(before.body), "ticket") {
 		t.Errorf("the public answer names a person or a ticket: %s", before.body)
