@@ -107,7 +107,11 @@ var inlineCode = []*regexp.Regexp{
 // TestEmbeddedPagesHaveNoInlineCode: the pages keep working under the
 // policy because everything they run and style comes from files.
 func TestEmbeddedPagesHaveNoInlineCode(t *testing.T) {
+	// A JSON data block is not code: the policy does not run it, and the
+	// status page hands its texts and first status to its script so.
+	data := regexp.MustCompile(`(?is)<script type="application/json" id="[a-z]+">.*?</script>`)
 	check := func(name, text string) {
+		text = data.ReplaceAllString(text, "")
 		for _, re := range inlineCode {
 			if m := re.FindString(text); m != "" {
 				t.Errorf("%s: inline code %q", name, m)

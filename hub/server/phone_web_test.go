@@ -73,8 +73,13 @@ func TestPhoneFollowsTheRealTicket(t *testing.T) {
 	tb.waitFor("the call on the phone", `window.calledAt > 0`)
 	var at int64
 	tb.eval(`window.calledAt`, &at)
-	if d := time.Duration(at-sent) * time.Millisecond; d > time.Second {
-		t.Errorf("the phone showed the call %v after the clerk's click, want ≤ 1 s", d)
+	// Pushed, not polled (the page polls every 15 s): the bound is far
+	// above a push on a busy machine and far below a poll. How fast a
+	// push is, make bench measures (phones: p99 ≤ 100 ms).
+	d := time.Duration(at-sent) * time.Millisecond
+	t.Logf("the phone showed the call %v after the clerk's click", d)
+	if d > 5*time.Second {
+		t.Errorf("the phone showed the call %v after the clerk's click: polled, not pushed", d)
 	}
 	want := strings.ReplaceAll(tx["goTo"], "{counter}", res.Counter.Name)
 	if got := tb.text("#call"); got != want {

@@ -257,8 +257,11 @@ func TestTicketPageBrowser(t *testing.T) {
 			tb.waitFor("the call", `window.calledAt > 0`)
 			var at int64
 			tb.eval(`window.calledAt`, &at)
-			if d := time.Duration(at-sent) * time.Millisecond; d > time.Second {
-				t.Errorf("the call showed %v after it was sent, want ≤ 1 s", d)
+			// Pushed, not polled (the page polls every 15 s): the bound is
+			// far above a push on a busy machine and far below a poll.
+			// How fast a push is, make bench measures (phones).
+			if d := time.Duration(at-sent) * time.Millisecond; d > 5*time.Second {
+				t.Errorf("the call showed %v after it was sent: polled, not pushed", d)
 			}
 			want := strings.ReplaceAll(tx["goTo"], "{counter}", "Schalter 5")
 			if got := tb.text("#call"); got != want {
