@@ -271,38 +271,14 @@ func (s *Server) publicKeyOf(o *officeHandle) publicKey {
 	return publicKey{seq: seq, waiting: o.loop.Waiting(), hour: now.Format("2006-01-02T15"), slot: now.Truncate(publicSlot).Unix()}
 }
 
-// publicLook reads the waiting lines on the office's loop, where the
-// clerks' presence lives: a service counts as open only while a staffed,
-// unpaused counter serves it. The queue's estimate spreads the line over
-// every unpaused counter, staffed or not (a counter without presence
-// tracking is always staffed); the public is told the wait at the
-// counters somebody works at.
+// publicLook reads the waiting lines on the office's loop: the queue's
+// one estimate, which counts the counters that are open and staffed, so
+// that the public reads what the kiosk and the boards show.
 func (s *Server) publicLook(ctx context.Context, o *officeHandle) ([]queue.ServiceWait, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	out, err := office.Do(ctx, o.loop, func(q *queue.Queue, _ time.Time) ([]queue.ServiceWait, []queue.Event, error) {
-		waiting := q.Waiting()
-		counters := q.Counters()
-		for i, w := range waiting {
-			open, serving := 0, 0
-			for _, cs := range counters {
-				c, ok := o.office.Counter(cs.ID)
-				if !ok || !cs.Open || !c.Serves(w.Service) {
-					continue
-				}
-				open++
-				if q.Staffed(cs.ID) {
-					serving++
-				}
-			}
-			switch {
-			case serving == 0:
-				waiting[i].Estimate = -1
-			case w.Estimate > 0:
-				waiting[i].Estimate = w.Estimate * time.Duration(open) / time.Duration(serving)
-			}
-		}
-		return waiting, nil, nil
+		return q.Waiting(), nil, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("public waiting times of %s: %w", o.office.ID, err)

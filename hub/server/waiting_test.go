@@ -354,3 +354,32 @@ func TestETagMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicWaitingAgreesWithTheBoards: the public waiting times say what
+// the boards say, with one clerk at one of the counters that serve the
+// service and others unstaffed.
+func TestPublicWaitingAgreesWithTheBoards(t *testing.T) {
+	h := publicHub(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for range 3 {
+		h.WalkIn(t, demo.Mitte, demo.Meldebescheinigung)
+	}
+	if _, err := h.Clerk().Act(ctx, demo.Mitte, "schalter-1", api.ActionNext, api.ActionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := h.Device().Queue(ctx, demo.Mitte)
+	if err != nil {
+		t.Fatal(err)
+	}
+	board := waitOf(snap.Waiting, demo.Meldebescheinigung)
+	if board <= 0 {
+		t.Fatalf("the board's estimate %d: want minutes", board)
+	}
+	v := publicGet(t, h.URL+"/public/offices/"+demo.Mitte+"/waiting.json").office(t)
+	for _, sv := range v.Services {
+		if sv.Service == demo.Meldebescheinigung && (sv.WaitMinutes == nil || *sv.WaitMinutes != board) {
+			t.Fatalf("public %v minutes, the board %d", sv.WaitMinutes, board)
+		}
+	}
+}
