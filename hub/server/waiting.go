@@ -340,7 +340,7 @@ func publicView(o queue.Office, seq int64, day string, waiting []queue.ServiceWa
 		p := publicServiceJSON{Service: sv.ID, Name: sv.Name, Waiting: w.Waiting}
 		if w.Estimate >= 0 {
 			v.Open = true
-			m := int((w.Estimate + time.Minute - 1) / time.Minute) // a started minute counts: never promise too short
+			m := minutes(w.Estimate) // as the boards and the kiosk round it
 			p.WaitMinutes = &m
 		}
 		v.Services = append(v.Services, p)
