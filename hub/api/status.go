@@ -60,6 +60,9 @@ type TicketStatus struct {
 	OfficeName string `json:"officeName,omitempty"`
 	// CanWithdraw is true while the ticket can still be given up.
 	CanWithdraw bool `json:"canWithdraw"`
+	// Appointment: the ticket is for a booked appointment, which giving
+	// it up cancels (the page says so); false for a walk-in.
+	Appointment bool `json:"appointment"`
 	// Seq is the office's event seq this status was read at; the events
 	// stream sends it as the SSE id, so a phone that wakes resumes with
 	// Last-Event-ID and only gets a newer status.

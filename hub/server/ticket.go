@@ -98,7 +98,7 @@ func (v phoneView) status(o *queue.Office, lang string) api.TicketStatus {
 		return st
 	}
 	t := v.ticket
-	st.Number, st.Recalls = t.Number, t.Recalls
+	st.Number, st.Recalls, st.Appointment = t.Number, t.Recalls, t.Appointment != ""
 	st.Office, st.OfficeName = o.ID, o.Name
 	for _, sc := range t.Services {
 		name := sc.Service

@@ -246,7 +246,7 @@ func renderTicketPage(w http.ResponseWriter, r *http.Request, lang, token string
 		if st.WaitMinutes != nil {
 			d.Wait = ticketWaitText(lang, *st.WaitMinutes)
 		}
-		d.ConfirmQ = ticketFill(t["confirmQuestion"], map[string]string{"number": st.Number})
+		d.ConfirmQ = ticketFill(t[confirmKey(st)], map[string]string{"number": st.Number})
 		if st.Number != "" {
 			d.Title = st.Number + " – " + t["title"]
 		}
@@ -292,4 +292,13 @@ func ticketAssetRoutes(m *http.ServeMux) {
 			http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.body))
 		})
 	}
+}
+
+// confirmKey is the question before giving a ticket up: an appointment is
+// cancelled with it, a walk-in's number just lapses.
+func confirmKey(st api.TicketStatus) string {
+	if st.Appointment {
+		return "confirmQuestion"
+	}
+	return "confirmQuestionWalkIn"
 }

@@ -129,9 +129,12 @@ func TestTicketPageRender(t *testing.T) {
 				notWant: []string{tx(lang, "recalled"), tx(lang, "ahead"), tx(lang, "noCounter")}},
 			tcase{name: "recalled", lang: lang, st: with(func(s *api.TicketStatus) { *s = called; s.Recalls = 1 }), code: 200, live: true,
 				want: []string{tx(lang, "recalled"), strings.ReplaceAll(tx(lang, "goTo"), "{counter}", "Schalter 5")}},
-			tcase{name: "confirm", lang: lang, query: "?confirm=withdraw", st: waiting, code: 200, live: true,
+			tcase{name: "confirm, appointment", lang: lang, query: "?confirm=withdraw", st: with(func(s *api.TicketStatus) { s.Appointment = true }), code: 200, live: true,
 				want:    []string{strings.ReplaceAll(tx(lang, "confirmQuestion"), "{number}", "A042"), tx(lang, "confirmYes"), tx(lang, "confirmNo")},
 				notWant: []string{tx(lang, "withdraw")}},
+			tcase{name: "confirm, walk-in", lang: lang, query: "?confirm=withdraw", st: waiting, code: 200, live: true,
+				want:    []string{strings.ReplaceAll(tx(lang, "confirmQuestionWalkIn"), "{number}", "A042"), tx(lang, "confirmYes")},
+				notWant: []string{tx(lang, "withdraw"), strings.ReplaceAll(tx(lang, "confirmQuestion"), "{number}", "A042")}},
 			tcase{name: "confirm without withdraw", lang: lang, query: "?confirm=withdraw", st: state(api.StatusServing), code: 200, live: true,
 				notWant: []string{tx(lang, "confirmYes"), tx(lang, "withdraw")}},
 			tcase{name: "unknown", lang: lang, st: api.TicketStatus{State: api.StatusUnknown}, code: 404,
@@ -187,7 +190,7 @@ func TestTicketPageRender(t *testing.T) {
 				t.Errorf("the page names an external address (%q):\n%s", m, d.raw)
 			}
 			refresh := strings.Contains(d.raw, `<noscript><meta http-equiv="refresh" content="30"></noscript>`)
-			wantRefresh := c.live && c.name != "confirm"
+			wantRefresh := c.live && c.name != "confirm, appointment" && c.name != "confirm, walk-in"
 			if refresh != wantRefresh {
 				t.Errorf("no-script refresh %v, want %v", refresh, wantRefresh)
 			}

@@ -213,7 +213,7 @@ func ticketAudit(t *testing.T, tb *tab, what string) {
 
 func ticketWaiting() api.TicketStatus {
 	return api.TicketStatus{State: api.StatusWaiting, Number: "A042", Services: []string{"Reisepass", "Anmeldung"},
-		Ahead: 3, WaitMinutes: intp(12), CanWithdraw: true, OfficeName: "Bürgeramt Mitte", Seq: 10}
+		Ahead: 3, WaitMinutes: intp(12), CanWithdraw: true, Appointment: true, OfficeName: "Bürgeramt Mitte", Seq: 10}
 }
 
 // TestTicketPageBrowser: on a phone-sized Chromium the page shows the

@@ -55,7 +55,7 @@
     show("no-counter", waiting && !hasWait);
     show("withdraw-area", st.canWithdraw);
     show("hint", live(st));
-    fill($("confirm-q"), T.confirmQuestion, { number: st.number || "" });
+    fill($("confirm-q"), st.appointment ? T.confirmQuestion : T.confirmQuestionWalkIn, { number: st.number || "" });
     notifyButton();
   }
 
