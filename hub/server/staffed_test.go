@@ -76,3 +76,36 @@ func waitOf(list []api.ServiceWait, service string) int {
 	}
 	return -2
 }
+
+// TestOneEstimate: what the board shows for a service is what the kiosk
+// then tells the person who draws a ticket for it, with nobody at a
+// counter (no counter serves it) and with clerks at some.
+func TestOneEstimate(t *testing.T) {
+	h := newTestHub(t)
+	office := h.Offices[0].ID
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	draw := func(step string) {
+		t.Helper()
+		snap, err := h.Device().Queue(ctx, office)
+		if err != nil {
+			t.Fatal(err)
+		}
+		board := waitOf(snap.Waiting, demo.Meldebescheinigung)
+		tk := h.WalkIn(t, office, demo.Meldebescheinigung)
+		if tk.WaitMinutes == nil || *tk.WaitMinutes != board {
+			t.Fatalf("%s: the board said %d, the kiosk tells %v", step, board, tk.WaitMinutes)
+		}
+	}
+	draw("nobody at a counter")
+	draw("nobody at a counter, one waiting")
+	if _, err := h.Clerk().Act(ctx, office, "schalter-1", api.ActionOpen, api.ActionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	draw("a clerk at schalter-1")
+	draw("a clerk at schalter-1, three waiting")
+	if _, err := h.Clerk().Act(ctx, office, "schalter-2", api.ActionOpen, api.ActionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	draw("clerks at two counters")
+}
