@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,22 +22,9 @@ type gatedCommit struct {
 	release chan error // lets one commit go on, or fail with the error
 	mu      sync.Mutex
 	sizes   []int
-	// goroutines, if set, gets the id of the goroutine of each commit.
-	goroutines chan int64
-}
-
-// goroutineID is the id the runtime prints for the calling goroutine.
-func goroutineID() int64 {
-	buf := make([]byte, 64)
-	f := strings.Fields(string(buf[:runtime.Stack(buf, false)]))
-	id, _ := strconv.ParseInt(f[1], 10, 64)
-	return id
 }
 
 func (g *gatedCommit) commit(ctx context.Context, office string, b store.Batch) error {
-	if g.goroutines != nil {
-		g.goroutines <- goroutineID()
-	}
 	select {
 	case g.started <- len(b.Events):
 	case <-ctx.Done():
@@ -84,12 +68,6 @@ func wait[T any](t *testing.T, ch <-chan T, what string) T {
 
 func startGated(t *testing.T) (*office.Loop, *gatedCommit, func()) {
 	t.Helper()
-	// These tests are of the committer: every batch goes to it.
-	return startGatedWith(t, false)
-}
-
-func startGatedWith(t *testing.T, combine bool) (*office.Loop, *gatedCommit, func()) {
-	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +76,6 @@ func startGatedWith(t *testing.T, combine bool) (*office.Loop, *gatedCommit, fun
 	c := clocktest.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
 	l := office.New(office.Config{Office: testOffice(), DB: db, Now: c.Now, Elapsed: c.Elapsed, TickEvery: time.Hour})
 	office.SetCommit(l, g.commit)
-	office.SetCombine(l, combine)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { l.Run(ctx); close(done) }()
@@ -228,63 +205,4 @@ func barrier(t *testing.T, l *office.Loop) {
 		return struct{}{}, nil, nil
 	})
 	wait(t, ran, "barrier")
-}
-
-// TestLoneCommandIsCommittedByTheLoop: a command that comes alone while
-// the committer is idle is committed by the loop goroutine that applied
-// it, without a hop to the committer (the call → event latency of a quiet
-// office); a failed commit of it fails it alone, and the loop goes on from
-// the store's state.
-func TestLoneCommandIsCommittedByTheLoop(t *testing.T) {
-	tests := []struct {
-		name       string
-		commitErr  error
-		wantSecond string // the number of the next walk-in
-	}{
-		{"committed", nil, "A002"},
-		{"commit failed", errors.New("disk full"), "A001"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l, g, stop := startGatedWith(t, true)
-			defer stop()
-			g.goroutines = make(chan int64, 4)
-			ctx := context.Background()
-			applied := make(chan int64, 4)
-			walk := func(out chan<- error, number *string) {
-				tk, err := office.Do(ctx, l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
-					applied <- goroutineID()
-					return q.WalkIn(now, "s", false)
-				})
-				*number = tk.Number
-				out <- err
-			}
-			errs := make(chan error, 1)
-			var first, second string
-			go walk(errs, &first)
-			a := wait(t, applied, "walk-in applied")
-			wait(t, g.started, "commit")
-			if c := wait(t, g.goroutines, "commit's goroutine"); c != a {
-				t.Errorf("a lone walk-in applied on goroutine %d was committed on %d: a hop to the committer", a, c)
-			}
-			g.release <- tt.commitErr
-			err := wait(t, errs, "answer")
-			switch {
-			case tt.commitErr == nil && (err != nil || first != "A001"):
-				t.Fatalf("first walk-in: %q, %v; want A001", first, err)
-			case tt.commitErr != nil && queue.ErrorCode(err) != queue.Unavailable:
-				t.Fatalf("walk-in on a failed commit: %v, want unavailable", err)
-			}
-			go walk(errs, &second)
-			a = wait(t, applied, "second walk-in applied")
-			wait(t, g.started, "second commit")
-			if c := wait(t, g.goroutines, "second commit's goroutine"); c != a {
-				t.Errorf("the second walk-in, applied on goroutine %d, was committed on %d", a, c)
-			}
-			g.release <- nil
-			if err := wait(t, errs, "second answer"); err != nil || second != tt.wantSecond {
-				t.Fatalf("second walk-in: %q, %v; want %s", second, err, tt.wantSecond)
-			}
-		})
-	}
 }

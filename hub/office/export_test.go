@@ -22,9 +22,3 @@ func SetFinishPurge(l *Loop, finish func(ctx context.Context) error) {
 func SetCommit(l *Loop, commit func(ctx context.Context, office string, b store.Batch) error) {
 	l.commitFn = commit
 }
-
-// SetCombine turns off that the loop commits a lone command itself, so
-// that every batch goes through the committer; call it before Run.
-func SetCombine(l *Loop, on bool) {
-	l.combine = on
-}

@@ -58,10 +58,7 @@ type Loop struct {
 	cmds      chan command
 	tickEvery time.Duration
 	maxBatch  int
-	// combine: a lone command is committed by the loop goroutine when
-	// the committer is idle (Run). Off only in tests of the committer.
-	combine bool
-	dayHold time.Duration // how long a new date must hold before the day turns
+	dayHold   time.Duration // how long a new date must hold before the day turns
 
 	// Owned by the loop goroutine: the new date seen on the clock and
 	// since when, and the booking list of that date that came early.
@@ -115,7 +112,7 @@ type Config struct {
 func New(c Config) *Loop {
 	l := &Loop{
 		office: c.Office, db: c.DB, now: c.Now, publish: c.Publish, reported: c.Reported, log: c.Log,
-		cmds: make(chan command, 1024), tickEvery: c.TickEvery, maxBatch: 512, ready: make(chan struct{}), combine: true,
+		cmds: make(chan command, 1024), tickEvery: c.TickEvery, maxBatch: 512, ready: make(chan struct{}),
 		dayHold: c.DayTurnHold, purges: make(chan string, 1), purgeTicks: make(chan struct{}, 1),
 	}
 	l.commitFn = l.db.Commit
@@ -218,9 +215,7 @@ func (l *Loop) Load(ctx context.Context) error {
 // as soon as it is free, without waiting for this goroutine to run: a
 // batch is everything that came during the previous commit, so one fsync
 // serves as many requests as are waiting (group commit), however slow the
-// disk or busy the machine. A lone command that finds the committer idle
-// is committed by this goroutine itself, a hop fewer while the office is
-// quiet (flat combining). If a commit fails, every command applied after
+// disk or busy the machine. If a commit fails, every command applied after
 // it stood on a state that never became durable: the committer fails what
 // it takes of that state, this goroutine fails what it still has, and
 // restores the queue from the store before going on.
@@ -299,31 +294,6 @@ func (l *Loop) Run(ctx context.Context) error {
 			l.apply(&p, []command{{tick: true}})
 			p.epoch = epoch
 		}
-		if p.size == 0 {
-			continue
-		}
-		// Flat combining: a lone command (nothing else was waiting) with
-		// the committer idle is committed by this goroutine itself
-		// instead of waking the committer, a hop fewer for every command
-		// while the office is quiet. Under load, batches of many commands
-		// go to the committer as before, so that this goroutine applies
-		// the next batch while the last one commits (group commit).
-		if l.combine && p.size == 1 && h.claim(p.epoch) {
-			err := l.durable(ctx, p)
-			h.release()
-			if err == nil {
-				p.answer()
-			} else {
-				l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
-				// Nothing is waiting in h or held: both were empty
-				// for the claim, and nothing came since.
-				if err := l.reload(ctx); err != nil {
-					l.log.Error("restore failed", "office", l.office.ID, "err", err)
-				}
-				epoch++
-			}
-			continue
-		}
 		if !h.put(p) {
 			held = p
 		}
@@ -337,44 +307,13 @@ type handoff struct {
 	max    int
 	mu     sync.Mutex
 	next   pendingBatch
-	busy   bool          // a batch is being committed, by the committer or by the loop
-	bad    int           // the epoch of the last failed commit; -1: none
 	closed error         // set by close: the committer takes nothing more
 	ready  chan struct{} // cap 1: next holds something, or h closed
 	taken  chan struct{} // cap 1: the committer emptied next
 }
 
 func newHandoff(max int) *handoff {
-	return &handoff{max: max, bad: -1, ready: make(chan struct{}, 1), taken: make(chan struct{}, 1)}
-}
-
-// claim lets the loop commit a batch of epoch itself: nobody commits, no
-// batch waits, and no commit of its epoch failed (the loop has not yet
-// heard of that failure, and the batch stands on the lost state). The
-// committer then takes nothing until release.
-func (h *handoff) claim(epoch int) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.busy || h.next.size > 0 || h.closed != nil || h.bad == epoch {
-		return false
-	}
-	h.busy = true
-	return true
-}
-
-// release ends a commit; a batch that came meanwhile goes next.
-func (h *handoff) release() {
-	h.mu.Lock()
-	h.busy = false
-	h.mu.Unlock()
-	signal(h.ready)
-}
-
-// failed records that the commit of epoch failed.
-func (h *handoff) failed(epoch int) {
-	h.mu.Lock()
-	h.bad = epoch
-	h.mu.Unlock()
+	return &handoff{max: max, ready: make(chan struct{}, 1), taken: make(chan struct{}, 1)}
 }
 
 func signal(ch chan struct{}) {
@@ -408,9 +347,8 @@ func (h *handoff) take() (p pendingBatch, ok bool) {
 			h.mu.Unlock()
 			return p, false
 		}
-		if h.next.size > 0 && !h.busy {
+		if h.next.size > 0 {
 			p, h.next = h.next, pendingBatch{}
-			h.busy = true
 			h.mu.Unlock()
 			signal(h.taken)
 			return p, true
@@ -532,52 +470,28 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 			return
 		}
 		if p.epoch == bad {
-			h.release()
 			p.fail(errors.New("an earlier commit failed"))
 			continue
 		}
-		err := l.durable(ctx, p)
-		if err != nil {
-			// Before release: the loop must not commit on the lost
-			// state before it learned of the failure.
-			h.failed(p.epoch)
+		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
+			b := p.cursor
+			b.Events, b.Appointments = p.events, p.appts
+			if err := l.commitFn(ctx, l.office.ID, b); err != nil {
+				l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
+				bad = p.epoch
+				failed <- p.epoch
+				p.fail(err)
+				continue
+			}
+			l.committed(p.events, p.waiting)
 		}
-		// Before the answers: a caller's next command finds the
-		// committer idle and is committed by the loop (Run).
-		h.release()
-		if err != nil {
-			l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
-			bad = p.epoch
-			failed <- p.epoch
-			continue
+		if p.purge != "" {
+			l.schedulePurge(p.purge)
 		}
-		p.answer()
-	}
-}
-
-// durable commits the applied batch p and publishes it; a failed commit
-// fails p's commands and is returned.
-func (l *Loop) durable(ctx context.Context, p pendingBatch) error {
-	if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
-		b := p.cursor
-		b.Events, b.Appointments = p.events, p.appts
-		if err := l.commitFn(ctx, l.office.ID, b); err != nil {
-			p.fail(err)
-			return err
-		}
-		l.committed(p.events, p.waiting)
-	}
-	if p.purge != "" {
-		l.schedulePurge(p.purge)
-	}
-	return nil
-}
-
-// answer sends the committed batch's results to its callers.
-func (p pendingBatch) answer() {
-	for i, r := range p.replies {
-		if r != nil {
-			r <- p.results[i]
+		for i, r := range p.replies {
+			if r != nil {
+				r <- p.results[i]
+			}
 		}
 	}
 }
