@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -213,4 +214,81 @@ func TestResumeDecision(t *testing.T) {
 			b.unregister <- c
 		})
 	}
+}
+
+// liveClient registers a client resuming at since and makes it live. The
+// second registration returns only after run has handled the readiness.
+func liveClient(t *testing.T, b *broadcaster, since int64) *client {
+	t.Helper()
+	c := newClient(nil, since)
+	register(t, b, c)
+	b.ready <- readiness{c: c, minSeq: since}
+	register(t, b, newClient(nil, since))
+	return c
+}
+
+func queuedSeqs(c *client) []int64 {
+	var seqs []int64
+	for _, m := range c.take(nil) {
+		seqs = append(seqs, m.seq)
+	}
+	return seqs
+}
+
+// A committed batch is in every live screen's writer queue by the time
+// publish returns: no goroutine of the broadcaster's own between the
+// commit and the screens' writers costs each call a wake-up.
+func TestPublishQueuesForLiveScreensAtOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		publish [][]int64
+		want    []int64
+	}{
+		{"one event", [][]int64{{4}}, []int64{4}},
+		{"a batch", [][]int64{{4, 5, 6}}, []int64{4, 5, 6}},
+		{"two batches", [][]int64{{4}, {5, 6}}, []int64{4, 5, 6}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := testBroadcaster(t)
+			cs := []*client{liveClient(t, b, 3), liveClient(t, b, 3)}
+			for _, seqs := range tt.publish {
+				var events []queue.Event
+				for _, s := range seqs {
+					events = append(events, queue.Event{Seq: s, Type: queue.WalkedIn})
+				}
+				b.publish(events, nil)
+			}
+			for i, c := range cs {
+				if got := queuedSeqs(c); !slices.Equal(got, tt.want) {
+					t.Errorf("screen %d: queued %v right after publish, want %v", i, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// Batches committed before the broadcaster ran reach the screens once,
+// in order: the ones already among the events run loaded from the store
+// are not sent twice.
+func TestPublishBeforeRun(t *testing.T) {
+	o := &queue.Office{ID: "o", Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A"}}, Counters: []queue.Counter{{ID: "c", Name: "C"}}}
+	b := newBroadcaster("o", newConverter(o), newMetrics(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
+	b.publish([]queue.Event{{Seq: 3, Type: queue.WalkedIn}}, nil)
+	b.publish([]queue.Event{{Seq: 4, Type: queue.WalkedIn}, {Seq: 5, Type: queue.WalkedIn}}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go b.run(ctx, 3, []queue.Event{{Seq: 1, Type: queue.WalkedIn}, {Seq: 2, Type: queue.WalkedIn}, {Seq: 3, Type: queue.WalkedIn}}, nil)
+	c := newClient(nil, 1)
+	if register(t, b, c) {
+		t.Fatal("a client resuming within the ring was sent a snapshot")
+	}
+	var got []int64
+	for _, m := range c.pending {
+		got = append(got, m.seq)
+	}
+	if want := []int64{2, 3, 4, 5}; !slices.Equal(got, want) {
+		t.Errorf("resume from 1 replays %v, want %v", got, want)
+	}
+	b.unregister <- c
 }
