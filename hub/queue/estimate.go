@@ -68,7 +68,7 @@ func (q *Queue) EstimateFor(now time.Time, ticketID string) time.Duration {
 		}
 	}
 	d := q.estimate(t.Service(), ahead)
-	if !t.AppointmentStart.IsZero() {
+	if d >= 0 && !t.AppointmentStart.IsZero() {
 		if until := t.AppointmentStart.Sub(now); until > d {
 			d = until
 		}

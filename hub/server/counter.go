@@ -61,7 +61,8 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		s.writeError(w, r, err)
 		return
 	}
-	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.convert.counters[ar.counter.ID].Name, Open: ar.counter.Open}}
+	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.convert.counters[ar.counter.ID].Name, Open: ar.counter.Open,
+		Staffed: ar.counter.Staffed, Closed: closed(ar.counter)}}
 	if ar.ticket.ID != "" {
 		t := o.convert.ticket(ar.ticket)
 		t.Name = ar.name // the clerk who serves the person sees the name

@@ -2,11 +2,14 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"lotse/hub/api"
@@ -108,10 +111,52 @@ func TestPhoneFollowsTheRealTicket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	found := false
 	for _, r := range reports {
-		if r.Appointment == second.Appointment && r.Kind == queue.ReportCancelled {
-			return
-		}
+		found = found || r.Appointment == second.Appointment && r.Kind == queue.ReportCancelled
 	}
-	t.Fatalf("no cancellation for the booking backend among %+v", reports)
+	if !found {
+		t.Fatalf("no cancellation for the booking backend among %+v", reports)
+	}
+
+	// Without script: the plain form, as an old phone posts it.
+	if len(open) < 3 {
+		t.Fatalf("the demo day has %d appointments open now", len(open))
+	}
+	third, err := h.Device().CheckIn(ctx, office, api.CheckInRequest{Code: DemoPayload(open[2])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := phoneTab(t, b, h.URL)
+	if _, err := chromedp.Call(plain.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	plain.do(chromedp.Navigate(third.StatusURL + "?lang=de"))
+	plain.do(chromedp.Click("#withdraw"))
+	plain.do(chromedp.WaitVisible("#confirm-form button"))
+	plain.do(chromedp.Click("#confirm-form button"))
+	// The form's answer sends the phone back to the page: a navigation,
+	// so the hub is asked whether the ticket was given up, and the page
+	// is then opened afresh.
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		var st api.TicketStatus
+		resp, err := http.Get(third.StatusURL + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if err == nil && st.State == api.StatusWithdrawn {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the form without script did not give the ticket up: %+v %v", st, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	plain.do(chromedp.Navigate(third.StatusURL + "?lang=de"))
+	if got := plain.text("#headline"); got != tx["stateWithdrawn"] {
+		t.Fatalf("the page without script says %q", got)
+	}
 }

@@ -225,7 +225,9 @@ func statusCode(st api.TicketStatus) int {
 // another.
 func noStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	// Same-origin, not no-referrer: the link (and its token) never
+	// leaves the hub, while the page's own form post keeps its Origin.
+	w.Header().Set("Referrer-Policy", "same-origin")
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) {
@@ -305,9 +307,12 @@ func (s *Server) ticketWithdraw(w http.ResponseWriter, r *http.Request) {
 // comes from no browser page at all (a script of the holder's own).
 func sameSite(r *http.Request) bool {
 	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-	default:
-		return false
+	case "same-origin", "none":
+		// The browser says so itself; its Origin may be "null" for a
+		// plain form posted from the page without script.
+		return true
+	case "":
+		return sameOrigin(r, principal{})
 	}
-	return sameOrigin(r, principal{})
+	return false
 }
