@@ -227,8 +227,8 @@ func trimSpaceComma(s string) string {
 }
 
 // publicSlot is how long an office's answer may stand without a new
-// event: a clerk logging in or out staffs a counter without one, and a
-// client may keep the answer this long anyway.
+// event: as long as a client may keep it anyway (max-age). A clerk's
+// coming and going is an event of its own now (counter_staffed).
 const publicSlot = 15 * time.Second
 
 // publicOffice returns the office's answer, rendered again only when the
