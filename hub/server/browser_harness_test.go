@@ -139,13 +139,29 @@ func (tb *tab) waitFor(what, js string) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+js+")",
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout))); err != nil {
+	var err error
+	for {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool]("!!("+js+")",
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
+		// A navigation the page makes itself (a form's redirect) replaces
+		// the document the poll was reading; poll the new one.
+		if err == nil || ctx.Err() != nil || !navigatedAway(err) {
+			break
+		}
+	}
+	if err != nil {
 		pctx, pcancel := context.WithTimeout(tb.ctx, 10*time.Second)
 		defer pcancel()
 		page, _ := chromedp.Run(pctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 2000)`))
 		tb.t.Fatalf("waiting for %s (%s): %v\npage:\n%s", what, js, err, page)
 	}
+}
+
+// navigatedAway tells the errors of a poll whose document was replaced
+// by a navigation from the errors of a poll that failed.
+func navigatedAway(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "context was destroyed")
 }
 
 func (tb *tab) text(sel string) string {
