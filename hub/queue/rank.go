@@ -28,7 +28,7 @@ func (r rank) less(o rank) bool {
 }
 
 func (q *Queue) rankOf(now time.Time, t *Ticket) rank {
-	p := q.office.Policy
+	p := &q.office.Policy
 	switch {
 	case t.Priority:
 		return rank{0, t.Arrived, t.N}

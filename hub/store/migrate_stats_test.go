@@ -20,7 +20,7 @@ func TestDayStatsMoveIntoCells(t *testing.T) {
 	// The database as 006 left it: the old table with two days of sums,
 	// and nothing of the migrations after 008.
 	for _, q := range []string{
-		`DROP INDEX tickets_status_token`, `ALTER TABLE tickets DROP COLUMN status_token`,
+		`ALTER TABLE tickets DROP COLUMN status_token`,
 		`ALTER TABLE stat_cells DROP COLUMN withdrawn`, `ALTER TABLE stat_days DROP COLUMN withdrawn`,
 		`ALTER TABLE counters DROP COLUMN staffed`,
 		`CREATE TABLE stats (office TEXT NOT NULL, day TEXT NOT NULL, service TEXT NOT NULL, tickets INTEGER NOT NULL DEFAULT 0,

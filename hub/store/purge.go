@@ -53,6 +53,7 @@ func (db *DB) Purge(ctx context.Context, office, today string) (int64, error) {
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("purge %s: %w", office, err)
 	}
+	db.tokens.purge(office, today)
 	if err := db.checkpoint(ctx); err != nil {
 		return total, fmt.Errorf("purge %s: %w", office, err)
 	}

@@ -86,11 +86,17 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 		return fmt.Errorf("commit %s: begin: %w", office, err)
 	}
 	defer tx.Rollback()
-	if err := writeBatch(ctx, tx, db.prepared, office, b); err != nil {
+	tokens, err := writeBatch(ctx, tx, db.prepared, office, b)
+	if err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
+	}
+	// Only what is durable can be found by its token.
+	db.tokens.add(tokens)
+	if b.CarryFrom != "" && b.CarryFrom != b.Day {
+		db.tokens.move(office, b.CarryFrom, b.Day)
 	}
 	return nil
 }
@@ -147,40 +153,49 @@ func (db *DB) prepare(ctx context.Context) error {
 	return nil
 }
 
-func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) error {
+// writeBatch writes the batch into tx and returns the status tokens of
+// the tickets it wrote, for the token index once tx is committed.
+func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) (map[string]TicketRef, error) {
+	var tokens map[string]TicketRef
 	s := &stmts{tx: tx, prepared: prepared}
 	sb := newStatBatch(office, &b) // statistics.go
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
 		if err != nil {
-			return fmt.Errorf("event %d: %w", e.Seq, err)
+			return nil, fmt.Errorf("event %d: %w", e.Seq, err)
 		}
 		day := b.Day
 		if e.Ticket != nil {
 			day = e.Ticket.Day
 		}
 		if err := s.exec(ctx, insertEvent, office, e.Seq, day, string(e.Type), nanos(e.At), string(payload)); err != nil {
-			return fmt.Errorf("event %d: %w", e.Seq, err)
+			return nil, fmt.Errorf("event %d: %w", e.Seq, err)
 		}
 		if err := sb.event(ctx, s, e); err != nil {
-			return fmt.Errorf("statistics: event %d: %w", e.Seq, err)
+			return nil, fmt.Errorf("statistics: event %d: %w", e.Seq, err)
 		}
 		if t := e.Ticket; t != nil {
 			services, _ := json.Marshal(t.Services)
 			if err := s.exec(ctx, upsertTicket, office, t.ID, t.Day, t.N, t.Number, string(t.State), string(services),
 				t.Appointment, nanos(t.AppointmentStart), boolInt(t.Priority), nanos(t.Arrived), nanos(t.Transferred),
 				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls, boolInt(t.NoShowReported), t.Note, t.StatusToken); err != nil {
-				return fmt.Errorf("ticket %s: %w", t.Number, err)
+				return nil, fmt.Errorf("ticket %s: %w", t.Number, err)
+			}
+			if t.StatusToken != "" {
+				if tokens == nil {
+					tokens = map[string]TicketRef{}
+				}
+				tokens[t.StatusToken] = TicketRef{Office: office, Ticket: t.ID, Day: t.Day}
 			}
 		}
 		if c := e.Counter; c != nil {
 			if err := s.exec(ctx, upsertCounter, office, c.ID, boolInt(c.Open), c.Ticket, boolInt(c.Staffed)); err != nil {
-				return fmt.Errorf("counter %s: %w", c.ID, err)
+				return nil, fmt.Errorf("counter %s: %w", c.ID, err)
 			}
 		}
 		if e.Type == queue.AppointmentNoShow {
 			if err := s.exec(ctx, markNoShow, office, e.Appointment); err != nil {
-				return fmt.Errorf("no-show: %w", err)
+				return nil, fmt.Errorf("no-show: %w", err)
 			}
 		}
 		if e.Report != "" && e.Appointment != "" {
@@ -190,34 +205,34 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 				number, counter, arrived = e.Ticket.Number, e.Ticket.Counter, e.Ticket.Arrived
 			}
 			if err := s.exec(ctx, insertReport, office, e.Appointment, string(e.Report), nanos(e.At), number, counter, nanos(arrived)); err != nil {
-				return fmt.Errorf("outbox: %w", err)
+				return nil, fmt.Errorf("outbox: %w", err)
 			}
 		}
 	}
 	for _, a := range b.Appointments {
 		if err := sb.appointment(ctx, s, a); err != nil {
-			return fmt.Errorf("statistics: appointment: %w", err)
+			return nil, fmt.Errorf("statistics: appointment: %w", err)
 		}
 	}
 	if err := writeAppointments(ctx, s, office, b.Day, b.Appointments); err != nil {
-		return err
+		return nil, err
 	}
 	if err := sb.flush(ctx, s); err != nil {
-		return fmt.Errorf("statistics: %w", err)
+		return nil, fmt.Errorf("statistics: %w", err)
 	}
 	// After the batch's own rows: the events and tickets of the batch
 	// applied before the carry are keyed with the old day and move too.
 	if b.CarryFrom != "" && b.CarryFrom != b.Day {
 		for _, q := range []string{carryTickets, carryEvents, carryAppts} {
 			if err := s.exec(ctx, q, b.Day, office, b.CarryFrom); err != nil {
-				return fmt.Errorf("carry %s over to %s: %w", b.CarryFrom, b.Day, err)
+				return nil, fmt.Errorf("carry %s over to %s: %w", b.CarryFrom, b.Day, err)
 			}
 		}
 	}
 	if err := s.exec(ctx, upsertCursor, office, b.Day, b.Seq, b.LastNumber); err != nil {
-		return fmt.Errorf("cursor: %w", err)
+		return nil, fmt.Errorf("cursor: %w", err)
 	}
-	return nil
+	return tokens, nil
 }
 
 // LoadState reads an office's queue as it was last committed. found is

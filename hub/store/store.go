@@ -48,6 +48,8 @@ type DB struct {
 	file os.FileInfo
 	// freeSpace is the file system's free space; tests fill the disk.
 	freeSpace func(path string) (uint64, error)
+	// tokens finds tickets by status token (tokens.go).
+	tokens *tokenIndex
 }
 
 // Option changes how Open opens the database.
@@ -165,6 +167,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", filepath.Base(path), err)
 	}
 	if err := db.prepare(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := db.loadTokens(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}

@@ -88,4 +88,21 @@ func TestStatusTokens(t *testing.T) {
 	if !bytes.Contains(raw, []byte(tokens["2026-03-11"])) {
 		t.Fatal("today's token is not in the files: the search cannot see anything")
 	}
+
+	// After a restart the tokens are found again; the purged one is not.
+	db = open()
+	defer db.Close()
+	if ref, err := db.TicketByToken(ctx, tokens["2026-03-11"]); err != nil || ref.Day != "2026-03-11" {
+		t.Fatalf("today's token after a restart: %+v, %v", ref, err)
+	}
+	if _, err := db.TicketByToken(ctx, tokens["2026-03-10"]); queue.ErrorCode(err) != queue.NotFound {
+		t.Errorf("the purged token after a restart: %v, want not found", err)
+	}
+	// A carry over midnight moves the ticket, and its token, to the new day.
+	if err := db.Commit(ctx, "o", Batch{Day: "2026-03-12", Seq: seq, LastNumber: 1, CarryFrom: "2026-03-11"}); err != nil {
+		t.Fatal(err)
+	}
+	if ref, err := db.TicketByToken(ctx, tokens["2026-03-11"]); err != nil || ref.Day != "2026-03-12" {
+		t.Fatalf("the carried ticket's token: %+v, %v; want day 2026-03-12", ref, err)
+	}
 }
