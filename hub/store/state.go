@@ -93,6 +93,9 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
+	if db.ck != nil {
+		db.ck.committed()
+	}
 	// Only what is durable can be found by its token.
 	db.tokens.add(tokens)
 	if b.CarryFrom != "" && b.CarryFrom != b.Day {

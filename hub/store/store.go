@@ -50,6 +50,10 @@ type DB struct {
 	freeSpace func(path string) (uint64, error)
 	// tokens finds tickets by status token (tokens.go).
 	tokens *tokenIndex
+	// ck checkpoints the WAL beside the commits (checkpoint.go); nil
+	// for a read-only database.
+	ck         *checkpointer
+	stopTicker func()
 }
 
 // Option changes how Open opens the database.
@@ -60,6 +64,8 @@ type openOptions struct {
 	getenv  func(string) string
 	mode    string // SQLite open mode; "" is read-write-create
 	log     *slog.Logger
+	// checkpointTicks drives the WAL checkpointer instead of a ticker.
+	checkpointTicks <-chan time.Time
 }
 
 // WithLogger logs the store's warnings (a new birth key for stored
@@ -148,7 +154,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if o.mode != "" {
 		params += "&mode=" + o.mode
 	}
-	w, err := sql.Open("sqlite3", "file:"+url.PathEscape(path)+"?"+params+"&_txlock=immediate")
+	w, err := sql.Open(writerDriverName(), "file:"+url.PathEscape(path)+"?"+params+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", filepath.Base(path), err)
 	}
@@ -182,6 +188,22 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.r = r
+	if o.mode == "" {
+		ck, err := sql.Open("sqlite3", "file:"+url.PathEscape(path)+"?"+params)
+		if err != nil {
+			r.Close()
+			w.Close()
+			return nil, fmt.Errorf("open checkpoint connection: %w", err)
+		}
+		ck.SetMaxOpenConns(1)
+		ticks := o.checkpointTicks
+		if ticks == nil {
+			t := time.NewTicker(checkpointEvery)
+			db.stopTicker = t.Stop
+			ticks = t.C
+		}
+		db.ck = startCheckpointer(ck, o.log, ticks)
+	}
 	return db, nil
 }
 
@@ -274,7 +296,14 @@ func (db *DB) sameFile() error {
 
 // Close closes both connections.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	var ck error
+	if db.ck != nil {
+		ck = db.ck.close()
+	}
+	if db.stopTicker != nil {
+		db.stopTicker()
+	}
+	return errors.Join(ck, db.r.Close(), db.w.Close())
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"lotse/hub/queue"
+)
+
+// TestCheckpointBesideTheCommits: the writer never checkpoints inside a
+// commit (automatic checkpoints are off on its connection), and the
+// checkpointer, at its tick after commits, copies the WAL into the
+// database so that the next commits reuse the WAL from its start instead
+// of growing it.
+func TestCheckpointBesideTheCommits(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "lotse.db")
+	ticks := make(chan time.Time)
+	db, err := Open(ctx, path, WithEnv(func(string) string { return "" }), func(o *openOptions) { o.checkpointTicks = ticks })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var auto int
+	if err := db.w.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto != 0 {
+		t.Fatalf("the writer's wal_autocheckpoint is %d (%v); want 0: commits would checkpoint themselves", auto, err)
+	}
+	at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
+	seq := int64(0)
+	commit := func(n int) {
+		for range n {
+			seq++
+			tk := queue.Ticket{ID: fmt.Sprintf("o-%d", seq), Office: "o", Day: "2026-03-11", N: int(seq), Number: fmt.Sprintf("A%03d", seq),
+				State: queue.Waiting, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Arrived: at}
+			if err := db.Commit(ctx, "o", Batch{Events: []queue.Event{{Seq: seq, Office: "o", Type: queue.WalkedIn, At: at, Ticket: &tk}},
+				Day: "2026-03-11", Seq: seq, LastNumber: int(seq)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	// Past SQLite's default threshold of 1,000 pages: with automatic
+	// checkpoints the WAL would have been restarted on the way.
+	commit(300)
+	grown := walSize()
+	if grown < 1000*4096 {
+		t.Fatalf("the WAL holds %d bytes after 300 commits; want more than 1,000 pages, none checkpointed", grown)
+	}
+	// A tick after commits checkpoints; a second tick is taken only once
+	// the first is done.
+	ticks <- time.Now()
+	ticks <- time.Now()
+	commit(300)
+	if got := walSize(); got > grown+64*1024 {
+		t.Fatalf("the WAL grew from %d to %d bytes: the checkpointer did not copy it back", grown, got)
+	}
+}
