@@ -292,3 +292,50 @@ func TestPublishBeforeRun(t *testing.T) {
 	}
 	b.unregister <- c
 }
+
+// TestResumeAfterManyEvents: after thousands of events the ring still
+// replays at least the last ringSize of them to a resuming screen, in
+// order and without a gap, and sends a snapshot for anything older.
+func TestResumeAfterManyEvents(t *testing.T) {
+	b := testBroadcaster(t)
+	// Once a registration is answered, run has started: no event below
+	// waits among the early ones.
+	first := newClient(nil, 3)
+	register(t, b, first)
+	b.unregister <- first
+	const last = 3 + 4*ringSize + 17
+	for seq := int64(4); seq <= last; seq++ {
+		b.publish([]queue.Event{{Seq: seq, Type: queue.WalkedIn}}, nil)
+	}
+	tests := []struct {
+		name         string
+		since        int64
+		wantSnapshot bool
+	}{
+		{"missed one", last - 1, false},
+		{"missed the ring's worth", last - ringSize, false},
+		{"missed more than the ring holds", last - 3*ringSize, true},
+		{"from the start", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(nil, tt.since)
+			if snap := register(t, b, c); snap != tt.wantSnapshot {
+				t.Fatalf("snapshot = %v, want %v", snap, tt.wantSnapshot)
+			}
+			if !tt.wantSnapshot {
+				want := tt.since + 1
+				for _, m := range c.pending {
+					if m.seq != want {
+						t.Fatalf("replay has seq %d where %d belongs", m.seq, want)
+					}
+					want++
+				}
+				if want != last+1 {
+					t.Fatalf("replay ends before %d, want through %d", want, last)
+				}
+			}
+			b.unregister <- c
+		})
+	}
+}

@@ -17,8 +17,10 @@ import (
 	"lotse/hub/queue"
 )
 
-// ringSize is how many recent events a broadcaster keeps for clients that
-// resume with since; older gaps get a fresh snapshot.
+// ringSize is how many recent events a broadcaster keeps at least for
+// clients that resume with since; older gaps get a fresh snapshot. The
+// ring holds up to twice as many, so that dropping the oldest is one copy
+// per ringSize events, not one per event.
 const ringSize = 1024
 
 // writeWait bounds the snapshot write of a new client.
@@ -222,9 +224,8 @@ func (b *broadcaster) fanOut(events []queue.Event, waiting []queue.ServiceWait) 
 		if e.Type == queue.DayTurned {
 			b.turned = e.Seq
 		}
-		if len(b.ring) == ringSize {
-			copy(b.ring, b.ring[1:])
-			b.ring = b.ring[:ringSize-1]
+		if len(b.ring) == 2*ringSize {
+			b.ring = b.ring[:copy(b.ring, b.ring[ringSize:])]
 		}
 		b.ring = append(b.ring, m)
 		batch = append(batch, m)
@@ -251,7 +252,7 @@ func (b *broadcaster) fanOut(events []queue.Event, waiting []queue.ServiceWait) 
 func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, waiting []queue.ServiceWait) {
 	defer close(b.stopped)
 	b.mu.Lock()
-	b.ring = make([]message, 0, ringSize)
+	b.ring = make([]message, 0, 2*ringSize)
 	// turned: a client resuming from before it gets a fresh snapshot,
 	// never yesterday's calls.
 	w := b.convert.waiting(waiting)
