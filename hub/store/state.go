@@ -86,12 +86,16 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 		return fmt.Errorf("commit %s: begin: %w", office, err)
 	}
 	defer tx.Rollback()
-	tokens, err := writeBatch(ctx, tx, db.prepared, office, b)
+	cursor := db.cursors.needed(office, b)
+	tokens, err := writeBatch(ctx, tx, db.prepared, office, b, cursor)
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
+	}
+	if cursor {
+		db.cursors.written(office, b.Day)
 	}
 	if db.ck != nil {
 		db.ck.committed()
@@ -158,7 +162,7 @@ func (db *DB) prepare(ctx context.Context) error {
 
 // writeBatch writes the batch into tx and returns the status tokens of
 // the tickets it wrote, for the token index once tx is committed.
-func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch) (map[string]TicketRef, error) {
+func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch, cursor bool) (map[string]TicketRef, error) {
 	var tokens map[string]TicketRef
 	s := &stmts{tx: tx, prepared: prepared}
 	sb := newStatBatch(office, &b) // statistics.go
@@ -232,6 +236,9 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			}
 		}
 	}
+	if !cursor {
+		return tokens, nil
+	}
 	if err := s.exec(ctx, upsertCursor, office, b.Day, b.Seq, b.LastNumber); err != nil {
 		return nil, fmt.Errorf("cursor: %w", err)
 	}
@@ -246,8 +253,7 @@ func (db *DB) LoadState(ctx context.Context, office string) (st queue.State, fou
 		return st, false, fmt.Errorf("load %s: %w", office, err)
 	}
 	defer tx.Rollback()
-	err = tx.QueryRowContext(ctx, "SELECT day, seq, last_number FROM office_state WHERE office = ?", office).
-		Scan(&st.Day, &st.Seq, &st.LastNumber)
+	err = tx.QueryRowContext(ctx, selectCursor, office).Scan(&st.Day, &st.Seq, &st.LastNumber)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, false, nil
 	}
@@ -392,7 +398,7 @@ func (db *DB) View(ctx context.Context, office string) (View, error) {
 		return v, fmt.Errorf("view %s: %w", office, err)
 	}
 	defer tx.Rollback()
-	err = tx.QueryRowContext(ctx, "SELECT day, seq FROM office_state WHERE office = ?", office).Scan(&v.Day, &v.Seq)
+	err = tx.QueryRowContext(ctx, selectDaySeq, office).Scan(&v.Day, &v.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, nil
 	}

@@ -50,6 +50,8 @@ type DB struct {
 	freeSpace func(path string) (uint64, error)
 	// tokens finds tickets by status token (tokens.go).
 	tokens *tokenIndex
+	// cursors knows which offices' cursor rows hold their day (cursor.go).
+	cursors cursorRows
 	// ck checkpoints the WAL beside the commits (checkpoint.go); nil
 	// for a read-only database.
 	ck         *checkpointer
@@ -356,7 +358,7 @@ func (db *DB) Changes(ctx context.Context, office string, seq int64, limit int) 
 		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
 	}
 	defer tx.Rollback()
-	err = tx.QueryRowContext(ctx, "SELECT day, seq FROM office_state WHERE office = ?", office).Scan(&day, &last)
+	err = tx.QueryRowContext(ctx, selectDaySeq, office).Scan(&day, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, nil, nil
 	}
