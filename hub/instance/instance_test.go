@@ -3,6 +3,7 @@ package instance_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -351,14 +352,19 @@ func TestTwoCountersNeverCallTheSameTicket(t *testing.T) {
 	}
 	var mu sync.Mutex
 	called := map[string]string{}
+	var failures []error
 	var wg sync.WaitGroup
 	for _, c := range counters {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 5; i++ {
-				res, err := h.clerk.Act(context.Background(), mitte, c, api.ActionNext, api.ActionRequest{})
+				// The counter's last ticket was served: every next calls.
+				res, err := h.clerk.Act(context.Background(), mitte, c, api.ActionNext, api.ActionRequest{Current: api.CurrentServed})
 				if err != nil || res.Ticket == nil {
+					mu.Lock()
+					failures = append(failures, fmt.Errorf("next at %s: %+v, %w", c, res, err))
+					mu.Unlock()
 					continue
 				}
 				mu.Lock()
@@ -371,8 +377,14 @@ func TestTwoCountersNeverCallTheSameTicket(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// 20 tickets for 20 calls. A call that failed (a machine so busy that
+	// the client gave up) proves nothing either way; the test is about
+	// duplicates, and needs some calls to have happened.
+	if len(failures) > 0 {
+		t.Logf("%d calls failed: %v", len(failures), failures)
+	}
 	if len(called) == 0 {
-		t.Fatal("nobody was called")
+		t.Fatalf("nobody was called: %v", failures)
 	}
 }
 
