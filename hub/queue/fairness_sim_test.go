@@ -218,10 +218,10 @@ func fairnessOffice(run int) queue.Office {
 func TestSimulatedPriorityFairness(t *testing.T) {
 	const days = 40
 	tests := []struct {
-		name        string
-		visitors    int // 08:00–14:00
-		prioPerTen  int // of them with priority, per ten
-		rush        int // priority tickets 10:00–11:00 on top
+		name       string
+		visitors   int // 08:00–14:00
+		prioPerTen int // of them with priority, per ten
+		rush       int // priority tickets 10:00–11:00 on top
 	}{
 		{name: "steady day, half with priority", visitors: 110, prioPerTen: 5},
 		{name: "rush of priority tickets", visitors: 80, prioPerTen: 1, rush: 20},
