@@ -70,16 +70,13 @@ func (l *lobby) step() {
 	l.q.Tick(l.now)
 	for _, i := range l.rng.Perm(len(l.clerks)) {
 		k := l.clerks[i]
+		atLunch := k.id == l.lunch && !l.now.Before(clock("12:00")) && l.now.Before(clock("12:30"))
 		if k.id == l.lunch {
 			switch {
 			case l.now.Equal(clock("12:00")):
 				l.do(queue.Action{Counter: k.id, Kind: queue.ActPause})
 			case l.now.Equal(clock("12:30")):
 				l.do(queue.Action{Counter: k.id, Kind: queue.ActOpen})
-			}
-			if !l.now.Before(clock("12:00")) && l.now.Before(clock("12:30")) && k.ticket == "" {
-				k.idleSince = time.Time{}
-				continue
 			}
 		}
 		if k.ticket != "" && !l.now.Before(k.until) {
@@ -88,6 +85,10 @@ func (l *lobby) step() {
 			k.ticket = ""
 		}
 		if k.ticket != "" {
+			continue
+		}
+		if atLunch {
+			k.idleSince = time.Time{}
 			continue
 		}
 		tk, err := l.do(queue.Action{Counter: k.id, Kind: queue.ActNext})
@@ -266,4 +267,131 @@ func TestSimulatedPriorityFairness(t *testing.T) {
 			}
 		})
 	}
+}
+
+// capacityOffice closes at 16:00: four counters with overlapping
+// services, one of them at lunch 12:00–12:30.
+func capacitySimOffice() queue.Office {
+	o := queue.Office{
+		ID: "mitte", Name: "Bürgerbüro Mitte",
+		Services: []queue.Service{
+			{ID: "pass", Name: "Personalausweis", Prefix: "P", Duration: 6 * time.Minute},
+			{ID: "anm", Name: "Anmeldung einer Wohnung", Prefix: "A", Duration: 8 * time.Minute},
+			{ID: "fz", Name: "Führungszeugnis", Prefix: "F", Duration: 3 * time.Minute},
+		},
+		Counters: []queue.Counter{
+			{ID: "c1", Name: "Schalter 1", Services: []string{"pass", "anm"}},
+			{ID: "c2", Name: "Schalter 2", Services: []string{"pass", "anm"}},
+			{ID: "c3", Name: "Schalter 3", Services: []string{"anm", "fz"}},
+			{ID: "c4", Name: "Schalter 4", Services: []string{"pass", "fz"}},
+		},
+		Policy: queue.DefaultPolicy(),
+	}
+	o.Policy.Closing = 16 * time.Hour
+	return o
+}
+
+// capacityDay is what one simulated day showed.
+type capacityDay struct {
+	issued, refused int
+	lastEnd         time.Time     // when the last walk-in was served
+	idleRefusal     time.Duration // the longest idle time of a counter for the service at a refusal
+}
+
+// TestSimulatedWalkInCapacity plays 200 seeded days of an office that
+// closes at 16:00: appointments on half its capacity with a no-show rate
+// of 5–25 %, service times 15 % faster or slower than typical, and more
+// walk-ins than fit. The promises: in at least 95 % of the days every
+// issued walk-in is served before closing + 15 min, and in no day is a
+// walk-in refused while a counter for its service stands idle > 10 min.
+func TestSimulatedWalkInCapacity(t *testing.T) {
+	const days = 200
+	var served, idleDays int
+	var issued, refused int
+	var lates []time.Duration
+	for seed := range uint64(days) {
+		d := playCapacityDay(t, seed)
+		issued += d.issued
+		refused += d.refused
+		if late := d.lastEnd.Sub(clock("16:15")); late <= 0 {
+			served++
+		} else {
+			lates = append(lates, late)
+		}
+		if d.idleRefusal > 10*time.Minute {
+			idleDays++
+			t.Logf("day %d: a walk-in was refused while a counter for it stood idle %v", seed, d.idleRefusal)
+		}
+	}
+	slices.Sort(lates)
+	t.Logf("%d simulated days: %d walk-ins issued, %d refused", days, issued, refused)
+	t.Logf("every issued walk-in served by closing + 15 min: %d of %d days (%.1f %%); the other days' last walk-in ended up to %v later",
+		served, days, 100*float64(served)/days, lastOr(lates))
+	t.Logf("days with a walk-in refused while a counter for it stood idle > 10 min: %d", idleDays)
+	if served*100 < 95*days {
+		t.Errorf("every walk-in served by closing + 15 min on only %d of %d days", served, days)
+	}
+	if idleDays != 0 {
+		t.Errorf("%d days refused a walk-in while a counter for it stood idle > 10 min", idleDays)
+	}
+	if refused == 0 {
+		t.Error("no walk-in was ever refused: the simulated days do not test the limit")
+	}
+}
+
+func lastOr(list []time.Duration) time.Duration {
+	if len(list) == 0 {
+		return 0
+	}
+	return list[len(list)-1]
+}
+
+func playCapacityDay(t *testing.T, seed uint64) capacityDay {
+	o := capacitySimOffice()
+	l := newLobby(t, o, seed)
+	l.lunch = "c4"
+	l.speed = 0.85 + 0.3*l.rng.Float64()
+	noShow := 0.05 + 0.2*l.rng.Float64()
+	services := []string{"pass", "pass", "anm", "anm", "fz"}
+	var list []queue.Appointment
+	var vs []visitor
+	// Four counters for eight hours are 1,920 counter minutes; the
+	// appointments book about half of them.
+	for i := range 150 {
+		a := appt(fmt.Sprintf("a%03d", i), "08:00", services[l.rng.IntN(len(services))])
+		a.Start = clock("08:00").Add(time.Duration(l.rng.IntN(93)) * 5 * time.Minute)
+		list = append(list, a)
+		if l.rng.Float64() >= noShow {
+			vs = append(vs, visitor{at: a.Start.Add(-time.Duration(l.rng.IntN(15*60)) * time.Second), appointment: a.ID})
+		}
+	}
+	l.q.Sync(list)
+	// 250 walk-ins 07:55–16:05, more in the morning: more than fit.
+	for range 250 {
+		at := clock("07:55").Add(time.Duration(l.rng.IntN(490*60)) * time.Second)
+		if l.rng.IntN(3) == 0 {
+			at = clock("08:00").Add(time.Duration(l.rng.IntN(120*60)) * time.Second)
+		}
+		vs = append(vs, visitor{at: at, service: services[l.rng.IntN(len(services))]})
+	}
+	issued := l.play(vs)
+	var d capacityDay
+	for v, tk := range issued {
+		if v.appointment != "" {
+			continue
+		}
+		d.issued++
+		end, ok := l.ended[tk.ID]
+		if !ok {
+			t.Fatalf("day %d: walk-in %s never served", seed, tk.Number)
+		}
+		if end.After(d.lastEnd) {
+			d.lastEnd = end
+		}
+	}
+	for _, r := range l.refusal {
+		d.refused++
+		d.idleRefusal = max(d.idleRefusal, r.idle)
+	}
+	return d
 }
