@@ -122,6 +122,9 @@ type Office struct {
 	// PriorityLevels are the reasons for priority the desk may choose
 	// from; none: priority without a stated reason.
 	PriorityLevels []PriorityLevel
+	// BookingURL is where citizens book an appointment online; the kiosk
+	// points there when walk-ins are full. Empty: none given.
+	BookingURL string
 }
 
 // Service returns the service with the id.
