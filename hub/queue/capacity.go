@@ -106,6 +106,18 @@ func (q *Queue) WalkInCapacity(now time.Time, service string) Capacity {
 	// share is the part of a ticket's work that falls on this service's
 	// counters: its work is spread evenly over every counter that may
 	// call it.
+	shares := make(map[string]float64, len(pool))
+	for svc, all := range pool {
+		n := 0
+		for id := range all {
+			if mine[id] {
+				n++
+			}
+		}
+		if n > 0 {
+			shares[svc] = float64(n) / float64(len(all))
+		}
+	}
 	share := func(t *Ticket, svc string) float64 {
 		if t != nil && t.TargetCounter != "" {
 			if mine[t.TargetCounter] {
@@ -113,17 +125,7 @@ func (q *Queue) WalkInCapacity(now time.Time, service string) Capacity {
 			}
 			return 0
 		}
-		all := pool[svc]
-		n := 0
-		for id := range all {
-			if mine[id] {
-				n++
-			}
-		}
-		if len(all) == 0 {
-			return 0
-		}
-		return float64(n) / float64(len(all))
+		return shares[svc]
 	}
 	for id := range mine {
 		cs := q.counters[id]

@@ -65,17 +65,20 @@ func (l *lobby) do(a queue.Action) (queue.Ticket, error) {
 	return tk, err
 }
 
+// lunchStart and lunchEnd bound the lunch break of the lobby's lunch counter.
+var lunchStart, lunchEnd = clock("12:00"), clock("12:30")
+
 // step lets every clerk act once, in a random order.
 func (l *lobby) step() {
 	l.q.Tick(l.now)
 	for _, i := range l.rng.Perm(len(l.clerks)) {
 		k := l.clerks[i]
-		atLunch := k.id == l.lunch && !l.now.Before(clock("12:00")) && l.now.Before(clock("12:30"))
+		atLunch := k.id == l.lunch && !l.now.Before(lunchStart) && l.now.Before(lunchEnd)
 		if k.id == l.lunch {
 			switch {
-			case l.now.Equal(clock("12:00")):
+			case l.now.Equal(lunchStart):
 				l.do(queue.Action{Counter: k.id, Kind: queue.ActPause})
-			case l.now.Equal(clock("12:30")):
+			case l.now.Equal(lunchEnd):
 				l.do(queue.Action{Counter: k.id, Kind: queue.ActOpen})
 			}
 		}
@@ -141,7 +144,8 @@ func (l *lobby) play(visitors []visitor) map[*visitor]queue.Ticket {
 	slices.SortStableFunc(visitors, func(a, b visitor) int { return a.at.Compare(b.at) })
 	issued := map[*visitor]queue.Ticket{}
 	next := 0
-	for l.now = clock("08:00"); l.now.Before(clock("20:00")); l.now = l.now.Add(30 * time.Second) {
+	start, last, closed := clock("08:00"), clock("20:00"), clock("16:00")
+	for l.now = start; l.now.Before(last); l.now = l.now.Add(30 * time.Second) {
 		for ; next < len(visitors) && !visitors[next].at.After(l.now); next++ {
 			v := &visitors[next]
 			if v.appointment != "" {
@@ -157,7 +161,7 @@ func (l *lobby) play(visitors []visitor) map[*visitor]queue.Ticket {
 			}
 		}
 		l.step()
-		if next == len(visitors) && len(l.q.Tickets(func(t *queue.Ticket) bool { return !t.State.Final() })) == 0 && l.now.After(clock("16:00")) {
+		if next == len(visitors) && l.now.After(closed) && len(l.q.Tickets(func(t *queue.Ticket) bool { return !t.State.Final() })) == 0 {
 			break
 		}
 	}
@@ -309,8 +313,17 @@ func TestSimulatedWalkInCapacity(t *testing.T) {
 	var served, idleDays int
 	var issued, refused int
 	var lates []time.Duration
-	for seed := range uint64(days) {
-		d := playCapacityDay(t, seed)
+	// The days run in parallel: each has its own queue and generator.
+	results := make([]capacityDay, days)
+	t.Run("days", func(t *testing.T) {
+		for seed := range uint64(days) {
+			t.Run(fmt.Sprint(seed), func(t *testing.T) {
+				t.Parallel()
+				results[seed] = playCapacityDay(t, seed)
+			})
+		}
+	})
+	for seed, d := range results {
 		issued += d.issued
 		refused += d.refused
 		if late := d.lastEnd.Sub(clock("16:15")); late <= 0 {
