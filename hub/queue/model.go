@@ -102,8 +102,8 @@ func DefaultPolicy() Policy {
 		WalkIns:          true,
 		MaxWalkInWait:    45 * time.Minute,
 		BirthDateCheckIn: true,
-		// A normal ticket waits through at most two priority calls
-		// after 20 minutes, as NovoSGA's alternation does it.
+		// Once a normal ticket has waited 20 minutes, a counter
+		// calls at most two priority tickets before it.
 		PriorityRun:        2,
 		PriorityYieldAfter: 20 * time.Minute,
 		ExpectedNoShow:     0.1,
