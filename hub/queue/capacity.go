@@ -142,15 +142,19 @@ func (q *Queue) WalkInCapacity(now time.Time, service string) Capacity {
 			c.Idle = true
 		}
 	}
-	var demand float64
+	// Each part is rounded to a whole nanosecond before it is added: a sum
+	// of floats in the maps' random order could differ in its last bit
+	// from one run to the next and turn the same person away once and
+	// admit them another time.
+	part := func(work time.Duration, f float64) time.Duration { return time.Duration(float64(work) * f) }
 	for _, set := range q.waiting {
 		for _, t := range set {
-			demand += float64(q.work(t)) * share(t, t.Service())
+			c.Demand += part(q.work(t), share(t, t.Service()))
 		}
 	}
 	for _, t := range q.tickets {
 		if t.State == Parked {
-			demand += float64(q.work(t)) * share(t, t.Service())
+			c.Demand += part(q.work(t), share(t, t.Service()))
 		}
 	}
 	for _, a := range q.appointments {
@@ -158,9 +162,8 @@ func (q *Queue) WalkInCapacity(now time.Time, service string) Capacity {
 			continue
 		}
 		svc := a.Services[0].Service
-		demand += (1 - c.NoShowRate) * float64(time.Duration(a.Persons())*q.avg[svc]) * share(nil, svc)
+		c.Demand += part(time.Duration(a.Persons())*q.avg[svc], (1-c.NoShowRate)*share(nil, svc))
 	}
-	c.Demand = time.Duration(demand)
 	return c
 }
 
