@@ -32,6 +32,11 @@ const (
 	// in an office that sends such people to the information desk
 	// instead of putting them back in the queue (409).
 	CodeSeeDesk = "see_desk"
+	// CodeWalkInsFull (409): no more walk-in tickets for the service
+	// today — the counters' time before closing is spoken for, the daily
+	// quota is drawn, or the office has closed. The kiosk points to the
+	// office's bookingUrl; freed capacity opens walk-ins again.
+	CodeWalkInsFull = "walkins_full"
 	// CodeNoPrinter: the office has no desk printer (409); the desk page
 	// prints from the browser instead.
 	CodeNoPrinter = "no_printer"
@@ -90,6 +95,17 @@ type Office struct {
 	// BirthDateCheckIn is false where the booking backend has no birth
 	// dates (e.g. ZMS): the kiosk then offers QR codes only.
 	BirthDateCheckIn bool `json:"birthDateCheckIn"`
+	// BookingURL is the office's online booking, where the kiosk sends
+	// people when walk-ins are full; empty: none configured.
+	BookingURL string `json:"bookingUrl,omitempty"`
+	// PriorityLevels are the reasons for priority the desk chooses from.
+	PriorityLevels []PriorityLevel `json:"priorityLevels,omitempty"`
+}
+
+// PriorityLevel is a reason for priority ("Schwangerschaft").
+type PriorityLevel struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Service is a concern citizens come for.
@@ -151,6 +167,7 @@ type Ticket struct {
 	Appointment      string         `json:"appointment,omitempty"`
 	AppointmentStart *time.Time     `json:"appointmentStart,omitempty"`
 	Priority         bool           `json:"priority,omitempty"`
+	PriorityLevel    string         `json:"priorityLevel,omitempty"` // one of the office's priorityLevels
 	Arrived          time.Time      `json:"arrived"`
 	Called           *time.Time     `json:"called,omitempty"`
 	Started          *time.Time     `json:"started,omitempty"`
@@ -185,6 +202,9 @@ type CheckInRequest struct {
 type WalkInRequest struct {
 	Service  string `json:"service"`
 	Priority bool   `json:"priority,omitempty"`
+	// PriorityLevel gives priority for one of the office's priority
+	// levels (clerks only, as Priority).
+	PriorityLevel string `json:"priorityLevel,omitempty"`
 }
 
 // Counter actions.

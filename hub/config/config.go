@@ -80,6 +80,30 @@ type Office struct {
 	// WaitAlertMinutes: the manager's view raises an alert when someone
 	// waits longer; 0: the hub's default (30).
 	WaitAlertMinutes int `toml:"wait_alert_minutes"`
+
+	// PriorityLevels are the reasons for priority the desk chooses from,
+	// e.g. { id = "schwangerschaft", name = "Schwangerschaft" }.
+	PriorityLevels []PriorityLevel `toml:"priority_level"`
+	// PriorityRun: at most this many priority tickets in a row at a
+	// counter while a normal ticket waited PriorityYieldAfter; 0 turns the
+	// alternation off; unset: 2 and 20m.
+	PriorityRun        *int     `toml:"priority_run"`
+	PriorityYieldAfter Duration `toml:"priority_yield_after"`
+	// Closing ("18:00") stops walk-ins and, before it, admits them only
+	// while the counters can serve them by then; empty: no limit.
+	Closing string `toml:"closing"`
+	// ExpectedNoShow is the share of booked persons expected to stay away
+	// before the day has measured its own; unset: 0.1.
+	ExpectedNoShow *float64 `toml:"expected_no_show"`
+	// BookingURL is the online booking the kiosk points to when walk-ins
+	// are full.
+	BookingURL string `toml:"booking_url"`
+}
+
+// PriorityLevel is a reason for priority the desk can choose.
+type PriorityLevel struct {
+	ID   string `toml:"id"`
+	Name string `toml:"name"`
 }
 
 // Backend selects and configures the booking backend of an office.
@@ -181,6 +205,8 @@ type Service struct {
 	// Names are the name in the kiosk's further languages, e.g.
 	// names = { en = "Registering an address", tr = "İkamet adresi kaydı" }.
 	Names map[string]string `toml:"names"`
+	// WalkInQuota caps the day's walk-in tickets of the service; 0: none.
+	WalkInQuota int `toml:"walk_in_quota"`
 }
 
 // Counter is a counter of an office.
@@ -321,6 +347,10 @@ func (f *File) normalize() {
 				sv.Names[lang] = plaintext.Clean(name)
 			}
 		}
+		for j := range o.PriorityLevels {
+			nfc(&o.PriorityLevels[j].ID)
+			visible(&o.PriorityLevels[j].Name)
+		}
 		for j := range o.Counters {
 			c := &o.Counters[j]
 			nfc(&c.ID)
@@ -380,13 +410,56 @@ func (o Office) QueueOffice() (queue.Office, error) {
 	if o.WaitAlertMinutes < 0 {
 		return q, fmt.Errorf("office %s: wait_alert_minutes must not be negative", o.ID)
 	}
+	if err := o.walkInPolicy(&q); err != nil {
+		return q, err
+	}
 	for _, s := range o.Services {
-		q.Services = append(q.Services, queue.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Duration: time.Duration(s.Minutes) * time.Minute, Names: s.Names})
+		if s.WalkInQuota < 0 {
+			return q, fmt.Errorf("office %s: service %s: walk_in_quota must not be negative", o.ID, s.ID)
+		}
+		q.Services = append(q.Services, queue.Service{ID: s.ID, Name: s.Name, Prefix: s.Prefix, Duration: time.Duration(s.Minutes) * time.Minute, Names: s.Names,
+			WalkInQuota: s.WalkInQuota})
 	}
 	for _, c := range o.Counters {
 		q.Counters = append(q.Counters, queue.Counter{ID: c.ID, Name: c.Name, Services: c.Services})
 	}
 	return q, q.Validate()
+}
+
+// walkInPolicy sets priority levels, the alternation, the closing time and
+// the online booking of the office.
+func (o Office) walkInPolicy(q *queue.Office) error {
+	p := &q.Policy
+	for _, l := range o.PriorityLevels {
+		q.PriorityLevels = append(q.PriorityLevels, queue.PriorityLevel{ID: l.ID, Name: l.Name})
+	}
+	if o.PriorityRun != nil {
+		p.PriorityRun = *o.PriorityRun
+	}
+	if o.PriorityYieldAfter.Duration > 0 {
+		p.PriorityYieldAfter = o.PriorityYieldAfter.Duration
+	}
+	if o.ExpectedNoShow != nil {
+		p.ExpectedNoShow = *o.ExpectedNoShow
+	}
+	if o.Closing != "" {
+		at, err := time.Parse("15:04", o.Closing)
+		if err != nil {
+			return fmt.Errorf("office %s: closing %q: want a time of day like \"18:00\"", o.ID, o.Closing)
+		}
+		p.Closing = time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute
+		if p.Closing == 0 {
+			return fmt.Errorf("office %s: closing %q: midnight is no closing time; leave it out for none", o.ID, o.Closing)
+		}
+	}
+	if o.BookingURL != "" {
+		// Shown on the kiosk for people to type: a web address, nothing else.
+		if u, err := url.Parse(o.BookingURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("office %s: booking_url %q: want a web address, e.g. \"https://termine.stadt.de\"", o.ID, o.BookingURL)
+		}
+	}
+	q.BookingURL = o.BookingURL
+	return nil
 }
 
 // ResolveToken returns the device's token from the environment or a file.

@@ -161,8 +161,22 @@ func (q *Queue) issue(now time.Time, a *Appointment, late bool) (Ticket, []Event
 	return *t, []Event{q.emit(now, CheckedIn, t, nil, ReportArrived)}, nil
 }
 
-// WalkIn draws a ticket for a person without appointment.
+// WalkIn draws a ticket for a person without appointment, while the
+// service can still take one today (see AdmitWalkIn).
 func (q *Queue) WalkIn(now time.Time, service string, priority bool) (Ticket, []Event, error) {
+	return q.walkIn(now, service, priority, "")
+}
+
+// WalkInLevel draws a priority walk-in ticket for one of the office's
+// priority levels.
+func (q *Queue) WalkInLevel(now time.Time, service, level string) (Ticket, []Event, error) {
+	if _, ok := q.office.PriorityLevel(level); !ok {
+		return Ticket{}, nil, Errorf(Invalid, "unknown priority level %q", level)
+	}
+	return q.walkIn(now, service, true, level)
+}
+
+func (q *Queue) walkIn(now time.Time, service string, priority bool, level string) (Ticket, []Event, error) {
 	if !q.office.Policy.WalkIns {
 		return Ticket{}, nil, Errorf(Invalid, "this office takes no walk-ins")
 	}
@@ -172,8 +186,11 @@ func (q *Queue) WalkIn(now time.Time, service string, priority bool) (Ticket, []
 	if !q.served(service) {
 		return Ticket{}, nil, Errorf(Invalid, "no counter serves %q", service)
 	}
+	if err := q.AdmitWalkIn(now, service); err != nil {
+		return Ticket{}, nil, err
+	}
 	t := q.newTicket(now, []ServiceCount{{Service: service, Count: 1}})
-	t.Priority = priority
+	t.Priority, t.PriorityLevel = priority, level
 	return *t, []Event{q.emit(now, WalkedIn, t, nil, "")}, nil
 }
 

@@ -276,6 +276,7 @@ func (q *Queue) call(now time.Time, cs *CounterState, t *Ticket) Event {
 	// transfer must not make the queue time count as service time.
 	t.Started = time.Time{}
 	cs.Ticket = t.ID
+	q.countCall(cs.ID, t)
 	q.addCall(Call{Ticket: t.ID, Number: t.Number, Counter: cs.ID, At: now})
 	return q.emit(now, TicketCalled, t, cs, ReportCalled)
 }

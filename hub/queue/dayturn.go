@@ -87,6 +87,7 @@ func (q *Queue) CloseDay(now time.Time, nextDay string) []Event {
 	q.byBirth = map[string][]string{}
 	q.waiting = map[string]map[string]*Ticket{}
 	q.lastRequest = map[string]request{}
+	q.priorityRun = map[string]int{}
 	q.calls = nil
 	q.carriedAt = time.Time{}
 	return append(events, q.emit(now, DayTurned, nil, nil, ""))

@@ -28,6 +28,11 @@ const (
 	// SeeDesk: a check-in the kiosk cannot settle, such as a missed or
 	// given-up ticket where the office sends people to the desk.
 	SeeDesk Code = "see_desk"
+	// WalkInsFull: no more walk-in tickets for the service today: the
+	// staffed counters cannot serve another before closing, the daily
+	// quota is drawn, or the office has closed. Freed capacity opens
+	// them again; the kiosk points to online booking.
+	WalkInsFull Code = "walkins_full"
 )
 
 // Choice is one of several appointments that matched a birth date. It

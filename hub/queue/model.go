@@ -24,6 +24,17 @@ type Service struct {
 	// Names are the name in further languages, by language code ("en",
 	// "tr", …), for the kiosk; Name is the German one.
 	Names map[string]string
+	// WalkInQuota caps the walk-in tickets of the service per day; 0: no
+	// quota, only the capacity before closing limits them.
+	WalkInQuota int
+}
+
+// PriorityLevel is a reason the desk gives a ticket priority
+// ("Behinderung", "Schwangerschaft", "dringend"). All levels rank alike:
+// the level tells the clerk why, it does not order priority tickets.
+type PriorityLevel struct {
+	ID   string
+	Name string // German, what the desk and the workplace show
 }
 
 // Counter is a clerk's workplace ("Schalter", "Platz").
@@ -63,6 +74,21 @@ type Policy struct {
 	// in again to the information desk (SeeDesk). False: the ticket goes
 	// back into the line, as ZMS and NovoSGA do.
 	MissedToDesk bool
+	// PriorityRun and PriorityYieldAfter keep priority tickets from
+	// starving everyone else: after PriorityRun priority calls in a row at
+	// a counter, it calls the next normal ticket instead if that one has
+	// waited PriorityYieldAfter or longer. PriorityRun 0 turns this off.
+	PriorityRun        int
+	PriorityYieldAfter time.Duration
+	// Closing is the office's closing time as hours and minutes since
+	// local midnight. From then on no walk-in ticket is issued, and before
+	// it one is issued only while the staffed counters can still serve it
+	// by then. Zero: no closing time, walk-ins are not limited by capacity.
+	Closing time.Duration
+	// ExpectedNoShow is the share of booked persons assumed to stay away
+	// until the day has measured its own rate; the capacity estimate
+	// weighs the appointments still to come with it.
+	ExpectedNoShow float64
 }
 
 // DefaultPolicy returns the defaults the README states.
@@ -76,6 +102,11 @@ func DefaultPolicy() Policy {
 		WalkIns:          true,
 		MaxWalkInWait:    45 * time.Minute,
 		BirthDateCheckIn: true,
+		// Once a normal ticket has waited 20 minutes, a counter
+		// calls at most two priority tickets before it.
+		PriorityRun:        2,
+		PriorityYieldAfter: 20 * time.Minute,
+		ExpectedNoShow:     0.1,
 	}
 }
 
@@ -87,6 +118,13 @@ type Office struct {
 	Counters []Counter
 	Policy   Policy
 	Location *time.Location // the office's time zone; nil means UTC
+
+	// PriorityLevels are the reasons for priority the desk may choose
+	// from; none: priority without a stated reason.
+	PriorityLevels []PriorityLevel
+	// BookingURL is where citizens book an appointment online; the kiosk
+	// points there when walk-ins are full. Empty: none given.
+	BookingURL string
 }
 
 // Service returns the service with the id.
@@ -97,6 +135,16 @@ func (o *Office) Service(id string) (Service, bool) {
 		}
 	}
 	return Service{}, false
+}
+
+// PriorityLevel returns the priority level with the id.
+func (o *Office) PriorityLevel(id string) (PriorityLevel, bool) {
+	for _, l := range o.PriorityLevels {
+		if l.ID == id {
+			return l, true
+		}
+	}
+	return PriorityLevel{}, false
 }
 
 // Counter returns the counter with the id.
@@ -142,6 +190,16 @@ func (o *Office) Validate() error {
 			}
 		}
 		seen["s:"+s.ID] = true
+	}
+	for _, l := range o.PriorityLevels {
+		if l.ID == "" || strings.TrimSpace(l.Name) == "" || seen["p:"+l.ID] {
+			return Errorf(Invalid, "office %s: priority level %q: want a unique id and a name", o.ID, l.ID)
+		}
+		seen["p:"+l.ID] = true
+	}
+	if p := o.Policy; p.Closing < 0 || p.Closing >= 24*time.Hour || p.ExpectedNoShow < 0 || p.ExpectedNoShow >= 1 || p.PriorityRun < 0 {
+		return Errorf(Invalid, "office %s: closing %v, expected no-show %v, priority run %d: want a time of day, a share below 1 and a run of 0 or more",
+			o.ID, p.Closing, p.ExpectedNoShow, p.PriorityRun)
 	}
 	for _, c := range o.Counters {
 		if c.ID == "" || seen["c:"+c.ID] {
@@ -254,6 +312,7 @@ type Ticket struct {
 	Appointment      string    `json:",omitzero"` // empty for walk-ins
 	AppointmentStart time.Time `json:",omitzero"` // zero for walk-ins
 	Priority         bool      `json:",omitzero"`
+	PriorityLevel    string    `json:",omitzero"` // why, one of the office's PriorityLevels; may be empty
 	Arrived          time.Time `json:",omitzero"`
 	Transferred      time.Time `json:",omitzero"` // last transfer; ranks the ticket with due appointments
 	Counter          string    `json:",omitzero"` // where it is called or served

@@ -28,6 +28,7 @@ type Queue struct {
 	avg           map[string]time.Duration      // main service → recent service time
 	lastRequest   map[string]request            // counter → last deduplicated request
 	calls         []Call                        // recent calls, newest first
+	priorityRun   map[string]int                // counter → priority tickets called in a row
 	// checkCounters: restored from the store, where a ticket may be held
 	// by a counter no longer configured; the next Tick requeues it.
 	checkCounters bool
@@ -99,6 +100,7 @@ func Restore(office Office, st State) *Queue {
 		waiting:       map[string]map[string]*Ticket{},
 		avg:           map[string]time.Duration{},
 		lastRequest:   map[string]request{},
+		priorityRun:   map[string]int{},
 		calls:         append([]Call(nil), st.Calls...),
 		checkCounters: len(st.Tickets) > 0,
 		opened:        st.Day,
@@ -154,6 +156,7 @@ func Restore(office Office, st State) *Queue {
 	if len(q.calls) > maxCalls {
 		q.calls = q.calls[:maxCalls]
 	}
+	q.restoreRuns()
 	return q
 }
 

@@ -67,6 +67,16 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].r.less(list[j].r) })
+	// The alternation moves the normal ticket it would call to the front.
+	for j, x := range list {
+		if !x.t.Priority {
+			if j > 0 && q.yields(now, c, list[0].t, x.t) {
+				copy(list[1:j+1], list[:j])
+				list[0] = x
+			}
+			break
+		}
+	}
 	out := make([]Ticket, len(list))
 	for i, x := range list {
 		out[i] = *x.t
@@ -77,8 +87,8 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 
 // pick returns the ticket "next" calls at the counter, or nil.
 func (q *Queue) pick(now time.Time, c Counter) *Ticket {
-	var best *Ticket
-	var bestRank rank
+	var best, normal *Ticket
+	var bestRank, normalRank rank
 	av := q.availability()
 	for _, set := range q.waiting {
 		for _, t := range set {
@@ -89,7 +99,76 @@ func (q *Queue) pick(now time.Time, c Counter) *Ticket {
 			if best == nil || r.less(bestRank) {
 				best, bestRank = t, r
 			}
+			if !t.Priority && (normal == nil || r.less(normalRank)) {
+				normal, normalRank = t, r
+			}
 		}
 	}
+	if q.yields(now, c, best, normal) {
+		return normal
+	}
 	return best
+}
+
+// yields reports whether the counter calls the normal ticket instead of
+// the priority ticket ranked first: it has called the policy's run of
+// priority tickets in a row, and the normal one has waited long enough.
+// Priority first stays the rule; this only keeps a steady stream of
+// priority tickets from starving everyone else.
+func (q *Queue) yields(now time.Time, c Counter, first, normal *Ticket) bool {
+	p := q.office.Policy
+	if p.PriorityRun <= 0 || first == nil || normal == nil || !first.Priority || normal.Priority {
+		return false
+	}
+	if q.priorityRun[c.ID] < p.PriorityRun {
+		return false
+	}
+	return now.Sub(waitingSince(normal)) >= p.PriorityYieldAfter
+}
+
+// waitingSince is when a normal ticket began to wait its turn: its
+// arrival, its appointment's start if that came later (an early arrival
+// does not wait for its slot), or its last transfer.
+func waitingSince(t *Ticket) time.Time {
+	since := t.Arrived
+	if t.AppointmentStart.After(since) {
+		since = t.AppointmentStart
+	}
+	if t.Transferred.After(since) {
+		since = t.Transferred
+	}
+	return since
+}
+
+// countCall keeps the run of priority calls at the counter.
+func (q *Queue) countCall(counter string, t *Ticket) {
+	if t.Priority {
+		q.priorityRun[counter]++
+	} else {
+		q.priorityRun[counter] = 0
+	}
+}
+
+// restoreRuns rebuilds the runs of priority calls from the tickets' last
+// calls, so that a restart does not hand a counter a fresh run.
+func (q *Queue) restoreRuns() {
+	byCounter := map[string][]*Ticket{}
+	for _, t := range q.tickets {
+		if t.Counter != "" && !t.Called.IsZero() {
+			byCounter[t.Counter] = append(byCounter[t.Counter], t)
+		}
+	}
+	for counter, list := range byCounter {
+		sort.Slice(list, func(i, j int) bool {
+			if !list[i].Called.Equal(list[j].Called) {
+				return list[i].Called.After(list[j].Called)
+			}
+			return list[i].N > list[j].N
+		})
+		n := 0
+		for n < len(list) && list[n].Priority {
+			n++
+		}
+		q.priorityRun[counter] = n
+	}
 }

@@ -202,7 +202,14 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	priority := req.Priority && p.isClerk() // only staff hand out priority tickets
+	level := ""
+	if p.isClerk() {
+		level = req.PriorityLevel
+	}
 	tr, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
+		if level != "" {
+			return withWait(q, now)(q.WalkInLevel(now, req.Service, level))
+		}
 		return withWait(q, now)(q.WalkIn(now, req.Service, priority))
 	})
 	if err != nil {

@@ -27,6 +27,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 		{queue.CurrentNotStarted, api.CodeCurrentNotStarted, http.StatusConflict},
 		{queue.AlreadyServed, api.CodeAlreadyServed, http.StatusConflict},
 		{queue.SeeDesk, api.CodeSeeDesk, http.StatusConflict},
+		{queue.WalkInsFull, api.CodeWalkInsFull, http.StatusConflict},
 		{codeNoPrinter, api.CodeNoPrinter, http.StatusConflict},
 		{codeUnauthorized, api.CodeUnauthorized, http.StatusUnauthorized},
 		{codeRateLimited, api.CodeRateLimited, http.StatusTooManyRequests},
@@ -45,7 +46,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 			t.Errorf("%s answers %d, want %d", c.code, got, c.status)
 		}
 	}
-	if len(statusOf) != 20 {
+	if len(statusOf) != 21 {
 		t.Errorf("statusOf maps %d codes; list the new ones here", len(statusOf))
 	}
 }

@@ -56,7 +56,7 @@ func (n *converter) ticket(t queue.Ticket) api.Ticket {
 	return api.Ticket{
 		ID: t.ID, Number: t.Number, State: string(t.State), Services: n.services2api(t.Services), Persons: t.Persons(),
 		Counter: t.Counter, CounterName: n.counters[t.Counter].Name, TargetCounter: t.TargetCounter,
-		Appointment: t.Appointment, AppointmentStart: timePtr(t.AppointmentStart), Priority: t.Priority,
+		Appointment: t.Appointment, AppointmentStart: timePtr(t.AppointmentStart), Priority: t.Priority, PriorityLevel: t.PriorityLevel,
 		Arrived: t.Arrived, Called: timePtr(t.Called), Started: timePtr(t.Started), Ended: timePtr(t.Ended), Recalls: t.Recalls,
 		Note: t.Note,
 	}
@@ -126,6 +126,10 @@ func (n *converter) officeAPI() api.Office {
 	}
 	for _, c := range o.Counters {
 		out.Counters = append(out.Counters, api.Counter{ID: c.ID, Name: c.Name, Services: slices.DeleteFunc(append([]string{}, c.Services...), booking.IsFallback)})
+	}
+	out.BookingURL = o.BookingURL
+	for _, l := range o.PriorityLevels {
+		out.PriorityLevels = append(out.PriorityLevels, api.PriorityLevel{ID: l.ID, Name: l.Name})
 	}
 	return out
 }

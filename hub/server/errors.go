@@ -29,6 +29,7 @@ var statusOf = map[queue.Code]int{
 	queue.TooLate:       http.StatusUnprocessableEntity,
 	queue.AlreadyServed: http.StatusConflict,
 	queue.SeeDesk:       http.StatusConflict,
+	queue.WalkInsFull:   http.StatusConflict,
 	codeNoPrinter:       http.StatusConflict,
 	codeWrongOffice:     http.StatusUnprocessableEntity,
 	codeRateLimited:     http.StatusTooManyRequests,

@@ -71,6 +71,13 @@ func mustBerlin() *time.Location {
 // change the server's configuration before it starts.
 func newTestHub(t testing.TB, configure ...func(*Config)) *testHub {
 	t.Helper()
+	return newTestHubOffices(t, nil, configure...)
+}
+
+// newTestHubOffices is newTestHub with the demo offices changed by edit
+// (if not nil) before their loops start.
+func newTestHubOffices(t testing.TB, edit func(*queue.Office), configure ...func(*Config)) *testHub {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clock := clocktest.New(testHubDay)
@@ -92,6 +99,11 @@ func newTestHub(t testing.TB, configure ...func(*Config)) *testHub {
 	}
 	h := &testHub{Clock: clock, Health: &testHealth{}, Outbox: &testOutbox{}, Demo: demo.New(clock.Now), Offices: booking.WithFallbackService(demo.Offices())}
 	h.Health.set(OfficeHealthInfo{LastSync: clock.Now()})
+	for i := range h.Offices {
+		if edit != nil {
+			edit(&h.Offices[i])
+		}
+	}
 
 	var srv *Server
 	loops := office.Set{}

@@ -51,10 +51,10 @@ func boolInt(b bool) int {
 
 const (
 	upsertTicket = `INSERT INTO tickets (office, id, day, n, number, state, services, appointment, appointment_start,
-		priority, arrived, transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		priority, arrived, transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, priority_level)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, id) DO UPDATE SET state=excluded.state, services=excluded.services,
-		appointment=excluded.appointment, appointment_start=excluded.appointment_start, priority=excluded.priority,
+		appointment=excluded.appointment, appointment_start=excluded.appointment_start, priority=excluded.priority, priority_level=excluded.priority_level,
 		transferred=excluded.transferred, counter=excluded.counter, target_counter=excluded.target_counter,
 		called=excluded.called, started=excluded.started, ended=excluded.ended, recalls=excluded.recalls,
 		noshow_reported=excluded.noshow_reported, note=excluded.note`
@@ -185,7 +185,7 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			services, _ := json.Marshal(t.Services)
 			if err := s.exec(ctx, upsertTicket, office, t.ID, t.Day, t.N, t.Number, string(t.State), string(services),
 				t.Appointment, nanos(t.AppointmentStart), boolInt(t.Priority), nanos(t.Arrived), nanos(t.Transferred),
-				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls, boolInt(t.NoShowReported), t.Note, t.StatusToken); err != nil {
+				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls, boolInt(t.NoShowReported), t.Note, t.StatusToken, t.PriorityLevel); err != nil {
 				return nil, fmt.Errorf("ticket %s: %w", t.Number, err)
 			}
 			if t.StatusToken != "" {
@@ -281,7 +281,8 @@ type querier interface {
 
 func readTickets(ctx context.Context, q querier, office, day string, activeOnly bool) ([]queue.Ticket, error) {
 	query := `SELECT id, day, n, number, state, services, appointment, appointment_start, priority, arrived,
-		transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token FROM tickets WHERE office = ? AND day = ?`
+		transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, priority_level
+		FROM tickets WHERE office = ? AND day = ?`
 	if activeOnly {
 		query += ` AND state NOT IN ('done', 'cancelled')`
 	}
@@ -297,7 +298,7 @@ func readTickets(ctx context.Context, q querier, office, day string, activeOnly 
 		var apptStart, arrived, transferred, called, started, ended int64
 		var priority, noShowReported int
 		if err := rows.Scan(&t.ID, &t.Day, &t.N, &t.Number, &state, &services, &t.Appointment, &apptStart, &priority,
-			&arrived, &transferred, &t.Counter, &t.TargetCounter, &called, &started, &ended, &t.Recalls, &noShowReported, &t.Note, &t.StatusToken); err != nil {
+			&arrived, &transferred, &t.Counter, &t.TargetCounter, &called, &started, &ended, &t.Recalls, &noShowReported, &t.Note, &t.StatusToken, &t.PriorityLevel); err != nil {
 			return nil, fmt.Errorf("tickets: %w", err)
 		}
 		if err := json.Unmarshal([]byte(services), &t.Services); err != nil {

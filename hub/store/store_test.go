@@ -29,7 +29,7 @@ func TestCommitAndLoadRoundTrip(t *testing.T) {
 	db := open(t, path)
 	tk := queue.Ticket{ID: "o-1", Office: "o", Day: "2026-03-10", N: 1, Number: "A001", State: queue.Called,
 		Services: []queue.ServiceCount{{Service: "s", Count: 2}}, Appointment: "a1", AppointmentStart: t0.Add(5 * time.Minute),
-		Arrived: t0, Counter: "c1", Called: t0.Add(time.Minute), Recalls: 1, NoShowReported: true}
+		Arrived: t0, Counter: "c1", Called: t0.Add(time.Minute), Recalls: 1, NoShowReported: true, Priority: true, PriorityLevel: "schwangerschaft"}
 	appt := queue.Appointment{ID: "a1", Office: "o", Start: t0.Add(5 * time.Minute), Duration: 15 * time.Minute,
 		Services: []queue.ServiceCount{{Service: "s", Count: 2}}, Secret: "x", BirthHash: "h", Name: "Jürgen Müller"}
 	events := []queue.Event{

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"lotse/assets"
@@ -300,11 +301,31 @@ func (k *Kiosk) walkInFailed(err error) {
 	switch code {
 	case api.CodeRateLimited:
 		k.showMessage(k.rateLimited(e))
+	case api.CodeWalkInsFull:
+		// Plainly, and where to go instead: the office's online booking.
+		if url := k.bookingURL(); url != "" {
+			k.showMessage(k.text.get("walkin_full", "url", url))
+		} else {
+			k.showMessage(k.text.get("walkin_full_plain"))
+		}
 	case api.CodeInvalid, api.CodeConflict, api.CodeNotFound, api.CodeTooLate, api.CodeTooEarly:
 		k.showMessage(k.text.get("walkin_closed"))
 	default:
 		k.failedUnavailable(err)
 	}
+}
+
+// bookingURL is the office's online booking, shown without its scheme:
+// people type what they read, and "https://" only gets in the way.
+func (k *Kiosk) bookingURL() string {
+	if k.link.office == nil {
+		return ""
+	}
+	u := k.link.office.BookingURL
+	for _, p := range []string{"https://", "http://"} {
+		u = strings.TrimPrefix(u, p)
+	}
+	return strings.TrimSuffix(u, "/")
 }
 
 // failedUnavailable handles a hub that did not answer usefully.

@@ -101,7 +101,7 @@ func (k *Kiosk) officeFetched(office api.Office, err error) {
 
 func sameOffice(a, b api.Office) bool {
 	if a.ID != b.ID || a.Name != b.Name || a.WalkIns != b.WalkIns || a.BirthDateCheckIn != b.BirthDateCheckIn ||
-		len(a.Services) != len(b.Services) {
+		a.BookingURL != b.BookingURL || len(a.Services) != len(b.Services) {
 		return false
 	}
 	for i := range a.Services {

@@ -135,18 +135,37 @@
     const walkIns = !off || off.walkIns !== false;
     $("#walkin-draw").disabled = busy || !service || !walkIns;
     $("#walkin-note").textContent = walkIns ? "" : t("desk.noWalkIns");
+    renderLevels();
+  }
+
+  // renderLevels offers the office's reasons for priority in place of the
+  // plain checkbox, where the office configured some; the choice stays
+  // while the list is unchanged.
+  function renderLevels() {
+    const levels = (off && off.priorityLevels) || [];
+    $("#walkin-priority-check").hidden = levels.length > 0;
+    $("#walkin-level-field").hidden = levels.length === 0;
+    const sel = $("#walkin-level");
+    const ids = ["", ...levels.map((l) => l.id)];
+    if (sel.options.length === ids.length && ids.every((id, i) => sel.options[i].value === id)) return;
+    const keep = sel.value;
+    sel.replaceChildren(el("option", { value: "", text: t("desk.noPriority") }),
+      ...levels.map((l) => el("option", { value: l.id, text: l.name })));
+    sel.value = ids.includes(keep) ? keep : "";
   }
 
   async function drawWalkIn() {
     if (busy || !service) return;
     busy = true;
     renderWalkIn();
-    const r = await request("POST", base() + "/tickets", { service, priority: $("#walkin-priority").checked });
+    const level = $("#walkin-level-field").hidden ? "" : $("#walkin-level").value;
+    const r = await request("POST", base() + "/tickets", { service, priority: $("#walkin-priority").checked || level !== "", priorityLevel: level });
     busy = false;
     if (!r.ok) { showError(errorText(r.error, "walkin")); renderWalkIn(); return; }
     clearError();
     service = "";
     $("#walkin-priority").checked = false;
+    $("#walkin-level").value = "";
     renderWalkIn();
     showTicket(r.data);
   }
