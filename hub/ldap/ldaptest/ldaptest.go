@@ -27,7 +27,7 @@ const (
 // Server is a running slapd.
 type Server struct {
 	// URL is ldap://127.0.0.1:PORT.
-	URL string
+	URL    string
 	cmd    *exec.Cmd
 	out    *bytes.Buffer
 	exited chan struct{}
