@@ -37,6 +37,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 		{codeEnded, api.CodeSessionEnded, http.StatusUnauthorized},
 		{codeBadRequest, api.CodeBadRequest, http.StatusBadRequest},
 		{codeTooLarge, api.CodeTooLarge, http.StatusRequestEntityTooLarge},
+		{codeDirectoryDown, api.CodeDirectoryUnavailable, http.StatusServiceUnavailable},
 	} {
 		if string(c.code) != c.api {
 			t.Errorf("code %q, the API says %q", c.code, c.api)
@@ -45,7 +46,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 			t.Errorf("%s answers %d, want %d", c.code, got, c.status)
 		}
 	}
-	if len(statusOf) != 20 {
+	if len(statusOf) != 21 {
 		t.Errorf("statusOf maps %d codes; list the new ones here", len(statusOf))
 	}
 }

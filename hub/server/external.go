@@ -189,6 +189,10 @@ type oidcLogin struct {
 	office, counter, returnTo string
 	takeOver                  bool
 	expires                   time.Time
+	// prev is the session token the browser held at the start: the
+	// provider's redirect back is cross-site and brings no Strict cookie,
+	// yet the login must replace that session as the form's does.
+	prev string
 }
 
 // oidcLogins holds the logins under way by state. They live in memory
@@ -278,6 +282,9 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
 	}
 	x := oidcLogin{nonce: randomToken(), verifier: pkceVerifier(), office: q.Get("office"), counter: q.Get("counter"),
 		returnTo: returnTo, takeOver: q.Get("takeOver") == "1", expires: s.now().Add(oidcLoginTTL)}
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		x.prev = ck.Value
+	}
 	state := randomToken()
 	to, err := s.external.OIDC.AuthURL(r.Context(), state, x.nonce, x.verifier)
 	if err != nil {
@@ -340,7 +347,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := clerkFor(s.external.OIDCRules, viaOIDC, user, groups, x.office)
-	if _, err := s.openSession(w, r, c, x.office, x.counter, x.takeOver); err != nil {
+	if _, err := s.openSession(w, r, c, x.office, x.counter, x.takeOver, x.prev); err != nil {
 		backWithError(w, r, x.returnTo, queue.ErrorCode(err))
 		return
 	}

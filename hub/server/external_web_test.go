@@ -44,6 +44,55 @@ func TestCityLoginInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("from the desk's session to a counter", func(t *testing.T) {
+		// The browser holds a desk session; the workplace asks for a
+		// counter, and the provider's login replaces that session, though
+		// the provider's redirect back brings no Strict cookie.
+		h, m := oidcHub(t)
+		m.QueueUser(&mockoidc.MockUser{Subject: "s1", PreferredUsername: "berta", Groups: []string{"/lotse/schalter"}})
+		tb := b.newTab(t, h.URL)
+		tb.login("desk.html", "")
+		tb.do(chromedp.Navigate(tb.url + "/counter/"))
+		tb.waitFor("the workplace asks for a counter", `!document.querySelector("#login").hidden && !document.querySelector("#login-oidc").hidden`)
+		tb.eval(`document.querySelector("#login-counter").value = "schalter-1"`, nil)
+		tb.do(chromedp.Click("#login-oidc"))
+		tb.waitFor("back in the workplace, logged in", `location.pathname === "/counter/" && document.querySelector("#login") && document.querySelector("#login").hidden && document.body.innerText.includes("Schalter 1")`)
+		h.Server.sessions.mu.Lock()
+		defer h.Server.sessions.mu.Unlock()
+		for _, s := range h.Server.sessions.cache {
+			if s.User == "demo" && s.Ended != endReplaced {
+				t.Fatalf("the desk session of the same browser is %q, want ended as replaced", s.Ended)
+			}
+		}
+	})
+
+	t.Run("a busy counter is offered for takeover", func(t *testing.T) {
+		h, m := oidcHub(t)
+		other := b.newTab(t, h.URL)
+		other.login("", "schalter-1")
+		tb := b.newTab(t, h.URL)
+		tb.do(chromedp.Navigate(tb.url + "/counter/"))
+		for _, takeOver := range []bool{false, true} {
+			m.QueueUser(&mockoidc.MockUser{Subject: "s1", PreferredUsername: "berta", Groups: []string{"/lotse/schalter"}})
+			tb.waitFor("login form", `!document.querySelector("#login").hidden && !document.querySelector("#login-oidc").hidden && document.querySelectorAll("#login-counter option").length > 0`)
+			tb.eval(fmt.Sprintf(`(() => {
+				const o = document.querySelector("#login-office");
+				o.value = %q; o.dispatchEvent(new Event("change"));
+				document.querySelector("#login-counter").value = "schalter-1";
+				document.querySelector("#login-takeover").checked = %v;
+			})()`, demo.Mitte, takeOver), nil)
+			tb.do(chromedp.Click("#login-oidc"))
+			if takeOver {
+				break
+			}
+			tb.waitFor("the takeover offered", `!document.querySelector("#login").hidden && !document.querySelector("#login-takeover-row").hidden`)
+			if msg := tb.text("#login-error"); !strings.Contains(msg, "Schalter 1") {
+				t.Fatalf("refused login says %q, want it to name Schalter 1", msg)
+			}
+		}
+		tb.waitFor("logged in at the counter", `location.pathname === "/counter/" && document.querySelector("#login").hidden && document.body.innerText.includes("Schalter 1")`)
+	})
+
 	t.Run("directory down", func(t *testing.T) {
 		// Nothing listens on port 1 of the loopback: the directory is down.
 		d, err := ldap.New(ldap.Config{URL: "ldap://127.0.0.1:1", UserDN: "uid=%s,ou=people,dc=stadt,dc=test"})

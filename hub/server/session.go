@@ -384,7 +384,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sess, err := s.openSession(w, r, c, req.Office, req.Counter, req.TakeOver)
+	prev := ""
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		prev = ck.Value
+	}
+	sess, err := s.openSession(w, r, c, req.Office, req.Counter, req.TakeOver, prev)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -393,9 +397,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // openSession opens the session of an account whose credentials were
-// right, at an office and counter the caller checked exist, and sets its
-// cookie: the login form and the identity provider's callback end here.
-func (s *Server) openSession(w http.ResponseWriter, r *http.Request, c Clerk, office, counter string, takeOver bool) (store.Session, error) {
+// right and sets its cookie: the login form and the identity provider's
+// callback end here. prev is the session token the browser held before.
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, c Clerk, office, counter string, takeOver bool, prev string) (store.Session, error) {
 	o, ok := s.offices[office]
 	if !ok {
 		return store.Session{}, queue.Errorf(queue.NotFound, "unknown office %q", office)
@@ -420,10 +424,6 @@ func (s *Server) openSession(w http.ResponseWriter, r *http.Request, c Clerk, of
 	}
 	if err != nil {
 		return store.Session{}, err
-	}
-	prev := ""
-	if ck, err := r.Cookie(sessionCookie); err == nil {
-		prev = ck.Value
 	}
 	token, sess, err := s.sessions.open(r.Context(), c, office, counter, counterName, takeOver, prev)
 	if err != nil {

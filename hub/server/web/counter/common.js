@@ -264,15 +264,27 @@ const Lotse = (() => {
     location.href = "/api/v1/session/oidc/start?" + q.toString();
   }
 
-  // loginErrorFromURL takes the error the provider's round trip brought
-  // back, once: a reload must not show it again.
+  // loginErrorFromURL takes the error code the provider's round trip
+  // brought back, once: a reload must not show it again.
   function loginErrorFromURL() {
     const u = new URL(location.href);
     const code = u.searchParams.get("login_error");
     if (!code) return "";
     u.searchParams.delete("login_error");
     history.replaceState(null, "", u.pathname + u.search + u.hash);
-    return errorText({ code }, "login");
+    return code;
+  }
+
+  // showLoginError says why a login failed; a busy counter offers the
+  // takeover, as after the form.
+  function showLoginError(code, counterId) {
+    if (code === "counter_in_use") {
+      const sel = $("#login-counter");
+      $("#login-error").textContent = t("err.login.counter_in_use", { counter: sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : counterId });
+      $("#login-takeover-row").hidden = false;
+      return;
+    }
+    $("#login-error").textContent = errorText({ code }, "login");
   }
 
   async function submitLogin(ev) {
@@ -291,9 +303,7 @@ const Lotse = (() => {
       if (r.error.code === "counter_in_use") {
         // Another session works at this counter: offer to take over,
         // never do it silently.
-        const sel = $("#login-counter");
-        $("#login-error").textContent = t("err.login.counter_in_use", { counter: sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : req.counter });
-        $("#login-takeover-row").hidden = false;
+        showLoginError(r.error.code, req.counter);
         return;
       }
       $("#login-error").textContent = errorText(r.error, "login");
@@ -480,7 +490,7 @@ const Lotse = (() => {
     $("#login-office").addEventListener("change", (e) => fillCounters(e.target.value, ""));
     $("#login-form").addEventListener("submit", submitLogin);
     $("#login-oidc").addEventListener("click", oidcLogin);
-    const urlError = loginErrorFromURL();
+    const urlError = loginErrorFromURL(); // a code, or ""
     fetch("/api/v1/session/options", { cache: "no-store" }).then((r) => r.json()).then((o) => { $("#login-oidc").hidden = !o.oidc; }).catch(() => { /* the form still works */ });
     document.querySelectorAll("[data-lang]").forEach((b) => b.addEventListener("click", async () => {
       await loadTexts(b.dataset.lang);
@@ -510,7 +520,7 @@ const Lotse = (() => {
       state.session = s;
     }
     const p = requireLogin(r.ok ? "login.chooseCounter" : "");
-    if (urlError) $("#login-error").textContent = urlError;
+    if (urlError) showLoginError(urlError, "");
     const s = await p;
     state.active = true;
     return s;
