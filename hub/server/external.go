@@ -259,7 +259,10 @@ func localReturn(p string) string {
 // backWithError sends the browser back to its page with an error code for
 // the login dialog.
 func backWithError(w http.ResponseWriter, r *http.Request, returnTo string, code queue.Code) {
-	u, _ := url.Parse(returnTo)
+	u, err := url.Parse(returnTo)
+	if err != nil {
+		u = &url.URL{Path: "/counter/"}
+	}
 	q := u.Query()
 	q.Set("login_error", string(code))
 	u.RawQuery = q.Encode()

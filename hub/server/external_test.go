@@ -472,3 +472,32 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestOIDCReturnStaysOnTheHub: the page to return to after the
+// provider's login is a path of the hub, never another site.
+func TestOIDCReturnStaysOnTheHub(t *testing.T) {
+	h, _ := oidcHub(t)
+	for _, tc := range []struct{ ret, want string }{
+		{"/counter/desk.html", "/counter/desk.html"},
+		{"https://evil.example/", "/counter/"},
+		{"//evil.example/", "/counter/"},
+		{"/\\evil.example/", "/counter/"},
+		{"/%zz", "/counter/"},
+	} {
+		t.Run(tc.ret, func(t *testing.T) {
+			c := newCityClient(t, h.URL)
+			c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			// An unknown office sends the browser straight back.
+			q := url.Values{"office": {"nowhere"}, "return": {tc.ret}}
+			res, err := c.http.Get(h.URL + "/api/v1/session/oidc/start?" + q.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			u, err := url.Parse(res.Header.Get("Location"))
+			if err != nil || u.Host != "" || u.Path != tc.want || u.Query().Get("login_error") != "not_found" {
+				t.Fatalf("sent to %q, want %s?login_error=not_found", res.Header.Get("Location"), tc.want)
+			}
+		})
+	}
+}
