@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func TestCityLoginInBrowser(t *testing.T) {
 			o.value = %q; o.dispatchEvent(new Event("change"));
 			document.querySelector("#login-counter").value = "schalter-2";
 		})()`, demo.Mitte), nil)
-		tb.do(chromedp.Click("#login-oidc"))
+		tb.follow("#login-oidc")
 		tb.waitFor("back in the workplace, logged in", `location.pathname === "/counter/" && document.querySelector("#login") && document.querySelector("#login").hidden && document.body.innerText.includes("Schalter 2")`)
 		var who string
 		tb.eval(`(() => { const x = new XMLHttpRequest(); x.open("GET", "/api/v1/session", false); x.send(); return x.status + " " + x.responseText; })()`, &who)
@@ -55,7 +56,7 @@ func TestCityLoginInBrowser(t *testing.T) {
 		tb.do(chromedp.Navigate(tb.url + "/counter/"))
 		tb.waitFor("the workplace asks for a counter", `!document.querySelector("#login").hidden && !document.querySelector("#login-oidc").hidden`)
 		tb.eval(`document.querySelector("#login-counter").value = "schalter-1"`, nil)
-		tb.do(chromedp.Click("#login-oidc"))
+		tb.follow("#login-oidc")
 		tb.waitFor("back in the workplace, logged in", `location.pathname === "/counter/" && document.querySelector("#login") && document.querySelector("#login").hidden && document.body.innerText.includes("Schalter 1")`)
 		h.Server.sessions.mu.Lock()
 		defer h.Server.sessions.mu.Unlock()
@@ -81,7 +82,7 @@ func TestCityLoginInBrowser(t *testing.T) {
 				document.querySelector("#login-counter").value = "schalter-1";
 				document.querySelector("#login-takeover").checked = %v;
 			})()`, demo.Mitte, takeOver), nil)
-			tb.do(chromedp.Click("#login-oidc"))
+			tb.follow("#login-oidc")
 			if takeOver {
 				break
 			}
@@ -125,4 +126,16 @@ func TestCityLoginInBrowser(t *testing.T) {
 			tb.shot("directory-down-" + tc.lang)
 		}
 	})
+}
+
+// follow clicks what leaves the page and waits until the page at the end
+// of the redirects has loaded: a poll during the navigation would lose
+// its document.
+func (tb *tab) follow(sel string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(sel)); err != nil {
+		tb.t.Fatalf("follow %s: %v", sel, err)
+	}
 }

@@ -212,21 +212,20 @@ func (m *sessions) lookup(ctx context.Context, token string) (store.Session, Cle
 	if !ok {
 		return s, Clerk{}, queue.Errorf(codeUnauthorized, "not logged in")
 	}
-	if s.Account != "" {
-		// The directory granted the roles at login; it is not asked
-		// again, so a clerk goes on working while it is down.
-		if s.Ended == "" && !m.now().Before(s.Expires) {
+	if s.Account != "" && s.Ended == "" {
+		// The directory granted the roles at login (external.go); it is
+		// not asked again, so a clerk goes on working while it is down.
+		if !m.now().Before(s.Expires) {
 			return s, Clerk{}, queue.Errorf(codeUnauthorized, "session expired")
 		}
-		if s.Ended == "" {
-			c, err := clerkOfAccount(s.User, s.Account)
-			if err != nil {
-				return s, Clerk{}, err
-			}
-			m.tell(ctx, s, true)
-			return s, c, nil
+		c, err := clerkOfAccount(s.User, s.Account)
+		if err != nil {
+			return s, Clerk{}, err
 		}
-	} else if s.Ended == "" {
+		m.tell(ctx, s, true)
+		return s, c, nil
+	}
+	if s.Ended == "" {
 		c, known := m.auth.clerks[s.User]
 		switch {
 		case !known:
