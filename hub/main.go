@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
 		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
 		BehindTLSProxy: inst.file != nil && inst.file.Hub.BehindTLSProxy, Limits: limits,
-		Manage: server.ManageConfig{WaitAlert: inst.waitAlerts()},
+		Manage: server.ManageConfig{WaitAlert: inst.waitAlerts()}, External: inst.external,
 	})
 	if err != nil {
 		return err
@@ -190,6 +190,8 @@ type installation struct {
 	deskPrinters map[string]string
 	// syncEvery is the shortest sync interval the offices configure.
 	syncEvery time.Duration
+	// external is the city's login ([auth]; external.go).
+	external server.External
 }
 
 // demoSource returns the demo backend for the /demo page, or nil: a nil
@@ -274,6 +276,9 @@ func install(path, backendName string) (*installation, error) {
 			return nil, err
 		}
 		inst.devices = append(inst.devices, server.Device{Name: d.Name, Token: tok, Office: d.Office, Role: d.Role})
+	}
+	if inst.external, err = externalLogin(f.Auth); err != nil {
+		return nil, err
 	}
 	return inst, nil
 }

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -24,6 +25,7 @@ type File struct {
 	Offices []Office `toml:"office"`
 	Clerks  []Clerk  `toml:"clerk"`
 	Devices []Device `toml:"device"`
+	Auth    Auth     `toml:"auth"` // the city's login: [auth.ldap], [auth.oidc]
 }
 
 // Hub holds the hub's own settings; flags override them.
@@ -285,6 +287,9 @@ func Load(path string) (*File, error) {
 	if err := f.checkAccess(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	if err := f.checkAuth(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
 	return &f, nil
 }
 
@@ -501,6 +506,137 @@ func (f *File) checkAccess() error {
 			default:
 				return fmt.Errorf("clerk %s: unknown role %q (available: clerk, desk, supervisor, admin)", c.User, r)
 			}
+		}
+	}
+	return nil
+}
+
+// Auth is the city's own login beside the [[clerk]] accounts: its
+// directory ([auth.ldap]) and its OpenID Connect provider ([auth.oidc]).
+type Auth struct {
+	LDAP *LDAP `toml:"ldap"`
+	OIDC *OIDC `toml:"oidc"`
+}
+
+// LDAP is the city's directory, OpenLDAP or Active Directory. Accounts
+// that are not [[clerk]] entries log in with its passwords; its groups
+// grant roles and offices.
+type LDAP struct {
+	URL                string `toml:"url"` // ldap://host:389 or ldaps://host:636
+	StartTLS           bool   `toml:"start_tls"`
+	InsecureSkipVerify bool   `toml:"insecure_skip_verify"`
+	// UserDN binds as the user directly: "uid=%s,ou=people,dc=stadt,dc=de".
+	UserDN string `toml:"user_dn"`
+	// BindDN (a service account, its password from BindPasswordEnv or
+	// BindPasswordFile) searches the user below BaseDN with UserFilter,
+	// e.g. "(sAMAccountName=%s)".
+	BindDN           string `toml:"bind_dn"`
+	BindPasswordEnv  string `toml:"bind_password_env"`
+	BindPasswordFile string `toml:"bind_password_file"`
+	BaseDN           string `toml:"base_dn"`
+	UserFilter       string `toml:"user_filter"`
+	// GroupAttr lists the user's groups (default memberOf); GroupBaseDN
+	// with GroupFilter ("(member=%s)") searches them instead.
+	GroupAttr   string   `toml:"group_attr"`
+	GroupBaseDN string   `toml:"group_base_dn"`
+	GroupFilter string   `toml:"group_filter"`
+	Timeout     Duration `toml:"timeout"`
+	// Groups grant roles in offices to their members.
+	Groups []GroupRule `toml:"group"`
+}
+
+// BindPassword returns the service account's password, or "" when the
+// directory is searched without one.
+func (l LDAP) BindPassword() (string, error) {
+	if l.BindPasswordEnv == "" && l.BindPasswordFile == "" {
+		return "", nil
+	}
+	return secret("ldap bind password", l.BindPasswordEnv, l.BindPasswordFile)
+}
+
+// OIDC is the city's OpenID Connect provider, e.g. a Keycloak realm.
+type OIDC struct {
+	Issuer           string `toml:"issuer"`
+	ClientID         string `toml:"client_id"`
+	ClientSecretEnv  string `toml:"client_secret_env"`
+	ClientSecretFile string `toml:"client_secret_file"`
+	// RedirectURL is https://HUB/api/v1/session/oidc/callback as the
+	// clerks' browsers reach the hub.
+	RedirectURL string   `toml:"redirect_url"`
+	Scopes      []string `toml:"scopes"`
+	// GroupsClaim is the ID token's claim with the groups or roles, a
+	// dotted path such as "realm_access.roles"; default "groups".
+	GroupsClaim string `toml:"groups_claim"`
+	// UserClaim names the account; default preferred_username.
+	UserClaim string `toml:"user_claim"`
+	// Groups grant roles in offices to the members of the claim's groups.
+	Groups []GroupRule `toml:"group"`
+}
+
+// ClientSecret returns the client's secret, or "" for a public client.
+func (o OIDC) ClientSecret() (string, error) {
+	if o.ClientSecretEnv == "" && o.ClientSecretFile == "" {
+		return "", nil
+	}
+	return secret("oidc client secret", o.ClientSecretEnv, o.ClientSecretFile)
+}
+
+// GroupRule grants roles in offices (none: every office) to the members
+// of a group: an LDAP group's DN or common name, an ID token's group or
+// role name.
+type GroupRule struct {
+	Group   string   `toml:"group"`
+	Roles   []string `toml:"roles"`
+	Offices []string `toml:"offices"`
+}
+
+// checkAuth checks the city's login: each group rule names a group and
+// known roles, and its offices exist.
+func (f *File) checkAuth() error {
+	offices := map[string]bool{}
+	for _, o := range f.Offices {
+		offices[o.ID] = true
+	}
+	check := func(table string, rules []GroupRule) error {
+		if len(rules) == 0 {
+			return fmt.Errorf("%s: no [[%s.group]]: nobody could log in (each grants roles to a group)", table, table)
+		}
+		for _, g := range rules {
+			if g.Group == "" {
+				return fmt.Errorf("%s.group: group missing", table)
+			}
+			if len(g.Roles) == 0 {
+				return fmt.Errorf("%s.group %s: roles missing (any of clerk, desk, supervisor, admin)", table, g.Group)
+			}
+			for _, r := range g.Roles {
+				switch r {
+				case "clerk", "desk", "supervisor", "admin":
+				default:
+					return fmt.Errorf("%s.group %s: unknown role %q (available: clerk, desk, supervisor, admin)", table, g.Group, r)
+				}
+			}
+			for _, o := range g.Offices {
+				if !offices[o] {
+					return fmt.Errorf("%s.group %s: unknown office %q", table, g.Group, o)
+				}
+			}
+		}
+		return nil
+	}
+	if l := f.Auth.LDAP; l != nil {
+		if l.URL == "" {
+			return errors.New("auth.ldap: url missing")
+		}
+		if err := check("auth.ldap", l.Groups); err != nil {
+			return err
+		}
+	}
+	if o := f.Auth.OIDC; o != nil {
+		if o.Issuer == "" || o.ClientID == "" || o.RedirectURL == "" {
+			return errors.New("auth.oidc: issuer, client_id and redirect_url are needed")
+		}
+		if err := check("auth.oidc", o.Groups); err != nil {
+			return err
 		}
 	}
 	return nil

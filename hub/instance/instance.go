@@ -81,6 +81,9 @@ type Options struct {
 	BehindTLSProxy bool
 	// Manage wires the manager's view (server.Config.Manage).
 	Manage server.ManageConfig
+	// External is the city's login, LDAP and OpenID Connect
+	// (server.Config.External).
+	External server.External
 }
 
 // HTTPLimits bound what one connection may take of the hub, so that slow
@@ -231,6 +234,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits, BehindTLSProxy: o.BehindTLSProxy,
 		Manage: o.Manage, PublicURL: o.PublicURL, DeskPrinters: deskPrinters,
+		External: o.External,
 	})
 	lim := o.HTTP.withDefaults()
 	h.grace = lim.ShutdownGrace

@@ -50,6 +50,9 @@ type Clerk struct {
 	// Counters the account may work at; empty: every counter of its
 	// offices.
 	Counters []string
+	// via is how an account without a [[clerk]] entry logged in (ldap,
+	// oidc; external.go); "" for a local account.
+	via string
 }
 
 // Device is a kiosk or display with its token.

@@ -38,6 +38,7 @@ func TestErrorCodesAreTheAPIs(t *testing.T) {
 		{codeEnded, api.CodeSessionEnded, http.StatusUnauthorized},
 		{codeBadRequest, api.CodeBadRequest, http.StatusBadRequest},
 		{codeTooLarge, api.CodeTooLarge, http.StatusRequestEntityTooLarge},
+		{codeDirectoryDown, api.CodeDirectoryUnavailable, http.StatusServiceUnavailable},
 	} {
 		if string(c.code) != c.api {
 			t.Errorf("code %q, the API says %q", c.code, c.api)

@@ -43,6 +43,8 @@ var statusOf = map[queue.Code]int{
 
 	queue.CurrentNotStarted: http.StatusConflict,
 	codeTooLarge:            http.StatusRequestEntityTooLarge,
+
+	codeDirectoryDown: http.StatusServiceUnavailable, // external.go
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

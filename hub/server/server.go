@@ -74,6 +74,9 @@ type Config struct {
 	// DeskPrinters are the receipt printers of the offices' information
 	// desks, by office id; an office without one prints from the browser.
 	DeskPrinters map[string]DeskPrinter
+	// External is the city's login (LDAP, OpenID Connect); zero: local
+	// accounts only (external.go).
+	External External
 }
 
 // Server serves the hub's HTTP side.
@@ -105,6 +108,8 @@ type Server struct {
 	public         publicCache // waiting.go
 	publicURL      string      // see Config.PublicURL
 	deskPrinters   map[string]DeskPrinter
+	external       External   // external.go
+	oidcLogins     oidcLogins // logins under way at the provider
 }
 
 type officeHandle struct {
@@ -122,7 +127,7 @@ func New(c Config) *Server {
 		now: c.Now, log: c.Log, health: c.Health, demo: c.Demo, qrCode: c.QRCode, notice: c.Notice,
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
 		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy, manage: newSupervision(c.Manage),
-		publicURL: c.PublicURL, deskPrinters: c.DeskPrinters,
+		publicURL: c.PublicURL, deskPrinters: c.DeskPrinters, external: c.External,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -262,6 +267,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/session", s.login)
 	m.HandleFunc("DELETE /api/v1/session", s.logout)
 	m.HandleFunc("GET /api/v1/session", s.whoami)
+	s.externalRoutes(m) // external.go
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.serveMetrics)
 	s.manageRoutes(m) // manage.go

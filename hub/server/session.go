@@ -212,6 +212,19 @@ func (m *sessions) lookup(ctx context.Context, token string) (store.Session, Cle
 	if !ok {
 		return s, Clerk{}, queue.Errorf(codeUnauthorized, "not logged in")
 	}
+	if s.Account != "" && s.Ended == "" {
+		// The directory granted the roles at login (external.go); it is
+		// not asked again, so a clerk goes on working while it is down.
+		if !m.now().Before(s.Expires) {
+			return s, Clerk{}, queue.Errorf(codeUnauthorized, "session expired")
+		}
+		c, err := clerkOfAccount(s.User, s.Account)
+		if err != nil {
+			return s, Clerk{}, err
+		}
+		m.tell(ctx, s, true)
+		return s, c, nil
+	}
 	if s.Ended == "" {
 		c, known := m.auth.clerks[s.User]
 		switch {
@@ -294,7 +307,7 @@ func (m *sessions) open(ctx context.Context, c Clerk, office, counter, counterNa
 	}
 	token := randomToken()
 	s := store.Session{ID: m.id(token), User: c.User, Office: office, Counter: counter, CSRF: randomToken(),
-		Credential: credential(c.PasswordHash), Created: now, Expires: now.Add(m.auth.ttl)}
+		Credential: credential(c.PasswordHash), Created: now, Expires: now.Add(m.auth.ttl), Account: c.account()}
 	if err := m.db.CreateSession(ctx, s, now); err != nil {
 		return "", s, err
 	}
@@ -359,29 +372,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown office %q", req.Office))
 		return
 	}
-	counterName := ""
 	if req.Counter != "" {
-		c, ok := o.office.Counter(req.Counter)
-		if !ok {
+		if _, ok := o.office.Counter(req.Counter); !ok {
 			s.writeError(w, r, queue.Errorf(queue.NotFound, "unknown counter %q", req.Counter))
 			return
 		}
-		counterName = c.Name
 	}
-	c, err := s.password(r, req.User, req.Password)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p := principal{clerk: c.User, account: c}
-	switch {
-	case !c.officeAllowed(req.Office):
-		err = queue.Errorf(codeForbidden, "the account %s may not work in %s", c.User, o.office.Name)
-	case req.Counter != "":
-		err = p.atCounter(req.Counter)
-	case !p.hasRole(AllRoles...):
-		err = queue.Errorf(codeForbidden, "the account %s has no role", c.User)
-	}
+	c, err := s.checkLogin(r, req.User, req.Password, req.Office) // external.go
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -390,29 +387,71 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		prev = ck.Value
 	}
-	token, sess, err := s.sessions.open(r.Context(), c, req.Office, req.Counter, counterName, req.TakeOver, prev)
+	sess, err := s.openSession(w, r, c, req.Office, req.Counter, req.TakeOver, prev)
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("login: %w", err))
+		s.writeError(w, r, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
+}
+
+// openSession opens the session of an account whose credentials were
+// right and sets its cookie: the login form and the identity provider's
+// callback end here. prev is the session token the browser held before.
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, c Clerk, office, counter string, takeOver bool, prev string) (store.Session, error) {
+	o, ok := s.offices[office]
+	if !ok {
+		return store.Session{}, queue.Errorf(queue.NotFound, "unknown office %q", office)
+	}
+	counterName := ""
+	if counter != "" {
+		ct, ok := o.office.Counter(counter)
+		if !ok {
+			return store.Session{}, queue.Errorf(queue.NotFound, "unknown counter %q", counter)
+		}
+		counterName = ct.Name
+	}
+	p := principal{clerk: c.User, account: c}
+	var err error
+	switch {
+	case !c.officeAllowed(office):
+		err = queue.Errorf(codeForbidden, "the account %s may not work in %s", c.User, o.office.Name)
+	case counter != "":
+		err = p.atCounter(counter)
+	case !p.hasRole(AllRoles...):
+		err = queue.Errorf(codeForbidden, "the account %s has no role", c.User)
+	}
+	if err != nil {
+		return store.Session{}, err
+	}
+	token, sess, err := s.sessions.open(r.Context(), c, office, counter, counterName, takeOver, prev)
+	if err != nil {
+		return sess, fmt.Errorf("login: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: s.secure(r), MaxAge: int(s.auth.ttl.Seconds()),
 	})
-	writeJSON(w, http.StatusOK, api.Session{User: sess.User, Office: sess.Office, Counter: sess.Counter, CSRF: sess.CSRF})
+	return sess, nil
 }
 
 // logout ends the session on the hub, not only in the browser: a copied
 // cookie must stop working too.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	s.pauseAtLogout(r)
+	providerLogout := ""
 	if c, err := r.Cookie(sessionCookie); err == nil {
+		providerLogout = s.oidcLogout(r.Context(), c.Value) // external.go
 		if err := s.sessions.end(r.Context(), s.sessions.id(c.Value), endLogout); err != nil {
 			s.writeError(w, r, fmt.Errorf("logout: %w", err))
 			return
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r), MaxAge: -1})
+	if providerLogout != "" {
+		writeLoggedOut(w, providerLogout)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -447,7 +486,7 @@ func (s *Server) heldByOther(ctx context.Context, o *officeHandle, counter strin
 		// A session whose account was removed or whose password changed
 		// is over, even if no request has ended it in the database yet;
 		// Basic has no takeover to get past it.
-		if c, ok := s.auth.clerks[l.User]; !ok || credential(c.PasswordHash) != l.Credential {
+		if c, ok := s.auth.clerks[l.User]; l.Account == "" && (!ok || credential(c.PasswordHash) != l.Credential) {
 			continue
 		}
 		if l.User != p.clerk {

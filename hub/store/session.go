@@ -21,14 +21,18 @@ type Session struct {
 	Created    time.Time
 	Expires    time.Time
 	Ended      string // why it ended; "" while it lives
+	// Account holds the roles and offices a directory or identity
+	// provider granted at login (the server's encoding); "" for a local
+	// account, whose configuration is read instead.
+	Account string
 }
 
-const sessionColumns = "id, user, office, counter, csrf, credential, created, expires, ended"
+const sessionColumns = "id, user, office, counter, csrf, credential, created, expires, ended, account"
 
 func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 	var s Session
 	var created, expires int64
-	err := row.Scan(&s.ID, &s.User, &s.Office, &s.Counter, &s.CSRF, &s.Credential, &created, &expires, &s.Ended)
+	err := row.Scan(&s.ID, &s.User, &s.Office, &s.Counter, &s.CSRF, &s.Credential, &created, &expires, &s.Ended, &s.Account)
 	s.Created, s.Expires = fromNanos(created), fromNanos(expires)
 	return s, err
 }
@@ -44,8 +48,8 @@ func (db *DB) CreateSession(ctx context.Context, s Session, now time.Time) error
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires < ?", nanos(now)); err != nil {
 		return fmt.Errorf("create session: drop expired: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		s.ID, s.User, s.Office, s.Counter, s.CSRF, s.Credential, nanos(s.Created), nanos(s.Expires), s.Ended); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		s.ID, s.User, s.Office, s.Counter, s.CSRF, s.Credential, nanos(s.Created), nanos(s.Expires), s.Ended, s.Account); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

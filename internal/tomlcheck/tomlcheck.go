@@ -27,6 +27,7 @@ var Tables = map[string]string{
 	"office":  "hub",
 	"clerk":   "hub",
 	"device":  "hub",
+	"auth":    "hub",
 	"kiosk":   "kiosk",
 	"display": "display",
 }

@@ -172,9 +172,12 @@ const Lotse = (() => {
   }
 
   async function logout() {
-    await request("DELETE", "/api/v1/session?pause=1"); // leaving the counter closes it
+    const r = await request("DELETE", "/api/v1/session?pause=1"); // leaving the counter closes it
     state.session = null;
     try { sessionStorage.removeItem("lotse.session"); } catch (e) { /* ignore */ }
+    // A login through the city's provider ends there too, or the next
+    // clerk at this PC would be logged in as this one.
+    if (r.ok && r.data && r.data.logoutUrl) { location.href = r.data.logoutUrl; return; }
     location.reload();
   }
 
@@ -199,6 +202,7 @@ const Lotse = (() => {
         <button type="button" class="btn small" data-lang="en">EN</button>
       </span>
     </div>
+    <button type="button" id="login-oidc" class="btn" data-i18n="login.oidc" hidden>Mit städtischem Konto anmelden</button>
   </form>
 </div>`;
 
@@ -249,6 +253,40 @@ const Lotse = (() => {
     ($("#login-user").value ? $("#login-password") : $("#login-user")).focus();
   }
 
+  // oidcLogin leaves for the city's identity provider, which sends the
+  // browser back to this page logged in (or with ?login_error=CODE).
+  function oidcLogin() {
+    const office = $("#login-office").value, counter = $("#login-counter").value;
+    if (needCounter && !counter) { $("#login-error").textContent = t("login.needCounter"); return; }
+    const q = new URLSearchParams({ office, counter, return: location.pathname });
+    if ($("#login-takeover").checked) q.set("takeOver", "1");
+    try { sessionStorage.setItem("lotse.session", JSON.stringify({ office, counter })); } catch (e) { /* ignore */ }
+    location.href = "/api/v1/session/oidc/start?" + q.toString();
+  }
+
+  // loginErrorFromURL takes the error code the provider's round trip
+  // brought back, once: a reload must not show it again.
+  function loginErrorFromURL() {
+    const u = new URL(location.href);
+    const code = u.searchParams.get("login_error");
+    if (!code) return "";
+    u.searchParams.delete("login_error");
+    history.replaceState(null, "", u.pathname + u.search + u.hash);
+    return code;
+  }
+
+  // showLoginError says why a login failed; a busy counter offers the
+  // takeover, as after the form.
+  function showLoginError(code, counterId) {
+    if (code === "counter_in_use") {
+      const sel = $("#login-counter");
+      $("#login-error").textContent = t("err.login.counter_in_use", { counter: sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : counterId });
+      $("#login-takeover-row").hidden = false;
+      return;
+    }
+    $("#login-error").textContent = errorText({ code }, "login");
+  }
+
   async function submitLogin(ev) {
     ev.preventDefault();
     const btn = $("#login-submit");
@@ -265,9 +303,7 @@ const Lotse = (() => {
       if (r.error.code === "counter_in_use") {
         // Another session works at this counter: offer to take over,
         // never do it silently.
-        const sel = $("#login-counter");
-        $("#login-error").textContent = t("err.login.counter_in_use", { counter: sel.options[sel.selectedIndex] ? sel.options[sel.selectedIndex].text : req.counter });
-        $("#login-takeover-row").hidden = false;
+        showLoginError(r.error.code, req.counter);
         return;
       }
       $("#login-error").textContent = errorText(r.error, "login");
@@ -453,6 +489,9 @@ const Lotse = (() => {
     }
     $("#login-office").addEventListener("change", (e) => fillCounters(e.target.value, ""));
     $("#login-form").addEventListener("submit", submitLogin);
+    $("#login-oidc").addEventListener("click", oidcLogin);
+    const urlError = loginErrorFromURL(); // a code, or ""
+    fetch("/api/v1/session/options", { cache: "no-store" }).then((r) => r.json()).then((o) => { $("#login-oidc").hidden = !o.oidc; }).catch(() => { /* the form still works */ });
     document.querySelectorAll("[data-lang]").forEach((b) => b.addEventListener("click", async () => {
       await loadTexts(b.dataset.lang);
       applyTexts();
@@ -480,7 +519,9 @@ const Lotse = (() => {
       }
       state.session = s;
     }
-    const s = await requireLogin(r.ok ? "login.chooseCounter" : "");
+    const p = requireLogin(r.ok ? "login.chooseCounter" : "");
+    if (urlError) showLoginError(urlError, "");
+    const s = await p;
     state.active = true;
     return s;
   }
