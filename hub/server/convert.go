@@ -127,6 +127,9 @@ func (n *converter) officeAPI() api.Office {
 	for _, c := range o.Counters {
 		out.Counters = append(out.Counters, api.Counter{ID: c.ID, Name: c.Name, Services: slices.DeleteFunc(append([]string{}, c.Services...), booking.IsFallback)})
 	}
+	for _, x := range o.OutcomeList() {
+		out.Outcomes = append(out.Outcomes, api.Outcome{ID: x.ID, Name: x.Name, Names: maps.Clone(x.Names)})
+	}
 	return out
 }
 

@@ -14,6 +14,8 @@ import (
 
 type actionResult struct {
 	ticket  queue.Ticket
+	closed  queue.Ticket // the counter's ticket that next or call ended first
+	changed bool         // the action changed something (not a repeat)
 	counter queue.CounterState
 	name    string
 	now     time.Time // the office loop's clock at the action
@@ -27,7 +29,8 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 	}
 	counter := r.PathValue("counter")
 	a := queue.Action{Counter: counter, Kind: queue.ActionKind(r.PathValue("action")), Ticket: req.Ticket,
-		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current)}
+		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current),
+		Outcome: req.Outcome, Handover: req.Handover}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
@@ -41,7 +44,10 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		if err != nil {
 			return actionResult{}, events, err
 		}
-		out := actionResult{ticket: t, now: now}
+		out := actionResult{ticket: t, now: now, changed: len(events) > 0}
+		if b, ok := q.Ticket(before); ok && before != t.ID && b.State.Final() {
+			out.closed = b
+		}
 		for _, c := range q.Counters() {
 			if c.ID == counter {
 				out.counter = c
@@ -61,11 +67,17 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		s.writeError(w, r, err)
 		return
 	}
+	if ar.changed {
+		s.auditEntries(r.Context(), counterAudit(o.office.ID, p.clerk, counter, a, ar.ticket, ar.closed, ar.now)...) // audit.go
+	}
 	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.convert.counters[ar.counter.ID].Name, Open: ar.counter.Open,
 		Staffed: ar.counter.Staffed, Closed: closed(ar.counter)}}
 	if ar.ticket.ID != "" {
 		t := o.convert.ticket(ar.ticket)
 		t.Name = ar.name // the clerk who serves the person sees the name
+		if ar.counter.Ticket == t.ID {
+			t.Handover = ar.ticket.Handover // the note is for the clerk it came to
+		}
 		out.Ticket = &t
 		if ar.counter.Ticket == t.ID {
 			// As the counter's queue answers it: whichever answer the
@@ -120,6 +132,7 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 					if a, ok := q.Appointment(t.Appointment); ok {
 						at.Name = a.Name
 					}
+					at.Handover = t.Handover // the last clerk's note, for this one
 					// The same rule as the queue's rows: the clerk saw
 					// "wartet 4 Min." a moment ago and must not read
 					// "Gewartet 3 Min." now.

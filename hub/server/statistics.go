@@ -120,7 +120,37 @@ func (s *Server) statisticsJSON(w http.ResponseWriter, r *http.Request, o *offic
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.statOutcomes(r, o, sq, &reports[0]); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, reports[0])
+}
+
+// OutcomeStore reads the visits' outcome counts; the store implements it.
+type OutcomeStore interface {
+	OutcomeCounts(ctx context.Context, office, from, to string) ([]statistics.OutcomeCount, error)
+}
+
+// statOutcomes adds the period's outcomes per service to a report.
+func (s *Server) statOutcomes(r *http.Request, o *officeHandle, sq statQuery, rep *statistics.Report) error {
+	st, ok := s.db.(OutcomeStore)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	counts, err := st.OutcomeCounts(ctx, o.office.ID, sq.from, sq.to)
+	if err != nil {
+		return fmt.Errorf("statistics: %w", err)
+	}
+	meta := statistics.MetaOf(*o.office)
+	if r.URL.Query().Get("lang") == "en" {
+		meta.Lang = "en"
+	}
+	out := statistics.OutcomeReport(meta, o.office.OutcomeList(), counts)
+	rep.Outcomes = &out
+	return nil
 }
 
 // statTables are the tables of the statistics page: the rows as grouped,

@@ -51,13 +51,13 @@ func boolInt(b bool) int {
 
 const (
 	upsertTicket = `INSERT INTO tickets (office, id, day, n, number, state, services, appointment, appointment_start,
-		priority, arrived, transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		priority, arrived, transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, outcome, handover)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, id) DO UPDATE SET state=excluded.state, services=excluded.services,
 		appointment=excluded.appointment, appointment_start=excluded.appointment_start, priority=excluded.priority,
 		transferred=excluded.transferred, counter=excluded.counter, target_counter=excluded.target_counter,
 		called=excluded.called, started=excluded.started, ended=excluded.ended, recalls=excluded.recalls,
-		noshow_reported=excluded.noshow_reported, note=excluded.note`
+		noshow_reported=excluded.noshow_reported, note=excluded.note, outcome=excluded.outcome, handover=excluded.handover`
 	upsertCounter = `INSERT INTO counters (office, id, open, ticket, staffed) VALUES (?,?,?,?,?)
 		ON CONFLICT (office, id) DO UPDATE SET open=excluded.open, ticket=excluded.ticket, staffed=excluded.staffed`
 	insertEvent  = `INSERT INTO events (office, seq, day, type, at, payload) VALUES (?,?,?,?,?,?)`
@@ -169,7 +169,7 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			services, _ := json.Marshal(t.Services)
 			if err := s.exec(ctx, upsertTicket, office, t.ID, t.Day, t.N, t.Number, string(t.State), string(services),
 				t.Appointment, nanos(t.AppointmentStart), boolInt(t.Priority), nanos(t.Arrived), nanos(t.Transferred),
-				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls, boolInt(t.NoShowReported), t.Note, t.StatusToken); err != nil {
+				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls, boolInt(t.NoShowReported), t.Note, t.StatusToken, t.Outcome, t.Handover); err != nil {
 				return fmt.Errorf("ticket %s: %w", t.Number, err)
 			}
 		}
@@ -257,7 +257,7 @@ type querier interface {
 
 func readTickets(ctx context.Context, q querier, office, day string, activeOnly bool) ([]queue.Ticket, error) {
 	query := `SELECT id, day, n, number, state, services, appointment, appointment_start, priority, arrived,
-		transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token FROM tickets WHERE office = ? AND day = ?`
+		transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, outcome, handover FROM tickets WHERE office = ? AND day = ?`
 	if activeOnly {
 		query += ` AND state NOT IN ('done', 'cancelled')`
 	}
@@ -273,7 +273,7 @@ func readTickets(ctx context.Context, q querier, office, day string, activeOnly 
 		var apptStart, arrived, transferred, called, started, ended int64
 		var priority, noShowReported int
 		if err := rows.Scan(&t.ID, &t.Day, &t.N, &t.Number, &state, &services, &t.Appointment, &apptStart, &priority,
-			&arrived, &transferred, &t.Counter, &t.TargetCounter, &called, &started, &ended, &t.Recalls, &noShowReported, &t.Note, &t.StatusToken); err != nil {
+			&arrived, &transferred, &t.Counter, &t.TargetCounter, &called, &started, &ended, &t.Recalls, &noShowReported, &t.Note, &t.StatusToken, &t.Outcome, &t.Handover); err != nil {
 			return nil, fmt.Errorf("tickets: %w", err)
 		}
 		if err := json.Unmarshal([]byte(services), &t.Services); err != nil {
