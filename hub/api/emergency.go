@@ -27,6 +27,11 @@ type Emergency struct {
 	Acks        []EmergencyAck `json:"acks"`
 	EndedBy     string         `json:"endedBy,omitempty"`
 	EndedAt     *time.Time     `json:"endedAt,omitempty"`
+	// Rev orders the changes of the hub's calls: a page keeps the
+	// highest it has seen, so that an answer that arrives after a newer
+	// stream message (an acknowledgement's answer after the end) cannot
+	// bring an ended call back.
+	Rev int64 `json:"rev"`
 }
 
 // EmergencyAck is one acknowledgement: someone saw the alarm and comes.
@@ -40,6 +45,9 @@ type EmergencyAck struct {
 // for a workplace that connects while one is on.
 type Emergencies struct {
 	Active []Emergency `json:"active"`
+	// Rev is the last change the answer includes: a call a page holds
+	// with a higher Rev is newer than the answer.
+	Rev int64 `json:"rev"`
 }
 
 // Outcome is one way a visit can end, as the clerk picks it at finish.

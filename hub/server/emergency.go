@@ -25,6 +25,13 @@ import (
 type emergencies struct {
 	mu     sync.Mutex
 	active map[string]map[string]*api.Emergency // office → counter → call
+	rev    int64                                // the last change's api.Emergency.Rev
+}
+
+// changed stamps e with the next revision; em.mu is held.
+func (em *emergencies) changed(e *api.Emergency) {
+	em.rev++
+	e.Rev = em.rev
 }
 
 func newEmergencies() *emergencies {
@@ -72,6 +79,7 @@ func (s *Server) raiseEmergency(w http.ResponseWriter, r *http.Request, o *offic
 		e = &api.Emergency{Type: api.TypeEmergency, Office: o.office.ID, Counter: counter, CounterName: o.convert.counters[counter].Name,
 			State: api.EmergencyRaised, RaisedBy: p.clerk, RaisedAt: now}
 		calls[counter] = e
+		em.changed(e)
 	}
 	out := copyOf(e)
 	em.mu.Unlock()
@@ -101,6 +109,7 @@ func (s *Server) ackEmergency(w http.ResponseWriter, r *http.Request, o *officeH
 	if fresh {
 		e.Acks = append(e.Acks, api.EmergencyAck{Account: p.clerk, Counter: p.counter, At: now})
 		e.State = api.EmergencyAcknowledged
+		em.changed(e)
 	}
 	out := copyOf(e)
 	em.mu.Unlock()
@@ -136,6 +145,7 @@ func (s *Server) endEmergency(w http.ResponseWriter, r *http.Request, o *officeH
 	}
 	delete(em.active[o.office.ID], counter)
 	e.State, e.EndedBy, e.EndedAt = api.EmergencyEnded, p.clerk, &now
+	em.changed(e)
 	out := copyOf(e)
 	em.mu.Unlock()
 	s.log.Info("emergency call ended", "office", o.office.ID, "counter", counter)
@@ -153,7 +163,7 @@ func (s *Server) activeEmergencies(office string) api.Emergencies {
 	em := s.emergency
 	em.mu.Lock()
 	defer em.mu.Unlock()
-	out := api.Emergencies{Active: []api.Emergency{}}
+	out := api.Emergencies{Active: []api.Emergency{}, Rev: em.rev}
 	for _, e := range em.active[office] {
 		out.Active = append(out.Active, copyOf(e))
 	}

@@ -112,6 +112,7 @@ func TestEmergencyReachesStaffOnly(t *testing.T) {
 
 	for i, s := range streams {
 		var got []string
+		var rev int64
 		for {
 			m, err := open[i].Next()
 			if err != nil {
@@ -122,6 +123,11 @@ func TestEmergencyReachesStaffOnly(t *testing.T) {
 					t.Errorf("%s: emergency of %q", s.who, m.Emergency.Counter)
 				}
 				got = append(got, m.Emergency.State)
+				// Pages order crossing answers and messages by it.
+				if m.Emergency.Rev <= rev {
+					t.Errorf("%s: rev %d after %d", s.who, m.Emergency.Rev, rev)
+				}
+				rev = m.Emergency.Rev
 			}
 			if m.Event != nil && m.Event.Ticket != nil && m.Event.Ticket.ID == walkIn.ID {
 				break

@@ -18,6 +18,11 @@ const LotseEmergency = (() => {
   function create(opts) {
     let calls = new Map(); // counter → the call's last state
     const acked = new Set(); // counters whose call this page acknowledged
+    // seen is the highest rev a page has of each counter's calls, ended
+    // ones included: answers and messages may cross, and an older state
+    // (an acknowledgement's answer after the end) must not win.
+    const seen = new Map();
+    const newer = (c) => (c.rev || 0) > (seen.get(c.counter) || 0);
     let audio = null, beep = 0;
 
     const base = (counter) => "/api/v1/offices/" + encodeURIComponent(opts.office()) + "/counters/" + encodeURIComponent(counter) + "/emergency";
@@ -94,6 +99,8 @@ const LotseEmergency = (() => {
     // ---------- state ----------
     function apply(c) {
       if (c.office && c.office !== opts.office()) return;
+      if (!newer(c)) return;
+      seen.set(c.counter, c.rev);
       if (c.state === "ended") {
         calls.delete(c.counter);
         acked.delete(c.counter);
@@ -107,7 +114,16 @@ const LotseEmergency = (() => {
     async function load() {
       const r = await request("GET", "/api/v1/offices/" + encodeURIComponent(opts.office()) + "/emergencies");
       if (!r.ok) return;
-      calls = new Map((r.data.active || []).map((c) => [c.counter, c]));
+      const next = new Map();
+      for (const c of r.data.active || []) {
+        if (newer(c)) { seen.set(c.counter, c.rev); next.set(c.counter, c); }
+        else if (calls.has(c.counter)) next.set(c.counter, calls.get(c.counter)); // ours is as new or newer
+      }
+      // A call the answer lacks ended before it, unless ours is newer
+      // than the answer (raised after it).
+      for (const [k, c] of calls) if (!next.has(k) && (c.rev || 0) > (r.data.rev || 0)) next.set(k, c);
+      for (const [k] of calls) if (!next.has(k)) seen.set(k, Math.max(seen.get(k) || 0, r.data.rev || 0));
+      calls = next;
       for (const k of [...acked]) if (!calls.has(k)) acked.delete(k);
       render();
     }

@@ -108,16 +108,24 @@
   // outcomes is the row of the office's outcomes on the current ticket:
   // the clerk picks one (a click, or its digit key) before finishing,
   // and finish (or next) sends it. Counted per service, anonymously.
+  // The row is built once per ticket and language and then kept: the
+  // card is rebuilt at every event of the office, and a button replaced
+  // under the clerk's finger would swallow the click.
+  let outcomeBox = null, outcomeKey = "";
   function outcomes(cur) {
     const list = (off && off.outcomes) || [];
     if (!list.length) return null;
     if (outcomeOf !== cur.id) { outcome = ""; outcomeOf = cur.id; }
-    return el("fieldset", { class: "outcomes", id: "outcomes" },
+    const key = cur.id + "|" + Lotse.lang();
+    if (outcomeBox && outcomeKey === key) return outcomeBox;
+    outcomeKey = key;
+    outcomeBox = el("fieldset", { class: "outcomes", id: "outcomes" },
       el("legend", { text: t("outcome.title") }),
       ...list.map((o, i) => el("button", {
         type: "button", class: "btn small outcome", dataset: { outcome: o.id }, "aria-pressed": outcome === o.id ? "true" : "false",
         onclick: () => pickOutcome(o.id),
       }, el("kbd", { text: String(i + 1) }), " " + ((o.names && o.names[Lotse.lang()]) || o.name))));
+    return outcomeBox;
   }
 
   function pickOutcome(id) {
