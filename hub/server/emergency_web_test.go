@@ -26,7 +26,8 @@ func banner(counter string) string {
 }
 
 // TestEmergencyWeb: the clerk at Schalter 1 presses Ctrl+Alt+N; the
-// alarm shows at Schalter 2 and on the supervisor's live view, pushed
+// alarm shows at Schalter 2, at the information desk and on the
+// supervisor's live view, pushed
 // over the stream, and sounds there, while Schalter 1 stays silent.
 // Schalter 2 and the supervisor acknowledge it, Schalter 1 sees who
 // comes and ends it, and the banners go everywhere. The audit trail on
@@ -40,7 +41,9 @@ func TestEmergencyWeb(t *testing.T) {
 	c.login("", "schalter-2")
 	s := b.newTab(t, h.URL)
 	s.manageLogin("#office="+webOffice, "demo")
-	for _, tb := range []*tab{a, c, s} {
+	d := b.newTab(t, h.URL)
+	d.login("desk.html", "")
+	for _, tb := range []*tab{a, c, s, d} {
 		tb.waitFor("stream live", `document.querySelector("#st-stream") && document.querySelector("#st-stream").className === "st-live"`)
 	}
 	s.waitFor("counters", `!!document.querySelector('#counters [data-counter="schalter-1"]')`)
@@ -48,7 +51,7 @@ func TestEmergencyWeb(t *testing.T) {
 	a.eval(`document.activeElement && document.activeElement.blur()`, nil)
 	raised := time.Now()
 	a.do(chromedp.KeyEvent("n", chromedp.KeyModifiers(chromedp.ModifierCtrl, chromedp.ModifierAlt)))
-	for _, tb := range []*tab{c, s} {
+	for _, tb := range []*tab{c, s, d} {
 		tb.waitFor("the alarm", fmt.Sprintf(`!!document.querySelector(%q)`, banner("schalter-1")))
 		tb.waitFor("the sound", `document.body.dataset.alarm === "sounding"`)
 	}
@@ -106,7 +109,7 @@ func TestEmergencyWeb(t *testing.T) {
 	late.waitFor("still sounding where nobody acknowledged", `document.body.dataset.alarm === "sounding"`)
 
 	a.do(chromedp.Click(".emergency-banner.own .emergency-end"))
-	for _, tb := range []*tab{a, c, s, late} {
+	for _, tb := range []*tab{a, c, s, d, late} {
 		tb.waitFor("the alarm gone", `!document.querySelector(".emergency-banner") && document.body.dataset.alarm !== "sounding"`)
 	}
 	c.waitFor("notice of the end", `document.querySelector("#error-text").textContent.includes("ended")`)

@@ -164,12 +164,19 @@ func (s *Server) statTables(r *http.Request, st StatisticsStore, o *officeHandle
 	if err != nil {
 		return nil, err
 	}
-	return []statistics.Table{
+	tables := []statistics.Table{
 		statistics.RowsTable("Übersicht", reports[0]),
 		statistics.RowsTable("Tagesprofil", reports[1]),
 		statistics.BinsTable("Wartezeiten", reports[0].WaitHistogram),
 		statistics.AdviceTable("Empfehlungen", a),
-	}, nil
+	}
+	if err := s.statOutcomes(r, o, sq, &reports[0]); err != nil {
+		return nil, err
+	}
+	if reports[0].Outcomes != nil {
+		tables = append(tables, statistics.OutcomesTable("Ergebnisse", *reports[0].Outcomes))
+	}
+	return tables, nil
 }
 
 func exportName(o *officeHandle, sq statQuery, ext string) string {

@@ -94,3 +94,21 @@ func serviceLabel(s queue.Service, lang string) string {
 	}
 	return s.Name
 }
+
+// OutcomesTable is the outcomes per service as a table: a column per
+// outcome and the total, one row per service.
+func OutcomesTable(name string, o Outcomes) Table {
+	t := Table{Name: name, Header: []string{"Anliegen"}}
+	for _, x := range o.Outcomes {
+		t.Header = append(t.Header, x.Label)
+	}
+	t.Header = append(t.Header, "Summe")
+	for _, r := range o.Rows {
+		row := []any{r.Label}
+		for _, x := range o.Outcomes {
+			row = append(row, r.Counts[x.ID])
+		}
+		t.Rows = append(t.Rows, append(row, r.Total))
+	}
+	return t
+}
