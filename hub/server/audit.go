@@ -26,7 +26,7 @@ const (
 // defaultAuditDays is how long the audit trail is kept without a setting.
 const defaultAuditDays = 90
 
-// AuditStore keeps the audit trail; *store.DB implements it. A hub whose
+// AuditStore keeps the audit trail; the store implements it. A hub whose
 // store does not keeps none.
 type AuditStore interface {
 	AddAudit(ctx context.Context, entries ...store.AuditEntry) error
