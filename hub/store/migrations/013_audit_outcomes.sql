@@ -10,7 +10,12 @@ CREATE TABLE audit (
 	action  TEXT NOT NULL,
 	ticket  TEXT NOT NULL DEFAULT ''
 );
+-- The supervisor reads an office's trail by time or by ticket; the
+-- hourly purge deletes by time alone, which without its own index would
+-- read the whole trail on the writer's connection.
 CREATE INDEX audit_office_at ON audit (office, at);
+CREATE INDEX audit_office_ticket ON audit (office, ticket, at);
+CREATE INDEX audit_at ON audit (at);
 
 -- How a visit ended, as the clerk picked it from the office's outcomes,
 -- and the short note a clerk hands over with a transfer. Both go with
