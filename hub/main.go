@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
 		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
 		BehindTLSProxy: inst.file != nil && inst.file.Hub.BehindTLSProxy, Limits: limits,
-		Manage: server.ManageConfig{WaitAlert: inst.waitAlerts()}, External: inst.external,
+		Manage: server.ManageConfig{WaitAlert: inst.waitAlerts(), AuditDays: inst.auditDays()}, External: inst.external,
 	})
 	if err != nil {
 		return err

@@ -17,3 +17,12 @@ func (inst *installation) waitAlerts() map[string]time.Duration {
 	}
 	return out
 }
+
+// auditDays is how many days the audit trail keeps ([hub] audit_days);
+// 0: the server's default.
+func (inst *installation) auditDays() int {
+	if inst.file == nil {
+		return 0
+	}
+	return inst.file.Hub.AuditDays
+}

@@ -185,13 +185,15 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 	return h, c.do(ctx, http.MethodGet, "/healthz", nil, &h)
 }
 
-// Message is one message of the stream: a snapshot, an event or a ping.
-// Exactly one of the pointers is set.
+// Message is one message of the stream: a snapshot, an event, a ping or
+// (clerks and supervisors only) an emergency call. Exactly one of the
+// pointers is set.
 type Message struct {
-	Snapshot *Snapshot
-	Event    *Event
-	Ping     *Ping
-	Raw      []byte
+	Snapshot  *Snapshot
+	Event     *Event
+	Ping      *Ping
+	Emergency *Emergency
+	Raw       []byte
 }
 
 // Seq is the seq the message brings the client to (0 for a ping).
@@ -222,6 +224,9 @@ func DecodeMessage(data []byte) (Message, error) {
 	case TypePing:
 		m.Ping = new(Ping)
 		err = json.Unmarshal(data, m.Ping)
+	case TypeEmergency:
+		m.Emergency = new(Emergency)
+		err = json.Unmarshal(data, m.Emergency)
 	default:
 		m.Event = new(Event)
 		err = json.Unmarshal(data, m.Event)

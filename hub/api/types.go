@@ -95,6 +95,8 @@ type Office struct {
 	// BirthDateCheckIn is false where the booking backend has no birth
 	// dates (e.g. ZMS): the kiosk then offers QR codes only.
 	BirthDateCheckIn bool `json:"birthDateCheckIn"`
+	// Outcomes are what a clerk picks at finish.
+	Outcomes []Outcome `json:"outcomes,omitempty"`
 	// BookingURL is the office's online booking, where the kiosk sends
 	// people when walk-ins are full; empty: none configured.
 	BookingURL string `json:"bookingUrl,omitempty"`
@@ -181,6 +183,9 @@ type Ticket struct {
 	// gone), no_open_counter (no open counter serves its service),
 	// counter_gone (its counter was removed while it was there).
 	Note string `json:"note,omitempty"`
+	// Handover is the note the last clerk gave with a transfer; only in
+	// the answers to the clerk the ticket is at.
+	Handover string `json:"handover,omitempty"`
 	// StatusURL is the citizen's own page to follow the ticket on a phone
 	// (…/t/{token}); only in the answer to whoever drew the ticket.
 	StatusURL string `json:"statusUrl,omitempty"`
@@ -231,6 +236,11 @@ type ActionRequest struct {
 	// it was called but never started: CurrentServed or CurrentNoShow.
 	// Without it such a ticket gets CodeCurrentNotStarted (409).
 	Current string `json:"current,omitempty"`
+	// Outcome is how the visit ended (finish, and next or call that
+	// finish the counter's ticket): an id of the office's outcomes.
+	Outcome string `json:"outcome,omitempty"`
+	// Handover is a short note for the next clerk (transfer).
+	Handover string `json:"handover,omitempty"`
 }
 
 // The clerk's word on a called ticket that was never started.

@@ -52,6 +52,9 @@ type Hub struct {
 	// codes. Empty: the address the kiosk reached the hub at, which only
 	// phones in the office's own network can open.
 	PublicURL string `toml:"public_url"`
+	// AuditDays is how many days the audit trail (who did what at which
+	// counter) is kept; 0: 90.
+	AuditDays int `toml:"audit_days"`
 }
 
 // Office is one office.
@@ -83,6 +86,9 @@ type Office struct {
 	// waits longer; 0: the hub's default (30).
 	WaitAlertMinutes int `toml:"wait_alert_minutes"`
 
+	// Outcomes are what a clerk picks at finish ([[office.outcome]]);
+	// none: erledigt, Unterlagen fehlen, weiterverwiesen, wird fortgesetzt.
+	Outcomes []Outcome `toml:"outcome"`
 	// PriorityLevels are the reasons for priority the desk chooses from,
 	// e.g. { id = "schwangerschaft", name = "Schwangerschaft" }.
 	PriorityLevels []PriorityLevel `toml:"priority_level"`
@@ -106,6 +112,14 @@ type Office struct {
 type PriorityLevel struct {
 	ID   string `toml:"id"`
 	Name string `toml:"name"`
+}
+
+// Outcome is one way a visit can end, e.g.
+// { id = "referred", name = "weiterverwiesen", names = { en = "referred elsewhere" } }.
+type Outcome struct {
+	ID    string            `toml:"id"`
+	Name  string            `toml:"name"`
+	Names map[string]string `toml:"names"`
 }
 
 // Backend selects and configures the booking backend of an office.
@@ -276,6 +290,9 @@ func Load(path string) (*File, error) {
 	if f.Hub.DayTurnHold.Duration < 0 {
 		return nil, fmt.Errorf("config %s: hub.day_turn_hold %s: must not be negative", path, f.Hub.DayTurnHold.Duration)
 	}
+	if f.Hub.AuditDays < 0 {
+		return nil, fmt.Errorf("config %s: hub.audit_days %d: must not be negative", path, f.Hub.AuditDays)
+	}
 	if err := checkPublicURL(f.Hub.PublicURL); err != nil {
 		return nil, fmt.Errorf("config %s: hub.public_url: %w", path, err)
 	}
@@ -427,6 +444,9 @@ func (o Office) QueueOffice() (queue.Office, error) {
 	}
 	for _, c := range o.Counters {
 		q.Counters = append(q.Counters, queue.Counter{ID: c.ID, Name: c.Name, Services: c.Services})
+	}
+	for _, x := range o.Outcomes {
+		q.Outcomes = append(q.Outcomes, queue.Outcome{ID: x.ID, Name: x.Name, Names: x.Names})
 	}
 	return q, q.Validate()
 }

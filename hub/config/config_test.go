@@ -23,6 +23,12 @@ func TestExampleLoads(t *testing.T) {
 	if o.Name != "Bürgerbüro Mitte" || len(o.Services) != 2 || len(o.Counters) != 2 || o.Location.String() != "Europe/Berlin" {
 		t.Fatalf("office = %+v", o)
 	}
+	if len(o.Outcomes) != 2 || o.Outcomes[1].ID != "documents_missing" || o.Outcomes[1].Names["en"] != "documents missing" {
+		t.Fatalf("outcomes = %+v", o.Outcomes)
+	}
+	if nord, _ := f.Offices[1].QueueOffice(); len(nord.OutcomeList()) != 4 {
+		t.Fatalf("an office without outcomes gets %+v, want the four defaults", nord.OutcomeList())
+	}
 	if o.Services[0].Names["tr"] != "İkamet adresi kaydı" {
 		t.Fatalf("service names = %v", o.Services[0].Names)
 	}
@@ -66,6 +72,7 @@ func TestBadFiles(t *testing.T) {
 		{"public_url with a path", "[hub]\npublic_url='https://stadt.de/lotse/'\n[[office]]\nid='a'\n[office.backend]\ntype='demo'\n"},
 		{"public_url without a host", "[hub]\npublic_url='termine.stadt.de'\n[[office]]\nid='a'\n[office.backend]\ntype='demo'\n"},
 		{"public_url ftp", "[hub]\npublic_url='ftp://termine.stadt.de'\n[[office]]\nid='a'\n[office.backend]\ntype='demo'\n"},
+		{"negative audit_days", "[hub]\naudit_days=-1\n[[office]]\nid='a'\n[office.backend]\ntype='demo'\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +88,12 @@ func TestBadFiles(t *testing.T) {
 	bad := Office{ID: "a", Services: []Service{{ID: "s", Prefix: "A"}}, Counters: []Counter{{ID: "c", Services: []string{"x"}}}}
 	if _, err := bad.QueueOffice(); err == nil {
 		t.Fatal("a counter serving an unknown service was accepted")
+	}
+	for _, outcomes := range [][]Outcome{{{ID: "done", Name: "erledigt"}, {ID: "done", Name: "fertig"}}, {{ID: "", Name: "x"}}, {{ID: "x", Name: " "}}, {{ID: "x", Name: "x", Names: map[string]string{"English": "x"}}}} {
+		bad := Office{ID: "a", Services: []Service{{ID: "s", Prefix: "A"}}, Outcomes: outcomes}
+		if _, err := bad.QueueOffice(); err == nil {
+			t.Errorf("outcomes %+v were accepted", outcomes)
+		}
 	}
 	for _, names := range []map[string]string{{"English": "Registration"}, {"en": " "}, {"EN": "Registration"}} {
 		bad := Office{ID: "a", Services: []Service{{ID: "s", Prefix: "A", Names: names}}}

@@ -386,6 +386,7 @@ type pendingBatch struct {
 	replies []chan reply
 	results []reply
 	events  []queue.Event
+	audit   []store.AuditEntry
 	appts   []queue.Appointment
 	cursor  store.Batch // day, seq and last number after the batch
 	waiting []queue.ServiceWait
@@ -410,6 +411,7 @@ func (p *pendingBatch) merge(q pendingBatch) {
 	p.replies = append(p.replies, q.replies...)
 	p.results = append(p.results, q.results...)
 	p.events = append(p.events, q.events...)
+	p.audit = append(p.audit, q.audit...)
 	p.appts = append(p.appts, q.appts...)
 	// The cursor and the waiting lines after the later batch; p has no
 	// carry or purge (full), so q's are the merged batch's.
@@ -451,6 +453,9 @@ func (l *Loop) apply(p *pendingBatch, batch []command) {
 		res, ev, err := c.fn(l.q, now)
 		p.results = append(p.results, reply{result: res, err: err})
 		p.events = append(p.events, ev...)
+		if a, ok := res.(store.Audited); ok && err == nil {
+			p.audit = append(p.audit, a.AuditEntries()...)
+		}
 		l.clock.used(onDay, ev)
 	}
 	// A carry stays with the batch that made it: the store re-keys the
@@ -475,7 +480,7 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 		}
 		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
 			b := p.cursor
-			b.Events, b.Appointments = p.events, p.appts
+			b.Events, b.Appointments, b.Audit = p.events, p.appts, p.audit
 			if err := l.commitFn(ctx, l.office.ID, b); err != nil {
 				l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
 				bad = p.epoch

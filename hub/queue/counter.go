@@ -17,6 +17,12 @@ type Action struct {
 	// CurrentNotStarted.
 	Current   Report
 	RequestID string // repeated ids answer with the first answer (double clicks)
+	// Outcome is how the visit the action finishes ended (finish, and
+	// next or call that finish the counter's ticket): an id of the
+	// office's OutcomeList, or empty.
+	Outcome string
+	// Handover is a short note for the next clerk (transfer).
+	Handover string
 }
 
 // ActionKind names a counter action.
@@ -43,6 +49,9 @@ func (q *Queue) Do(now time.Time, a Action) (Ticket, []Event, error) {
 	c, ok := q.office.Counter(a.Counter)
 	if !ok {
 		return Ticket{}, nil, Errorf(NotFound, "unknown counter %q", a.Counter)
+	}
+	if err := q.checkAction(&a); err != nil {
+		return Ticket{}, nil, err
 	}
 	cs := q.counters[c.ID]
 	q.acted(now, c.ID)
@@ -98,7 +107,7 @@ func (q *Queue) do(now time.Time, c Counter, cs *CounterState, a Action) (Ticket
 
 // actNext finishes the counter's ticket and calls the next one.
 func (q *Queue) actNext(now time.Time, c Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
-	events, err := q.closeCurrent(now, cs, a.Current)
+	events, err := q.closeCurrent(now, cs, a.Current, a.Outcome)
 	if err != nil {
 		return Ticket{}, nil, err
 	}
@@ -126,7 +135,7 @@ func (q *Queue) actCall(now time.Time, _ Counter, cs *CounterState, a Action) (T
 	if t.State != Waiting && t.State != Parked && t.State != Missed {
 		return Ticket{}, nil, Errorf(Conflict, "ticket %s is %s", t.Number, t.State)
 	}
-	events, err := q.closeCurrent(now, cs, a.Current)
+	events, err := q.closeCurrent(now, cs, a.Current, a.Outcome)
 	if err != nil {
 		return Ticket{}, nil, err
 	}
@@ -181,11 +190,12 @@ func (q *Queue) actStart(now time.Time, _ Counter, cs *CounterState, _ Action) (
 }
 
 // actFinish ends the service of the counter's ticket.
-func (q *Queue) actFinish(now time.Time, _ Counter, cs *CounterState, _ Action) (Ticket, []Event, error) {
+func (q *Queue) actFinish(now time.Time, _ Counter, cs *CounterState, a Action) (Ticket, []Event, error) {
 	t, err := q.current(cs)
 	if err != nil {
 		return Ticket{}, nil, err
 	}
+	t.Outcome = a.Outcome
 	return *t, []Event{q.finish(now, cs, t)}, nil
 }
 
@@ -232,6 +242,7 @@ func (q *Queue) actTransfer(now time.Time, _ Counter, cs *CounterState, a Action
 	t.TargetCounter = a.ToCounter
 	t.Counter = ""
 	t.Note = ""
+	t.Handover = a.Handover // a new transfer's note replaces the last one
 	t.Transferred = now
 	t.Recalls = 0
 	q.setState(t, Waiting)
@@ -292,6 +303,7 @@ func (q *Queue) addCall(c Call) {
 func (q *Queue) finish(now time.Time, cs *CounterState, t *Ticket) Event {
 	q.setState(t, Done)
 	t.Ended = now
+	t.Handover = "" // served: the note has done its work
 	if cs != nil {
 		cs.Ticket = ""
 	}

@@ -12,7 +12,8 @@ const CurrentNotStarted Code = "current_not_started"
 // a ticket in service is finished; a ticket called but never started ends
 // as the clerk says (current: ReportServed or ReportNoShow), and without a
 // word from the clerk nothing happens and the error is CurrentNotStarted.
-func (q *Queue) closeCurrent(now time.Time, cs *CounterState, current Report) ([]Event, error) {
+// A finished ticket takes outcome.
+func (q *Queue) closeCurrent(now time.Time, cs *CounterState, current Report, outcome string) ([]Event, error) {
 	if cs.Ticket == "" {
 		return nil, nil
 	}
@@ -29,10 +30,12 @@ func (q *Queue) closeCurrent(now time.Time, cs *CounterState, current Report) ([
 		if current == ReportNoShow {
 			return nil, Errorf(Conflict, "ticket %s is being served", t.Number)
 		}
+		t.Outcome = outcome
 		return []Event{q.finish(now, cs, t)}, nil
 	}
 	switch current {
 	case ReportServed:
+		t.Outcome = outcome
 		return []Event{q.finish(now, cs, t)}, nil
 	case ReportNoShow:
 		return []Event{q.miss(now, cs, t)}, nil

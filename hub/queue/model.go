@@ -125,6 +125,9 @@ type Office struct {
 	// BookingURL is where citizens book an appointment online; the kiosk
 	// points there when walk-ins are full. Empty: none given.
 	BookingURL string
+	// Outcomes are what a clerk may pick as a visit's end at finish;
+	// DefaultOutcomes where the office configures none.
+	Outcomes []Outcome
 }
 
 // Service returns the service with the id.
@@ -212,7 +215,7 @@ func (o *Office) Validate() error {
 			}
 		}
 	}
-	return nil
+	return o.validateOutcomes() // outcome.go
 }
 
 // validLanguage reports whether lang looks like a language code: two or
@@ -334,6 +337,14 @@ type Ticket struct {
 	// with it, but never written into the event log, which every screen
 	// can resume from.
 	StatusToken string `json:"-"`
+	// Outcome is how the visit ended, an id of the office's Outcomes
+	// the clerk picked at finish; empty when none was picked.
+	Outcome string `json:",omitzero"`
+	// Handover is the short note a clerk gives the next one with a
+	// transfer. Free text may name the person: it stays in the ticket
+	// row (purged with the day), never in the event log that screens
+	// resume from.
+	Handover string `json:"-"`
 }
 
 // Service returns the ticket's main service: the one that decides where it

@@ -131,6 +131,9 @@ func (n *converter) officeAPI() api.Office {
 	for _, l := range o.PriorityLevels {
 		out.PriorityLevels = append(out.PriorityLevels, api.PriorityLevel{ID: l.ID, Name: l.Name})
 	}
+	for _, x := range o.OutcomeList() {
+		out.Outcomes = append(out.Outcomes, api.Outcome{ID: x.ID, Name: x.Name, Names: maps.Clone(x.Names)})
+	}
 	return out
 }
 

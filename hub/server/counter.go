@@ -8,16 +8,24 @@ import (
 	"lotse/hub/api"
 	"lotse/hub/office"
 	"lotse/hub/queue"
+	"lotse/hub/store"
 )
 
 // A counter's actions and views: what the clerk's workplace calls.
 
 type actionResult struct {
 	ticket  queue.Ticket
+	closed  queue.Ticket // the counter's ticket that next or call ended first
+	changed bool         // the action changed something (not a repeat)
 	counter queue.CounterState
 	name    string
 	now     time.Time // the office loop's clock at the action
+	audit   []store.AuditEntry
 }
+
+// AuditEntries are the action's lines of the audit trail: the office loop
+// writes them with the action's events (store.Audited).
+func (r actionResult) AuditEntries() []store.AuditEntry { return r.audit }
 
 func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	var req api.ActionRequest
@@ -27,7 +35,8 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 	}
 	counter := r.PathValue("counter")
 	a := queue.Action{Counter: counter, Kind: queue.ActionKind(r.PathValue("action")), Ticket: req.Ticket,
-		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current)}
+		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current),
+		Outcome: req.Outcome, Handover: req.Handover}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
@@ -41,7 +50,10 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		if err != nil {
 			return actionResult{}, events, err
 		}
-		out := actionResult{ticket: t, now: now}
+		out := actionResult{ticket: t, now: now, changed: len(events) > 0}
+		if b, ok := q.Ticket(before); ok && before != t.ID && b.State.Final() {
+			out.closed = b
+		}
 		for _, c := range q.Counters() {
 			if c.ID == counter {
 				out.counter = c
@@ -55,17 +67,26 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 				out.name = ap.Name
 			}
 		}
+		if out.changed {
+			out.audit = counterAudit(o.office.ID, p.clerk, counter, a, t, out.closed, now) // audit.go
+		}
 		return out, events, nil
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	if ar.changed {
+		s.purgeAuditWhenDue(r.Context()) // audit.go
+	}
 	out := api.ActionResult{Counter: api.CounterState{ID: ar.counter.ID, Name: o.convert.counters[ar.counter.ID].Name, Open: ar.counter.Open,
 		Staffed: ar.counter.Staffed, Closed: closed(ar.counter)}}
 	if ar.ticket.ID != "" {
 		t := o.convert.ticket(ar.ticket)
 		t.Name = ar.name // the clerk who serves the person sees the name
+		if ar.counter.Ticket == t.ID {
+			t.Handover = ar.ticket.Handover // the note is for the clerk it came to
+		}
 		out.Ticket = &t
 		if ar.counter.Ticket == t.ID {
 			// As the counter's queue answers it: whichever answer the
@@ -120,6 +141,7 @@ func (s *Server) counterQueue(w http.ResponseWriter, r *http.Request, o *officeH
 					if a, ok := q.Appointment(t.Appointment); ok {
 						at.Name = a.Name
 					}
+					at.Handover = t.Handover // the last clerk's note, for this one
 					// The same rule as the queue's rows: the clerk saw
 					// "wartet 4 Min." a moment ago and must not read
 					// "Gewartet 3 Min." now.

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -448,29 +449,17 @@ func TestGroupRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := clerkFor(rules, viaLDAP, "x", tc.groups, tc.office)
-			if !equalStrings(c.Roles, tc.roles) || !equalStrings(c.Offices, tc.offices) || c.Roles == nil {
+			if !slices.Equal(c.Roles, tc.roles) || !slices.Equal(c.Offices, tc.offices) || c.Roles == nil {
 				t.Fatalf("roles %q offices %q, want %q %q", c.Roles, c.Offices, tc.roles, tc.offices)
 			}
 			// What the session keeps comes back the same, and "no role"
 			// never turns into "every role".
 			back, err := clerkOfAccount("x", c.account())
-			if err != nil || !equalStrings(back.Roles, c.Roles) || back.Roles == nil || !equalStrings(back.Offices, c.Offices) {
+			if err != nil || !slices.Equal(back.Roles, c.Roles) || back.Roles == nil || !slices.Equal(back.Offices, c.Offices) {
 				t.Fatalf("account round trip: %+v %v", back, err)
 			}
 		})
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestOIDCReturnStaysOnTheHub: the page to return to after the

@@ -88,6 +88,7 @@ var help = map[string]string{
 	"lotse_last_sync_timestamp_seconds": "gauge Unix time of the last successful sync with the booking backend.",
 	"lotse_event_seq":                   "gauge Last event seq by office.",
 	"lotse_database_writable":           "gauge 1 while the database takes writes, 0 when not (see /healthz).",
+	"lotse_emergencies_total":           "counter Emergency calls raised at counters by office.",
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {

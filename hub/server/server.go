@@ -108,8 +108,11 @@ type Server struct {
 	public         publicCache // waiting.go
 	publicURL      string      // see Config.PublicURL
 	deskPrinters   map[string]DeskPrinter
-	external       External   // external.go
-	oidcLogins     oidcLogins // logins under way at the provider
+	external       External     // external.go
+	oidcLogins     oidcLogins   // logins under way at the provider
+	emergency      *emergencies // emergency.go
+	auditDays      int          // audit.go
+	auditPurge     auditPurge
 }
 
 type officeHandle struct {
@@ -128,6 +131,7 @@ func New(c Config) *Server {
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
 		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy, manage: newSupervision(c.Manage),
 		publicURL: c.PublicURL, deskPrinters: c.DeskPrinters, external: c.External,
+		emergency: newEmergencies(), auditDays: c.Manage.AuditDays,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -271,6 +275,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.serveMetrics)
 	s.manageRoutes(m) // manage.go
+	s.emergencyRoutes(m)
 	m.HandleFunc("POST /api/v1/webhooks/booking/{office}", s.bookingWebhook)
 	m.HandleFunc("GET /demo", s.demoPage)
 	m.HandleFunc("GET /demo/qr/{office}/{appointment}", s.demoQR)

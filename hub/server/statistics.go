@@ -120,7 +120,37 @@ func (s *Server) statisticsJSON(w http.ResponseWriter, r *http.Request, o *offic
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.statOutcomes(r, o, sq, &reports[0]); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, reports[0])
+}
+
+// OutcomeStore reads the visits' outcome counts; the store implements it.
+type OutcomeStore interface {
+	OutcomeCounts(ctx context.Context, office, from, to string) ([]statistics.OutcomeCount, error)
+}
+
+// statOutcomes adds the period's outcomes per service to a report.
+func (s *Server) statOutcomes(r *http.Request, o *officeHandle, sq statQuery, rep *statistics.Report) error {
+	st, ok := s.db.(OutcomeStore)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	counts, err := st.OutcomeCounts(ctx, o.office.ID, sq.from, sq.to)
+	if err != nil {
+		return fmt.Errorf("statistics: %w", err)
+	}
+	meta := statistics.MetaOf(*o.office)
+	if r.URL.Query().Get("lang") == "en" {
+		meta.Lang = "en"
+	}
+	out := statistics.OutcomeReport(meta, o.office.OutcomeList(), counts)
+	rep.Outcomes = &out
+	return nil
 }
 
 // statTables are the tables of the statistics page: the rows as grouped,
@@ -134,12 +164,19 @@ func (s *Server) statTables(r *http.Request, st StatisticsStore, o *officeHandle
 	if err != nil {
 		return nil, err
 	}
-	return []statistics.Table{
+	tables := []statistics.Table{
 		statistics.RowsTable("Übersicht", reports[0]),
 		statistics.RowsTable("Tagesprofil", reports[1]),
 		statistics.BinsTable("Wartezeiten", reports[0].WaitHistogram),
 		statistics.AdviceTable("Empfehlungen", a),
-	}, nil
+	}
+	if err := s.statOutcomes(r, o, sq, &reports[0]); err != nil {
+		return nil, err
+	}
+	if reports[0].Outcomes != nil {
+		tables = append(tables, statistics.OutcomesTable("Ergebnisse", *reports[0].Outcomes))
+	}
+	return tables, nil
 }
 
 func exportName(o *officeHandle, sq statQuery, ext string) string {

@@ -156,7 +156,7 @@ func TestStatisticsExportsNeutraliseFormulas(t *testing.T) {
 			t.Fatal(err)
 		}
 		sheets := f.GetSheetList()
-		if strings.Join(sheets, ",") != "Übersicht,Tagesprofil,Wartezeiten,Empfehlungen" {
+		if strings.Join(sheets, ",") != "Übersicht,Tagesprofil,Wartezeiten,Empfehlungen,Ergebnisse" {
 			t.Errorf("sheets %v", sheets)
 		}
 		found = false

@@ -61,6 +61,10 @@ type client struct {
 	mu    sync.Mutex
 	queue []message     // events for the writer
 	wake  chan struct{} // signals a non-empty queue, a drop or a closed connection
+
+	// staff: a clerk's or supervisor's stream, which also gets the
+	// messages outside the seq (emergency calls); a device's never does.
+	staff bool
 }
 
 func newClient(conn *websocket.Conn, since int64) *client {
@@ -342,7 +346,7 @@ func (b *broadcaster) live(rd readiness) {
 	c.live = true
 	var msgs []message
 	for _, m := range c.pending {
-		if m.seq > rd.minSeq { // older ones are in the snapshot
+		if m.seq == 0 || m.seq > rd.minSeq { // older ones are in the snapshot; side messages are in none
 			msgs = append(msgs, m)
 		}
 	}
@@ -475,6 +479,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	defer leave()
 	b := o.stream
 	c := newClient(conn, since)
+	c.staff = p.isClerk() // emergency.go: side messages to staff only
 	reg := registration{c: c, reply: make(chan bool, 1)}
 	select {
 	case b.register <- reg:

@@ -34,6 +34,9 @@ type ManageConfig struct {
 	// nil: the reports the server keeps itself (POST
 	// /api/v1/devices/status).
 	Devices DeviceMonitor
+	// AuditDays is how many days the audit trail keeps ([hub]
+	// audit_days); 0: 90 (audit.go).
+	AuditDays int
 }
 
 // DeviceMonitor is the hub's view of its kiosks and displays, from their

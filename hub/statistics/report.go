@@ -105,6 +105,9 @@ type Report struct {
 	Totals        Row    `json:"totals"`
 	Rows          []Row  `json:"rows"`
 	WaitHistogram []Bin  `json:"waitHistogram"`
+	// Outcomes are the visits' outcomes per service (outcome.go); set
+	// where the store keeps them.
+	Outcomes *Outcomes `json:"outcomes,omitempty"`
 }
 
 // Meta is what a report needs of the office's configuration: names for

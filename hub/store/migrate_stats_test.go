@@ -25,6 +25,7 @@ func TestDayStatsMoveIntoCells(t *testing.T) {
 		`ALTER TABLE counters DROP COLUMN staffed`,
 		`ALTER TABLE tickets DROP COLUMN priority_level`,
 		`ALTER TABLE sessions DROP COLUMN account`,
+		`DROP TABLE audit`, `DROP TABLE stat_outcomes`, `ALTER TABLE tickets DROP COLUMN outcome`, `ALTER TABLE tickets DROP COLUMN handover`,
 		`CREATE TABLE stats (office TEXT NOT NULL, day TEXT NOT NULL, service TEXT NOT NULL, tickets INTEGER NOT NULL DEFAULT 0,
 			walkins INTEGER NOT NULL DEFAULT 0, served INTEGER NOT NULL DEFAULT 0, missed INTEGER NOT NULL DEFAULT 0,
 			noshows INTEGER NOT NULL DEFAULT 0, wait_ns INTEGER NOT NULL DEFAULT 0, calls INTEGER NOT NULL DEFAULT 0,

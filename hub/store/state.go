@@ -17,9 +17,11 @@ import (
 type Batch struct {
 	Events       []queue.Event
 	Appointments []queue.Appointment
-	Day          string
-	Seq          int64
-	LastNumber   int
+	// Audit are the audit entries of the batch's clerk actions.
+	Audit      []AuditEntry
+	Day        string
+	Seq        int64
+	LastNumber int
 	// CarryFrom is the day carried over to Day (queue.Queue.CarryDay):
 	// its tickets, events and appointments become Day's in the same
 	// transaction, so that a restart restores them, the stream still
@@ -51,13 +53,13 @@ func boolInt(b bool) int {
 
 const (
 	upsertTicket = `INSERT INTO tickets (office, id, day, n, number, state, services, appointment, appointment_start,
-		priority, arrived, transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, priority_level)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		priority, arrived, transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, priority_level, outcome, handover)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (office, id) DO UPDATE SET state=excluded.state, services=excluded.services,
 		appointment=excluded.appointment, appointment_start=excluded.appointment_start, priority=excluded.priority, priority_level=excluded.priority_level,
 		transferred=excluded.transferred, counter=excluded.counter, target_counter=excluded.target_counter,
 		called=excluded.called, started=excluded.started, ended=excluded.ended, recalls=excluded.recalls,
-		noshow_reported=excluded.noshow_reported, note=excluded.note`
+		noshow_reported=excluded.noshow_reported, note=excluded.note, outcome=excluded.outcome, handover=excluded.handover`
 	upsertCounter = `INSERT INTO counters (office, id, open, ticket, staffed) VALUES (?,?,?,?,?)
 		ON CONFLICT (office, id) DO UPDATE SET open=excluded.open, ticket=excluded.ticket, staffed=excluded.staffed`
 	insertEvent  = `INSERT INTO events (office, seq, day, type, at, payload) VALUES (?,?,?,?,?,?)`
@@ -145,7 +147,7 @@ func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
-var writeQueries = []string{upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor,
+var writeQueries = []string{insertAudit, upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor,
 	carryTickets, carryEvents, carryAppts}
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -185,7 +187,7 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			services, _ := json.Marshal(t.Services)
 			if err := s.exec(ctx, upsertTicket, office, t.ID, t.Day, t.N, t.Number, string(t.State), string(services),
 				t.Appointment, nanos(t.AppointmentStart), boolInt(t.Priority), nanos(t.Arrived), nanos(t.Transferred),
-				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls, boolInt(t.NoShowReported), t.Note, t.StatusToken, t.PriorityLevel); err != nil {
+				t.Counter, t.TargetCounter, nanos(t.Called), nanos(t.Started), nanos(t.Ended), t.Recalls, boolInt(t.NoShowReported), t.Note, t.StatusToken, t.PriorityLevel, t.Outcome, t.Handover); err != nil {
 				return nil, fmt.Errorf("ticket %s: %w", t.Number, err)
 			}
 			if t.StatusToken != "" {
@@ -214,6 +216,11 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			if err := s.exec(ctx, insertReport, office, e.Appointment, string(e.Report), nanos(e.At), number, counter, nanos(arrived)); err != nil {
 				return nil, fmt.Errorf("outbox: %w", err)
 			}
+		}
+	}
+	for _, a := range b.Audit {
+		if err := s.exec(ctx, insertAudit, a.Office, nanos(a.At), a.Account, a.Counter, a.Action, a.Ticket); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
 		}
 	}
 	for _, a := range b.Appointments {
@@ -281,7 +288,7 @@ type querier interface {
 
 func readTickets(ctx context.Context, q querier, office, day string, activeOnly bool) ([]queue.Ticket, error) {
 	query := `SELECT id, day, n, number, state, services, appointment, appointment_start, priority, arrived,
-		transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, priority_level
+		transferred, counter, target_counter, called, started, ended, recalls, noshow_reported, note, status_token, priority_level, outcome, handover
 		FROM tickets WHERE office = ? AND day = ?`
 	if activeOnly {
 		query += ` AND state NOT IN ('done', 'cancelled')`
@@ -298,7 +305,7 @@ func readTickets(ctx context.Context, q querier, office, day string, activeOnly 
 		var apptStart, arrived, transferred, called, started, ended int64
 		var priority, noShowReported int
 		if err := rows.Scan(&t.ID, &t.Day, &t.N, &t.Number, &state, &services, &t.Appointment, &apptStart, &priority,
-			&arrived, &transferred, &t.Counter, &t.TargetCounter, &called, &started, &ended, &t.Recalls, &noShowReported, &t.Note, &t.StatusToken, &t.PriorityLevel); err != nil {
+			&arrived, &transferred, &t.Counter, &t.TargetCounter, &called, &started, &ended, &t.Recalls, &noShowReported, &t.Note, &t.StatusToken, &t.PriorityLevel, &t.Outcome, &t.Handover); err != nil {
 			return nil, fmt.Errorf("tickets: %w", err)
 		}
 		if err := json.Unmarshal([]byte(services), &t.Services); err != nil {

@@ -149,6 +149,8 @@ type statBatch struct {
 	// day is the queue's day after the batch: no day from it on is rolled
 	// up (a turn rolls up the days before its new day only).
 	day string
+	// outcomes are the batch's visit outcomes (outcome.go).
+	outcomes map[outcomeKey]int64
 }
 
 func newStatBatch(office string, b *Batch) *statBatch {
@@ -274,6 +276,7 @@ func (b *statBatch) event(ctx context.Context, s *stmts, e queue.Event) error {
 		d := t.Ended.Sub(began)
 		c.ServiceSeconds += int64(d / time.Second)
 		c.ServiceHistogram.Add(d)
+		b.outcome(t.Ended, svc, t.Outcome)
 		return b.leave(ctx, s, counter, e.At)
 	case queue.TicketMissed:
 		// A ticket the day turn ends after midnight was missed on its
@@ -485,6 +488,9 @@ func (b *statBatch) appointment(ctx context.Context, s *stmts, a queue.Appointme
 func (b *statBatch) flush(ctx context.Context, s *stmts) error {
 	if b.off {
 		return nil
+	}
+	if err := b.flushOutcomes(ctx, s); err != nil {
+		return err
 	}
 	for counter, st := range b.staff {
 		if !st.changed {

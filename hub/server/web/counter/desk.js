@@ -255,7 +255,9 @@
     off = Lotse.office(sess.office);
     renderAll();
     $("#search-name").focus();
-    Lotse.stream(sess.office, (msg) => { if (msg.type === "day_turned") dayTurned(); else if (searched) refresh(); }, Lotse.setStreamStatus);
+    // The desk hears a counter's emergency call too (emergency.js).
+    const alarm = LotseEmergency.create({ mount: $("#emergencies"), office: () => sess.office, counter: () => "", mayEnd: () => false });
+    Lotse.stream(sess.office, (msg) => { if (alarm.message(msg)) return; if (msg.type === "day_turned") dayTurned(); else if (searched) refresh(); }, Lotse.setStreamStatus);
     Lotse.pollHealth();
     setInterval(Lotse.pollHealth, 30000);
   }

@@ -10,6 +10,8 @@
   let q = null;         // the last CounterQueue
   let busy = false;     // a counter action is under way
   let noticeTimer = 0;
+  let outcome = "";     // the outcome picked for the current ticket
+  let outcomeOf = "";   // the ticket it was picked for
 
   const base = () => "/api/v1/offices/" + encodeURIComponent(sess.office) + "/counters/" + encodeURIComponent(sess.counter);
   const current = () => (q && q.counter && q.counter.ticket) || null;
@@ -97,8 +99,38 @@
       head,
       cur.name ? el("p", { class: "ticket-name", id: "current-name", text: cur.name }) : null,
       cur.note ? el("p", { class: "ticket-note", id: "current-note", text: t("note." + cur.note) }) : null,
+      cur.handover ? el("p", { class: "ticket-handover", id: "current-handover" }, el("strong", { text: t("current.handover") + " " }), cur.handover) : null,
       el("dl", { class: "facts" }, ...facts),
+      outcomes(cur),
     ].filter(Boolean));
+  }
+
+  // outcomes is the row of the office's outcomes on the current ticket:
+  // the clerk picks one (a click, or its digit key) before finishing,
+  // and finish (or next) sends it. Counted per service, anonymously.
+  // The row is built once per ticket and language and then kept: the
+  // card is rebuilt at every event of the office, and a button replaced
+  // under the clerk's finger would swallow the click.
+  let outcomeBox = null, outcomeKey = "";
+  function outcomes(cur) {
+    const list = (off && off.outcomes) || [];
+    if (!list.length) return null;
+    if (outcomeOf !== cur.id) { outcome = ""; outcomeOf = cur.id; }
+    const key = cur.id + "|" + Lotse.lang();
+    if (outcomeBox && outcomeKey === key) return outcomeBox;
+    outcomeKey = key;
+    outcomeBox = el("fieldset", { class: "outcomes", id: "outcomes" },
+      el("legend", { text: t("outcome.title") }),
+      ...list.map((o, i) => el("button", {
+        type: "button", class: "btn small outcome", dataset: { outcome: o.id }, "aria-pressed": outcome === o.id ? "true" : "false",
+        onclick: () => pickOutcome(o.id),
+      }, el("kbd", { text: String(i + 1) }), " " + ((o.names && o.names[Lotse.lang()]) || o.name))));
+    return outcomeBox;
+  }
+
+  function pickOutcome(id) {
+    outcome = outcome === id ? "" : id;
+    document.querySelectorAll("#outcomes [data-outcome]").forEach((b) => b.setAttribute("aria-pressed", b.dataset.outcome === outcome ? "true" : "false"));
   }
 
   // shortcut is an action's key in the page's language: the letter
@@ -227,7 +259,9 @@
     renderLists();
     renderHeader();
     const before = current();
-    const r = await request("POST", base() + "/" + action, Object.assign({ requestId: requestId() }, body || {}));
+    // The picked outcome goes with whatever ends the current ticket.
+    const extra = before && outcome && outcomeOf === before.id && ["finish", "next", "call"].includes(action) ? { outcome } : {};
+    const r = await request("POST", base() + "/" + action, Object.assign({ requestId: requestId() }, extra, body || {}));
     busy = false;
     if (!r.ok && r.error.code === "current_not_started") {
       render();
@@ -277,13 +311,14 @@
     $("#transfer-services").replaceChildren(...svc.map((s) => el("button", {
       type: "button", class: "tile", dataset: { service: s.id }, ...named(s),
       disabled: cur && cur.services && cur.services[0] && cur.services[0].service === s.id && !cur.services[1],
-      onclick: () => { $("#transfer-dialog").close(); act("transfer", { service: s.id }); },
+      onclick: () => { $("#transfer-dialog").close(); act("transfer", { service: s.id, handover: $("#transfer-note").value }); },
     })));
     const ctr = ((off && off.counters) || []).filter((c) => c.id !== sess.counter);
     $("#transfer-counters").replaceChildren(...ctr.map((c) => el("button", {
       type: "button", class: "tile", dataset: { counter: c.id }, text: c.name, lang: "de",
-      onclick: () => { $("#transfer-dialog").close(); act("transfer", { counter: c.id }); },
+      onclick: () => { $("#transfer-dialog").close(); act("transfer", { counter: c.id, handover: $("#transfer-note").value }); },
     })));
+    $("#transfer-note").value = "";
     $("#transfer-dialog").showModal();
     fitWords($("#transfer-dialog"));
   }
@@ -351,10 +386,19 @@
   }
 
   function onKey(e) {
+    // The emergency call works from anywhere on the page, a dialog or a
+    // field included: whoever needs it has no time to close one first.
+    if (e.ctrlKey && e.altKey && !e.metaKey && (e.code === "KeyN" || e.key.toLowerCase() === "n")) {
+      e.preventDefault();
+      if (sess) alarm.raise();
+      return;
+    }
     if (e.repeat || e.ctrlKey || e.altKey || e.metaKey) return;
     if (document.body.classList.contains("login-open") || document.querySelector("dialog[open]")) return;
     const tag = (e.target && e.target.tagName) || "";
     if (["INPUT", "SELECT", "TEXTAREA"].includes(tag)) return;
+    const digit = /^[1-9]$/.test(e.key) && current() && ((off && off.outcomes) || [])[Number(e.key) - 1];
+    if (digit) { e.preventDefault(); pickOutcome(digit.id); return; }
     let action = e.key.length === 1 ? actionOfKey(e.key) : undefined;
     // Space and Enter call the next person — unless a button has the
     // focus, where they already press that button.
@@ -364,9 +408,19 @@
     run(action, true);
   }
 
+  const alarm = LotseEmergency.create({
+    mount: $("#emergencies"),
+    office: () => (sess ? sess.office : ""),
+    counter: () => (sess ? sess.counter : ""),
+    mayEnd: (c) => !!sess && c.counter === sess.counter,
+    onError: (err) => showError(errorText(err, "emergency")),
+    onEnded: (c) => showNotice(t("emergency.ended", { counter: c.counterName || c.counter })),
+  });
+
   async function main() {
     document.querySelectorAll("#actions [data-action]").forEach((b) => b.addEventListener("click", () => run(b.dataset.action)));
     $("#pause").addEventListener("click", () => act(isOpen() ? "pause" : "open"));
+    $("#emergency").addEventListener("click", () => alarm.raise());
     $("#error-close").addEventListener("click", clearMessage);
     $("#transfer-cancel").addEventListener("click", () => $("#transfer-dialog").close());
     $("#call-cancel").addEventListener("click", () => $("#call-dialog").close());
@@ -381,11 +435,14 @@
     Lotse.onSession((s) => { sess = s; off = Lotse.office(s.office); });
     render();
 
-    sess = await Lotse.start({ needCounter: true, onLanguage: render });
+    sess = await Lotse.start({ needCounter: true, onLanguage: () => { render(); alarm.render(); } });
     off = Lotse.office(sess.office);
     render();
     await load();
-    Lotse.stream(sess.office, (msg) => { if (msg.type === "day_turned") dayTurned(); else refresh(); }, hubLink);
+    Lotse.stream(sess.office, (msg) => {
+      if (alarm.message(msg)) return;
+      if (msg.type === "day_turned") dayTurned(); else refresh();
+    }, hubLink);
     Lotse.pollHealth();
     setInterval(Lotse.pollHealth, 30000);
     // Appointments become due as time passes, without an event.

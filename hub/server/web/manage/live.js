@@ -16,8 +16,18 @@
   let streamed = null;   // {office, stream}
   let shown = "";        // the office whose view is shown
 
-  const sess = await Lotse.start({ needCounter: false, onLanguage: () => { render(); renderCity(); } });
+  const sess = await Lotse.start({ needCounter: false, onLanguage: () => { render(); renderCity(); alarm.render(); renderAuditForm(); renderAudit(); } });
   if (!sess) return;
+
+  // The emergency calls of the office shown: a supervisor acknowledges
+  // and may end any of them.
+  const alarm = LotseEmergency.create({
+    mount: $("#emergencies"),
+    office: () => shown || M.officeId(),
+    counter: () => "",
+    mayEnd: () => true,
+    onError: (err) => M.showError(Lotse.errorText(err, "emergency")),
+  });
 
   // ---------- loading ----------
   async function load() {
@@ -46,7 +56,7 @@
   function follow(id) {
     if (streamed && streamed.office === id) return;
     if (streamed) streamed.stream.close();
-    streamed = { office: id, stream: Lotse.stream(id, () => refresh(), Lotse.setStreamStatus) };
+    streamed = { office: id, stream: Lotse.stream(id, (msg) => { if (!alarm.message(msg)) refresh(); }, Lotse.setStreamStatus) };
   }
 
   // route shows the city (#city, or at the start when the account
@@ -65,7 +75,7 @@
       return;
     }
     const id = M.officeId();
-    if (id !== shown) { view = null; shown = id; render(); }
+    if (id !== shown) { view = null; shown = id; render(); audit = null; renderAuditForm(); renderAudit(); alarm.load(); }
     M.showNav(cityView && cityView.offices);
     follow(id);
     await refresh.now();
@@ -160,6 +170,53 @@
         el("td", { class: d.silent ? "bad" : "", text: (last ? M.clock(last, view.timezone) : "–") + (d.silent ? " · " + t("manage.devices.silent") : "") }));
     }));
   }
+
+  // ---------- audit trail ----------
+  // Who did what at which counter: filtered by ticket, account, counter,
+  // action and day ("who called A042 twice?": ticket A042, action call).
+  let audit = null; // the last GET …/audit answer
+
+  function renderAuditForm() {
+    const off = Lotse.office(shown || M.officeId());
+    const keep = (sel, opts) => { const v = $(sel).value; $(sel).replaceChildren(...opts); $(sel).value = v; };
+    keep("#audit-counter", [el("option", { value: "", text: t("manage.audit.all") }),
+      ...((off && off.counters) || []).map((c) => el("option", { value: c.id, text: c.name }))]);
+    keep("#audit-action", [el("option", { value: "", text: t("manage.audit.all") }),
+      ...["next", "call", "recall", "noshow", "start", "finish", "park", "transfer", "pause", "open", "emergency", "emergency_ack", "emergency_end"]
+        .map((a) => el("option", { value: a, text: t("manage.audit.act." + a) }))]);
+  }
+
+  async function loadAudit() {
+    const id = shown || M.officeId();
+    const q = new URLSearchParams();
+    [["ticket", "#audit-ticket"], ["account", "#audit-account"], ["counter", "#audit-counter"], ["action", "#audit-action"]]
+      .forEach(([k, sel]) => { const v = $(sel).value.trim(); if (v) q.set(k, v); });
+    const day = $("#audit-day").value;
+    if (day) { q.set("from", day); q.set("to", day); }
+    const r = await Lotse.request("GET", "/api/v1/offices/" + encodeURIComponent(id) + "/audit?" + q.toString());
+    if (!r.ok) { M.showError(Lotse.errorText(r.error)); return; }
+    audit = r.data;
+    renderAudit();
+  }
+
+  function renderAudit() {
+    const off = Lotse.office(shown || M.officeId());
+    $("#audit-hint").textContent = audit ? t("manage.audit.kept", { days: audit.days, n: audit.lines.length }) : t("manage.audit.hint");
+    if (!audit) { $("#audit").replaceChildren(); return; }
+    if (!audit.lines.length) {
+      $("#audit").replaceChildren(el("tr", {}, el("td", { colspan: "5", class: "muted", text: t("manage.audit.none") })));
+      return;
+    }
+    const tz = view ? view.timezone : (off && off.timezone);
+    $("#audit").replaceChildren(...audit.lines.map((a) => el("tr", { dataset: { action: a.action, ticket: a.ticket || "" } },
+      el("td", { text: new Date(a.at).toLocaleDateString(Lotse.lang() === "en" ? "en-GB" : "de-DE", { timeZone: tz }) + " " + M.clock(a.at, tz) }),
+      el("td", { text: a.account }),
+      el("td", { text: a.counter ? Lotse.counterName(off, a.counter) : "–" }),
+      el("td", { text: t("manage.audit.act." + a.action) }),
+      el("td", { text: a.ticket || "–" }))));
+  }
+
+  $("#audit-form").addEventListener("submit", (e) => { e.preventDefault(); loadAudit(); });
 
   function renderCity() {
     const box = $("#city-offices");

@@ -90,6 +90,7 @@
     const office = Lotse.office(M.officeId());
     $("#place").textContent = office ? "– " + office.name : "";
     renderTable();
+    renderOutcomes();
     renderHistogramTable();
     renderAdvice();
     renderCharts();
@@ -106,6 +107,20 @@
     if (rows.length && data.totals) body.push(line(data.totals, t("stats.total"), "total"));
     $("#stats-table tbody").replaceChildren(...body);
     $("#stats-empty").hidden = rows.length > 0;
+  }
+
+  // renderOutcomes shows how the visits ended, per service: the counts
+  // of each outcome the clerks picked at finish.
+  function renderOutcomes() {
+    const o = (data && data.outcomes) || { outcomes: [], rows: [] };
+    $("#outcomes-table thead").replaceChildren(el("tr", {}, el("th", { scope: "col", text: t("stats.by.service") }),
+      ...o.outcomes.map((x) => el("th", { scope: "col", class: "num", text: x.label })),
+      el("th", { scope: "col", class: "num", text: t("stats.total") })));
+    $("#outcomes-table tbody").replaceChildren(...o.rows.map((r) => el("tr", { dataset: { service: r.service } },
+      el("th", { scope: "row", text: r.label }),
+      ...o.outcomes.map((x) => el("td", { class: "num", dataset: { outcome: x.id }, text: M.number(r.counts[x.id] || 0, 0) })),
+      el("td", { class: "num", text: M.number(r.total, 0) }))));
+    $("#outcomes-empty").hidden = o.rows.length > 0;
   }
 
   function bucketLabel(b) {
