@@ -108,6 +108,7 @@ func (k *Kiosk) stopTimer() {
 // chose. It is for a visit that is over: after the ticket, or when nobody
 // touched the kiosk for a while.
 func (k *Kiosk) goIdle() {
+	k.endAccess()
 	if k.text.lang != assets.SourceLanguage {
 		k.text = k.mustTexts(assets.SourceLanguage)
 	}
@@ -160,6 +161,7 @@ func (k *Kiosk) show(s Screen) {
 		k.armTimer(k.opts.IdleTimeout)
 	}
 	k.render()
+	k.speakScreen(changed)
 	if changed && s == ScreenIdle {
 		k.opts.OnIdle()
 	}
@@ -175,6 +177,7 @@ func (k *Kiosk) setLanguage(lang string) {
 		k.stopTimer()
 	}
 	k.render()
+	k.speakScreen(true)
 }
 
 // checkIn sends a check-in to the hub in the background.
