@@ -64,7 +64,7 @@ func (k *Kiosk) withAccess(bottom fyne.CanvasObject) fyne.CanvasObject {
 	case ScreenStaff:
 		return bottom // staff need none, and the PIN pad needs the room
 	case ScreenIdle:
-		return bottom // beside the language row (idleScreen)
+		return bottom // under the language row (idleScreen)
 	}
 	bar := container.NewVBox(layout.NewSpacer(), k.accessBar())
 	if bottom == nil {

@@ -169,7 +169,8 @@ func (k *Kiosk) idleScreen() fyne.CanvasObject {
 		bottom.Add(container.NewGridWithColumns(len(actions), actions...))
 	}
 	bottom.Add(k.gap(2))
-	bottom.Add(container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), k.accessBar()), k.languageRow()))
+	bottom.Add(k.languageRow())
+	bottom.Add(container.NewBorder(nil, nil, nil, k.accessBar())) // under the languages: beside them it squeezes them
 	return k.frame(bottom, container.NewBorder(scan, nil, nil, nil, pic))
 }
 
