@@ -94,10 +94,17 @@ func (k *Kiosk) activity() {
 			d *= listenFactor
 		}
 		k.armTimer(d)
+	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
+		// A mode chosen on the idle screen ends with the visit, even
+		// in German, where the idle screen has no timeout of its own.
+		k.armTimer(k.opts.IdleTimeout)
 	default:
 		k.touch()
 	}
 }
+
+// on reports whether any mode is on: the visit has begun.
+func (a access) on() bool { return a.speech || a.wheelchair || a.contrast }
 
 func (k *Kiosk) toggleWheelchair() {
 	k.activity()

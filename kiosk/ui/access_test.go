@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -267,5 +268,22 @@ func TestSizesInMillimetres(t *testing.T) {
 			}
 		}
 		t.Logf("%s: smallest button %.1f mm, smallest text %.1f mm (%.4f mm a pixel)", m.name, minTile, minText, mmPerPixel)
+	}
+}
+
+// TestAccessEndsWithIdleTimeout checks that a mode chosen on the idle
+// screen in German ends when nobody touches the kiosk, although the German
+// idle screen has no timeout of its own: the next person must not find
+// the last one's layout.
+func TestAccessEndsWithIdleTimeout(t *testing.T) {
+	for _, button := range []string{"Rollstuhl", "Kontrast", "Vorlesen"} {
+		t.Run(button, func(t *testing.T) {
+			h := newHarness(t, landscape, func(o *Options) { o.IdleTimeout = 100 * time.Millisecond })
+			h.tap(button)
+			waitFor(t, func() (off bool) {
+				h.do(func() { off = !h.kiosk.access.on() })
+				return off
+			}, "%s to end with the idle timeout", button)
+		})
 	}
 }

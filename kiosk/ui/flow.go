@@ -148,7 +148,7 @@ func (k *Kiosk) show(s Screen) {
 	switch s {
 	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
 		switch {
-		case k.text.lang == assets.SourceLanguage:
+		case k.text.lang == assets.SourceLanguage && !k.access.on():
 			k.stopTimer()
 		case changed:
 			// Back on the idle screen in the citizen's language: the
@@ -173,7 +173,7 @@ func (k *Kiosk) setLanguage(lang string) {
 	k.text = k.mustTexts(lang)
 	if lang != assets.SourceLanguage {
 		k.armTimer(k.opts.IdleTimeout)
-	} else if k.screen == ScreenIdle {
+	} else if k.screen == ScreenIdle && !k.access.on() {
 		k.stopTimer()
 	}
 	k.render()

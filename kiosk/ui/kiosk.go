@@ -12,7 +12,9 @@
 // (hubLink), flow.go one citizen's visit and the timeouts (visit,
 // idleTimer), scan.go scanner and key intake (wedgeIntake), printer.go
 // printing, birthdate.go and keypad.go the digit entry, staff.go the
-// staff exit (staffExit), screens.go and widgets.go what is drawn (view).
+// staff exit (staffExit), screens.go and widgets.go what is drawn (view),
+// speech.go reading aloud and the USB number keypad, access.go the visit's
+// access modes (access).
 //
 // Known limits of Fyne 2.7, checked on screen: Arabic is not offered
 // because Fyne lays out right-to-left text wrongly and has no embedded
