@@ -22,11 +22,15 @@
 //	scanner_suffixes = []
 //	staff_pin = "2468"
 //	walk_ins = false                # hide "Ohne Termin" on this kiosk
-//	languages = ["de", "en", "tr", "uk", "ru"]
+//	languages = ["de", "de-LS", "en", "tr", "uk", "ru"]
 //	hub_timeout = "5s"
 //	result_timeout = "15s"          # ticket and messages on screen
 //	idle_timeout = "45s"            # back to idle (and German) when untouched
 //	print_timeout = "10s"
+//	speech = true                   # "Vorlesen" with espeak-ng (default: when installed)
+//	audio_device = "plughw:CARD=Headphones,DEV=0"   # espeak-ng -d; default: the system's
+//	keypad_help = "+*"              # USB keypad keys that read the screen aloud
+//	keypad_back = "-"               # USB keypad keys that go back
 package main
 
 import (
@@ -45,6 +49,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"lotse/hardware/scanner"
+	"lotse/hardware/speech"
 	"lotse/hub/api"
 	"lotse/internal/malloc"
 	"lotse/kiosk/config"
@@ -103,6 +108,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		OnExit:        a.Quit,
 		OnIdle:        returnMemory(),
 		Logger:        log,
+		Speaker:       openSpeech(cfg, log),
+		HelpKeys:      cfg.KeypadHelp,
+		BackKeys:      cfg.KeypadBack,
 	})
 	w.SetContent(k.Content())
 	k.AttachKeyboard(w.Canvas())
@@ -160,6 +168,20 @@ func returnMemory() func() {
 		last = time.Now()
 		time.AfterFunc(2*time.Second, malloc.Release)
 	}
+}
+
+// openSpeech returns the kiosk's voice, or nil (no "Vorlesen" button) when
+// speech is switched off or espeak-ng is missing.
+func openSpeech(cfg config.Settings, log *slog.Logger) ui.Speaker {
+	if cfg.Speech != nil && !*cfg.Speech {
+		return nil
+	}
+	e, err := speech.Find(cfg.AudioDevice)
+	if err != nil {
+		log.Warn("no speech: the kiosk shows no Vorlesen button", "err", err)
+		return nil
+	}
+	return speech.NewReader(e, func(err error) { log.Warn("speech failed", "err", err) })
 }
 
 func runSource(ctx context.Context, src scanner.Source, deliver func(scanner.Scan), log *slog.Logger) {

@@ -56,6 +56,17 @@ type Settings struct {
 	IdleTimeout time.Duration `toml:"idle_timeout"`
 	// PrintTimeout bounds one print job.
 	PrintTimeout time.Duration `toml:"print_timeout"`
+	// Speech reads screens aloud with espeak-ng ("Vorlesen"); nil means
+	// on when espeak-ng is installed.
+	Speech *bool `toml:"speech"`
+	// AudioDevice is where speech is played, as espeak-ng's -d takes it:
+	// an ALSA device such as "plughw:CARD=Headphones,DEV=0" (a headphone
+	// jack) or a PulseAudio sink; empty means the default device.
+	AudioDevice string `toml:"audio_device"`
+	// KeypadHelp are the USB keypad's keys that read the screen aloud.
+	KeypadHelp string `toml:"keypad_help"`
+	// KeypadBack are the USB keypad's keys that go back.
+	KeypadBack string `toml:"keypad_back"`
 }
 
 // file is the part of the office's TOML file the kiosk reads; the hub's
@@ -79,11 +90,15 @@ var fileKeys = []struct{ key, help string }{
 	{"scanner_suffixes", "texts a scanner sends after every code (CR, LF and TAB need none)"},
 	{"staff_pin", "PIN to leave the kiosk (hidden top left corner, then the PIN; Ctrl+Alt+Q); only in the file, not in the process list"},
 	{"walk_ins", `false hides "Ohne Termin" on this kiosk (default: as the hub's office allows)`},
-	{"languages", `languages offered, German first (default ["de", "en", "tr", "uk", "ru"])`},
+	{"languages", `languages offered, German first; "de-LS" is easy German (default ["de", "de-LS", "en", "tr", "uk", "ru"])`},
 	{"hub_timeout", `bound of every hub call (default "5s")`},
 	{"result_timeout", `how long a ticket or message stays on screen (default "15s")`},
 	{"idle_timeout", `back to idle, and to German, when untouched this long (default "45s")`},
 	{"print_timeout", `bound of one print job (default "10s")`},
+	{"speech", `false: no "Vorlesen" button and no speech (default: on when espeak-ng is installed)`},
+	{"audio_device", `audio output of speech, as espeak-ng -d takes it, e.g. "plughw:CARD=Headphones,DEV=0" (flag -audio-device; default: the system's)`},
+	{"keypad_help", `USB keypad keys that read the screen aloud (default "+*")`},
+	{"keypad_back", `USB keypad keys that go back (default "-")`},
 }
 
 // usage prints the flags and then every key of the [kiosk] table.
@@ -118,6 +133,7 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 	fs.BoolVar(&flags.Windowed, "windowed", false, "run in a window instead of full screen (development)")
 	fs.StringVar(&flags.Scanner, "scanner", "", "serial `device` of the QR scanner, e.g. /dev/ttyACM0")
 	fs.StringVar(&flags.Printer, "printer", "", "ticket printer: `device` path or tcp://host:9100")
+	fs.StringVar(&flags.AudioDevice, "audio-device", "", "audio output `device` of speech, as espeak-ng -d takes it (e.g. plughw:CARD=Headphones,DEV=0)")
 	fs.StringVar(&flags.Camera, "camera", "", "webcam reading QR codes: a `device` such as /dev/video0, an MJPEG stream URL, or file:PATH[?fps=N] (an MJPEG file or image played in a loop)")
 	if err := fs.Parse(args); err != nil {
 		return Settings{}, err
@@ -157,6 +173,8 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 			s.Printer = flags.Printer
 		case "camera":
 			s.Camera = flags.Camera
+		case "audio-device":
+			s.AudioDevice = flags.AudioDevice
 		}
 	})
 	if s.Hub == "" {

@@ -35,6 +35,10 @@ idle_timeout = "1m"
 	if err := os.WriteFile(bad, []byte("[kiosk]\nstaff_pn = \"1\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	audio := filepath.Join(dir, "audio.toml")
+	if err := os.WriteFile(audio, []byte("[kiosk]\nspeech = false\naudio_device = \"default\"\nkeypad_help = \"*\"\nkeypad_back = \"/\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	no := false
 	tests := []struct {
 		name    string
@@ -57,6 +61,8 @@ idle_timeout = "1m"
 				StaffPIN: "2468", WalkIns: &no, Languages: []string{"de", "en"},
 				HubTimeout: 3 * time.Second, IdleTimeout: time.Minute,
 			}},
+		{name: "audio device and keypad", args: []string{"-config", audio, "-audio-device", "plughw:CARD=Headphones,DEV=0"},
+			want: Settings{Hub: DefaultHub, Speech: &no, AudioDevice: "plughw:CARD=Headphones,DEV=0", KeypadHelp: "*", KeypadBack: "/"}},
 		{name: "missing file", args: []string{"-config", filepath.Join(dir, "nope.toml")}, wantErr: true},
 		{name: "misspelt setting", args: []string{"-config", bad}, wantErr: true},
 		{name: "unknown flag", args: []string{"-fullscreen"}, wantErr: true},

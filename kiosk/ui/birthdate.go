@@ -288,6 +288,7 @@ func (k *Kiosk) birthKey(r rune) {
 	p.digits = keys
 	p.problem = ""
 	k.render()
+	k.sayKey(r)
 }
 
 // birthTyped takes a key typed on a keyboard: digits, and the characters
@@ -304,6 +305,7 @@ func (k *Kiosk) birthBackspace() {
 	k.visit.birth.backspace()
 	k.visit.birth.problem = ""
 	k.render()
+	k.sayIfSpeaking(k.typedSpeech(k.text.get("speech_deleted")))
 }
 
 func (k *Kiosk) birthClear() {
@@ -318,6 +320,7 @@ func (k *Kiosk) birthContinue() {
 	if problem != birthOK {
 		k.visit.birth.problem = string(problem)
 		k.render()
+		k.sayIfSpeaking(k.text.get(string(problem)))
 		return
 	}
 	k.visit.birthDate = date

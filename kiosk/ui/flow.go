@@ -109,6 +109,7 @@ func (k *Kiosk) stopTimer() {
 // chose. It is for a visit that is over: after the ticket, or when nobody
 // touched the kiosk for a while.
 func (k *Kiosk) goIdle() {
+	k.endAccess()
 	if k.text.lang != assets.SourceLanguage {
 		k.text = k.mustTexts(assets.SourceLanguage)
 	}
@@ -148,7 +149,7 @@ func (k *Kiosk) show(s Screen) {
 	switch s {
 	case ScreenIdle, ScreenOutOfOrder, ScreenLoading:
 		switch {
-		case k.text.lang == assets.SourceLanguage:
+		case k.text.lang == assets.SourceLanguage && !k.access.on():
 			k.stopTimer()
 		case changed:
 			// Back on the idle screen in the citizen's language: the
@@ -161,6 +162,7 @@ func (k *Kiosk) show(s Screen) {
 		k.armTimer(k.opts.IdleTimeout)
 	}
 	k.render()
+	k.speakScreen(changed)
 	if changed && s == ScreenIdle {
 		k.opts.OnIdle()
 	}
@@ -172,10 +174,11 @@ func (k *Kiosk) setLanguage(lang string) {
 	k.text = k.mustTexts(lang)
 	if lang != assets.SourceLanguage {
 		k.armTimer(k.opts.IdleTimeout)
-	} else if k.screen == ScreenIdle {
+	} else if k.screen == ScreenIdle && !k.access.on() {
 		k.stopTimer()
 	}
 	k.render()
+	k.speakScreen(true)
 }
 
 // checkIn sends a check-in to the hub in the background.

@@ -42,6 +42,8 @@ type harness struct {
 
 	seenMu sync.Mutex
 	seen   []Screen // every screen shown, in order
+
+	speech *speechRecorder // what the kiosk said aloud
 }
 
 // screenRecorder is a log handler that notes the screens the kiosk shows,
@@ -106,7 +108,7 @@ func newHarnessDown(t *testing.T, size fyne.Size, opts ...harnessOption) *harnes
 
 func startHarness(t *testing.T, size fyne.Size, office *api.Office, down bool, opts ...harnessOption) *harness {
 	t.Helper()
-	h := &harness{t: t, hub: fakehub.New(), clock: clocktest.New(testNow)}
+	h := &harness{t: t, hub: fakehub.New(), clock: clocktest.New(testNow), speech: &speechRecorder{}}
 	h.do(func() { test.NewTempApp(t) })
 	t.Cleanup(h.hub.Close)
 	if office != nil {
@@ -123,6 +125,7 @@ func startHarness(t *testing.T, size fyne.Size, office *api.Office, down bool, o
 		ResultTimeout: time.Hour,
 		IdleTimeout:   time.Hour,
 		Wedge:         scanWedge(),
+		Speaker:       h.speech,
 	}
 	for _, opt := range opts {
 		opt(&o)

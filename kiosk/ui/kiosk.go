@@ -12,7 +12,9 @@
 // (hubLink), flow.go one citizen's visit and the timeouts (visit,
 // idleTimer), scan.go scanner and key intake (wedgeIntake), printer.go
 // printing, birthdate.go and keypad.go the digit entry, staff.go the
-// staff exit (staffExit), screens.go and widgets.go what is drawn (view).
+// staff exit (staffExit), screens.go and widgets.go what is drawn (view),
+// speech.go reading aloud and the USB number keypad, access.go the visit's
+// access modes (access).
 //
 // Known limits of Fyne 2.7, checked on screen: Arabic is not offered
 // because Fyne lays out right-to-left text wrongly and has no embedded
@@ -102,6 +104,12 @@ type Options struct {
 	// OnScan, if set, is told of every scan, from any scanner, on the UI
 	// goroutine: the device's health report names the last one.
 	OnScan func()
+	// Speaker reads screens aloud ("Vorlesen"); nil means the kiosk has no
+	// voice and shows no "Vorlesen" button.
+	Speaker Speaker
+	// HelpKeys are the keypad keys that read the screen aloud; empty means
+	// DefaultHelpKeys. BackKeys go back; empty means DefaultBackKeys.
+	HelpKeys, BackKeys string
 }
 
 func (o *Options) setDefaults() {
@@ -134,6 +142,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.HelpKeys == "" {
+		o.HelpKeys = DefaultHelpKeys
+	}
+	if o.BackKeys == "" {
+		o.BackKeys = DefaultBackKeys
 	}
 }
 
@@ -178,6 +192,7 @@ type Kiosk struct {
 	visit      visit       // the citizen at the kiosk (flow.go)
 	wedge      wedgeIntake // keys from a keyboard-wedge scanner (scan.go)
 	staff      staffExit   // the way out for staff (staff.go)
+	access     access      // the visit's speech, wheelchair and contrast modes (access.go)
 }
 
 // New returns a kiosk talking to hub. Call it on the UI goroutine.
@@ -238,10 +253,12 @@ func (k *Kiosk) mustTexts(lang string) texts {
 // resized re-scales the theme when the window size changes.
 func (k *Kiosk) resized(size fyne.Size) {
 	s := scaleFor(size)
-	if s == k.view.theme.scale {
+	portrait := size.Height > size.Width
+	if s == k.view.theme.scale && portrait == k.view.portrait {
 		return
 	}
-	k.view.theme = kioskTheme{scale: s}
+	k.view.theme.scale, k.view.portrait = s, portrait
+	k.view.theme.large = k.access.contrast && portrait
 	// Setting the theme relayouts everything; do it after this layout pass.
 	go k.opts.Do(func() { fyne.CurrentApp().Settings().SetTheme(k.view.theme) })
 }

@@ -113,6 +113,9 @@ func (k *Kiosk) wedgeResult(res scanner.WedgeResult) {
 // continue, Backspace to correct, Escape to go back.
 func (k *Kiosk) typed(keys []rune) {
 	for _, r := range keys {
+		if k.keypadKey(r) {
+			continue
+		}
 		switch k.screen {
 		case ScreenBirthDate:
 			k.padTyped(r, k.birthTyped, k.birthBackspace, k.birthContinue)

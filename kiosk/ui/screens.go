@@ -47,6 +47,8 @@ type view struct {
 	theme   kioskTheme      // scaled to the window
 	clock   clockLabel      // the header's clock, rebuilt with every screen
 	picture *canvas.Image   // the idle screen's picture, decoded once
+	// portrait is whether the window is taller than wide (large text fits).
+	portrait bool
 }
 
 // render rebuilds the current screen from the kiosk's state.
@@ -87,8 +89,7 @@ func (k *Kiosk) render() {
 // the content in between, with a margin all round.
 func (k *Kiosk) frame(bottom fyne.CanvasObject, center fyne.CanvasObject) fyne.CanvasObject {
 	m := 2 * k.view.theme.Size(theme.SizeNameInnerPadding)
-	inner := container.NewBorder(k.header(), bottom, nil, nil, center)
-	return container.New(layout.NewCustomPaddedLayout(m/2, m, m, m), inner)
+	return container.New(layout.NewCustomPaddedLayout(m/2, m, m, m), k.framed(bottom, center))
 }
 
 // header shows the office's name and the time.
@@ -169,6 +170,7 @@ func (k *Kiosk) idleScreen() fyne.CanvasObject {
 	}
 	bottom.Add(k.gap(2))
 	bottom.Add(k.languageRow())
+	bottom.Add(container.NewBorder(nil, nil, nil, k.accessBar())) // under the languages: beside them it squeezes them
 	return k.frame(bottom, container.NewBorder(scan, nil, nil, nil, pic))
 }
 

@@ -45,4 +45,5 @@ func (t texts) get(key string, args ...string) string {
 // wrong side of the words ("12حوالي", ".يرجى …"). A citizen would get a
 // visibly broken text, so German, English, Turkish, Ukrainian and Russian
 // it is; Options.Languages can still list "ar" once Fyne does bidi.
-var DefaultLanguages = []string{"de", "en", "tr", "uk", "ru"}
+// "de-LS" is easy German (Leichte Sprache, which BITV 2.0 asks for).
+var DefaultLanguages = []string{"de", "de-LS", "en", "tr", "uk", "ru"}

@@ -22,7 +22,7 @@ const (
 	colorNotice fyne.ThemeColorName = "kioskNotice"
 	// colorMask is the birth-date mask's letters (TT.MM.JJJJ) where
 	// nothing is typed yet: clearly lighter than the typed digits, still
-	// readable (5.3:1 on white).
+	// readable (7.5:1 on white, like every text colour).
 	colorMask fyne.ThemeColorName = "kioskMask"
 )
 
@@ -36,16 +36,47 @@ var (
 	paletteOnPrimary  = color.NRGBA{0xff, 0xff, 0xff, 0xff}
 	paletteTile       = color.NRGBA{0xe3, 0xe9, 0xf2, 0xff}
 	paletteError      = color.NRGBA{0x9e, 0x00, 0x00, 0xff}
-	paletteDisabled   = color.NRGBA{0x4d, 0x4d, 0x4d, 0xff}
+	paletteDisabled   = color.NRGBA{0x3d, 0x3d, 0x3d, 0xff}
 	paletteNotice     = color.NRGBA{0xff, 0xf4, 0xd6, 0xff}
-	paletteMask       = color.NRGBA{0x6b, 0x6b, 0x6b, 0xff}
+	paletteMask       = color.NRGBA{0x55, 0x55, 0x55, 0xff}
+	// paletteDisabledButton lies under disabled tiles' text (paletteDisabled).
+	paletteDisabledButton = color.NRGBA{0xe6, 0xe6, 0xe6, 0xff}
 )
+
+// The high-contrast palette (one visit's choice, access.go): white and
+// yellow on black, black on yellow; every text pair at least 7:1 too.
+var (
+	contrastBackground     = color.NRGBA{0x00, 0x00, 0x00, 0xff}
+	contrastForeground     = color.NRGBA{0xff, 0xff, 0xff, 0xff}
+	contrastPrimary        = color.NRGBA{0xff, 0xeb, 0x00, 0xff}
+	contrastOnPrimary      = color.NRGBA{0x00, 0x00, 0x00, 0xff}
+	contrastTile           = color.NRGBA{0x00, 0x3b, 0x8e, 0xff}
+	contrastError          = color.NRGBA{0xff, 0x8a, 0x80, 0xff}
+	contrastDisabled       = color.NRGBA{0xc8, 0xc8, 0xc8, 0xff}
+	contrastDisabledButton = color.NRGBA{0x26, 0x26, 0x26, 0xff}
+	contrastNotice         = color.NRGBA{0x33, 0x2b, 0x00, 0xff}
+	contrastMask           = color.NRGBA{0xb0, 0xb0, 0xb0, 0xff}
+)
+
+// largeText is how much larger text is in the high-contrast mode.
+const largeText = 1.25
+
+// textSizes are the sizes of text that the high-contrast mode enlarges:
+// body text and button labels, to the size of the headlines, which stay as
+// they are, so that every screen still fits without scrolling.
+var textSizes = map[fyne.ThemeSizeName]bool{
+	theme.SizeNameText: true, theme.SizeNameSubHeadingText: true, theme.SizeNameCaptionText: true,
+}
 
 // kioskTheme is a light theme with large text and touch targets. All sizes
 // are multiplied by scale, which follows the window size so that a large
 // screen gets larger type without anything needing to scroll.
 type kioskTheme struct {
-	scale float32
+	scale    float32
+	contrast bool // high contrast (access.go)
+	// large enlarges body text and labels (access.go): with high contrast
+	// on portrait screens, the only ones with room for it on every screen.
+	large bool
 }
 
 // Base sizes at scale 1, in Fyne units (pixels at 96 dpi and FYNE_SCALE 1).
@@ -69,6 +100,9 @@ var baseSizes = map[fyne.ThemeSizeName]float32{
 }
 
 func (t kioskTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	if t.contrast {
+		return contrastColor(name)
+	}
 	switch name {
 	case theme.ColorNameBackground, theme.ColorNameOverlayBackground, theme.ColorNameMenuBackground,
 		theme.ColorNameInputBackground:
@@ -92,9 +126,39 @@ func (t kioskTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.C
 	case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
 		return paletteDisabled
 	case theme.ColorNameDisabledButton:
-		return color.NRGBA{0xd6, 0xd6, 0xd6, 0xff}
+		return paletteDisabledButton
 	}
 	return theme.DefaultTheme().Color(name, theme.VariantLight)
+}
+
+// contrastColor is the high-contrast palette's colour of name.
+func contrastColor(name fyne.ThemeColorName) color.Color {
+	switch name {
+	case theme.ColorNameBackground, theme.ColorNameOverlayBackground, theme.ColorNameMenuBackground,
+		theme.ColorNameInputBackground:
+		return contrastBackground
+	case theme.ColorNameForeground:
+		return contrastForeground
+	case theme.ColorNamePrimary, theme.ColorNameFocus, theme.ColorNameHyperlink:
+		return contrastPrimary
+	case theme.ColorNameForegroundOnPrimary:
+		return contrastOnPrimary
+	case theme.ColorNameForegroundOnError:
+		return contrastBackground
+	case theme.ColorNameButton, colorTile:
+		return contrastTile
+	case colorNotice:
+		return contrastNotice
+	case colorMask:
+		return contrastMask
+	case theme.ColorNameError:
+		return contrastError
+	case theme.ColorNameDisabled, theme.ColorNamePlaceHolder:
+		return contrastDisabled
+	case theme.ColorNameDisabledButton:
+		return contrastDisabledButton
+	}
+	return theme.DefaultTheme().Color(name, theme.VariantDark)
 }
 
 func (t kioskTheme) Font(style fyne.TextStyle) fyne.Resource {
@@ -109,6 +173,9 @@ func (t kioskTheme) Size(name fyne.ThemeSizeName) float32 {
 	s := t.scale
 	if s <= 0 {
 		s = 1
+	}
+	if t.large && textSizes[name] {
+		s *= largeText
 	}
 	if v, ok := baseSizes[name]; ok {
 		return v * s
