@@ -13,7 +13,7 @@ export LANG := $(if $(filter C C.UTF-8 POSIX,$(LANG)),de_DE.UTF-8,$(or $(LANG),d
 # X11/GL headers for Fyne, Xvfb for real-window tests, socat for serial tests,
 # Chromium for the counter-UI tests, espeak-ng and ALSA for announcements.
 DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev xvfb xauth socat \
-        chromium espeak-ng fonts-dejavu-core curl imagemagick
+        chromium espeak-ng fonts-dejavu-core curl imagemagick tesseract-ocr tesseract-ocr-ara
 
 # no_emoji leaves Fyne's 4 MB colour emoji font out of the kiosk and the
 # display: they never show emoji, and parsing the font for every text style
