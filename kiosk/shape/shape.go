@@ -122,7 +122,11 @@ func (p Paragraph) Glyphs(i int) []font.GID {
 
 // Shaper lays out texts. It is safe for concurrent use.
 type Shaper struct {
-	mu      sync.Mutex
+	mu sync.Mutex
+	// done keeps recent layouts: the kiosk rebuilds a screen on every
+	// change and lays the same texts out again, and shaping is the costly
+	// part. Paragraphs are never changed once made, so they can be shared.
+	done    map[layoutKey]Paragraph
 	regular fontmap
 	bold    fontmap
 	hb      shaping.HarfbuzzShaper
@@ -192,11 +196,37 @@ func newShaper() (*Shaper, error) {
 	return s, nil
 }
 
+type layoutKey struct {
+	text     string
+	style    Style
+	maxWidth int
+}
+
+// cacheSize bounds Shaper.done: a few screens' worth of texts.
+const cacheSize = 512
+
 // Layout sets text in style, wrapping lines at maxWidth pixels (0: no
-// wrapping). The paragraph runs right to left if IsRTL(text).
+// wrapping). The paragraph runs right to left if IsRTL(text). The
+// paragraph may be shared with other callers; it must not be changed.
 func (s *Shaper) Layout(text string, st Style, maxWidth int) Paragraph {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if maxWidth <= 0 {
+		maxWidth = math.MaxInt32
+	}
+	key := layoutKey{text, st, maxWidth}
+	if p, ok := s.done[key]; ok {
+		return p
+	}
+	p := s.layout(text, st, maxWidth)
+	if len(s.done) >= cacheSize || s.done == nil {
+		s.done = make(map[layoutKey]Paragraph, cacheSize)
+	}
+	s.done[key] = p
+	return p
+}
+
+func (s *Shaper) layout(text string, st Style, maxWidth int) Paragraph {
 	dir := di.DirectionLTR
 	if IsRTL(text) {
 		dir = di.DirectionRTL
@@ -221,9 +251,6 @@ func (s *Shaper) Layout(text string, st Style, maxWidth int) Paragraph {
 	var runs []shaping.Output
 	for _, part := range spacesApart(s.seg.Split(in, faces), faces[0]) {
 		runs = append(runs, s.hb.Shape(part))
-	}
-	if maxWidth <= 0 {
-		maxWidth = math.MaxInt32
 	}
 	lines, _ := s.wrap.WrapParagraph(shaping.WrapConfig{Direction: dir}, maxWidth, runes, shaping.NewSliceIterator(runs))
 	for _, l := range lines {

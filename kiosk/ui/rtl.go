@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"image"
+	"image/color"
 	"reflect"
 
 	"fyne.io/fyne/v2"
@@ -151,7 +151,7 @@ func newShapedText(s string, size fyne.ThemeSizeName, bold bool, c fyne.ThemeCol
 }
 
 func (t *shapedText) CreateRenderer() fyne.WidgetRenderer {
-	img := canvas.NewImageFromImage(image.NewNRGBA(image.Rect(0, 0, 1, 1)))
+	img := canvas.NewImageFromImage(nil)
 	img.FillMode = canvas.ImageFillStretch
 	img.ScaleMode = canvas.ImageScalePixels
 	return &shapedRenderer{t: t, img: img}
@@ -164,6 +164,14 @@ type shapedRenderer struct {
 	// The last layout, reused while nothing changes: MinSize is asked often.
 	key  shapedKey
 	para shape.Paragraph
+	// What img shows, so that an unchanged text is not drawn again.
+	drawn drawKey
+}
+
+type drawKey struct {
+	shapedKey
+	color color.Color
+	width int
 }
 
 type shapedKey struct {
@@ -227,9 +235,13 @@ func (r *shapedRenderer) draw() {
 	p := r.paragraph(r.width)
 	w := max(r.width-2*pad, 0)
 	v := fyne.CurrentApp().Settings().ThemeVariant()
-	img := shape.Draw(p, th.Color(r.t.color, v), int(w*s), shape.AlignCenter)
-	r.img.Image = img
-	iw, ih := float32(img.Bounds().Dx())/s, float32(img.Bounds().Dy())/s
+	dk := drawKey{r.key, th.Color(r.t.color, v), int(w * s)}
+	if dk != r.drawn || r.img.Image == nil {
+		r.img.Image = shape.Draw(p, dk.color, dk.width, shape.AlignCenter)
+		r.drawn = dk
+	}
+	b := r.img.Image.Bounds()
+	iw, ih := float32(b.Dx())/s, float32(b.Dy())/s
 	r.img.Resize(fyne.NewSize(iw, ih))
 	r.img.Move(fyne.NewPos((r.width-iw)/2, max((r.t.Size().Height-ih)/2, 0)))
 	r.img.Refresh()
