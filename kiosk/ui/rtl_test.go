@@ -31,11 +31,17 @@ func arabic(s string) bool {
 // arabicScreen shows screen name (of screenSetups) in Arabic.
 func arabicScreen(t *testing.T, h *harness, name string) {
 	t.Helper()
+	showIn(t, h, "ar", name)
+}
+
+// showIn shows screen name (of screenSetups) in lang.
+func showIn(t *testing.T, h *harness, lang, name string) {
+	t.Helper()
 	for _, sc := range screenSetups {
 		if sc.name == name {
 			h.do(func() {
 				h.kiosk.goIdle()
-				h.kiosk.setLanguage("ar")
+				h.kiosk.setLanguage(lang)
 				sc.setup(h.kiosk)
 				h.window.Resize(landscape)
 			})
@@ -155,27 +161,58 @@ func TestArabicScreens(t *testing.T) {
 	} {
 		t.Run(tc.screen, func(t *testing.T) {
 			arabicScreen(t, h, tc.screen)
-			var unshaped []string
-			h.do(func() {
-				walk(h.window.Canvas().Content(), func(o fyne.CanvasObject) {
-					var s string
-					switch o := o.(type) {
-					case *widget.Label:
-						s = o.Text
-					case *widget.RichText:
-						s = o.String()
-					case *canvas.Text:
-						s = o.Text
-					}
-					if arabic(s) {
-						unshaped = append(unshaped, s)
-					}
-				})
-			})
-			if len(unshaped) > 0 {
-				t.Errorf("Arabic laid out left to right by Fyne: %q", unshaped)
+			if u := h.unshaped(); len(u) > 0 {
+				t.Errorf("Arabic laid out left to right by Fyne: %q", u)
 			}
 			tc.check(t)
+		})
+	}
+}
+
+// unshaped returns the texts in Arabic script on screen that Fyne lays out.
+func (h *harness) unshaped() []string {
+	var out []string
+	h.do(func() {
+		walk(h.window.Canvas().Content(), func(o fyne.CanvasObject) {
+			var s string
+			switch o := o.(type) {
+			case *widget.Label:
+				s = o.Text
+			case *widget.RichText:
+				s = o.String()
+			case *canvas.Text:
+				s = o.Text
+			}
+			if arabic(s) {
+				out = append(out, s)
+			}
+		})
+	})
+	return out
+}
+
+// TestPersianScreens checks that every screen in Persian has its texts
+// shaped and is mirrored, like Arabic. The screens are written to
+// $LOTSE_KIOSK_SHOTS if set.
+func TestPersianScreens(t *testing.T) {
+	h := newHarness(t, landscape)
+	fa := mustLoad(t, "fa")
+	for _, sc := range screenSetups {
+		t.Run(sc.name, func(t *testing.T) {
+			showIn(t, h, "fa", sc.name)
+			if dir := os.Getenv("LOTSE_KIOSK_SHOTS"); dir != "" {
+				var shot image.Image
+				h.do(func() { shot = h.window.Canvas().Capture() })
+				writePNG(t, filepath.Join(dir, "fa-"+sc.name+".png"), shot)
+			}
+			if u := h.unshaped(); len(u) > 0 {
+				t.Errorf("Persian laid out left to right by Fyne: %q", u)
+			}
+			if sc.name == "idle" {
+				if b, w := h.tilePos(fa.get("idle_birthdate")), h.tilePos(fa.get("idle_walkin")); b.X <= w.X {
+					t.Errorf("birth date at x %v, walk-in at %v: not mirrored", b.X, w.X)
+				}
+			}
 		})
 	}
 }

@@ -37,6 +37,7 @@ func (t texts) get(key string, args ...string) string {
 }
 
 // DefaultLanguages are the languages the kiosk offers, in the order of the
-// buttons. Arabic runs right to left: its texts are shaped and its screens
-// mirrored (see rtl.go), since Fyne alone would lay it out left to right.
-var DefaultLanguages = []string{"de", "en", "tr", "uk", "ru", "ar"}
+// buttons. Arabic and Persian (Farsi, read by Dari speakers too) run right
+// to left: their texts are shaped and their screens mirrored (see rtl.go),
+// since Fyne alone would lay them out left to right.
+var DefaultLanguages = []string{"de", "en", "tr", "uk", "ru", "ar", "fa"}
