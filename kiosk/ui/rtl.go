@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"image"
 	"image/color"
 	"reflect"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -174,6 +176,33 @@ type drawKey struct {
 	width int
 }
 
+// drawnTexts keeps the images of recently drawn texts: every screen is
+// rebuilt with new widgets on each change, and drawing the same texts
+// again is the costly part of showing an Arabic screen.
+var drawnTexts = imageCache{m: map[drawKey]*image.NRGBA{}}
+
+type imageCache struct {
+	mu sync.Mutex
+	m  map[drawKey]*image.NRGBA
+}
+
+// get returns p drawn for k, drawing it if needed. The images are only
+// read once made.
+func (c *imageCache) get(k drawKey, p shape.Paragraph) *image.NRGBA {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if img, ok := c.m[k]; ok {
+		return img
+	}
+	// A few screens' worth of texts; then start afresh.
+	if len(c.m) >= 256 {
+		c.m = map[drawKey]*image.NRGBA{}
+	}
+	img := shape.Draw(p, k.color, k.width, shape.AlignCenter)
+	c.m[k] = img
+	return img
+}
+
 type shapedKey struct {
 	text     string
 	size     float32
@@ -237,7 +266,7 @@ func (r *shapedRenderer) draw() {
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	dk := drawKey{r.key, th.Color(r.t.color, v), int(w * s)}
 	if dk != r.drawn || r.img.Image == nil {
-		r.img.Image = shape.Draw(p, dk.color, dk.width, shape.AlignCenter)
+		r.img.Image = drawnTexts.get(dk, p)
 		r.drawn = dk
 	}
 	b := r.img.Image.Bounds()
