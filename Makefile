@@ -14,7 +14,8 @@ export LANG := $(if $(filter C C.UTF-8 POSIX,$(LANG)),de_DE.UTF-8,$(or $(LANG),d
 # Chromium for the counter-UI tests, espeak-ng and ALSA for announcements,
 # sox to measure the kiosk's speech in its tests.
 DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev xvfb xauth socat \
-        chromium espeak-ng sox fonts-dejavu-core curl imagemagick slapd ldap-utils
+        chromium espeak-ng sox fonts-dejavu-core curl imagemagick slapd ldap-utils \
+        tesseract-ocr tesseract-ocr-ara
 
 # no_emoji leaves Fyne's 4 MB colour emoji font out of the kiosk and the
 # display: they never show emoji, and parsing the font for every text style

@@ -82,7 +82,7 @@ func TestKioskLanguages(t *testing.T) {
 				t.Errorf("display/%s.json speaks German", lang)
 			}
 			screen, err := ScreenLanguage(lang)
-			if want := map[bool]string{true: "de", false: lang}[lang == "ar"]; screen != want || (err != nil) != (lang == "ar") {
+			if want := map[bool]string{true: "de", false: lang}[rightToLeft[lang]]; screen != want || (err != nil) != rightToLeft[lang] {
 				t.Errorf("ScreenLanguage(%q) = %q, %v; want %q", lang, screen, err, want)
 			}
 		})

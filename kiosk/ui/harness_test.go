@@ -188,6 +188,8 @@ func (h *harness) texts() []string {
 				out = append(out, o.Text)
 			case *widget.RichText:
 				out = append(out, o.String())
+			case *shapedText:
+				out = append(out, o.text)
 			}
 		})
 	})

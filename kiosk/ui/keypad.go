@@ -87,7 +87,7 @@ func (k *Kiosk) padKeys(press func(rune), extra []fyne.CanvasObject) fyne.Canvas
 			keys = append(keys, e)
 		}
 	}
-	return container.NewGridWithColumns(3, keys...)
+	return leftToRight(container.NewGridWithColumns(3, keys...))
 }
 
 // padProblem shows pad p's problem, or keeps its line blank so that the

@@ -16,9 +16,9 @@
 // speech.go reading aloud and the USB number keypad, access.go the visit's
 // access modes (access).
 //
-// Known limits of Fyne 2.7, checked on screen: Arabic is not offered
-// because Fyne lays out right-to-left text wrongly and has no embedded
-// Arabic font (see DefaultLanguages); the mouse pointer is hidden over every
+// Known limits of Fyne 2.7, checked on screen: Fyne lays out right-to-left
+// text wrongly and has no embedded Arabic font, so rtl.go draws such texts
+// itself (package shape) and mirrors the screens; the mouse pointer is hidden over every
 // kiosk widget (desktop.HiddenCursor, which covers the whole screen because
 // a transparent surface lies under everything) but Fyne has no call to hide
 // it globally, so a pointer moved onto a window edge by a stray mouse may

@@ -76,6 +76,7 @@ func (k *Kiosk) render() {
 	case ScreenStaff:
 		content = k.staffScreen()
 	}
+	k.localize(content)
 	k.view.body.Objects = []fyne.CanvasObject{content}
 	k.view.body.Refresh()
 	if k.view.canvas != nil {
@@ -218,8 +219,8 @@ func (k *Kiosk) birthDateScreen() fyne.CanvasObject {
 
 	fields, _ := readBirthKeys(k.visit.birth.digits, k.opts.Now().In(k.link.loc))
 	typed, hint := formatBirthFields(fields, k.text.get("birth_placeholder"))
-	shown := container.New(layout.NewCustomPaddedHBoxLayout(0),
-		layout.NewSpacer(), k.birthText(typed, theme.ColorNameForeground), k.birthText(hint, colorMask), layout.NewSpacer())
+	shown := leftToRight(container.New(layout.NewCustomPaddedHBoxLayout(0),
+		layout.NewSpacer(), k.birthText(typed, theme.ColorNameForeground), k.birthText(hint, colorMask), layout.NewSpacer()))
 	box := canvas.NewRectangle(k.view.theme.Color(theme.ColorNameBackground, 0))
 	box.StrokeColor = k.view.theme.Color(theme.ColorNamePrimary, 0)
 	box.StrokeWidth = 3

@@ -37,13 +37,8 @@ func (t texts) get(key string, args ...string) string {
 }
 
 // DefaultLanguages are the languages the kiosk offers, in the order of the
-// buttons. Arabic has a translation file but is not offered. Checked on
-// screen with Fyne 2.7: its letters do join (go-text shapes them), but the
-// glyphs come from whatever Arabic system font fontconfig finds (Fyne's
-// embedded Noto Sans has none, so a kiosk without one shows boxes), lines
-// are laid out left to right, and full stops, colons and digits land on the
-// wrong side of the words ("12حوالي", ".يرجى …"). A citizen would get a
-// visibly broken text, so German, English, Turkish, Ukrainian and Russian
-// it is; Options.Languages can still list "ar" once Fyne does bidi.
-// "de-LS" is easy German (Leichte Sprache, which BITV 2.0 asks for).
-var DefaultLanguages = []string{"de", "de-LS", "en", "tr", "uk", "ru"}
+// buttons. Arabic and Persian (Farsi, read by Dari speakers too) run right
+// to left: their texts are shaped and their screens mirrored (see rtl.go),
+// since Fyne alone would lay them out left to right. "de-LS" is easy
+// German (Leichte Sprache, which BITV 2.0 asks for).
+var DefaultLanguages = []string{"de", "de-LS", "en", "tr", "uk", "ru", "ar", "fa"}

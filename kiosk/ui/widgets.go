@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"lotse/kiosk/shape"
 )
 
 // tileStyle is how a tile looks.
@@ -76,23 +78,35 @@ type tileRenderer struct {
 	tile *tile
 	bg   *canvas.Rectangle
 	text *widget.RichText
+	// shaped replaces text when the tile's text runs right to left.
+	shaped *shapedText
 }
 
 func (r *tileRenderer) Layout(size fyne.Size) {
 	r.bg.Resize(size)
 	pad := r.tile.Theme().Size(theme.SizeNameInnerPadding)
 	width := max(size.Width-2*pad, 0)
-	r.text.Resize(fyne.NewSize(width, r.text.MinSize().Height))
-	h := r.text.MinSize().Height
-	r.text.Resize(fyne.NewSize(width, h))
-	r.text.Move(fyne.NewPos(pad, max((size.Height-h)/2, 0)))
+	text := r.content()
+	text.Resize(fyne.NewSize(width, text.MinSize().Height))
+	h := text.MinSize().Height
+	text.Resize(fyne.NewSize(width, h))
+	text.Move(fyne.NewPos(pad, max((size.Height-h)/2, 0)))
+}
+
+// content is what shows the tile's text: the rich text, or for a
+// right-to-left text the shaped one (see rtl.go).
+func (r *tileRenderer) content() fyne.CanvasObject {
+	if r.shaped != nil {
+		return r.shaped
+	}
+	return r.text
 }
 
 func (r *tileRenderer) MinSize() fyne.Size {
 	th := r.tile.Theme()
 	pad := th.Size(theme.SizeNameInnerPadding)
 	touch := th.Size(sizeTouch)
-	m := r.text.MinSize()
+	m := r.content().MinSize()
 	return fyne.NewSize(max(m.Width+2*pad, touch), max(m.Height+2*pad, touch))
 }
 
@@ -117,9 +131,14 @@ func (r *tileRenderer) Refresh() {
 		},
 	}}
 	r.text.Refresh()
+	r.shaped = nil
+	if shape.IsRTL(r.tile.text) {
+		r.shaped = newShapedText(r.tile.text, r.tile.sizeName, true, fg, !r.tile.noWrap)
+		r.Layout(r.tile.Size())
+	}
 }
 
-func (r *tileRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.text} }
+func (r *tileRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.content()} }
 func (r *tileRenderer) Destroy()                     {}
 
 // surface is an invisible, tappable area: the screen background (every
