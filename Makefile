@@ -11,9 +11,12 @@ export LANG := $(if $(filter C C.UTF-8 POSIX,$(LANG)),de_DE.UTF-8,$(or $(LANG),d
 
 # Debian packages the build and the tests need: cgo for go-sqlite3 and Fyne,
 # X11/GL headers for Fyne, Xvfb for real-window tests, socat for serial tests,
-# Chromium for the counter-UI tests, espeak-ng and ALSA for announcements.
+# Chromium for the counter-UI tests, espeak-ng and ALSA for announcements;
+# for the Debian packages lintian, systemd-analyze, dpkg-shlibdeps, and
+# cage with Xwayland, in which the kiosk's session is tested.
 DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev xvfb xauth socat \
-        chromium espeak-ng fonts-dejavu-core curl imagemagick lintian systemd dpkg-dev
+        chromium espeak-ng fonts-dejavu-core curl imagemagick \
+        lintian systemd dpkg-dev cage xwayland
 
 # no_emoji leaves Fyne's 4 MB colour emoji font out of the kiosk and the
 # display: they never show emoji, and parsing the font for every text style

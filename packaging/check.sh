@@ -18,6 +18,7 @@ for app in kiosk display; do
 	paths[$app]="./usr/bin/lotse-$app ./lib/systemd/system/lotse-$app.service ./lib/systemd/system/lotse-$app-restart.timer ./lib/systemd/system/lotse-$app-restart.service ./etc/pam.d/lotse-$app ./etc/lotse/$app.toml ./etc/lotse/$app.env ./usr/share/doc/lotse-$app/copyright ./usr/share/doc/lotse-$app/changelog.Debian.gz"
 	conffiles[$app]="/etc/pam.d/lotse-$app /etc/lotse/$app.toml /etc/lotse/$app.env"
 done
+paths[kiosk]+=" ./usr/lib/lotse-kiosk/session"
 
 for pkg in hub kiosk display; do
 	f=$(deb "$pkg")

@@ -5,24 +5,31 @@
 # with the unit's user, group, umask and environment), asks /healthz,
 # draws a ticket, upgrades to a newer version of the package, checks that
 # configuration, keys and ticket stayed, then removes and purges it.
+# Then the kiosk's session: installs lotse-kiosk and lotse-display, runs
+# the kiosk's unit line in cage on a headless output, and checks that a
+# crashed kiosk takes the session down (Restart=on-failure restarts it)
+# while one ended on purpose does not; purges both.
 # It needs root and leaves the machine as it found it; it skips (and says
-# why) without root or where lotse-hub is already installed.
+# why) without root or where a Lotse package is already installed.
 set -euo pipefail
 dir=${1:?usage: packaging/install-test.sh DIST}
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: the installation test needs root (dpkg -i)"
 	exit 0
 fi
-if dpkg-query -W -f='${Status}' lotse-hub 2>/dev/null | grep -qv 'not-installed'; then
-	echo "SKIP: lotse-hub is installed on this machine; the test would replace and purge it"
-	exit 0
-fi
+for p in lotse-hub lotse-kiosk lotse-display; do
+	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qv 'not-installed'; then
+		echo "SKIP: $p is installed on this machine; the test would replace and purge it"
+		exit 0
+	fi
+done
 deb=$(ls "$dir"/lotse-hub_*.deb | head -1)
 unit=/lib/systemd/system/lotse-hub.service
 work=$(mktemp -d)
 chmod 0711 "$work" # the hub, as lotse, reaches the notify socket inside
 hubpid=
 notifier=
+cage=
 step() { echo "-- $*"; }
 fail() { echo "FAIL: $*"; [ -f "$work/hub.log" ] && tail -20 "$work/hub.log"; exit 1; }
 systemd=no
@@ -41,7 +48,8 @@ stop_hub() {
 }
 cleanup() {
 	stop_hub || true
-	dpkg -P lotse-hub >/dev/null 2>&1 || true
+	[ -z "$cage" ] || kill -KILL "$cage" 2>/dev/null || true
+	dpkg -P lotse-hub lotse-kiosk lotse-display >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -181,3 +189,71 @@ step "dpkg -P: configuration and data go"
 dpkg -P lotse-hub </dev/null
 [ ! -e /etc/lotse/lotse.toml ] && [ ! -e /etc/lotse/hub.env ] && [ ! -e /var/lib/lotse ] || fail "purge left $(ls -d /etc/lotse/* /var/lib/lotse 2>/dev/null | tr '\n' ' ')"
 echo "PASS: lotse-hub installs, starts from its unit, answers /healthz, upgrades keeping data and configuration, and purges"
+
+step "dpkg -i lotse-kiosk and lotse-display"
+if ! command -v cage >/dev/null || ! command -v Xwayland >/dev/null; then
+	echo "SKIP: the session test needs cage and xwayland (make sysdeps installs them as root)"
+	exit 0
+fi
+dpkg -i "$(ls "$dir"/lotse-kiosk_*.deb | head -1)" "$(ls "$dir"/lotse-display_*.deb | head -1)" </dev/null
+id -nG lotse-kiosk | grep -qw dialout || fail "lotse-kiosk is not in dialout (serial scanners)"
+[ "$(stat -c '%U:%G %a' /etc/lotse/kiosk.env)" = "root:root 600" ] || fail "kiosk.env: $(stat -c '%U:%G %a' /etc/lotse/kiosk.env)"
+[ "$(stat -c '%U:%G %a' /etc/lotse/kiosk.toml)" = "root:lotse-kiosk 640" ] || fail "kiosk.toml: $(stat -c '%U:%G %a' /etc/lotse/kiosk.toml)"
+echo "   user lotse-kiosk ($(id -nG lotse-kiosk)), kiosk.env root 0600, kiosk.toml lotse-kiosk 0640"
+echo "LOTSE_KIOSK_FLAGS=-hub http://127.0.0.1:1 -token probe" >>/etc/lotse/kiosk.env
+
+# The unit's line with its user and environment; a headless output stands
+# in for the screen, a runtime directory for the one logind gives.
+session=/lib/systemd/system/lotse-kiosk.service
+run_session() {
+	local exec user env runtime
+	exec=$(sed -n 's/^ExecStart=//p' "$session")
+	user=$(sed -n 's/^User=//p' "$session")
+	runtime=$work/runtime-$1
+	install -d -o "$user" -m 0700 "$runtime"
+	env=(PATH=/usr/bin:/bin HOME=/var/lib/lotse-kiosk XDG_RUNTIME_DIR="$runtime" WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman)
+	for v in $(sed -n 's/^Environment=//p' "$session"); do env+=("$v"); done
+	while read -r line; do env+=("$line"); done < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' /etc/lotse/kiosk.env)
+	: >"$work/session-$1.log"
+	setpriv --reuid="$user" --regid="$user" --init-groups env -i "${env[@]}" bash -c "exec $exec" >>"$work/session-$1.log" 2>&1 &
+	cage=$!
+	for _ in $(seq 300); do
+		grep -q 'kiosk started' "$work/session-$1.log" && break
+		kill -0 "$cage" 2>/dev/null || { cat "$work/session-$1.log"; fail "the session ended before the kiosk started"; }
+		sleep 0.1
+	done
+	grep -q 'kiosk started' "$work/session-$1.log" || { tail "$work/session-$1.log"; fail "the kiosk did not start in cage"; }
+}
+# The kiosk runs under the session script, a child of cage (or, were
+# the script gone from the unit, as cage's child itself).
+kiosk_pid() {
+	local script
+	script=$(pgrep -P "$cage" -f /usr/lib/lotse-kiosk/session || echo "$cage")
+	pgrep -P "$script" -x lotse-kiosk
+}
+# session_status waits for cage to end and sets status to its exit status.
+session_status() {
+	status=0
+	wait "$cage" || status=$?
+	cage=
+}
+
+step "the kiosk in cage: a crash ends the session with a failure"
+run_session crash
+echo "   $(grep -m1 'kiosk started' "$work/session-crash.log")"
+kill -KILL "$(kiosk_pid)"
+session_status
+[ "$status" != 0 ] || fail "cage ended with status 0 after the kiosk crashed: Restart=on-failure would not restart it"
+echo "   kiosk killed: cage ended with status $status (a failure: systemd restarts the session)"
+
+step "the kiosk in cage: staff ending it end the session cleanly"
+run_session exit
+kill -TERM "$(kiosk_pid)"
+session_status
+[ "$status" = 0 ] || fail "cage ended with status $status after the kiosk ended cleanly"
+echo "   kiosk ended cleanly: cage ended with status 0 (no restart)"
+
+step "dpkg -P lotse-kiosk lotse-display"
+dpkg -P lotse-kiosk lotse-display </dev/null
+[ ! -e /etc/lotse ] && [ ! -e /var/lib/lotse-kiosk ] && [ ! -e /etc/pam.d/lotse-kiosk ] || fail "purge left $(ls -d /etc/lotse /var/lib/lotse-kiosk /etc/pam.d/lotse-* 2>/dev/null | tr '\n' ' ')"
+echo "PASS: the kiosk session restarts after a crash and not after a clean end; both session packages install and purge"
