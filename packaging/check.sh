@@ -44,7 +44,7 @@ done
 
 echo "== lintian"
 if command -v lintian >/dev/null; then
-	out=$(lintian --fail-on none --display-level '>=warning' "$dir"/lotse-*_*.deb 2>&1 || true)
+	out=$(LC_ALL=C.UTF-8 lintian --fail-on none --display-level '>=warning' "$dir"/lotse-*_*.deb 2>&1 || true)
 	echo "${out:-no errors, no warnings}"
 	if grep -q '^E: ' <<<"$out"; then bad "lintian reports errors"; fi
 else

@@ -169,7 +169,7 @@ step "upgrade to $newer"
 mkdir "$work/pkg"
 dpkg-deb -R "$deb" "$work/pkg"
 sed -i "s/^Version: .*/Version: $newer/" "$work/pkg/DEBIAN/control"
-dpkg-deb -b "$work/pkg" "$work/lotse-hub_upgrade.deb" >/dev/null
+dpkg-deb -Zgzip -z1 -b "$work/pkg" "$work/lotse-hub_upgrade.deb" >/dev/null
 dpkg -i "$work/lotse-hub_upgrade.deb" </dev/null
 [ "$(dpkg-query -W -f='${Version}' lotse-hub)" = "$newer" ] || fail "version after the upgrade"
 [ "$(cat /etc/lotse/lotse.toml /etc/lotse/hub.env | sha256sum)" = "$conf_sum" ] || fail "the upgrade changed the configuration"
@@ -234,7 +234,7 @@ kiosk_pid() {
 # session_status waits for cage to end and sets status to its exit status.
 session_status() {
 	status=0
-	wait "$cage" || status=$?
+	wait "$cage" 2>/dev/null || status=$?
 	cage=
 }
 
