@@ -19,6 +19,7 @@ for app in kiosk display; do
 	conffiles[$app]="/etc/pam.d/lotse-$app /etc/lotse/$app.toml /etc/lotse/$app.env"
 done
 paths[kiosk]+=" ./usr/lib/lotse-kiosk/session"
+for pkg in hub kiosk display; do paths[$pkg]+=" ./usr/share/man/man1/lotse-$pkg.1.gz"; done
 
 for pkg in hub kiosk display; do
 	f=$(deb "$pkg")

@@ -36,6 +36,7 @@ for app in kiosk display; do
 done
 
 for pkg in hub kiosk display; do
+	gzip -9n -c "packaging/man/lotse-$pkg.1" >"build/deb/lotse-$pkg.1.gz"
 	DEB_SHLIBS=$(shlibs "build/deb/$pkg")
 	[ -n "$DEB_SHLIBS" ] || { echo "no library dependencies found for build/deb/$pkg" >&2; exit 1; }
 	export DEB_SHLIBS
