@@ -43,6 +43,16 @@ for pkg in hub kiosk display; do
 	if grep -q '^\./var/lib/.' <<<"$contents"; then bad "$f: ships files under /var/lib"; fi
 done
 
+# What the hub's service promises the office (issue 17): its user, the
+# read-only system, no new privileges, its state directory, a restart
+# after a failure and a watchdog fed by sd_notify.
+echo "== lotse-hub.service settings"
+unit=$(dpkg-deb --fsys-tarfile "$(deb hub)" | tar -xO ./lib/systemd/system/lotse-hub.service)
+for want in User=lotse ProtectSystem=strict NoNewPrivileges=yes StateDirectory=lotse Restart=on-failure Type=notify 'WatchdogSec=[1-9]'; do
+	if grep -qE "^$want" <<<"$unit"; then echo "  $want"; else bad "lotse-hub.service lacks $want"; fi
+done
+grep -qE '^ExecStart=.* -log-format (journal|json)' <<<"$unit" || bad "lotse-hub.service does not log structured records"
+
 echo "== lintian"
 if command -v lintian >/dev/null; then
 	out=$(LC_ALL=C.UTF-8 lintian --fail-on none --display-level '>=warning' "$dir"/lotse-*_*.deb 2>&1 || true)
