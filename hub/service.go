@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"lotse/hub/instance"
@@ -37,10 +36,11 @@ func newLogger(format string, stdout, stderr io.Writer) (*slog.Logger, error) {
 }
 
 // priorityWriter leads every record with its syslog priority. The JSON
-// handler writes one whole record per Write, its level near the start.
+// handler writes one whole record per Write, its level near the start;
+// prefix and record go out in one write, so that nothing else written to
+// stdout (the URLs at start) can come between them.
 type priorityWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	w io.Writer
 }
 
 var priorities = []struct {
@@ -58,12 +58,10 @@ func (p *priorityWriter) Write(b []byte) (int, error) {
 			break
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if _, err := io.WriteString(p.w, prefix); err != nil {
+	if _, err := p.w.Write(append([]byte(prefix), b...)); err != nil {
 		return 0, err
 	}
-	return p.w.Write(b)
+	return len(b), nil
 }
 
 // notifySystemd tells systemd that the hub serves and, under a watchdog
