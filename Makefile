@@ -12,10 +12,13 @@ export LANG := $(if $(filter C C.UTF-8 POSIX,$(LANG)),de_DE.UTF-8,$(or $(LANG),d
 # Debian packages the build and the tests need: cgo for go-sqlite3 and Fyne,
 # X11/GL headers for Fyne, Xvfb for real-window tests, socat for serial tests,
 # Chromium for the counter-UI tests, espeak-ng and ALSA for announcements,
-# sox to measure the kiosk's speech in its tests.
+# sox to measure the kiosk's speech in its tests, slapd for the directory
+# login, tesseract to read the Arabic kiosk back; for the Debian packages
+# lintian, systemd-analyze, dpkg-shlibdeps, and cage with Xwayland, in
+# which the kiosk's session is tested.
 DEBS := gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev xvfb xauth socat \
         chromium espeak-ng sox fonts-dejavu-core curl imagemagick slapd ldap-utils \
-        tesseract-ocr tesseract-ocr-ara
+        tesseract-ocr tesseract-ocr-ara lintian systemd dpkg-dev cage xwayland
 
 # no_emoji leaves Fyne's 4 MB colour emoji font out of the kiosk and the
 # display: they never show emoji, and parsing the font for every text style
@@ -42,7 +45,18 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VULNDB ?= latest
 VULNDB_DIR ?= build/vulndb
 
-.PHONY: all sysdeps build run test bench audit vet fmt clean
+# Debian packages (make deb, packaging/): nfpm at a pinned version builds
+# them into dist/. A release sets DEB_VERSION and adds its entry on top of
+# packaging/changelog.yaml. The linked libraries become dependencies by
+# dpkg-shlibdeps; DEB_APP_DEPENDS are those the kiosk and the display open
+# at run time (GLFW's X11 extensions, under cage through Xwayland).
+NFPM ?= github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0
+DEB_VERSION ?= 0.1.0
+DEB_ARCH ?= $(shell $(GO) env GOARCH)
+DEB_MAINTAINER ?= Lotse maintainers <maintainers@lotse.invalid>
+DEB_APP_DEPENDS ?= libx11-xcb1, libxcursor1, libxi6, libxinerama1, libxrandr2, libxrender1, libxxf86vm1
+
+.PHONY: all sysdeps build run test bench audit vet fmt clean deb package-check
 
 all: build
 
@@ -83,9 +97,25 @@ run: build
 	  wait; \
 	fi
 
+# lotse-hub, lotse-kiosk and lotse-display .deb files in dist/: stripped,
+# position-independent binaries with the version set, the systemd units,
+# the kiosk sessions and the configuration (docs/operations.md).
+deb: sysdeps
+	GOTOOLCHAIN=$(GO_TOOLCHAIN) $(GO) build -tags '$(TAGS)' -trimpath -buildmode=pie \
+	  -ldflags '-s -w -X lotse/internal/version.Version=$(DEB_VERSION) -extldflags=-Wl,-z,relro,-z,now' \
+	  -o build/deb/ ./hub ./kiosk ./display
+	NFPM='$(NFPM)' GO='$(GO)' DEB_VERSION='$(DEB_VERSION)' DEB_ARCH='$(DEB_ARCH)' \
+	  DEB_MAINTAINER='$(DEB_MAINTAINER)' DEB_APP_DEPENDS='$(DEB_APP_DEPENDS)' packaging/deb.sh dist
+
+# The packages' contents, lintian, systemd-analyze verify and security,
+# and (as root) installing, starting, upgrading and purging the hub's.
+package-check: deb
+	packaging/check.sh dist
+	packaging/install-test.sh dist
+
 # All tests, with the race detector, under a virtual X server so that the
-# real-window smoke tests run too.
-test: sysdeps
+# real-window smoke tests run too; first the packages.
+test: sysdeps package-check
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) mod tidy -diff
 	$(GO) vet -tags '$(TAGS)' ./...
@@ -127,4 +157,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin build
+	rm -rf bin build dist

@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -53,10 +52,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	pprofAddr := fs.String("pprof-addr", "", "serve CPU, block and mutex profiles on this loopback address, for measurements (default: off)")
 	publicAddr := fs.String("public-addr", "", "second listen address serving only the status pages /t/… and the public waiting times /public/… (default: none; [hub] public_addr)")
 	connsPerSource := fs.Int("conns-per-source", 0, "open connections of one client address (0: a quarter of the connection limit, at least 16; -1: no cap, e.g. behind a reverse proxy)")
+	logFormat := fs.String("log-format", logText, "log format: text (stderr), json (stdout) or journal (json on stdout with syslog priorities, for systemd)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log, err := newLogger(*logFormat, stdout, os.Stderr)
+	if err != nil {
+		return err
+	}
 
 	inst, err := install(*configPath, *backendName)
 	if err != nil {
@@ -114,6 +117,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer h.Stop()
+	defer notifySystemd(ctx, h, log)()
 	printURLs(stdout, h.URL, inst)
 	if h.PublicURL != "" {
 		fmt.Fprintf(stdout, "  public listener:   %s (status pages and waiting times only)\n", h.PublicURL)
