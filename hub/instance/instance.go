@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -81,6 +82,8 @@ type Options struct {
 	BehindTLSProxy bool
 	// Manage wires the manager's view (server.Config.Manage).
 	Manage server.ManageConfig
+	// Backup is the daily backup; a zero value takes none.
+	Backup DailyBackup
 }
 
 // HTTPLimits bound what one connection may take of the hub, so that slow
@@ -196,6 +199,11 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	fail := func(err error) (*Hub, error) {
 		db.Close()
 		return nil, err
+	}
+	if o.Backup.Dir != "" {
+		if err := os.MkdirAll(o.Backup.Dir, 0o700); err != nil {
+			return fail(fmt.Errorf("daily backup: %w", err))
+		}
 	}
 	birthKey, err := db.Secret(ctx, "birth_key")
 	if err != nil {
@@ -313,6 +321,10 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.goRun(func() error { return h.Syncer.Run(runCtx) })
 	h.goRun(func() error { return webhooks.Run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
+	if o.Backup.Dir != "" {
+		b := &dailyBackups{cfg: o.Backup, db: db, now: o.Now, log: o.Log}
+		h.goRun(func() error { return b.run(runCtx) })
+	}
 	for _, l := range []struct {
 		srv *http.Server
 		ln  net.Listener

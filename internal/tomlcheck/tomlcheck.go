@@ -27,6 +27,7 @@ var Tables = map[string]string{
 	"office":  "hub",
 	"clerk":   "hub",
 	"device":  "hub",
+	"backup":  "hub",
 	"kiosk":   "kiosk",
 	"display": "display",
 }
