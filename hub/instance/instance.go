@@ -25,6 +25,7 @@ import (
 	"lotse/hub/queue"
 	"lotse/hub/server"
 	"lotse/hub/store"
+	"lotse/internal/timesync"
 )
 
 // Options describe a hub.
@@ -84,6 +85,10 @@ type Options struct {
 	Manage server.ManageConfig
 	// Backup is the daily backup; a zero value takes none.
 	Backup DailyBackup
+	// ClockSync tells whether the system clock is synchronised, for
+	// /healthz and the manager's view; nil: the machine's
+	// (timesync.System), asked at most every 30 s.
+	ClockSync timesync.Probe
 }
 
 // HTTPLimits bound what one connection may take of the hub, so that slow
@@ -192,6 +197,9 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if o.WarnAfter <= 0 {
 		o.WarnAfter = 15 * time.Minute
 	}
+	if o.ClockSync == nil {
+		o.ClockSync = timesync.Cached(timesync.System, 30*time.Second)
+	}
 	db, err := store.Open(ctx, o.DBPath, append([]store.Option{store.WithLogger(o.Log)}, o.Store...)...)
 	if err != nil {
 		return nil, err
@@ -236,7 +244,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, QRCode: qr.Encode, Notice: func(id string) string { return o.Notices[id] },
-		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
+		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db, clock: o.ClockSync}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits, BehindTLSProxy: o.BehindTLSProxy,
 		Manage: o.Manage, PublicURL: o.PublicURL, DeskPrinters: deskPrinters,
 	})
@@ -441,6 +449,7 @@ func (rq *requests) closeAndWait() {
 type health struct {
 	booking booking.Health
 	db      *store.DB
+	clock   timesync.Probe
 
 	mu      sync.Mutex
 	checked time.Time // by the real clock: it rate-limits the probe
@@ -464,6 +473,11 @@ func (h *health) DatabaseHealth(ctx context.Context) error {
 	h.dbErr = h.db.WriteCheck(ctx)
 	h.checked = time.Now()
 	return h.dbErr
+}
+
+// ClockSync says whether the system clock is synchronised.
+func (h *health) ClockSync(ctx context.Context) timesync.Status {
+	return h.clock(ctx)
 }
 
 // OfficeHealth is the booking side's judgement of the office (its rules
