@@ -50,10 +50,16 @@ func passwd(_ context.Context, args []string, stdin io.Reader, stdout io.Writer)
 	}
 	var password string
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		// The prompt goes to the terminal itself, as sudo's does:
+		// standard output carries only the hash, for scripts.
 		read := func(prompt string) (string, error) {
-			fmt.Fprint(os.Stderr, prompt)
+			if _, err := fmt.Fprint(f, prompt); err != nil {
+				fmt.Fprint(os.Stderr, prompt)
+			}
 			b, err := term.ReadPassword(int(f.Fd()))
-			fmt.Fprintln(os.Stderr)
+			if _, err := fmt.Fprint(f, "\n"); err != nil {
+				fmt.Fprintln(os.Stderr)
+			}
 			return string(b), err
 		}
 		p, err := read("Password: ")
