@@ -354,11 +354,18 @@ type Health struct {
 	// "synchronized", "unsynchronized" (the hub is degraded: check-in
 	// windows and no-shows depend on it) or "unknown" (nobody could tell;
 	// no warning).
-	Clock string `json:"clock,omitempty"`
+	Clock string `json:"clock,omitempty"` // ClockSynchronized, ClockUnsynchronized, ClockUnknown
 	// Warnings name what degrades the hub without stopping it, e.g.
 	// clock_unsynchronized.
 	Warnings []Problem `json:"warnings,omitempty"`
 }
+
+// The states of Health.Clock.
+const (
+	ClockSynchronized   = "synchronized"
+	ClockUnsynchronized = "unsynchronized"
+	ClockUnknown        = "unknown"
+)
 
 // Problem is one cause of a failing hub: a code (database_read_only,
 // disk_full, database_busy, database_failing, database_gone) and

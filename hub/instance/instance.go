@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"lotse/hardware/qr"
+	"lotse/hub/api"
 	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
@@ -484,9 +485,16 @@ func (h *health) DatabaseHealth(ctx context.Context) error {
 	return h.dbErr
 }
 
-// ClockSync says whether the system clock is synchronised.
-func (h *health) ClockSync(ctx context.Context) timesync.Status {
-	return h.clock(ctx)
+// ClockSync says whether the system clock is synchronised, in the API's
+// words.
+func (h *health) ClockSync(ctx context.Context) string {
+	switch h.clock(ctx).State {
+	case timesync.Synchronized:
+		return api.ClockSynchronized
+	case timesync.Unsynchronized:
+		return api.ClockUnsynchronized
+	}
+	return api.ClockUnknown
 }
 
 // OfficeHealth is the booking side's judgement of the office (its rules

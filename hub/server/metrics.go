@@ -12,7 +12,6 @@ import (
 
 	"lotse/hub/api"
 	"lotse/hub/store"
-	"lotse/internal/timesync"
 	"lotse/internal/version"
 )
 
@@ -115,10 +114,10 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.set("lotse_database_writable{}", writable)
 	if c, ok := s.health.(ClockHealth); ok {
-		switch c.ClockSync(r.Context()).State {
-		case timesync.Synchronized:
+		switch c.ClockSync(r.Context()) {
+		case api.ClockSynchronized:
 			s.metrics.set("lotse_clock_synchronized{}", 1)
-		case timesync.Unsynchronized:
+		case api.ClockUnsynchronized:
 			s.metrics.set("lotse_clock_synchronized{}", 0)
 		}
 	}
@@ -155,9 +154,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	h := api.Health{Status: "ok", Time: s.now(), Version: version.String()}
 	if c, ok := s.health.(ClockHealth); ok {
-		st := c.ClockSync(r.Context())
-		h.Clock = st.State
-		if st.State == timesync.Unsynchronized {
+		h.Clock = c.ClockSync(r.Context())
+		if h.Clock == api.ClockUnsynchronized {
 			h.Status = "degraded"
 			h.Warnings = append(h.Warnings, api.Problem{Code: api.AlertClock, Message: clockWarning})
 		}
@@ -188,9 +186,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // ClockHealth is implemented by a Health that can tell whether the
-// system clock is synchronised.
+// system clock is synchronised: api.ClockSynchronized,
+// api.ClockUnsynchronized or api.ClockUnknown.
 type ClockHealth interface {
-	ClockSync(ctx context.Context) timesync.Status
+	ClockSync(ctx context.Context) string
 }
 
 // clockWarning is /healthz's English text for an unsynchronised clock.

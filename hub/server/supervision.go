@@ -13,7 +13,6 @@ import (
 	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
-	"lotse/internal/timesync"
 )
 
 // The manager's live view (GET /api/v1/offices/{office}/supervision) and
@@ -259,7 +258,7 @@ func (s *Server) supervise(ctx context.Context, o *officeHandle) (api.Supervisio
 	}
 	out.Alerts = append(out.Alerts, strandedAlerts(o, l.unserved)...)
 	out.Alerts = append(out.Alerts, s.bookingAlerts(id)...)
-	if c, ok := s.health.(ClockHealth); ok && c.ClockSync(ctx).State == timesync.Unsynchronized {
+	if c, ok := s.health.(ClockHealth); ok && c.ClockSync(ctx) == api.ClockUnsynchronized {
 		out.Alerts = append(out.Alerts, api.SupervisionAlert{Kind: api.AlertClock,
 			Text: "Die Uhr des Hubs ist nicht synchronisiert: Check-in-Fenster und Nichterscheinen können falsch berechnet werden"})
 	}
