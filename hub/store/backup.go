@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // ErrNewerSchema is wrapped by the errors of Open, Check and Restore for a
@@ -50,6 +52,10 @@ func newerSchema(path string, v, latest int) error {
 	return fmt.Errorf("%s has schema version %d, this hub knows only up to %d: a newer Lotse release wrote it; run that release, or restore a backup made by this one: %w",
 		filepath.Base(path), v, latest, ErrNewerSchema)
 }
+
+// ErrInUse is wrapped by the error of Restore when a hub has the database
+// open: it would go on writing into the replaced file.
+var ErrInUse = errors.New("database in use")
 
 // Info is what Check found out about a database file.
 type Info struct {
@@ -197,9 +203,10 @@ func vacuumInto(ctx context.Context, db *sql.DB, src, dest string) error {
 
 // Restore puts the backup at src in place of the database at dest, after
 // Check: a damaged backup or one from a newer release is refused and dest
-// is left as it was. The hub must be stopped. The database it replaces is
-// kept beside it as dest.before-restore (with its WAL folded in by SQLite
-// at the next open of that file), so a wrong restore can be undone.
+// is left as it was. The hub must be stopped (ErrInUse otherwise). The
+// database it replaces is kept beside it as dest.before-restore (with its
+// WAL folded in by SQLite at the next open of that file), so a wrong
+// restore can be undone.
 func Restore(ctx context.Context, src, dest string) (Info, error) {
 	info, err := Check(ctx, src)
 	if err != nil {
@@ -217,6 +224,9 @@ func Restore(ctx context.Context, src, dest string) (Info, error) {
 		return fail(err)
 	}
 	if _, err := os.Stat(dest); err == nil {
+		if err := notInUse(ctx, dest); err != nil {
+			return fail(err)
+		}
 		for _, p := range dbFiles(dest) {
 			if err := os.Rename(p, strings.Replace(p, dest, dest+".before-restore", 1)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fail(err)
@@ -232,6 +242,28 @@ func Restore(ctx context.Context, src, dest string) (Info, error) {
 		return fail(err)
 	}
 	return info, nil
+}
+
+// notInUse fails with ErrInUse while another connection, a running hub's,
+// has the database at path open: every connection to a WAL database holds
+// a shared lock, so an exclusive one is refused at once. Between this
+// check and the renames a hub could start; the docs say to stop it first.
+func notInUse(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+url.PathEscape(path)+"?mode=rw&_locking_mode=EXCLUSIVE&_busy_timeout=0")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	_, err = db.ExecContext(ctx, "BEGIN EXCLUSIVE; COMMIT;")
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+		return fmt.Errorf("%s is open in a running hub; stop the hub first: %w", filepath.Base(path), ErrInUse)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return nil
 }
 
 // copyFile copies src to a new owner-only file dest and syncs it.

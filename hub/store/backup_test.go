@@ -200,8 +200,8 @@ func TestNewerOrDamagedDatabaseRefused(t *testing.T) {
 	}
 }
 
-// TestRestoreKeepsTheReplacedDatabase: a good backup goes in place, and
-// the database it replaces stays beside it.
+// TestRestoreKeepsTheReplacedDatabase: a good backup goes in place, not
+// under a running hub, and the database it replaces stays beside it.
 func TestRestoreKeepsTheReplacedDatabase(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -212,6 +212,11 @@ func TestRestoreKeepsTheReplacedDatabase(t *testing.T) {
 	}
 	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("backup file: %v, %v; want owner-only", fi, err)
+	}
+	// A hub that has the database open would write on into the replaced
+	// file and lose it all at its next start.
+	if _, err := store.Restore(ctx, backup, installed); !errors.Is(err, store.ErrInUse) {
+		t.Fatalf("restore under a running hub: %v; want ErrInUse", err)
 	}
 	db.Close()
 	if _, err := store.Restore(ctx, backup, installed); err != nil {
