@@ -171,7 +171,7 @@ func parseFlags(args []string, stderr io.Writer) (board.Config, error) {
 	fs := flag.NewFlagSet("display", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configFile := fs.String("config", "", "TOML file with a [display] table of these settings")
-	hub := fs.String("hub", cfg.Hub, "hub base URL")
+	hub := fs.String("hub", cfg.Hub, "hub base URL, or a comma-separated list: the primary, then its standbys")
 	office := fs.String("office", cfg.Office, "office id (default: the first office the hub lists)")
 	token := fs.String("token", cfg.Token, "device token")
 	windowed := fs.Bool("windowed", cfg.Windowed, "run in a window instead of fullscreen (development)")

@@ -38,8 +38,17 @@ func main() {
 	}
 }
 
+// stdin is where the tools read from (hub passwd); tests replace it.
+var stdin io.Reader = os.Stdin
+
 func run(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		if tool, ok := tools[args[0]]; ok {
+			return tool(ctx, args[1:], stdin, stdout)
+		}
+	}
 	fs := flag.NewFlagSet("hub", flag.ContinueOnError)
+	showVersion := fs.Bool("version", false, "print the version and exit (tools: hub passwd, hub check-config FILE, hub backup FILE, hub restore FILE)")
 	addr := fs.String("addr", ":8080", "HTTP listen address")
 	dbPath := fs.String("db", "data/lotse.db", "SQLite database file")
 	keysPath := fs.String("keys", "", "installation key file (default: next to the database, e.g. data/lotse.keys; keys in LOTSE_BIRTH_KEY and LOTSE_SESSION_KEY win)")
@@ -55,6 +64,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	logFormat := fs.String("log-format", logText, "log format: text (stderr), json (stdout) or journal (json on stdout with syslog priorities, for systemd)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *showVersion {
+		return printVersion(stdout)
 	}
 	log, err := newLogger(*logFormat, stdout, os.Stderr)
 	if err != nil {
@@ -98,7 +110,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer stopPprof()
 	}
 	warnAfter, dayTurnHold := time.Duration(0), time.Duration(0)
+	var daily instance.DailyBackup
 	if inst.file != nil {
+		if b := inst.file.Backup; b.Dir != "" {
+			at, _ := b.Daily() // checked by config.Load
+			daily = instance.DailyBackup{Dir: b.Dir, Keep: b.Kept(), At: at}
+		}
 		warnAfter = inst.file.Hub.BackendDownWarning.Duration
 		dayTurnHold = inst.file.Hub.DayTurnHold.Duration
 		if inst.syncEvery > 0 && !flagSet(fs, "sync") {
@@ -111,7 +128,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		WebhookSecrets: inst.webhookSecrets, DayTurnHold: dayTurnHold, Store: []store.Option{store.WithKeyFile(*keysPath)},
 		TLSCert: *tlsCert, TLSKey: *tlsKey, HTTP: instance.HTTPLimits{MaxConnsPerSource: *connsPerSource},
 		BehindTLSProxy: inst.file != nil && inst.file.Hub.BehindTLSProxy, Limits: limits,
-		Manage: server.ManageConfig{WaitAlert: inst.waitAlerts(), AuditDays: inst.auditDays()}, External: inst.external,
+		Manage: server.ManageConfig{WaitAlert: inst.waitAlerts(), AuditDays: inst.auditDays()}, External: inst.external, Backup: daily,
 	})
 	if err != nil {
 		return err

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"os"
 
+	"lotse/hub/api"
 	"lotse/internal/tomlcheck"
 )
 
 // Config is the display's configuration: flags, or the [display] table of
 // a TOML file with the same names.
 type Config struct {
-	Hub      string `toml:"hub"`      // hub base URL
+	Hub      string `toml:"hub"`      // hub base URL, or a comma-separated list: the primary, then its standbys
 	Office   string `toml:"office"`   // office id; empty: the first the hub lists
 	Token    string `toml:"token"`    // device token
 	Windowed bool   `toml:"windowed"` // a window instead of fullscreen
@@ -63,6 +64,9 @@ func (c Config) Validate() error {
 	}
 	if c.Hub == "" {
 		return fmt.Errorf("no hub URL")
+	}
+	if _, err := api.ParseHubs(c.Hub); err != nil {
+		return err
 	}
 	if c.History < 1 {
 		return fmt.Errorf("history %d: want at least 1", c.History)

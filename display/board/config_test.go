@@ -88,3 +88,19 @@ func TestKioskLanguages(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateHubList: the display takes a list of hubs to fail over to,
+// and refuses a list with an entry that is no hub URL.
+func TestValidateHubList(t *testing.T) {
+	for hub, ok := range map[string]bool{
+		"http://hub.local:8080":                            true,
+		"http://hub-a.local:8080, http://hub-b.local:8080": true,
+		"http://hub-a.local:8080,hub-b.local":              false,
+	} {
+		c := DefaultConfig()
+		c.Hub = hub
+		if err := c.Validate(); (err == nil) != ok {
+			t.Errorf("Validate(hub %q) = %v; want ok %v", hub, err, ok)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -20,20 +21,26 @@ import (
 // clients set User and Password (HTTP Basic). Every call honours its
 // context; set a deadline on it, the client adds none of its own.
 type Client struct {
-	Base     string // e.g. "http://localhost:8080"
+	// Base is the hub, e.g. "http://localhost:8080", or a comma-separated
+	// list of hubs, the primary first and then its standbys: the client
+	// moves on to the next when one cannot be reached (failover.go).
+	Base     string
 	Token    string // device token: Authorization: Bearer
 	User     string // clerk account: HTTP Basic
 	Password string
 	HTTP     *http.Client // nil means a client with sane transport limits
+
+	current atomic.Int32 // the index in Base's list of the hub in use
 }
 
 // NewClient returns a client for the hub at base with a device token.
 func NewClient(base, token string) *Client {
-	return &Client{Base: strings.TrimRight(base, "/"), Token: token}
+	return &Client{Base: base, Token: token}
 }
 
 var defaultHTTP = &http.Client{Transport: &http.Transport{
 	Proxy:               http.ProxyFromEnvironment,
+	DialContext:         dialer.DialContext,
 	MaxIdleConnsPerHost: 64,
 	IdleConnTimeout:     90 * time.Second,
 }}
@@ -69,19 +76,28 @@ func (c *Client) http() *http.Client {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
+	var payload []byte
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("encode %s %s: %w", method, path, err)
 		}
-		body = bytes.NewReader(b)
+		payload = b
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, body)
+	return c.failover(ctx, func(base string) error { return c.doAt(ctx, base, method, path, payload, out) })
+}
+
+// doAt makes one request to the hub at base.
+func (c *Client) doAt(ctx context.Context, base, method, path string, payload []byte, out any) error {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	if in != nil {
+	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
@@ -247,7 +263,11 @@ type Stream struct {
 
 // StreamURL returns the WebSocket URL of an office's stream.
 func (c *Client) StreamURL(office string, since int64) string {
-	u := c.Base + officePath(office) + "/stream"
+	return streamURL(c.base(), office, since)
+}
+
+func streamURL(base, office string, since int64) string {
+	u := base + officePath(office) + "/stream"
 	u = strings.Replace(u, "http://", "ws://", 1)
 	u = strings.Replace(u, "https://", "wss://", 1)
 	if since > 0 {
@@ -260,13 +280,19 @@ func (c *Client) StreamURL(office string, since int64) string {
 // after since (or a snapshot if they are gone); otherwise a snapshot first.
 func (c *Client) Stream(ctx context.Context, office string, since int64) (*Stream, error) {
 	h := http.Header{}
-	req, _ := http.NewRequest(http.MethodGet, c.Base, nil)
+	req, _ := http.NewRequest(http.MethodGet, c.base(), nil)
 	c.authorize(req)
 	if a := req.Header.Get("Authorization"); a != "" {
 		h.Set("Authorization", a)
 	}
-	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment}
-	conn, resp, err := d.DialContext(ctx, c.StreamURL(office, since), h)
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Proxy: http.ProxyFromEnvironment, NetDialContext: dialer.DialContext}
+	var conn *websocket.Conn
+	var resp *http.Response
+	err := c.failover(ctx, func(base string) error {
+		var err error
+		conn, resp, err = d.DialContext(ctx, streamURL(base, office, since), h)
+		return err
+	})
 	if err != nil {
 		if resp != nil {
 			defer resp.Body.Close()

@@ -96,3 +96,7 @@ type OfficeSummary struct {
 	Counters           map[string]int     `json:"counters"` // by state
 	Alerts             []SupervisionAlert `json:"alerts"`
 }
+
+// AlertClock is the alert of a hub whose system clock is not
+// synchronised: check-in windows and no-shows depend on it.
+const AlertClock = "clock_unsynchronized"

@@ -378,7 +378,24 @@ type Health struct {
 	// Problems name what makes the hub fail, e.g. a database that takes
 	// no writes.
 	Problems []Problem `json:"problems,omitempty"`
+	// Version is the hub's build.
+	Version string `json:"version,omitempty"`
+	// Clock says whether the system clock is synchronised:
+	// "synchronized", "unsynchronized" (the hub is degraded: check-in
+	// windows and no-shows depend on it) or "unknown" (nobody could tell;
+	// no warning).
+	Clock string `json:"clock,omitempty"` // ClockSynchronized, ClockUnsynchronized, ClockUnknown
+	// Warnings name what degrades the hub without stopping it, e.g.
+	// clock_unsynchronized.
+	Warnings []Problem `json:"warnings,omitempty"`
 }
+
+// The states of Health.Clock.
+const (
+	ClockSynchronized   = "synchronized"
+	ClockUnsynchronized = "unsynchronized"
+	ClockUnknown        = "unknown"
+)
 
 // Problem is one cause of a failing hub: a code (database_read_only,
 // disk_full, database_busy, database_failing, database_gone) and

@@ -26,6 +26,37 @@ type File struct {
 	Clerks  []Clerk  `toml:"clerk"`
 	Devices []Device `toml:"device"`
 	Auth    Auth     `toml:"auth"` // the city's login: [auth.ldap], [auth.oidc]
+	Backup  Backup   `toml:"backup"`
+}
+
+// Backup configures the hub's daily backup: a consistent copy of the
+// database written into Dir each day at At (the hub's local time), of
+// which the newest Keep stay. Without a Dir the hub makes none.
+type Backup struct {
+	Dir  string `toml:"dir"`
+	Keep int    `toml:"keep"` // default 7
+	At   string `toml:"at"`   // "HH:MM", default "02:30"
+}
+
+// Daily returns the backup time of day as the offset from midnight.
+func (b Backup) Daily() (time.Duration, error) {
+	at := b.At
+	if at == "" {
+		at = "02:30"
+	}
+	t, err := time.Parse("15:04", at)
+	if err != nil {
+		return 0, fmt.Errorf("backup.at %q: want HH:MM, e.g. \"02:30\"", b.At)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// Kept returns how many daily backups stay.
+func (b Backup) Kept() int {
+	if b.Keep <= 0 {
+		return 7
+	}
+	return b.Keep
 }
 
 // Hub holds the hub's own settings; flags override them.
@@ -295,6 +326,12 @@ func Load(path string) (*File, error) {
 	}
 	if err := checkPublicURL(f.Hub.PublicURL); err != nil {
 		return nil, fmt.Errorf("config %s: hub.public_url: %w", path, err)
+	}
+	if _, err := f.Backup.Daily(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if f.Backup.Keep < 0 {
+		return nil, fmt.Errorf("config %s: backup.keep %d: must not be negative", path, f.Backup.Keep)
 	}
 	for _, o := range f.Offices {
 		if err := o.Backend.Check(o.ID); err != nil {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -19,11 +20,13 @@ import (
 	"golang.org/x/net/netutil"
 
 	"lotse/hardware/qr"
+	"lotse/hub/api"
 	"lotse/hub/booking"
 	"lotse/hub/office"
 	"lotse/hub/queue"
 	"lotse/hub/server"
 	"lotse/hub/store"
+	"lotse/internal/timesync"
 )
 
 // Options describe a hub.
@@ -84,6 +87,13 @@ type Options struct {
 	// External is the city's login, LDAP and OpenID Connect
 	// (server.Config.External).
 	External server.External
+	// Backup is the daily backup; a zero value takes none.
+	Backup DailyBackup
+	// ClockSync tells whether the system clock is synchronised, for
+	// /healthz and the manager's view; nil: the machine's
+	// (timesync.System), asked at most every 30 s, or "unknown" with a
+	// Now of the caller's.
+	ClockSync timesync.Probe
 }
 
 // HTTPLimits bound what one connection may take of the hub, so that slow
@@ -180,6 +190,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	// Every office gets the service that bookings without a known one
 	// are mapped to, instead of being dropped.
 	o.Offices = booking.WithFallbackService(o.Offices)
+	realClock := o.Now == nil
 	if o.Now == nil {
 		o.Now = time.Now
 		if o.Elapsed == nil {
@@ -192,6 +203,16 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if o.WarnAfter <= 0 {
 		o.WarnAfter = 15 * time.Minute
 	}
+	if o.ClockSync == nil {
+		o.ClockSync = timesync.Cached(timesync.System, 30*time.Second)
+		if !realClock {
+			// A test's clock is not the system's: whether NTP keeps
+			// the machine's in step says nothing about it.
+			o.ClockSync = func(context.Context) timesync.Status {
+				return timesync.Status{State: timesync.Unknown, Detail: "the hub runs on a clock of its own"}
+			}
+		}
+	}
 	db, err := store.Open(ctx, o.DBPath, append([]store.Option{store.WithLogger(o.Log)}, o.Store...)...)
 	if err != nil {
 		return nil, err
@@ -199,6 +220,11 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	fail := func(err error) (*Hub, error) {
 		db.Close()
 		return nil, err
+	}
+	if o.Backup.Dir != "" {
+		if err := os.MkdirAll(o.Backup.Dir, 0o700); err != nil {
+			return fail(fmt.Errorf("daily backup: %w", err))
+		}
 	}
 	birthKey, err := db.Secret(ctx, "birth_key")
 	if err != nil {
@@ -231,7 +257,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Server = server.New(server.Config{
 		Loops: loops, DB: db, Auth: server.NewAuth(o.Clerks, o.Devices, sessionKey, 0), BirthKey: birthKey,
 		Now: o.Now, Log: o.Log, Demo: o.Demo, QRCode: qr.Encode, Notice: func(id string) string { return o.Notices[id] },
-		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db}, PingEvery: o.PingEvery,
+		Health: &health{booking: booking.Health{Syncer: h.Syncer, Outbox: h.Outbox, WarnAfter: o.WarnAfter, Now: o.Now}, db: db, clock: o.ClockSync}, PingEvery: o.PingEvery,
 		Webhooks: webhooks, Outbox: h.Outbox, Limits: o.Limits, BehindTLSProxy: o.BehindTLSProxy,
 		Manage: o.Manage, PublicURL: o.PublicURL, DeskPrinters: deskPrinters,
 		External: o.External,
@@ -317,6 +343,10 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.goRun(func() error { return h.Syncer.Run(runCtx) })
 	h.goRun(func() error { return webhooks.Run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
+	if o.Backup.Dir != "" {
+		b := &dailyBackups{cfg: o.Backup, db: db, now: o.Now, log: o.Log}
+		h.goRun(func() error { return b.run(runCtx) })
+	}
 	for _, l := range []struct {
 		srv *http.Server
 		ln  net.Listener
@@ -433,6 +463,7 @@ func (rq *requests) closeAndWait() {
 type health struct {
 	booking booking.Health
 	db      *store.DB
+	clock   timesync.Probe
 
 	mu      sync.Mutex
 	checked time.Time // by the real clock: it rate-limits the probe
@@ -456,6 +487,18 @@ func (h *health) DatabaseHealth(ctx context.Context) error {
 	h.dbErr = h.db.WriteCheck(ctx)
 	h.checked = time.Now()
 	return h.dbErr
+}
+
+// ClockSync says whether the system clock is synchronised, in the API's
+// words.
+func (h *health) ClockSync(ctx context.Context) string {
+	switch h.clock(ctx).State {
+	case timesync.Synchronized:
+		return api.ClockSynchronized
+	case timesync.Unsynchronized:
+		return api.ClockUnsynchronized
+	}
+	return api.ClockUnknown
 }
 
 // OfficeHealth is the booking side's judgement of the office (its rules

@@ -12,6 +12,7 @@ import (
 
 	"lotse/hub/api"
 	"lotse/hub/store"
+	"lotse/internal/version"
 )
 
 // metrics counts what /metrics exposes in the Prometheus text format. A
@@ -88,6 +89,7 @@ var help = map[string]string{
 	"lotse_last_sync_timestamp_seconds": "gauge Unix time of the last successful sync with the booking backend.",
 	"lotse_event_seq":                   "gauge Last event seq by office.",
 	"lotse_database_writable":           "gauge 1 while the database takes writes, 0 when not (see /healthz).",
+	"lotse_clock_synchronized":          "gauge 1 while the system clock is synchronised, 0 when not; absent when unknown.",
 	"lotse_emergencies_total":           "counter Emergency calls raised at counters by office.",
 }
 
@@ -112,6 +114,14 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		writable = 0
 	}
 	s.metrics.set("lotse_database_writable{}", writable)
+	if c, ok := s.health.(ClockHealth); ok {
+		switch c.ClockSync(r.Context()) {
+		case api.ClockSynchronized:
+			s.metrics.set("lotse_clock_synchronized{}", 1)
+		case api.ClockUnsynchronized:
+			s.metrics.set("lotse_clock_synchronized{}", 0)
+		}
+	}
 	s.metrics.mu.Lock()
 	lines := map[string][]string{}
 	for k, v := range s.metrics.counters {
@@ -143,7 +153,14 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	h := api.Health{Status: "ok", Time: s.now()}
+	h := api.Health{Status: "ok", Time: s.now(), Version: version.String()}
+	if c, ok := s.health.(ClockHealth); ok {
+		h.Clock = c.ClockSync(r.Context())
+		if h.Clock == api.ClockUnsynchronized {
+			h.Status = "degraded"
+			h.Warnings = append(h.Warnings, api.Problem{Code: api.AlertClock, Message: clockWarning})
+		}
+	}
 	for _, id := range s.order {
 		oh := api.OfficeHealth{ID: id}
 		if s.health != nil {
@@ -168,6 +185,16 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, h)
 }
+
+// ClockHealth is implemented by a Health that can tell whether the
+// system clock is synchronised: api.ClockSynchronized,
+// api.ClockUnsynchronized or api.ClockUnknown.
+type ClockHealth interface {
+	ClockSync(ctx context.Context) string
+}
+
+// clockWarning is /healthz's English text for an unsynchronised clock.
+const clockWarning = "the system clock is not synchronised (NTP): check-in windows, no-shows and the day turn depend on it"
 
 // DatabaseHealth is implemented by a Health that can tell whether the
 // database takes writes.

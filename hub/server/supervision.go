@@ -261,6 +261,10 @@ func (s *Server) supervise(ctx context.Context, o *officeHandle) (api.Supervisio
 	}
 	out.Alerts = append(out.Alerts, strandedAlerts(o, l.unserved)...)
 	out.Alerts = append(out.Alerts, s.bookingAlerts(id)...)
+	if c, ok := s.health.(ClockHealth); ok && c.ClockSync(ctx) == api.ClockUnsynchronized {
+		out.Alerts = append(out.Alerts, api.SupervisionAlert{Kind: api.AlertClock,
+			Text: "Die Uhr des Hubs ist nicht synchronisiert: Check-in-Fenster und Nichterscheinen können falsch berechnet werden"})
+	}
 	if d := s.deviceMonitor(); d != nil {
 		if raw, err := json.Marshal(d.DeviceList(id)); err == nil && string(raw) != "null" {
 			out.Devices = raw

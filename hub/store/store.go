@@ -318,10 +318,19 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	// A newer release's database would be read with a schema this build
+	// does not know, and its writes could break the newer tables.
+	latest, err := latestMigration()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if version > latest {
+		return fmt.Errorf("open store: %w", newerSchema(db.path, version, latest))
+	}
 	for _, e := range entries {
-		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		n, err := migrationNumber(e.Name())
 		if err != nil {
-			return fmt.Errorf("migrate: bad file name %s", e.Name())
+			return fmt.Errorf("migrate: %w", err)
 		}
 		if n <= version {
 			continue
@@ -347,6 +356,15 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationNumber is the number a migration's file name starts with.
+func migrationNumber(name string) (int, error) {
+	n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+	if err != nil {
+		return 0, fmt.Errorf("bad migration file name %s", name)
+	}
+	return n, nil
 }
 
 // Changes reads, in one transaction, the office's cursor (its day and

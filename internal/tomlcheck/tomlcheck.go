@@ -28,6 +28,7 @@ var Tables = map[string]string{
 	"clerk":   "hub",
 	"device":  "hub",
 	"auth":    "hub",
+	"backup":  "hub",
 	"kiosk":   "kiosk",
 	"display": "display",
 }

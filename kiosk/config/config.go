@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"lotse/hub/api"
 	"lotse/internal/tomlcheck"
 )
 
@@ -79,7 +80,7 @@ type file struct {
 // Settings, with its default. -h prints them after the flags, so that one
 // command lists every setting; a test checks that no key is missing.
 var fileKeys = []struct{ key, help string }{
-	{"hub", "hub base URL (default " + DefaultHub + "; flag -hub)"},
+	{"hub", "hub base URL, or a comma-separated list: the primary, then its standbys (default " + DefaultHub + "; flag -hub)"},
 	{"office", "office ID (default: the first office the hub lists; flag -office)"},
 	{"token", "device token of this kiosk (flag -token)"},
 	{"windowed", "true: a window instead of full screen (flag -windowed)"},
@@ -127,7 +128,7 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 	fs.Usage = usage(fs)
 	var flags Settings
 	configFile := fs.String("config", "", "the office's TOML `file` (table [kiosk]); flags override it")
-	fs.StringVar(&flags.Hub, "hub", DefaultHub, "hub base `URL`")
+	fs.StringVar(&flags.Hub, "hub", DefaultHub, "hub base `URL`, or a comma-separated list: the primary, then its standbys")
 	fs.StringVar(&flags.Office, "office", "", "office `ID` (default: the first office the hub lists)")
 	fs.StringVar(&flags.Token, "token", "", "device `token` of this kiosk")
 	fs.BoolVar(&flags.Windowed, "windowed", false, "run in a window instead of full screen (development)")
@@ -179,6 +180,9 @@ func Parse(args []string, output io.Writer) (Settings, error) {
 	})
 	if s.Hub == "" {
 		return Settings{}, errors.New("no hub URL: set -hub")
+	}
+	if _, err := api.ParseHubs(s.Hub); err != nil {
+		return Settings{}, err
 	}
 	for _, d := range []time.Duration{s.HubTimeout, s.ResultTimeout, s.IdleTimeout, s.PrintTimeout} {
 		if d < 0 {
