@@ -75,7 +75,8 @@ func axeSevere(all []axeViolation) (severe, minor []axeViolation) {
 
 // TestPagesPassAxe audits every page a person uses, in the states a person
 // sees it in, with axe-core in Chromium: no serious or critical finding.
-// Minor and moderate findings are logged.
+// Minor and moderate findings are logged. On the same pages every text's
+// colour is measured against what it is drawn on.
 func TestPagesPassAxe(t *testing.T) {
 	h := newTestHub(t)
 	h.Server.now = h.Clock.Now
@@ -85,9 +86,13 @@ func TestPagesPassAxe(t *testing.T) {
 		h.WalkIn(t, webOffice, demo.Meldebescheinigung),
 		h.WalkIn(t, webOffice, demo.Reisepass),
 		h.WalkIn(t, webOffice, demo.Anmeldung),
+		h.WalkIn(t, webOffice, demo.Anmeldung),
 	}
-	phone := w[2]
-	for _, c := range []string{"schalter-1", "schalter-2"} {
+	// The workplace below calls the first Anmeldung; the second waits.
+	called, waiting := w[2], w[3]
+	// Counter 2 calls, 3 stays free, 1 calls in the workplace's turn
+	// below: the board shows every kind of tile.
+	for _, c := range []string{"schalter-1", "schalter-2", "schalter-3"} {
 		if _, err := h.Clerk().Act(ctx, webOffice, c, api.ActionOpen, api.ActionRequest{}); err != nil {
 			t.Fatalf("open %s: %v", c, err)
 		}
@@ -133,19 +138,23 @@ func TestPagesPassAxe(t *testing.T) {
 		{"supervisor statistics", false, func(tb *tab) {
 			tb.manageLogin("statistics.html", "demo")
 		}},
-		{"mobile ticket", true, func(tb *tab) {
-			tb.do(chromedp.Navigate(phone.StatusURL))
-			tb.waitFor("the number", fmt.Sprintf(`document.body.textContent.includes(%q)`, phone.Number))
+		{"mobile ticket waiting", true, func(tb *tab) {
+			tb.do(chromedp.Navigate(waiting.StatusURL))
+			tb.waitFor("the number", fmt.Sprintf(`document.body.textContent.includes(%q)`, waiting.Number))
+		}},
+		{"mobile ticket called", true, func(tb *tab) {
+			tb.do(chromedp.Navigate(called.StatusURL))
+			tb.waitFor("the call", fmt.Sprintf(`document.body.textContent.includes(%q) && document.body.textContent.includes("Schalter 1")`, called.Number))
 		}},
 		{"mobile ticket de-LS", true, func(tb *tab) {
-			tb.do(chromedp.Navigate(phone.StatusURL))
-			tb.waitFor("the number", fmt.Sprintf(`document.body.textContent.includes(%q)`, phone.Number))
+			tb.do(chromedp.Navigate(waiting.StatusURL))
+			tb.waitFor("the number", fmt.Sprintf(`document.body.textContent.includes(%q)`, waiting.Number))
 			tb.do(chromedp.Click(`a[hreflang="de-LS"]`))
 			tb.waitFor("Easy German", fmt.Sprintf(`document.documentElement.lang === "de-LS" && document.body.textContent.includes(%q)`, ticketTexts[ticketEasyGerman]["autoUpdate"]))
 		}},
 		{"mobile ticket ar", true, func(tb *tab) {
-			tb.do(chromedp.Navigate(phone.StatusURL + "?lang=ar"))
-			tb.waitFor("the number", fmt.Sprintf(`document.documentElement.dir === "rtl" && document.body.textContent.includes(%q)`, phone.Number))
+			tb.do(chromedp.Navigate(waiting.StatusURL + "?lang=ar"))
+			tb.waitFor("the number", fmt.Sprintf(`document.documentElement.dir === "rtl" && document.body.textContent.includes(%q)`, waiting.Number))
 		}},
 		{"public city", true, func(tb *tab) {
 			tb.do(chromedp.Navigate(tb.url + "/public/"))
@@ -166,13 +175,83 @@ func TestPagesPassAxe(t *testing.T) {
 			}
 			p.open(tb)
 			tb.shot("axe-" + strings.ReplaceAll(p.name, " ", "-"))
-			severe, minor := axeSevere(tb.axe())
-			for _, v := range minor {
-				t.Logf("minor: %s", v)
-			}
-			for _, v := range severe {
-				t.Errorf("%s", v)
-			}
+			t.Run("axe", func(t *testing.T) {
+				severe, minor := axeSevere(tb.axe())
+				for _, v := range minor {
+					t.Logf("minor: %s", v)
+				}
+				for _, v := range severe {
+					t.Errorf("%s", v)
+				}
+			})
+			t.Run("text contrast", func(t *testing.T) {
+				for _, c := range tb.lowContrast() {
+					t.Errorf("%s on %s at %.2f:1, want ≥ %.1f:1: %s %q", c.FG, c.BG, c.Ratio, minTextContrast, c.Element, c.Text)
+				}
+			})
 		})
 	}
+}
+
+// minTextContrast is the least contrast of any text on a page against
+// its background: WCAG 1.4.3's ratio for normal text, asked of all text,
+// large and disabled included, so that no colour pair passes by its size.
+const minTextContrast = 4.5
+
+// lowContrast is one colour pair below minTextContrast, with the first
+// text drawn in it.
+type lowContrast struct {
+	FG, BG, Element, Text string
+	Ratio                 float64
+}
+
+// lowContrastJS measures every visible text node's colour against the
+// background it is drawn on: the backgrounds of its ancestors composited
+// from the page down, the text colour (and the ancestors' opacity) over
+// that. It reports each pair below the minimum once.
+const lowContrastJS = `((min) => {
+	const rgba = (c) => { const m = (c.match(/[\d.]+/g) || []).map(Number); return m.length === 3 ? m.concat(1) : m.length ? m : [0, 0, 0, 0]; };
+	const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
+	const lum = ([r, g, b]) => {
+		const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+	};
+	const hex = (c) => "#" + c.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
+	const out = [], pairs = new Set(), done = new Set();
+	const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	for (let n; (n = walk.nextNode());) {
+		const e = n.parentElement;
+		if (!n.textContent.trim() || !e || done.has(e)) continue;
+		done.add(e);
+		const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
+		if (r.width <= 1 || r.height <= 1 || cs.visibility === "hidden" || e.closest("[aria-hidden=true], script, style, noscript")) continue;
+		const chain = [];
+		for (let p = e; p; p = p.parentElement) chain.unshift(p);
+		let bg = [255, 255, 255, 1], opacity = 1;
+		for (const p of chain) {
+			const pcs = getComputedStyle(p);
+			opacity *= Number(pcs.opacity);
+			const c = rgba(pcs.backgroundColor);
+			if (c[3] > 0) bg = over(c, bg);
+		}
+		const c = rgba(cs.color);
+		const fg = over([c[0], c[1], c[2], c[3] * opacity], bg);
+		const a = lum(fg), b = lum(bg), ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+		const pair = hex(fg) + " " + hex(bg);
+		if (ratio < min && !pairs.has(pair)) {
+			pairs.add(pair);
+			out.push({FG: hex(fg), BG: hex(bg), Ratio: ratio, Text: n.textContent.trim().slice(0, 40),
+				Element: e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && typeof e.className === "string" ? "." + e.className.trim().replace(/\s+/g, ".") : "")});
+		}
+	}
+	return out;
+})`
+
+// lowContrast lists the colour pairs of the page's texts below
+// minTextContrast.
+func (tb *tab) lowContrast() []lowContrast {
+	tb.t.Helper()
+	var out []lowContrast
+	tb.eval(fmt.Sprintf("%s(%v)", lowContrastJS, minTextContrast), &out)
+	return out
 }
