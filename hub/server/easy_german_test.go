@@ -92,6 +92,9 @@ func TestTicketPageOffersEasyGerman(t *testing.T) {
 	}{
 		{"a German phone", "", "de-DE,de;q=0.9", []string{`<html lang="de"`, `href="?lang=de-LS"`, `>Leichte Sprache</a>`}, []string{easy["stateWaiting"]}},
 		{"an Austrian phone", "", "de-AT", []string{`<html lang="de"`}, []string{easy["stateWaiting"]}},
+		// In BCP 47 de-LS is German as spoken in Lesotho: a phone set to
+		// it asks for German.
+		{"a phone set to German in Lesotho", "", "de-LS", []string{`<html lang="de"`}, []string{easy["stateWaiting"]}},
 		{"the link", "?lang=de-LS", "de-DE", []string{`<html lang="de-LS"`, easy["stateWaiting"], easy["autoUpdate"], `aria-current="true">Leichte Sprache`}, []string{ticketTexts["de"]["stateWaiting"]}},
 		{"the link from an English phone", "?lang=de-LS", "en", []string{`<html lang="de-LS"`, easy["title"]}, nil},
 	} {

@@ -30,8 +30,9 @@ import (
 var ticketLangs = []string{"de", ticketEasyGerman, "en", "tr", "uk", "ru", "ar"}
 
 // ticketEasyGerman is Easy German (Leichte Sprache, BITV 2.0), the code the
-// kiosk uses too. No browser asks for it, and a German phone must not get
-// it unasked: only ?lang= and the page's link choose it.
+// kiosk uses too. BCP 47 has no tag for it (de-LS means German in Lesotho),
+// so no browser asks for it and a German phone must not get it unasked:
+// only ?lang= and the page's link choose it.
 const ticketEasyGerman = "de-LS"
 
 // ticketNegotiated are the languages a phone's Accept-Language may pick.
