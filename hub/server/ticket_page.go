@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,16 @@ import (
 // text of each state, and the script uses the same table.
 
 // ticketLangs are the page's languages, German first: the default.
-var ticketLangs = []string{"de", "en", "tr", "uk", "ru", "ar"}
+var ticketLangs = []string{"de", ticketEasyGerman, "en", "tr", "uk", "ru", "ar"}
+
+// ticketEasyGerman is Easy German (Leichte Sprache, BITV 2.0), the code the
+// kiosk uses too. BCP 47 has no tag for it (de-LS means German in Lesotho),
+// so no browser asks for it and a German phone must not get it unasked:
+// only ?lang= and the page's link choose it.
+const ticketEasyGerman = "de-LS"
+
+// ticketNegotiated are the languages a phone's Accept-Language may pick.
+var ticketNegotiated = slices.DeleteFunc(slices.Clone(ticketLangs), func(l string) bool { return l == ticketEasyGerman })
 
 // ticketRTL are the languages written right to left.
 var ticketRTL = map[string]bool{"ar": true}
@@ -60,8 +70,8 @@ var (
 )
 
 func ticketTags() []language.Tag {
-	tags := make([]language.Tag, len(ticketLangs))
-	for i, l := range ticketLangs {
+	tags := make([]language.Tag, len(ticketNegotiated))
+	for i, l := range ticketNegotiated {
 		tags[i] = language.MustParse(l)
 	}
 	return tags
@@ -123,7 +133,7 @@ func ticketLang(r *http.Request) string {
 	if conf == language.No {
 		return ticketLangs[0]
 	}
-	return ticketLangs[i]
+	return ticketNegotiated[i]
 }
 
 // ticketPluralKey is the key of the text for n minutes in lang: the

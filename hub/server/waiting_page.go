@@ -15,7 +15,8 @@ import (
 )
 
 // The public waiting times as a page: server-rendered, no script, no
-// cookie, refreshed by the browser every minute, in German and English.
+// cookie, in German and English. It does not refresh itself: a timed
+// reload takes the reader's place away (WCAG 2.2.1); a link reloads it.
 
 // publicLangs are the page's languages, German first: the default.
 var publicLangs = []string{"de", "en"}

@@ -127,11 +127,15 @@
   function renderWalkIn() {
     const served = new Set(((off && off.counters) || []).flatMap((c) => c.services));
     const svc = ((off && off.services) || []).filter((s) => served.has(s.id));
+    // The tiles are drawn anew: the keyboard's focus stays on its service.
+    const had = document.activeElement && $("#walkin-services").contains(document.activeElement) ? document.activeElement.dataset.service : "";
     $("#walkin-services").replaceChildren(...svc.map((s) => el("button", {
       type: "button", class: "tile", role: "radio", "aria-checked": s.id === service ? "true" : "false",
       dataset: { service: s.id }, text: s.name,
       onclick: () => { service = s.id; renderWalkIn(); },
     })));
+    const again = had && [...$("#walkin-services").children].find((b) => b.dataset.service === had);
+    if (again) again.focus();
     const walkIns = !off || off.walkIns !== false;
     $("#walkin-draw").disabled = busy || !service || !walkIns;
     $("#walkin-note").textContent = walkIns ? "" : t("desk.noWalkIns");

@@ -141,6 +141,11 @@
   }
 
   function renderButtons() {
+    // A button disabled under the focus drops it to the page's top, and
+    // a keyboard user starts over with Tab: the focus waits on the group
+    // while an action runs, then returns to the action or the next one.
+    const actions = $("#actions"), had = document.activeElement;
+    const was = had && actions.contains(had) ? had.dataset.action || actions.dataset.focusAction : "";
     document.querySelectorAll("#actions [data-action]").forEach((b) => {
       b.disabled = !enabled(b.dataset.action);
       const k = shortcut(b.dataset.action);
@@ -151,6 +156,21 @@
       label.replaceChildren(...(i < 0 ? [text] : [text.slice(0, i), el("span", { class: "key-letter", text: text.slice(i, i + 1) }), text.slice(i + 1)]));
     });
     $("#actions").setAttribute("aria-busy", busy ? "true" : "false");
+    if (was) keepFocus(actions, was);
+  }
+
+  function keepFocus(actions, was) {
+    const all = [...actions.querySelectorAll("[data-action]")];
+    const i = Math.max(0, all.findIndex((b) => b.dataset.action === was));
+    const to = all.slice(i).concat(all.slice(0, i)).find((b) => !b.disabled);
+    if (to) {
+      delete actions.dataset.focusAction;
+      if (document.activeElement !== to) to.focus();
+      return;
+    }
+    actions.dataset.focusAction = was;
+    actions.tabIndex = -1;
+    actions.focus();
   }
 
   function row(tk, button) {
