@@ -30,7 +30,7 @@
   // RTL are the languages written from right to left.
   const RTL = ["ar", "fa", "he"];
   // REGION completes a language to the tag speech engines know best.
-  const REGION = { de: "de-DE", "de-LS": "de-DE", en: "en-GB", tr: "tr-TR", uk: "uk-UA", ru: "ru-RU", ar: "ar-SA" };
+  const REGION = { de: "de-DE", "de-LS": "de-DE", en: "en-GB", tr: "tr-TR", uk: "uk-UA", ru: "ru-RU", ar: "ar-SA", fa: "fa-IR" };
   const BLINK_MS = 3000;
 
   // The texts are the Fyne board's translation files
