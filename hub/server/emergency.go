@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -34,8 +35,13 @@ func (em *emergencies) changed(e *api.Emergency) {
 	e.Rev = em.rev
 }
 
-func newEmergencies() *emergencies {
-	return &emergencies{active: map[string]map[string]*api.Emergency{}}
+// newEmergencies starts the revisions at the start's time in
+// milliseconds: pages that stay open across a hub restart keep the
+// highest revision they saw of each counter, and a new call after the
+// restart must still be newer (a restart takes far longer than a change
+// per millisecond could catch up with).
+func newEmergencies(start time.Time) *emergencies {
+	return &emergencies{active: map[string]map[string]*api.Emergency{}, rev: start.UnixMilli()}
 }
 
 // copyOf is e with its own acks: what leaves the lock.

@@ -185,3 +185,23 @@ func TestEmergencyStateForLateWorkplaces(t *testing.T) {
 		}
 	}
 }
+
+// TestEmergencyRevisionsGrowAcrossARestart: a page that stayed open
+// across a hub restart keeps the highest revision it saw of a counter's
+// calls and ignores anything older; the restarted hub's first call must be
+// newer than the old hub's last change, or it would be neither shown nor
+// sounded.
+func TestEmergencyRevisionsGrowAcrossARestart(t *testing.T) {
+	start := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
+	before := newEmergencies(start)
+	var last api.Emergency
+	for range 1000 { // a thousand changes before the restart
+		before.changed(&last)
+	}
+	after := newEmergencies(start.Add(2 * time.Second))
+	var first api.Emergency
+	after.changed(&first)
+	if first.Rev <= last.Rev {
+		t.Fatalf("the first call after a restart has revision %d, the last before it %d: open pages ignore it", first.Rev, last.Rev)
+	}
+}

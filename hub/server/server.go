@@ -131,7 +131,7 @@ func New(c Config) *Server {
 		metrics: newMetrics(), pingEvery: c.PingEvery, timeout: c.Timeout,
 		webhooks: c.Webhooks, outbox: c.Outbox, behindTLSProxy: c.BehindTLSProxy, manage: newSupervision(c.Manage),
 		publicURL: c.PublicURL, deskPrinters: c.DeskPrinters, external: c.External,
-		emergency: newEmergencies(), auditDays: c.Manage.AuditDays,
+		emergency: newEmergencies(time.Now()), auditDays: c.Manage.AuditDays,
 	}
 	if s.now == nil {
 		s.now = time.Now
