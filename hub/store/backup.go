@@ -23,6 +23,10 @@ var ErrNewerSchema = errors.New("database from a newer release")
 // file that fails SQLite's integrity check or is no database at all.
 var ErrDamaged = errors.New("database damaged")
 
+// ErrNotLotse is wrapped by the errors of Check and Restore for a sound
+// SQLite file that holds no Lotse database: empty, or another program's.
+var ErrNotLotse = errors.New("not a Lotse database")
+
 // SchemaVersion is the schema version this build migrates databases to:
 // the number of its newest migration.
 func SchemaVersion() int {
@@ -108,6 +112,15 @@ func Check(ctx context.Context, path string) (Info, error) {
 			problems = append(problems[:5], "…")
 		}
 		return Info{}, fmt.Errorf("check %s: %w: %s", filepath.Base(path), ErrDamaged, strings.Join(problems, "; "))
+	}
+	// An empty file or another program's database passes SQLite's
+	// check; restoring it would start the hub on nothing.
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'office_state', 'tickets', 'events')`).Scan(&tables); err != nil {
+		return Info{}, fmt.Errorf("check %s: %w: %w", filepath.Base(path), ErrDamaged, err)
+	}
+	if info.SchemaVersion == 0 || tables < 4 {
+		return info, fmt.Errorf("check %s: %w", filepath.Base(path), ErrNotLotse)
 	}
 	latest, err := latestMigration()
 	if err != nil {
@@ -212,15 +225,19 @@ func Restore(ctx context.Context, src, dest string) (Info, error) {
 	if err != nil {
 		return info, fmt.Errorf("restore: %w", err)
 	}
+	tmp := dest + ".restoring"
 	fail := func(err error) (Info, error) {
+		// The copy holds a day's personal data: it does not stay behind
+		// a refused restore.
+		if rerr := os.Remove(tmp); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = errors.Join(err, rerr)
+		}
 		return info, fmt.Errorf("restore %s to %s: %w", filepath.Base(src), dest, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
 		return fail(err)
 	}
-	tmp := dest + ".restoring"
 	if err := copyFile(src, tmp); err != nil {
-		os.Remove(tmp)
 		return fail(err)
 	}
 	if _, err := os.Stat(dest); err == nil {

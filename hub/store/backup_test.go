@@ -147,6 +147,21 @@ func TestNewerOrDamagedDatabaseRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, store.ErrDamaged, "damaged"},
+		{"an empty file", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, store.ErrNotLotse, "not a Lotse database"},
+		{"another program's database", func(t *testing.T, path string) {
+			raw, err := sql.Open("sqlite3", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			if _, err := raw.Exec("CREATE TABLE foo (x); PRAGMA user_version = 3"); err != nil {
+				t.Fatal(err)
+			}
+		}, store.ErrNotLotse, "not a Lotse database"},
 		{"damaged pages", func(t *testing.T, path string) {
 			db := open(t, path)
 			db.Close()
@@ -217,6 +232,9 @@ func TestRestoreKeepsTheReplacedDatabase(t *testing.T) {
 	// file and lose it all at its next start.
 	if _, err := store.Restore(ctx, backup, installed); !errors.Is(err, store.ErrInUse) {
 		t.Fatalf("restore under a running hub: %v; want ErrInUse", err)
+	}
+	if _, err := os.Stat(installed + ".restoring"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused restore left its copy behind: %v", err)
 	}
 	db.Close()
 	if _, err := store.Restore(ctx, backup, installed); err != nil {
