@@ -9,6 +9,7 @@ import (
 	"lotse/hub/office"
 	"lotse/hub/queue"
 	"lotse/hub/store"
+	"lotse/internal/plaintext"
 )
 
 // A counter's actions and views: what the clerk's workplace calls.
@@ -36,7 +37,9 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 	counter := r.PathValue("counter")
 	a := queue.Action{Counter: counter, Kind: queue.ActionKind(r.PathValue("action")), Ticket: req.Ticket,
 		Service: req.Service, ToCounter: req.Counter, RequestID: req.RequestID, Current: queue.Report(req.Current),
-		Outcome: req.Outcome, Handover: req.Handover}
+		// The note is shown to the next clerk: the one rule for text a
+		// person sees (no control, bidi or invisible characters).
+		Outcome: req.Outcome, Handover: plaintext.Clean(req.Handover)}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
