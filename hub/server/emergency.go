@@ -99,7 +99,7 @@ func (s *Server) raiseEmergency(w http.ResponseWriter, r *http.Request, o *offic
 }
 
 // ackEmergency records that the caller saw the alarm: any clerk or
-// supervisor of the office, once each.
+// supervisor of the office other than the one who raised it, once each.
 func (s *Server) ackEmergency(w http.ResponseWriter, r *http.Request, o *officeHandle, p principal) {
 	counter := r.PathValue("counter")
 	now := s.now()
@@ -109,6 +109,15 @@ func (s *Server) ackEmergency(w http.ResponseWriter, r *http.Request, o *officeH
 	if !on {
 		em.mu.Unlock()
 		s.writeError(w, r, queue.Errorf(queue.NotFound, "no emergency call at counter %q", counter))
+		return
+	}
+	// "Someone is coming" must mean someone else: nobody at the calling
+	// counter acknowledges it, nor its raiser from no counter at all
+	// unless as a supervisor (one account may serve several counters and
+	// supervise too, as the demo's does).
+	if p.counter == counter || p.counter == "" && e.RaisedBy == p.clerk && !p.hasRole(RoleSupervisor, RoleAdmin) {
+		em.mu.Unlock()
+		s.writeError(w, r, queue.Errorf(queue.Conflict, "the call is acknowledged by someone else than the clerk who raised it"))
 		return
 	}
 	fresh := !slices.ContainsFunc(e.Acks, func(a api.EmergencyAck) bool { return a.Account == p.clerk && a.Counter == p.counter })

@@ -205,3 +205,19 @@ func TestEmergencyRevisionsGrowAcrossARestart(t *testing.T) {
 		t.Fatalf("the first call after a restart has revision %d, the last before it %d: open pages ignore it", first.Rev, last.Rev)
 	}
 }
+
+// TestRaiserDoesNotAcknowledge: "someone is coming" means someone else.
+// The clerk who raised the call cannot acknowledge it; a colleague can.
+func TestRaiserDoesNotAcknowledge(t *testing.T) {
+	h := emergencyHub(t)
+	var e api.Emergency
+	if code := post(t, h, "kollege", emergencyPath("schalter-2", ""), nil, &e); code != http.StatusOK {
+		t.Fatalf("raise: %d", code)
+	}
+	if code := post(t, h, "kollege", emergencyPath("schalter-2", "ack"), nil, &e); code != http.StatusConflict {
+		t.Fatalf("the raiser's own acknowledgement: %d %+v, want 409", code, e)
+	}
+	if code := post(t, h, "leitung", emergencyPath("schalter-2", "ack"), nil, &e); code != http.StatusOK || e.State != api.EmergencyAcknowledged {
+		t.Fatalf("the supervisor's acknowledgement: %d %+v", code, e)
+	}
+}
