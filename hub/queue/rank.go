@@ -123,21 +123,7 @@ func (q *Queue) yields(now time.Time, c Counter, first, normal *Ticket) bool {
 	if q.priorityRun[c.ID] < p.PriorityRun {
 		return false
 	}
-	return now.Sub(waitingSince(normal)) >= p.PriorityYieldAfter
-}
-
-// waitingSince is when a normal ticket began to wait its turn: its
-// arrival, its appointment's start if that came later (an early arrival
-// does not wait for its slot), or its last transfer.
-func waitingSince(t *Ticket) time.Time {
-	since := t.Arrived
-	if t.AppointmentStart.After(since) {
-		since = t.AppointmentStart
-	}
-	if t.Transferred.After(since) {
-		since = t.Transferred
-	}
-	return since
+	return now.Sub(normal.WaitingSince()) >= p.PriorityYieldAfter
 }
 
 // countCall keeps the run of priority calls at the counter.
