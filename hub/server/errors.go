@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -118,9 +119,16 @@ func decode(r *http.Request, v any) error {
 	if r.Body == nil || r.ContentLength == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+	const limit = 64 << 10
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, limit))
+	err := dec.Decode(v)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		return nil
+	case r.ContentLength > limit, errors.As(err, &tooLarge):
+		return &queue.Error{Code: codeTooLarge, Message: fmt.Sprintf("the request body is larger than %d KiB", limit>>10), Err: err}
+	default:
 		return &queue.Error{Code: queue.Invalid, Message: "the request body is not valid JSON", Err: err}
 	}
-	return nil
 }
