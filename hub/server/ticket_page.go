@@ -27,7 +27,7 @@ import (
 // text of each state, and the script uses the same table.
 
 // ticketLangs are the page's languages, German first: the default.
-var ticketLangs = []string{"de", ticketEasyGerman, "en", "tr", "uk", "ru", "ar"}
+var ticketLangs = []string{"de", ticketEasyGerman, "en", "tr", "uk", "ru", "ar", "fa"}
 
 // ticketEasyGerman is Easy German (Leichte Sprache, BITV 2.0), the code the
 // kiosk uses too. BCP 47 has no tag for it (de-LS means German in Lesotho),
@@ -39,7 +39,7 @@ const ticketEasyGerman = "de-LS"
 var ticketNegotiated = slices.DeleteFunc(slices.Clone(ticketLangs), func(l string) bool { return l == ticketEasyGerman })
 
 // ticketRTL are the languages written right to left.
-var ticketRTL = map[string]bool{"ar": true}
+var ticketRTL = map[string]bool{"ar": true, "fa": true}
 
 // ticketStateKeys names the text of each state. A waiting ticket with at
 // most api.NextWithin ahead says ticketNextKey instead; the script keeps

@@ -160,7 +160,7 @@ func TestTicketPageRender(t *testing.T) {
 				t.Errorf("<html lang=%q>, want %q", l, c.lang)
 			}
 			wantDir := "ltr"
-			if c.lang == "ar" {
+			if ticketRTL[c.lang] {
 				wantDir = "rtl"
 			}
 			if dir, _ := attr(h, "dir"); dir != wantDir {
