@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sys/unix"
 )
 
 // openPTY opens a pseudo-terminal: the master side the test types into and
@@ -101,9 +102,31 @@ func TestPasswdFromTerminalWithoutEcho(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- run(context.Background(), []string{"passwd"}, &out) }()
 
+	// A person types after the prompt; the tool turns the echo off just
+	// after printing it. The test waits for that, as a person's
+	// slowness does, before it types.
+	silent := func() {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tio.Lflag&unix.ECHO == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the terminal still echoes 10 s after the prompt")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	shows("Password: ")
+	silent()
 	master.Write([]byte("Sommer 2026!\r"))
 	shows("Password again: ")
+	silent()
 	master.Write([]byte("Sommer 2026!\r"))
 	if err := <-errc; err != nil {
 		t.Fatal(err)
