@@ -27,9 +27,9 @@ for pkg in hub kiosk display; do
 	echo "== $f"
 	info=$(dpkg-deb --info "$f")
 	echo "$info" | grep -E '^ (Package|Version|Architecture|Depends|Recommends|Installed-Size):'
-	echo "$info" | grep -q "^ Package: lotse-$pkg\$" || bad "$f: Package is not lotse-$pkg"
+	grep -q "^ Package: lotse-$pkg\$" <<<"$info" || bad "$f: Package is not lotse-$pkg"
 	for s in postinst prerm postrm conffiles; do
-		echo "$info" | grep -qE "^ +[0-9]+ bytes, +[0-9]+ lines +\*? *$s( |\$)" || bad "$f: no $s"
+		grep -qE "^ +[0-9]+ bytes, +[0-9]+ lines +\*? *$s( |\$)" <<<"$info" || bad "$f: no $s"
 	done
 	contents=$(dpkg-deb --contents "$f" | awk '{print $NF}')
 	for p in ${paths[$pkg]}; do

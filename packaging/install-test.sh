@@ -18,7 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 for p in lotse-hub lotse-kiosk lotse-display; do
-	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qv 'not-installed'; then
+	if grep -qv 'not-installed' <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)"; then
 		echo "SKIP: $p is installed on this machine; the test would replace and purge it"
 		exit 0
 	fi
@@ -176,7 +176,7 @@ dpkg -i "$work/lotse-hub_upgrade.deb" </dev/null
 [ "$(sha256sum </var/lib/lotse/lotse.keys)" = "$keys_sum" ] || fail "the upgrade changed the installation keys"
 start_hub
 wait_healthy
-curl -fsS -H "Authorization: Bearer $token" "$url/api/v1/offices/probe/queue" | grep -q "\"$id\"" || fail "ticket $id lost in the upgrade"
+grep -q "\"$id\"" <<<"$(curl -fsS -H "Authorization: Bearer $token" "$url/api/v1/offices/probe/queue")" || fail "ticket $id lost in the upgrade"
 echo "   configuration, keys and ticket $id kept"
 stop_hub
 
@@ -196,7 +196,7 @@ if ! command -v cage >/dev/null || ! command -v Xwayland >/dev/null; then
 	exit 0
 fi
 dpkg -i "$(ls "$dir"/lotse-kiosk_*.deb | head -1)" "$(ls "$dir"/lotse-display_*.deb | head -1)" </dev/null
-id -nG lotse-kiosk | grep -qw dialout || fail "lotse-kiosk is not in dialout (serial scanners)"
+grep -qw dialout <<<"$(id -nG lotse-kiosk)" || fail "lotse-kiosk is not in dialout (serial scanners)"
 [ "$(stat -c '%U:%G %a' /etc/lotse/kiosk.env)" = "root:root 600" ] || fail "kiosk.env: $(stat -c '%U:%G %a' /etc/lotse/kiosk.env)"
 [ "$(stat -c '%U:%G %a' /etc/lotse/kiosk.toml)" = "root:lotse-kiosk 640" ] || fail "kiosk.toml: $(stat -c '%U:%G %a' /etc/lotse/kiosk.toml)"
 echo "   user lotse-kiosk ($(id -nG lotse-kiosk)), kiosk.env root 0600, kiosk.toml lotse-kiosk 0640"
