@@ -18,7 +18,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 for p in lotse-hub lotse-kiosk lotse-display; do
-	if grep -qv 'not-installed' <<<"$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)"; then
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	if [[ -n $status && $status != *not-installed* ]]; then
 		echo "SKIP: $p is installed on this machine; the test would replace and purge it"
 		exit 0
 	fi
