@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,7 +31,22 @@ type Audited interface {
 }
 
 // insertAudit writes one entry inside a batch (Commit).
-const insertAudit = `INSERT INTO audit (office, at, account, counter, action, ticket) VALUES (?,?,?,?,?,?)`
+const insertAudit = `INSERT INTO audit (office, at, n, account, counter, action, ticket) VALUES (?,?,?,?,?,?,?)`
+
+// auditLines numbers the audit lines: the key (office, at, n) must tell
+// apart lines of the same instant, which a batch's lines share and a
+// test's fake clock repeats across batches. It starts at the wall clock
+// of the open in nanoseconds, so a restart does not reuse the numbers of
+// the run before (migration 016).
+type auditLines struct{ n atomic.Int64 }
+
+func newAuditLines(now time.Time) *auditLines {
+	l := &auditLines{}
+	l.n.Store(now.UnixNano())
+	return l
+}
+
+func (l *auditLines) next() int64 { return l.n.Add(1) }
 
 // AuditFilter selects audit entries; empty fields select all. Ticket
 // matches the number without spaces and case ("a 042" finds A042).
@@ -49,14 +67,14 @@ func (db *DB) AddAudit(ctx context.Context, entries ...AuditEntry) error {
 		return nil
 	}
 	var b strings.Builder
-	args := make([]any, 0, 6*len(entries))
-	b.WriteString("INSERT INTO audit (office, at, account, counter, action, ticket) VALUES ")
+	args := make([]any, 0, 7*len(entries))
+	b.WriteString("INSERT INTO audit (office, at, n, account, counter, action, ticket) VALUES ")
 	for i, e := range entries {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString("(?,?,?,?,?,?)")
-		args = append(args, e.Office, nanos(e.At), e.Account, e.Counter, e.Action, e.Ticket)
+		b.WriteString("(?,?,?,?,?,?,?)")
+		args = append(args, e.Office, nanos(e.At), db.audit.next(), e.Account, e.Counter, e.Action, e.Ticket)
 	}
 	if _, err := db.w.ExecContext(ctx, b.String(), args...); err != nil {
 		return fmt.Errorf("audit: %w", err)
@@ -90,7 +108,7 @@ func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	if limit <= 0 {
 		limit = 500
 	}
-	q += " ORDER BY at DESC, rowid DESC LIMIT ?"
+	q += " ORDER BY at DESC, n DESC LIMIT ?"
 	args = append(args, limit)
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -116,11 +134,26 @@ func normTicket(s string) string {
 }
 
 // PurgeAudit deletes the entries older than before, of every office.
+// The trail is keyed by office first and has no index on the time alone
+// (migration 016), so it goes office by office, each along its key: a
+// delete by time alone would read the whole trail on the writer.
 func (db *DB) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
-	res, err := db.w.ExecContext(ctx, "DELETE FROM audit WHERE at < ?", nanos(before))
-	if err != nil {
-		return 0, fmt.Errorf("purge audit: %w", err)
+	var total int64
+	office := ""
+	for {
+		// The next office along the key: one seek, not a scan.
+		err := db.r.QueryRowContext(ctx, "SELECT office FROM audit WHERE office > ? ORDER BY office LIMIT 1", office).Scan(&office)
+		if errors.Is(err, sql.ErrNoRows) {
+			return total, nil
+		}
+		if err != nil {
+			return total, fmt.Errorf("purge audit: %w", err)
+		}
+		res, err := db.w.ExecContext(ctx, "DELETE FROM audit WHERE office = ? AND at < ?", office, nanos(before))
+		if err != nil {
+			return total, fmt.Errorf("purge audit of %s: %w", office, err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
 	}
-	n, _ := res.RowsAffected()
-	return n, nil
 }

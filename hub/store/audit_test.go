@@ -22,9 +22,21 @@ func TestAuditTrail(t *testing.T) {
 		return store.AuditEntry{Office: "o", At: t0.Add(time.Duration(min) * time.Minute), Account: account, Counter: counter, Action: action, Ticket: ticket}
 	}
 	old := store.AuditEntry{Office: "p", At: t0.AddDate(0, 0, -100), Account: "x", Counter: "c9", Action: "next", Ticket: "B001"}
-	if err := db.AddAudit(ctx, old, e(0, "anna", "c1", "next", "A042"), e(1, "anna", "c1", "recall", "A042"),
+	// The purge goes office by office along the trail's key: old lines
+	// of offices before and after the others must go too.
+	oldFirst, oldLast := old, old
+	oldFirst.Office, oldLast.Office = "a", "z"
+	if err := db.AddAudit(ctx, old, oldFirst, e(0, "anna", "c1", "next", "A042"), e(1, "anna", "c1", "recall", "A042"),
 		e(2, "anna", "c1", "park", "A042"), e(5, "ben", "c2", "call", "A042"), e(6, "ben", "c2", "finish", "A042"),
-		e(7, "ben", "c2", "emergency", "")); err != nil {
+		e(7, "ben", "c2", "emergency", ""), oldLast); err != nil {
+		t.Fatal(err)
+	}
+	// Lines of the same instant (a batch's, or a fake clock's) are all
+	// kept, the later one first.
+	if err := db.AddAudit(ctx, e(9, "cem", "c3", "next", "A050")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddAudit(ctx, e(9, "cem", "c3", "recall", "A050")); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -39,6 +51,7 @@ func TestAuditTrail(t *testing.T) {
 		{"by counter", store.AuditFilter{Counter: "c2"}, "ben emergency , ben finish A042, ben call A042"},
 		{"by period", store.AuditFilter{From: t0.Add(2 * time.Minute), To: t0.Add(6 * time.Minute)}, "ben call A042, anna park A042"},
 		{"other office", store.AuditFilter{Office: "p"}, "x next B001"},
+		{"same instant", store.AuditFilter{Counter: "c3"}, "cem recall A050, cem next A050"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,11 +72,16 @@ func TestAuditTrail(t *testing.T) {
 		})
 	}
 	n, err := db.PurgeAudit(ctx, t0.AddDate(0, 0, -90))
-	if err != nil || n != 1 {
+	if err != nil || n != 3 {
 		t.Fatalf("purge: %d, %v", n, err)
 	}
-	if got, _ := db.Audit(ctx, store.AuditFilter{Office: "p"}); len(got) != 0 {
-		t.Fatalf("after the purge: %+v", got)
+	for _, office := range []string{"a", "p", "z"} {
+		if got, _ := db.Audit(ctx, store.AuditFilter{Office: office}); len(got) != 0 {
+			t.Fatalf("after the purge, office %s: %+v", office, got)
+		}
+	}
+	if got, _ := db.Audit(ctx, store.AuditFilter{Office: "o"}); len(got) != 8 {
+		t.Fatalf("the purge took recent lines: %d left of 8", len(got))
 	}
 }
 

@@ -89,7 +89,7 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 	}
 	defer tx.Rollback()
 	cursor := db.cursors.needed(office, b)
-	tokens, err := writeBatch(ctx, tx, db.prepared, office, b, cursor)
+	tokens, err := writeBatch(ctx, tx, db.prepared, db.audit, office, b, cursor)
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
@@ -164,7 +164,7 @@ func (db *DB) prepare(ctx context.Context) error {
 
 // writeBatch writes the batch into tx and returns the status tokens of
 // the tickets it wrote, for the token index once tx is committed.
-func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, office string, b Batch, cursor bool) (map[string]TicketRef, error) {
+func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, lines *auditLines, office string, b Batch, cursor bool) (map[string]TicketRef, error) {
 	var tokens map[string]TicketRef
 	s := &stmts{tx: tx, prepared: prepared}
 	sb := newStatBatch(office, &b) // statistics.go
@@ -219,7 +219,7 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 		}
 	}
 	for _, a := range b.Audit {
-		if err := s.exec(ctx, insertAudit, a.Office, nanos(a.At), a.Account, a.Counter, a.Action, a.Ticket); err != nil {
+		if err := s.exec(ctx, insertAudit, a.Office, nanos(a.At), lines.next(), a.Account, a.Counter, a.Action, a.Ticket); err != nil {
 			return nil, fmt.Errorf("audit: %w", err)
 		}
 	}

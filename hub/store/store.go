@@ -52,6 +52,8 @@ type DB struct {
 	tokens *tokenIndex
 	// cursors knows which offices' cursor rows hold their day (cursor.go).
 	cursors cursorRows
+	// audit numbers the audit lines (audit.go).
+	audit *auditLines
 	// ck checkpoints the WAL beside the commits (checkpoint.go); nil
 	// for a read-only database.
 	ck         *checkpointer
@@ -163,7 +165,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{w: w, path: path, keys: &keyFile{path: o.keyFile, getenv: o.getenv}, log: o.log, freeSpace: freeSpace}
+	db := &DB{w: w, path: path, keys: &keyFile{path: o.keyFile, getenv: o.getenv}, log: o.log, freeSpace: freeSpace, audit: newAuditLines(time.Now())}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
