@@ -90,9 +90,11 @@ func (q *Queue) pick(now time.Time, c Counter) *Ticket {
 	var best, normal *Ticket
 	var bestRank, normalRank rank
 	av := q.availability()
-	for _, set := range q.waiting {
+	// Each main service's tickets wait in a set of their own.
+	for service, set := range q.waiting {
+		s := av.of(c, service)
 		for _, t := range set {
-			r, ok := q.offer(av, now, c, t)
+			r, ok := q.offerOf(s, now, t)
 			if !ok {
 				continue
 			}

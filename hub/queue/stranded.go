@@ -51,15 +51,34 @@ func (q *Queue) availability() availability {
 // offer reports whether counter c may call the waiting ticket t, and its
 // rank there.
 func (q *Queue) offer(av availability, now time.Time, c Counter, t *Ticket) (rank, bool) {
+	return q.offerOf(av.of(c, t.Service()), now, t)
+}
+
+// serviceAt is what offer asks of a ticket's service at one counter: the
+// same for every ticket of the service, so a scan over a service's
+// waiting tickets asks it once.
+type serviceAt struct {
+	av      availability
+	counter string
+	serves  bool // the counter serves the service
+	open    bool // an open counter serves the service
+}
+
+func (av availability) of(c Counter, service string) serviceAt {
+	return serviceAt{av: av, counter: c.ID, serves: c.Serves(service), open: av.services[service]}
+}
+
+// offerOf is offer with the ticket's service at the counter known.
+func (q *Queue) offerOf(s serviceAt, now time.Time, t *Ticket) (rank, bool) {
 	if t.State != Waiting {
 		return rank{}, false
 	}
 	switch {
-	case t.TargetCounter == c.ID:
-	case t.TargetCounter != "" && av.open[t.TargetCounter]:
+	case t.TargetCounter == s.counter:
+	case t.TargetCounter != "" && s.av.open[t.TargetCounter]:
 		return rank{}, false // its counter is open: it waits there
-	case c.Serves(t.Service()):
-	case !av.services[t.Service()]:
+	case s.serves:
+	case !s.open:
 		r := q.rankOf(now, t)
 		r.class = lastResort
 		return r, true
