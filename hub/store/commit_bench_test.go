@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -47,4 +48,64 @@ func BenchmarkCommitWalkIns(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/ticket")
 		})
 	}
+}
+
+// BenchmarkCommitCall measures the commit of a clerk's "next" (the
+// counter's ticket finished, the next one called, an audit line): the
+// batch that every call → display figure waits for. Besides the time it
+// reports the WAL pages a commit writes (wal-pages/op), each of which is
+// written and synced on the call's time; the minimal server writes one.
+func BenchmarkCommitCall(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "b.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	o := queue.Office{ID: "o", Name: "O", Policy: queue.DefaultPolicy(), Location: time.UTC,
+		Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A", Duration: 5 * time.Minute}},
+		Counters: []queue.Counter{{ID: "c1", Name: "C", Services: []string{"s"}}}}
+	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	q := queue.New(o, o.Day(now))
+	q.Staff("session", "c1", now.Add(10*time.Hour))
+	// Fewer waiting than calls would end the benchmark early; the WAL
+	// holds at most busyCommits of them before a checkpoint restarts it.
+	const calls = 500
+	var walkIns []queue.Event
+	for range calls + 1 {
+		_, ev, err := q.WalkIn(now, "s", false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		walkIns = append(walkIns, ev...)
+	}
+	if err := db.Commit(ctx, "o", store.Batch{Events: walkIns, Day: q.Day(), Seq: q.Seq(), LastNumber: q.LastNumber()}); err != nil {
+		b.Fatal(err)
+	}
+	wal := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before, n := wal(), 0
+	for b.Loop() {
+		if n == calls {
+			b.Fatalf("more than %d calls", calls)
+		}
+		n++
+		now = now.Add(time.Minute)
+		_, ev, err := q.Do(now, queue.Action{Counter: "c1", Kind: queue.ActNext, Current: queue.ReportServed})
+		if err != nil {
+			b.Fatal(err)
+		}
+		audit := []store.AuditEntry{{Office: "o", At: now, Account: "clerk", Counter: "c1", Action: "next", Ticket: "A001"}}
+		if err := db.Commit(ctx, "o", store.Batch{Events: ev, Audit: audit, Day: q.Day(), Seq: q.Seq(), LastNumber: q.LastNumber()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// A WAL frame is a 24-byte header and a 4,096-byte page.
+	b.ReportMetric(float64(wal()-before)/float64(n)/(24+4096), "wal-pages/op")
 }
