@@ -408,10 +408,11 @@ func callLatency(dir, floorhub, hubBin string, calls int) ([]row, error) {
 		}
 	}
 	// p99 of a hundred samples is the second worst of them, and the
-	// ratio of two such figures is mostly noise: the counts the budget
-	// names get three times the rounds.
+	// ratio of two such figures is mostly noise: every count the budget
+	// names gets three times the rounds (at 10 clients, p99 of 200 calls
+	// swung between 1.5 and 2.8 × in runs of the same build).
 	clientCounts := []int{10, 100, 1000}
-	rounds := map[int]int{10: calls, 100: 3 * calls, 1000: 3 * calls}
+	rounds := map[int]int{10: 3 * calls, 100: 3 * calls, 1000: 3 * calls}
 	ctx := context.Background()
 	const settle = 100 // tickets for the calls that wait for every client to be connected
 	total := settle * len(clientCounts)

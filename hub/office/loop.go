@@ -481,6 +481,13 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
 			b := p.cursor
 			b.Events, b.Appointments, b.Audit = p.events, p.appts, p.audit
+			// Published as soon as the events are durable: the store may
+			// write the rows derived from them after that.
+			published := false
+			b.Durable = func() {
+				published = true
+				l.committed(p.events, p.waiting)
+			}
 			if err := l.commitFn(ctx, l.office.ID, b); err != nil {
 				l.log.Error("commit failed; restoring the queue from the store", "office", l.office.ID, "err", err)
 				bad = p.epoch
@@ -488,7 +495,9 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 				p.fail(err)
 				continue
 			}
-			l.committed(p.events, p.waiting)
+			if !published {
+				l.committed(p.events, p.waiting)
+			}
 		}
 		if p.purge != "" {
 			l.schedulePurge(p.purge)

@@ -24,7 +24,7 @@ func TestDayStatsMoveIntoCells(t *testing.T) {
 		`ALTER TABLE stat_cells DROP COLUMN withdrawn`, `ALTER TABLE stat_days DROP COLUMN withdrawn`,
 		`ALTER TABLE counters DROP COLUMN staffed`,
 		`ALTER TABLE tickets DROP COLUMN priority_level`,
-		`ALTER TABLE sessions DROP COLUMN account`,
+		`ALTER TABLE sessions DROP COLUMN account`, `ALTER TABLE office_state DROP COLUMN derived`,
 		`DROP TABLE audit`, `DROP TABLE stat_outcomes`, `ALTER TABLE tickets DROP COLUMN outcome`, `ALTER TABLE tickets DROP COLUMN handover`,
 		`CREATE TABLE stats (office TEXT NOT NULL, day TEXT NOT NULL, service TEXT NOT NULL, tickets INTEGER NOT NULL DEFAULT 0,
 			walkins INTEGER NOT NULL DEFAULT 0, served INTEGER NOT NULL DEFAULT 0, missed INTEGER NOT NULL DEFAULT 0,

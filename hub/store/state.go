@@ -22,6 +22,10 @@ type Batch struct {
 	Day        string
 	Seq        int64
 	LastNumber int
+	// Durable, if set, is called once the batch's events are durable,
+	// before the rows derived from them are written: the office loop
+	// publishes there. It is called only when Commit returns nil.
+	Durable func()
 	// CarryFrom is the day carried over to Day (queue.Queue.CarryDay):
 	// its tickets, events and appointments become Day's in the same
 	// transaction, so that a restart restores them, the stream still
@@ -70,8 +74,9 @@ const (
 		services=excluded.services, secret=excluded.secret, birth_hash=excluded.birth_hash, name=excluded.name,
 		cancelled=excluded.cancelled, noshow=excluded.noshow`
 	markNoShow   = `UPDATE appointments SET noshow = 1 WHERE office = ? AND id = ?`
-	upsertCursor = `INSERT INTO office_state (office, day, seq, last_number) VALUES (?,?,?,?)
+	upsertCursor = `INSERT INTO office_state (office, day, seq, last_number, derived) VALUES (?,?,?,?,?)
 		ON CONFLICT (office) DO UPDATE SET day=excluded.day, seq=excluded.seq, last_number=excluded.last_number`
+	markDerived = `UPDATE office_state SET derived = ? WHERE office = ?`
 	// The carry's re-keying; statistics stay with the day they were
 	// counted on.
 	carryTickets = `UPDATE tickets SET day = ? WHERE office = ? AND day = ?`
@@ -79,28 +84,42 @@ const (
 	carryAppts   = `UPDATE appointments SET day = ? WHERE office = ? AND day = ?`
 )
 
-// Commit writes a batch in one transaction: each event, the ticket and
-// counter rows it changed, its outbox report and statistics, then the
-// appointments and the cursor. Either all of it is durable or none.
+// Commit writes a batch durably: its events, audit lines and cursor
+// (the log), and the rows derived from the events: the ticket and counter
+// rows, the outbox reports and statistics, then the appointments and a
+// carry. Either all of it is durable or none, and Commit returns once it
+// is.
+//
+// A batch of counter actions (splits) is written in two steps on the one
+// writer connection: the log, synced, then b.Durable, then the derived
+// rows in a transaction the next commit's sync makes durable (derived.go).
+// The screens hear of a call after the first, which writes two or three
+// WAL pages instead of eight. If the second fails, its events stay
+// pending and the next commit writes their rows first; after a crash in
+// between, Open derives them from the log.
 func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("commit %s: begin: %w", office, err)
-	}
-	defer tx.Rollback()
-	cursor := db.cursors.needed(office, b)
-	tokens, err := writeBatch(ctx, tx, db.prepared, db.audit, office, b, cursor)
+	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
-	if err := tx.Commit(); err != nil {
+	defer conn.Close()
+	split := splits(b)
+	earlier := db.underived.take(office)
+	tokens, err := db.commitLog(ctx, conn, office, b, earlier, split)
+	if err != nil {
+		db.underived.keep(office, earlier)
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
-	if cursor {
-		db.cursors.written(office, b.Day)
+	if b.Durable != nil {
+		b.Durable()
 	}
-	if db.ck != nil {
-		db.ck.committed()
+	if split {
+		tokens, err = db.commitDerived(ctx, conn, office, b, earlier)
+		if err != nil {
+			db.underived.keep(office, append(earlier, b.Events...))
+			db.log.Error("writing the rows of committed events failed; the next commit writes them", "office", office, "err", err)
+			return nil
+		}
 	}
 	// Only what is durable can be found by its token.
 	db.tokens.add(tokens)
@@ -108,6 +127,37 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 		db.tokens.move(office, b.CarryFrom, b.Day)
 	}
 	return nil
+}
+
+// commitLog commits the batch's log, and unless split its derived rows
+// with it.
+func (db *DB) commitLog(ctx context.Context, conn *sql.Conn, office string, b Batch, earlier []queue.Event, split bool) (map[string]TicketRef, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	s := &stmts{tx: tx, prepared: db.prepared}
+	cursor := db.cursors.needed(office, b)
+	if err := writeLog(ctx, s, db.audit, office, b, cursor); err != nil {
+		return nil, err
+	}
+	var tokens map[string]TicketRef
+	if !split {
+		if tokens, err = writeDerived(ctx, s, office, b, earlier); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	if cursor {
+		db.cursors.written(office, b.Day)
+	}
+	if db.ck != nil {
+		db.ck.committed()
+	}
+	return tokens, nil
 }
 
 // stmts runs the writer's statements inside one transaction. They are
@@ -147,7 +197,7 @@ func (s *stmts) exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
-var writeQueries = []string{insertAudit, upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor,
+var writeQueries = []string{insertAudit, upsertTicket, upsertCounter, insertEvent, insertReport, upsertAppt, markNoShow, upsertCursor, markDerived,
 	carryTickets, carryEvents, carryAppts}
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -162,24 +212,57 @@ func (db *DB) prepare(ctx context.Context) error {
 	return nil
 }
 
-// writeBatch writes the batch into tx and returns the status tokens of
-// the tickets it wrote, for the token index once tx is committed.
-func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, lines *auditLines, office string, b Batch, cursor bool) (map[string]TicketRef, error) {
-	var tokens map[string]TicketRef
-	s := &stmts{tx: tx, prepared: prepared}
-	sb := newStatBatch(office, &b) // statistics.go
+// writeLog writes what only the batch itself holds: its events, its
+// audit lines and, when needed, the office's cursor. What is written
+// here is what derive rebuilds everything else from.
+func writeLog(ctx context.Context, s *stmts, lines *auditLines, office string, b Batch, cursor bool) error {
 	for _, e := range b.Events {
 		payload, err := json.Marshal(e)
 		if err != nil {
-			return nil, fmt.Errorf("event %d: %w", e.Seq, err)
+			return fmt.Errorf("event %d: %w", e.Seq, err)
 		}
 		day := b.Day
 		if e.Ticket != nil {
 			day = e.Ticket.Day
 		}
 		if err := s.exec(ctx, insertEvent, office, e.Seq, day, string(e.Type), nanos(e.At), string(payload)); err != nil {
-			return nil, fmt.Errorf("event %d: %w", e.Seq, err)
+			return fmt.Errorf("event %d: %w", e.Seq, err)
 		}
+	}
+	for _, a := range b.Audit {
+		if err := s.exec(ctx, insertAudit, a.Office, nanos(a.At), lines.next(), a.Account, a.Counter, a.Action, a.Ticket); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+	}
+	if !cursor {
+		return nil
+	}
+	// A new office's rows are derived up to just before its first event
+	// (the cursor's own derived column is kept by later upserts).
+	derived := b.Seq
+	if len(b.Events) > 0 {
+		derived = b.Events[0].Seq - 1
+	}
+	if err := s.exec(ctx, upsertCursor, office, b.Day, b.Seq, b.LastNumber, derived); err != nil {
+		return fmt.Errorf("cursor: %w", err)
+	}
+	return nil
+}
+
+// writeDerived writes the rows derived from events (the batch's, after
+// the earlier ones whose rows are still missing): each event's statistics,
+// the ticket and counter rows it changed and its outbox report; then the
+// batch's appointments, the statistics cells, a carry, and the office's
+// derived seq. It returns the status tokens of the tickets it wrote, for
+// the token index once committed.
+func writeDerived(ctx context.Context, s *stmts, office string, b Batch, earlier []queue.Event) (map[string]TicketRef, error) {
+	var tokens map[string]TicketRef
+	sb := newStatBatch(office, &b) // statistics.go
+	events := b.Events
+	if len(earlier) > 0 {
+		events = append(earlier[:len(earlier):len(earlier)], b.Events...)
+	}
+	for _, e := range events {
 		if err := sb.event(ctx, s, e); err != nil {
 			return nil, fmt.Errorf("statistics: event %d: %w", e.Seq, err)
 		}
@@ -218,11 +301,6 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			}
 		}
 	}
-	for _, a := range b.Audit {
-		if err := s.exec(ctx, insertAudit, a.Office, nanos(a.At), lines.next(), a.Account, a.Counter, a.Action, a.Ticket); err != nil {
-			return nil, fmt.Errorf("audit: %w", err)
-		}
-	}
 	for _, a := range b.Appointments {
 		if err := sb.appointment(ctx, s, a); err != nil {
 			return nil, fmt.Errorf("statistics: appointment: %w", err)
@@ -243,11 +321,10 @@ func writeBatch(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, 
 			}
 		}
 	}
-	if !cursor {
-		return tokens, nil
-	}
-	if err := s.exec(ctx, upsertCursor, office, b.Day, b.Seq, b.LastNumber); err != nil {
-		return nil, fmt.Errorf("cursor: %w", err)
+	if len(events) > 0 {
+		if err := s.exec(ctx, markDerived, events[len(events)-1].Seq, office); err != nil {
+			return nil, fmt.Errorf("derived seq: %w", err)
+		}
 	}
 	return tokens, nil
 }
@@ -276,7 +353,7 @@ func (db *DB) LoadState(ctx context.Context, office string) (st queue.State, fou
 	if st.Appointments, err = readAppointments(ctx, tx, office, st.Day); err != nil {
 		return st, false, fmt.Errorf("load %s: %w", office, err)
 	}
-	if st.Calls, err = readCalls(ctx, tx, office, st.Day); err != nil {
+	if st.Calls, err = readCalls(ctx, tx, office, st.Day, st.Seq); err != nil {
 		return st, false, fmt.Errorf("load %s: %w", office, err)
 	}
 	return st, true, nil
@@ -364,10 +441,11 @@ func readAppointments(ctx context.Context, q querier, office, day string) ([]que
 	return out, rows.Err()
 }
 
-// readCalls rebuilds the board's call history from the event log.
-func readCalls(ctx context.Context, q querier, office, day string) ([]queue.Call, error) {
-	rows, err := q.QueryContext(ctx, `SELECT payload FROM events WHERE office = ? AND day = ? AND type IN ('called', 'recalled')
-		ORDER BY seq DESC LIMIT 20`, office, day)
+// readCalls rebuilds the board's call history from the event log, up to
+// seq.
+func readCalls(ctx context.Context, q querier, office, day string, seq int64) ([]queue.Call, error) {
+	rows, err := q.QueryContext(ctx, `SELECT payload FROM events WHERE office = ? AND day = ? AND seq <= ? AND type IN ('called', 'recalled')
+		ORDER BY seq DESC LIMIT 20`, office, day, seq)
 	if err != nil {
 		return nil, fmt.Errorf("calls: %w", err)
 	}
@@ -406,7 +484,10 @@ func (db *DB) View(ctx context.Context, office string) (View, error) {
 		return v, fmt.Errorf("view %s: %w", office, err)
 	}
 	defer tx.Rollback()
-	err = tx.QueryRowContext(ctx, selectDaySeq, office).Scan(&v.Day, &v.Seq)
+	// As of the office's derived seq: the tables may not yet hold the
+	// rows of a call the screens already heard of (derived.go), and the
+	// stream brings that call to whoever reads this view.
+	err = tx.QueryRowContext(ctx, "SELECT day, derived FROM office_state WHERE office = ?", office).Scan(&v.Day, &v.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, nil
 	}
@@ -419,7 +500,7 @@ func (db *DB) View(ctx context.Context, office string) (View, error) {
 	if v.Counters, err = readCounters(ctx, tx, office); err != nil {
 		return v, fmt.Errorf("view %s: %w", office, err)
 	}
-	if v.Calls, err = readCalls(ctx, tx, office, v.Day); err != nil {
+	if v.Calls, err = readCalls(ctx, tx, office, v.Day, v.Seq); err != nil {
 		return v, fmt.Errorf("view %s: %w", office, err)
 	}
 	return v, nil

@@ -54,6 +54,12 @@ type DB struct {
 	cursors cursorRows
 	// audit numbers the audit lines (audit.go).
 	audit *auditLines
+	// underived holds committed events whose derived rows are still to
+	// be written (derived.go).
+	underived underived
+	// failDerived, set by tests, fails the second step of a split
+	// commit: on disk that is a crash between the two steps.
+	failDerived func() error
 	// ck checkpoints the WAL beside the commits (checkpoint.go); nil
 	// for a read-only database.
 	ck         *checkpointer
@@ -179,6 +185,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if err := db.prepare(ctx); err != nil {
 		w.Close()
 		return nil, err
+	}
+	if o.mode == "" {
+		if err := db.deriveLeftOver(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
 	}
 	if err := db.loadTokens(ctx); err != nil {
 		w.Close()
