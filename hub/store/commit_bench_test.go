@@ -24,11 +24,7 @@ func BenchmarkCommitWalkIns(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			o := queue.Office{ID: "o", Name: "O", Policy: queue.DefaultPolicy(), Location: time.UTC,
-				Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A", Duration: 5 * time.Minute}},
-				Counters: []queue.Counter{{ID: "c1", Name: "C", Services: []string{"s"}}}}
-			now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-			q := queue.New(o, o.Day(now))
+			q, now := benchQueue()
 			events := make([]queue.Event, 0, n)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -64,11 +60,7 @@ func BenchmarkCommitCall(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	o := queue.Office{ID: "o", Name: "O", Policy: queue.DefaultPolicy(), Location: time.UTC,
-		Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A", Duration: 5 * time.Minute}},
-		Counters: []queue.Counter{{ID: "c1", Name: "C", Services: []string{"s"}}}}
-	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-	q := queue.New(o, o.Day(now))
+	q, now := benchQueue()
 	q.Staff("session", "c1", now.Add(10*time.Hour))
 	// Fewer waiting than calls would end the benchmark early; the WAL
 	// holds at most busyCommits of them before a checkpoint restarts it.
@@ -114,4 +106,14 @@ func BenchmarkCommitCall(b *testing.B) {
 	b.ReportMetric(float64(toDurable.Microseconds())/float64(n), "µs-to-durable/op")
 	// A WAL frame is a 24-byte header and a 4,096-byte page.
 	b.ReportMetric(float64(wal()-before)/float64(n)/(24+4096), "wal-pages/op")
+}
+
+// benchQueue is the benchmarks' office: one service, one counter, at nine
+// in the morning.
+func benchQueue() (*queue.Queue, time.Time) {
+	o := queue.Office{ID: "o", Name: "O", Policy: queue.DefaultPolicy(), Location: time.UTC,
+		Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A", Duration: 5 * time.Minute}},
+		Counters: []queue.Counter{{ID: "c1", Name: "C", Services: []string{"s"}}}}
+	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	return queue.New(o, o.Day(now)), now
 }

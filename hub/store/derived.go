@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -173,22 +172,9 @@ func (db *DB) deriveLeftOver(ctx context.Context) error {
 
 // eventsAfter reads all of an office's events after seq, on the writer.
 func (db *DB) eventsAfter(ctx context.Context, office string, seq int64) ([]queue.Event, error) {
-	rows, err := db.w.QueryContext(ctx, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq", office, seq)
+	out, err := readEvents(ctx, db.w, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq", office, seq)
 	if err != nil {
 		return nil, fmt.Errorf("derive %s: %w", office, err)
 	}
-	defer rows.Close()
-	var out []queue.Event
-	for rows.Next() {
-		var payload string
-		if err := rows.Scan(&payload); err != nil {
-			return nil, fmt.Errorf("derive %s: %w", office, err)
-		}
-		var e queue.Event
-		if err := json.Unmarshal([]byte(payload), &e); err != nil {
-			return nil, fmt.Errorf("derive %s: bad payload: %w", office, err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }

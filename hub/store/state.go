@@ -511,21 +511,30 @@ func (db *DB) View(ctx context.Context, office string) (View, error) {
 // a moment after a day turn, and a client resuming from yesterday must
 // see the day_turned marker (and the gap before it), never yesterday's calls.
 func (db *DB) EventsSince(ctx context.Context, office string, seq int64, limit int) ([]queue.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT payload FROM events WHERE office = ? AND seq > ?
+	out, err := readEvents(ctx, db.r, `SELECT payload FROM events WHERE office = ? AND seq > ?
 		AND day >= coalesce((SELECT day FROM office_state WHERE office = ?), '') ORDER BY seq LIMIT ?`, office, seq, office, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events of %s: %w", office, err)
+	}
+	return out, nil
+}
+
+// readEvents runs a query of event payloads and decodes them.
+func readEvents(ctx context.Context, q querier, query string, args ...any) ([]queue.Event, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []queue.Event
 	for rows.Next() {
 		var payload string
 		if err := rows.Scan(&payload); err != nil {
-			return nil, fmt.Errorf("events of %s: %w", office, err)
+			return nil, err
 		}
 		var e queue.Event
 		if err := json.Unmarshal([]byte(payload), &e); err != nil {
-			return nil, fmt.Errorf("events of %s: bad payload: %w", office, err)
+			return nil, fmt.Errorf("bad payload: %w", err)
 		}
 		out = append(out, e)
 	}

@@ -13,7 +13,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -397,21 +396,9 @@ func (db *DB) Changes(ctx context.Context, office string, seq int64, limit int) 
 	if err != nil {
 		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq LIMIT ?", office, seq, limit)
+	events, err = readEvents(ctx, tx, "SELECT payload FROM events WHERE office = ? AND seq > ? ORDER BY seq LIMIT ?", office, seq, limit)
 	if err != nil {
 		return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var payload string
-		if err := rows.Scan(&payload); err != nil {
-			return "", 0, nil, fmt.Errorf("changes of %s: %w", office, err)
-		}
-		var e queue.Event
-		if err := json.Unmarshal([]byte(payload), &e); err != nil {
-			return "", 0, nil, fmt.Errorf("changes of %s: bad payload: %w", office, err)
-		}
-		events = append(events, e)
-	}
-	return day, last, events, rows.Err()
+	return day, last, events, nil
 }
