@@ -6,7 +6,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"lotse/hub/queue"
 )
@@ -118,6 +121,46 @@ func (u *underived) keep(office string, list []queue.Event) {
 		u.events = map[string][]queue.Event{}
 	}
 	u.events[office] = list
+}
+
+// overlay puts the tickets and counters of the office's events whose
+// rows are still to be written into st, as the events say: the loop
+// reloads its queue after a failed commit, and an earlier failed second
+// step would otherwise hand it tickets as they were before those events.
+func (u *underived) overlay(office string, st *queue.State) {
+	u.mu.Lock()
+	events := slices.Clone(u.events[office])
+	u.mu.Unlock()
+	for _, e := range events {
+		if t := e.Ticket; t != nil && t.Day == st.Day {
+			stored := asStored(*t)
+			i := slices.IndexFunc(st.Tickets, func(x queue.Ticket) bool { return x.ID == t.ID })
+			if i >= 0 {
+				st.Tickets[i] = stored
+			} else {
+				st.Tickets = append(st.Tickets, stored)
+			}
+		}
+		if c := e.Counter; c != nil {
+			i := slices.IndexFunc(st.Counters, func(x queue.CounterState) bool { return x.ID == c.ID })
+			if i >= 0 {
+				st.Counters[i] = *c
+			} else {
+				st.Counters = append(st.Counters, *c)
+			}
+		}
+	}
+	slices.SortFunc(st.Tickets, func(a, b queue.Ticket) int { return a.N - b.N })
+	slices.SortFunc(st.Counters, func(a, b queue.CounterState) int { return strings.Compare(a.ID, b.ID) })
+}
+
+// asStored is t as a read of its row returns it: its times in UTC,
+// without the monotonic clock.
+func asStored(t queue.Ticket) queue.Ticket {
+	for _, at := range []*time.Time{&t.AppointmentStart, &t.Arrived, &t.Transferred, &t.Called, &t.Started, &t.Ended} {
+		*at = fromNanos(nanos(*at))
+	}
+	return t
 }
 
 // deriveLeftOver writes the derived rows of the events after each

@@ -356,6 +356,7 @@ func (db *DB) LoadState(ctx context.Context, office string) (st queue.State, fou
 	if st.Calls, err = readCalls(ctx, tx, office, st.Day, st.Seq); err != nil {
 		return st, false, fmt.Errorf("load %s: %w", office, err)
 	}
+	db.underived.overlay(office, &st) // derived.go
 	return st, true, nil
 }
 
