@@ -20,10 +20,7 @@ func TestCheckpointBesideTheCommits(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "lotse.db")
 	ticks := make(chan time.Time)
-	db, err := Open(ctx, path, WithEnv(func(string) string { return "" }), func(o *openOptions) { o.checkpointTicks = ticks })
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openAt(t, path, func(o *openOptions) { o.checkpointTicks = ticks })
 	defer db.Close()
 	var auto int
 	if err := db.w.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto != 0 {
@@ -73,10 +70,7 @@ func TestCheckpointWhileNeverQuiet(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "lotse.db")
 	ticks := make(chan time.Time)
-	db, err := Open(ctx, path, WithEnv(func(string) string { return "" }), func(o *openOptions) { o.checkpointTicks = ticks })
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openAt(t, path, func(o *openOptions) { o.checkpointTicks = ticks })
 	defer db.Close()
 	db.ck.busy = 50 // set before the first tick, which the checkpointer reads it after
 	at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)

@@ -16,13 +16,7 @@ import (
 func TestCursorFromTheBatchesRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "lotse.db")
-	open := func() *DB {
-		db, err := Open(ctx, path, WithEnv(func(string) string { return "" }))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
+	open := func() *DB { return openAt(t, path) }
 	db := open()
 	at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
 	var seq int64

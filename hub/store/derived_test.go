@@ -123,9 +123,11 @@ func loadOnly(t *testing.T, db *DB) string {
 	return string(out)
 }
 
-func openAt(t *testing.T, path string) *DB {
+// openAt opens the store at path for a test of this package, without
+// the hub's environment (its key file beside the database).
+func openAt(t *testing.T, path string, opts ...Option) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), path, WithEnv(func(string) string { return "" }))
+	db, err := Open(context.Background(), path, append([]Option{WithEnv(func(string) string { return "" })}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

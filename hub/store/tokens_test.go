@@ -16,13 +16,7 @@ import (
 func TestStatusTokens(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "lotse.db")
-	open := func() *DB {
-		db, err := Open(ctx, path, WithEnv(func(string) string { return "" }))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
+	open := func() *DB { return openAt(t, path) }
 	db := open()
 	at := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
 	tokens := map[string]string{"2026-03-10": "YesterdayTokenXXXXXXXX", "2026-03-11": "TodayToken-XXXXXXXXXXX"}
