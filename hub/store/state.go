@@ -103,6 +103,14 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
 	defer conn.Close()
+	// The statements run without ctx's cancel: go-sqlite3 runs a
+	// statement given a cancellable context on a goroutine of its own and
+	// waits for it, one hand-over between threads per statement. Under
+	// the outside probe a call's BEGIN and inserts took 175 µs with it
+	// and 130 µs without. A commit under way is better finished than
+	// interrupted anyway; how long it may wait for the file's lock is
+	// bounded by the busy timeout, not by ctx.
+	ctx = context.WithoutCancel(ctx)
 	split := splits(b)
 	earlier := db.underived.take(office)
 	tokens, err := db.commitLog(ctx, conn, office, b, earlier, split)
