@@ -394,6 +394,12 @@ func (h *Hub) Publish(office string, events []queue.Event, waiting []queue.Servi
 	h.Server.Publish(office, events, waiting)
 }
 
+// Prepare forwards a batch to be encoded for the server's streams
+// (office.Preparer).
+func (h *Hub) Prepare(officeID string, events []queue.Event, waiting []queue.ServiceWait) office.Prepared {
+	return h.Server.Prepare(officeID, events, waiting)
+}
+
 // Err delivers the first error that stopped a part of the hub.
 func (h *Hub) Err() <-chan error { return h.errc }
 

@@ -222,3 +222,77 @@ func tick(t *testing.T, l *office.Loop) {
 		t.Fatal(err)
 	}
 }
+
+// preparer is a Publisher that prepares: every batch must go through
+// Prepare, and each prepared batch be published once, in seq order.
+type preparer struct {
+	recorder
+	t        testing.TB
+	prepared int
+}
+
+func (p *preparer) Publish(string, []queue.Event, []queue.ServiceWait) {
+	p.t.Error("Publish called on a publisher that prepares")
+}
+
+func (p *preparer) Prepare(_ string, events []queue.Event, _ []queue.ServiceWait) office.Prepared {
+	p.mu.Lock()
+	p.prepared++
+	p.mu.Unlock()
+	return &preparedBatch{p: p, events: events}
+}
+
+type preparedBatch struct {
+	p         *preparer
+	events    []queue.Event
+	published bool
+}
+
+func (b *preparedBatch) Publish() {
+	b.p.mu.Lock()
+	defer b.p.mu.Unlock()
+	if b.published {
+		b.p.t.Errorf("batch from seq %d published twice", b.events[0].Seq)
+	}
+	b.published = true
+	b.p.events = append(b.p.events, b.events...)
+}
+
+func TestPreparedBatchesArePublishedOnceInOrder(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := clocktest.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+	pub := &preparer{t: t}
+	l, stop := start(t, db, c, pub)
+	defer stop()
+
+	// Enough at once that the loop merges applied batches while the
+	// committer syncs, so one commit publishes several prepared ones.
+	var wg sync.WaitGroup
+	for range 300 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := walkIn(context.Background(), l); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	pub.mu.Lock()
+	defer pub.mu.Unlock()
+	if len(pub.events) != 300 {
+		t.Fatalf("%d events published, want 300", len(pub.events))
+	}
+	for i, e := range pub.events {
+		if e.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d: published out of order", i, e.Seq)
+		}
+	}
+	if pub.prepared == 0 {
+		t.Error("nothing was prepared")
+	}
+}

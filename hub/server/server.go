@@ -183,13 +183,39 @@ func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.behindT
 // Publish hands committed events to the office's stream; the office loop
 // calls it after each commit.
 func (s *Server) Publish(officeID string, events []queue.Event, waiting []queue.ServiceWait) {
+	s.Prepare(officeID, events, waiting).Publish()
+}
+
+// Prepare encodes a batch for the office's stream before it is durable
+// (office.Preparer); its Publish publishes it once it is.
+func (s *Server) Prepare(officeID string, events []queue.Event, waiting []queue.ServiceWait) office.Prepared {
+	p := &prepared{s: s, office: officeID, events: events}
 	if o, ok := s.offices[officeID]; ok {
-		o.stream.publish(events, waiting)
-		o.phones.notify()
-		s.manage.observe(officeID, events)
-		for _, e := range events {
-			s.metrics.event(officeID, string(e.Type))
-		}
+		p.o, p.msgs = o, o.stream.encode(events, waiting)
+	}
+	return p
+}
+
+// prepared is a batch encoded for an office's stream.
+type prepared struct {
+	s      *Server
+	office string
+	o      *officeHandle // nil: not an office of this server
+	events []queue.Event
+	msgs   []message
+}
+
+// Publish publishes the batch: to the stream, the phones, the
+// supervisor's view and the metrics.
+func (p *prepared) Publish() {
+	if p.o == nil {
+		return
+	}
+	p.o.stream.publishEncoded(p.msgs)
+	p.o.phones.notify()
+	p.s.manage.observe(p.office, p.events)
+	for _, e := range p.events {
+		p.s.metrics.event(p.office, string(e.Type))
 	}
 }
 

@@ -40,8 +40,9 @@ const slowWrite = 2 * time.Second
 const maxBehind = 4096
 
 type message struct {
-	seq int64 // 0 for pings
-	pm  *websocket.PreparedMessage
+	seq     int64 // 0 for pings
+	pm      *websocket.PreparedMessage
+	dayTurn bool // the event turned the day
 }
 
 // client is one stream connection. Until it is live, its handler writes
@@ -113,11 +114,6 @@ type readiness struct {
 	minSeq int64 // the snapshot's seq: older events are not sent
 }
 
-type publication struct {
-	events  []queue.Event
-	waiting []queue.ServiceWait
-}
-
 // maxEarly is how many publications a broadcaster keeps that came before
 // it ran (the loop commits as soon as it is ready); run sends them on.
 const maxEarly = 4096
@@ -146,12 +142,12 @@ type broadcaster struct {
 	snaps      snapshots     // the office's shared snapshot
 
 	mu      sync.Mutex
-	running bool          // run set the state up
-	ended   bool          // run ended: nothing is published any more
-	early   []publication // published before run began
-	seq     int64         // the last event's seq
-	turned  int64         // the seq of the last day turn
-	ring    []message     // the recent events, for clients that resume
+	running bool        // run set the state up
+	ended   bool        // run ended: nothing is published any more
+	early   [][]message // published before run began
+	seq     int64       // the last event's seq
+	turned  int64       // the seq of the last day turn
+	ring    []message   // the recent events, for clients that resume
 	clients map[*client]struct{}
 }
 
@@ -166,16 +162,39 @@ func newBroadcaster(office string, n *converter, m *metrics, log *slog.Logger, p
 // publish sends a committed batch to the clients. The office loop calls it
 // in seq order, one batch at a time.
 func (b *broadcaster) publish(events []queue.Event, waiting []queue.ServiceWait) {
+	b.publishEncoded(b.encode(events, waiting))
+}
+
+// encode turns a batch's events into the messages every client is sent.
+// It needs no lock (the converter is read-only), so the office loop runs
+// it before the batch is durable.
+func (b *broadcaster) encode(events []queue.Event, waiting []queue.ServiceWait) []message {
+	w := b.convert.waiting(waiting)
+	msgs := make([]message, 0, len(events))
+	for _, e := range events {
+		m, err := b.prepare(e, w)
+		if err != nil {
+			b.log.Error("marshal event", "office", b.office, "seq", e.Seq, "err", err)
+			continue
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+// publishEncoded sends an encoded committed batch to the clients, in seq
+// order like publish.
+func (b *broadcaster) publishEncoded(msgs []message) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
 	case b.ended:
 	case !b.running:
 		if len(b.early) < maxEarly {
-			b.early = append(b.early, publication{events: events, waiting: waiting})
+			b.early = append(b.early, msgs)
 		}
 	default:
-		b.fanOut(events, waiting)
+		b.fanOut(msgs)
 	}
 }
 
@@ -185,7 +204,7 @@ func (b *broadcaster) prepare(e queue.Event, waiting []api.ServiceWait) (message
 		return message{}, err
 	}
 	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
-	return message{seq: e.Seq, pm: pm}, err
+	return message{seq: e.Seq, pm: pm, dayTurn: e.Type == queue.DayTurned}, err
 }
 
 // drop lets go of c; b.mu is held.
@@ -209,24 +228,18 @@ func (b *broadcaster) deliver(c *client, msgs []message) {
 	}
 }
 
-// fanOut adds events to the ring and queues them for every client; b.mu
-// is held. Events the ring has already (a batch published while run
-// loaded them from the store) are skipped.
-func (b *broadcaster) fanOut(events []queue.Event, waiting []queue.ServiceWait) {
-	w := b.convert.waiting(waiting)
-	batch := make([]message, 0, len(events))
-	for _, e := range events {
-		if e.Seq <= b.seq {
+// fanOut adds an encoded batch to the ring and queues it for every
+// client; b.mu is held. Events the ring has already (a batch published
+// while run loaded them from the store) are skipped.
+func (b *broadcaster) fanOut(msgs []message) {
+	batch := make([]message, 0, len(msgs))
+	for _, m := range msgs {
+		if m.seq <= b.seq {
 			continue
 		}
-		m, err := b.prepare(e, w)
-		if err != nil {
-			b.log.Error("marshal event", "office", b.office, "seq", e.Seq, "err", err)
-			continue
-		}
-		b.seq = e.Seq
-		if e.Type == queue.DayTurned {
-			b.turned = e.Seq
+		b.seq = m.seq
+		if m.dayTurn {
+			b.turned = m.seq
 		}
 		if len(b.ring) == 2*ringSize {
 			b.ring = b.ring[:copy(b.ring, b.ring[ringSize:])]
@@ -269,8 +282,8 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 		}
 	}
 	b.seq = seq
-	for _, p := range b.early {
-		b.fanOut(p.events, p.waiting)
+	for _, msgs := range b.early {
+		b.fanOut(msgs)
 	}
 	b.early, b.running = nil, true
 	b.mu.Unlock()
