@@ -52,12 +52,13 @@ func (q *Queue) EstimateFor(now time.Time, ticketID string) time.Duration {
 	if !ok || t.State != Waiting {
 		return 0
 	}
-	r := q.rankOf(now, t)
+	k := q.rankingAt(now)
+	r := k.of(t)
 	line := q.waiting[t.Service()]
 	ahead, seen := 0, 0
 	for _, o := range line {
 		seen++
-		if q.rankOf(now, o).less(r) {
+		if k.of(o).less(r) {
 			ahead++
 			if ahead == maxAhead {
 				// Map order is random: the share ahead among those

@@ -15,6 +15,7 @@ func TestOrder(t *testing.T) {
 		appt("a0935", "09:35", "pass"),
 		appt("a0940", "09:40", "pass"),
 		appt("a0942", "09:42", "pass"),
+		appt("a0946", "09:46", "pass"),
 		appt("a1000", "10:00", "pass"),
 		appt("fz0940", "09:40", "fz"),
 		appt("anm0940", "09:40", "anm"),
@@ -115,6 +116,15 @@ func TestOrder(t *testing.T) {
 				f.at("09:20").checkIn("a0942", "a0942")
 			},
 			want: []string{"a0942", "w1"},
+		},
+		{
+			// 45 minutes to the nanosecond: the guard holds from then on.
+			name: "walk-in at 45:00 ranks with due appointments", now: "09:45", counter: "c1",
+			setup: func(f *fixture) {
+				f.at("09:00").walkIn("w1", "pass") // ranks as of 09:45
+				f.at("09:30").checkIn("a0946", "a0946")
+			},
+			want: []string{"w1", "a0946"},
 		},
 		{
 			name: "no starvation guard when MaxWalkInWait is 0", now: "11:00", counter: "c1",

@@ -44,8 +44,9 @@ func (q *Queue) Places(now time.Time, ids []string) map[string]Place {
 				line = append(line, o)
 			}
 			ranks := make(map[*Ticket]rank, len(line))
+			k := q.rankingAt(now)
 			for _, o := range line {
-				ranks[o] = q.rankOf(now, o)
+				ranks[o] = k.of(o)
 			}
 			sort.Slice(line, func(i, j int) bool { return ranks[line[i]].less(ranks[line[j]]) })
 			for i, o := range line {

@@ -50,8 +50,8 @@ func (q *Queue) availability() availability {
 
 // offer reports whether counter c may call the waiting ticket t, and its
 // rank there.
-func (q *Queue) offer(av availability, now time.Time, c Counter, t *Ticket) (rank, bool) {
-	return q.offerOf(av.of(c, t.Service()), now, t)
+func (q *Queue) offer(av availability, k *ranking, c Counter, t *Ticket) (rank, bool) {
+	return q.offerOf(av.of(c, t.Service()), k, t)
 }
 
 // serviceAt is what offer asks of a ticket's service at one counter: the
@@ -69,7 +69,7 @@ func (av availability) of(c Counter, service string) serviceAt {
 }
 
 // offerOf is offer with the ticket's service at the counter known.
-func (q *Queue) offerOf(s serviceAt, now time.Time, t *Ticket) (rank, bool) {
+func (q *Queue) offerOf(s serviceAt, k *ranking, t *Ticket) (rank, bool) {
 	if t.State != Waiting {
 		return rank{}, false
 	}
@@ -79,13 +79,13 @@ func (q *Queue) offerOf(s serviceAt, now time.Time, t *Ticket) (rank, bool) {
 		return rank{}, false // its counter is open: it waits there
 	case s.serves:
 	case !s.open:
-		r := q.rankOf(now, t)
+		r := k.of(t)
 		r.class = lastResort
 		return r, true
 	default:
 		return rank{}, false
 	}
-	return q.rankOf(now, t), true
+	return k.of(t), true
 }
 
 // noteFor is the note a clerk at counter c sees on ticket t: why it is
