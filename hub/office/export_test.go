@@ -21,4 +21,5 @@ func SetFinishPurge(l *Loop, finish func(ctx context.Context) error) {
 // it before Run.
 func SetCommit(l *Loop, commit func(ctx context.Context, office string, b store.Batch) error) {
 	l.commitFn = commit
+	l.beginFn = nil
 }
