@@ -156,6 +156,7 @@ func (q *Queue) issue(now time.Time, a *Appointment, late bool) (Ticket, []Event
 	} else {
 		t.Appointment, t.AppointmentStart = a.ID, a.Start
 	}
+	q.setState(t, Waiting)
 	a.NoShow = false
 	q.byAppointment[a.ID] = t.ID
 	return *t, []Event{q.emit(now, CheckedIn, t, nil, ReportArrived)}, nil
@@ -191,6 +192,7 @@ func (q *Queue) walkIn(now time.Time, service string, priority bool, level strin
 	}
 	t := q.newTicket(now, []ServiceCount{{Service: service, Count: 1}})
 	t.Priority, t.PriorityLevel = priority, level
+	q.setState(t, Waiting)
 	return *t, []Event{q.emit(now, WalkedIn, t, nil, "")}, nil
 }
 
@@ -203,6 +205,8 @@ func (q *Queue) served(service string) bool {
 	return false
 }
 
+// newTicket draws the next ticket; the caller sets what ranks it, then
+// puts it in the line (setState Waiting).
 func (q *Queue) newTicket(now time.Time, services []ServiceCount) *Ticket {
 	q.last++
 	s, _ := q.office.Service(services[0].Service)
@@ -219,7 +223,6 @@ func (q *Queue) newTicket(now time.Time, services []ServiceCount) *Ticket {
 		t.StatusToken = q.token()
 	}
 	q.tickets[t.ID] = t
-	q.setState(t, Waiting)
 	return t
 }
 

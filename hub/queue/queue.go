@@ -25,6 +25,7 @@ type Queue struct {
 	byBirth       map[string][]string // birth hash → appointment ids
 	counters      map[string]*CounterState
 	waiting       map[string]map[string]*Ticket // main service → its waiting tickets by id
+	order         map[string]*waitOrder         // main service → its waiting tickets in order (waitorder.go)
 	avg           map[string]time.Duration      // main service → recent service time
 	lastRequest   map[string]request            // counter → last deduplicated request
 	calls         []Call                        // recent calls, newest first
@@ -98,6 +99,7 @@ func Restore(office Office, st State) *Queue {
 		byBirth:       map[string][]string{},
 		counters:      map[string]*CounterState{},
 		waiting:       map[string]map[string]*Ticket{},
+		order:         map[string]*waitOrder{},
 		avg:           map[string]time.Duration{},
 		lastRequest:   map[string]request{},
 		priorityRun:   map[string]int{},
@@ -304,9 +306,15 @@ func (q *Queue) emit(now time.Time, typ EventType, t *Ticket, c *CounterState, r
 // setState moves a ticket to a new state and keeps the waiting index right.
 // The index keeps "next" and the estimates proportional to the people
 // waiting, not to every ticket of the day.
+//
+// A ticket enters the line with its rank's fields set (kind and time,
+// waitOrder) and keeps them while it waits.
 func (q *Queue) setState(t *Ticket, s TicketState) {
 	if t.State == Waiting {
 		delete(q.waiting[t.Service()], t.ID)
+		if o := q.order[t.Service()]; o != nil {
+			o.remove(t)
+		}
 	}
 	if s == Waiting {
 		q.addWaiting(t)
@@ -321,4 +329,10 @@ func (q *Queue) addWaiting(t *Ticket) {
 		q.waiting[t.Service()] = set
 	}
 	set[t.ID] = t
+	o := q.order[t.Service()]
+	if o == nil {
+		o = &waitOrder{}
+		q.order[t.Service()] = o
+	}
+	o.add(t)
 }

@@ -101,32 +101,68 @@ func (q *Queue) Candidates(now time.Time, counter string) ([]Ticket, error) {
 }
 
 // pick returns the ticket "next" calls at the counter, or nil.
+//
+// It looks at the first ticket of each kind of each service's line
+// (waitOrder) and at the few tickets sent to one counter, not at every
+// ticket waiting: with 2,000 waiting a full scan took 140 µs of a call's
+// 0.9 ms under the benchmark. Only a service no open counter serves,
+// whose tickets any counter may take by time alone (lastResort), is
+// looked at whole.
 func (q *Queue) pick(now time.Time, c Counter) *Ticket {
 	var best, normal *Ticket
 	var bestRank, normalRank rank
+	consider := func(t *Ticket, r rank) {
+		if best == nil || r.less(bestRank) {
+			best, bestRank = t, r
+		}
+		if !t.Priority && (normal == nil || r.less(normalRank)) {
+			normal, normalRank = t, r
+		}
+	}
 	av := q.availability()
 	k := q.rankingAt(now)
-	// Each main service's tickets wait in a set of their own.
 	for service, set := range q.waiting {
 		s := av.of(c, service)
-		for _, t := range set {
-			r, ok := q.offerOf(s, &k, t)
-			if !ok {
-				continue
+		o := q.order[service]
+		if o == nil {
+			continue
+		}
+		for _, t := range o.targeted {
+			if r, ok := q.offerOf(s, &k, t); ok {
+				consider(t, r)
 			}
-			if best == nil || r.less(bestRank) {
-				best, bestRank = t, r
+		}
+		switch {
+		case s.serves:
+			for _, list := range o.kinds {
+				if len(list) > 0 && list[0].State == Waiting {
+					consider(list[0], k.of(list[0]))
+				}
 			}
-			if !t.Priority && (normal == nil || r.less(normalRank)) {
-				normal, normalRank = t, r
+		case !s.open:
+			for _, t := range set {
+				if t.TargetCounter != "" {
+					continue // looked at above
+				}
+				if r, ok := q.offerOf(s, &k, t); ok {
+					consider(t, r)
+				}
 			}
 		}
 	}
+	picked := best
 	if q.yields(now, c, best, normal) {
-		return normal
+		picked = normal
 	}
-	return best
+	if checkPick != nil {
+		checkPick(q, now, c, picked)
+	}
+	return picked
 }
+
+// checkPick, set by the package's tests, checks every pick against a
+// scan of every waiting ticket.
+var checkPick func(q *Queue, now time.Time, c Counter, picked *Ticket)
 
 // yields reports whether the counter calls the normal ticket instead of
 // the priority ticket ranked first: it has called the policy's run of
