@@ -20,13 +20,14 @@ import (
 
 func testBroadcaster(t *testing.T) *broadcaster {
 	t.Helper()
-	// A test's patience, not a screen's; still long enough that the
-	// fast client, stalled by a busy machine, is never taken for slow.
-	return testBroadcasterSlowAfter(t, time.Second)
+	// A test's patience, not a screen's; still long enough (a write
+	// blocks for a second at least) that the fast client, stalled by a
+	// busy machine, is never taken for slow.
+	return testBroadcasterSlowAfter(t, 2*time.Second)
 }
 
 // testBroadcasterSlowAfter is testBroadcaster whose screens are dropped
-// after a write blocked for slowWrite.
+// after a write blocked for half of slowWrite to all of it.
 func testBroadcasterSlowAfter(t *testing.T, slowWrite time.Duration) *broadcaster {
 	t.Helper()
 	o := &queue.Office{ID: "o", Services: []queue.Service{{ID: "s", Name: "S", Prefix: "A"}}, Counters: []queue.Counter{{ID: "c", Name: "C"}}}
@@ -337,5 +338,31 @@ func TestResumeAfterManyEvents(t *testing.T) {
 			}
 			b.unregister <- c
 		})
+	}
+}
+
+// TestWriteDeadlineLeavesHalfAtLeast: a screen's writer renews its write
+// deadline only once half of it is used up, so every write may block for
+// half of slowWrite at least and for all of it at most; a deadline long
+// past (a screen idle for a while) is always renewed.
+func TestWriteDeadlineLeavesHalfAtLeast(t *testing.T) {
+	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	const slow = 4 * time.Second
+	tests := []struct {
+		name  string
+		bound time.Time
+		due   bool
+	}{
+		{"none set yet", time.Time{}, true},
+		{"just set", now.Add(slow), false},
+		{"more than half left", now.Add(slow/2 + time.Millisecond), false},
+		{"half left", now.Add(slow / 2), false},
+		{"less than half left", now.Add(slow/2 - time.Millisecond), true},
+		{"passed while the screen was idle", now.Add(-time.Hour), true},
+	}
+	for _, tt := range tests {
+		if got := deadlineDue(tt.bound, now, slow); got != tt.due {
+			t.Errorf("%s: due %v, want %v", tt.name, got, tt.due)
+		}
 	}
 }

@@ -26,12 +26,15 @@ const ringSize = 1024
 // writeWait bounds the snapshot write of a new client.
 const writeWait = 10 * time.Second
 
-// slowWrite is the default bound of one write of events to a screen. A write blocks only
-// when the screen's socket buffer is full, that is when it has fallen far
-// behind: it is then dropped (it reconnects and resumes with since). Each
-// screen has its own writer, so a blocked write holds up no other screen,
-// and a machine that stalls the hub for a moment drops nobody.
-const slowWrite = 2 * time.Second
+// slowWrite is the default bound of one write of events to a screen: a
+// write may block for at least half of it and at most all of it (the
+// writer renews the deadline only once half of it is used up). A write
+// blocks only when the screen's socket buffer is full, that is when it
+// has fallen far behind: it is then dropped (it reconnects and resumes
+// with since). Each screen has its own writer, so a blocked write holds
+// up no other screen, and a machine that stalls the hub for a moment
+// (under 2 s) drops nobody.
+const slowWrite = 4 * time.Second
 
 // maxBehind is how many events a live screen's writer may have queued
 // before the screen is dropped as too slow: the backlog the broadcaster's
@@ -377,6 +380,11 @@ func (b *broadcaster) live(rd readiness) {
 // which the caller then unregisters.
 func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (held bool) {
 	var spare []message
+	// bound is the write deadline set last. Each write gets between half
+	// a slowWrite and a whole one: setting the deadline is a change to
+	// the runtime's timers, and at a hundred screens setting it for every
+	// write of every event cost about a tenth of a call's fan-out.
+	var bound time.Time
 	for range c.wake {
 		select {
 		case <-c.done:
@@ -398,7 +406,10 @@ func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (
 				continue // already in the client's snapshot
 			}
 			// Each write its own bound: a burst is not one write.
-			c.conn.SetWriteDeadline(time.Now().Add(b.slowWrite))
+			if now := time.Now(); deadlineDue(bound, now, b.slowWrite) {
+				bound = now.Add(b.slowWrite)
+				c.conn.SetWriteDeadline(bound)
+			}
 			if err := c.conn.WritePreparedMessage(m.pm); err != nil {
 				if isTimeout(err) {
 					b.log.Warn("dropping slow stream client", "office", b.office)
@@ -413,6 +424,13 @@ func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (
 		spare = msgs
 	}
 	return true // not reached: wake is never closed
+}
+
+// deadlineDue reports whether a write at now needs a new deadline: less
+// than half of slow is left until bound, the deadline set last (zero:
+// none yet).
+func deadlineDue(bound, now time.Time, slow time.Duration) bool {
+	return bound.Sub(now) < slow/2
 }
 
 func isTimeout(err error) bool {
