@@ -143,6 +143,15 @@ func standbyRun(t *testing.T, ls string, interval time.Duration) {
 	}
 	loadStart := time.Now()
 	waitFor(t, "tickets under load", func() bool { return count() >= 300 && time.Since(loadStart) > 4*interval+2*time.Second })
+	// A standby takes over from a replica that holds the database: the
+	// kill waits for Litestream's first upload. Under a flood of walk-ins
+	// on a loaded machine its first sync may wait for the write lock and
+	// back off (its busy timeout is a second), and the seconds above were
+	// once not enough for any upload (the restore found no file).
+	waitFor(t, "the replica's first upload", func() bool {
+		files, _ := filepath.Glob(filepath.Join(replica, "ltx", "*", "*.ltx"))
+		return len(files) > 0
+	})
 
 	// The primary's machine dies: the hub and Litestream at once.
 	for _, p := range []*os.Process{primary.Process, rep.Process} {
