@@ -28,7 +28,6 @@ func TestCommitterBeginsWhileTheLoopApplies(t *testing.T) {
 		Counters: []queue.Counter{{ID: "c1", Services: []string{"s"}}}}
 	now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	l := New(Config{Office: o, DB: db, Now: func() time.Time { return now }})
-	l.beginIdle = 0 // the test's changes follow each other at once
 	begun := make(chan struct{}, 1)
 	l.beginFn = func(ctx context.Context) (*store.Begun, error) {
 		b, err := db.Begin(ctx)
@@ -90,29 +89,4 @@ func TestCommitterBeginsWhileTheLoopApplies(t *testing.T) {
 	h.put(pendingBatch{size: 1, replies: []chan reply{nil}, results: []reply{{}}})
 	h.drop()
 	writeElsewhere("after a dropped batch")
-}
-
-// TestBeginsEarlyOnlyAfterAPause: the committer takes the write lock
-// ahead of a change only when it has been idle for beginAfterIdle; in a
-// burst the lock must come free between commits for the replication.
-func TestBeginsEarlyOnlyAfterAPause(t *testing.T) {
-	l := &Loop{beginFn: func(context.Context) (*store.Begun, error) { return nil, nil }, beginIdle: beginAfterIdle}
-	tests := []struct {
-		idle time.Duration
-		want bool
-	}{
-		{0, false},
-		{beginAfterIdle / 2, false},
-		{beginAfterIdle, true},
-		{time.Minute, true},
-	}
-	for _, tt := range tests {
-		if got := l.beginsEarly(tt.idle); got != tt.want {
-			t.Errorf("idle %v: begins early %v, want %v", tt.idle, got, tt.want)
-		}
-	}
-	l.beginFn = nil // a test's commit
-	if l.beginsEarly(time.Minute) {
-		t.Error("began early without a store to begin in")
-	}
 }

@@ -101,9 +101,6 @@ type Loop struct {
 	// beginFn begins a batch's transaction ahead of it (store.Begun);
 	// nil when commitFn is a test's.
 	beginFn func(ctx context.Context) (*store.Begun, error)
-	// beginIdle: how long the committer must have had nothing to do
-	// before it begins a change's transaction early (beginsEarly).
-	beginIdle time.Duration
 
 	purges  chan string // days to purge before; the purger owns the work
 	purgeFn func(ctx context.Context, office, today string) (int64, error)
@@ -153,7 +150,6 @@ func New(c Config) *Loop {
 	}
 	l.commitFn = l.db.Commit
 	l.beginFn = l.db.Begin
-	l.beginIdle = beginAfterIdle
 	l.purgeFn = l.db.Purge
 	l.finishFn = l.db.FinishPurge
 	store.SetZone(c.Office.ID, c.Office.Location) // the statistics' day and hour
@@ -565,22 +561,6 @@ func (l *Loop) apply(p *pendingBatch, batch []command) {
 	}
 }
 
-// beginAfterIdle is how long the committer must have been idle before it
-// begins a change's transaction while the loop applies it. At an office's
-// pace (a call every few seconds) it always has; in a burst, when commits
-// follow each other within the millisecond, it does not, for the write
-// lock must come free between them: Litestream takes it for every sync
-// and gives up after a second (its busy timeout), and with the lock taken
-// early under a flood of walk-ins its syncs failed
-// (TestStandbyTakesOverFromLitestreamReplica, 3 of 7 runs, none without).
-const beginAfterIdle = time.Millisecond
-
-// beginsEarly reports whether a committer idle for idle begins a change's
-// transaction while the loop applies it.
-func (l *Loop) beginsEarly(idle time.Duration) bool {
-	return l.beginFn != nil && idle >= l.beginIdle
-}
-
 // commitAll commits the batches in order, then answers and publishes.
 func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 	bad := -1
@@ -595,7 +575,6 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 		}
 	}
 	defer release()
-	var idleSince time.Time // when the last batch was done; zero: never busy
 	for {
 		p, got := h.take()
 		switch got {
@@ -605,7 +584,7 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 			release()
 			continue
 		case gotSoon:
-			if begun == nil && l.beginsEarly(time.Since(idleSince)) {
+			if begun == nil && l.beginFn != nil {
 				var err error
 				if begun, err = l.beginFn(ctx); err != nil {
 					// The commit begins again and reports it.
@@ -617,7 +596,6 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 		if p.epoch == bad {
 			release()
 			p.fail(errors.New("an earlier commit failed"))
-			idleSince = time.Now()
 			continue
 		}
 		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
@@ -651,7 +629,6 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 				r <- p.results[i]
 			}
 		}
-		idleSince = time.Now()
 	}
 }
 
@@ -743,9 +720,15 @@ func Do[T any](ctx context.Context, l *Loop, cmd Command[T]) (T, error) {
 	return do(ctx, l, cmd, false)
 }
 
-// Change is Do for a command that likely changes the queue (a clerk's
-// action, a check-in): the committer begins the transaction while the
-// loop applies it. Reads go through Do, which keeps the write lock free.
+// Change is Do for a clerk's action at a counter, which likely changes
+// the queue: the committer begins the transaction while the loop applies
+// it. Clerks' actions come at a person's pace, one counter at a time.
+// Everything else goes through Do: reads, which keep the write lock
+// free, and check-ins, which can come in a flood. In a flood the lock
+// must come free between commits, for Litestream takes it for every sync
+// and gives up after a second (its busy timeout): with walk-ins taking
+// it early, its syncs failed in 3 of 7 runs of
+// TestStandbyTakesOverFromLitestreamReplica, against 1 of 13 without.
 func Change[T any](ctx context.Context, l *Loop, cmd Command[T]) (T, error) {
 	return do(ctx, l, cmd, true)
 }

@@ -102,7 +102,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, o *officeHandle
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	tr, err := office.Change(ctx, o.loop, fn)
+	tr, err := office.Do(ctx, o.loop, fn)
 	if queue.ErrorCode(err) == queue.NotFound {
 		err = s.otherOffice(ctx, o, req, err)
 	}
@@ -206,7 +206,7 @@ func (s *Server) walkIn(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	if p.isClerk() {
 		level = req.PriorityLevel
 	}
-	tr, err := office.Change(ctx, o.loop, func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
+	tr, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (ticketResult, []queue.Event, error) {
 		if level != "" {
 			return withWait(q, now)(q.WalkInLevel(now, req.Service, level))
 		}

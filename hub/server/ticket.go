@@ -280,7 +280,7 @@ func (s *Server) ticketWithdraw(w http.ResponseWriter, r *http.Request) {
 		s.writeTicketError(w, r, err)
 		return
 	}
-	v, err := office.Change(ctx, o.loop, func(q *queue.Queue, now time.Time) (phoneView, []queue.Event, error) {
+	v, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (phoneView, []queue.Event, error) {
 		_, events, err := q.Withdraw(now, id)
 		if err != nil && queue.ErrorCode(err) != queue.Conflict && queue.ErrorCode(err) != queue.NotFound {
 			return phoneView{}, nil, err
