@@ -29,8 +29,9 @@ func (r rank) less(o rank) bool {
 
 // ranking is the instant a scan ranks tickets at, with the policy's
 // thresholds at that instant worked out once per scan instead of once per
-// ticket: "next" ranks every waiting ticket of the office, and with
-// hundreds waiting the per-ticket time arithmetic was a tenth of its time.
+// ticket: the counter's list, the estimate and the phones' places rank
+// every ticket of a line, and with hundreds waiting the per-ticket time
+// arithmetic was a tenth of a scan's time.
 type ranking struct {
 	dueBy   time.Time // appointments starting by then are due
 	maxWait time.Duration
@@ -135,7 +136,7 @@ func (q *Queue) pick(now time.Time, c Counter) *Ticket {
 		switch {
 		case s.serves:
 			for _, list := range o.kinds {
-				if len(list) > 0 && list[0].State == Waiting {
+				if len(list) > 0 {
 					consider(list[0], k.of(list[0]))
 				}
 			}

@@ -19,7 +19,7 @@ const (
 	kindTransferred        // by the transfer (and requeued tickets)
 	kindAppointment        // by the appointment's start
 	kindWalkIn             // by arrival
-	kinds
+	numKinds
 )
 
 // waitOrder is one service's waiting tickets in order. Tickets sent to
@@ -29,7 +29,7 @@ const (
 // them before it enters the line, see setState), which keeps each
 // kind's order without re-sorting.
 type waitOrder struct {
-	kinds    [kinds][]*Ticket
+	kinds    [numKinds][]*Ticket
 	targeted map[string]*Ticket
 }
 
@@ -51,7 +51,7 @@ func kindOf(t *Ticket) (kind int, key time.Time, ok bool) {
 }
 
 // search returns where t belongs in list, sorted by key then N.
-func search(list []*Ticket, kind int, key time.Time, n int) int {
+func search(list []*Ticket, key time.Time, n int) int {
 	return sort.Search(len(list), func(i int) bool {
 		_, k, _ := kindOf(list[i])
 		if !k.Equal(key) {
@@ -71,7 +71,7 @@ func (o *waitOrder) add(t *Ticket) {
 		return
 	}
 	list := o.kinds[kind]
-	i := search(list, kind, key, t.N)
+	i := search(list, key, t.N)
 	list = append(list, nil)
 	copy(list[i+1:], list[i:])
 	list[i] = t
@@ -85,7 +85,7 @@ func (o *waitOrder) remove(t *Ticket) {
 		return
 	}
 	list := o.kinds[kind]
-	i := search(list, kind, key, t.N)
+	i := search(list, key, t.N)
 	if i == len(list) || list[i] != t {
 		// Not where its kind and time say: they changed while it
 		// waited, against the rule above. Found anyway, so that the

@@ -147,7 +147,6 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 type Begun struct {
 	conn *sql.Conn
 	tx   *sql.Tx
-	done bool
 }
 
 // Begin takes the writer connection and begins a transaction (IMMEDIATE:
@@ -175,11 +174,7 @@ func (db *DB) Begin(ctx context.Context) (*Begun, error) {
 // Abort rolls back what was not committed and lets go of the writer
 // connection; after Commit it only lets go.
 func (b *Begun) Abort() {
-	if b.done {
-		return
-	}
-	b.done = true
-	b.tx.Rollback()
+	b.tx.Rollback() // after Commit: sql.ErrTxDone, nothing to undo
 	b.conn.Close()
 }
 
