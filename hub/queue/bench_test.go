@@ -116,3 +116,34 @@ func BenchmarkTick50000Quiet(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEstimateFor: the wait told at a check-in, with 10,000 checked-in
+// appointments waiting (the big day of make bench, halfway through its
+// check-ins), for the one checked in last and for one in the middle.
+func BenchmarkEstimateFor(b *testing.B) {
+	list := bigDay(30000)
+	q := queue.New(testOffice(), testDay)
+	q.Sync(list)
+	var now time.Time
+	var ids []string
+	for i := 0; i < 10000; i++ {
+		now = list[i*3].Start // every third: one service
+		tk, _, err := q.CheckInBirthDate(now, list[i*3].BirthHash, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	for _, at := range []struct {
+		name string
+		id   string
+	}{{"last", ids[len(ids)-1]}, {"middle", ids[len(ids)/2]}} {
+		b.Run(at.name, func(b *testing.B) {
+			for b.Loop() {
+				if q.EstimateFor(now, at.id) <= 0 {
+					b.Fatal("no wait")
+				}
+			}
+		})
+	}
+}

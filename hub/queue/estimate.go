@@ -38,35 +38,18 @@ func (q *Queue) estimate(service string, ahead int) time.Duration {
 	return time.Duration(ahead) * q.avg[service] / time.Duration(open)
 }
 
-// maxAhead bounds the exact count of people ahead in EstimateFor; a longer
-// line is sampled. Counting every one of thousands would make each
-// check-in cost more the longer the line, on the one goroutine that
-// serves the whole office.
-const maxAhead = 32
-
 // EstimateFor estimates how long the ticket still waits: the tickets ranked
-// before it at the counters of its service (sampled beyond maxAhead), and
-// for an appointment not before its start.
+// before it at the counters of its service, and for an appointment not
+// before its start.
 func (q *Queue) EstimateFor(now time.Time, ticketID string) time.Duration {
 	t, ok := q.tickets[ticketID]
 	if !ok || t.State != Waiting {
 		return 0
 	}
 	k := q.rankingAt(now)
-	r := k.of(t)
-	line := q.waiting[t.Service()]
-	ahead, seen := 0, 0
-	for _, o := range line {
-		seen++
-		if k.of(o).less(r) {
-			ahead++
-			if ahead == maxAhead {
-				// Map order is random: the share ahead among those
-				// seen is a fair sample of the whole line.
-				ahead = ahead * len(line) / seen
-				break
-			}
-		}
+	ahead := q.order[t.Service()].ahead(&k, k.of(t))
+	if checkAhead != nil {
+		checkAhead(q, now, t, ahead)
 	}
 	d := q.estimate(t.Service(), ahead)
 	if d >= 0 && !t.AppointmentStart.IsZero() {
@@ -76,6 +59,10 @@ func (q *Queue) EstimateFor(now time.Time, ticketID string) time.Duration {
 	}
 	return d
 }
+
+// checkAhead, set by the package's tests, checks every count of the
+// tickets ahead against a ranking of the whole line.
+var checkAhead func(q *Queue, now time.Time, t *Ticket, ahead int)
 
 // AverageServiceTime returns the recent service time per person.
 func (q *Queue) AverageServiceTime(service string) time.Duration { return q.avg[service] }

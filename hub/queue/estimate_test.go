@@ -240,6 +240,28 @@ func TestEstimateFor(t *testing.T) {
 	}
 }
 
+// TestEstimateCountsTicketsSentToACounter: a ticket transferred to one
+// counter waits in its service's line too, and ranks before a walk-in.
+func TestEstimateCountsTicketsSentToACounter(t *testing.T) {
+	f := newFixture(t, nil)
+	f.at("09:00").walkIn("g1", "fz")
+	f.walkIn("g2", "fz")
+	before := f.q.EstimateFor(f.now, f.id("g2")) // behind g1
+	if before <= 0 {
+		t.Fatalf("g2 behind g1: %v, want more than 0", before)
+	}
+	f.must("c3", queue.ActNext)
+	if got := f.q.EstimateFor(f.now, f.id("g2")); got != 0 {
+		t.Errorf("g2 first with g1 called: %v, want 0", got)
+	}
+	if _, _, err := f.do(queue.Action{Counter: "c3", Kind: queue.ActTransfer, ToCounter: "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.q.EstimateFor(f.now, f.id("g2")); got != before {
+		t.Errorf("g2 behind g1 sent to c2: %v, want %v", got, before)
+	}
+}
+
 // TestAverageAfterTransfer: a ticket transferred (or parked) and called
 // again is measured from its new call; the time at the first counter and
 // in the queue is not service time of the new service.

@@ -11,13 +11,38 @@ import (
 // not in its benchmarks, which time pick alone.
 func init() {
 	checkPick = func(q *Queue, now time.Time, c Counter, picked *Ticket) {
-		if b := flag.Lookup("test.bench"); b != nil && b.Value.String() != "" {
+		if benchmarking() {
 			return
 		}
 		if want := pickScan(q, now, c); want != picked {
 			panic(fmt.Sprintf("queue: next at %s picked %s, ranking every waiting ticket picks %s", c.ID, idOf(picked), idOf(want)))
 		}
 	}
+}
+
+// Every count of the tickets ahead is checked against the whole line, but
+// in the benchmarks.
+func init() {
+	checkAhead = func(q *Queue, now time.Time, t *Ticket, ahead int) {
+		if benchmarking() {
+			return
+		}
+		k := q.rankingAt(now)
+		r, want := k.of(t), 0
+		for _, o := range q.waiting[t.Service()] {
+			if k.of(o).less(r) {
+				want++
+			}
+		}
+		if ahead != want {
+			panic(fmt.Sprintf("queue: %d ahead of %s, ranking its whole line counts %d", ahead, t.Number, want))
+		}
+	}
+}
+
+func benchmarking() bool {
+	b := flag.Lookup("test.bench")
+	return b != nil && b.Value.String() != ""
 }
 
 func idOf(t *Ticket) string {

@@ -102,3 +102,26 @@ func (o *waitOrder) remove(t *Ticket) {
 	}
 	o.kinds[kind] = append(list[:i], list[i+1:]...)
 }
+
+// ahead counts the tickets of the line that rank before r: in each kind
+// the tickets before the first that does not (a kind's order is
+// ranking's, so they are a prefix, found by halving), and the tickets
+// sent to one counter one by one. Every check-in and walk-in is told
+// its wait from this count; counting the whole line cost 14 µs of the
+// office's one goroutine per check-in with 10,000 waiting (the big day
+// of make bench), sampling it beyond 32 ahead only guessed.
+func (o *waitOrder) ahead(k *ranking, r rank) int {
+	if o == nil {
+		return 0
+	}
+	n := 0
+	for _, list := range o.kinds {
+		n += sort.Search(len(list), func(i int) bool { return !k.of(list[i]).less(r) })
+	}
+	for _, t := range o.targeted {
+		if k.of(t).less(r) {
+			n++
+		}
+	}
+	return n
+}
