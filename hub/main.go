@@ -23,6 +23,7 @@ import (
 	"lotse/hub/booking/rest"
 	"lotse/hub/booking/zms"
 	"lotse/hub/config"
+	"lotse/hub/gcpacer"
 	"lotse/hub/instance"
 	"lotse/hub/queue"
 	"lotse/hub/server"
@@ -109,6 +110,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		defer stopPprof()
 	}
+	// The collector's pace is the process's; the hub is all this
+	// process runs (the load test paces its own in-process hubs alike).
+	defer gcpacer.Start(gcpacer.Floor)()
 	warnAfter, dayTurnHold := time.Duration(0), time.Duration(0)
 	var daily instance.DailyBackup
 	if inst.file != nil {
