@@ -2,6 +2,7 @@ package office
 
 import (
 	"context"
+	"time"
 
 	"lotse/hub/store"
 )
@@ -23,3 +24,7 @@ func SetCommit(l *Loop, commit func(ctx context.Context, office string, b store.
 	l.commitFn = commit
 	l.beginFn = nil
 }
+
+// SetDeliveryWait replaces how long the committer waits for the screens'
+// writers before a call's derived rows; call it before Run.
+func SetDeliveryWait(l *Loop, d time.Duration) { l.deliveryWait = d }

@@ -203,6 +203,7 @@ type prepared struct {
 	o      *officeHandle // nil: not an office of this server
 	events []queue.Event
 	msgs   []message
+	d      *delivery // set by Publish
 }
 
 // Publish publishes the batch: to the stream, the phones, the
@@ -211,12 +212,22 @@ func (p *prepared) Publish() {
 	if p.o == nil {
 		return
 	}
-	p.o.stream.publishEncoded(p.msgs)
+	p.d = p.o.stream.publishEncoded(p.msgs)
 	p.o.phones.notify()
 	p.s.manage.observe(p.office, p.events)
 	for _, e := range p.events {
 		p.s.metrics.event(p.office, string(e.Type))
 	}
+}
+
+// Delivered is closed once every live screen's writer has written the
+// published batch (office.Delivered); before Publish, and for a batch of
+// no office here, it is closed already.
+func (p *prepared) Delivered() <-chan struct{} {
+	if p.d == nil {
+		return delivered.done
+	}
+	return p.d.done
 }
 
 // Run runs the stream broadcasters until ctx ends. Each broadcaster

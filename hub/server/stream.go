@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -46,7 +47,43 @@ type message struct {
 	seq     int64 // 0 for pings
 	pm      *websocket.PreparedMessage
 	dayTurn bool // the event turned the day
+	// delivery, on the last message of a batch queued for a live
+	// writer, counts that writer's write of the batch (nil elsewhere:
+	// in the ring, in a snapshot's pending, on pings).
+	delivery *delivery
 }
+
+// delivery tells when every live screen's writer has written a batch:
+// the office loop writes a call's derived rows after that, so that they
+// do not take a processor from the writers (office.Delivered). A writer
+// that fails or is dropped never counts; the loop waits for a bound only.
+type delivery struct {
+	left atomic.Int64
+	done chan struct{}
+}
+
+// newDelivery returns a delivery held open by its maker until it calls
+// written once itself, so that writers done before the count is complete
+// do not close it early.
+func newDelivery() *delivery {
+	d := &delivery{done: make(chan struct{})}
+	d.left.Store(1)
+	return d
+}
+
+// written counts one write of the batch (or the maker's hold).
+func (d *delivery) written() {
+	if d.left.Add(-1) == 0 {
+		close(d.done)
+	}
+}
+
+// delivered is a delivery with nothing to wait for.
+var delivered = func() *delivery {
+	d := newDelivery()
+	d.written()
+	return d
+}()
 
 // client is one stream connection. Until it is live, its handler writes
 // the snapshot and the broadcaster keeps its events in pending; once live,
@@ -186,8 +223,8 @@ func (b *broadcaster) encode(events []queue.Event, waiting []queue.ServiceWait) 
 }
 
 // publishEncoded sends an encoded committed batch to the clients, in seq
-// order like publish.
-func (b *broadcaster) publishEncoded(msgs []message) {
+// order like publish, and returns its delivery to the live ones.
+func (b *broadcaster) publishEncoded(msgs []message) *delivery {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
@@ -197,8 +234,9 @@ func (b *broadcaster) publishEncoded(msgs []message) {
 			b.early = append(b.early, msgs)
 		}
 	default:
-		b.fanOut(msgs)
+		return b.fanOut(msgs)
 	}
+	return delivered
 }
 
 func (b *broadcaster) prepare(e queue.Event, waiting []api.ServiceWait) (message, error) {
@@ -221,20 +259,24 @@ func (b *broadcaster) drop(c *client) {
 }
 
 // deliver queues msgs for a live client's writer; a client too far
-// behind is dropped, never waited for. b.mu is held.
-func (b *broadcaster) deliver(c *client, msgs []message) {
+// behind is dropped, never waited for, and deliver reports false.
+// b.mu is held.
+func (b *broadcaster) deliver(c *client, msgs []message) bool {
 	if !c.push(msgs) {
 		b.log.Warn("dropping slow stream client", "office", b.office)
 		b.metrics.streamDropped(b.office)
 		c.slow = true
 		b.drop(c)
+		return false
 	}
+	return true
 }
 
 // fanOut adds an encoded batch to the ring and queues it for every
 // client; b.mu is held. Events the ring has already (a batch published
-// while run loaded them from the store) are skipped.
-func (b *broadcaster) fanOut(msgs []message) {
+// while run loaded them from the store) are skipped. The delivery counts
+// the live clients' writers.
+func (b *broadcaster) fanOut(msgs []message) *delivery {
 	batch := make([]message, 0, len(msgs))
 	for _, m := range msgs {
 		if m.seq <= b.seq {
@@ -251,12 +293,20 @@ func (b *broadcaster) fanOut(msgs []message) {
 		batch = append(batch, m)
 	}
 	if len(batch) == 0 {
-		return
+		return delivered
 	}
+	d := newDelivery()
+	defer d.written()
+	// The live writers' copy, whose last message counts the write.
+	counted := append(batch[:len(batch)-1:len(batch)-1], batch[len(batch)-1])
+	counted[len(counted)-1].delivery = d
 	for c := range b.clients {
 		switch {
 		case c.live:
-			b.deliver(c, batch)
+			d.left.Add(1)
+			if !b.deliver(c, counted) {
+				d.written()
+			}
 		case len(c.pending)+len(batch) > ringSize:
 			c.slow = true
 			b.drop(c)
@@ -264,6 +314,7 @@ func (b *broadcaster) fanOut(msgs []message) {
 			c.pending = append(c.pending, batch...)
 		}
 	}
+	return d
 }
 
 // run owns the joins and leaves of clients until ctx ends. seq is the
@@ -403,6 +454,9 @@ func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (
 		msgs := c.take(spare)
 		for _, m := range msgs {
 			if m.seq != 0 && m.seq <= last {
+				if m.delivery != nil {
+					m.delivery.written()
+				}
 				continue // already in the client's snapshot
 			}
 			// Each write its own bound: a burst is not one write.
@@ -419,6 +473,9 @@ func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (
 			}
 			if m.seq != 0 {
 				last = m.seq
+			}
+			if m.delivery != nil {
+				m.delivery.written()
 			}
 		}
 		spare = msgs

@@ -232,3 +232,54 @@ func TestViewBetweenTheSteps(t *testing.T) {
 		t.Fatalf("after: seq %d, calls %+v (%v); want seq %d and the call", after.Seq, after.Calls, err, ev[len(ev)-1].Seq)
 	}
 }
+
+// TestBeforeDerivedBetweenTheSteps: BeforeDerived is called after Durable
+// and before the derived rows are written, and only for a batch whose
+// rows follow in a step of their own.
+func TestBeforeDerivedBetweenTheSteps(t *testing.T) {
+	db := openAt(t, filepath.Join(t.TempDir(), "b.db"))
+	defer db.Close()
+	d := newDerivedDay(t, db)
+	ctx := context.Background()
+	var calls []string
+	commit := func(events []queue.Event) {
+		t.Helper()
+		b := Batch{Events: events, Day: d.q.Day(), Seq: d.q.Seq(), LastNumber: d.q.LastNumber(),
+			Durable: func() { calls = append(calls, "durable") },
+			BeforeDerived: func() {
+				v, err := db.View(ctx, "o")
+				if err != nil {
+					t.Error(err)
+				}
+				calls = append(calls, fmt.Sprintf("before derived at seq %d", v.Seq))
+			}}
+		if err := db.Commit(ctx, "o", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var walkIns []queue.Event
+	for range 2 {
+		_, ev, err := d.q.WalkIn(d.now, "s", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walkIns = append(walkIns, ev...)
+	}
+	commit(walkIns)
+	if got := fmt.Sprint(calls); got != "[durable]" {
+		t.Fatalf("walk-ins, committed whole: %s; want durable alone", got)
+	}
+	calls = nil
+	before := d.q.Seq()
+	_, ev, err := d.q.Do(d.now, queue.Action{Counter: "c1", Kind: queue.ActNext})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(ev)
+	if got, want := fmt.Sprint(calls), fmt.Sprintf("[durable before derived at seq %d]", before); got != want {
+		t.Fatalf("a call: %s; want %s", got, want)
+	}
+	if v, err := db.View(ctx, "o"); err != nil || v.Seq != d.q.Seq() {
+		t.Fatalf("after the call: seq %d (%v), want %d", v.Seq, err, d.q.Seq())
+	}
+}

@@ -26,6 +26,12 @@ type Batch struct {
 	// before the rows derived from them are written: the office loop
 	// publishes there. It is called only when Commit returns nil.
 	Durable func()
+	// BeforeDerived, if set, is called after Durable when the derived rows
+	// follow in a transaction of their own (a batch of counter actions,
+	// see splits), before that transaction: the office loop lets the
+	// screens' writers have the processors first there. The writer
+	// connection stays held meanwhile, so it must not wait long.
+	BeforeDerived func()
 	// Begun, if set, is the transaction begun for this batch before it
 	// was ready (DB.Begin); Commit commits the batch in it and lets go
 	// of it either way.
@@ -123,6 +129,9 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 		b.Durable()
 	}
 	if split {
+		if b.BeforeDerived != nil {
+			b.BeforeDerived()
+		}
 		tokens, err = db.commitDerived(ctx, conn, office, b, earlier)
 		if err != nil {
 			db.underived.keep(office, append(earlier, b.Events...))
