@@ -67,18 +67,11 @@ func (db *DB) commitDerived(ctx context.Context, conn *sql.Conn, office string, 
 			return nil, err
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
-		return nil, fmt.Errorf("lower synchronous: %w", err)
+	restore, err := db.unsynced(ctx, conn)
+	if err != nil {
+		return nil, err
 	}
-	defer func() {
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL"); rerr != nil {
-			// A connection left unsynced must not commit anything
-			// else: database/sql discards it, and the next one opens
-			// with FULL from the DSN.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-			db.log.Error("could not restore synchronous commits; the writer connection is reopened", "err", rerr)
-		}
-	}()
+	defer restore()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -94,6 +87,26 @@ func (db *DB) commitDerived(ctx context.Context, conn *sql.Conn, office string, 
 		db.ck.committed()
 	}
 	return tokens, nil
+}
+
+// unsynced lowers synchronous on conn, the writer connection, for a
+// write whose loss in a crash costs nothing: its commit is not synced on
+// its own, and the next synced commit makes it durable with its own. The
+// caller holds conn, so nothing else commits meanwhile, and calls restore
+// when done.
+func (db *DB) unsynced(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+		return nil, fmt.Errorf("lower synchronous: %w", err)
+	}
+	return func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL"); rerr != nil {
+			// A connection left unsynced must not commit anything
+			// else: database/sql discards it, and the next one opens
+			// with FULL from the DSN.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			db.log.Error("could not restore synchronous commits; the writer connection is reopened", "err", rerr)
+		}
+	}, nil
 }
 
 // underived holds, per office, the committed events whose derived rows a

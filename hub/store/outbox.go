@@ -64,7 +64,22 @@ func (db *DB) DeleteReports(ctx context.Context, ids []int64) error {
 		args[i] = id
 	}
 	query := "DELETE FROM outbox WHERE id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
-	if _, err := db.w.ExecContext(ctx, query, args...); err != nil {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("delete %d reports: %w", len(ids), err)
+	}
+	defer conn.Close()
+	// Not synced on its own: a delete lost in a crash sends the reports
+	// once more, which the backend's idempotency absorbs (every report
+	// carries its key), and a sync of its own held the one writer
+	// connection, and every check-in's commit behind it, for an fsync
+	// per delivered batch.
+	restore, err := db.unsynced(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("delete %d reports: %w", len(ids), err)
+	}
+	defer restore()
+	if _, err := conn.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("delete %d reports: %w", len(ids), err)
 	}
 	return nil
