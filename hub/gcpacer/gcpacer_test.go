@@ -36,17 +36,21 @@ func TestPercent(t *testing.T) {
 	}
 }
 
-// TestStartAndStop: Start sets a percentage above the default for a
-// process that keeps little alive, and stop gives back the one it found.
+// TestStartAndStop: Start keeps the default until a collection has
+// measured the live heap, then sets a percentage above it for a process
+// that keeps little alive; stop gives back the one it found.
 func TestStartAndStop(t *testing.T) {
 	t.Setenv("GOGC", "")
 	before := debug.SetGCPercent(77)
 	defer debug.SetGCPercent(before)
+	looked := watch(t)
 	stop := Start(1 << 40) // a floor no test process reaches
-	got := debug.SetGCPercent(-1)
-	debug.SetGCPercent(got)
-	if got <= 100 {
-		t.Errorf("percentage while paced = %d, want above 100", got)
+	if got := gogc(); got != 100 {
+		t.Errorf("percentage before a collection = %d, want the default 100", got)
+	}
+	collect(t, looked)
+	if got := gogc(); got <= 100 {
+		t.Errorf("percentage after a collection = %d, want above 100", got)
 	}
 	stop()
 	stop() // a second stop does nothing
@@ -73,17 +77,11 @@ func TestPercentFollowsTheLiveHeap(t *testing.T) {
 	t.Setenv("GOGC", "")
 	before := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(before)
-	looked := make(chan struct{}, 1)
-	afterCollection = func() {
-		select {
-		case looked <- struct{}{}:
-		default:
-		}
-	}
-	defer func() { afterCollection = nil }()
+	looked := watch(t)
 	const mib = 1 << 20
 	stop := Start(64 * mib)
 	defer stop()
+	collect(t, looked)
 	if got := gogc(); got <= 100 {
 		t.Fatalf("percentage with little alive = %d, want above 100", got)
 	}
@@ -96,14 +94,34 @@ func TestPercentFollowsTheLiveHeap(t *testing.T) {
 		if try == 3 {
 			t.Fatalf("percentage after %d collections with 128 MiB alive = %d, want 100", try, gogc())
 		}
-		runtime.GC()
-		select {
-		case <-looked:
-		case <-time.After(10 * time.Second): // a guard, not a timing: the pacer never looked
-			t.Fatalf("no look at a collection; percentage %d, want 100 with 128 MiB alive", gogc())
-		}
+		collect(t, looked)
 	}
 	runtime.KeepAlive(alive)
+}
+
+// watch tells of every look of the pacer at a collection, until the test
+// ends.
+func watch(t *testing.T) <-chan struct{} {
+	looked := make(chan struct{}, 1)
+	afterCollection = func() {
+		select {
+		case looked <- struct{}{}:
+		default:
+		}
+	}
+	t.Cleanup(func() { afterCollection = nil })
+	return looked
+}
+
+// collect runs a collection and waits for the pacer's look at it.
+func collect(t *testing.T, looked <-chan struct{}) {
+	t.Helper()
+	runtime.GC()
+	select {
+	case <-looked:
+	case <-time.After(10 * time.Second): // a guard, not a timing: the pacer never looked
+		t.Fatalf("no look at a collection; percentage %d", gogc())
+	}
 }
 
 // gogc is the runtime's percentage, read without changing it.
