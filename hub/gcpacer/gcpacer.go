@@ -8,7 +8,7 @@
 // A collection takes part of one of two cores for 2 to 4 ms, and the
 // calls it met were the run's slowest: in three runs the hub's p99 stood
 // 0.4 to 0.7 ms above its p98, which is what the budget's ratio reads.
-// Paced with a floor the run had 10 collections in all. The floor does
+// Paced with a floor the run had 11 collections in all. The floor does
 // what a heap ballast did, without holding memory; unlike a memory limit
 // (the Go GC guide's answer to ballasts) it never makes the collector run
 // more often than GOGC=100 would, and a heap bigger than the floor is
@@ -25,7 +25,7 @@ import (
 
 // Floor is a hub's headroom: the heap grows by at least 48 MiB between
 // collections. With the 12 MB the call run keeps alive, the heap's goal
-// is about 60 MB instead of 24 MB: ten collections in the whole run of
+// is about 60 MB instead of 24 MB: 11 collections in the whole run of
 // make bench's call → event instead of 58. The phones' benchmark (2,000
 // phones, 100 screens) keeps about 46 MB alive and is paced much as
 // before: its hub's resident memory was 175 MB (170 MB unpaced, 191 MB
