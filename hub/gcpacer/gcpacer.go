@@ -112,7 +112,7 @@ func (p *pacer) run() {
 		case <-p.quit:
 			return
 		case <-p.collected:
-			if was := p.current; p.adjust(was) != was {
+			if p.adjust() {
 				debug.SetGCPercent(p.current)
 			}
 			if afterCollection != nil {
@@ -127,11 +127,11 @@ func (p *pacer) run() {
 // at a collection.
 var afterCollection func()
 
-// adjust returns the percentage for the live heap now, and keeps it as
-// current; a change of less than an eighth keeps current (but for a
-// return to the default), so that the runtime's pacing is not reset for
-// nothing.
-func (p *pacer) adjust(current int) int {
+// adjust sets current to the percentage for the live heap now and
+// reports whether it changed; a change of less than an eighth keeps
+// current (but for a return to the default), so that the runtime's
+// pacing is not reset for nothing.
+func (p *pacer) adjust() (changed bool) {
 	p.sample[0].Name = "/gc/heap/live:bytes"
 	metrics.Read(p.sample[:])
 	var live uint64
@@ -141,9 +141,9 @@ func (p *pacer) adjust(current int) int {
 	want := Percent(live, p.floor)
 	// The default is the default, not "near it": a heap beyond the floor
 	// is collected as GOGC=100 collects it.
-	if d := want - current; want != 100 && (d < 0 && -d < current/8 || d >= 0 && d < current/8) {
-		want = current
+	if d := want - p.current; d == 0 || want != 100 && max(d, -d) < p.current/8 {
+		return false
 	}
 	p.current = want
-	return want
+	return true
 }
