@@ -69,7 +69,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	announcer := &board.Announcer{Player: player, Voices: voices, Log: log}
 
 	a := app.NewWithID("de.lotse.display")
-	a.Settings().SetTheme(board.Theme{})
 	screen := board.NewScreen(board.ScreenOptions{
 		Messages:    msgs,
 		Layout:      cfg.Layout,
@@ -82,6 +81,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		// giving it back costs nothing anyone sees.
 		OnShown: func() { time.AfterFunc(2*time.Second, malloc.Release) },
 	})
+	// The theme's background follows the board's ground, which
+	// the screen chooses with every frame (board/ground.go).
+	a.Settings().SetTheme(screen.Theme())
 	w := a.NewWindow(msgs["window_title"])
 	w.SetContent(screen)
 	w.SetPadded(false)

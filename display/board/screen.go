@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lotse/hub/api"
@@ -74,7 +73,15 @@ type Screen struct {
 	do func(func())
 	// refreshQueued is set while a redraw waits for the UI goroutine.
 	refreshQueued atomic.Bool
+	// ground is the colour the last frame stands on (ground.go), which
+	// Fyne clears each frame with under the screen's Theme.
+	ground atomic.Pointer[color.NRGBA]
 }
+
+// Theme returns the board's theme for this screen: its background, which
+// Fyne clears every frame with, is the ground the screen's last frame
+// chose (ground.go). Set it as the app's theme.
+func (s *Screen) Theme() fyne.Theme { return Theme{ground: &s.ground} }
 
 // NewScreen returns an empty board that waits for its first snapshot.
 func NewScreen(opts ScreenOptions) *Screen {
@@ -232,10 +239,12 @@ func (s *Screen) msg(key string) string {
 }
 
 type screenRenderer struct {
-	s     *Screen
-	size  fyne.Size
-	objs  []fyne.CanvasObject
-	probe *canvas.Raster // drawn last; see paintProbe
+	s      *Screen
+	size   fyne.Size
+	objs   []fyne.CanvasObject // painted, bottom up
+	drawn  []fyne.CanvasObject // the last drawing's objects, reused by the next
+	bottom []*canvas.Rectangle // the last frame's ground rectangles (ground.go)
+	probe  *canvas.Raster      // drawn last; see paintProbe
 
 	mu      sync.Mutex // the fields below: build and paint may run on different goroutines in tests
 	built   int64      // the seq of the board the objects show
@@ -269,21 +278,21 @@ func (r *screenRenderer) build() {
 	s.mu.Lock()
 	f := s.frame()
 	s.mu.Unlock()
-	d := &drawing{s: s, f: f, w: r.size.Width, h: r.size.Height, prev: r.objs}
-	if theme.Color(theme.ColorNameBackground) != colorBackground {
-		// Fyne clears each frame with the theme's background; only
-		// under another theme (tests) must the board paint its own.
-		// A software renderer pays for every pixel of every object.
-		d.rect(0, 0, d.w, d.h, colorBackground)
-	}
+	d := &drawing{s: s, f: f, w: r.size.Width, h: r.size.Height, prev: r.drawn}
 	if d.w > 0 && d.h > 0 {
 		d.draw()
 	}
+	scale := float32(1)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil {
+		scale = c.Scale()
+	}
+	bottom, paint := d.ground(r.bottom, scale) // ground.go
+	r.bottom, r.drawn = bottom, d.objs
 	// The probe comes last, so that the frame that paints it has painted
 	// everything else of this board.
 	r.probe.Move(fyne.NewPos(0, 0))
 	r.probe.Resize(fyne.NewSize(1, 1))
-	r.objs = append(d.objs, r.probe)
+	r.objs = append(paint, r.probe)
 	for _, o := range d.changed {
 		canvas.Refresh(o)
 	}
@@ -346,6 +355,7 @@ type drawing struct {
 	f       frame
 	w, h    float32
 	objs    []fyne.CanvasObject
+	fills   []fill              // the opaque rectangles among objs (ground.go)
 	prev    []fyne.CanvasObject // the previous frame's objects, to reuse
 	changed []fyne.CanvasObject // reused objects whose look changed
 	scrolls bool
@@ -361,6 +371,9 @@ func (d *drawing) rect(x, y, w, h float32, c color.Color) *canvas.Rectangle {
 	}
 	r.Move(fyne.NewPos(x, y))
 	r.Resize(fyne.NewSize(w, h))
+	if w > 0 && h > 0 {
+		d.fills = append(d.fills, fill{x: x, y: y, w: w, h: h, c: c, at: len(d.objs)})
+	}
 	d.objs = append(d.objs, r)
 	return r
 }

@@ -2,6 +2,7 @@ package board
 
 import (
 	"image/color"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -24,14 +25,22 @@ var (
 // Theme is the board's Fyne theme: dark, high contrast, and large sizes, so
 // that anything drawn with theme sizes (dialogs, fallback widgets) is
 // readable from afar too. The board itself scales its text with the window.
-type Theme struct{}
+// Its background is the dark one, or a screen's ground (Screen.Theme).
+type Theme struct {
+	ground *atomic.Pointer[color.NRGBA]
+}
 
 var _ fyne.Theme = Theme{}
 
 // Color returns the board's colours, the dark default for the rest.
-func (Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+func (t Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	switch n {
 	case theme.ColorNameBackground:
+		if t.ground != nil {
+			if g := t.ground.Load(); g != nil {
+				return *g
+			}
+		}
 		return colorBackground
 	case theme.ColorNameForeground:
 		return colorText
