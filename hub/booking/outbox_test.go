@@ -349,6 +349,35 @@ func TestOutboxKeepsRefusedReports(t *testing.T) {
 	}
 }
 
+// TestOutboxEmptiedTellsNoOldest: once every report has left the outbox,
+// delivered or kept as a dead letter, the status tells no oldest one, even
+// from a store that cannot count (the refresh after a round would correct
+// it; /healthz may be asked before that).
+func TestOutboxEmptiedTellsNoOldest(t *testing.T) {
+	tests := []struct {
+		name    string
+		refused []int64
+	}{
+		{"all delivered", nil},
+		{"the last one refused", []int64{3}},
+		{"one refused in between", []int64{2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := newMemStore(1, 2, 3)
+			backend := newFlakyBackend()
+			for _, id := range tt.refused {
+				backend.permanent[id] = true
+			}
+			r := startOutbox(t, mem, mem, backend, 0)
+			r.waits(t, idle)
+			if st := r.outbox.OfficeStatus("mitte"); st.Depth != 0 || !st.Oldest.IsZero() {
+				t.Errorf("status = %+v, want an empty outbox without an oldest report", st)
+			}
+		})
+	}
+}
+
 // TestOutboxOfficesAreIndependent: one office's backend is down; the
 // other office's reports go out at once, and each office tells its own
 // depth, oldest report and failure.
