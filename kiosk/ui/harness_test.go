@@ -120,6 +120,11 @@ func startHarness(t *testing.T, size fyne.Size, office *api.Office, down bool, o
 		Do:            h.do,
 		Logger:        slog.New(&screenRecorder{h: h}),
 		RetryInterval: 50 * time.Millisecond,
+		// The office is fetched again only when a test asks for it (a
+		// lost hub's retries): a periodic refresh on the wall clock took
+		// an out-of-order screen back to idle in the middle of
+		// TestReadAloudOnEveryScreen, and its tap was ignored as too soon.
+		RefreshInterval: time.Hour,
 		// Long enough that no screen times out in the middle of a test
 		// on a slow machine; the timeout tests shorten them.
 		ResultTimeout: time.Hour,
