@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		// Fyne would panic with a GLFW stack trace; say what is wrong.
 		return errors.New("no graphical session (DISPLAY is not set): start the display in the desktop session of the screen's PC")
 	}
-	malloc.ReturnLargeBlocks(largeBlock)
+	malloc.ForFrames()
 	lang, err := board.ScreenLanguage(cfg.Lang)
 	if err != nil {
 		log.Warn("the screen texts are German", "err", err)
@@ -115,14 +115,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	w.ShowAndRun()
 	return nil
 }
-
-// largeBlock is the size from which the C allocator takes blocks straight
-// from the system, so that a freed texture gives its memory back at once.
-// It lies above the blocks of 64 KiB (and a small header) in which Mesa's
-// software renderer collects each frame's drawing: at 64 KiB every frame
-// mapped, faulted in and unmapped a few dozen of them on the UI thread.
-// Since the board draws its numbers digit by digit, few textures are new.
-const largeBlock = 128 << 10
 
 // trimEvery gives the C heap's free pages back now and then: the textures
 // of calls long gone leave small holes that glibc would keep resident.

@@ -188,24 +188,3 @@ func TestRunWithoutGraphicalSession(t *testing.T) {
 		t.Fatalf("run without DISPLAY: %v", err)
 	}
 }
-
-// TestLargeBlocksAboveRendererBins: the frame data blocks of Mesa's
-// software renderer (64 KiB and a header, allocated and freed with every
-// frame) must come from the C heap, not from mmap: the UI thread paid for
-// a few dozen mappings, page faults and unmappings in every frame.
-func TestLargeBlocksAboveRendererBins(t *testing.T) {
-	const rendererBlock = 64<<10 + 64 // llvmpipe's struct data_block
-	tests := []struct {
-		name  string
-		block int
-		heap  bool // must come from the C heap
-	}{
-		{"renderer's frame block", rendererBlock, true},
-		{"texture of a full-width text", 1920 * 60 * 4, false},
-	}
-	for _, tt := range tests {
-		if heap := tt.block < largeBlock; heap != tt.heap {
-			t.Errorf("%s (%d bytes): from the heap %v, want %v", tt.name, tt.block, heap, tt.heap)
-		}
-	}
-}

@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		// Fyne would panic with a GLFW stack trace; say what is wrong.
 		return errors.New("no graphical session (DISPLAY is not set): start the kiosk in the desktop session of the kiosk PC")
 	}
-	malloc.ReturnLargeBlocks(64 << 10)
+	malloc.ForFrames()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

@@ -8,6 +8,7 @@ package malloc
 #ifdef __GLIBC__
 #include <malloc.h>
 static void lotse_mmap_threshold(int size) { mallopt(M_MMAP_THRESHOLD, size); }
+static void lotse_trim_threshold(int size) { mallopt(M_TRIM_THRESHOLD, size); }
 static void lotse_trim(void) { malloc_trim(0); }
 #if __GLIBC__ > 2 || __GLIBC_MINOR__ >= 33
 // lotse_from_system allocates size bytes and reports whether glibc took
@@ -22,11 +23,29 @@ static int lotse_from_system(size_t size) {
 	free((void *)p);
 	return mapped;
 }
+// lotse_kept allocates n blocks of size bytes, frees them in reverse and
+// returns how much more free memory the heaps then keep than before. It
+// counts all arenas: a cgo call may run on any thread, and each thread's
+// blocks come from an arena of its own.
+static long lotse_kept(int n, size_t size) {
+	size_t before = mallinfo2().fordblks;
+	char *p[n];
+	for (int i = 0; i < n; i++) {
+		p[i] = malloc(size);
+		((volatile char *)p[i])[0] = 1;
+	}
+	for (int i = n - 1; i >= 0; i--) free(p[i]);
+	size_t after = mallinfo2().fordblks;
+	return after > before ? (long)(after - before) : 0;
+}
 #else
 static int lotse_from_system(size_t size) { (void)size; return -1; }
+static long lotse_kept(int n, size_t size) { (void)n; (void)size; return -1; }
 #endif
 #else
 static void lotse_mmap_threshold(int size) { (void)size; }
+static void lotse_trim_threshold(int size) { (void)size; }
+static long lotse_kept(int n, size_t size) { (void)n; (void)size; return -1; }
 static void lotse_trim(void) {}
 static int lotse_from_system(size_t size) { (void)size; return -1; }
 #endif
@@ -44,6 +63,8 @@ import "C"
 
 func returnLargeBlocks(size int) { C.lotse_mmap_threshold(C.int(size)) }
 
+func keepFree(size int) { C.lotse_trim_threshold(C.int(size)) }
+
 func trim() { C.lotse_trim() }
 
 // fromSystem and raiseThreshold are for tests, which cannot use cgo
@@ -54,3 +75,10 @@ func fromSystem(size int) (mapped, ok bool) {
 }
 
 func raiseThreshold(size int) { C.lotse_raise_threshold(C.size_t(size)) }
+
+// kept allocates n blocks of size bytes, frees them and returns the free
+// memory the top of the heap keeps; ok=false where it cannot tell.
+func kept(n, size int) (bytes int, ok bool) {
+	k := C.lotse_kept(C.int(n), C.size_t(size))
+	return int(k), k >= 0
+}

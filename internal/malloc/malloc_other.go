@@ -4,7 +4,11 @@ package malloc
 
 func returnLargeBlocks(int) {}
 
+func keepFree(int) {}
+
 func trim() {}
+
+func kept(int, int) (int, bool) { return 0, false }
 
 func fromSystem(int) (mapped, ok bool) { return false, false }
 
