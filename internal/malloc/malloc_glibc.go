@@ -76,8 +76,9 @@ func fromSystem(size int) (mapped, ok bool) {
 
 func raiseThreshold(size int) { C.lotse_raise_threshold(C.size_t(size)) }
 
-// kept allocates n blocks of size bytes, frees them and returns the free
-// memory the top of the heap keeps; ok=false where it cannot tell.
+// kept allocates n blocks of size bytes, frees them and returns how much
+// more free memory the heaps keep than before; ok=false where it cannot
+// tell.
 func kept(n, size int) (bytes int, ok bool) {
 	k := C.lotse_kept(C.int(n), C.size_t(size))
 	return int(k), k >= 0
