@@ -33,14 +33,19 @@ const FrameReserve = 8 << 20
 // ForFrames tunes the C allocator of an app that draws with Fyne: textures
 // of LargeBlock or more go back to the system when freed, and up to
 // FrameReserve of free memory stays at the top of the heap for the next
-// frame. Trim and Release still give the reserve back.
+// frame. glibc maps a large block only when the heap's free top cannot
+// hold it, so a texture made just after a frame may come from the
+// reserve; freed, it goes back into the reserve, and whatever lies beyond
+// FrameReserve goes back to the system at once. Trim and Release give the
+// reserve and the holes inside the heap back as well.
 func ForFrames() {
 	ReturnLargeBlocks(LargeBlock)
 	KeepFree(FrameReserve)
 }
 
 // ReturnLargeBlocks makes blocks of size bytes or more come straight from
-// the system, so that freeing one gives its memory back at once. glibc
+// the system when the heap's free top cannot hold them, so that freeing
+// one gives its memory back at once. glibc
 // otherwise raises that threshold by itself after the first large block
 // is freed, up to 32 MB, and textures end up in its heap. Without glibc
 // it does nothing.

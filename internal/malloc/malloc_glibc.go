@@ -23,29 +23,32 @@ static int lotse_from_system(size_t size) {
 	free((void *)p);
 	return mapped;
 }
-// lotse_kept allocates n blocks of size bytes, frees them in reverse and
-// returns how much more free memory the heaps then keep than before. It
-// counts all arenas: a cgo call may run on any thread, and each thread's
-// blocks come from an arena of its own.
-static long lotse_kept(int n, size_t size) {
-	size_t before = mallinfo2().fordblks;
+// lotse_given_back allocates n blocks of size bytes, frees them in
+// reverse and returns how many bytes the heaps gave back to the system
+// when they were freed: their size with all blocks held less their size
+// after. It measures the heaps' size, not their free memory, because
+// blocks may reuse memory that was free before, which would count
+// against them. It counts all arenas: a cgo call may run on any thread,
+// and each thread's blocks come from an arena of its own.
+static long lotse_given_back(int n, size_t size) {
 	char *p[n];
 	for (int i = 0; i < n; i++) {
 		p[i] = malloc(size);
 		((volatile char *)p[i])[0] = 1;
 	}
+	size_t held = mallinfo2().arena;
 	for (int i = n - 1; i >= 0; i--) free(p[i]);
-	size_t after = mallinfo2().fordblks;
-	return after > before ? (long)(after - before) : 0;
+	size_t after = mallinfo2().arena;
+	return held > after ? (long)(held - after) : 0;
 }
 #else
 static int lotse_from_system(size_t size) { (void)size; return -1; }
-static long lotse_kept(int n, size_t size) { (void)n; (void)size; return -1; }
+static long lotse_given_back(int n, size_t size) { (void)n; (void)size; return -1; }
 #endif
 #else
 static void lotse_mmap_threshold(int size) { (void)size; }
 static void lotse_trim_threshold(int size) { (void)size; }
-static long lotse_kept(int n, size_t size) { (void)n; (void)size; return -1; }
+static long lotse_given_back(int n, size_t size) { (void)n; (void)size; return -1; }
 static void lotse_trim(void) {}
 static int lotse_from_system(size_t size) { (void)size; return -1; }
 #endif
@@ -76,10 +79,10 @@ func fromSystem(size int) (mapped, ok bool) {
 
 func raiseThreshold(size int) { C.lotse_raise_threshold(C.size_t(size)) }
 
-// kept allocates n blocks of size bytes, frees them and returns how much
-// more free memory the heaps keep than before; ok=false where it cannot
-// tell.
-func kept(n, size int) (bytes int, ok bool) {
-	k := C.lotse_kept(C.int(n), C.size_t(size))
+// givenBack allocates n blocks of size bytes, frees them and returns how
+// many bytes the heaps gave back to the system meanwhile; ok=false where
+// it cannot tell.
+func givenBack(n, size int) (bytes int, ok bool) {
+	k := C.lotse_given_back(C.int(n), C.size_t(size))
 	return int(k), k >= 0
 }

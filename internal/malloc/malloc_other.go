@@ -8,7 +8,7 @@ func keepFree(int) {}
 
 func trim() {}
 
-func kept(int, int) (int, bool) { return 0, false }
+func givenBack(int, int) (int, bool) { return 0, false }
 
 func fromSystem(int) (mapped, ok bool) { return false, false }
 
