@@ -355,10 +355,8 @@ func writeDerived(ctx context.Context, s *stmts, office string, b Batch, earlier
 			}
 		}
 	}
-	for _, a := range b.Appointments {
-		if err := sb.appointment(ctx, s, a); err != nil {
-			return nil, fmt.Errorf("statistics: appointment: %w", err)
-		}
+	if err := sb.appointments(ctx, s, b.Appointments); err != nil { // booked.go
+		return nil, fmt.Errorf("statistics: %w", err)
 	}
 	if err := writeAppointments(ctx, s, office, b.Day, b.Appointments); err != nil {
 		return nil, err

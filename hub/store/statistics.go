@@ -458,32 +458,6 @@ func (b *statBatch) closeAll(ctx context.Context, s *stmts) error {
 	return nil
 }
 
-// appointment counts a booking the sync wrote: it takes back what the
-// stored row counted (if any) and counts the new one, so that a re-sync
-// counts nothing twice and a moved or cancelled booking moves its cell.
-// It runs before the row is written.
-func (b *statBatch) appointment(ctx context.Context, s *stmts, a queue.Appointment) error {
-	if b.off {
-		return nil
-	}
-	var start int64
-	var services string
-	var cancelled int
-	found, err := s.queryRow(ctx, statAppt, []any{b.office, a.ID}, &start, &services, &cancelled)
-	if err != nil {
-		return fmt.Errorf("booked: %w", err)
-	}
-	if found {
-		c := b.cell(fromNanos(start), mainService(services), "")
-		c.Booked--
-		c.Cancelled -= cancelled
-	}
-	c := b.cell(a.Start, firstService(a.Services), "")
-	c.Booked++
-	c.Cancelled += boolInt(a.Cancelled)
-	return nil
-}
-
 // flush writes the batch's cells and staffing.
 func (b *statBatch) flush(ctx context.Context, s *stmts) error {
 	if b.off {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -46,6 +47,17 @@ func TestBookedCountsEachAppointmentOnce(t *testing.T) {
 			map[string]count{"08 x": {1, 1}, "09 x": {1, 1}, "10 x": {1, 0}}},
 		{"back from cancellation", []queue.Appointment{appt("c", at(9, 0), "x", false)},
 			map[string]count{"08 x": {1, 1}, "09 x": {1, 0}, "10 x": {1, 0}}},
+		{"moved twice in one batch (two syncs committed together)", []queue.Appointment{appt("a", at(11, 0), "x", false), appt("a", at(12, 0), "x", false)},
+			map[string]count{"08 x": {1, 1}, "09 x": {1, 0}, "12 x": {1, 0}}},
+		{"ids of any bytes", oddIDs(func(id string) queue.Appointment { return appt(id, at(13, 0), "x", false) }),
+			map[string]count{"08 x": {1, 1}, "09 x": {1, 0}, "12 x": {1, 0}, "13 x": {6, 0}}},
+		{"found again by their bytes", oddIDs(func(id string) queue.Appointment { return appt(id, at(14, 0), "x", false) }),
+			map[string]count{"08 x": {1, 1}, "09 x": {1, 0}, "12 x": {1, 0}, "14 x": {6, 0}}},
+		{"more than one query's bookings", many(store.BookedChunk+1, func(id string) queue.Appointment { return appt(id, at(15, 0), "y", false) }),
+			map[string]count{"08 x": {1, 1}, "09 x": {1, 0}, "12 x": {1, 0}, "14 x": {6, 0}, "15 y": {store.BookedChunk + 1, 0}}},
+		{"moved, one of them again in the next query's part", append(many(store.BookedChunk+1, func(id string) queue.Appointment { return appt(id, at(16, 0), "y", false) }),
+			appt("big-0", at(17, 0), "y", true)),
+			map[string]count{"08 x": {1, 1}, "09 x": {1, 0}, "12 x": {1, 0}, "14 x": {6, 0}, "16 y": {store.BookedChunk, 0}, "17 y": {1, 1}}},
 	}
 	for i, st := range steps {
 		if err := db.Commit(ctx, "bk", store.Batch{Appointments: st.appts, Day: "2026-11-30", Seq: int64(i)}); err != nil {
@@ -75,6 +87,26 @@ func TestBookedCountsEachAppointmentOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// oddIDs makes a booking of each id that must be compared byte by byte:
+// a quote, NUL (and the same id cut at it), bytes that are no UTF-8, a
+// letter beyond ASCII.
+func oddIDs(appt func(id string) queue.Appointment) []queue.Appointment {
+	var list []queue.Appointment
+	for _, id := range []string{`q"1`, "nul", "nul\x00end", "\xff\xfe", "\xffa", "grüß"} {
+		list = append(list, appt(id))
+	}
+	return list
+}
+
+// many makes n bookings with the ids big-0, big-1, …
+func many(n int, appt func(id string) queue.Appointment) []queue.Appointment {
+	list := make([]queue.Appointment, n)
+	for i := range list {
+		list[i] = appt(fmt.Sprintf("big-%d", i))
+	}
+	return list
 }
 
 func fmtKey(hour int, service string) string {
