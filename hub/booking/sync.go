@@ -132,20 +132,36 @@ const (
 // A failing backend is logged and retried in the next round, never fatal.
 // It returns nil when ctx ends.
 func (s *Syncer) Run(ctx context.Context) error {
+	s.round(ctx)
+	return s.Poll(ctx)
+}
+
+// Poll syncs every office every Interval, the first time one Interval
+// from now, until ctx ends, like Run otherwise. It is for a hub that has
+// just synced every office before serving: Run's first round would fetch
+// the whole day from the backend again at once, and a first round that
+// began only after a later sync had started held that sync up until it
+// had imported the day itself.
+func (s *Syncer) Poll(ctx context.Context) error {
 	for {
-		for _, o := range s.Offices {
-			if ctx.Err() != nil {
-				return nil
-			}
-			// SyncOffice logs and records its error; the next round
-			// retries, so there is nothing more to do with it here.
-			_ = s.SyncOffice(ctx, o.ID)
-		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.after(s.interval()):
 		}
+		s.round(ctx)
+	}
+}
+
+// round syncs every office once.
+func (s *Syncer) round(ctx context.Context) {
+	for _, o := range s.Offices {
+		if ctx.Err() != nil {
+			return
+		}
+		// SyncOffice logs and records its error; the next round
+		// retries, so there is nothing more to do with it here.
+		_ = s.SyncOffice(ctx, o.ID)
 	}
 }
 

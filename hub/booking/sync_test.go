@@ -551,6 +551,44 @@ func TestSyncerRun(t *testing.T) {
 	}
 }
 
+// TestSyncerPollWaitsAnIntervalFirst: a hub that synced every office
+// before serving polls from one interval on; it does not fetch the whole
+// day again at once.
+func TestSyncerPollWaitsAnIntervalFirst(t *testing.T) {
+	backend := &fakeBackend{}
+	apply := &fakeApplier{}
+	timers := newFakeTimers()
+	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
+		Interval: 2 * time.Minute, After: timers.After,
+		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Poll(ctx) }()
+
+	tm := timers.next(t)
+	if tm.d != 2*time.Minute {
+		t.Errorf("waits %v first, want the interval 2m", tm.d)
+	}
+	if n := backend.callCount(); n != 0 {
+		t.Fatalf("%d backend calls before the first interval ended, want 0", n)
+	}
+	tm.ch <- time.Time{}
+	timers.next(t)
+	if backend.callCount() != 2 || apply.callCount() != 2 {
+		t.Fatalf("after the first interval: %d backend calls, %d applies; want 2, 2", backend.callCount(), apply.callCount())
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Poll = %v, want nil when the context ends", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Poll did not stop within 10s of cancel")
+	}
+}
+
 // orderedBackend answers the first fetch slowly with an old list and the
 // second at once with a newer one.
 type orderedBackend struct {

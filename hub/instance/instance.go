@@ -340,7 +340,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	if o.Demo != nil { // statistics.go: the manager's page is never empty
 		h.goRun(func() error { return demoHistory(runCtx, db, o.Offices, o.Now, o.Log) })
 	}
-	h.goRun(func() error { return h.Syncer.Run(runCtx) })
+	h.goRun(func() error { return h.Syncer.Poll(runCtx) }) // synced above
 	h.goRun(func() error { return webhooks.Run(runCtx) })
 	h.goRun(func() error { return h.Outbox.Run(runCtx) })
 	if o.Backup.Dir != "" {
