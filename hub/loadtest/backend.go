@@ -15,6 +15,7 @@ import (
 type bigDay struct {
 	mu   sync.Mutex
 	list []booking.Appointment
+	next []booking.Appointment // made by prepare, handed out once
 }
 
 func newBigDay(office queue.Office, n int, now time.Time) *bigDay {
@@ -35,9 +36,26 @@ func newBigDay(office queue.Office, n int, now time.Time) *bigDay {
 	return b
 }
 
+// prepare makes the copy of the list that the next Appointments hands
+// out, so that a timed sync times the hub and not this stand-in. The copy
+// (50,000 bookings, some 6 MB of pointers) is what a real backend's
+// decoded answer would be, fresh memory every time, but it is the
+// backend's work: made inside the timed re-sync, right after the import,
+// it met a garbage collection of the import's heap in 2 of 13 runs and
+// paid it in mark assists, 104 and 109 ms against the hub's own 3 ms.
+func (b *bigDay) prepare() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.next = append([]booking.Appointment(nil), b.list...)
+}
+
 func (b *bigDay) Appointments(ctx context.Context, office, day string) ([]booking.Appointment, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if l := b.next; l != nil {
+		b.next = nil
+		return l, nil
+	}
 	return append([]booking.Appointment(nil), b.list...), nil
 }
 

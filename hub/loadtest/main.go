@@ -556,6 +556,9 @@ func load(n int, do func(i int) error) (float64, []time.Duration, int, error) {
 	return rate, lat, int(failed.Load()), err
 }
 
+// resyncRuns is how many unchanged re-syncs the big day times.
+const resyncRuns = 5
+
 func bigDayFigures(dir, floorhub string, appointments, checkins int) ([]row, error) {
 	now := time.Now()
 	office := demo.Offices()[0]
@@ -573,6 +576,7 @@ func bigDayFigures(dir, floorhub string, appointments, checkins int) ([]row, err
 	b.mu.Lock()
 	b.list = full
 	b.mu.Unlock()
+	b.prepare()
 	t0 := time.Now()
 	if err := h.Syncer.SyncOffice(ctx, office.ID); err != nil {
 		return nil, err
@@ -581,14 +585,23 @@ func bigDayFigures(dir, floorhub string, appointments, checkins int) ([]row, err
 	st := h.Syncer.Status(office.ID)
 	rows = append(rows, row{what: fmt.Sprintf("import of %d appointments", appointments), measured: fmt.Sprintf("%s (%d written)", ms(imp), st.Changed),
 		budget: "≤ 1 s", verdict: verdict(imp <= time.Second && st.Changed == appointments)})
-	t0 = time.Now()
-	if err := h.Syncer.SyncOffice(ctx, office.ID); err != nil {
-		return nil, err
+	// A re-sync comes every minute all day: the slowest of several is
+	// held to the budget, the first right after the import.
+	var resyncs []time.Duration
+	written := 0
+	for range resyncRuns {
+		b.prepare()
+		t0 = time.Now()
+		if err := h.Syncer.SyncOffice(ctx, office.ID); err != nil {
+			return nil, err
+		}
+		resyncs = append(resyncs, time.Since(t0))
+		written += h.Syncer.Status(office.ID).Changed
 	}
-	re := time.Since(t0)
-	st = h.Syncer.Status(office.ID)
-	rows = append(rows, row{what: "unchanged re-sync", measured: fmt.Sprintf("%s (%d written)", ms(re), st.Changed),
-		budget: "≤ 100 ms, writes nothing", verdict: verdict(re <= 100*time.Millisecond && st.Changed == 0)})
+	slowest := percentile(resyncs, 1)
+	rows = append(rows, row{what: fmt.Sprintf("unchanged re-sync, slowest of %d (median)", resyncRuns),
+		measured: fmt.Sprintf("%s (%s), %d written", ms(slowest), ms(percentile(resyncs, 0.5)), written),
+		budget:   "≤ 100 ms, writes nothing", verdict: verdict(slowest <= 100*time.Millisecond && written == 0)})
 
 	// Durable check-ins by QR code from 64 clients, each a new ticket.
 	device := api.NewClient(h.URL, "bench")
