@@ -165,7 +165,8 @@ func postDiscard(ctx context.Context, hc *http.Client, url, body string) error {
 type hubUnderTest struct {
 	where      string // "process" or "in-process", for the rows
 	pid        int    // the hub's process; 0 when it runs in this one
-	url, token string
+	url, token string // token: a kiosk's
+	display    string // a display's token
 	clerk      *api.Client
 	device     *api.Client
 	office     queue.Office
@@ -235,7 +236,7 @@ func startHubUnderTest(dir, bin string) (*hubUnderTest, error) {
 	device := api.NewClient(base, "demo")
 	var last int64
 	return &hubUnderTest{
-		where: "process", pid: cmd.Process.Pid, url: base, token: "demo", office: office,
+		where: "process", pid: cmd.Process.Pid, url: base, token: "demo", display: "demo-display", office: office,
 		clerk:  &api.Client{Base: base, User: "demo", Password: "demo"},
 		device: device,
 		// The answer to a call carries no seq: the events since the last
@@ -269,7 +270,7 @@ func inProcessHub(dir string, office queue.Office) (*hubUnderTest, error) {
 	}
 	loop := h.Loops[office.ID]
 	return &hubUnderTest{
-		where: "in-process", url: h.URL, token: "bench", office: office,
+		where: "in-process", url: h.URL, token: "bench", display: "bench", office: office,
 		clerk:         &api.Client{Base: h.URL, User: "bench", Password: "bench"},
 		device:        api.NewClient(h.URL, "bench"),
 		latest:        func(context.Context) (int64, error) { return loop.Seq(), nil },
