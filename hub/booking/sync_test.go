@@ -506,16 +506,37 @@ func (f *fakeTimers) next(t *testing.T) fakeTimer {
 	}
 }
 
-func TestSyncerRun(t *testing.T) {
-	backend := &fakeBackend{err: errors.New("503 Service Unavailable")}
-	apply := &fakeApplier{}
-	timers := newFakeTimers()
-	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
+// runSyncer runs loop (a Syncer's Run or Poll) over the two test offices
+// with backend, an interval of 2 minutes and fake timers. stop ends it and
+// checks that it returns nil within 10 s.
+func runSyncer(t *testing.T, backend *fakeBackend, loop func(*Syncer, context.Context) error) (s *Syncer, apply *fakeApplier, timers *fakeTimers, stop func()) {
+	t.Helper()
+	apply = &fakeApplier{}
+	timers = newFakeTimers()
+	s = &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
 		Interval: 2 * time.Minute, After: timers.After,
 		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.DiscardHandler)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx) }()
+	go func() { done <- loop(s, ctx) }()
+	return s, apply, timers, func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the loop returned %v, want nil when the context ends", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the loop did not stop within 10s of cancel")
+		}
+	}
+}
+
+func TestSyncerRun(t *testing.T) {
+	backend := &fakeBackend{err: errors.New("503 Service Unavailable")}
+	s, apply, timers, stop := runSyncer(t, backend, (*Syncer).Run)
+	defer stop()
 
 	// First round at start: both offices tried, the outage applies nothing.
 	tm := timers.next(t)
@@ -539,16 +560,6 @@ func TestSyncerRun(t *testing.T) {
 	if st := s.Status("nord"); st.LastError != "" || st.LastSuccess.IsZero() {
 		t.Errorf("status = %+v, want a success", st)
 	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run = %v, want nil when the context ends", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not stop within 10s of cancel")
-	}
 }
 
 // TestSyncerPollWaitsAnIntervalFirst: a hub that synced every office
@@ -556,14 +567,8 @@ func TestSyncerRun(t *testing.T) {
 // day again at once.
 func TestSyncerPollWaitsAnIntervalFirst(t *testing.T) {
 	backend := &fakeBackend{}
-	apply := &fakeApplier{}
-	timers := newFakeTimers()
-	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
-		Interval: 2 * time.Minute, After: timers.After,
-		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.DiscardHandler)}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Poll(ctx) }()
+	_, apply, timers, stop := runSyncer(t, backend, (*Syncer).Poll)
+	defer stop()
 
 	tm := timers.next(t)
 	if tm.d != 2*time.Minute {
@@ -576,16 +581,6 @@ func TestSyncerPollWaitsAnIntervalFirst(t *testing.T) {
 	timers.next(t)
 	if backend.callCount() != 2 || apply.callCount() != 2 {
 		t.Fatalf("after the first interval: %d backend calls, %d applies; want 2, 2", backend.callCount(), apply.callCount())
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Poll = %v, want nil when the context ends", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Poll did not stop within 10s of cancel")
 	}
 }
 
