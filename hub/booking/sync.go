@@ -128,20 +128,13 @@ const (
 	maxDuration     = 12 * time.Hour
 )
 
-// Run syncs every office at once and then every Interval until ctx ends.
-// A failing backend is logged and retried in the next round, never fatal.
-// It returns nil when ctx ends.
-func (s *Syncer) Run(ctx context.Context) error {
-	s.round(ctx)
-	return s.Poll(ctx)
-}
-
 // Poll syncs every office every Interval, the first time one Interval
-// from now, until ctx ends, like Run otherwise. It is for a hub that has
-// just synced every office before serving: Run's first round would fetch
-// the whole day from the backend again at once, and a first round that
-// began only after a later sync had started held that sync up until it
-// had imported the day itself.
+// from now, until ctx ends. A failing backend is logged and retried in
+// the next round, never fatal. It returns nil when ctx ends. The hub
+// syncs every office once before it serves, and then polls: a round at
+// once would fetch the whole day from the backend again, and a round
+// that began only after a later sync had started held that sync up until
+// it had imported the day itself.
 func (s *Syncer) Poll(ctx context.Context) error {
 	for {
 		select {

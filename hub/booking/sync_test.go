@@ -506,40 +506,31 @@ func (f *fakeTimers) next(t *testing.T) fakeTimer {
 	}
 }
 
-// runSyncer runs loop (a Syncer's Run or Poll) over the two test offices
-// with backend, an interval of 2 minutes and fake timers. stop ends it and
-// checks that it returns nil within 10 s.
-func runSyncer(t *testing.T, backend *fakeBackend, loop func(*Syncer, context.Context) error) (s *Syncer, apply *fakeApplier, timers *fakeTimers, stop func()) {
-	t.Helper()
-	apply = &fakeApplier{}
-	timers = newFakeTimers()
-	s = &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
+// TestSyncerPoll: a hub that synced every office before serving polls
+// from one interval on, and does not fetch the whole day again at once;
+// a failing backend is retried in the next round.
+func TestSyncerPoll(t *testing.T) {
+	backend := &fakeBackend{err: errors.New("503 Service Unavailable")}
+	apply := &fakeApplier{}
+	timers := newFakeTimers()
+	s := &Syncer{Backend: backend, Offices: testOffices(), Apply: apply, Hash: testHash,
 		Interval: 2 * time.Minute, After: timers.After,
 		Now: func() time.Time { return at(9, 0) }, Log: slog.New(slog.DiscardHandler)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- loop(s, ctx) }()
-	return s, apply, timers, func() {
-		t.Helper()
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("the loop returned %v, want nil when the context ends", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("the loop did not stop within 10s of cancel")
-		}
-	}
-}
+	go func() { done <- s.Poll(ctx) }()
 
-func TestSyncerRun(t *testing.T) {
-	backend := &fakeBackend{err: errors.New("503 Service Unavailable")}
-	s, apply, timers, stop := runSyncer(t, backend, (*Syncer).Run)
-	defer stop()
-
-	// First round at start: both offices tried, the outage applies nothing.
 	tm := timers.next(t)
+	if tm.d != 2*time.Minute {
+		t.Errorf("waits %v first, want the interval 2m", tm.d)
+	}
+	if n := backend.callCount(); n != 0 {
+		t.Fatalf("%d backend calls before the first interval ended, want 0", n)
+	}
+
+	// The first round: both offices tried, the outage applies nothing.
+	tm.ch <- time.Time{}
+	tm = timers.next(t)
 	if tm.d != 2*time.Minute {
 		t.Errorf("waits %v between rounds, want the interval 2m", tm.d)
 	}
@@ -560,27 +551,15 @@ func TestSyncerRun(t *testing.T) {
 	if st := s.Status("nord"); st.LastError != "" || st.LastSuccess.IsZero() {
 		t.Errorf("status = %+v, want a success", st)
 	}
-}
 
-// TestSyncerPollWaitsAnIntervalFirst: a hub that synced every office
-// before serving polls from one interval on; it does not fetch the whole
-// day again at once.
-func TestSyncerPollWaitsAnIntervalFirst(t *testing.T) {
-	backend := &fakeBackend{}
-	_, apply, timers, stop := runSyncer(t, backend, (*Syncer).Poll)
-	defer stop()
-
-	tm := timers.next(t)
-	if tm.d != 2*time.Minute {
-		t.Errorf("waits %v first, want the interval 2m", tm.d)
-	}
-	if n := backend.callCount(); n != 0 {
-		t.Fatalf("%d backend calls before the first interval ended, want 0", n)
-	}
-	tm.ch <- time.Time{}
-	timers.next(t)
-	if backend.callCount() != 2 || apply.callCount() != 2 {
-		t.Fatalf("after the first interval: %d backend calls, %d applies; want 2, 2", backend.callCount(), apply.callCount())
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Poll = %v, want nil when the context ends", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Poll did not stop within 10s of cancel")
 	}
 }
 
