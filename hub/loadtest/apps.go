@@ -220,18 +220,16 @@ func appFigures(dir, bin, hubBin string, calls int) ([]row, error) {
 			counters = append(counters, c.ID)
 		}
 	}
-	var lat, answered []time.Duration
-	pause := newCallPause()
-	callsStarted := time.Now()
-	for i := 0; i < calls; i++ {
+	// call makes the i-th call and waits for the frame that shows it.
+	call := func(i int) (repaint, answer time.Duration, err error) {
 		t0 := time.Now()
 		if _, err := clerk.Act(ctx, office.ID, counters[i%len(counters)], api.ActionNext, api.ActionRequest{Current: api.CurrentServed}); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
-		answered = append(answered, time.Since(t0))
+		answer = time.Since(t0)
 		want, err := h.latest(ctx) // the office's seq after the call
 		if err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		l, err := d.wait(func(s string) bool {
 			// slog's text form: msg="board repainted" seq=42
@@ -243,10 +241,27 @@ func appFigures(dir, bin, hubBin string, calls int) ([]row, error) {
 			return seq >= want
 		}, 10*time.Second)
 		if err != nil {
+			return 0, 0, err
+		}
+		return l.at.Sub(t0), answer, nil
+	}
+	// The clerk's first request pays the check of the password (bcrypt,
+	// then remembered): 116 and 131 ms to the screen in two runs, 82 and
+	// 94 ms of it in the hub's answer. That is a clerk's login, not a
+	// call; the timed calls follow an untimed one.
+	if _, _, err := call(calls); err != nil {
+		return nil, err
+	}
+	var lat, answered []time.Duration
+	pause := newCallPause()
+	callsStarted := time.Now()
+	for i := 0; i < calls; i++ {
+		time.Sleep(pause.next())
+		l, a, err := call(i)
+		if err != nil {
 			return nil, err
 		}
-		lat = append(lat, l.at.Sub(t0))
-		time.Sleep(pause.next())
+		lat, answered = append(lat, l), append(answered, a)
 	}
 	p99 := percentile(lat, 0.99)
 	rows = append(rows,
