@@ -110,10 +110,15 @@ func TestWebDisplay(t *testing.T) {
 
 	// The blink, as on the Fyne board: the bar turns white in the off
 	// phase and the number stays black. The animation is paused at a time
-	// of each phase and the computed colours read.
+	// of each phase and the computed colours read. A render sets the
+	// blink's delay to minus the time since the call arrived, so that a
+	// later render continues the blink; that delay is cleared first, or
+	// the times below would be shifted by it (a render 300-400 ms after
+	// the call put both in white phases).
 	phase := func(ms int) (look string) {
 		tb.eval(fmt.Sprintf(`(() => {
 			const e = document.querySelector(".call.newest");
+			e.style.animationDelay = "0s";
 			e.classList.remove("blink"); void e.offsetWidth; e.classList.add("blink");
 			e.getAnimations().forEach(a => { a.pause(); a.currentTime = %d; });
 			return getComputedStyle(e).backgroundColor + " / " + getComputedStyle(e.querySelector(".number")).color;
