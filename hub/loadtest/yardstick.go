@@ -157,11 +157,11 @@ func postDiscard(ctx context.Context, hc *http.Client, url, body string) error {
 	return err
 }
 
-// hubUnderTest is the hub the call → event figures measure: a process of
-// its own when its binary is given, as floorhub is one (in the load
-// test's process, the hub's goroutines would share a scheduler and a
-// garbage collector with thousands of clients, and the yardstick's not),
-// else a hub in this process.
+// hubUnderTest is the hub the call → event, call → phone and repaint
+// figures measure: a process of its own when its binary is given, as
+// floorhub is one (in the load test's process, the hub's goroutines would
+// share a scheduler and a garbage collector with thousands of clients,
+// and the yardstick's not), else a hub in this process.
 type hubUnderTest struct {
 	where      string // "process" or "in-process", for the rows
 	pid        int    // the hub's process; 0 when it runs in this one
