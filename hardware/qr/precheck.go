@@ -58,25 +58,32 @@ func mayHoldCode(p gray) bool {
 	if p.w < 21 || p.h < 21 {
 		return false
 	}
-	bin := binPool.Get().(*[]byte)
-	defer binPool.Put(bin)
-	if hasThreeFinders(finderCandidates(p, bin)) {
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	if hasThreeFinders(finderCandidates(p, s)) {
 		return true
 	}
 	// Sensor noise and JPEG blocks can break the runs of small modules at
 	// full resolution; averaged 2×2 they are whole again.
 	if min(p.w, p.h) >= 84 {
 		half := halfScale(p)
-		cands := finderCandidates(half, bin)
+		cands := finderCandidates(half, s)
 		grayPool.Put(&half.pix)
 		return hasThreeFinders(cands)
 	}
 	return false
 }
 
+// scratch is the memory a pre-check takes over from the one before: the
+// thresholded plane and the run ends of a row.
+type scratch struct {
+	plane  []byte
+	bounds []int
+}
+
 var (
-	binPool  = sync.Pool{New: func() any { return new([]byte) }}
-	grayPool = sync.Pool{New: func() any { return new([]byte) }}
+	scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+	grayPool    = sync.Pool{New: func() any { return new([]byte) }}
 )
 
 // halfScale averages 2×2 blocks into a pooled plane.
@@ -174,16 +181,18 @@ func sortByModule(c []candidate) {
 // binary is p seen through a local threshold: the midrange of the 5×5
 // blocks around a pixel's block. In flat areas (less contrast than
 // precheckMinRange) every pixel is light, so that noise on a plain wall
-// makes no runs. Pixels are thresholded when read: only the scanned rows
-// and the few cross-checks read them.
+// makes no runs. Every pixel is thresholded once, into a plane of one
+// byte per pixel: the cross-checks walk columns and diagonals through it
+// thousands of times on a noisy frame, and a lookup of the threshold at
+// every step of those walks took more time than thresholding the rows
+// that no scan reads.
 type binary struct {
-	pix  []byte
+	dark []byte // 1 for a dark pixel, 0 for a light one; row after row
 	w, h int
-	thr  []int16 // per block; -1 means flat
-	bw   int
 }
 
-func newBinary(p gray) binary {
+// newBinary thresholds p into the pooled plane.
+func newBinary(p gray, plane *[]byte) binary {
 	bw := (p.w + precheckBlock - 1) / precheckBlock
 	bh := (p.h + precheckBlock - 1) / precheckBlock
 	lo := make([]byte, bw*bh)
@@ -191,15 +200,14 @@ func newBinary(p gray) binary {
 	for i := range lo {
 		lo[i] = 255
 	}
+	full := p.w / precheckBlock
 	// Every second row sets the blocks' range, as every second row is
 	// scanned (precheckRowStep): a finder pattern's dark and light
-	// modules span more rows than that, and these loops touch every
-	// pixel they read: they took a quarter of a noisy frame's time.
+	// modules span more rows than that.
 	for y := 0; y < p.h; y += precheckRowStep {
 		row := p.pix[y*p.w : (y+1)*p.w]
 		brow := (y / precheckBlock) * bw
 		blo, bhi := lo[brow:brow+bw], hi[brow:brow+bw]
-		full := p.w / precheckBlock
 		for bx := 0; bx < full; bx++ {
 			// A fixed-size array lets the compiler drop the bounds checks
 			// of the loop that touches every pixel.
@@ -227,7 +235,8 @@ func newBinary(p gray) binary {
 			lo5[by*bw+bx], hi5[by*bw+bx] = l, h
 		}
 	}
-	thr := make([]int16, bw*bh)
+	// A flat block's threshold is -1: every pixel is above it, light.
+	thr := make([]int, bw*bh)
 	for by := 0; by < bh; by++ {
 		for bx := 0; bx < bw; bx++ {
 			l, h := byte(255), byte(0)
@@ -238,70 +247,68 @@ func newBinary(p gray) binary {
 			if int(h)-int(l) < precheckMinRange {
 				thr[by*bw+bx] = -1
 			} else {
-				thr[by*bw+bx] = int16((int(l) + int(h) + 1) / 2)
+				thr[by*bw+bx] = (int(l) + int(h) + 1) / 2
 			}
 		}
 	}
-	return binary{pix: p.pix, w: p.w, h: p.h, thr: thr, bw: bw}
-}
-
-// dark is 1 for a dark pixel and 0 for a light one.
-func (b binary) dark(x, y int) byte {
-	t := b.thr[uint(y)/precheckBlock*uint(b.bw)+uint(x)/precheckBlock]
-	// Branch-free: on noise a branch here mispredicts half the time.
-	return byte(uint(int(b.pix[y*b.w+x])-int(t)) >> (bits.UintSize - 1))
-}
-
-// row thresholds row y into out.
-func (b binary) row(y int, out []byte) {
-	row := b.pix[y*b.w : (y+1)*b.w]
-	thr := b.thr[(y/precheckBlock)*b.bw:]
-	for bx := 0; bx < b.bw; bx++ {
-		t := int(thr[bx])
-		x1 := min((bx+1)*precheckBlock, b.w)
-		for x := bx * precheckBlock; x < x1; x++ {
-			out[x] = byte(uint(int(row[x])-t) >> (bits.UintSize - 1))
+	if cap(*plane) < p.w*p.h {
+		*plane = make([]byte, p.w*p.h)
+	}
+	b := binary{dark: (*plane)[:p.w*p.h], w: p.w, h: p.h}
+	for y := 0; y < p.h; y++ {
+		row := p.pix[y*p.w : (y+1)*p.w]
+		out := b.dark[y*p.w : (y+1)*p.w]
+		bthr := thr[(y/precheckBlock)*bw : (y/precheckBlock+1)*bw]
+		for bx := 0; bx < full; bx++ {
+			t := bthr[bx]
+			s := (*[precheckBlock]byte)(row[bx*precheckBlock:])
+			d := (*[precheckBlock]byte)(out[bx*precheckBlock:])
+			// Branch-free: on noise a branch here mispredicts half the time.
+			for i := range precheckBlock {
+				d[i] = byte(uint(int(s[i])-t) >> (bits.UintSize - 1))
+			}
+		}
+		for x := full * precheckBlock; x < p.w; x++ {
+			out[x] = byte(uint(int(row[x])-bthr[full]) >> (bits.UintSize - 1))
 		}
 	}
+	return b
 }
 
 // finderCandidates scans every second row of p for five runs in the ratio
 // 1:1:3:1:1 of either polarity and keeps those whose centre passes the
 // same test vertically, horizontally and along both diagonals, with the
 // rows above and below the centre counted as hits.
-func finderCandidates(p gray, buf *[]byte) []candidate {
-	b := newBinary(p)
-	if cap(*buf) < p.w {
-		*buf = make([]byte, p.w)
+func finderCandidates(p gray, s *scratch) []candidate {
+	b := newBinary(p, &s.plane)
+	if cap(s.bounds) < p.w+1 {
+		s.bounds = make([]int, p.w+1)
 	}
-	row := (*buf)[:p.w]
+	e := s.bounds[:p.w+1]
 	var cands []candidate
-	var runs [5]int
 	for y := 1; y < p.h; y += precheckRowStep {
-		b.row(y, row)
-		n := 0 // runs in the window of the last five
-		cur := 1
-		for x := 1; x <= p.w; x++ {
-			if x < p.w && row[x] == row[x-1] {
-				cur++
-				continue
-			}
-			// A run ended at x-1.
-			if n < 5 {
-				runs[n] = cur
-				n++
-			} else {
-				runs[0], runs[1], runs[2], runs[3], runs[4] = runs[1], runs[2], runs[3], runs[4], cur
-			}
-			cur = 1
-			if n < 5 {
-				continue
-			}
-			// Cheap necessary conditions first (this runs at every run
-			// end): the middle run is long enough. gozxing's own test
-			// wants it longer than 1.5 modules of at least one pixel.
+		row := b.dark[y*p.w : (y+1)*p.w]
+		// Where the runs of the row end, e[1:k], after e[0] = 0: without a
+		// branch per pixel, for on noise a run ends at every second pixel
+		// and such a branch mispredicts half the time.
+		e[0] = 0
+		k := 1
+		for x := 1; x < len(row); x++ {
+			e[k] = x
+			k += int(row[x] ^ row[x-1])
+		}
+		e[k] = p.w
+		k++
+		// Every window of five runs, the last ending at x = e[m].
+		for m := 5; m < k; m++ {
+			x := e[m]
+			runs := [5]int{e[m-4] - e[m-5], e[m-3] - e[m-4], e[m-2] - e[m-3], e[m-1] - e[m-2], x - e[m-1]}
 			total := runs[0] + runs[1] + runs[2] + runs[3] + runs[4]
-			if runs[2] < 2 || total < 7 || 35*runs[2] <= 6*total || !crossRatio(runs, precheckScanVariance) {
+			// The middle run is long enough (gozxing's own test wants it
+			// longer than 1.5 modules of at least one pixel), and the
+			// runs pass the ratio test; in one branch, for this runs at
+			// every run end and nearly always fails.
+			if !scanRatio(runs, total) {
 				continue
 			}
 			cx := x - runs[4] - runs[3] - (runs[2]+1)/2
@@ -346,6 +353,25 @@ func finderCandidates(p gray, buf *[]byte) []candidate {
 	return cands
 }
 
+// scanRatio reports whether the runs of a scanned row could cross a
+// finder pattern's centre: the middle run at least 2 pixels and more than
+// 6/35 of the total (1.5 of 7 modules, less the scan's tolerance), and
+// crossRatio at precheckScanVariance, whose bounds it states as
+// differences that are negative when met. It runs at every run end and
+// nearly always fails, so it has no branch but the one on the sign of
+// all differences ANDed: that is negative only when every one is.
+func scanRatio(r [5]int, total int) bool {
+	const v = precheckScanVariance
+	t := total
+	d := (1 - r[2]) & (6 - t) & (6*t - 35*r[2]) &
+		((3000-3*v)*t - 7000*r[2]) & (7000*r[2] - (3000+3*v)*t) &
+		((1000-v)*t - 7000*r[0]) & (7000*r[0] - (1000+v)*t) &
+		((1000-v)*t - 7000*r[1]) & (7000*r[1] - (1000+v)*t) &
+		((1000-v)*t - 7000*r[3]) & (7000*r[3] - (1000+v)*t) &
+		((1000-v)*t - 7000*r[4]) & (7000*r[4] - (1000+v)*t)
+	return d < 0
+}
+
 // addCandidate merges c into a candidate at about the same place.
 func addCandidate(cands []candidate, c candidate) []candidate {
 	for i, o := range cands {
@@ -386,7 +412,7 @@ func crossRatio(r [5]int, variance int) bool {
 // It stops as soon as a run is too long for the pattern: on a noisy frame
 // it runs thousands of times.
 func (b binary) crossLine(x, y, dx, dy int, color byte, want int, variance int, minCentre int) (centre, total int, ok bool) {
-	if x < 0 || y < 0 || x >= b.w || y >= b.h || b.dark(x, y) != color {
+	if x < 0 || y < 0 || x >= b.w || y >= b.h || b.dark[y*b.w+x] != color {
 		return 0, 0, false
 	}
 	// The longest run that the ratio test could still accept, with the
@@ -403,46 +429,57 @@ func (b binary) crossLine(x, y, dx, dy int, color byte, want int, variance int, 
 		back, fwd = min(back, b.h-1-y), min(fwd, y)
 	}
 	other := 1 - color
+	// The walk steps through the plane by step; pb and pf are the next
+	// pixels backwards and forwards.
+	step := dy*b.w + dx
+	pb, pf := y*b.w+x, y*b.w+x+step
+	px := b.dark
 	var r [5]int
 	// The centre run first, both ways: on noise it is usually too short.
 	i := 0
-	for i <= back && b.dark(x-i*dx, y-i*dy) == color && r[2] <= 3*maxModule {
+	for i <= back && px[pb] == color && r[2] <= 3*maxModule {
 		r[2]++
 		i++
+		pb -= step
 	}
 	centreBack := r[2]
 	j := 1
-	for j <= fwd && b.dark(x+j*dx, y+j*dy) == color && r[2] <= 3*maxModule {
+	for j <= fwd && px[pf] == color && r[2] <= 3*maxModule {
 		r[2]++
 		j++
+		pf += step
 	}
 	if r[2] < minCentre || r[2] > 3*maxModule {
 		return 0, 0, false
 	}
-	for i <= back && b.dark(x-i*dx, y-i*dy) == other && r[1] <= maxModule {
+	for i <= back && px[pb] == other && r[1] <= maxModule {
 		r[1]++
 		i++
+		pb -= step
 	}
 	if r[1] == 0 || r[1] > maxModule {
 		return 0, 0, false
 	}
-	for i <= back && b.dark(x-i*dx, y-i*dy) == color && r[0] <= maxModule {
+	for i <= back && px[pb] == color && r[0] <= maxModule {
 		r[0]++
 		i++
+		pb -= step
 	}
 	if r[0] == 0 || r[0] > maxModule {
 		return 0, 0, false
 	}
-	for j <= fwd && b.dark(x+j*dx, y+j*dy) == other && r[3] <= maxModule {
+	for j <= fwd && px[pf] == other && r[3] <= maxModule {
 		r[3]++
 		j++
+		pf += step
 	}
 	if r[3] == 0 || r[3] > maxModule {
 		return 0, 0, false
 	}
-	for j <= fwd && b.dark(x+j*dx, y+j*dy) == color && r[4] <= maxModule {
+	for j <= fwd && px[pf] == color && r[4] <= maxModule {
 		r[4]++
 		j++
+		pf += step
 	}
 	total = r[0] + r[1] + r[2] + r[3] + r[4]
 	if 5*abs(total-want) >= 3*want || !crossRatio(r, variance) {
