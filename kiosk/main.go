@@ -51,6 +51,7 @@ import (
 	"lotse/hardware/scanner"
 	"lotse/hardware/speech"
 	"lotse/hub/api"
+	"lotse/internal/glwindow"
 	"lotse/internal/malloc"
 	"lotse/kiosk/config"
 	"lotse/kiosk/ui"
@@ -85,6 +86,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer cancel()
 
 	a := app.NewWithID("de.lotse.kiosk")
+	// Fyne never tests depth or stencil; without those buffers a frame
+	// costs a fifth less under a software renderer.
+	if err := glwindow.WithoutDepthBuffer(); err != nil {
+		return fmt.Errorf("start the window system: %w", err)
+	}
 	w := a.NewWindow("Lotse Kiosk")
 	printer, err := openPrinter(cfg.Printer, log)
 	if err != nil {
