@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -143,6 +144,14 @@ func (p callPause) next() time.Duration {
 // frame on the screen, under a software renderer.
 const repaintBudget = 50 * time.Millisecond
 
+// repaintCalls is how many calls the repaint's p99 is taken over. The
+// issue asks for at least 100; the p99 of 100 is their second worst, so
+// one stray pause of a machine that runs the hub, the display, Xvfb and
+// the load test on two cores decided it: it read between 36.6 and 52.3 ms
+// in runs of one day. Of 300 it is the fourth worst. The worst is
+// printed beside it.
+const repaintCalls = 300
+
 func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
 
 // appFigures starts the kiosk and the display against a hub and measures
@@ -268,6 +277,7 @@ func appFigures(dir, bin, hubBin string, calls int) ([]row, error) {
 		row{what: fmt.Sprintf("call → display repaint on screen, %d calls (p50)", len(lat)), measured: ms(percentile(lat, 0.5))},
 		row{what: fmt.Sprintf("call → display repaint on screen, %d calls (p99), hub %s", len(lat), h.where), measured: ms(p99),
 			budget: fmt.Sprintf("≤ %d ms", repaintBudget.Milliseconds()), verdict: verdict(p99 <= repaintBudget)},
+		row{what: "  the slowest of them", measured: ms(slices.Max(lat))},
 		row{what: "call → the hub's answer to next, part of the repaint's time (p50 / p99)", measured: ms(percentile(answered, 0.5)) + " / " + ms(percentile(answered, 0.99))})
 	// A display runs all day. Right after the calls, the textures of their
 	// texts are still in Fyne's cache, which keeps each for a minute after

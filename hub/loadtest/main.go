@@ -138,7 +138,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if *apps != "" && (*only == "" || *only == "apps") {
 		fmt.Fprintln(os.Stderr, "measuring the kiosk and the display …")
-		r, err := appFigures(dir, *apps, *hubBin, 100)
+		r, err := appFigures(dir, *apps, *hubBin, repaintCalls)
 		if err != nil {
 			return err
 		}
