@@ -176,9 +176,12 @@ func statisticsQuery(dir string) ([]row, error) {
 // statisticsCost measures durable check-ins with the statistics kept and
 // switched off, in pairs of rounds whose order alternates, so that a
 // drift of the machine (other work on it) meets both alike; the cost is
-// the median of the pairs' ratios.
+// the median of the pairs' ratios, printed with the middle half of them.
+// A pair's ratio swings by about ten per cent either way on a machine of
+// two cores, and the median of ten pairs read between −0.8 and 8.4 % in
+// four benches of one build; thirty pairs take twelve seconds.
 func statisticsCost(dir string) ([]row, error) {
-	const pairs, perRound = 10, 1000
+	const pairs, perRound = 30, 1000
 	office := demo.Offices()[0]
 	n := 2*pairs*perRound + warmUp
 	b := newBigDay(office, n, time.Now())
@@ -230,8 +233,10 @@ func statisticsCost(dir string) ([]row, error) {
 		sort.Float64s(list)
 		return list[len(list)/2]
 	}
-	cost := 1 - med(ratios)
-	return []row{{what: fmt.Sprintf("cost of keeping statistics: check-ins with/without (median of %d pairs)", pairs),
-		measured: fmt.Sprintf("%.0f/s vs %.0f/s: %s %%", med(on), med(off), strconv.FormatFloat(100*cost, 'f', 1, 64)),
-		budget:   "≤ 5 %", verdict: verdict(cost <= 0.05)}}, nil
+	cost := 1 - med(ratios) // sorts ratios
+	percent := func(ratio float64) string { return strconv.FormatFloat(100*(1-ratio), 'f', 1, 64) }
+	return []row{{what: fmt.Sprintf("cost of keeping statistics: check-ins with/without (median of %d pairs; middle half)", pairs),
+		measured: fmt.Sprintf("%.0f/s vs %.0f/s: %s %% (%s to %s)", med(on), med(off), percent(1-cost),
+			percent(ratios[3*len(ratios)/4]), percent(ratios[len(ratios)/4])),
+		budget: "≤ 5 %", verdict: verdict(cost <= 0.05)}}, nil
 }
