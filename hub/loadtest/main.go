@@ -560,12 +560,13 @@ func load(n int, do func(i int) error) (float64, []time.Duration, int, error) {
 const resyncRuns = 5
 
 func bigDayFigures(dir, floorhub string, appointments, checkins int) ([]row, error) {
-	now := time.Now()
 	office := demo.Offices()[0]
+	clock := middayClock(office)
+	now := clock()
 	b := newBigDay(office, appointments, now)
 	full := b.list
 	b.list = nil // the hub starts with an empty day; the import is timed below
-	h, err := startHub(dir, "bigday", b, time.Now)
+	h, err := startHub(dir, "bigday", b, clock)
 	if err != nil {
 		return nil, err
 	}
