@@ -39,10 +39,10 @@ func newBigDay(office queue.Office, n int, now time.Time) *bigDay {
 // middayClock is the clock of the load test's hubs that serve a big day:
 // it runs at the real pace from noon of the office's current day. The
 // big day's bookings lie within ten minutes of the hub's now, and with
-// the real clock a run near the office's midnight had bookings of the day
-// before, and could see the day turn under it: the statistics part failed
-// with "no appointment for this code today" just after midnight in
-// Berlin (23:00 UTC).
+// the real clock a run within ten minutes of the office's midnight had
+// bookings of another day, and could see the day turn under it: at 23:54
+// in Berlin the statistics part failed with "no appointment for this code
+// today" for the bookings after midnight.
 func middayClock(office queue.Office) func() time.Time {
 	start := time.Now()
 	loc := office.Location
