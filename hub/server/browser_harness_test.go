@@ -220,6 +220,21 @@ func (tb *tab) fillLogin(counter string) {
 	)
 }
 
+// endSession ends the page's session behind its back, as an expiry
+// would, and waits for the hub's answer. Evaluate does not wait for a
+// promise: the DELETE could still be under way when the page acted next,
+// so that the action still went through, or the DELETE's answer, which
+// clears the cookie, arrived after a new login and ended that one too. A
+// run of CI under load failed that way: the login page stayed through
+// three subtests.
+func (tb *tab) endSession() {
+	tb.t.Helper()
+	tb.eval(`window.lotseSessionEnded = false;
+		fetch("/api/v1/session", {method: "DELETE"}).then((r) => { window.lotseSessionEnded = r.ok; });
+		true`, nil)
+	tb.waitFor("session ended", `window.lotseSessionEnded`)
+}
+
 // current is the ticket number the workplace shows as current.
 func (tb *tab) current() string { return tb.text("#current-number") }
 

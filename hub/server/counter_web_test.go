@@ -230,8 +230,7 @@ func TestCounterWorkplace(t *testing.T) {
 		a.t = t
 		a.waitEnabled("next")
 		// The session ends behind the page's back.
-		a.eval(`fetch("/api/v1/session", {method: "DELETE"}).then(() => true)`, nil)
-		a.waitFor("cookie gone", `true`)
+		a.endSession()
 		a.press("next")
 		a.waitFor("login with message", `!document.querySelector("#login").hidden && !document.querySelector("#login-message").hidden`)
 		a.fillLogin("schalter-1")
@@ -539,7 +538,7 @@ func TestCounterScreenshots(t *testing.T) {
 	}
 	d.do(chromedp.Navigate(h.URL + "/counter/desk.html"))
 	d.waitFor("desk", `document.querySelector("#login").hidden`)
-	d.eval(`fetch("/api/v1/session", {method: "DELETE"}).then(() => true)`, nil)
+	d.endSession()
 	d.do(chromedp.Reload())
 	d.waitFor("login", `!document.querySelector("#login").hidden`)
 	d.shot("login-en")
