@@ -271,7 +271,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 	h.Addr = ln.Addr().String()
 	// The cap per source sits below the overall limit, so that connections
 	// it refuses are closed without waiting for a free slot.
-	ln = netutil.LimitListener(limitPerSource(ln, lim.MaxConnsPerSource), lim.MaxConns)
+	ln = steadyDeadlines(netutil.LimitListener(limitPerSource(ln, lim.MaxConnsPerSource), lim.MaxConns))
 	host, port, _ := net.SplitHostPort(h.Addr)
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"
@@ -298,7 +298,7 @@ func Start(ctx context.Context, o Options) (*Hub, error) {
 		if host, port, _ := net.SplitHostPort(publicLn.Addr().String()); net.ParseIP(host).IsUnspecified() {
 			h.PublicURL = scheme + "://" + net.JoinHostPort("localhost", port)
 		}
-		publicLn = netutil.LimitListener(limitPerSource(publicLn, lim.MaxConnsPerSource), lim.MaxConns)
+		publicLn = steadyDeadlines(netutil.LimitListener(limitPerSource(publicLn, lim.MaxConnsPerSource), lim.MaxConns))
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
