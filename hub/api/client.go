@@ -256,8 +256,9 @@ func DecodeMessage(data []byte) (Message, error) {
 // Stream is an open stream connection. It is not safe for concurrent reads.
 type Stream struct {
 	conn *websocket.Conn
-	// ReadTimeout bounds each Next; the hub pings every few seconds, so a
-	// longer silence means the connection is dead. Zero means 30 s.
+	// ReadTimeout bounds each Next; the hub sends an event or a ping at
+	// least every few seconds, so a longer silence means the connection
+	// is dead. Zero means 30 s.
 	ReadTimeout time.Duration
 }
 

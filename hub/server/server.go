@@ -47,7 +47,8 @@ type Config struct {
 	QRCode func(text string, size int) (image.Image, error)
 	// Notice returns the office's notice for the boards' ticker; may be nil.
 	Notice func(office string) string
-	// PingEvery is how often streams are pinged; 0: 5 s.
+	// PingEvery is the longest a stream stays silent: a stream that was
+	// sent nothing for half of it is pinged; 0: 5 s.
 	PingEvery time.Duration
 	// Timeout bounds a request's wait for its office loop; 0: 10 s.
 	Timeout time.Duration

@@ -169,12 +169,15 @@ const maxEarly = 4096
 // owns the joins, the resumes, the leaves and the pings; mu guards the
 // client set and the ring, which both sides change.
 type broadcaster struct {
-	office     string
-	convert    *converter
-	metrics    *metrics
-	log        *slog.Logger
-	pingEvery  time.Duration
-	slowWrite  time.Duration // see the constant
+	office    string
+	convert   *converter
+	metrics   *metrics
+	log       *slog.Logger
+	pingEvery time.Duration
+	slowWrite time.Duration // see the constant
+	// pingTicks, if set, drives the pings instead of a ticker at half
+	// of pingEvery (tests).
+	pingTicks  <-chan time.Time
 	register   chan registration
 	ready      chan readiness
 	unregister chan *client
@@ -187,7 +190,10 @@ type broadcaster struct {
 	early   [][]message // published before run began
 	seq     int64       // the last event's seq
 	turned  int64       // the seq of the last day turn
-	ring    []message   // the recent events, for clients that resume
+	// sent: the clients were sent an event or a ping since the last ping
+	// tick, so the next tick need not ping them.
+	sent    bool
+	ring    []message // the recent events, for clients that resume
 	clients map[*client]struct{}
 }
 
@@ -295,6 +301,7 @@ func (b *broadcaster) fanOut(msgs []message) *delivery {
 	if len(batch) == 0 {
 		return delivered
 	}
+	b.sent = true
 	d := newDelivery()
 	defer d.written()
 	// The live writers' copy, whose last message counts the write.
@@ -341,8 +348,12 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 	}
 	b.early, b.running = nil, true
 	b.mu.Unlock()
-	ping := time.NewTicker(b.pingEvery)
-	defer ping.Stop()
+	ticks := b.pingTicks
+	if ticks == nil {
+		ping := time.NewTicker(b.pingEvery / 2)
+		defer ping.Stop()
+		ticks = ping.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -365,19 +376,37 @@ func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, 
 			b.mu.Lock()
 			b.drop(c)
 			b.mu.Unlock()
-		case now := <-ping.C:
+		case now := <-ticks:
 			b.mu.Lock()
-			data, _ := json.Marshal(api.Ping{Type: api.TypePing, Time: now, Seq: b.seq})
-			pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
-			if err == nil {
-				msgs := []message{{pm: pm}}
-				for c := range b.clients {
-					if c.live {
-						b.deliver(c, msgs)
-					}
-				}
-			}
+			b.ping(now)
 			b.mu.Unlock()
+		}
+	}
+}
+
+// ping sends the live clients a ping unless they were sent something
+// since the last tick; b.mu is held. The ticks come at half of
+// pingEvery, so a stream is never silent for longer than pingEvery, and
+// pings go out only after half of it passed without an event: while an
+// office calls, its events keep the screens' connections alive. A ping
+// is one more write to every screen: at a thousand screens, as much work
+// as a call's event, and a call that met it waited for it.
+func (b *broadcaster) ping(now time.Time) {
+	if b.sent {
+		b.sent = false
+		return
+	}
+	b.sent = true
+	data, _ := json.Marshal(api.Ping{Type: api.TypePing, Time: now, Seq: b.seq})
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+	if err != nil {
+		b.log.Error("prepare ping", "office", b.office, "err", err)
+		return
+	}
+	msgs := []message{{pm: pm}}
+	for c := range b.clients {
+		if c.live {
+			b.deliver(c, msgs)
 		}
 	}
 }
