@@ -13,8 +13,9 @@ import (
 
 // streamWatch passes the stream's messages to the board and notes when
 // the stream last showed life, for the display's health report. The hub
-// pings every 5 s, so a connection that has said nothing for
-// board.StaleAfter is gone, as the board's own warning judges it.
+// sends an event or a ping at least every 5 s, so a connection that has
+// said nothing for board.StaleAfter is gone, as the board's own warning
+// judges it.
 type streamWatch struct {
 	board.Sink
 	now  func() time.Time

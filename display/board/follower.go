@@ -39,7 +39,7 @@ type Follower struct {
 	// api.ReconnectMax). Tests shorten them.
 	MinBackoff, MaxBackoff time.Duration
 	// ReadTimeout closes a connection that stays silent this long (default
-	// 10 s; the hub pings every few seconds).
+	// 10 s; the hub sends an event or a ping at least every 5 s).
 	ReadTimeout time.Duration
 }
 

@@ -15,8 +15,8 @@ import (
 const DefaultHistory = 12
 
 // StaleAfter is how long the board waits for any message before it warns
-// that the connection is lost: the hub pings every 5 s, so this is one ping
-// interval plus a margin for a busy machine.
+// that the connection is lost: the hub sends an event or a ping at least
+// every 5 s, so this is that interval plus a margin for a busy machine.
 const StaleAfter = 8 * time.Second
 
 // Call is one line of the board: a ticket called to a counter.

@@ -337,8 +337,9 @@ const Lotse = (() => {
   // ---------- stream ----------
   // stream keeps a WebSocket to the office's stream open and calls
   // onChange for the snapshot and every event; onStatus gets "live" or
-  // "down". Pings arrive every 5 s: 15 s of silence means the connection
-  // is dead even if the socket has not noticed.
+  // "down". A message (an event, else a ping) arrives at least every 5 s:
+  // 15 s of silence means the connection is dead even if the socket has
+  // not noticed.
   function stream(officeId, onChange, onStatus) {
     let ws = null, backoff = 1000, watchdog = 0, closed = false;
     const arm = () => {

@@ -2,8 +2,8 @@
 // the office's stream like the Fyne display does: a snapshot, then events
 // with seq; it resumes with since after a disconnect, resubscribes for a
 // fresh snapshot after a gap or when the day turns, ignores duplicates, and
-// warns when no message (the hub pings every 5 s) arrived for 8 s. Plain JS,
-// no build step.
+// warns when no message (the hub sends one at least every 5 s, a ping when
+// nothing else) arrived for 8 s. Plain JS, no build step.
 "use strict";
 
 (function () {
