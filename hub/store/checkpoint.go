@@ -60,10 +60,13 @@ type checkpointer struct {
 	log     *slog.Logger
 	ticks   <-chan time.Time
 	commits atomic.Int64 // commits so far
-	busy    int64        // busyCommits; tests lower it
-	stop    chan struct{}
-	done    chan struct{}
-	closed  sync.Once
+	// unfinished: a checkpoint ran since the writer last finished one
+	// (see finish).
+	unfinished atomic.Bool
+	busy       int64 // busyCommits; tests lower it
+	stop       chan struct{}
+	done       chan struct{}
+	closed     sync.Once
 }
 
 // startCheckpointer checkpoints through conn at the first tick without a
@@ -98,6 +101,7 @@ func (c *checkpointer) run() {
 		}
 		ticks, done = 0, n
 		err := c.passive()
+		c.unfinished.Store(err == nil)
 		// A failing checkpoint loses nothing (the WAL keeps every
 		// commit); it is logged once per change, not every half second.
 		if err != nil && !failing {
@@ -115,6 +119,30 @@ func (c *checkpointer) passive() error {
 	var busy, frames, moved int
 	if err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &moved); err != nil {
 		return fmt.Errorf("passive checkpoint: %w", err)
+	}
+	return nil
+}
+
+// finish completes on the writer's connection, between two commits, the
+// checkpoint the checkpointer ran beside them, if it ran since the last
+// call. Beside commits a checkpoint never copies the frames committed
+// while it ran, so the writer never starts the WAL anew and every commit
+// appends to the file: in make bench's call run the WAL grew to 26,000
+// frames (100 MB). On this project's machines a synced write of 8 pages
+// every 2 ms took 1.0 ms at the median when appended to a file and
+// 0.45 to 0.68 ms when written over its existing blocks. Run where no
+// commit can come in between, the checkpoint copies what is left (the
+// commits since the checkpointer's run, a few milliseconds' worth) and
+// the writer's next commit starts the WAL from its beginning again,
+// unless a reader still holds an older snapshot then. conn is the
+// writer's connection, held by the caller outside a transaction.
+func (c *checkpointer) finish(ctx context.Context, conn *sql.Conn) error {
+	if !c.unfinished.Swap(false) {
+		return nil
+	}
+	var busy, frames, moved int
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &moved); err != nil {
+		return fmt.Errorf("finish checkpoint: %w", err)
 	}
 	return nil
 }

@@ -101,3 +101,81 @@ func TestCheckpointWhileNeverQuiet(t *testing.T) {
 		t.Fatalf("%d frames of the WAL are not checkpointed after 200 busy commits", left)
 	}
 }
+
+// TestCommitFinishesTheCheckpoint: a checkpoint beside the commits that
+// could not copy the newest frames (here a reader holds them back, as
+// the commits made during the checkpoint do under load) is finished by
+// the next commit on the writer's connection, and the commit after it
+// starts the WAL from its beginning instead of appending to it.
+func TestCommitFinishesTheCheckpoint(t *testing.T) {
+	tests := []struct {
+		name   string
+		finish bool // a checkpoint ran beside the commits since the last finish
+		want   func(frames, before int) bool
+		say    string
+	}{
+		{"after a checkpoint the WAL starts anew", true, func(frames, before int) bool { return frames < 50 }, "a few: the WAL started anew"},
+		{"without one it grows", false, func(frames, before int) bool { return frames > before }, "more than before: nothing to finish"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "lotse.db")
+			ticks := make(chan time.Time)
+			db := openAt(t, path, func(o *openOptions) { o.checkpointTicks = ticks })
+			defer db.Close()
+			at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
+			var seq int64
+			commit := func(n int) {
+				t.Helper()
+				for range n {
+					seq++
+					tk := queue.Ticket{ID: fmt.Sprintf("o-%d", seq), Office: "o", Day: "2026-03-11", N: int(seq), Number: fmt.Sprintf("A%03d", seq),
+						State: queue.Waiting, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Arrived: at}
+					if err := db.Commit(ctx, "o", Batch{Events: []queue.Event{{Seq: seq, Office: "o", Type: queue.WalkedIn, At: at, Ticket: &tk}},
+						Day: "2026-03-11", Seq: seq, LastNumber: int(seq)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			frames := func() int {
+				t.Helper()
+				var busy, log, moved int
+				if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &log, &moved); err != nil {
+					t.Fatal(err)
+				}
+				return log
+			}
+			commit(20)
+			// A reader's snapshot from here on holds the next commits'
+			// frames back from the checkpointer.
+			rc, err := db.r.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, err := rc.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			commit(20)
+			if tt.finish {
+				// The second tick without a commit checkpoints; the
+				// third is taken once that is done.
+				ticks <- time.Now()
+				ticks <- time.Now()
+				ticks <- time.Now()
+			}
+			tx.Rollback()
+			rc.Close()
+			before := frames()
+			commit(2) // the first finishes the checkpoint, the second starts the WAL anew
+			if got := frames(); !tt.want(got, before) {
+				t.Fatalf("the WAL holds %d frames after two more commits (%d before); want %s", got, before, tt.say)
+			}
+		})
+	}
+}

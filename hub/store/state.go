@@ -144,6 +144,13 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 	if b.CarryFrom != "" && b.CarryFrom != b.Day {
 		db.tokens.move(office, b.CarryFrom, b.Day)
 	}
+	if db.ck != nil {
+		// Everything of this batch is written; a failure loses nothing
+		// (the checkpointer copies it at its next run).
+		if err := db.ck.finish(ctx, conn); err != nil {
+			db.log.Warn("finishing the WAL checkpoint failed", "err", err)
+		}
+	}
 	return nil
 }
 
