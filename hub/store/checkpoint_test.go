@@ -26,19 +26,8 @@ func TestCheckpointBesideTheCommits(t *testing.T) {
 	if err := db.w.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&auto); err != nil || auto != 0 {
 		t.Fatalf("the writer's wal_autocheckpoint is %d (%v); want 0: commits would checkpoint themselves", auto, err)
 	}
-	at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
-	seq := int64(0)
-	commit := func(n int) {
-		for range n {
-			seq++
-			tk := queue.Ticket{ID: fmt.Sprintf("o-%d", seq), Office: "o", Day: "2026-03-11", N: int(seq), Number: fmt.Sprintf("A%03d", seq),
-				State: queue.Waiting, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Arrived: at}
-			if err := db.Commit(ctx, "o", Batch{Events: []queue.Event{{Seq: seq, Office: "o", Type: queue.WalkedIn, At: at, Ticket: &tk}},
-				Day: "2026-03-11", Seq: seq, LastNumber: int(seq)}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	w := &walkIns{db: db}
+	commit := func(n int) { w.commit(t, n) }
 	walSize := func() int64 {
 		fi, err := os.Stat(path + "-wal")
 		if err != nil {
@@ -67,38 +56,23 @@ func TestCheckpointBesideTheCommits(t *testing.T) {
 // TestCheckpointWhileNeverQuiet: an office that commits at every tick
 // still gets its WAL checkpointed after busyCommits commits.
 func TestCheckpointWhileNeverQuiet(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "lotse.db")
 	ticks := make(chan time.Time)
 	db := openAt(t, path, func(o *openOptions) { o.checkpointTicks = ticks })
 	defer db.Close()
 	db.ck.busy = 50 // set before the first tick, which the checkpointer reads it after
-	at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
-	var seq int64
-	frames := func() int {
-		var busy, log, moved int
-		if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &log, &moved); err != nil {
-			t.Fatal(err)
-		}
-		return log - moved // frames not yet in the database file
-	}
+	w := &walkIns{db: db}
 	for range 200 {
-		seq++
-		tk := queue.Ticket{ID: fmt.Sprintf("o-%d", seq), Office: "o", Day: "2026-03-11", N: int(seq), Number: fmt.Sprintf("A%03d", seq),
-			State: queue.Waiting, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Arrived: at}
-		if err := db.Commit(ctx, "o", Batch{Events: []queue.Event{{Seq: seq, Office: "o", Type: queue.WalkedIn, At: at, Ticket: &tk}},
-			Day: "2026-03-11", Seq: seq, LastNumber: int(seq)}); err != nil {
-			t.Fatal(err)
-		}
-		if seq%10 == 0 {
+		w.commit(t, 1)
+		if w.seq%10 == 0 {
 			ticks <- time.Now() // a commit between every two ticks: never quiet
 		}
 	}
 	ticks <- time.Now()
 	// At most the commits since the last checkpoint (< 50 of about 7
 	// frames each) are left; without one, all 200 would be.
-	if left := frames(); left > 50*10 {
-		t.Fatalf("%d frames of the WAL are not checkpointed after 200 busy commits", left)
+	if log, moved := walFrames(t, db); log-moved > 50*10 {
+		t.Fatalf("%d frames of the WAL are not checkpointed after 200 busy commits", log-moved)
 	}
 }
 
@@ -124,28 +98,9 @@ func TestCommitFinishesTheCheckpoint(t *testing.T) {
 			ticks := make(chan time.Time)
 			db := openAt(t, path, func(o *openOptions) { o.checkpointTicks = ticks })
 			defer db.Close()
-			at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
-			var seq int64
-			commit := func(n int) {
-				t.Helper()
-				for range n {
-					seq++
-					tk := queue.Ticket{ID: fmt.Sprintf("o-%d", seq), Office: "o", Day: "2026-03-11", N: int(seq), Number: fmt.Sprintf("A%03d", seq),
-						State: queue.Waiting, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Arrived: at}
-					if err := db.Commit(ctx, "o", Batch{Events: []queue.Event{{Seq: seq, Office: "o", Type: queue.WalkedIn, At: at, Ticket: &tk}},
-						Day: "2026-03-11", Seq: seq, LastNumber: int(seq)}); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			frames := func() int {
-				t.Helper()
-				var busy, log, moved int
-				if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &log, &moved); err != nil {
-					t.Fatal(err)
-				}
-				return log
-			}
+			w := &walkIns{db: db}
+			commit := func(n int) { w.commit(t, n) }
+			frames := func() int { log, _ := walFrames(t, db); return log }
 			commit(20)
 			// A reader's snapshot from here on holds the next commits'
 			// frames back from the checkpointer.
@@ -178,4 +133,37 @@ func TestCommitFinishesTheCheckpoint(t *testing.T) {
 			}
 		})
 	}
+}
+
+// walkIns commits one walk-in per Commit into db, numbered on from the
+// last, as an office's check-ins do.
+type walkIns struct {
+	db  *DB
+	seq int64
+}
+
+func (w *walkIns) commit(t *testing.T, n int) {
+	t.Helper()
+	at := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)
+	for range n {
+		w.seq++
+		seq := w.seq
+		tk := queue.Ticket{ID: fmt.Sprintf("o-%d", seq), Office: "o", Day: "2026-03-11", N: int(seq), Number: fmt.Sprintf("A%03d", seq),
+			State: queue.Waiting, Services: []queue.ServiceCount{{Service: "s", Count: 1}}, Arrived: at}
+		if err := w.db.Commit(context.Background(), "o", Batch{Events: []queue.Event{{Seq: seq, Office: "o", Type: queue.WalkedIn, At: at, Ticket: &tk}},
+			Day: "2026-03-11", Seq: seq, LastNumber: int(seq)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// walFrames returns the frames in db's WAL and how many of them are
+// copied into the database file.
+func walFrames(t *testing.T, db *DB) (log, moved int) {
+	t.Helper()
+	var busy int
+	if err := db.w.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(NOOP)").Scan(&busy, &log, &moved); err != nil {
+		t.Fatal(err)
+	}
+	return log, moved
 }
