@@ -67,7 +67,7 @@ func startDelivering(t *testing.T, wait time.Duration) (*store.DB, *office.Loop,
 func next(l *office.Loop) <-chan error {
 	answer := make(chan error, 1)
 	go func() {
-		_, err := office.Change(context.Background(), l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+		_, err := office.Do(context.Background(), l, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
 			return q.Do(now, queue.Action{Counter: "c1", Kind: queue.ActNext})
 		})
 		answer <- err

@@ -22,7 +22,6 @@ func SetFinishPurge(l *Loop, finish func(ctx context.Context) error) {
 // it before Run.
 func SetCommit(l *Loop, commit func(ctx context.Context, office string, b store.Batch) error) {
 	l.commitFn = commit
-	l.beginFn = nil
 }
 
 // SetDeliveryWait replaces how long the committer waits for the screens'

@@ -85,9 +85,6 @@ type command struct {
 	sync  *syncList // the booking backend's list of a day
 	tick  bool      // the time-driven rules
 	reply chan reply
-	// change: the command likely changes the queue (Change), so the
-	// committer begins the transaction while the loop applies it.
-	change bool
 }
 
 type reply struct {
@@ -116,9 +113,6 @@ type Loop struct {
 
 	// commitFn makes a batch durable: the store's Commit, or a test's.
 	commitFn func(ctx context.Context, office string, b store.Batch) error
-	// beginFn begins a batch's transaction ahead of it (store.Begun);
-	// nil when commitFn is a test's.
-	beginFn func(ctx context.Context) (*store.Begun, error)
 	// deliveryWait is the constant, or a test's.
 	deliveryWait time.Duration
 
@@ -170,7 +164,6 @@ func New(c Config) *Loop {
 		deliveryWait: deliveryWait,
 	}
 	l.commitFn = l.db.Commit
-	l.beginFn = l.db.Begin
 	l.purgeFn = l.db.Purge
 	l.finishFn = l.db.FinishPurge
 	store.SetZone(c.Office.ID, c.Office.Location) // the statistics' day and hour
@@ -343,15 +336,6 @@ func (l *Loop) Run(ctx context.Context) error {
 					break collect
 				}
 			}
-			for _, c := range batch {
-				if c.change {
-					// The committer, woken on this processor, begins
-					// now; this goroutine applies on the other one.
-					signal(h.soon)
-					runtime.Gosched()
-					break
-				}
-			}
 			l.apply(&p, batch)
 			p.epoch = epoch
 		case <-ticks:
@@ -382,22 +366,11 @@ type handoff struct {
 	closed error         // set by close: the committer takes nothing more
 	ready  chan struct{} // cap 1: next holds something, or h closed
 	taken  chan struct{} // cap 1: the committer emptied next
-	// soon (cap 1): the loop is applying a change; the committer, if
-	// idle, begins its transaction meanwhile.
-	soon chan struct{}
 }
 
 func newHandoff(max int) *handoff {
-	return &handoff{max: max, ready: make(chan struct{}, 1), taken: make(chan struct{}, 1), soon: make(chan struct{}, 1)}
+	return &handoff{max: max, ready: make(chan struct{}, 1), taken: make(chan struct{}, 1)}
 }
-
-// What take found.
-const (
-	gotBatch = iota
-	gotClosed
-	gotSoon    // the loop is applying a change; nothing to take yet
-	gotNothing // woken, but the batch was dropped (a failed commit)
-)
 
 func signal(ch chan struct{}) {
 	select {
@@ -422,45 +395,22 @@ func (h *handoff) put(p pendingBatch) bool {
 	return true
 }
 
-// take waits for a batch and takes all of it (gotBatch). It returns
-// early when the loop says a change is coming (gotSoon) or when it was
-// woken for a batch that was dropped (gotNothing), so that a transaction
-// begun for it is not held; gotClosed once closed.
-func (h *handoff) take() (p pendingBatch, got int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for woken := false; ; woken = true {
+// take waits for a batch and takes all of it; ok is false once closed.
+func (h *handoff) take() (p pendingBatch, ok bool) {
+	for {
+		h.mu.Lock()
 		if h.closed != nil {
-			return p, gotClosed
+			h.mu.Unlock()
+			return p, false
 		}
 		if h.next.size > 0 {
 			p, h.next = h.next, pendingBatch{}
-			// The signals of this batch are spent: the committer must
-			// not begin for a batch it has taken, nor wake for it again.
-			select {
-			case <-h.soon:
-			default:
-			}
-			select {
-			case <-h.ready:
-			default:
-			}
+			h.mu.Unlock()
 			signal(h.taken)
-			return p, gotBatch
-		}
-		if woken {
-			return p, gotNothing
+			return p, true
 		}
 		h.mu.Unlock()
-		select {
-		case <-h.ready:
-			h.mu.Lock()
-		case <-h.soon:
-			h.mu.Lock()
-			if h.next.size == 0 && h.closed == nil {
-				return p, gotSoon
-			}
-		}
+		<-h.ready
 	}
 }
 
@@ -585,44 +535,18 @@ func (l *Loop) apply(p *pendingBatch, batch []command) {
 // commitAll commits the batches in order, then answers and publishes.
 func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 	bad := -1
-	// begun is the transaction begun while the loop applied a change;
-	// it is committed with the next batch or let go at once when that
-	// batch writes nothing, for it holds every other write up.
-	var begun *store.Begun
-	release := func() {
-		if begun != nil {
-			begun.Abort()
-			begun = nil
-		}
-	}
-	defer release()
 	for {
-		p, got := h.take()
-		switch got {
-		case gotClosed:
+		p, ok := h.take()
+		if !ok {
 			return
-		case gotNothing:
-			release()
-			continue
-		case gotSoon:
-			if begun == nil && l.beginFn != nil {
-				var err error
-				if begun, err = l.beginFn(ctx); err != nil {
-					// The commit begins again and reports it.
-					begun = nil
-				}
-			}
-			continue
 		}
 		if p.epoch == bad {
-			release()
 			p.fail(errors.New("an earlier commit failed"))
 			continue
 		}
 		if len(p.events) > 0 || len(p.appts) > 0 || p.carry != "" {
 			b := p.cursor
 			b.Events, b.Appointments, b.Audit = p.events, p.appts, p.audit
-			b.Begun, begun = begun, nil // Commit lets go of it
 			// Published as soon as the events are durable: the store may
 			// write the rows derived from them after that.
 			published := false
@@ -642,7 +566,6 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 				l.committed(p)
 			}
 		}
-		release()
 		if p.purge != "" {
 			l.schedulePurge(p.purge)
 		}
@@ -655,8 +578,8 @@ func (l *Loop) commitAll(ctx context.Context, h *handoff, failed chan<- int) {
 }
 
 // awaitDelivery waits until the screens have the last of pubs, for
-// deliveryWait at most, and not while the loop hands over or announces
-// more work: then the committer goes on at once.
+// deliveryWait at most, and not while the loop hands over more work:
+// then the committer goes on at once.
 func (l *Loop) awaitDelivery(pubs []*publication, h *handoff) {
 	if len(pubs) == 0 {
 		return
@@ -677,8 +600,6 @@ func (l *Loop) awaitDelivery(pubs []*publication, h *handoff) {
 	case <-t.C:
 	case <-h.ready:
 		signal(h.ready) // the committer's take is woken by it still
-	case <-h.soon:
-		signal(h.soon)
 	}
 }
 
@@ -767,26 +688,9 @@ var ErrStopped = &queue.Error{Code: queue.Unavailable, Message: "the office is n
 // error the result is the command's own (e.g. a zero ticket) or, when the
 // loop could not run it, T's zero value.
 func Do[T any](ctx context.Context, l *Loop, cmd Command[T]) (T, error) {
-	return do(ctx, l, cmd, false)
-}
-
-// Change is Do for a clerk's action at a counter, which likely changes
-// the queue: the committer begins the transaction while the loop applies
-// it. Clerks' actions come at a person's pace, one counter at a time.
-// Everything else goes through Do: reads, which keep the write lock
-// free, and check-ins, which can come in a flood. In a flood the lock
-// must come free between commits, for Litestream takes it for every sync
-// and gives up after a second (its busy timeout): with walk-ins taking
-// it early, its syncs failed in 3 of 7 runs of
-// TestStandbyTakesOverFromLitestreamReplica, against 1 of 13 without.
-func Change[T any](ctx context.Context, l *Loop, cmd Command[T]) (T, error) {
-	return do(ctx, l, cmd, true)
-}
-
-func do[T any](ctx context.Context, l *Loop, cmd Command[T], change bool) (T, error) {
 	res, err := l.send(ctx, command{fn: func(q *queue.Queue, now time.Time) (any, []queue.Event, error) {
 		return cmd(q, now)
-	}, reply: make(chan reply, 1), change: change})
+	}, reply: make(chan reply, 1)})
 	// Only the boxing above puts a result in the reply, so the result is
 	// a T or nothing (the loop failed, or T is an interface and was nil).
 	out, _ := res.(T)

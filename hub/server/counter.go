@@ -42,7 +42,7 @@ func (s *Server) counterAction(w http.ResponseWriter, r *http.Request, o *office
 		Outcome: req.Outcome, Handover: plaintext.Clean(req.Handover)}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	ar, err := office.Change(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
+	ar, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (actionResult, []queue.Event, error) {
 		before := ""
 		for _, c := range q.Counters() {
 			if c.ID == counter {

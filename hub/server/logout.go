@@ -31,7 +31,7 @@ func (s *Server) pauseAtLogout(r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	if _, err := office.Change(ctx, o.loop, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
+	if _, err := office.Do(ctx, o.loop, func(q *queue.Queue, now time.Time) (queue.Ticket, []queue.Event, error) {
 		return q.Do(now, queue.Action{Counter: sess.Counter, Kind: queue.ActPause})
 	}); err != nil {
 		// The logout itself stands; the clerk can pause by hand.

@@ -32,10 +32,6 @@ type Batch struct {
 	// screens' writers have the processors first there. The writer
 	// connection stays held meanwhile, so it must not wait long.
 	BeforeDerived func()
-	// Begun, if set, is the transaction begun for this batch before it
-	// was ready (DB.Begin); Commit commits the batch in it and lets go
-	// of it either way.
-	Begun *Begun
 	// CarryFrom is the day carried over to Day (queue.Queue.CarryDay):
 	// its tickets, events and appointments become Day's in the same
 	// transaction, so that a restart restores them, the stream still
@@ -108,19 +104,16 @@ const (
 // its events stay pending and the next commit writes their rows first;
 // after a crash in between, Open derives them from the log.
 func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
-	begun := b.Begun
-	if begun == nil {
-		var err error
-		if begun, err = db.Begin(ctx); err != nil {
-			return fmt.Errorf("commit %s: %w", office, err)
-		}
+	w, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("commit %s: %w", office, err)
 	}
-	defer begun.Abort()
-	conn := begun.conn
-	ctx = context.WithoutCancel(ctx) // as in Begin
+	defer w.abort()
+	conn := w.conn
+	ctx = context.WithoutCancel(ctx) // as in begin
 	split := splits(b)
 	earlier := db.underived.take(office)
-	tokens, err := db.commitLog(ctx, begun.tx, office, b, earlier, split)
+	tokens, err := db.commitLog(ctx, w.tx, office, b, earlier, split)
 	if err != nil {
 		db.underived.keep(office, earlier)
 		return fmt.Errorf("commit %s: %w", office, err)
@@ -154,20 +147,15 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 	return nil
 }
 
-// Begun is a commit's transaction on the writer connection, begun ahead
-// of its batch: the office loop's committer begins one when the loop
-// says a change is coming, so that BEGIN (taking the file's write lock,
-// 57 µs of a call under the outside probe) runs while the loop applies
-// the change instead of after. Commit it with Batch.Begun, or Abort it;
-// until then no other write can start.
-type Begun struct {
+// writeTx is a commit's transaction on the writer connection.
+type writeTx struct {
 	conn *sql.Conn
 	tx   *sql.Tx
 }
 
-// Begin takes the writer connection and begins a transaction (IMMEDIATE:
+// begin takes the writer connection and begins a transaction (IMMEDIATE:
 // the write lock is taken now, not at the first write).
-func (db *DB) Begin(ctx context.Context) (*Begun, error) {
+func (db *DB) begin(ctx context.Context) (*writeTx, error) {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -184,14 +172,14 @@ func (db *DB) Begin(ctx context.Context) (*Begun, error) {
 		conn.Close()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Begun{conn: conn, tx: tx}, nil
+	return &writeTx{conn: conn, tx: tx}, nil
 }
 
-// Abort rolls back what was not committed and lets go of the writer
-// connection; after Commit it only lets go.
-func (b *Begun) Abort() {
-	b.tx.Rollback() // after Commit: sql.ErrTxDone, nothing to undo
-	b.conn.Close()
+// abort rolls back what was not committed and lets go of the writer
+// connection; after a commit it only lets go.
+func (w *writeTx) abort() {
+	w.tx.Rollback() // after Commit: sql.ErrTxDone, nothing to undo
+	w.conn.Close()
 }
 
 // commitLog commits the batch's log, and unless split its derived rows
