@@ -405,6 +405,12 @@ func (h *handoff) take() (p pendingBatch, ok bool) {
 		}
 		if h.next.size > 0 {
 			p, h.next = h.next, pendingBatch{}
+			// The batch's signal is spent: awaitDelivery must not take
+			// it for more work handed over.
+			select {
+			case <-h.ready:
+			default:
+			}
 			h.mu.Unlock()
 			signal(h.taken)
 			return p, true
