@@ -116,8 +116,16 @@ func (c *checkpointer) run() {
 func (c *checkpointer) passive() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	return passiveCheckpoint(ctx, c.conn)
+}
+
+// passiveCheckpoint runs a PASSIVE checkpoint through q: the
+// checkpointer's pool, or the writer's connection (finish).
+func passiveCheckpoint(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) error {
 	var busy, frames, moved int
-	if err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &moved); err != nil {
+	if err := q.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &moved); err != nil {
 		return fmt.Errorf("passive checkpoint: %w", err)
 	}
 	return nil
@@ -140,9 +148,8 @@ func (c *checkpointer) finish(ctx context.Context, conn *sql.Conn) error {
 	if !c.unfinished.Swap(false) {
 		return nil
 	}
-	var busy, frames, moved int
-	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &moved); err != nil {
-		return fmt.Errorf("finish checkpoint: %w", err)
+	if err := passiveCheckpoint(ctx, conn); err != nil {
+		return fmt.Errorf("finish: %w", err)
 	}
 	return nil
 }

@@ -104,16 +104,27 @@ const (
 // its events stay pending and the next commit writes their rows first;
 // after a crash in between, Open derives them from the log.
 func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
-	w, err := db.begin(ctx)
+	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", office, err)
 	}
-	defer w.abort()
-	conn := w.conn
-	ctx = context.WithoutCancel(ctx) // as in begin
+	defer conn.Close()
+	// The statements run without ctx's cancel: go-sqlite3 runs a
+	// statement given a cancellable context on a goroutine of its own and
+	// waits for it, one hand-over between threads per statement. Under
+	// the outside probe a call's BEGIN and inserts took 175 µs with it
+	// and 130 µs without. A commit under way is better finished than
+	// interrupted anyway; how long it may wait for the file's lock is
+	// bounded by the busy timeout, not by ctx.
+	ctx = context.WithoutCancel(ctx)
+	tx, err := conn.BeginTx(ctx, nil) // IMMEDIATE (the DSN): the write lock now, not at the first write
+	if err != nil {
+		return fmt.Errorf("commit %s: begin: %w", office, err)
+	}
+	defer tx.Rollback() // after the commit: sql.ErrTxDone, nothing to undo
 	split := splits(b)
 	earlier := db.underived.take(office)
-	tokens, err := db.commitLog(ctx, w.tx, office, b, earlier, split)
+	tokens, err := db.commitLog(ctx, tx, office, b, earlier, split)
 	if err != nil {
 		db.underived.keep(office, earlier)
 		return fmt.Errorf("commit %s: %w", office, err)
@@ -145,41 +156,6 @@ func (db *DB) Commit(ctx context.Context, office string, b Batch) error {
 		}
 	}
 	return nil
-}
-
-// writeTx is a commit's transaction on the writer connection.
-type writeTx struct {
-	conn *sql.Conn
-	tx   *sql.Tx
-}
-
-// begin takes the writer connection and begins a transaction (IMMEDIATE:
-// the write lock is taken now, not at the first write).
-func (db *DB) begin(ctx context.Context) (*writeTx, error) {
-	conn, err := db.w.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// The statements run without ctx's cancel: go-sqlite3 runs a
-	// statement given a cancellable context on a goroutine of its own and
-	// waits for it, one hand-over between threads per statement. Under
-	// the outside probe a call's BEGIN and inserts took 175 µs with it
-	// and 130 µs without. A commit under way is better finished than
-	// interrupted anyway; how long it may wait for the file's lock is
-	// bounded by the busy timeout, not by ctx.
-	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	return &writeTx{conn: conn, tx: tx}, nil
-}
-
-// abort rolls back what was not committed and lets go of the writer
-// connection; after a commit it only lets go.
-func (w *writeTx) abort() {
-	w.tx.Rollback() // after Commit: sql.ErrTxDone, nothing to undo
-	w.conn.Close()
 }
 
 // commitLog commits the batch's log, and unless split its derived rows
