@@ -93,8 +93,9 @@ var delivered = func() *delivery {
 // the machine stalls holds up one screen, not a share of them.
 type client struct {
 	conn    *websocket.Conn
-	since   int64     // resume point; -1: wants a snapshot
-	pending []message // events held while the snapshot is written
+	out     *frameBatch // conn's connection, which holds a batch's frames (nil in tests)
+	since   int64       // resume point; -1: wants a snapshot
+	pending []message   // events held while the snapshot is written
 	live    bool
 	slow    bool // dropped for falling behind; set before done closes
 	done    chan struct{}
@@ -217,8 +218,17 @@ func (b *broadcaster) publish(events []queue.Event, waiting []queue.ServiceWait)
 func (b *broadcaster) encode(events []queue.Event, waiting []queue.ServiceWait) []message {
 	w := b.convert.waiting(waiting)
 	msgs := make([]message, 0, len(events))
-	for _, e := range events {
-		m, err := b.prepare(e, w)
+	for i, e := range events {
+		// The waiting lines after the batch go with its last event only:
+		// the batch's events share them, and at about 550 bytes they were
+		// nine tenths of each event a burst (an imported day's no-shows,
+		// a day turn) sent to every screen. Clients keep the lines they
+		// have when an event brings none.
+		var lines []api.ServiceWait
+		if i == len(events)-1 {
+			lines = w
+		}
+		m, err := b.prepare(e, lines)
 		if err != nil {
 			b.log.Error("marshal event", "office", b.office, "seq", e.Seq, "err", err)
 			continue
@@ -481,28 +491,34 @@ func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (
 		default:
 		}
 		msgs := c.take(spare)
+		// The frames of all queued events go out in one write (a lone
+		// one, as ever, straight from gorilla's write).
+		if len(msgs) > 1 {
+			c.out.hold()
+		}
 		for _, m := range msgs {
 			if m.seq != 0 && m.seq <= last {
-				if m.delivery != nil {
-					m.delivery.written()
-				}
 				continue // already in the client's snapshot
 			}
-			// Each write its own bound: a burst is not one write.
+			// The bound is renewed as the frames are written, so a long
+			// burst that fills the batch more than once is not one bound.
 			if now := time.Now(); deadlineDue(bound, now, b.slowWrite) {
 				bound = now.Add(b.slowWrite)
 				c.conn.SetWriteDeadline(bound)
 			}
 			if err := c.conn.WritePreparedMessage(m.pm); err != nil {
-				if isTimeout(err) {
-					b.log.Warn("dropping slow stream client", "office", b.office)
-					b.metrics.streamDropped(b.office)
-				}
+				b.writeFailed(err)
 				return true
 			}
 			if m.seq != 0 {
 				last = m.seq
 			}
+		}
+		if err := c.out.flush(); err != nil {
+			b.writeFailed(err)
+			return true
+		}
+		for _, m := range msgs {
 			if m.delivery != nil {
 				m.delivery.written()
 			}
@@ -510,6 +526,15 @@ func (b *broadcaster) writeLoop(c *client, last int64, closed <-chan struct{}) (
 		spare = msgs
 	}
 	return true // not reached: wake is never closed
+}
+
+// writeFailed counts a write that timed out as a screen dropped for
+// falling behind; other errors are a screen that went away.
+func (b *broadcaster) writeFailed(err error) {
+	if isTimeout(err) {
+		b.log.Warn("dropping slow stream client", "office", b.office)
+		b.metrics.streamDropped(b.office)
+	}
 }
 
 // deadlineDue reports whether a write at now needs a new deadline: less
@@ -571,7 +596,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		return
 	}
 	defer s.limits.streams.give(p.key)
-	conn, err := upgrader.Upgrade(w, r, nil)
+	bw := &batchingWriter{ResponseWriter: w}
+	conn, err := upgrader.Upgrade(bw, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
@@ -596,6 +622,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	defer leave()
 	b := o.stream
 	c := newClient(conn, since)
+	c.out = bw.conn
 	c.staff = p.isClerk() // emergency.go: side messages to staff only
 	reg := registration{c: c, reply: make(chan bool, 1)}
 	select {
