@@ -115,3 +115,31 @@ func TestSnapshotAtSeqZero(t *testing.T) {
 		t.Fatalf("first event after a seq-0 snapshot: %v at seq %d", out, b.Seq)
 	}
 }
+
+// TestEventsWithoutWaitingLinesKeepThem: the hub sends the waiting lines
+// with the last event of a batch only (docs/api.md, Stream); the events
+// before it carry none and must not empty the board's lines.
+func TestEventsWithoutWaitingLinesKeepThem(t *testing.T) {
+	tests := []struct {
+		name    string
+		waiting []api.ServiceWait // the event's lines; nil: none
+		want    int               // waiting for "anm" afterwards
+	}{
+		{"an event without lines keeps them", nil, 3},
+		{"an event with lines replaces them", []api.ServiceWait{{Service: "anm", Name: "Anmeldung", Waiting: 5, WaitMinutes: 20}}, 5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b Board
+			b.Apply(snapshot(1), t0)
+			m := event(2, api.EventAppointmentNoShow, "", "", "")
+			m.Event.Waiting = tc.waiting
+			if out, _ := b.Apply(m, t0); out != Applied {
+				t.Fatalf("event: %v", out)
+			}
+			if len(b.Waiting) != 1 || b.Waiting[0].Waiting != tc.want {
+				t.Fatalf("waiting lines after the event: %+v, want anm %d", b.Waiting, tc.want)
+			}
+		})
+	}
+}

@@ -53,13 +53,14 @@ func register(t *testing.T, b *broadcaster, c *client) bool {
 func serveTo(t *testing.T, b *broadcaster) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := upgrader.Upgrade(w, r, nil)
+		conn, out, err := upgradeBatching(w, r)
 		if err != nil {
 			return
 		}
 		defer conn.Close()
-		conn.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
+		out.Conn.(*net.TCPConn).SetWriteBuffer(4096)
 		c := newClient(conn, 3)
+		c.out = out
 		register(t, b, c)
 		b.ready <- readiness{c: c, minSeq: 3}
 		if b.writeLoop(c, 3, nil) {

@@ -596,8 +596,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 		return
 	}
 	defer s.limits.streams.give(p.key)
-	bw := &batchingWriter{ResponseWriter: w}
-	conn, err := upgrader.Upgrade(bw, r, nil)
+	conn, out, err := upgradeBatching(w, r)
 	if err != nil {
 		return // the upgrader has answered
 	}
@@ -622,7 +621,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, o *officeHandle,
 	defer leave()
 	b := o.stream
 	c := newClient(conn, since)
-	c.out = bw.conn
+	c.out = out
 	c.staff = p.isClerk() // emergency.go: side messages to staff only
 	reg := registration{c: c, reply: make(chan bool, 1)}
 	select {
