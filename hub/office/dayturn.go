@@ -183,19 +183,11 @@ func (l *Loop) turnDueDay(p *pendingBatch, now time.Time) (ahead bool) {
 // applySync applies the backend's list of a day and returns how many
 // appointments changed.
 func (l *Loop) applySync(p *pendingBatch, now time.Time, s *syncList) int {
-	ahead := l.turnDueDay(p, now)
+	l.turnDueDay(p, now)
 	switch {
 	case s.day == l.q.Day():
 		changed := l.q.Sync(s.list)
 		p.appts = append(p.appts, changed...)
-		// The time rules judge what came at once, as the next tick would
-		// (and under its conditions): after a start in the middle of the
-		// day, the morning's overdue bookings become no-shows with the
-		// import, before the screens are back, not as a burst of events
-		// in front of the first calls.
-		if len(changed) > 0 && !ahead && p.purge == "" && p.carry == "" {
-			p.events = append(p.events, l.q.Tick(now)...)
-		}
 		return len(changed)
 	case s.day != "" && s.day == l.turn.day:
 		l.turn.early = s
