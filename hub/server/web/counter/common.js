@@ -387,6 +387,27 @@ const Lotse = (() => {
     return schedule;
   }
 
+  // turns orders a page's answers from the hub. Two answers can cross on
+  // the way: a read that waited for a new login is repeated together with
+  // the action it waited with, and a slow query lands after a quicker
+  // later one. An answer asked for before the newest one on the screen
+  // was asked for is older than the screen and must not replace it, or
+  // the clerk's just-called ticket vanishes for a moment.
+  //   const turn = order.ask(); ... answer ...; if (!order.show(turn)) return;
+  // An action's answer is as new as anything asked before it arrived:
+  //   order.show(order.ask()) when it arrives.
+  function turns() {
+    let asked = 0, shown = 0;
+    return {
+      ask: () => ++asked,
+      show(turn) {
+        if (turn < shown) return false;
+        shown = turn;
+        return true;
+      },
+    };
+  }
+
   // ---------- status line ----------
   const status = { stream: "down", health: null, deadLetters: [] };
 
@@ -532,7 +553,7 @@ const Lotse = (() => {
   }
 
   return {
-    t, applyTexts, el, $, start, request, requestId, errorText, stream, debounced, office, serviceName, counterName,
+    t, applyTexts, el, $, start, request, requestId, errorText, stream, debounced, turns, office, serviceName, counterName,
     clock, services, pollHealth, setStreamStatus, renderStatus, session: () => state.session,
     lang: () => i18n.lang, onSession: (f) => state.onSession.push(f),
   };

@@ -27,6 +27,7 @@
   function clearError() { $("#error").hidden = true; confirmAction = null; }
 
   // ---------- search ----------
+  const order = Lotse.turns();
   async function search() {
     if (!sess) return;
     const p = new URLSearchParams();
@@ -35,7 +36,9 @@
     if (name) p.set("q", name);
     if (from) p.set("from", from);
     if (to) p.set("to", to);
+    const turn = order.ask();
     const r = await request("GET", base() + "/appointments?" + p.toString());
+    if (!order.show(turn)) return; // a later search is on the screen
     if (!r.ok) { showError(errorText(r.error, "search")); return; }
     searched = true;
     lastResults = r.data || [];

@@ -244,9 +244,12 @@
   function clearMessage() { $("#error").hidden = true; }
 
   // ---------- data ----------
+  const order = Lotse.turns();
   async function load() {
     if (!sess) return;
+    const turn = order.ask();
     const r = await request("GET", base() + "/queue");
+    if (!order.show(turn)) return; // an action's answer came in meanwhile
     if (!r.ok) {
       if (r.error.code === "network") hubLink("down");
       else showError(errorText(r.error, "queue"));
@@ -283,6 +286,7 @@
     const extra = before && outcome && outcomeOf === before.id && ["finish", "next", "call"].includes(action) ? { outcome } : {};
     const r = await request("POST", base() + "/" + action, Object.assign({ requestId: requestId() }, extra, body || {}));
     busy = false;
+    if (r.ok) order.show(order.ask());
     if (!r.ok && r.error.code === "current_not_started") {
       render();
       askCurrent(action, body);

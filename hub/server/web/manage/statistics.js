@@ -43,12 +43,16 @@
     return r;
   }
 
+  // A period asked for later is on the screen before an earlier, slower one.
+  const order = Lotse.turns();
   async function load() {
     const by = $("#stats-by").value;
+    const turn = order.ask();
     let r;
     try {
       r = await get(base() + "/statistics?" + query(by));
     } catch (e) { return; }
+    if (!order.show(turn)) return;
     if (!r.ok) {
       M.showError(r.status === 404 ? t("stats.unavailable") : Lotse.errorText(r.error));
       data = days = hours = advice = null;
@@ -65,6 +69,7 @@
       by === "hour" ? Promise.resolve(r) : Lotse.request("GET", base() + "/statistics?" + query("hour")),
       Lotse.request("GET", base() + "/advice?" + query("")),
     ]);
+    if (!order.show(turn)) return;
     days = d.ok ? d.data : null;
     hours = h.ok ? h.data : null;
     advice = a.ok ? a.data : null;
