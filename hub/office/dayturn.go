@@ -183,11 +183,24 @@ func (l *Loop) turnDueDay(p *pendingBatch, now time.Time) (ahead bool) {
 // applySync applies the backend's list of a day and returns how many
 // appointments changed.
 func (l *Loop) applySync(p *pendingBatch, now time.Time, s *syncList) int {
-	l.turnDueDay(p, now)
+	ahead := l.turnDueDay(p, now)
 	switch {
 	case s.day == l.q.Day():
 		changed := l.q.Sync(s.list)
 		p.appts = append(p.appts, changed...)
+		// The overdue bookings are judged at once, as the next tick would
+		// (and under its conditions), with a sync that changed the day and
+		// with the first sync after a start, changed or not: after a start
+		// in the middle of the day, the morning's no-shows (or those that
+		// fell due while the hub was down) come with the start's sync,
+		// before the screens are back, not as a burst of events in front
+		// of the first calls. Only the no-shows: the staffing a restart
+		// lost waits for the tick, so the clerks' pages can come back
+		// first. A later unchanged re-sync writes nothing.
+		if (len(changed) > 0 || !l.judged) && !ahead && p.purge == "" && p.carry == "" {
+			p.events = append(p.events, l.q.JudgeNoShows(now)...)
+			l.judged = true
+		}
 		return len(changed)
 	case s.day != "" && s.day == l.turn.day:
 		l.turn.early = s
@@ -207,6 +220,7 @@ func (l *Loop) tick(p *pendingBatch, now time.Time) {
 		return
 	}
 	p.events = append(p.events, l.q.Tick(now)...)
+	l.judged = true
 }
 
 // schedulePurge hands the purger the day whose predecessors to purge. A

@@ -110,6 +110,9 @@ type Loop struct {
 	turn pendingTurn
 	// Owned by the loop goroutine: how the clock has moved (dayturn.go).
 	clock clockWatch
+	// Owned by the loop goroutine: the overdue bookings were judged since
+	// the loop started, at a tick or with a sync (applySync).
+	judged bool
 
 	// commitFn makes a batch durable: the store's Commit, or a test's.
 	commitFn func(ctx context.Context, office string, b store.Batch) error

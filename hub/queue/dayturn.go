@@ -16,6 +16,16 @@ func (q *Queue) Tick(now time.Time) []Event {
 	q.sweepPresence(now)
 	events := q.StaffingChanges(now)
 	events = append(events, q.requeueStranded(now)...)
+	return append(events, q.JudgeNoShows(now)...)
+}
+
+// JudgeNoShows makes the appointments of the queue's day that were not
+// checked in by start + grace (Policy.NoShowGrace) no-shows, in order of
+// start, and returns their events. Tick runs it; the office loop also
+// runs it with a sync that brought the day, so that a day imported late
+// has its overdue bookings judged at once.
+func (q *Queue) JudgeNoShows(now time.Time) []Event {
+	var events []Event
 	grace := q.office.Policy.NoShowGrace
 	// An appointment is missed only on its own day. After a day carried
 	// over to a new date (CarryDay), the old date's bookings are still

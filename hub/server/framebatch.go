@@ -18,8 +18,8 @@ const maxHeld = 64 << 10
 
 // frameBatch is a stream connection that can hold the WebSocket frames
 // written to it and send them in one write. gorilla/websocket writes every
-// message with a write call of its own; a burst of events (the morning's
-// no-shows a tick judges after a start, a day turn) to a thousand screens
+// message with a write call of its own; a burst of events (the no-shows an
+// imported day brings, a day turn, a sync's changes) to a thousand screens
 // was then a system call per event and screen on the hub and as many reads
 // on every screen, which held up the call behind it for a quarter of a
 // second (probe, 1,000 screens, 54 no-shows: call → event 250 ms). Held,

@@ -221,8 +221,8 @@ func (b *broadcaster) encode(events []queue.Event, waiting []queue.ServiceWait) 
 	for i, e := range events {
 		// The waiting lines after the batch go with its last event only:
 		// the batch's events share them, and at about 550 bytes they were
-		// nine tenths of each event a burst (a tick's no-shows, a day
-		// turn) sent to every screen. Clients keep the lines they
+		// nine tenths of each event a burst (an imported day's no-shows,
+		// a day turn) sent to every screen. Clients keep the lines they
 		// have when an event brings none.
 		var lines []api.ServiceWait
 		if i == len(events)-1 {

@@ -277,8 +277,8 @@ func writeLog(ctx context.Context, s *stmts, lines *auditLines, office string, b
 // writeDerived writes the rows derived from events (the batch's, after
 // the earlier ones whose rows are still missing): each event's statistics,
 // the ticket and counter rows it changed and its outbox report; then the
-// batch's appointments, the statistics cells, a carry, and the office's
-// derived seq. It returns the status tokens of the tickets it wrote, for
+// batch's appointments and the no-shows among them, the statistics cells,
+// a carry, and the office's derived seq. It returns the status tokens of the tickets it wrote, for
 // the token index once committed.
 func writeDerived(ctx context.Context, s *stmts, office string, b Batch, earlier []queue.Event) (map[string]TicketRef, error) {
 	var tokens map[string]TicketRef
@@ -310,11 +310,6 @@ func writeDerived(ctx context.Context, s *stmts, office string, b Batch, earlier
 				return nil, fmt.Errorf("counter %s: %w", c.ID, err)
 			}
 		}
-		if e.Type == queue.AppointmentNoShow {
-			if err := s.exec(ctx, markNoShow, office, e.Appointment); err != nil {
-				return nil, fmt.Errorf("no-show: %w", err)
-			}
-		}
 		if e.Report != "" && e.Appointment != "" {
 			var number, counter string
 			var arrived time.Time
@@ -331,6 +326,17 @@ func writeDerived(ctx context.Context, s *stmts, office string, b Batch, earlier
 	}
 	if err := writeAppointments(ctx, s, office, b.Day, b.Appointments); err != nil {
 		return nil, err
+	}
+	// After the batch's appointments: a sync judges what it imports at
+	// once (office.applySync), and the imported row of a booking judged
+	// in the same batch must not take its no-show back. A booking's
+	// no-show is never taken back (queue.Sync keeps it).
+	for _, e := range events {
+		if e.Type == queue.AppointmentNoShow {
+			if err := s.exec(ctx, markNoShow, office, e.Appointment); err != nil {
+				return nil, fmt.Errorf("no-show: %w", err)
+			}
+		}
 	}
 	if err := sb.flush(ctx, s); err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)
