@@ -146,6 +146,7 @@ func TestCounterWorkplaceKeepsTheNewerAnswer(t *testing.T) {
 	if got := a.current(); got != first.Number {
 		t.Fatalf("after the older answer the page shows %q as current, want %s", got, first.Number)
 	}
+	a.shot("workplace-after-an-older-answer")
 	again.release()
 	a.waitInList("queue-list", second.Number)
 }
@@ -187,5 +188,6 @@ func TestCounterDeskKeepsTheNewerAnswer(t *testing.T) {
 	if d.visible(row + " .checkin") {
 		t.Fatal("after the older answer the desk offers to check the person in again")
 	}
+	d.shot("desk-after-an-older-answer")
 	again.release()
 }
