@@ -275,3 +275,17 @@ func ticketState(t *testing.T, h *testHub, id string) api.Ticket {
 	h.clerkGet(t, "/api/v1/offices/"+webOffice+"/tickets/"+id, &tk)
 	return tk
 }
+
+// bookedWithName is the first appointment of the query (e.g.
+// "from=10:00&to=10:15") that is booked and has a name, as the desk
+// searches for it; the test fails without one.
+func bookedWithName(t *testing.T, h *testHub, query string) api.Appointment {
+	t.Helper()
+	for _, ap := range h.Appointments(t, webOffice, query) {
+		if ap.Status == "booked" && ap.Name != "" {
+			return ap
+		}
+	}
+	t.Fatalf("the demo day has no booked appointment with a name for %s", query)
+	return api.Appointment{}
+}

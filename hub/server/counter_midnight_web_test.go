@@ -57,16 +57,7 @@ func TestCounterPagesAfterMidnight(t *testing.T) {
 		d, stream := front()
 		d.t = t
 		d.login("desk.html", "")
-		var person api.Appointment
-		for _, ap := range h.Appointments(t, webOffice, "from=10:00&to=10:30") {
-			if ap.Status == "booked" && ap.Name != "" {
-				person = ap
-				break
-			}
-		}
-		if person.ID == "" {
-			t.Fatal("the demo day has no booked appointment between 10:00 and 10:30")
-		}
+		person := bookedWithName(t, h, "from=10:00&to=10:30")
 		last := person.Name[strings.LastIndex(person.Name, " ")+1:]
 		d.do(chromedp.SendKeys("#search-name", last))
 		row := fmt.Sprintf(`[data-appointment=%q]`, person.ID)

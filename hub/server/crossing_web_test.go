@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"lotse/hub/api"
 	"lotse/hub/booking/demo"
 )
 
@@ -110,6 +109,19 @@ func (a *heldAnswer) wait(t *testing.T, what string) {
 // release lets the held answer go on to the page.
 func (a *heldAnswer) release() { a.once.Do(func() { close(a.released) }) }
 
+// holdingPage opens a counter page (page and counter as for login)
+// through an answerHolder in front of a new test hub, logged in and with
+// its stream live.
+func holdingPage(t *testing.T, page, counter string) (*testHub, *answerHolder, *tab) {
+	b := newBrowser(t)
+	h := newTestHub(t)
+	f := newAnswerHolder(t, h)
+	tb := b.newTab(t, f.URL)
+	tb.login(page, counter)
+	tb.waitFor("stream live", `(document.querySelector("#st-stream") || {}).className === "st-live"`)
+	return h, f, tb
+}
+
 // reads is a match for the page's GETs of a path ending in suffix.
 func reads(suffix string) func(*http.Request) bool {
 	return func(r *http.Request) bool {
@@ -121,12 +133,7 @@ func reads(suffix string) func(*http.Request) bool {
 // before "next" arrives after next's answer; the called person stays on
 // the clerk's screen.
 func TestCounterWorkplaceKeepsTheNewerAnswer(t *testing.T) {
-	b := newBrowser(t)
-	h := newTestHub(t)
-	f := newAnswerHolder(t, h)
-	a := b.newTab(t, f.URL)
-	a.login("", "schalter-1")
-	a.waitFor("stream live", `(document.querySelector("#st-stream") || {}).className === "st-live"`)
+	h, f, a := holdingPage(t, "", "schalter-1")
 	first := h.WalkIn(t, webOffice, demo.Meldebescheinigung)
 	a.waitInList("queue-list", first.Number)
 
@@ -155,23 +162,9 @@ func TestCounterWorkplaceKeepsTheNewerAnswer(t *testing.T) {
 // check-in arrives after the search the check-in ran; the row stays
 // checked in and offers no second check-in.
 func TestCounterDeskKeepsTheNewerAnswer(t *testing.T) {
-	b := newBrowser(t)
-	h := newTestHub(t)
-	f := newAnswerHolder(t, h)
-	d := b.newTab(t, f.URL)
-	d.login("desk.html", "")
-	d.waitFor("stream live", `(document.querySelector("#st-stream") || {}).className === "st-live"`)
+	h, f, d := holdingPage(t, "desk.html", "")
 
-	var person api.Appointment
-	for _, ap := range h.Appointments(t, webOffice, "from=10:00&to=10:15") {
-		if ap.Status == "booked" && ap.Name != "" {
-			person = ap
-			break
-		}
-	}
-	if person.ID == "" {
-		t.Fatal("the demo day has no booked appointment with a name between 10:00 and 10:15")
-	}
+	person := bookedWithName(t, h, "from=10:00&to=10:15")
 	row := fmt.Sprintf(`[data-appointment=%q]`, person.ID)
 	d.do(chromedp.SendKeys("#search-name", person.Name[strings.LastIndex(person.Name, " ")+1:]))
 	d.waitFor("the appointment in the results", `!!document.querySelector('`+row+` .checkin')`)
