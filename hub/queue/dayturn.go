@@ -22,8 +22,9 @@ func (q *Queue) Tick(now time.Time) []Event {
 // JudgeNoShows makes the appointments of the queue's day that were not
 // checked in by start + grace (Policy.NoShowGrace) no-shows, in order of
 // start, and returns their events. Tick runs it; the office loop also
-// runs it with a sync that brought the day, so that a day imported late
-// has its overdue bookings judged at once.
+// runs it with a sync that changed the day and with its first sync after
+// a start, so that a day imported late has its overdue bookings judged
+// at once.
 func (q *Queue) JudgeNoShows(now time.Time) []Event {
 	var events []Event
 	grace := q.office.Policy.NoShowGrace

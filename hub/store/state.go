@@ -277,9 +277,9 @@ func writeLog(ctx context.Context, s *stmts, lines *auditLines, office string, b
 // writeDerived writes the rows derived from events (the batch's, after
 // the earlier ones whose rows are still missing): each event's statistics,
 // the ticket and counter rows it changed and its outbox report; then the
-// batch's appointments and the no-shows among them, the statistics cells,
-// a carry, and the office's derived seq. It returns the status tokens of the tickets it wrote, for
-// the token index once committed.
+// batch's appointments and the no-shows among them, the statistics
+// cells, a carry, and the office's derived seq. It returns the status
+// tokens of the tickets it wrote, for the token index once committed.
 func writeDerived(ctx context.Context, s *stmts, office string, b Batch, earlier []queue.Event) (map[string]TicketRef, error) {
 	var tokens map[string]TicketRef
 	sb := newStatBatch(office, &b) // statistics.go
