@@ -113,6 +113,7 @@ func (a *heldAnswer) release() { a.once.Do(func() { close(a.released) }) }
 // through an answerHolder in front of a new test hub, logged in and with
 // its stream live.
 func holdingPage(t *testing.T, page, counter string) (*testHub, *answerHolder, *tab) {
+	t.Helper()
 	b := newBrowser(t)
 	h := newTestHub(t)
 	f := newAnswerHolder(t, h)
