@@ -237,9 +237,7 @@ func (b *Board) applySnapshot(s *api.Snapshot) []Call {
 }
 
 func (b *Board) applyEvent(e *api.Event) []Call {
-	if e.Waiting != nil {
-		b.Waiting = slices.Clone(e.Waiting)
-	}
+	b.Waiting = api.MergeLines(b.Waiting, e.Waiting)
 	if e.Counter != nil {
 		b.updateCounter(*e.Counter)
 	}

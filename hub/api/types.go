@@ -277,6 +277,10 @@ type ServiceWait struct {
 	// WaitMinutes is the estimated wait for a newcomer; -1 when no open
 	// counter serves the service.
 	WaitMinutes int `json:"waitMinutes"`
+	// Hidden: the line is not shown (the line of bookings without a known
+	// service while nobody waits in it). Only an event's lines hold hidden
+	// ones, so that a board showing the line drops it; see Event.Waiting.
+	Hidden bool `json:"hidden,omitempty"`
 }
 
 // Call is an entry of the board's call history.
@@ -344,8 +348,12 @@ type Event struct {
 	At      time.Time     `json:"at"`
 	Ticket  *Ticket       `json:"ticket,omitempty"`
 	Counter *CounterState `json:"counter,omitempty"`
-	// Waiting is the waiting line after the change, so boards need no
-	// extra request.
+	// Waiting holds the waiting lines that the change changed, so boards
+	// need no extra request: each replaces the board's line of the same
+	// service, a line of a service the board has none of is added at the
+	// end, a Hidden one removes it, and the board's other lines stay. An
+	// event may carry unchanged lines too (after a hub restart, all of
+	// them); none: no line changed. A snapshot's lines are all of them.
 	Waiting []ServiceWait `json:"waiting,omitempty"`
 }
 

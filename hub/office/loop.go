@@ -36,9 +36,12 @@ type Publisher interface {
 // the writers' queues went from 65 to 30 µs under the outside probe).
 type Preparer interface {
 	Publisher
-	// Prepare encodes events and the waiting lines after them; it must
-	// not depend on what was published before (it runs ahead of that).
-	Prepare(office string, events []queue.Event, waiting []queue.ServiceWait) Prepared
+	// Prepare encodes events and changed, the waiting lines that differ
+	// after them from the lines after the batch prepared before (all
+	// lines for the first batch and after a failed commit; see
+	// changedLines). It must not depend on what was published before (it
+	// runs ahead of that).
+	Prepare(office string, events []queue.Event, changed []queue.ServiceWait) Prepared
 }
 
 // Prepared is a batch encoded by Prepare. Publish does what
@@ -129,10 +132,14 @@ type Loop struct {
 	// Run starts the purger.
 	purgeOwed bool
 
-	q       *queue.Queue // owned by the loop goroutine
-	ready   chan struct{}
-	seq     atomic.Int64
-	waiting atomic.Pointer[[]queue.ServiceWait]
+	q     *queue.Queue // owned by the loop goroutine
+	ready chan struct{}
+	seq   atomic.Int64 // pub's seq, read on every request
+	pub   atomic.Pointer[published]
+	// sentLines are the waiting lines after the last batch handed to the
+	// publisher (loop goroutine): the next batch's events carry what
+	// changed since. nil: the next carries all lines.
+	sentLines []queue.ServiceWait
 }
 
 // Config wires a loop.
@@ -200,14 +207,6 @@ func (l *Loop) Office() *queue.Office { return &l.office }
 // Seq returns the seq of the last committed event.
 func (l *Loop) Seq() int64 { return l.seq.Load() }
 
-// Waiting returns the waiting lines after the last commit.
-func (l *Loop) Waiting() []queue.ServiceWait {
-	if w := l.waiting.Load(); w != nil {
-		return *w
-	}
-	return nil
-}
-
 // Ready is closed once the loop has restored its state.
 func (l *Loop) Ready() <-chan struct{} { return l.ready }
 
@@ -231,9 +230,7 @@ func (l *Loop) Load(ctx context.Context) error {
 	l.q.TrackPresence()
 	// A day opened now lives in this run; a restored one not yet.
 	l.clock.start(now, !found || today > st.Day)
-	l.seq.Store(l.q.Seq())
-	w := l.q.Waiting()
-	l.waiting.Store(&w)
+	l.setPublished(l.q.Seq(), l.q.Waiting())
 	// The hub was down while the date changed: the stop, not a jump of
 	// the clock, is the likely cause, so the day turns at once. A clock
 	// behind the stored day never reopens it (CloseDay refuses).
@@ -532,8 +529,10 @@ func (l *Loop) apply(p *pendingBatch, batch []command) {
 	p.cursor = store.Batch{Day: l.q.Day(), Seq: l.q.Seq(), LastNumber: l.q.LastNumber(), CarryFrom: p.carry}
 	if len(p.events) > 0 {
 		p.waiting = l.q.Waiting()
+		changed := changedLines(l.sentLines, p.waiting)
+		l.sentLines = p.waiting
 		if pr, ok := l.publish.(Preparer); ok {
-			events, waiting := p.events, p.waiting
+			events, waiting := p.events, changed
 			p.pubs = append(p.pubs, &publication{prepared: sync.OnceValue(func() Prepared {
 				return pr.Prepare(l.office.ID, events, waiting)
 			})})
@@ -618,8 +617,7 @@ func (l *Loop) committed(p pendingBatch) {
 	if len(events) == 0 {
 		return
 	}
-	l.seq.Store(events[len(events)-1].Seq)
-	l.waiting.Store(&waiting)
+	l.setPublished(events[len(events)-1].Seq, waiting)
 	switch {
 	case len(p.pubs) > 0:
 		for _, pub := range p.pubs {
@@ -660,9 +658,7 @@ func (l *Loop) commit(ctx context.Context, events []queue.Event, appts []queue.A
 	if err != nil {
 		return err
 	}
-	l.seq.Store(q.Seq())
-	w := q.Waiting()
-	l.waiting.Store(&w)
+	l.setPublished(q.Seq(), q.Waiting())
 	if l.reported != nil {
 		l.reported()
 	}
@@ -687,6 +683,9 @@ func (l *Loop) reload(ctx context.Context) error {
 	// the old day, and the clock's jump still stands.
 	l.clock.reloaded(l.q.Day())
 	l.turn = pendingTurn{}
+	// The batches since the failed one were never published: the next
+	// carries every line.
+	l.sentLines = nil
 	return nil
 }
 

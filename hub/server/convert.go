@@ -87,6 +87,19 @@ func (n *converter) waiting(list []queue.ServiceWait) []api.ServiceWait {
 	return out
 }
 
+// lines converts the waiting lines an event carries: those that changed
+// (office.Preparer), which the screens put in place of their lines of the
+// same services. A line that is hidden now (hiddenLine) goes too, marked,
+// so that a screen showing it drops it.
+func (n *converter) lines(list []queue.ServiceWait) []api.ServiceWait {
+	out := make([]api.ServiceWait, 0, len(list))
+	for _, w := range list {
+		out = append(out, api.ServiceWait{Service: w.Service, Name: n.services[w.Service].Name, Waiting: w.Waiting, WaitMinutes: minutes(w.Estimate),
+			Hidden: hiddenLine(w)})
+	}
+	return out
+}
+
 // hiddenLine: no line "Anliegen unbekannt" on the boards or the public
 // waiting times while nobody waits for it; it exists for bookings the
 // booking system did not name a service for.
@@ -102,10 +115,11 @@ func (n *converter) event(e queue.Event, waiting []api.ServiceWait) api.Event {
 		t := n.ticket(*e.Ticket)
 		out.Ticket = &t
 	}
-	if e.Counter != nil {
-		// The counter's ticket is the event's ticket (ticket.counter names
-		// the counter); sending it twice to every screen would cost a
-		// third of each call's bytes.
+	if e.Counter != nil && e.Ticket == nil {
+		// Only counter events carry the counter's state: a ticket event
+		// leaves it as it was (its flags change only with opened, paused
+		// and staffed events, and ticket.counter names the counter), and
+		// it was a tenth of each call's bytes to every screen.
 		out.Counter = &api.CounterState{ID: e.Counter.ID, Name: n.counters[e.Counter.ID].Name, Open: e.Counter.Open, Staffed: e.Counter.Staffed,
 			Closed: closed(*e.Counter)}
 	}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -48,11 +50,16 @@ func (s *Server) queueView(w http.ResponseWriter, r *http.Request, o *officeHand
 }
 
 // snapshotOf turns the office's public state, read from the read pool
-// without waiting for the office loop, into a snapshot. Callers share it
-// through snapshotJSON.
-func (s *Server) snapshotOf(o *officeHandle, v store.View) api.Snapshot {
+// without waiting for the office loop, into a snapshot, with the waiting
+// lines after v's seq or later ones (the events after it carry only the
+// lines that changed). Callers share it through snapshotJSON.
+func (s *Server) snapshotOf(ctx context.Context, o *officeHandle, v store.View) (api.Snapshot, error) {
+	lines, err := o.loop.WaitingAt(ctx, v.Seq)
+	if err != nil {
+		return api.Snapshot{}, fmt.Errorf("waiting lines of %s at seq %d: %w", o.office.ID, v.Seq, err)
+	}
 	snap := api.Snapshot{Type: api.TypeSnapshot, Seq: v.Seq, Office: api.OfficeRef{ID: o.office.ID, Name: o.office.Name, Timezone: o.convert.officeAPI().Timezone},
-		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.convert.waiting(o.loop.Waiting())}
+		Day: v.Day, Time: s.now(), Tickets: []api.Ticket{}, Calls: []api.Call{}, Waiting: o.convert.waiting(lines)}
 	byID := make(map[string]queue.Ticket, len(v.Tickets))
 	for _, t := range v.Tickets {
 		byID[t.ID] = t
@@ -76,5 +83,5 @@ func (s *Server) snapshotOf(o *officeHandle, v store.View) api.Snapshot {
 	if s.notice != nil {
 		snap.Notice = s.notice(o.office.ID)
 	}
-	return snap
+	return snap, nil
 }

@@ -139,7 +139,10 @@ func (s *Server) marshalSnapshot(ctx context.Context, o *officeHandle, base *sna
 			return nil, whole, err
 		}
 	}
-	snap := s.snapshotOf(o, v)
+	snap, err := s.snapshotOf(ctx, o, v)
+	if err != nil {
+		return nil, whole, err
+	}
 	data, err := json.Marshal(snap)
 	if err != nil {
 		return nil, whole, fmt.Errorf("snapshot of %s: %w", o.office.ID, err)

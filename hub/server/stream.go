@@ -206,8 +206,9 @@ func newBroadcaster(office string, n *converter, m *metrics, log *slog.Logger, p
 	}
 }
 
-// publish sends a committed batch to the clients. The office loop calls it
-// in seq order, one batch at a time.
+// publish sends a committed batch to the clients, with waiting, the lines
+// it changed or more (office.Preparer). The office loop calls it in seq
+// order, one batch at a time.
 func (b *broadcaster) publish(events []queue.Event, waiting []queue.ServiceWait) {
 	b.publishEncoded(b.encode(events, waiting))
 }
@@ -216,14 +217,14 @@ func (b *broadcaster) publish(events []queue.Event, waiting []queue.ServiceWait)
 // It needs no lock (the converter is read-only), so the office loop runs
 // it before the batch is durable.
 func (b *broadcaster) encode(events []queue.Event, waiting []queue.ServiceWait) []message {
-	w := b.convert.waiting(waiting)
+	w := b.convert.lines(waiting)
 	msgs := make([]message, 0, len(events))
 	for i, e := range events {
-		// The waiting lines after the batch go with its last event only:
-		// the batch's events share them, and at about 550 bytes they were
-		// nine tenths of each event a burst (an imported day's no-shows,
-		// a day turn) sent to every screen. Clients keep the lines they
-		// have when an event brings none.
+		// The lines the batch changed go with its last event only: the
+		// batch's events share them, and all six lines of the demo office,
+		// about 550 bytes, were nine tenths of each event a burst (an
+		// imported day's no-shows, a day turn) sent to every screen.
+		// Clients keep the lines they have when an event brings none.
 		var lines []api.ServiceWait
 		if i == len(events)-1 {
 			lines = w
@@ -336,14 +337,15 @@ func (b *broadcaster) fanOut(msgs []message) *delivery {
 
 // run owns the joins and leaves of clients until ctx ends. seq is the
 // office's last seq and recent its last events, for clients resuming
-// after a hub restart.
+// after a hub restart; each of them carries all of waiting, the lines
+// now, since what each changed is not known any more.
 func (b *broadcaster) run(ctx context.Context, seq int64, recent []queue.Event, waiting []queue.ServiceWait) {
 	defer close(b.stopped)
 	b.mu.Lock()
 	b.ring = make([]message, 0, 2*ringSize)
 	// turned: a client resuming from before it gets a fresh snapshot,
 	// never yesterday's calls.
-	w := b.convert.waiting(waiting)
+	w := b.convert.lines(waiting)
 	for _, e := range recent {
 		if e.Type == queue.DayTurned {
 			b.turned = e.Seq

@@ -110,7 +110,7 @@ func newTestHubOffices(t testing.TB, edit func(*queue.Office), configure ...func
 	var list []*office.Loop
 	for _, o := range h.Offices {
 		l := office.New(office.Config{Office: o, DB: db, Now: clock.Now, Log: log,
-			Publish: testPublisher(func(id string, ev []queue.Event, w []queue.ServiceWait) { srv.Publish(id, ev, w) })})
+			Publish: serverPublisher{&srv}})
 		if err := l.Load(ctx); err != nil {
 			t.Fatalf("load office %s: %v", o.ID, err)
 		}
@@ -156,6 +156,19 @@ func newTestHubOffices(t testing.TB, edit func(*queue.Office), configure ...func
 		}
 	}
 	return h
+}
+
+// serverPublisher hands the loops' batches to the server as the hub does
+// (hub/instance): prepared, so that the events carry the lines they
+// changed. It holds the server's variable, set after the loops are made.
+type serverPublisher struct{ srv **Server }
+
+func (p serverPublisher) Publish(office string, events []queue.Event, waiting []queue.ServiceWait) {
+	(*p.srv).Publish(office, events, waiting)
+}
+
+func (p serverPublisher) Prepare(office string, events []queue.Event, changed []queue.ServiceWait) office.Prepared {
+	return (*p.srv).Prepare(office, events, changed)
 }
 
 type testPublisher func(string, []queue.Event, []queue.ServiceWait)

@@ -119,8 +119,21 @@
     return b.calls.filter((c) => c.active && Date.parse(c.at) > lastKnown).reverse();
   }
 
+  // mergeLines puts an event's waiting lines in place of the board's
+  // lines of the same services; a hidden one removes its line. The others
+  // stay: an event carries only the lines it changed (hub/api Event.Waiting;
+  // the Fyne board uses api.MergeLines, the same rule).
+  function mergeLines(b, lines) {
+    for (const l of lines || []) {
+      const i = b.waiting.findIndex((w) => w.service === l.service);
+      if (l.hidden) { if (i >= 0) b.waiting.splice(i, 1); }
+      else if (i >= 0) b.waiting[i] = l;
+      else b.waiting.push(l);
+    }
+  }
+
   function applyEvent(b, e) {
-    if (e.waiting) b.waiting = e.waiting.slice();
+    mergeLines(b, e.waiting);
     if (e.counter) {
       const i = b.counters.findIndex((c) => c.id === e.counter.id);
       if (i >= 0) b.counters[i] = e.counter; else b.counters.push(e.counter);

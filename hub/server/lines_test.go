@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"lotse/hub/api"
+)
+
+// TestStreamEventsCarryWhatChanged: a screen keeps a snapshot's waiting
+// lines and puts each event's lines in their place (api.Event.Waiting).
+// Over a real stream, a walk-in's and a call's events carry only the line
+// of their service, a ticket event no counter state, and what a screen
+// makes of them is what a new snapshot shows.
+func TestStreamEventsCarryWhatChanged(t *testing.T) {
+	h := newTestHub(t)
+	o := h.Offices[0]
+	const service = "meldebescheinigung"
+	counter := ""
+	for _, c := range o.Counters {
+		if c.Serves(service) {
+			counter = c.ID
+			break
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, h.Device().StreamURL(o.ID, 0), http.Header{"Authorization": {"Bearer demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var snap api.Snapshot
+	if err := conn.ReadJSON(&snap); err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Waiting) < 2 {
+		t.Fatalf("the demo office shows %d waiting lines; the test needs several", len(snap.Waiting))
+	}
+	board := snap.Waiting
+
+	// until reads the stream up to an event of type until and puts each
+	// event's lines on board; strict: a walk-in or a call must carry
+	// only the line of its service.
+	until := func(until string, strict bool) {
+		t.Helper()
+		for {
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e struct {
+				api.Event
+				Counter json.RawMessage `json:"counter"`
+			}
+			if err := json.Unmarshal(data, &e); err != nil {
+				t.Fatal(err)
+			}
+			if e.Type == api.TypePing {
+				continue
+			}
+			if e.Ticket != nil && e.Counter != nil {
+				t.Errorf("%s event carries the counter's state: %s", e.Type, data)
+			}
+			if strict && (e.Type == api.EventWalkedIn || e.Type == api.EventCalled) {
+				var got []string
+				for _, w := range e.Waiting {
+					got = append(got, w.Service)
+				}
+				if !slices.Equal(got, []string{service}) {
+					t.Errorf("%s event carries the lines of %v, want only %s's: %s", e.Type, got, service, data)
+				}
+				t.Logf("%s event: %d bytes", e.Type, len(data))
+			}
+			board = api.MergeLines(board, e.Waiting)
+			if e.Type == until {
+				return
+			}
+		}
+	}
+	// The clerk's first action staffs the counter, which changes the
+	// estimates of every service it serves.
+	h.WalkIn(t, o.ID, service)
+	h.act(t, o.ID, counter, api.ActionNext)
+	h.act(t, o.ID, counter, api.ActionFinish)
+	until(api.EventFinished, false)
+	h.WalkIn(t, o.ID, service)
+	h.act(t, o.ID, counter, api.ActionNext)
+	until(api.EventCalled, true)
+	now, err := h.Device().Queue(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(board, now.Waiting) {
+		t.Errorf("a screen shows the lines\n%+v\na new snapshot shows\n%+v", board, now.Waiting)
+	}
+}
