@@ -343,10 +343,13 @@ const (
 // Event is one state change on the stream. Type is one of the Event*
 // constants.
 type Event struct {
-	Type    string        `json:"type"`
-	Seq     int64         `json:"seq"`
-	At      time.Time     `json:"at"`
-	Ticket  *Ticket       `json:"ticket,omitempty"`
+	Type   string    `json:"type"`
+	Seq    int64     `json:"seq"`
+	At     time.Time `json:"at"`
+	Ticket *Ticket   `json:"ticket,omitempty"`
+	// Counter is the counter after a counter event (counter_opened,
+	// counter_paused, counter_staffed). Ticket events carry none: they
+	// leave the counter's flags as they were.
 	Counter *CounterState `json:"counter,omitempty"`
 	// Waiting holds the waiting lines that the change changed, so boards
 	// need no extra request: each replaces the board's line of the same

@@ -684,8 +684,11 @@ func (l *Loop) reload(ctx context.Context) error {
 	l.clock.reloaded(l.q.Day())
 	l.turn = pendingTurn{}
 	// The batches since the failed one were never published: the next
-	// carries every line.
+	// carries every line. What the store holds is published: a commit
+	// can fail after its rows were written, and a snapshot read from the
+	// store waits for its seq to be published (WaitingAt).
 	l.sentLines = nil
+	l.setPublished(l.q.Seq(), l.q.Waiting())
 	return nil
 }
 

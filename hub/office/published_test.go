@@ -186,3 +186,50 @@ func TestWaitingAtWaitsForTheSeq(t *testing.T) {
 		t.Errorf("waiting for a seq that does not come: %v, want the context's error", err)
 	}
 }
+
+// TestACommitThatFailedAfterWritingIsPublished: a commit can report an
+// error although its rows were written (a sync whose answer was lost).
+// The loop then restores what the store holds, and must publish it: a
+// snapshot read from the store waits for its seq to be published.
+func TestACommitThatFailedAfterWritingIsPublished(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := clocktest.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+	l := office.New(office.Config{Office: testOffice(), DB: db, Now: c.Now, Elapsed: c.Elapsed, TickEvery: time.Hour})
+	office.SetCommit(l, func(ctx context.Context, office string, b store.Batch) error {
+		// Written, but the loop hears nothing of it (as if the sync's
+		// answer were lost) but an error.
+		b.Durable, b.BeforeDerived = nil, nil
+		if err := db.Commit(ctx, office, b); err != nil {
+			return err
+		}
+		return errors.New("the answer was lost")
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	<-l.Ready()
+
+	if _, err := walkIn(ctx, l); err == nil {
+		t.Fatal("the walk-in's commit reported no error")
+	}
+	// The loop hears of the failure and restores from the store before
+	// or after a command that comes right after it.
+	for try := 0; l.Seq() != 1; try++ {
+		if try == 100 {
+			t.Fatalf("the loop publishes seq %d; the store holds seq 1", l.Seq())
+		}
+		if _, err := office.Do(ctx, l, func(*queue.Queue, time.Time) (struct{}, []queue.Event, error) { return struct{}{}, nil, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cctx, stop := context.WithCancel(ctx)
+	stop() // it must not need to wait
+	if w, err := l.WaitingAt(cctx, 1); err != nil || w[0].Waiting != 1 {
+		t.Errorf("lines at seq 1: %+v, %v; want 1 waiting at once", w, err)
+	}
+}
