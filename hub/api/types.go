@@ -156,7 +156,8 @@ const (
 )
 
 // Ticket is a place in the queue. Public answers and the stream never carry
-// a name; Name is filled only for the clerk who serves the person.
+// a name; Name is filled only for the clerk who serves the person. Its
+// times are in whole milliseconds.
 type Ticket struct {
 	ID               string         `json:"id"`
 	Number           string         `json:"number"`
@@ -283,7 +284,8 @@ type ServiceWait struct {
 	Hidden bool `json:"hidden,omitempty"`
 }
 
-// Call is an entry of the board's call history.
+// Call is an entry of the board's call history. At is in whole
+// milliseconds.
 type Call struct {
 	Ticket      string    `json:"ticket"`
 	Number      string    `json:"number"`
@@ -343,10 +345,15 @@ const (
 // Event is one state change on the stream. Type is one of the Event*
 // constants.
 type Event struct {
-	Type   string    `json:"type"`
-	Seq    int64     `json:"seq"`
-	At     time.Time `json:"at"`
-	Ticket *Ticket   `json:"ticket,omitempty"`
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
+	// At is when it happened, in whole milliseconds, as every time of
+	// a ticket, a call or an event on the wire.
+	At time.Time `json:"at"`
+	// Ticket is the ticket after a ticket event. Its services carry ids
+	// only, no names: the office names them (Office.Services), and the
+	// stream's readers show a ticket's number and counter.
+	Ticket *Ticket `json:"ticket,omitempty"`
 	// Counter is the counter after a counter event (counter_opened,
 	// counter_paused, counter_staffed). Ticket events carry none: they
 	// leave the counter's flags as they were.

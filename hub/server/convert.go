@@ -36,6 +36,15 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
+// wireTime is t as tickets, calls and events carry it: in whole
+// milliseconds. A browser's Date holds no finer and the boards show
+// minutes, while the nanoseconds were six bytes of each time, 18 of a
+// call's event to every screen; with them the event passed the 480
+// bytes that Go's io.ReadAll, which gorilla/websocket's ReadMessage
+// uses, reads without a second buffer and a copy (measured in
+// docs/performance.md).
+func wireTime(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
+
 func minutes(d time.Duration) int {
 	if d < 0 {
 		return -1
@@ -56,8 +65,8 @@ func (n *converter) ticket(t queue.Ticket) api.Ticket {
 	return api.Ticket{
 		ID: t.ID, Number: t.Number, State: string(t.State), Services: n.services2api(t.Services), Persons: t.Persons(),
 		Counter: t.Counter, CounterName: n.counters[t.Counter].Name, TargetCounter: t.TargetCounter,
-		Appointment: t.Appointment, AppointmentStart: timePtr(t.AppointmentStart), Priority: t.Priority, PriorityLevel: t.PriorityLevel,
-		Arrived: t.Arrived, Called: timePtr(t.Called), Started: timePtr(t.Started), Ended: timePtr(t.Ended), Recalls: t.Recalls,
+		Appointment: t.Appointment, AppointmentStart: timePtr(wireTime(t.AppointmentStart)), Priority: t.Priority, PriorityLevel: t.PriorityLevel,
+		Arrived: wireTime(t.Arrived), Called: timePtr(wireTime(t.Called)), Started: timePtr(wireTime(t.Started)), Ended: timePtr(wireTime(t.Ended)), Recalls: t.Recalls,
 		Note: t.Note,
 	}
 }
@@ -106,13 +115,21 @@ func (n *converter) lines(list []queue.ServiceWait) []api.ServiceWait {
 func hiddenLine(w queue.ServiceWait) bool { return booking.IsFallback(w.Service) && w.Waiting == 0 }
 
 func (n *converter) call(c queue.Call) api.Call {
-	return api.Call{Ticket: c.Ticket, Number: c.Number, Counter: c.Counter, CounterName: n.counters[c.Counter].Name, At: c.At, Recall: c.Recall}
+	return api.Call{Ticket: c.Ticket, Number: c.Number, Counter: c.Counter, CounterName: n.counters[c.Counter].Name, At: wireTime(c.At), Recall: c.Recall}
 }
 
 func (n *converter) event(e queue.Event, waiting []api.ServiceWait) api.Event {
-	out := api.Event{Type: string(e.Type), Seq: e.Seq, At: e.At, Waiting: waiting}
+	out := api.Event{Type: string(e.Type), Seq: e.Seq, At: wireTime(e.At), Waiting: waiting}
 	if e.Ticket != nil {
 		t := n.ticket(*e.Ticket)
+		// The stream's readers show a ticket's number and counter, and
+		// the counter apps read their queue again: no one shows the
+		// names of its services from an event, and the office names them
+		// (GET .../office). A name was a fifteenth of a call's bytes to
+		// every screen.
+		for i := range t.Services {
+			t.Services[i].Name = ""
+		}
 		out.Ticket = &t
 	}
 	if e.Counter != nil && e.Ticket == nil {

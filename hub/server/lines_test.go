@@ -102,3 +102,56 @@ func TestStreamEventsCarryWhatChanged(t *testing.T) {
 		t.Errorf("a screen shows the lines\n%+v\na new snapshot shows\n%+v", board, now.Waiting)
 	}
 }
+
+// TestEventsAreLean: a ticket's times are whole milliseconds wherever the
+// API sends them, and an event's ticket names no services, while the
+// answer to whoever drew it does (the kiosk prints them); see
+// api.Event.Ticket.
+func TestEventsAreLean(t *testing.T) {
+	h := newTestHub(t)
+	o := h.Offices[0]
+	const service = "meldebescheinigung"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, h.Device().StreamURL(o.ID, 0), http.Header{"Authorization": {"Bearer demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var snap api.Snapshot
+	if err := conn.ReadJSON(&snap); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Advance(1234567 * time.Nanosecond) // a time with digits below the millisecond
+	drawn := h.WalkIn(t, o.ID, service)
+	if len(drawn.Services) != 1 || drawn.Services[0].Name == "" {
+		t.Errorf("the walk-in's answer names its services %+v, want the service's name", drawn.Services)
+	}
+	want := h.Clock.Now().Truncate(time.Millisecond)
+	if !drawn.Arrived.Equal(want) {
+		t.Errorf("the walk-in's answer says arrived %s, want %s", drawn.Arrived.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+	}
+	for {
+		var e api.Event
+		if err := conn.ReadJSON(&e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Type != api.EventWalkedIn {
+			continue
+		}
+		if e.Ticket == nil || e.Ticket.ID != drawn.ID {
+			t.Fatalf("walked_in event carries ticket %+v, want %s", e.Ticket, drawn.ID)
+		}
+		if !e.At.Equal(want) || !e.Ticket.Arrived.Equal(want) {
+			t.Errorf("walked_in event at %s, ticket arrived %s, want both %s",
+				e.At.Format(time.RFC3339Nano), e.Ticket.Arrived.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+		for _, s := range e.Ticket.Services {
+			if s.Name != "" {
+				t.Errorf("walked_in event names the ticket's service %s %q, want its id only", s.Service, s.Name)
+			}
+		}
+		return
+	}
+}
