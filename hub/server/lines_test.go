@@ -31,16 +31,7 @@ func TestStreamEventsCarryWhatChanged(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, _, err := websocket.DefaultDialer.DialContext(ctx, h.Device().StreamURL(o.ID, 0), http.Header{"Authorization": {"Bearer demo"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-	var snap api.Snapshot
-	if err := conn.ReadJSON(&snap); err != nil {
-		t.Fatal(err)
-	}
+	conn, snap := watchStream(t, h, o.ID)
 	if len(snap.Waiting) < 2 {
 		t.Fatalf("the demo office shows %d waiting lines; the test needs several", len(snap.Waiting))
 	}
@@ -111,18 +102,7 @@ func TestEventsAreLean(t *testing.T) {
 	h := newTestHub(t)
 	o := h.Offices[0]
 	const service = "meldebescheinigung"
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, _, err := websocket.DefaultDialer.DialContext(ctx, h.Device().StreamURL(o.ID, 0), http.Header{"Authorization": {"Bearer demo"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-	var snap api.Snapshot
-	if err := conn.ReadJSON(&snap); err != nil {
-		t.Fatal(err)
-	}
+	conn, _ := watchStream(t, h, o.ID)
 	h.Clock.Advance(1234567 * time.Nanosecond) // a time with digits below the millisecond
 	drawn := h.WalkIn(t, o.ID, service)
 	if len(drawn.Services) != 1 || drawn.Services[0].Name == "" {
@@ -154,4 +134,24 @@ func TestEventsAreLean(t *testing.T) {
 		}
 		return
 	}
+}
+
+// watchStream opens office's stream as a screen does, with the demo
+// device token, and reads its snapshot. The connection closes with the
+// test; reads give up after 30 s.
+func watchStream(t *testing.T, h *testHub, office string) (*websocket.Conn, api.Snapshot) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, h.Device().StreamURL(office, 0), http.Header{"Authorization": {"Bearer demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var snap api.Snapshot
+	if err := conn.ReadJSON(&snap); err != nil {
+		t.Fatal(err)
+	}
+	return conn, snap
 }
